@@ -1,0 +1,21 @@
+//===- Dialects.cpp - C API of the enigma dialect -------------------------===//
+
+#include "enigma-c/Dialects.h"
+
+#include "enigma/InitAll.h"
+
+#include "mlir/CAPI/IR.h"
+#include "mlir/CAPI/Registration.h"
+
+#include <mutex>
+
+MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(Enigma, enigma, mlir::enigma::EnigmaDialect)
+
+void enigmaRegisterAllDialects(MlirDialectRegistry registry) {
+  mlir::enigma::registerAllDialects(*unwrap(registry));
+}
+
+void enigmaRegisterAllPasses(void) {
+  static std::once_flag once;
+  std::call_once(once, [] { mlir::enigma::registerAllPasses(); });
+}

@@ -1,0 +1,165 @@
+//===- EnigmaKernelOp.cpp - enigma.kernel -----------------------------------===//
+//
+// The kernel is a real function op (Symbol + FunctionOpInterface) so upstream passes (inline,
+// symbol-dce, canonicalize, cse) treat it like func.func. Its signature is verified against what
+// Metal can express: buffers in the device/constant address space or scalars by value, each
+// with a unique [[buffer(N)]] slot.
+//
+//===----------------------------------------------------------------------===//
+
+#include "enigma/Dialect/Enigma/IR/EnigmaDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/FunctionImplementation.h"
+#include "llvm/ADT/DenseMap.h"
+
+using namespace mlir;
+using namespace mlir::enigma;
+
+void KernelOp::build(OpBuilder &builder, OperationState &state, StringRef name,
+                     FunctionType type, ArrayRef<DictionaryAttr> argAttrs) {
+  state.addAttribute(SymbolTable::getSymbolAttrName(), builder.getStringAttr(name));
+  state.addAttribute(getFunctionTypeAttrName(state.name), TypeAttr::get(type));
+  Region *body = state.addRegion();
+  (void)body;
+  if (argAttrs.empty())
+    return;
+  assert(type.getNumInputs() == argAttrs.size());
+  call_interface_impl::addArgAndResultAttrs(builder, state, argAttrs, /*resultAttrs=*/{},
+                                            getArgAttrsAttrName(state.name),
+                                            getResAttrsAttrName(state.name));
+}
+
+ParseResult KernelOp::parse(OpAsmParser &parser, OperationState &result) {
+  auto buildFuncType = [](Builder &builder, ArrayRef<Type> argTypes, ArrayRef<Type> results,
+                          function_interface_impl::VariadicFlag, std::string &) {
+    return builder.getFunctionType(argTypes, results);
+  };
+  return function_interface_impl::parseFunctionOp(
+      parser, result, /*allowVariadic=*/false, getFunctionTypeAttrName(result.name),
+      buildFuncType, getArgAttrsAttrName(result.name), getResAttrsAttrName(result.name));
+}
+
+void KernelOp::print(OpAsmPrinter &p) {
+  function_interface_impl::printFunctionOp(p, *this, /*isVariadic=*/false,
+                                           getFunctionTypeAttrName(), getArgAttrsAttrName(),
+                                           getResAttrsAttrName());
+}
+
+unsigned KernelOp::getBufferIndex(unsigned i) {
+  auto attr = getArgAttrOfType<IntegerAttr>(i, kBufferIndexAttr);
+  return attr ? attr.getInt() : i;
+}
+
+bool KernelOp::isScalarArg(unsigned i) { return static_cast<bool>(getArgAttr(i, kScalarAttr)); }
+
+std::optional<Access> KernelOp::getDeclaredAccess(unsigned i) {
+  if (auto attr = getArgAttrOfType<AccessAttr>(i, kAccessAttr))
+    return attr.getValue();
+  return std::nullopt;
+}
+
+unsigned KernelOp::getCoarsening() {
+  if (auto attr = (*this)->getAttrOfType<IntegerAttr>(kCoarsenAttr))
+    return attr.getInt();
+  return 1;
+}
+
+/// Scalars Metal can pass by value as `constant T&`.
+static bool isScalarParamType(Type type) {
+  if (type.isIndex() || llvm::isa<FloatType>(type))
+    return true;
+  if (auto intTy = llvm::dyn_cast<IntegerType>(type))
+    return llvm::is_contained({1u, 8u, 16u, 32u, 64u}, intTy.getWidth());
+  if (auto vecTy = llvm::dyn_cast<VectorType>(type))
+    return vecTy.getRank() == 1 && vecTy.getNumElements() >= 2 && vecTy.getNumElements() <= 4 &&
+           !vecTy.isScalable() && isScalarParamType(vecTy.getElementType());
+  return false;
+}
+
+LogicalResult KernelOp::verify() {
+  FunctionType type = getFunctionType();
+  if (type.getNumResults() != 0)
+    return emitOpError("must not return values (Metal kernels return void), got ")
+           << type.getNumResults() << " result(s)";
+
+  llvm::DenseMap<int64_t, unsigned> slots;
+  for (unsigned i = 0, e = type.getNumInputs(); i < e; ++i) {
+    Type argType = type.getInput(i);
+    auto memrefType = llvm::dyn_cast<MemRefType>(argType);
+    bool isScalar = static_cast<bool>(getArgAttr(i, kScalarAttr));
+
+    // Every dialect argument attribute must be one this op understands.
+    for (NamedAttribute named : function_interface_impl::getArgAttrs(*this, i)) {
+      StringRef name = named.getName().getValue();
+      if (!name.starts_with("enigma."))
+        continue;
+      if (name != kBufferIndexAttr && name != kAccessAttr && name != kScalarAttr)
+        return emitOpError("argument #") << i << " has unknown attribute '" << name << "'";
+    }
+    if (getArgAttr(i, kScalarAttr) && !llvm::isa<UnitAttr>(getArgAttr(i, kScalarAttr)))
+      return emitOpError("argument #") << i << ": '" << kScalarAttr << "' must be a unit attribute";
+
+    Attribute slotAttr = getArgAttr(i, kBufferIndexAttr);
+    if (!slotAttr)
+      return emitOpError("argument #") << i << " needs an '" << kBufferIndexAttr
+                                       << "' attribute (its [[buffer(N)]] slot)";
+    auto slot = llvm::dyn_cast<IntegerAttr>(slotAttr);
+    if (!slot || !slot.getType().isInteger(32))
+      return emitOpError("argument #") << i << ": '" << kBufferIndexAttr
+                                       << "' must be an i32 integer attribute";
+    if (slot.getInt() < 0 || slot.getInt() > 30)
+      return emitOpError("argument #")
+             << i << ": buffer index " << slot.getInt() << " is outside Metal's range [0, 30]";
+    auto [it, inserted] = slots.try_emplace(slot.getInt(), i);
+    if (!inserted)
+      return emitOpError("arguments #") << it->second << " and #" << i
+                                        << " share buffer index " << slot.getInt();
+
+    Attribute access = getArgAttr(i, kAccessAttr);
+    if (access && !llvm::isa<AccessAttr>(access))
+      return emitOpError("argument #") << i << ": '" << kAccessAttr
+                                       << "' must be an #enigma.access attribute";
+
+    if (memrefType) {
+      if (isScalar)
+        return emitOpError("argument #") << i << " is a buffer but is marked '" << kScalarAttr
+                                         << "'";
+      std::optional<AddressSpace> space = getAddressSpace(memrefType);
+      if (!space)
+        return emitOpError("buffer argument #")
+               << i << " must be in the #enigma.address_space<device> or <constant> memory space";
+      if (*space != AddressSpace::Device && *space != AddressSpace::Constant)
+        return emitOpError("buffer argument #")
+               << i << " is in the '" << stringifyAddressSpace(*space)
+               << "' address space; kernel buffers must be 'device' or 'constant'";
+      if (*space == AddressSpace::Constant && access &&
+          llvm::cast<AccessAttr>(access).getValue() != Access::Read)
+        return emitOpError("constant-space buffer argument #") << i << " can only be read";
+      continue;
+    }
+    if (!isScalarParamType(argType))
+      return emitOpError("argument #") << i << " has type " << argType
+                                       << "; expected a memref buffer or a scalar";
+    if (!isScalar)
+      return emitOpError("scalar argument #") << i << " must be marked '" << kScalarAttr << "'";
+    if (access)
+      return emitOpError("scalar argument #") << i << " cannot have an access mode";
+  }
+
+  if (Attribute coarsen = (*this)->getAttr(kCoarsenAttr)) {
+    auto intAttr = llvm::dyn_cast<IntegerAttr>(coarsen);
+    if (!intAttr || intAttr.getInt() < 1)
+      return emitOpError("'") << kCoarsenAttr << "' must be a positive integer";
+  }
+  return success();
+}
+
+LogicalResult KernelOp::verifyRegions() {
+  Block &entry = getBody().front();
+  if (entry.getNumArguments() != getFunctionType().getNumInputs())
+    return emitOpError("entry block has ") << entry.getNumArguments()
+                                           << " arguments, the signature has "
+                                           << getFunctionType().getNumInputs();
+  return success();
+}

@@ -1,0 +1,150 @@
+//===- EnigmaOps.cpp - Verifiers of the enigma operations -----------------===//
+
+#include "enigma/Dialect/Enigma/IR/EnigmaDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace mlir::enigma;
+
+//===----------------------------------------------------------------------===//
+// Threadgroup memory
+//===----------------------------------------------------------------------===//
+
+LogicalResult ThreadgroupAllocOp::verify() {
+  MemRefType type = getMemref().getType();
+  std::optional<AddressSpace> space = getAddressSpace(type);
+  if (!space || *space != AddressSpace::Threadgroup)
+    return emitOpError("must allocate in #enigma.address_space<threadgroup>, got memory space ")
+           << (type.getMemorySpace() ? type.getMemorySpace() : Attribute());
+  if (!type.getLayout().isIdentity())
+    return emitOpError("threadgroup memory must have the identity layout");
+  if (type.getRank() == 0)
+    return emitOpError("threadgroup allocation must have rank >= 1");
+  Type elem = type.getElementType();
+  if (!elem.isIntOrIndexOrFloat() && !llvm::isa<VectorType>(elem))
+    return emitOpError("unsupported threadgroup element type ") << elem;
+  // Apple GPUs give a threadgroup at most 32 KiB of threadgroup memory.
+  unsigned bits = elem.isIndex() ? 32 : 0;
+  if (auto vec = llvm::dyn_cast<VectorType>(elem))
+    bits = vec.getElementTypeBitWidth() * vec.getNumElements();
+  else if (!bits)
+    bits = elem.getIntOrFloatBitWidth();
+  int64_t bytes = type.getNumElements() * std::max(1u, bits / 8);
+  if (bytes > 32 * 1024)
+    return emitOpError("allocates ") << bytes
+                                     << " bytes; Metal allows at most 32768 bytes of "
+                                        "threadgroup memory";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Cross-lane operations
+//===----------------------------------------------------------------------===//
+
+static Type elementTypeOf(Type type) {
+  if (auto vec = llvm::dyn_cast<VectorType>(type))
+    return vec.getElementType();
+  return type;
+}
+
+template <typename ReduceOpTy>
+static LogicalResult verifyReduce(ReduceOpTy op) {
+  Type elem = elementTypeOf(op.getValue().getType());
+  bool isInt = llvm::isa<IntegerType>(elem);
+  ReduceKind kind = op.getKind();
+  if ((kind == ReduceKind::And || kind == ReduceKind::Or || kind == ReduceKind::Xor) && !isInt)
+    return op.emitOpError("'") << stringifyReduceKind(kind)
+                               << "' reduction needs an integer type, got " << elem;
+  if (op.getIsUnsigned() && !isInt)
+    return op.emitOpError("'unsigned' only applies to integer values, got ") << elem;
+  return success();
+}
+
+LogicalResult SimdReduceOp::verify() { return verifyReduce(*this); }
+LogicalResult QuadReduceOp::verify() { return verifyReduce(*this); }
+
+//===----------------------------------------------------------------------===//
+// Atomics
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyAtomicAccess(Operation *op, MemRefType type, ValueRange indices,
+                                        bool isUnsigned) {
+  std::optional<AddressSpace> space = getAddressSpace(type);
+  if (!space || (*space != AddressSpace::Device && *space != AddressSpace::Threadgroup))
+    return op->emitOpError("atomics need a memref in the device or threadgroup address space");
+  if (static_cast<int64_t>(indices.size()) != type.getRank())
+    return op->emitOpError("expected ") << type.getRank() << " indices, got " << indices.size();
+  if (isUnsigned && !type.getElementType().isInteger(32))
+    return op->emitOpError("'unsigned' only applies to i32 atomics");
+  return success();
+}
+
+LogicalResult AtomicRMWOp::verify() {
+  MemRefType type = getMemref().getType();
+  if (failed(verifyAtomicAccess(*this, type, getIndices(), getIsUnsigned())))
+    return failure();
+  if (type.getElementType().isF32()) {
+    AtomicKind kind = getKind();
+    if (kind != AtomicKind::Add && kind != AtomicKind::Sub && kind != AtomicKind::Exchange)
+      return emitOpError("'") << stringifyAtomicKind(kind)
+                              << "' is not available on atomic_float (only add, sub, exchange)";
+  }
+  return success();
+}
+
+LogicalResult AtomicCmpXchgOp::verify() {
+  return verifyAtomicAccess(*this, getMemref().getType(), getIndices(), getIsUnsigned());
+}
+LogicalResult AtomicLoadOp::verify() {
+  return verifyAtomicAccess(*this, getMemref().getType(), getIndices(), getIsUnsigned());
+}
+LogicalResult AtomicStoreOp::verify() {
+  return verifyAtomicAccess(*this, getMemref().getType(), getIndices(), getIsUnsigned());
+}
+
+//===----------------------------------------------------------------------===//
+// SIMD-group matrices
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyMatrixMemory(Operation *op, MemRefType memref, ValueRange indices,
+                                        SimdgroupMatrixType matrix) {
+  std::optional<AddressSpace> space = getAddressSpace(memref);
+  if (!space || (*space != AddressSpace::Device && *space != AddressSpace::Threadgroup &&
+                 *space != AddressSpace::Constant))
+    return op->emitOpError("simdgroup matrices move to and from device, constant or "
+                           "threadgroup memory");
+  if (static_cast<int64_t>(indices.size()) != memref.getRank())
+    return op->emitOpError("expected ") << memref.getRank() << " indices, got "
+                                        << indices.size();
+  if (memref.getElementType() != matrix.getElementType())
+    return op->emitOpError("memref element type ")
+           << memref.getElementType() << " does not match matrix element type "
+           << matrix.getElementType();
+  return success();
+}
+
+LogicalResult SimdgroupMatrixLoadOp::verify() {
+  return verifyMatrixMemory(*this, llvm::cast<MemRefType>(getMemref().getType()), getIndices(),
+                            getResult().getType());
+}
+
+LogicalResult SimdgroupMatrixStoreOp::verify() {
+  if (auto space = getAddressSpace(llvm::cast<MemRefType>(getMemref().getType()));
+      space && *space == AddressSpace::Constant)
+    return emitOpError("cannot store to the constant address space");
+  return verifyMatrixMemory(*this, llvm::cast<MemRefType>(getMemref().getType()), getIndices(),
+                            getValue().getType());
+}
+
+LogicalResult SimdgroupMatrixMultiplyAccumulateOp::verify() {
+  // Metal's simdgroup_multiply_accumulate takes four matrices of one type.
+  if (getA().getType() != getB().getType() || getA().getType() != getC().getType())
+    return emitOpError("operands a, b and c must have the same matrix type, got ")
+           << getA().getType() << ", " << getB().getType() << " and " << getC().getType();
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "enigma/Dialect/Enigma/IR/EnigmaOps.cpp.inc"

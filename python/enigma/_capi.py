@@ -1,0 +1,55 @@
+"""Loading of Enigma's C API shared library (libEnigmaCAPI.so) through ctypes.
+
+This is the one place the package finds the native library.  Search order:
+
+1. ``$ENIGMA_CAPI_LIB`` - an explicit path to the shared library;
+2. ``<repo>/build/lib/libEnigmaCAPI.so`` - the in-tree CMake build used by the README commands;
+3. ``libEnigmaCAPI.so`` next to this package (an installed layout).
+
+Bindings for each C header live in the module that uses them (``layout.py`` binds
+``enigma-c/Layout.h``, ``runtime.py`` binds ``enigma-c/Runtime.h`` ...); they all share the single
+library handle returned by :func:`lib`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from pathlib import Path
+
+from .errors import EnigmaError
+
+_LIB: ctypes.CDLL | None = None
+_PKG_DIR = Path(__file__).resolve().parent
+
+
+def library_path() -> Path:
+    """Return the path of the shared library that :func:`lib` loads (it need not exist)."""
+    env = os.environ.get("ENIGMA_CAPI_LIB")
+    if env:
+        return Path(env)
+    candidates = [
+        _PKG_DIR.parent.parent / "build" / "lib" / "libEnigmaCAPI.so",
+        _PKG_DIR / "libEnigmaCAPI.so",
+    ]
+    for c in candidates:
+        if c.exists():
+            return c
+    return candidates[0]
+
+
+def lib() -> ctypes.CDLL:
+    """Return the process-wide handle to libEnigmaCAPI.so, loading it on first use."""
+    global _LIB
+    if _LIB is None:
+        path = library_path()
+        if not path.exists():
+            raise EnigmaError(
+                f"Enigma's native library was not found at {path}; build it first "
+                "(see README.md) or point ENIGMA_CAPI_LIB at libEnigmaCAPI.so"
+            )
+        try:
+            _LIB = ctypes.CDLL(str(path))
+        except OSError as exc:  # pragma: no cover - depends on a broken build
+            raise EnigmaError(f"cannot load {path}: {exc}") from exc
+    return _LIB

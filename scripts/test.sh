@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets up Enigma (scripts/setup.sh) and runs the whole test suite: the lit suite (IR, passes,
+# translations, C tests) and the Python tests (kernels run on the CPU runtime against numpy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+BUILD_DIR="${ENIGMA_BUILD_DIR:-build}"
+
+echo "== lit suite (check-enigma)"
+lit_status=0
+ninja -C "$BUILD_DIR" check-enigma || lit_status=$?
+
+echo "== Python tests"
+py_status=0
+ENIGMA_CAPI_LIB="$PWD/$BUILD_DIR/lib/libEnigmaCAPI.so" PYTHONPATH="$PWD/python" \
+  ENIGMA_CACHE_DIR="${ENIGMA_CACHE_DIR:-$PWD/$BUILD_DIR/kernel-cache}" \
+  "${PYTHON:-python3}" -m pytest -q python/tests || py_status=$?
+
+if [ "$lit_status" -ne 0 ] || [ "$py_status" -ne 0 ]; then
+  echo "FAILED: lit exit $lit_status, pytest exit $py_status"
+  exit 1
+fi
+echo "all Enigma tests passed"

@@ -1,0 +1,6 @@
+enigma.kernel @k() {
+  enigma.return
+}
+enigma.kernel @k() {
+  enigma.return
+}

@@ -1,0 +1,4 @@
+enigma.kernel @k() {
+  %0 = arith.addf %x, : f32
+  enigma.return
+}
