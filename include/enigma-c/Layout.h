@@ -109,9 +109,9 @@ enigmaLayoutStatusGetName(EnigmaLayoutStatus status);
 typedef struct EnigmaIntTupleImpl *EnigmaIntTuple;
 /// A layout: a shape IntTuple and a congruent stride IntTuple.
 typedef struct EnigmaLayoutImpl *EnigmaLayout;
-/// A CuTe tiler: a Layout, the placeholder "_" (keep the mode as it is), or
-/// a tuple of tilers applied mode by mode. A shape such as (16,8) is the
-/// tiler (16:1,8:1), see enigmaTilerCreateFromShape.
+/// A CuTe tiler: a Layout, an integer n (the tile n:1), the placeholder "_"
+/// (keep the mode as it is), or a tuple of tilers applied mode by mode. A
+/// shape such as (16,8) is the tiler <16,8>, see enigmaTilerCreateFromShape.
 typedef struct EnigmaTilerImpl *EnigmaTiler;
 
 /*===----------------------------------------------------------------------===*/
@@ -124,9 +124,9 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleCreateInt(
 
 /// Creates the tuple (elements[0], ..., elements[count-1]); count >= 1. The
 /// elements are copied. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleCreateTuple(
-    const EnigmaIntTuple *elements, intptr_t count, EnigmaIntTuple *result,
-    EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
+enigmaIntTupleCreateTuple(const EnigmaIntTuple *elements, intptr_t count,
+                          EnigmaIntTuple *result, EnigmaLayoutError *error);
 
 /// Parses CuTe notation ("((2,4),8)"). `length` < 0 means `text` is
 /// NUL-terminated. Caller owns *result.
@@ -285,10 +285,9 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCosize(
 /// Mode selection layout<path[0], path[1], ...>(layout); an empty path
 /// returns a copy. Mode 0 of an integral layout is the layout itself.
 /// Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutGetMode(EnigmaLayout layout, const int32_t *path,
-                    intptr_t pathLength, EnigmaLayout *result,
-                    EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutGetMode(
+    EnigmaLayout layout, const int32_t *path, intptr_t pathLength,
+    EnigmaLayout *result, EnigmaLayoutError *error);
 
 /// Flattens the layout to depth <= 1 (CuTe flatten). Caller owns *result.
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFlatten(
@@ -339,17 +338,19 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
 enigmaTilerCreateTuple(const EnigmaTiler *elements, intptr_t count,
                        EnigmaTiler *result, EnigmaLayoutError *error);
 
-/// A shape used as a tiler, as in CuTe: each integer n is the layout n:1 and
-/// each tuple is a by-mode tiler. Caller owns *result.
+/// A shape used as a tiler, as in CuTe: each integer n is an integer tiler
+/// (n:1 for composition, make_layout(n) for divides and products) and each
+/// tuple is a by-mode tiler. Caller owns *result.
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerCreateFromShape(
     EnigmaIntTuple shape, EnigmaTiler *result, EnigmaLayoutError *error);
 
 /// Builds a whole tiler in one call (for bindings). `structure` is a
-/// preorder list: r > 0 opens a by-mode tuple of r elements; 0 is a leaf
-/// taken from the next entry of `leaves` (a NULL leaf is "_"). Every leaf
+/// preorder token list: r > 0 opens a by-mode tuple of r elements; 0 is a
+/// leaf taken from the next entry of `leaves` (a NULL entry is "_"); -1 is an
+/// integer tiler whose value (>= 1) is the next token. Every token and leaf
 /// must be consumed. Leaves are copied. Caller owns *result.
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaTilerBuild(const int32_t *structure, intptr_t structureLength,
+enigmaTilerBuild(const int64_t *structure, intptr_t structureLength,
                  const EnigmaLayout *leaves, intptr_t leafCount,
                  EnigmaTiler *result, EnigmaLayoutError *error);
 
@@ -361,17 +362,20 @@ enigmaTilerParse(const char *text, intptr_t length, EnigmaTiler *result,
                  EnigmaLayoutError *error);
 
 /// Prints a tiler ("(3:3,_,(2,4):(1,8))"), snprintf-style.
-ENIGMA_CAPI_EXPORTED intptr_t enigmaTilerPrint(EnigmaTiler tiler,
-                                               char *buffer,
+ENIGMA_CAPI_EXPORTED intptr_t enigmaTilerPrint(EnigmaTiler tiler, char *buffer,
                                                intptr_t capacity);
 
 /// Releases a tiler. NULL is ignored.
 ENIGMA_CAPI_EXPORTED void enigmaTilerDestroy(EnigmaTiler tiler);
 
-/// Kind queries. A tiler is exactly one of: tuple, underscore, layout.
+/// Kind queries. A tiler is exactly one of: tuple, underscore, integer,
+/// layout.
 ENIGMA_CAPI_EXPORTED bool enigmaTilerIsTuple(EnigmaTiler tiler);
 ENIGMA_CAPI_EXPORTED bool enigmaTilerIsUnderscore(EnigmaTiler tiler);
-/// Number of elements of a tuple tiler; 1 for a layout or "_", 0 for NULL.
+ENIGMA_CAPI_EXPORTED bool enigmaTilerIsInt(EnigmaTiler tiler);
+/// The value of an integer tiler; 0 otherwise.
+ENIGMA_CAPI_EXPORTED int64_t enigmaTilerGetInt(EnigmaTiler tiler);
+/// Number of elements of a tuple tiler; 1 for any other tiler, 0 for NULL.
 ENIGMA_CAPI_EXPORTED intptr_t enigmaTilerGetRank(EnigmaTiler tiler);
 
 /// Element `index` of a tuple tiler. Caller owns *result.
@@ -379,7 +383,8 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
 enigmaTilerGetElement(EnigmaTiler tiler, intptr_t index, EnigmaTiler *result,
                       EnigmaLayoutError *error);
 
-/// The layout of a layout tiler. Caller owns *result.
+/// The layout of a layout tiler (n:1 for an integer tiler n). Caller owns
+/// *result.
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerGetLayout(
     EnigmaTiler tiler, EnigmaLayout *result, EnigmaLayoutError *error);
 
@@ -455,8 +460,8 @@ enigmaLayoutZippedDivide(EnigmaLayout a, EnigmaTiler tiler,
 
 /// tiled_divide: ((tiles...), rests..., other modes...).
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutTiledDivide(EnigmaLayout a, EnigmaTiler tiler,
-                        EnigmaLayout *result, EnigmaLayoutError *error);
+enigmaLayoutTiledDivide(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
+                        EnigmaLayoutError *error);
 
 /// flat_divide: (tiles..., rests..., other modes...).
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
@@ -481,8 +486,8 @@ enigmaLayoutTiledProduct(EnigmaLayout a, EnigmaTiler tiler,
 
 /// flat_product: (blocks..., repeats..., other modes...).
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutFlatProduct(EnigmaLayout a, EnigmaTiler tiler,
-                        EnigmaLayout *result, EnigmaLayoutError *error);
+enigmaLayoutFlatProduct(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
+                        EnigmaLayoutError *error);
 
 /// blocked_product(block, tiler): rank-sensitive product, block repeated as
 /// contiguous blocks over the tiler; mode i of the result is (block_i,
@@ -503,10 +508,9 @@ enigmaLayoutRakedProduct(EnigmaLayout block, EnigmaLayout tiler,
 /// right_inverse(mn) o (size(thr),size(val)):(1,size(thr)), the map from
 /// (thread id, value id) to the column-major index in the tile. Both
 /// handles are owned by the caller; on failure both are NULL.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutMakeTV(EnigmaLayout threadLayout, EnigmaLayout valueLayout,
-                   EnigmaIntTuple *tiler, EnigmaLayout *tv,
-                   EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutMakeTV(
+    EnigmaLayout threadLayout, EnigmaLayout valueLayout, EnigmaIntTuple *tiler,
+    EnigmaLayout *tv, EnigmaLayoutError *error);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
-//===-- Coalesce.c - coalesce, by-mode coalesce, filter --------------------===//
+//===-- Coalesce.c - coalesce, by-mode coalesce, filter
+//--------------------===//
 //
 // CuTe's coalesce walks the flattened modes from the last to the first and
 // only ever merges neighbours (s0:d0 ++ s1:s0*d0 => s0*s1:d0) or drops
@@ -152,8 +153,7 @@ EnigmaLayoutStatus enigmaLayoutCoalesceByMode(EnigmaLayout layout,
   return ltFinishLayout(st, &b, result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutFilter(EnigmaLayout layout,
-                                      EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutFilter(EnigmaLayout layout, EnigmaLayout *result,
                                       EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);

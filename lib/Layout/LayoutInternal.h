@@ -24,7 +24,10 @@
 /// IntTuples use the same nodes with `stride` 0.
 ///
 /// Tilers reuse the node too: a tiler node stores its kind in `stride`
-/// (LT_TILER_*); a layout tiler node is followed by the layout's nodes.
+/// (LT_TILER_*). A tuple tiler has its elements as children; a layout tiler
+/// has rank 1 and the layout as its only child; "_" is a leaf; an integer
+/// tiler n is a leaf with `shape` n (it means n:1 to composition and
+/// make_layout(n) to divides and products, as in CuTe).
 typedef struct LtNode {
   int32_t rank;
   int32_t span;
@@ -32,7 +35,12 @@ typedef struct LtNode {
   int64_t stride;
 } LtNode;
 
-enum { LT_TILER_TUPLE = 1, LT_TILER_LAYOUT = 2, LT_TILER_UNDERSCORE = 3 };
+enum {
+  LT_TILER_TUPLE = 1,
+  LT_TILER_LAYOUT = 2,
+  LT_TILER_UNDERSCORE = 3,
+  LT_TILER_INT = 4
+};
 
 struct EnigmaIntTupleImpl {
   int32_t count;
@@ -132,6 +140,23 @@ void ltEmitAppendRank(LtBuilder *b, const LtNode *layout, int32_t r);
 EnigmaLayoutStatus ltEvalIndex(const LtNode *layout, int64_t index,
                                int64_t *out, EnigmaLayoutError *error);
 
+/// crd2idx of a coordinate tree (congruent to the layout, or an integer at
+/// any level) into *out.
+EnigmaLayoutStatus ltCrd2Idx(const LtNode *layout, const LtNode *coord,
+                             int64_t *out, EnigmaLayoutError *error);
+/// Reads the preorder transfer format (`width` int64_t per node: 2 for
+/// IntTuples, 3 for layouts) into `b`.
+EnigmaLayoutStatus ltFromPreorder(const int64_t *tokens, intptr_t count,
+                                  int width, LtBuilder *b,
+                                  EnigmaLayoutError *error);
+/// idx2crd of `index` in `shape` as a new IntTuple handle.
+EnigmaLayoutStatus ltIdx2CrdApi(const LtNode *shape, int64_t index,
+                                EnigmaIntTuple *result,
+                                EnigmaLayoutError *error);
+/// Rejects shapes < 1.
+EnigmaLayoutStatus ltCheckShapes(const LtNode *layout,
+                                 EnigmaLayoutError *error);
+
 /*===-- Flat mode lists ---------------------------------------------------===*/
 
 #define LT_MODES_INLINE 32
@@ -186,8 +211,9 @@ EnigmaLayoutStatus ltLeftInverse(const LtNode *layout, LtBuilder *out,
                                  EnigmaLayoutError *error);
 
 /// Tiler.c: applies `op` to each (mode, layout tiler) pair of a by-mode
-/// tiler, keeping "_" modes and modes past the tiler. `path` is the mode
-/// path so far for error messages.
+/// tiler, keeping "_" modes and modes past the tiler. An integer tiler n is
+/// passed as n:1, or as make_layout(n) (1:0 for n == 1) if `intIsCompact`.
+/// `path` is the mode path so far, for error messages.
 typedef struct LtPath {
   int32_t depth;
   int32_t index[ENIGMA_LAYOUT_MAX_DEPTH];
@@ -196,7 +222,8 @@ typedef EnigmaLayoutStatus (*LtTileOp)(const LtNode *mode, const LtNode *tile,
                                        const LtPath *path, LtBuilder *out,
                                        EnigmaLayoutError *error);
 EnigmaLayoutStatus ltApplyByMode(const LtNode *layout, const LtNode *tiler,
-                                 LtTileOp op, const char *opName, LtPath *path,
+                                 LtTileOp op, const char *opName,
+                                 bool intIsCompact, LtPath *path,
                                  LtBuilder *out, EnigmaLayoutError *error);
 /// Formats a mode path as "mode 1" / "mode (1,0)" / "the layout".
 void ltFormatPath(const LtPath *path, char *buffer, size_t capacity);

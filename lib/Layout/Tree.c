@@ -197,9 +197,8 @@ EnigmaLayoutStatus ltCosize(const LtNode *n, int64_t *out,
                     "integer overflow computing a cosize (stride %lld)",
                     (long long)stride);
     int64_t term;
-    EnigmaLayoutStatus st =
-        ltMul(n[i].shape - 1, stride < 0 ? -stride : stride, &term,
-              "a cosize", error);
+    EnigmaLayoutStatus st = ltMul(n[i].shape - 1, stride < 0 ? -stride : stride,
+                                  &term, "a cosize", error);
     if (!st)
       st = ltAdd(top, term, &top, "a cosize", error);
     if (st)
@@ -377,8 +376,8 @@ void ltModesEmit(const LtModes *m, LtBuilder *b) {
 /*===-- Handles ----------------------------------------------------------===*/
 
 void *ltHandleFromNodes(const LtNode *root, EnigmaLayoutError *error) {
-  size_t bytes = sizeof(struct EnigmaLayoutImpl) +
-                 (size_t)root->span * sizeof(LtNode);
+  size_t bytes =
+      sizeof(struct EnigmaLayoutImpl) + (size_t)root->span * sizeof(LtNode);
   struct EnigmaLayoutImpl *h = malloc(bytes);
   if (!h) {
     ltFail(error, ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY,

@@ -1,0 +1,103 @@
+//===-- Divide.c - logical, zipped, tiled and flat divide
+//------------------===//
+//
+// logical_divide(A, B) = A o (B, complement(B, shape(A))): the first mode
+// walks one tile, the second walks the tiles. A tile that does not fit in the
+// mode it divides is reported instead of silently reading past the tensor.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LayoutInternal.h"
+
+static EnigmaLayoutStatus ltDivideTile(const LtNode *mode, const LtNode *tile,
+                                       const LtPath *path, LtBuilder *out,
+                                       EnigmaLayoutError *error) {
+  int64_t size, tileSize, tileCosize;
+  EnigmaLayoutStatus st = ltSize(mode, &size, error);
+  if (!st)
+    st = ltSize(tile, &tileSize, error);
+  if (!st)
+    st = ltCosize(tile, &tileCosize, error);
+  if (st)
+    return st;
+  if (tileCosize > size) {
+    char where[96], t[128], a[128];
+    ltFormatPath(path, where, sizeof(where));
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_TILER_EXCEEDS_TENSOR,
+                  "logical_divide: tiler exceeds tensor in %s: the tile %s "
+                  "(size %lld) spans %lld elements but %s has size %lld",
+                  where, ltShowLayout(tile, t, sizeof(t)), (long long)tileSize,
+                  (long long)tileCosize, ltShowLayout(mode, a, sizeof(a)),
+                  (long long)size);
+  }
+
+  // (tile, complement(tile, shape(mode))); the mode's nodes double as its
+  // shape tuple because IntTuples read only the shape field.
+  LtBuilder split;
+  ltBuilderInit(&split);
+  ltBuilderOpen(&split);
+  ltBuilderCopy(&split, tile);
+  st = ltComplement(tile, mode, &split, error);
+  ltBuilderClose(&split);
+  if (!st)
+    st = ltBuilderStatus(&split, error);
+  if (!st)
+    st = ltCompose(mode, ltBuilderRoot(&split), out, error);
+  ltBuilderFree(&split);
+  return st;
+}
+
+EnigmaLayoutStatus ltLogicalDivide(const LtNode *a, const LtNode *tiler,
+                                   LtBuilder *out, EnigmaLayoutError *error) {
+  LtPath path = {0, {0}};
+  return ltApplyByMode(a, tiler, ltDivideTile, "logical_divide", true, &path,
+                       out, error);
+}
+
+// Shared body of the four divides: logical_divide, then the regrouping.
+static EnigmaLayoutStatus ltDivideApi(EnigmaLayout a, EnigmaTiler tiler,
+                                      int grouping, const char *opName,
+                                      EnigmaLayout *result,
+                                      EnigmaLayoutError *error) {
+  LtBuilder divided, out;
+  ltBuilderInit(&divided);
+  ltBuilderInit(&out);
+  EnigmaLayoutStatus st = ltCheckHandle(a, "layout", error);
+  if (!st)
+    st = ltCheckHandle(tiler, "tiler", error);
+  if (!st)
+    st = ltLogicalDivide(a->nodes, tiler->nodes,
+                         grouping == 0 ? &out : &divided, error);
+  if (!st && grouping != 0) {
+    st = ltBuilderStatus(&divided, error);
+    if (!st)
+      st = ltZipByTiler(ltBuilderRoot(&divided), tiler->nodes, grouping == 3,
+                        grouping >= 2, opName, &out, error);
+  }
+  ltBuilderFree(&divided);
+  return ltFinishLayout(st, &out, result, error);
+}
+
+EnigmaLayoutStatus enigmaLayoutLogicalDivide(EnigmaLayout a, EnigmaTiler tiler,
+                                             EnigmaLayout *result,
+                                             EnigmaLayoutError *error) {
+  return ltDivideApi(a, tiler, 0, "logical_divide", result, error);
+}
+
+EnigmaLayoutStatus enigmaLayoutZippedDivide(EnigmaLayout a, EnigmaTiler tiler,
+                                            EnigmaLayout *result,
+                                            EnigmaLayoutError *error) {
+  return ltDivideApi(a, tiler, 1, "zipped_divide", result, error);
+}
+
+EnigmaLayoutStatus enigmaLayoutTiledDivide(EnigmaLayout a, EnigmaTiler tiler,
+                                           EnigmaLayout *result,
+                                           EnigmaLayoutError *error) {
+  return ltDivideApi(a, tiler, 2, "tiled_divide", result, error);
+}
+
+EnigmaLayoutStatus enigmaLayoutFlatDivide(EnigmaLayout a, EnigmaTiler tiler,
+                                          EnigmaLayout *result,
+                                          EnigmaLayoutError *error) {
+  return ltDivideApi(a, tiler, 3, "flat_divide", result, error);
+}

@@ -1,0 +1,192 @@
+//===-- Product.c - logical, zipped, tiled, flat, blocked, raked products
+//--===//
+//
+// logical_product(A, B) = (A, complement(A, size(A)*cosize(B)) o B): the
+// first mode is A, the second walks B's arrangement of copies of A.
+// blocked_product and raked_product pad both operands to the same rank and
+// pair up like modes, block first or repetition first.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LayoutInternal.h"
+
+static EnigmaLayoutStatus ltProductTile(const LtNode *block, const LtNode *tile,
+                                        const LtPath *path, LtBuilder *out,
+                                        EnigmaLayoutError *error) {
+  (void)path;
+  int64_t size, cosize, target;
+  EnigmaLayoutStatus st = ltSize(block, &size, error);
+  if (!st)
+    st = ltCosize(tile, &cosize, error);
+  if (!st)
+    st = ltMul(size, cosize, &target, "a product's cotarget", error);
+  if (st)
+    return st;
+  LtNode cotarget = {0, 1, target, 0};
+  LtBuilder rest;
+  ltBuilderInit(&rest);
+  st = ltComplement(block, &cotarget, &rest, error);
+  if (!st)
+    st = ltBuilderStatus(&rest, error);
+  if (!st) {
+    ltBuilderOpen(out);
+    ltBuilderCopy(out, block);
+    st = ltCompose(ltBuilderRoot(&rest), tile, out, error);
+    ltBuilderClose(out);
+  }
+  ltBuilderFree(&rest);
+  return st;
+}
+
+EnigmaLayoutStatus ltLogicalProduct(const LtNode *a, const LtNode *tiler,
+                                    LtBuilder *out, EnigmaLayoutError *error) {
+  LtPath path = {0, {0}};
+  return ltApplyByMode(a, tiler, ltProductTile, "logical_product", true, &path,
+                       out, error);
+}
+
+// Emits the pair (x, y) coalesced, one mode of a blocked/raked product.
+static EnigmaLayoutStatus ltEmitCoalescedPair(const LtNode *x, const LtNode *y,
+                                              LtBuilder *out,
+                                              EnigmaLayoutError *error) {
+  LtBuilder pair;
+  ltBuilderInit(&pair);
+  ltBuilderOpen(&pair);
+  ltBuilderCopy(&pair, x);
+  ltBuilderCopy(&pair, y);
+  ltBuilderClose(&pair);
+  EnigmaLayoutStatus st = ltBuilderStatus(&pair, error);
+  if (!st)
+    st = ltCoalesce(ltBuilderRoot(&pair), out, error);
+  ltBuilderFree(&pair);
+  return st;
+}
+
+EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler,
+                                   bool raked, LtBuilder *out,
+                                   EnigmaLayoutError *error) {
+  const char *opName = raked ? "raked_product" : "blocked_product";
+  int32_t r = ltRank(block) > ltRank(tiler) ? ltRank(block) : ltRank(tiler);
+  LtBuilder a, b, product;
+  ltBuilderInit(&a);
+  ltBuilderInit(&b);
+  ltBuilderInit(&product);
+  ltEmitAppendRank(&a, block, r);
+  ltEmitAppendRank(&b, tiler, r);
+  EnigmaLayoutStatus st = ltBuilderStatus(&a, error);
+  if (!st)
+    st = ltBuilderStatus(&b, error);
+  LtPath path = {0, {0}};
+  if (!st)
+    st = ltProductTile(ltBuilderRoot(&a), ltBuilderRoot(&b), &path, &product,
+                       error);
+  if (!st)
+    st = ltBuilderStatus(&product, error);
+  if (!st) {
+    // zip(A, A* o B) (raked: zip(A* o B, A)), then coalesce each of the r
+    // modes (CuTe passes the profile (1,...,1)). When zip's first operand is
+    // integral, CuTe zips into a single pair.
+    const LtNode *p = ltBuilderRoot(&product);
+    const LtNode *first = ltChild(p, 0), *second = ltChild(p, 1);
+    if (raked) {
+      const LtNode *t = first;
+      first = second;
+      second = t;
+    }
+    ltBuilderOpen(out);
+    if (ltIsLeaf(first)) {
+      st = ltEmitCoalescedPair(first, second, out, error);
+    } else if (ltRank(first) != ltRank(second)) {
+      char x[128], y[128];
+      st = ltFail(error, ENIGMA_LAYOUT_ERROR_RANK_MISMATCH,
+                  "%s: cannot pair the modes of %s with those of %s", opName,
+                  ltShowLayout(first, x, sizeof(x)),
+                  ltShowLayout(second, y, sizeof(y)));
+    } else {
+      for (int32_t i = 0; i < ltRank(first) && !st; ++i)
+        st = ltEmitCoalescedPair(ltChild(first, i), ltChild(second, i), out,
+                                 error);
+    }
+    ltBuilderClose(out);
+  }
+  ltBuilderFree(&a);
+  ltBuilderFree(&b);
+  ltBuilderFree(&product);
+  return st;
+}
+
+/*===-- API --------------------------------------------------------------===*/
+
+static EnigmaLayoutStatus ltProductApi(EnigmaLayout a, EnigmaTiler tiler,
+                                       int grouping, const char *opName,
+                                       EnigmaLayout *result,
+                                       EnigmaLayoutError *error) {
+  LtBuilder product, out;
+  ltBuilderInit(&product);
+  ltBuilderInit(&out);
+  EnigmaLayoutStatus st = ltCheckHandle(a, "layout", error);
+  if (!st)
+    st = ltCheckHandle(tiler, "tiler", error);
+  if (!st)
+    st = ltLogicalProduct(a->nodes, tiler->nodes,
+                          grouping == 0 ? &out : &product, error);
+  if (!st && grouping != 0) {
+    st = ltBuilderStatus(&product, error);
+    if (!st)
+      st = ltZipByTiler(ltBuilderRoot(&product), tiler->nodes, grouping == 3,
+                        grouping >= 2, opName, &out, error);
+  }
+  ltBuilderFree(&product);
+  return ltFinishLayout(st, &out, result, error);
+}
+
+EnigmaLayoutStatus enigmaLayoutLogicalProduct(EnigmaLayout a, EnigmaTiler tiler,
+                                              EnigmaLayout *result,
+                                              EnigmaLayoutError *error) {
+  return ltProductApi(a, tiler, 0, "logical_product", result, error);
+}
+
+EnigmaLayoutStatus enigmaLayoutZippedProduct(EnigmaLayout a, EnigmaTiler tiler,
+                                             EnigmaLayout *result,
+                                             EnigmaLayoutError *error) {
+  return ltProductApi(a, tiler, 1, "zipped_product", result, error);
+}
+
+EnigmaLayoutStatus enigmaLayoutTiledProduct(EnigmaLayout a, EnigmaTiler tiler,
+                                            EnigmaLayout *result,
+                                            EnigmaLayoutError *error) {
+  return ltProductApi(a, tiler, 2, "tiled_product", result, error);
+}
+
+EnigmaLayoutStatus enigmaLayoutFlatProduct(EnigmaLayout a, EnigmaTiler tiler,
+                                           EnigmaLayout *result,
+                                           EnigmaLayoutError *error) {
+  return ltProductApi(a, tiler, 3, "flat_product", result, error);
+}
+
+static EnigmaLayoutStatus ltRankedApi(EnigmaLayout block, EnigmaLayout tiler,
+                                      bool raked, EnigmaLayout *result,
+                                      EnigmaLayoutError *error) {
+  LtBuilder out;
+  ltBuilderInit(&out);
+  EnigmaLayoutStatus st = ltCheckHandle(block, "block layout", error);
+  if (!st)
+    st = ltCheckHandle(tiler, "tiler layout", error);
+  if (!st)
+    st = ltRankedProduct(block->nodes, tiler->nodes, raked, &out, error);
+  return ltFinishLayout(st, &out, result, error);
+}
+
+EnigmaLayoutStatus enigmaLayoutBlockedProduct(EnigmaLayout block,
+                                              EnigmaLayout tiler,
+                                              EnigmaLayout *result,
+                                              EnigmaLayoutError *error) {
+  return ltRankedApi(block, tiler, false, result, error);
+}
+
+EnigmaLayoutStatus enigmaLayoutRakedProduct(EnigmaLayout block,
+                                            EnigmaLayout tiler,
+                                            EnigmaLayout *result,
+                                            EnigmaLayoutError *error) {
+  return ltRankedApi(block, tiler, true, result, error);
+}
