@@ -22,10 +22,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
-#if __has_include("enigma/Dialect/Enigma/Transforms/Passes.h")
 #include "enigma/Dialect/Enigma/Transforms/Passes.h"
-#define ENIGMA_HAVE_PASSES 1
-#endif
 
 namespace mlir {
 namespace enigma {
@@ -43,9 +40,7 @@ inline void registerAllDialects(DialectRegistry &registry) {
 inline void registerAllPasses() {
   registerTransformsPasses();
   arith::registerArithPasses();
-#ifdef ENIGMA_HAVE_PASSES
-  registerEnigmaPasses();
-#endif
+  registerEnigmaPassesAndPipeline();
 }
 
 } // namespace enigma

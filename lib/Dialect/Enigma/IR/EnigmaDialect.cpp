@@ -4,17 +4,15 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
-#include "mlir/Transforms/InliningUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "mlir/Transforms/InliningUtils.h"
+
 
 using namespace mlir;
 using namespace mlir::enigma;
 
 #include "enigma/Dialect/Enigma/IR/EnigmaDialect.cpp.inc"
 #include "enigma/Dialect/Enigma/IR/EnigmaEnums.cpp.inc"
-
-#define GET_ATTRDEF_CLASSES
-#include "enigma/Dialect/Enigma/IR/EnigmaAttrs.cpp.inc"
 
 #define GET_TYPEDEF_CLASSES
 #include "enigma/Dialect/Enigma/IR/EnigmaTypes.cpp.inc"
@@ -37,10 +35,7 @@ void EnigmaDialect::initialize() {
 #define GET_OP_LIST
 #include "enigma/Dialect/Enigma/IR/EnigmaOps.cpp.inc"
       >();
-  addAttributes<
-#define GET_ATTRDEF_LIST
-#include "enigma/Dialect/Enigma/IR/EnigmaAttrs.cpp.inc"
-      >();
+  registerAttributes();
   addTypes<
 #define GET_TYPEDEF_LIST
 #include "enigma/Dialect/Enigma/IR/EnigmaTypes.cpp.inc"

@@ -94,11 +94,21 @@ LogicalResult KernelOp::verify() {
       StringRef name = named.getName().getValue();
       if (!name.starts_with("enigma."))
         continue;
-      if (name != kBufferIndexAttr && name != kAccessAttr && name != kScalarAttr)
+      if (name != kBufferIndexAttr && name != kAccessAttr && name != kScalarAttr &&
+          name != kImplicitAttr)
         return emitOpError("argument #") << i << " has unknown attribute '" << name << "'";
     }
     if (getArgAttr(i, kScalarAttr) && !llvm::isa<UnitAttr>(getArgAttr(i, kScalarAttr)))
       return emitOpError("argument #") << i << ": '" << kScalarAttr << "' must be a unit attribute";
+
+    if (Attribute implicit = getArgAttr(i, kImplicitAttr)) {
+      auto str = llvm::dyn_cast<StringAttr>(implicit);
+      if (!str || str.getValue() != "threads_per_grid.x")
+        return emitOpError("argument #") << i << ": '" << kImplicitAttr
+                                         << "' must be \"threads_per_grid.x\"";
+      if (!isScalar || !argType.isInteger(32))
+        return emitOpError("implicit argument #") << i << " must be an i32 scalar";
+    }
 
     Attribute slotAttr = getArgAttr(i, kBufferIndexAttr);
     if (!slotAttr)

@@ -28,7 +28,12 @@ def Enigma_Dialect : Dialect {
   }];
   let useDefaultAttributePrinterParser = 1;
   let useDefaultTypePrinterParser = 1;
-  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+  let hasConstantMaterializer = 1;
+  let extraClassDeclaration = [{
+    /// Registers the attributes (defined next to their storage in EnigmaLayout.cpp).
+    void registerAttributes();
+  }];
 }
 
 class Enigma_Op<string mnemonic, list<Trait> traits = []>

@@ -22,7 +22,9 @@ def Enigma_KernelOp : Enigma_Op<"kernel", [
     - `enigma.buffer_index = N : i32` (required): its `[[buffer(N)]]` slot, unique per kernel;
     - `enigma.access = #enigma.access<read|write|read_write>` (buffers, optional): how the kernel
       uses the buffer; the MSL translation checks the body against it;
-    - `enigma.scalar` (unit, scalars): marks a by-value scalar parameter.
+    - `enigma.scalar` (unit, scalars): marks a by-value scalar parameter;
+    - `enigma.implicit = "threads_per_grid.x"` (scalars added by vectorization): a parameter the
+      launcher fills in itself (here the original x grid size), not one the user passes.
 
     The kernel may carry `enigma.coarsen = N : i32`, the number of consecutive x threads each
     thread of the kernel does the work of (set by vectorization; launchers divide the x grid).
@@ -51,6 +53,7 @@ def Enigma_KernelOp : Enigma_Op<"kernel", [
     static constexpr ::llvm::StringLiteral kAccessAttr = "enigma.access";
     static constexpr ::llvm::StringLiteral kScalarAttr = "enigma.scalar";
     static constexpr ::llvm::StringLiteral kCoarsenAttr = "enigma.coarsen";
+    static constexpr ::llvm::StringLiteral kImplicitAttr = "enigma.implicit";
 
     ::mlir::Region *getCallableRegion() { return &getBody(); }
     ::llvm::ArrayRef<::mlir::Type> getArgumentTypes() { return getFunctionType().getInputs(); }

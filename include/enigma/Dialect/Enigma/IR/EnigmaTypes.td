@@ -22,4 +22,16 @@ def Enigma_SimdgroupMatrixType : Enigma_Type<"SimdgroupMatrix", "simdgroup_matri
   let genVerifyDecl = 1;
 }
 
+def Enigma_LayoutType : Enigma_Type<"Layout", "layout"> {
+  let summary = "a CuTe layout value";
+  let description = [{
+    The type of the layout algebra ops' values. Layouts are compile-time values: they fold to
+    `enigma.layout_constant` and are lowered away by `enigma-lower-layouts`; none reaches MSL.
+
+    ```mlir
+    !enigma.layout
+    ```
+  }];
+}
+
 #endif // ENIGMA_TYPES_TD

@@ -1,0 +1,410 @@
+//===- EnigmaLayout.cpp - Layout attributes, types and algebra ops --------===//
+//
+// Every computation on layouts goes through the C layout core; this file only parses CuTe
+// notation out of MLIR's token stream, and folds ops whose operands are constant.
+//
+//===----------------------------------------------------------------------===//
+
+#include "enigma/Dialect/Enigma/IR/EnigmaDialect.h"
+#include "enigma/Dialect/Enigma/IR/LayoutCore.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::enigma;
+
+// All attribute storage classes live here: LayoutAttr::get needs its storage type.
+#define GET_ATTRDEF_CLASSES
+#include "enigma/Dialect/Enigma/IR/EnigmaAttrs.cpp.inc"
+
+void EnigmaDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "enigma/Dialect/Enigma/IR/EnigmaAttrs.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// CuTe notation from MLIR tokens
+//===----------------------------------------------------------------------===//
+
+/// int-tuple ::= integer | `(` int-tuple (`,` int-tuple)* `)`
+static ParseResult parseIntTupleText(AsmParser &parser, std::string &out) {
+  if (succeeded(parser.parseOptionalLParen())) {
+    out += '(';
+    do {
+      if (parseIntTupleText(parser, out))
+        return failure();
+      out += ',';
+    } while (succeeded(parser.parseOptionalComma()));
+    out.back() = ')';
+    return parser.parseRParen();
+  }
+  int64_t value;
+  if (parser.parseInteger(value))
+    return failure();
+  out += std::to_string(value);
+  return success();
+}
+
+/// layout ::= int-tuple (`:` int-tuple)?
+static ParseResult parseLayoutText(AsmParser &parser, std::string &out) {
+  if (parseIntTupleText(parser, out))
+    return failure();
+  if (succeeded(parser.parseOptionalColon())) {
+    out += ':';
+    return parseIntTupleText(parser, out);
+  }
+  return success();
+}
+
+/// tiler ::= `_` | layout | `(` tiler (`,` tiler)* `)` (`:` int-tuple)?
+static ParseResult parseTilerText(AsmParser &parser, std::string &out) {
+  if (succeeded(parser.parseOptionalKeyword("_"))) {
+    out += '_';
+    return success();
+  }
+  if (succeeded(parser.parseOptionalLParen())) {
+    out += '(';
+    do {
+      if (parseTilerText(parser, out))
+        return failure();
+      out += ',';
+    } while (succeeded(parser.parseOptionalComma()));
+    out.back() = ')';
+    if (parser.parseRParen())
+      return failure();
+  } else {
+    int64_t value;
+    if (parser.parseInteger(value))
+      return failure();
+    out += std::to_string(value);
+  }
+  if (succeeded(parser.parseOptionalColon())) {
+    out += ':';
+    return parseIntTupleText(parser, out);
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LayoutAttr
+//===----------------------------------------------------------------------===//
+
+LayoutAttr LayoutAttr::parseLayout(MLIRContext *context, StringRef text,
+                                   function_ref<InFlightDiagnostic()> emitError) {
+  layout::Layout parsed;
+  layout::Status status = layout::parseLayout(text, parsed);
+  if (!status.ok()) {
+    if (emitError)
+      emitError() << "invalid layout '" << text << "': " << status.message;
+    return {};
+  }
+  return Base::get(context, layout::print(parsed));
+}
+
+LayoutAttr LayoutAttr::get(MLIRContext *context, StringRef text) {
+  return Base::get(context, text);
+}
+
+LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef text) {
+  layout::Layout parsed;
+  layout::Status status = layout::parseLayout(text, parsed);
+  if (!status.ok())
+    return emitError() << "invalid layout '" << text << "': " << status.message;
+  if (layout::print(parsed) != text)
+    return emitError() << "layout '" << text << "' is not in canonical form '"
+                       << layout::print(parsed) << "'";
+  return success();
+}
+
+Attribute LayoutAttr::parse(AsmParser &parser, Type) {
+  SMLoc loc = parser.getCurrentLocation();
+  std::string text;
+  if (parser.parseLess() || parseLayoutText(parser, text) || parser.parseGreater())
+    return {};
+  return parseLayout(parser.getContext(), text,
+                     [&] { return parser.emitError(loc); });
+}
+
+void LayoutAttr::print(AsmPrinter &printer) const { printer << "<" << getText() << ">"; }
+
+//===----------------------------------------------------------------------===//
+// TilerAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult TilerAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef text) {
+  layout::Tiler parsed;
+  layout::Status status = layout::parseTiler(text, parsed);
+  if (!status.ok())
+    return emitError() << "invalid tiler '" << text << "': " << status.message;
+  if (layout::print(parsed) != text)
+    return emitError() << "tiler '" << text << "' is not in canonical form '"
+                       << layout::print(parsed) << "'";
+  return success();
+}
+
+Attribute TilerAttr::parse(AsmParser &parser, Type) {
+  SMLoc loc = parser.getCurrentLocation();
+  std::string text;
+  if (parser.parseLess() || parseTilerText(parser, text) || parser.parseGreater())
+    return {};
+  layout::Tiler parsed;
+  layout::Status status = layout::parseTiler(text, parsed);
+  if (!status.ok()) {
+    parser.emitError(loc) << "invalid tiler '" << text << "': " << status.message;
+    return {};
+  }
+  return TilerAttr::get(parser.getContext(), layout::print(parsed));
+}
+
+void TilerAttr::print(AsmPrinter &printer) const { printer << "<" << getText() << ">"; }
+
+//===----------------------------------------------------------------------===//
+// Evaluation through the layout core (shared by the folders and the passes)
+//===----------------------------------------------------------------------===//
+
+namespace {
+using UnaryFn = EnigmaLayoutStatus (*)(EnigmaLayout, EnigmaLayout *, EnigmaLayoutError *);
+using TilerFn = EnigmaLayoutStatus (*)(EnigmaLayout, EnigmaTiler, EnigmaLayout *,
+                                       EnigmaLayoutError *);
+using BinaryFn = EnigmaLayoutStatus (*)(EnigmaLayout, EnigmaLayout, EnigmaLayout *,
+                                        EnigmaLayoutError *);
+
+/// Collects the results of one core call.
+struct Evaluation {
+  MLIRContext *ctx;
+  SmallVectorImpl<Attribute> &results;
+  EnigmaLayoutError error{};
+
+  layout::Status finish(EnigmaLayoutStatus code, EnigmaLayout raw) {
+    layout::Layout owned(raw);
+    layout::Status status = layout::Status::from(code, error);
+    if (status.ok())
+      results.push_back(LayoutAttr::get(ctx, layout::print(owned)));
+    return status;
+  }
+  layout::Status unary(const layout::Layout &in, UnaryFn fn) {
+    EnigmaLayout out = nullptr;
+    return finish(fn(in.get(), &out, &error), out);
+  }
+  layout::Status binary(const layout::Layout &a, const layout::Layout &b, BinaryFn fn) {
+    EnigmaLayout out = nullptr;
+    return finish(fn(a.get(), b.get(), &out, &error), out);
+  }
+  layout::Status tiler(const layout::Layout &in, TilerAttr tilerAttr, TilerFn fn) {
+    layout::Tiler tiler;
+    layout::Status status = layout::parseTiler(tilerAttr.getText(), tiler);
+    if (!status.ok())
+      return status;
+    EnigmaLayout out = nullptr;
+    return finish(fn(in.get(), tiler.get(), &out, &error), out);
+  }
+  layout::Status index(EnigmaLayoutStatus code, int64_t value) {
+    layout::Status status = layout::Status::from(code, error);
+    if (status.ok())
+      results.push_back(IntegerAttr::get(IndexType::get(ctx), value));
+    return status;
+  }
+};
+
+layout::Status notConstant() {
+  layout::Status status;
+  status.code = ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT;
+  status.message = "a layout operand is not a static layout";
+  return status;
+}
+} // namespace
+
+layout::Status mlir::enigma::evaluateLayoutOp(Operation *op, ArrayRef<Attribute> operands,
+                                              SmallVectorImpl<Attribute> &results) {
+  // Every layout operand must be a constant the core accepts.
+  SmallVector<layout::Layout, 2> in;
+  for (auto [value, attr] : llvm::zip_equal(op->getOperands(), operands)) {
+    if (!llvm::isa<LayoutType>(value.getType()))
+      continue;
+    auto layoutAttr = llvm::dyn_cast_or_null<LayoutAttr>(attr);
+    if (!layoutAttr)
+      return notConstant();
+    layout::Layout parsed;
+    layout::Status status = layout::parseLayout(layoutAttr.getText(), parsed);
+    if (!status.ok())
+      return status;
+    in.push_back(std::move(parsed));
+  }
+  Evaluation eval{op->getContext(), results};
+  return llvm::TypeSwitch<Operation *, layout::Status>(op)
+      .Case([&](LayoutConstantOp c) {
+        results.push_back(c.getLayoutAttr());
+        return layout::Status();
+      })
+      .Case([&](LayoutCoalesceOp) { return eval.unary(in[0], enigmaLayoutCoalesce); })
+      .Case([&](LayoutFilterOp) { return eval.unary(in[0], enigmaLayoutFilter); })
+      .Case([&](LayoutRightInverseOp) { return eval.unary(in[0], enigmaLayoutRightInverse); })
+      .Case([&](LayoutLeftInverseOp) { return eval.unary(in[0], enigmaLayoutLeftInverse); })
+      .Case([&](LayoutComplementOp c) {
+        layout::IntTuple cotarget;
+        if (std::optional<int64_t> n = c.getCotarget()) {
+          EnigmaIntTuple raw = nullptr;
+          EnigmaLayoutStatus code = enigmaIntTupleCreateInt(*n, &raw, &eval.error);
+          cotarget.reset(raw);
+          if (code != ENIGMA_LAYOUT_OK)
+            return layout::Status::from(code, eval.error);
+        }
+        EnigmaLayout out = nullptr;
+        return eval.finish(
+            enigmaLayoutComplement(in[0].get(), cotarget.get(), &out, &eval.error), out);
+      })
+      .Case([&](LayoutCompositionOp) { return eval.binary(in[0], in[1], enigmaLayoutCompose); })
+      .Case([&](LayoutLogicalDivideOp o) {
+        return eval.tiler(in[0], o.getTiler(), enigmaLayoutLogicalDivide);
+      })
+      .Case([&](LayoutZippedDivideOp o) {
+        return eval.tiler(in[0], o.getTiler(), enigmaLayoutZippedDivide);
+      })
+      .Case([&](LayoutTiledDivideOp o) {
+        return eval.tiler(in[0], o.getTiler(), enigmaLayoutTiledDivide);
+      })
+      .Case([&](LayoutFlatDivideOp o) {
+        return eval.tiler(in[0], o.getTiler(), enigmaLayoutFlatDivide);
+      })
+      .Case([&](LayoutLogicalProductOp o) {
+        return eval.tiler(in[0], o.getTiler(), enigmaLayoutLogicalProduct);
+      })
+      .Case([&](LayoutZippedProductOp o) {
+        return eval.tiler(in[0], o.getTiler(), enigmaLayoutZippedProduct);
+      })
+      .Case([&](LayoutTiledProductOp o) {
+        return eval.tiler(in[0], o.getTiler(), enigmaLayoutTiledProduct);
+      })
+      .Case([&](LayoutBlockedProductOp) {
+        return eval.binary(in[0], in[1], enigmaLayoutBlockedProduct);
+      })
+      .Case([&](LayoutRakedProductOp) {
+        return eval.binary(in[0], in[1], enigmaLayoutRakedProduct);
+      })
+      .Case([&](LayoutMakeTVOp) {
+        EnigmaIntTuple tileRaw = nullptr;
+        EnigmaLayout tvRaw = nullptr;
+        EnigmaLayoutStatus code =
+            enigmaLayoutMakeTV(in[0].get(), in[1].get(), &tileRaw, &tvRaw, &eval.error);
+        layout::IntTuple tileShape(tileRaw);
+        layout::Layout tv(tvRaw);
+        if (code != ENIGMA_LAYOUT_OK)
+          return layout::Status::from(code, eval.error);
+        EnigmaLayout tile = nullptr;
+        layout::Status status = eval.finish(
+            enigmaLayoutCreateCompact(tileShape.get(), &tile, &eval.error), tile);
+        if (status.ok())
+          results.push_back(LayoutAttr::get(op->getContext(), layout::print(tv)));
+        return status;
+      })
+      .Case([&](LayoutModeOp m) {
+        SmallVector<int32_t> path;
+        for (int64_t i : m.getPath()) {
+          if (i < 0 || i > INT32_MAX) {
+            layout::Status status;
+            status.code = ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT;
+            status.message = "mode index " + std::to_string(i) + " is out of range";
+            return status;
+          }
+          path.push_back(static_cast<int32_t>(i));
+        }
+        EnigmaLayout out = nullptr;
+        return eval.finish(
+            enigmaLayoutGetMode(in[0].get(), path.data(), path.size(), &out, &eval.error), out);
+      })
+      .Case([&](LayoutSizeOp) {
+        int64_t n = 0;
+        return eval.index(enigmaLayoutSize(in[0].get(), &n, &eval.error), n);
+      })
+      .Case([&](LayoutCosizeOp) {
+        int64_t n = 0;
+        return eval.index(enigmaLayoutCosize(in[0].get(), &n, &eval.error), n);
+      })
+      .Default([](Operation *other) {
+        layout::Status status;
+        status.code = ENIGMA_LAYOUT_ERROR_UNSUPPORTED;
+        status.message = "'" + other->getName().getStringRef().str() +
+                         "' is not a foldable layout operation";
+        return status;
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Folding: a failed evaluation does not fold; the passes report why.
+//===----------------------------------------------------------------------===//
+
+static OpFoldResult foldSingle(Operation *op, ArrayRef<Attribute> operands) {
+  SmallVector<Attribute, 2> results;
+  if (!evaluateLayoutOp(op, operands, results).ok() || results.size() != 1)
+    return {};
+  return results.front();
+}
+
+#define ENIGMA_SINGLE_RESULT_FOLDER(OpTy)                                                     \
+  OpFoldResult OpTy::fold(FoldAdaptor adaptor) {                                              \
+    return foldSingle(getOperation(), adaptor.getOperands());                                \
+  }
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutCoalesceOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutFilterOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutRightInverseOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutLeftInverseOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutComplementOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutCompositionOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutLogicalDivideOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutZippedDivideOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutTiledDivideOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutFlatDivideOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutLogicalProductOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutZippedProductOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutTiledProductOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutBlockedProductOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutRakedProductOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutModeOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutSizeOp)
+ENIGMA_SINGLE_RESULT_FOLDER(LayoutCosizeOp)
+#undef ENIGMA_SINGLE_RESULT_FOLDER
+
+OpFoldResult LayoutConstantOp::fold(FoldAdaptor) { return getLayoutAttr(); }
+
+LogicalResult LayoutMakeTVOp::fold(FoldAdaptor adaptor, SmallVectorImpl<OpFoldResult> &results) {
+  SmallVector<Attribute, 2> attrs;
+  if (!evaluateLayoutOp(getOperation(), adaptor.getOperands(), attrs).ok())
+    return failure();
+  results.append(attrs.begin(), attrs.end());
+  return success();
+}
+
+LogicalResult LayoutApplyOp::verify() {
+  // The number of coordinates can only be checked against a known layout.
+  auto constant = getLayout().getDefiningOp<LayoutConstantOp>();
+  if (!constant)
+    return success();
+  layout::Layout in;
+  if (!layout::parseLayout(constant.getLayout().getText(), in).ok())
+    return success();
+  llvm::SmallVector<layout::Leaf> leaves;
+  unsigned rank = 0;
+  if (!layout::getLeaves(in, leaves, rank))
+    return emitOpError("cannot decompose layout ") << constant.getLayout();
+  size_t n = getCoords().size();
+  if (n == 1 || n == rank || n == leaves.size())
+    return success();
+  return emitOpError("expects 1, ") << rank << " (one per mode) or " << leaves.size()
+                                    << " (one per leaf) coordinates for layout "
+                                    << constant.getLayout().getText() << ", got " << n;
+}
+
+Operation *EnigmaDialect::materializeConstant(OpBuilder &builder, Attribute value, Type type,
+                                              Location loc) {
+  if (auto layoutAttr = llvm::dyn_cast<LayoutAttr>(value))
+    return LayoutConstantOp::create(builder, loc, type, layoutAttr);
+  if (auto intAttr = llvm::dyn_cast<IntegerAttr>(value); intAttr && type.isIndex())
+    return arith::ConstantIndexOp::create(builder, loc, intAttr.getInt());
+  return nullptr;
+}

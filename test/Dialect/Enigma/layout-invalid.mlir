@@ -1,0 +1,28 @@
+// RUN: enigma-opt %s -split-input-file -verify-diagnostics -allow-unregistered-dialect
+
+// expected-error @+1 {{invalid layout '(4,8):(1,4,2)'}}
+func.func @mismatch() attributes {a = #enigma.layout<(4,8):(1,4,2)>}
+
+// -----
+
+// expected-error @+1 {{invalid layout '(0,8)'}}
+func.func @zero_shape() attributes {a = #enigma.layout<(0,8)>}
+
+// -----
+
+// expected-error @+1 {{expected integer value}}
+func.func @garbage() attributes {a = #enigma.layout<(4,x)>}
+
+// -----
+
+// expected-error @+1 {{invalid tiler '(4,8):(1,2,3)'}}
+func.func @bad_tiler() attributes {a = #enigma.tiler<(4,8):(1,2,3)>}
+
+// -----
+
+func.func @apply_arity(%i: index) {
+  %l = enigma.layout_constant #enigma.layout<((2,2),4):((1,2),4)>
+  // expected-error @+1 {{expects 1, 2 (one per mode) or 3 (one per leaf) coordinates for layout ((2,2),4):((1,2),4), got 4}}
+  %0 = enigma.layout_apply %l [%i, %i, %i, %i]
+  return
+}
