@@ -10,3 +10,7 @@ from .errors import EnigmaError
 __all__ = ["EnigmaError"]
 
 # Each component registers its public names below (one import line per module).
+from .layout import *  # noqa: F401,F403,E402
+from .layout import __all__ as _layout_all  # noqa: E402
+
+__all__ += _layout_all
