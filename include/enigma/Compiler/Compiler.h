@@ -1,0 +1,59 @@
+//===- Compiler.h - Trace -> MLIR -> MSL in one call ------------*- C++ -*-===//
+//
+// The one compile entry point behind enigma.compile(): import a JSON trace, run the registered
+// `enigma-pipeline`, translate to MSL. It is the C++ side of enigma-c/Compiler.h and is exactly
+// `enigma-translate --import-trace | enigma-opt --enigma-pipeline | enigma-translate --to-msl`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENIGMA_COMPILER_COMPILER_H
+#define ENIGMA_COMPILER_COMPILER_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir {
+namespace enigma {
+
+struct CompileOptions {
+  /// `vec-width` of enigma-pipeline (0: no vectorization).
+  unsigned vecWidth = 0;
+  /// When non-empty, the trace, the IR after import and after every pass (numbered) and the MSL
+  /// are written into this directory (created if needed).
+  std::string dumpDir;
+};
+
+/// One diagnostic, located at the user's Python source where the IR has a location.
+struct CompileDiagnostic {
+  std::string severity; ///< "error", "warning", "remark" or "note"
+  std::string file;     ///< empty when the diagnostic has no file location
+  unsigned line = 0;
+  unsigned col = 0;
+  std::string message;
+};
+
+struct CompileResult {
+  bool succeeded = false;
+  std::string mlir;     ///< the IR after the pipeline (empty if import failed)
+  std::string msl;      ///< Metal Shading Language (empty on failure)
+  std::string metadata; ///< JSON: {"pipeline": ..., "kernels": [{name, entry, coarsen, params}]}
+  std::vector<CompileDiagnostic> diagnostics;
+
+  /// The diagnostics as a JSON array of {severity, file, line, col, message}.
+  std::string diagnosticsJSON() const;
+  /// The diagnostics as compiler-style text, one per line: `file:line:col: error: message`.
+  std::string diagnosticsText() const;
+};
+
+/// Compiles `trace`. Thread-safe: concurrent calls use distinct MLIR contexts.
+CompileResult compileTrace(llvm::StringRef trace, const CompileOptions &options);
+
+/// The textual pass pipeline compileTrace runs for `vecWidth`.
+std::string getPipelineString(unsigned vecWidth);
+
+} // namespace enigma
+} // namespace mlir
+
+#endif // ENIGMA_COMPILER_COMPILER_H

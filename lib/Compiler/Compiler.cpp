@@ -1,0 +1,306 @@
+//===- Compiler.cpp - Trace -> MLIR -> MSL in one call --------------------===//
+//
+// Contexts are expensive to create (dialect loading dominates a small compile), so compiles
+// borrow one from a pool: a context is used by one compile at a time, which keeps concurrent
+// compiles safe without locking MLIR itself. Contexts are retired after a number of compiles so
+// that the types, attributes and locations they intern stay bounded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "enigma/Compiler/Compiler.h"
+
+#include "enigma-c/Dialects.h"
+
+#include "enigma/InitAll.h"
+#include "enigma/Target/Trace/TraceImport.h"
+#ifdef ENIGMA_HAVE_MSL_LIBRARY
+#include "enigma/Target/MSL/MSLEmitter.h"
+#endif
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassInstrumentation.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::enigma;
+
+namespace {
+
+/// Compiles a context serves before it is retired.
+constexpr unsigned kContextLifetime = 256;
+
+struct PooledContext {
+  std::unique_ptr<MLIRContext> context;
+  unsigned uses = 0;
+};
+
+class ContextPool {
+public:
+  PooledContext acquire() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!free.empty()) {
+        PooledContext ctx = std::move(free.back());
+        free.pop_back();
+        return ctx;
+      }
+    }
+    DialectRegistry registry;
+    registerAllDialects(registry);
+    PooledContext ctx;
+    ctx.context = std::make_unique<MLIRContext>(registry, MLIRContext::Threading::DISABLED);
+    ctx.context->loadAllAvailableDialects();
+    // Diagnostics go to Python users: the source line is what matters, not a generic op dump.
+    ctx.context->printOpOnDiagnostic(false);
+    return ctx;
+  }
+
+  void release(PooledContext ctx) {
+    if (++ctx.uses >= kContextLifetime)
+      return;
+    std::lock_guard<std::mutex> lock(mutex);
+    free.push_back(std::move(ctx));
+  }
+
+private:
+  std::mutex mutex;
+  std::vector<PooledContext> free;
+};
+
+ContextPool &getContextPool() {
+  // Never destroyed: MLIR contexts must not be torn down during static destruction, after
+  // libMLIR's own globals may be gone.
+  static ContextPool *pool = new ContextPool();
+  return *pool;
+}
+
+/// Borrows a context for the lifetime of one compile.
+class ContextLease {
+public:
+  ContextLease() : ctx(getContextPool().acquire()) {}
+  ~ContextLease() { getContextPool().release(std::move(ctx)); }
+  MLIRContext *get() { return ctx.context.get(); }
+
+private:
+  PooledContext ctx;
+};
+
+/// The innermost file location of `loc` (through names, call sites and fusions).
+std::optional<FileLineColLoc> findFileLoc(Location loc) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return file;
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return findFileLoc(name.getChildLoc());
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return findFileLoc(call.getCallee());
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    for (Location inner : fused.getLocations())
+      if (std::optional<FileLineColLoc> file = findFileLoc(inner))
+        return file;
+  }
+  return std::nullopt;
+}
+
+StringRef severityName(DiagnosticSeverity severity) {
+  switch (severity) {
+  case DiagnosticSeverity::Error:
+    return "error";
+  case DiagnosticSeverity::Warning:
+    return "warning";
+  case DiagnosticSeverity::Remark:
+    return "remark";
+  case DiagnosticSeverity::Note:
+    return "note";
+  }
+  return "error";
+}
+
+CompileDiagnostic toCompileDiagnostic(Diagnostic &diag) {
+  CompileDiagnostic out;
+  out.severity = severityName(diag.getSeverity()).str();
+  if (std::optional<FileLineColLoc> file = findFileLoc(diag.getLocation())) {
+    out.file = file->getFilename().str();
+    out.line = file->getLine();
+    out.col = file->getColumn();
+  }
+  out.message = diag.str();
+  return out;
+}
+
+/// Writes `text` to `<dir>/<name>`; failures become warnings (dumps never fail a compile).
+void writeDumpFile(StringRef dir, StringRef name, StringRef text, MLIRContext *ctx) {
+  SmallString<256> path(dir);
+  llvm::sys::path::append(path, name);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) {
+    emitWarning(UnknownLoc::get(ctx)) << "cannot write IR dump '" << path << "': "
+                                      << ec.message();
+    return;
+  }
+  os << text;
+}
+
+/// Writes the IR after every pass to `<dir>/NN-<pass-argument>.mlir`.
+class DumpInstrumentation : public PassInstrumentation {
+public:
+  DumpInstrumentation(std::string dir, unsigned *counter) : dir(std::move(dir)), counter(counter) {}
+
+  void runAfterPass(Pass *pass, Operation *op) override {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    op->print(os, OpPrintingFlags().enableDebugInfo(true, /*prettyForm=*/true));
+    StringRef arg = pass->getArgument();
+    std::string name = llvm::formatv("{0:d2}-after-{1}.mlir", (*counter)++,
+                                     arg.empty() ? pass->getName() : arg)
+                           .str();
+    writeDumpFile(dir, name, text, op->getContext());
+  }
+
+private:
+  std::string dir;
+  unsigned *counter;
+};
+
+std::string printModule(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os);
+  return text;
+}
+
+} // namespace
+
+std::string mlir::enigma::getPipelineString(unsigned vecWidth) {
+  // The pipeline is looked up by name, exactly as enigma-opt does.
+  enigmaRegisterAllPasses();
+  if (PassPipelineInfo::lookup("enigma-pipeline"))
+    return llvm::formatv("builtin.module(enigma-pipeline{{vec-width={0}})", vecWidth).str();
+  return "builtin.module(canonicalize,cse)";
+}
+
+CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &options) {
+  CompileResult result;
+  ContextLease lease;
+  MLIRContext *ctx = lease.get();
+  ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+    result.diagnostics.push_back(toCompileDiagnostic(diag));
+    for (Diagnostic &note : diag.getNotes())
+      result.diagnostics.push_back(toCompileDiagnostic(note));
+    return success();
+  });
+
+  const std::string &dumpDir = options.dumpDir;
+  if (!dumpDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(dumpDir))
+      emitWarning(UnknownLoc::get(ctx))
+          << "cannot create IR dump directory '" << dumpDir << "': " << ec.message();
+    writeDumpFile(dumpDir, "00-trace.json", trace, ctx);
+  }
+
+  OwningOpRef<ModuleOp> module = importTrace(trace, ctx, "<trace>");
+  if (!module)
+    return result;
+  if (!dumpDir.empty())
+    writeDumpFile(dumpDir, "01-imported.mlir", printModule(*module), ctx);
+
+  std::string pipeline = getPipelineString(options.vecWidth);
+  if (options.vecWidth != 0 && !PassPipelineInfo::lookup("enigma-pipeline")) {
+    emitError(module->getLoc()) << "vec_width=" << options.vecWidth
+                                << " needs the enigma-pipeline, which this build lacks";
+    return result;
+  }
+  PassManager pm(ctx);
+  {
+    std::string parseErrors;
+    llvm::raw_string_ostream errs(parseErrors);
+    if (failed(parsePassPipeline(pipeline, pm, errs))) {
+      emitError(module->getLoc()) << "cannot build pass pipeline '" << pipeline
+                                  << "': " << parseErrors;
+      return result;
+    }
+  }
+  unsigned counter = 2;
+  if (!dumpDir.empty())
+    pm.addInstrumentation(std::make_unique<DumpInstrumentation>(dumpDir, &counter));
+  LogicalResult ran = pm.run(*module);
+  result.mlir = printModule(*module);
+  if (failed(ran))
+    return result;
+
+  llvm::json::Array kernelsJson;
+#ifdef ENIGMA_HAVE_MSL_LIBRARY
+  std::vector<MSLKernelInfo> kernels;
+  {
+    llvm::raw_string_ostream os(result.msl);
+    if (failed(translateToMSL(*module, os, &kernels))) {
+      result.msl.clear();
+      return result;
+    }
+  }
+  for (const MSLKernelInfo &kernel : kernels) {
+    llvm::json::Array params;
+    for (const MSLParamInfo &param : kernel.params)
+      params.push_back(llvm::json::Object{{"name", param.name},
+                                          {"buffer_index", param.bufferIndex},
+                                          {"is_scalar", param.isScalar},
+                                          {"msl_type", param.mslType},
+                                          {"element_type", param.elementType},
+                                          {"access", param.access},
+                                          {"is_atomic", param.isAtomic},
+                                          {"is_unsigned", param.isUnsigned}});
+    kernelsJson.push_back(llvm::json::Object{{"name", kernel.kernelName},
+                                             {"entry", kernel.entryName},
+                                             {"coarsen", kernel.coarsen},
+                                             {"params", std::move(params)}});
+  }
+  if (!dumpDir.empty() && !kernels.empty())
+    writeDumpFile(dumpDir, llvm::formatv("{0:d2}-{1}.metal", counter, kernels.front().entryName).str(),
+                  result.msl, ctx);
+#else
+  emitError(module->getLoc())
+      << "this Enigma build has no MSL translation (lib/Target/MSL was not built)";
+  return result;
+#endif
+
+  llvm::json::Object metadata{{"pipeline", pipeline}, {"kernels", std::move(kernelsJson)}};
+  llvm::raw_string_ostream(result.metadata) << llvm::json::Value(std::move(metadata));
+  result.succeeded = true;
+  return result;
+}
+
+std::string CompileResult::diagnosticsJSON() const {
+  llvm::json::Array array;
+  for (const CompileDiagnostic &diag : diagnostics)
+    array.push_back(llvm::json::Object{{"severity", diag.severity},
+                                       {"file", diag.file},
+                                       {"line", diag.line},
+                                       {"col", diag.col},
+                                       {"message", diag.message}});
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::json::Value(std::move(array));
+  return text;
+}
+
+std::string CompileResult::diagnosticsText() const {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  for (const CompileDiagnostic &diag : diagnostics) {
+    if (!diag.file.empty())
+      os << diag.file << ":" << diag.line << ":" << diag.col << ": ";
+    os << diag.severity << ": " << diag.message << "\n";
+  }
+  return text;
+}
