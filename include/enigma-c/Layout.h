@@ -412,7 +412,10 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFilter(
 /// composition(a, b) = a o b: result(c) = a(b(c)) for every coordinate c of
 /// b, and the result's shape is compatible with b's. Fails with
 /// ENIGMA_LAYOUT_ERROR_DIVISIBILITY naming the mode and values when CuTe's
-/// stride or shape divisibility condition does not hold.
+/// stride divisibility condition (each mode of the coalesced `a` divides or
+/// is a multiple of the remaining stride) or shape divisibility condition
+/// (the remaining size is a multiple of each mode it continues past; a
+/// prefix of a mode is fine) does not hold.
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
 enigmaLayoutCompose(EnigmaLayout a, EnigmaLayout b, EnigmaLayout *result,
                     EnigmaLayoutError *error);

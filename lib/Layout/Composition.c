@@ -6,7 +6,8 @@
 // by s (the first s of those), exactly as CuTe's composition_impl. Both
 // steps need CuTe's divisibility conditions; unlike CuTe with dynamic
 // integers we always check them and say which one failed instead of
-// returning a layout that is not A o B.
+// returning a layout that is not A o B. The shape condition is checked only
+// where it matters (see the mod step), so a prefix of a mode is accepted.
 //
 //===----------------------------------------------------------------------===//
 
@@ -106,14 +107,18 @@ static EnigmaLayoutStatus ltComposeImpl(const LtModes *lhs, const LtNode *rhs,
   int64_t restShape = s;
   for (int32_t i = 0; i + 1 < r && !st; ++i) {
     int64_t si = mid.shape[i];
-    if (!ltDivides(restShape, si)) {
+    // Taking a prefix of a mode (restShape < si) is exact: nothing of the
+    // later modes is used. Static CuTe rejects that case too, but its result
+    // with dynamic integers is this one, and only continuing past a mode that
+    // the remaining size does not split evenly gives a non-layout.
+    if (restShape > si && restShape % si != 0) {
       char a[128];
       ltShowModes(lhs, a, sizeof(a));
       st = ltFail(error, ENIGMA_LAYOUT_ERROR_DIVISIBILITY,
                   "composition: shape divisibility condition failed: mode %d "
                   "of the left layout %s keeps %lld elements after the stride "
-                  "is divided out, which neither divides nor is a multiple of "
-                  "%lld, the size left of the right operand's mode %lld:%lld",
+                  "is divided out, which does not divide %lld, the size left "
+                  "of the right operand's mode %lld:%lld",
                   i, a, (long long)si, (long long)restShape, (long long)s,
                   (long long)d);
       break;

@@ -138,7 +138,9 @@ def test_composition_divisibility_error_says_which() -> None:
     with pytest.raises(EnigmaError, match="stride divisibility condition failed"):
         enigma.composition(L((4, 6), (1, 5)), L(2, 3))
     with pytest.raises(EnigmaError, match="shape divisibility condition failed"):
-        enigma.composition(L((6, 4), (1, 7)), L(4, 1))
+        enigma.composition(L((4, 6), (1, 7)), L(6, 1))
+    # A prefix of a mode is a valid composition.
+    assert enigma.composition(L((6, 4), (1, 7)), L(4, 1)) == L(4, 1)
 
 
 def test_complement() -> None:
