@@ -1,0 +1,103 @@
+/*===-- enigma/Runtime/CpuABI.h - Scheduler <-> compiled kernel ABI -*- C -*-===*\
+|*                                                                            *|
+|* The contract between the CPU runtime's scheduler (C, in libEnigmaCAPI) and *|
+|* a kernel compiled from MSL by the host C++ compiler (a .so the scheduler   *|
+|* dlopens). Both sides include this header; the .so exports                  *|
+|*                                                                            *|
+|*   uint32_t enigma_cpu_abi_version;                                         *|
+|*   uint32_t enigma_cpu_num_params;                                          *|
+|*   EnigmaCpuParamLayout enigma_cpu_params[];   (one per kernel parameter)   *|
+|*   void enigma_cpu_run(EnigmaCpuGroup *group, uint32_t first, uint32_t end) *|
+|*                                                                            *|
+|* enigma_cpu_run runs the threads [first, end) of one threadgroup one after  *|
+|* the other, and stops early (after finishing the current thread) once the   *|
+|* scheduler sets `stopSequential`. The scheduler does that the first time a  *|
+|* thread reaches a barrier or a SIMD-group operation: from then on every     *|
+|* thread of the group runs on its own fiber, one enigma_cpu_run(g, t, t+1)   *|
+|* each, and the callbacks below switch between fibers.                       *|
+|*                                                                            *|
+|* Kernel code finds the group it runs in through a thread_local pointer that *|
+|* enigma_cpu_run sets: all fibers of a threadgroup run on one OS thread, so  *|
+|* the pointer (and threadgroup memory, which is thread_local too) is shared  *|
+|* by exactly the threads of one threadgroup.                                 *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef ENIGMA_RUNTIME_CPUABI_H
+#define ENIGMA_RUNTIME_CPUABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bump on any change of this header's structs or of the exported symbols:
+ * the compiled-kernel cache is keyed by it and the loader checks it. */
+#define ENIGMA_CPU_ABI_VERSION 1u
+
+/* Threads of a SIMD-group (Apple GPUs execute 32 lanes). */
+#define ENIGMA_CPU_SIMD_WIDTH 32u
+/* Largest threadgroup Metal allows. */
+#define ENIGMA_CPU_MAX_THREADS_PER_GROUP 1024u
+/* Largest value a SIMD-group function exchanges between lanes (long4). */
+#define ENIGMA_CPU_SIMD_SLOT_BYTES 32u
+
+typedef struct EnigmaCpuGroup EnigmaCpuGroup;
+
+/* Size and alignment of what a parameter points or refers to (0 for
+ * builtins); the scheduler checks scalar sizes and reports element indices
+ * with them. */
+typedef struct EnigmaCpuParamLayout {
+  uint32_t size;
+  uint32_t align;
+} EnigmaCpuParamLayout;
+
+struct EnigmaCpuGroup {
+  /* --- Constant for a launch. ------------------------------------------- */
+  /* One pointer per kernel parameter in declaration order: the buffer's
+   * data, or the scalar's bytes for `constant T&`; NULL for builtins. */
+  void *const *args;
+  uint32_t threadsPerGrid[3];
+  uint32_t dispatchThreadsPerThreadgroup[3];
+  uint32_t threadgroupsPerGrid[3];
+
+  /* --- Constant for a threadgroup. -------------------------------------- */
+  uint32_t threadgroupPositionInGrid[3];
+  /* Actual size of this threadgroup: smaller than the dispatched size at
+   * the grid's edge (dispatchThreads semantics). */
+  uint32_t threadsPerThreadgroup[3];
+  uint32_t threadCount;
+
+  /* --- Changes as threads run. ------------------------------------------ */
+  /* thread_index_in_threadgroup of the thread running now. */
+  uint32_t current;
+  /* Set by the scheduler: enigma_cpu_run must return after the current
+   * thread instead of starting the next one. */
+  volatile uint32_t stopSequential;
+
+  /* --- Callbacks into the scheduler, called on the thread's fiber. ------- */
+  /* Blocks until every thread of the group reached a threadgroup barrier. */
+  void (*threadgroupBarrier)(EnigmaCpuGroup *group);
+  /* SIMD-group exchange: publishes `size` bytes (<= ENIGMA_CPU_SIMD_SLOT_BYTES)
+   * of `value` for the calling lane and blocks until every active lane of its
+   * SIMD-group reached the same exchange (`site` identifies the call site).
+   * Returns ENIGMA_CPU_SIMD_WIDTH slots of ENIGMA_CPU_SIMD_SLOT_BYTES bytes,
+   * indexed by lane, valid until the caller's next exchange; *activeMask gets
+   * the lanes that took part. */
+  const unsigned char *(*simdExchange)(EnigmaCpuGroup *group, const void *value,
+                                       uint32_t size, uintptr_t site,
+                                       uint64_t *activeMask);
+
+  /* Private to the scheduler. */
+  void *scheduler;
+};
+
+typedef void (*EnigmaCpuRunFn)(EnigmaCpuGroup *group, uint32_t first,
+                               uint32_t end);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ENIGMA_RUNTIME_CPUABI_H */

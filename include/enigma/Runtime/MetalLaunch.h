@@ -1,0 +1,156 @@
+//===-- enigma/Runtime/MetalLaunch.h - Kernel launcher support --*- C++ -*-===//
+//
+// What the launcher the CPU runtime generates for each kernel uses: it walks
+// the threads of a threadgroup computing Metal's builtin values, and converts
+// the scheduler's untyped argument pointers into the kernel's parameter types
+// (deduced from the kernel function itself, so the launcher never spells an
+// MSL type).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENIGMA_RUNTIME_METALLAUNCH_H
+#define ENIGMA_RUNTIME_METALLAUNCH_H
+
+#pragma GCC system_header
+
+#include "MetalSync.h"
+
+namespace metal {
+namespace __enigma {
+
+template <size_t I, class... Ts> struct __nth;
+template <class T, class... Ts> struct __nth<0, T, Ts...> { using type = T; };
+template <size_t I, class T, class... Ts>
+struct __nth<I, T, Ts...> : __nth<I - 1, Ts...> {};
+
+/// Type of parameter I of the kernel function type F.
+template <class F, size_t I> struct __param;
+template <class R, class... A, size_t I> struct __param<R (*)(A...), I> {
+  using type = typename __nth<I, A...>::type;
+};
+template <class F, size_t I> using __param_t = typename __param<F, I>::type;
+
+/// A `device T*` / `constant T*` buffer or a `constant T&` scalar from the
+/// pointer the scheduler passes.
+template <class P> inline P __bufferArg(void *p) {
+  if constexpr (std::is_pointer<P>::value)
+    return reinterpret_cast<P>(p);
+  else if constexpr (std::is_reference<P>::value)
+    return *reinterpret_cast<std::remove_reference_t<P> *>(p);
+  else
+    return *reinterpret_cast<std::remove_cv_t<P> *>(p);
+}
+
+/// A builtin parameter (uint, ushort, uint2, ushort3 ...) from a uint3.
+template <class P> inline P __builtinArg(uint3 v) {
+  using Q = std::remove_cv_t<std::remove_reference_t<P>>;
+  if constexpr (__isVecV<Q>) {
+    Q q;
+    for (int i = 0; i < __vt<Q>::N; ++i)
+      q[i] = (typename __vt<Q>::Elem)v[i];
+    return q;
+  } else {
+    return (Q)v.x;
+  }
+}
+
+/// Size and alignment of what parameter type P points or refers to.
+template <class P> constexpr EnigmaCpuParamLayout __layoutOf(bool builtin) {
+  if (builtin)
+    return {0, 0};
+  using Q = std::conditional_t<
+      std::is_pointer<P>::value, std::remove_pointer_t<P>,
+      std::remove_reference_t<P>>;
+  if constexpr (std::is_void<std::remove_cv_t<Q>>::value)
+    return {1, 1};
+  else
+    return {(uint32_t)sizeof(Q), (uint32_t)alignof(Q)};
+}
+
+/// Walks threads [first, end) of the threadgroup in thread_index order and
+/// answers the builtin attributes for the current one.
+class __threadIter {
+public:
+  __threadIter(EnigmaCpuGroup *g, uint32_t first) : g(g), index(first) {
+    __group = g;
+    g->current = first;
+    uint32_t sx = g->threadsPerThreadgroup[0], sy = g->threadsPerThreadgroup[1];
+    lx = first % sx;
+    ly = (first / sx) % sy;
+    lz = first / (sx * sy);
+  }
+  /// Advances; false once past `end` or when the scheduler took over.
+  bool next(uint32_t end) {
+    if (g->stopSequential || ++index >= end)
+      return false;
+    if (++lx == g->threadsPerThreadgroup[0]) {
+      lx = 0;
+      if (++ly == g->threadsPerThreadgroup[1]) {
+        ly = 0;
+        ++lz;
+      }
+    }
+    g->current = index;
+    return true;
+  }
+
+  static uint3 __u3(const uint32_t (&v)[3]) { return uint3(v[0], v[1], v[2]); }
+  static uint3 __u1(uint32_t v) { return uint3(v, 0, 0); }
+  static uint32_t __ceil(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+  uint3 thread_position_in_threadgroup() const { return uint3(lx, ly, lz); }
+  uint3 threadgroup_position_in_grid() const {
+    return __u3(g->threadgroupPositionInGrid);
+  }
+  uint3 thread_position_in_grid() const {
+    return uint3(g->threadgroupPositionInGrid[0] * g->dispatchThreadsPerThreadgroup[0] + lx,
+                 g->threadgroupPositionInGrid[1] * g->dispatchThreadsPerThreadgroup[1] + ly,
+                 g->threadgroupPositionInGrid[2] * g->dispatchThreadsPerThreadgroup[2] + lz);
+  }
+  uint3 threads_per_threadgroup() const { return __u3(g->threadsPerThreadgroup); }
+  uint3 dispatch_threads_per_threadgroup() const {
+    return __u3(g->dispatchThreadsPerThreadgroup);
+  }
+  uint3 threadgroups_per_grid() const { return __u3(g->threadgroupsPerGrid); }
+  uint3 threads_per_grid() const { return __u3(g->threadsPerGrid); }
+  uint3 grid_size() const { return __u3(g->threadsPerGrid); }
+  uint3 grid_origin() const { return uint3(0u); }
+  uint3 thread_index_in_threadgroup() const { return __u1(index); }
+  uint3 thread_index_in_simdgroup() const {
+    return __u1(index % ENIGMA_CPU_SIMD_WIDTH);
+  }
+  uint3 simdgroup_index_in_threadgroup() const {
+    return __u1(index / ENIGMA_CPU_SIMD_WIDTH);
+  }
+  uint3 threads_per_simdgroup() const { return __u1(ENIGMA_CPU_SIMD_WIDTH); }
+  uint3 thread_execution_width() const { return __u1(ENIGMA_CPU_SIMD_WIDTH); }
+  uint3 simdgroups_per_threadgroup() const {
+    return __u1(__ceil(g->threadCount, ENIGMA_CPU_SIMD_WIDTH));
+  }
+  uint3 dispatch_simdgroups_per_threadgroup() const {
+    return __u1(__ceil(__dispatchCount(), ENIGMA_CPU_SIMD_WIDTH));
+  }
+  uint3 thread_index_in_quadgroup() const { return __u1(index % 4u); }
+  uint3 quadgroup_index_in_threadgroup() const { return __u1(index / 4u); }
+  uint3 quadgroups_per_threadgroup() const {
+    return __u1(__ceil(g->threadCount, 4u));
+  }
+  uint3 dispatch_quadgroups_per_threadgroup() const {
+    return __u1(__ceil(__dispatchCount(), 4u));
+  }
+
+private:
+  uint32_t __dispatchCount() const {
+    return g->dispatchThreadsPerThreadgroup[0] * g->dispatchThreadsPerThreadgroup[1] *
+           g->dispatchThreadsPerThreadgroup[2];
+  }
+  EnigmaCpuGroup *g;
+  uint32_t index, lx, ly, lz;
+};
+
+} // namespace __enigma
+} // namespace metal
+
+#define ENIGMA_CPU_EXPORT extern "C" __attribute__((visibility("default")))
+
+#endif // ENIGMA_RUNTIME_METALLAUNCH_H

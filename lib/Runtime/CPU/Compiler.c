@@ -1,0 +1,583 @@
+/*===-- Compiler.c - Compiling MSL with the host C++ compiler, and caching ===*/
+/*
+ * A kernel is compiled from two files in a scratch directory:
+ *
+ *   <kernel>.metal  the MSL text, byte for byte;
+ *   launch.cpp      generated: includes <metal_stdlib> and the .metal file,
+ *                   then defines enigma_cpu_run, which walks a threadgroup's
+ *                   threads and calls the kernel with its arguments and
+ *                   builtins (types deduced from the kernel function, so the
+ *                   launcher never spells an MSL type).
+ *
+ * The compiler gets -I <cache>/cpu-<abi>/include-<hash>, where the
+ * Metal-compatibility header embedded in this library is written once: an
+ * installed libEnigmaCAPI.so needs no header files beside it.
+ *
+ * The resulting .so lands in <cache>/cpu-<abi>/kernels/<key>.so, where key is
+ * the SHA-256 of the MSL text, the kernel name, the header version, the
+ * compiler (resolved path, size, mtime, inode) and the flags. Files appear by
+ * rename, so concurrent processes never see a partial one.
+ */
+
+#define _GNU_SOURCE
+#include "CpuRuntime.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define STR2(x) #x
+#define STR(x) STR2(x)
+#define MAX_COMPILER_OUTPUT ((size_t)64 << 10)
+
+static const char *const kBaseFlags[] = {
+    "-std=c++17", "-O2", "-fPIC", "-shared", "-w", "-fno-exceptions",
+    "-fno-rtti",
+    // Metal has no errno; without this sqrt() and friends stay libm calls.
+    "-fno-math-errno", "-fvisibility=hidden"};
+#define NUM_BASE_FLAGS (sizeof(kBaseFlags) / sizeof(kBaseFlags[0]))
+
+/*===-- Header version ----------------------------------------------------===*/
+
+static char gHeaderVersion[64];
+static pthread_once_t gHeaderOnce = PTHREAD_ONCE_INIT;
+
+static void computeHeaderVersion(void) {
+  EnigmaCpuSha256 h;
+  enigmaCpuSha256Init(&h);
+  for (size_t i = 0; i < enigmaCpuNumEmbeddedHeaders; ++i) {
+    const EnigmaCpuEmbeddedFile *f = &enigmaCpuEmbeddedHeaders[i];
+    enigmaCpuSha256Update(&h, f->name, strlen(f->name) + 1);
+    enigmaCpuSha256Update(&h, f->text, f->size);
+  }
+  char hex[65];
+  enigmaCpuSha256FinalHex(&h, hex);
+  snprintf(gHeaderVersion, sizeof(gHeaderVersion), "%u.%.16s",
+           (unsigned)ENIGMA_CPU_ABI_VERSION, hex);
+}
+
+const char *enigmaCpuHeaderVersion(void) {
+  pthread_once(&gHeaderOnce, computeHeaderVersion);
+  return gHeaderVersion;
+}
+
+/*===-- Files -------------------------------------------------------------===*/
+
+static bool mkdirs(const char *path) {
+  char buf[PATH_MAX];
+  size_t n = strlen(path);
+  if (n == 0 || n >= sizeof(buf))
+    return false;
+  memcpy(buf, path, n + 1);
+  for (size_t i = 1; i <= n; ++i) {
+    if (buf[i] == '/' || buf[i] == '\0') {
+      char c = buf[i];
+      buf[i] = '\0';
+      if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return false;
+      buf[i] = c;
+    }
+  }
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool writeFile(const char *path, const char *data, size_t n) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return false;
+  size_t done = 0;
+  while (done < n) {
+    ssize_t w = write(fd, data + done, n - done);
+    if (w < 0) {
+      if (errno == EINTR)
+        continue;
+      close(fd);
+      return false;
+    }
+    done += (size_t)w;
+  }
+  return close(fd) == 0;
+}
+
+static bool exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+/// Removes a scratch directory and the files in it (no subdirectories).
+static void removeScratch(const char *dir, const char *const *names, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    char *p = enigmaCpuFormat("%s/%s", dir, names[i]);
+    if (p)
+      unlink(p);
+    free(p);
+  }
+  rmdir(dir);
+}
+
+static atomic_uint gScratchCounter;
+
+static char *scratchDir(const char *root, const char *tag) {
+  char *dir = enigmaCpuFormat("%s/tmp/%.24s.%ld.%u", root, tag, (long)getpid(),
+                              atomic_fetch_add(&gScratchCounter, 1));
+  if (dir && !mkdirs(dir)) {
+    free(dir);
+    return NULL;
+  }
+  return dir;
+}
+
+/// The cache root for this ABI: <dir>/cpu-<abi>.
+static char *cacheRoot(const EnigmaCpuCompileOptions *opts,
+                       EnigmaRuntimeError *error) {
+  const char *dir = opts && opts->cacheDir ? opts->cacheDir : NULL;
+  char *owned = NULL;
+  if (!dir || !*dir)
+    dir = getenv("ENIGMA_CACHE_DIR");
+  if (!dir || !*dir) {
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && *xdg)
+      owned = enigmaCpuFormat("%s/enigma", xdg);
+    else if (home && *home)
+      owned = enigmaCpuFormat("%s/.cache/enigma", home);
+    else
+      owned = enigmaCpuFormat("/tmp/enigma-cache-%ld", (long)getuid());
+    dir = owned;
+  }
+  char *root =
+      dir ? enigmaCpuFormat("%s/cpu-%u", dir, (unsigned)ENIGMA_CPU_ABI_VERSION)
+          : NULL;
+  if (!root || !mkdirs(root)) {
+    int e = errno;
+    enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                      "cannot create the kernel cache directory '%s': %s "
+                      "(set ENIGMA_CACHE_DIR to a writable directory)",
+                      root ? root : dir ? dir : "?", strerror(e));
+    free(root);
+    root = NULL;
+  }
+  free(owned);
+  return root;
+}
+
+/// Writes the embedded header into <root>/include-<version> once.
+static char *ensureHeaders(const char *root, EnigmaRuntimeError *error) {
+  char *dir = enigmaCpuFormat("%s/include-%s", root, enigmaCpuHeaderVersion());
+  char *marker = dir ? enigmaCpuFormat("%s/metal_stdlib", dir) : NULL;
+  if (!dir || !marker) {
+    free(dir);
+    free(marker);
+    enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+    return NULL;
+  }
+  bool have = exists(marker);
+  free(marker);
+  if (have)
+    return dir;
+
+  char *tmp = scratchDir(root, "include");
+  bool ok = tmp != NULL;
+  const char **names = calloc(enigmaCpuNumEmbeddedHeaders + 1, sizeof(char *));
+  ok = ok && names;
+  for (size_t i = 0; ok && i < enigmaCpuNumEmbeddedHeaders; ++i) {
+    const EnigmaCpuEmbeddedFile *f = &enigmaCpuEmbeddedHeaders[i];
+    names[i] = f->name;
+    char *p = enigmaCpuFormat("%s/%s", tmp, f->name);
+    ok = p && writeFile(p, f->text, f->size);
+    free(p);
+  }
+  int e = errno;
+  if (ok && rename(tmp, dir) != 0) {
+    // Another process may have installed the same version meanwhile.
+    e = errno;
+    ok = exists(dir);
+  } else if (ok) {
+    free(tmp);
+    tmp = NULL;
+  }
+  if (tmp)
+    removeScratch(tmp, names, enigmaCpuNumEmbeddedHeaders);
+  free(tmp);
+  free(names);
+  if (!ok) {
+    enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                      "cannot write the Metal-compatibility header to '%s': %s",
+                      dir, strerror(e));
+    free(dir);
+    return NULL;
+  }
+  return dir;
+}
+
+/*===-- Host compiler -----------------------------------------------------===*/
+
+static char *searchPath(const char *name) {
+  if (strchr(name, '/'))
+    return access(name, X_OK) == 0 ? enigmaCpuStrndup(name, strlen(name)) : NULL;
+  const char *path = getenv("PATH");
+  if (!path || !*path)
+    path = "/usr/local/bin:/usr/bin:/bin";
+  while (*path) {
+    const char *end = strchr(path, ':');
+    size_t n = end ? (size_t)(end - path) : strlen(path);
+    char *cand = enigmaCpuFormat("%.*s/%s", (int)n, n ? path : ".", name);
+    if (cand && access(cand, X_OK) == 0)
+      return cand;
+    free(cand);
+    path += n;
+    if (*path == ':')
+      ++path;
+  }
+  return NULL;
+}
+
+static char *findCompiler(const EnigmaCpuCompileOptions *opts,
+                          EnigmaRuntimeError *error) {
+  const char *requested = opts && opts->cxx && *opts->cxx ? opts->cxx : NULL;
+  if (!requested) {
+    const char *env = getenv("ENIGMA_CXX");
+    if (env && *env)
+      requested = env;
+  }
+  if (requested) {
+    char *p = searchPath(requested);
+    if (!p)
+      enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                        "host C++ compiler '%s' (from %s) not found or not "
+                        "executable",
+                        requested, opts && opts->cxx ? "the options" : "ENIGMA_CXX");
+    return p;
+  }
+  static const char *const candidates[] = {"clang++-22", "clang++", "g++", "c++"};
+  for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); ++i) {
+    char *p = searchPath(candidates[i]);
+    if (p)
+      return p;
+  }
+  enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                    "no host C++ compiler found (tried clang++-22, clang++, "
+                    "g++ and c++ in PATH); install clang or set ENIGMA_CXX");
+  return NULL;
+}
+
+/// What identifies the compiler for the cache: its resolved file, size,
+/// modification time and inode (an upgrade changes them).
+static char *compilerIdentity(const char *path) {
+  char real[PATH_MAX];
+  if (!realpath(path, real))
+    snprintf(real, sizeof(real), "%s", path);
+  struct stat st;
+  if (stat(real, &st) != 0)
+    memset(&st, 0, sizeof(st));
+  return enigmaCpuFormat("%s %s %lld %lld.%09ld %llu", path, real,
+                         (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                         (long)st.st_mtim.tv_nsec, (unsigned long long)st.st_ino);
+}
+
+/// Splits extra flags at whitespace into a NULL-terminated list appended to
+/// `argv` (which has room).
+static size_t splitFlags(char *flags, const char **argv, size_t at, size_t cap) {
+  char *save = NULL;
+  for (char *tok = strtok_r(flags, " \t\n", &save); tok && at + 1 < cap;
+       tok = strtok_r(NULL, " \t\n", &save))
+    argv[at++] = tok;
+  return at;
+}
+
+/// Runs argv, capturing stdout and stderr together. Returns the exit status
+/// (-1 if it could not run) and the output in *output.
+static int run(const char *const *argv, char **output) {
+  *output = NULL;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return -1;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+  pid_t pid;
+  int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
+  if (rc != 0) {
+    close(fds[0]);
+    errno = rc;
+    return -1;
+  }
+  EnigmaCpuString out = {0};
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fds[0], buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    if (out.size < MAX_COMPILER_OUTPUT)
+      enigmaCpuStringAppend(&out, buf, (size_t)n);
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  *output = enigmaCpuStringTake(&out);
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/*===-- Launcher ----------------------------------------------------------===*/
+
+static char *generateLauncher(const char *kernelName,
+                              const EnigmaCpuSignature *sig) {
+  EnigmaCpuString s = {0};
+  enigmaCpuStringPrintf(
+      &s,
+      "// Generated by the Enigma CPU runtime for kernel '%s'.\n"
+      "#include <metal_stdlib>\n"
+      "#include \"%s.metal\"\n\n"
+      "typedef decltype(&%s) __enigma_kernel_fn;\n"
+      "namespace __enigma_launch = ::metal::__enigma;\n\n"
+      "ENIGMA_CPU_EXPORT const uint32_t enigma_cpu_abi_version = "
+      "ENIGMA_CPU_ABI_VERSION;\n"
+      "ENIGMA_CPU_EXPORT const uint32_t enigma_cpu_num_params = %zu;\n"
+      "ENIGMA_CPU_EXPORT const EnigmaCpuParamLayout enigma_cpu_params[] = {\n",
+      kernelName, kernelName, kernelName, sig->numParams);
+  for (size_t i = 0; i < sig->numParams; ++i)
+    enigmaCpuStringPrintf(
+        &s, "  __enigma_launch::__layoutOf<__enigma_launch::__param_t<"
+            "__enigma_kernel_fn, %zu>>(%s),\n",
+        i, sig->params[i].kind == ENIGMA_CPU_PARAM_BUILTIN ? "true" : "false");
+  if (sig->numParams == 0)
+    enigmaCpuStringPrintf(&s, "  {0, 0},\n");
+  enigmaCpuStringPrintf(
+      &s,
+      "};\n\n"
+      "ENIGMA_CPU_EXPORT void enigma_cpu_run(EnigmaCpuGroup *__g, uint32_t "
+      "__first, uint32_t __end) {\n"
+      "  __enigma_launch::__threadIter __it(__g, __first);\n"
+      "  do {\n"
+      "    %s(",
+      kernelName);
+  for (size_t i = 0; i < sig->numParams; ++i) {
+    const EnigmaCpuParamDesc *p = &sig->params[i];
+    if (p->kind == ENIGMA_CPU_PARAM_BUILTIN)
+      enigmaCpuStringPrintf(
+          &s,
+          "%s\n        __enigma_launch::__builtinArg<__enigma_launch::__param_t<"
+          "__enigma_kernel_fn, %zu>>(__it.%s())",
+          i ? "," : "", i, enigmaCpuBuiltinName(p->builtin));
+    else
+      enigmaCpuStringPrintf(
+          &s,
+          "%s\n        __enigma_launch::__bufferArg<__enigma_launch::__param_t<"
+          "__enigma_kernel_fn, %zu>>(__g->args[%zu])",
+          i ? "," : "", i, i);
+  }
+  enigmaCpuStringPrintf(&s, ");\n  } while (__it.next(__end));\n}\n");
+  return enigmaCpuStringTake(&s);
+}
+
+/*===-- Loading -----------------------------------------------------------===*/
+
+static EnigmaRuntimeStatus load(const char *path, const char *kernelName,
+                                const EnigmaCpuSignature *sig,
+                                EnigmaCpuCompiled *out,
+                                EnigmaRuntimeError *error) {
+  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char *e = dlerror();
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                             "cannot load compiled kernel '%s' from %s: %s",
+                             kernelName, path, e ? e : "unknown error");
+  }
+  const uint32_t *abi = dlsym(h, "enigma_cpu_abi_version");
+  const uint32_t *num = dlsym(h, "enigma_cpu_num_params");
+  const EnigmaCpuParamLayout *layouts = dlsym(h, "enigma_cpu_params");
+  void *run = dlsym(h, "enigma_cpu_run");
+  if (!abi || !num || !layouts || !run || *abi != ENIGMA_CPU_ABI_VERSION ||
+      *num != sig->numParams) {
+    dlclose(h);
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                             "compiled kernel %s does not match this runtime "
+                             "(ABI or parameter count)",
+                             path);
+  }
+  out->handle = h;
+  *(void **)&out->run = run;
+  out->layouts = layouts;
+  return ENIGMA_RUNTIME_OK;
+}
+
+EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length,
+                                     const char *kernelName,
+                                     const EnigmaCpuSignature *sig,
+                                     const EnigmaCpuCompileOptions *opts,
+                                     EnigmaCpuCompiled *out,
+                                     EnigmaRuntimeError *error) {
+  memset(out, 0, sizeof(*out));
+  EnigmaRuntimeStatus st = ENIGMA_RUNTIME_OK;
+  char *root = NULL, *incDir = NULL, *cxx = NULL, *identity = NULL;
+  char *flagsCopy = NULL, *kernelsDir = NULL, *soPath = NULL, *tmp = NULL;
+  char *metalName = NULL, *launcher = NULL, *output = NULL;
+
+  root = cacheRoot(opts, error);
+  if (!root)
+    return error ? error->status : ENIGMA_RUNTIME_ERROR_SYSTEM;
+  incDir = ensureHeaders(root, error);
+  cxx = incDir ? findCompiler(opts, error) : NULL;
+  if (!cxx) {
+    st = error ? error->status : ENIGMA_RUNTIME_ERROR_SYSTEM;
+    goto done;
+  }
+  identity = compilerIdentity(cxx);
+  const char *extra = opts && opts->cxxFlags ? opts->cxxFlags
+                                             : getenv("ENIGMA_CPU_CXXFLAGS");
+  flagsCopy = enigmaCpuStrndup(extra ? extra : "", extra ? strlen(extra) : 0);
+  kernelsDir = enigmaCpuFormat("%s/kernels", root);
+  if (!identity || !flagsCopy || !kernelsDir) {
+    st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+    goto done;
+  }
+
+  // The cache key.
+  EnigmaCpuSha256 h;
+  enigmaCpuSha256Init(&h);
+  const char *parts[] = {"enigma-cpu-kernel\n", enigmaCpuHeaderVersion(), "\n",
+                         identity, "\n", extra ? extra : "", "\n", kernelName,
+                         "\n"};
+  for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); ++i)
+    enigmaCpuSha256Update(&h, parts[i], strlen(parts[i]));
+  for (size_t i = 0; i < NUM_BASE_FLAGS; ++i)
+    enigmaCpuSha256Update(&h, kBaseFlags[i], strlen(kBaseFlags[i]) + 1);
+  enigmaCpuSha256Update(&h, source, length);
+  char key[65];
+  enigmaCpuSha256FinalHex(&h, key);
+
+  soPath = enigmaCpuFormat("%s/%s.so", kernelsDir, key);
+  if (!soPath || !mkdirs(kernelsDir)) {
+    st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                           "cannot create '%s': %s", kernelsDir, strerror(errno));
+    goto done;
+  }
+  if (exists(soPath)) {
+    EnigmaRuntimeError ignored = {0};
+    if (load(soPath, kernelName, sig, out, &ignored) == ENIGMA_RUNTIME_OK) {
+      out->cached = true;
+      out->libraryPath = soPath;
+      soPath = NULL;
+      goto done;
+    }
+    // A damaged cache entry: compile it again.
+    enigmaRuntimeErrorDestroy(&ignored);
+    unlink(soPath);
+  }
+
+  tmp = scratchDir(root, key);
+  metalName = enigmaCpuFormat("%s.metal", kernelName);
+  launcher = generateLauncher(kernelName, sig);
+  if (!tmp || !metalName || !launcher) {
+    st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                           "cannot create a scratch directory under '%s/tmp': %s",
+                           root, strerror(errno));
+    goto done;
+  }
+  char *metalPath = enigmaCpuFormat("%s/%s", tmp, metalName);
+  char *cppPath = enigmaCpuFormat("%s/launch.cpp", tmp);
+  char *outPath = enigmaCpuFormat("%s/kernel.so", tmp);
+  char *incFlag = enigmaCpuFormat("-I%s", incDir);
+  bool wrote = metalPath && cppPath && outPath && incFlag &&
+               writeFile(metalPath, source, length) &&
+               writeFile(cppPath, launcher, strlen(launcher));
+  if (!wrote) {
+    st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                           "cannot write the kernel source to '%s': %s", tmp,
+                           strerror(errno));
+  } else {
+    const char *argv[NUM_BASE_FLAGS + 80];
+    size_t n = 0;
+    argv[n++] = cxx;
+    for (size_t i = 0; i < NUM_BASE_FLAGS; ++i)
+      argv[n++] = kBaseFlags[i];
+    n = splitFlags(flagsCopy, argv, n, NUM_BASE_FLAGS + 70);
+    argv[n++] = incFlag;
+    argv[n++] = "-o";
+    argv[n++] = outPath;
+    argv[n++] = cppPath;
+    argv[n++] = "-lm";
+    argv[n] = NULL;
+    int rc = run(argv, &output);
+    if (rc != 0) {
+      EnigmaCpuString cmd = {0};
+      for (size_t i = 0; argv[i]; ++i) {
+        enigmaCpuStringAppend(&cmd, i ? " " : "", i ? 1 : 0);
+        enigmaCpuStringAppend(&cmd, argv[i], strlen(argv[i]));
+      }
+      char *cmdline = enigmaCpuStringTake(&cmd);
+      if (rc < 0)
+        st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                               "cannot run the host compiler '%s': %s", cxx,
+                               strerror(errno));
+      else
+        st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_COMPILE,
+                               "host compiler failed on kernel '%s' (exit "
+                               "status %d)\ncommand: %s\n%s",
+                               kernelName, rc, cmdline ? cmdline : cxx,
+                               output ? output : "");
+      free(cmdline);
+    } else if (rename(outPath, soPath) != 0) {
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                             "cannot move the compiled kernel to '%s': %s",
+                             soPath, strerror(errno));
+    } else {
+      st = load(soPath, kernelName, sig, out, error);
+      if (st == ENIGMA_RUNTIME_OK) {
+        out->libraryPath = soPath;
+        soPath = NULL;
+      }
+    }
+  }
+  const char *names[] = {metalName, "launch.cpp", "kernel.so"};
+  removeScratch(tmp, names, 3);
+  free(metalPath);
+  free(cppPath);
+  free(outPath);
+  free(incFlag);
+
+done:
+  free(root);
+  free(incDir);
+  free(cxx);
+  free(identity);
+  free(flagsCopy);
+  free(kernelsDir);
+  free(soPath);
+  free(tmp);
+  free(metalName);
+  free(launcher);
+  free(output);
+  return st;
+}
+
+void enigmaCpuCompiledRelease(EnigmaCpuCompiled *c) {
+  if (!c)
+    return;
+  if (c->handle)
+    dlclose(c->handle);
+  free(c->libraryPath);
+  memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,192 @@
+/*===-- CpuRuntime.h - Internal interfaces of the CPU runtime ----*- C -*-===*\
+|*                                                                            *|
+|* Not installed: the pieces of lib/Runtime/CPU talk to each other through    *|
+|* this header; clients use enigma-c/Runtime.h.                               *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef ENIGMA_LIB_RUNTIME_CPU_CPURUNTIME_H
+#define ENIGMA_LIB_RUNTIME_CPU_CPURUNTIME_H
+
+#include "enigma-c/Runtime.h"
+#include "enigma/Runtime/CpuABI.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*===-- Errors and strings (Error.c) --------------------------------------===*/
+
+/// Sets *error (if not NULL) to `status` and a formatted message; returns
+/// `status` so callers can `return enigmaCpuSetError(...)`.
+EnigmaRuntimeStatus enigmaCpuSetError(EnigmaRuntimeError *error,
+                                      EnigmaRuntimeStatus status,
+                                      const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/// malloc'ed printf; NULL only when out of memory.
+char *enigmaCpuFormat(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+char *enigmaCpuVFormat(const char *fmt, va_list ap);
+char *enigmaCpuStrndup(const char *s, size_t n);
+
+/// A growable string.
+typedef struct EnigmaCpuString {
+  char *data;
+  size_t size, capacity;
+  bool failed; /* an allocation failed; data is unusable */
+} EnigmaCpuString;
+void enigmaCpuStringAppend(EnigmaCpuString *s, const char *text, size_t n);
+void enigmaCpuStringPrintf(EnigmaCpuString *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/// Returns the string (owned by the caller) and resets *s; NULL on failure.
+char *enigmaCpuStringTake(EnigmaCpuString *s);
+void enigmaCpuStringFree(EnigmaCpuString *s);
+
+/*===-- SHA-256 (Sha256.c) ------------------------------------------------===*/
+
+typedef struct EnigmaCpuSha256 {
+  uint32_t h[8];
+  uint64_t length;
+  uint8_t block[64];
+  size_t used;
+} EnigmaCpuSha256;
+void enigmaCpuSha256Init(EnigmaCpuSha256 *s);
+void enigmaCpuSha256Update(EnigmaCpuSha256 *s, const void *data, size_t n);
+/// Writes 64 lowercase hex digits and a NUL to hex[65].
+void enigmaCpuSha256FinalHex(EnigmaCpuSha256 *s, char hex[65]);
+
+/*===-- Kernel signatures (Signature.c) -----------------------------------===*/
+
+typedef struct EnigmaCpuParamDesc {
+  char *name;
+  char *typeName;
+  EnigmaCpuParamKind kind;
+  int32_t bufferIndex;
+  int32_t argIndex;
+  EnigmaCpuBuiltin builtin;
+  uint32_t builtinComponents;
+  bool readOnly;
+  /* Filled in from the compiled kernel (sizeof/alignof). */
+  uint32_t elementSize, elementAlign;
+} EnigmaCpuParamDesc;
+
+typedef struct EnigmaCpuSignature {
+  size_t numParams;
+  EnigmaCpuParamDesc *params;
+  size_t numArgs;
+  /* argParam[i]: index in `params` of launch argument i. */
+  uint32_t *argParam;
+} EnigmaCpuSignature;
+
+/// Finds kernel `kernelName` in the MSL text and describes its parameters;
+/// also rejects the constructs the CPU runtime cannot run (pointers to
+/// threadgroup memory, textures...) with a message giving the line.
+EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
+                                            const char *kernelName,
+                                            EnigmaCpuSignature *signature,
+                                            EnigmaRuntimeError *error);
+void enigmaCpuSignatureFree(EnigmaCpuSignature *signature);
+/// The attribute spelling of a builtin ("thread_position_in_grid").
+const char *enigmaCpuBuiltinName(EnigmaCpuBuiltin builtin);
+
+/*===-- Embedded Metal-compatibility header (generated EmbeddedHeaders.c) -===*/
+
+typedef struct EnigmaCpuEmbeddedFile {
+  const char *name;
+  const char *text;
+  size_t size;
+} EnigmaCpuEmbeddedFile;
+extern const EnigmaCpuEmbeddedFile enigmaCpuEmbeddedHeaders[];
+extern const size_t enigmaCpuNumEmbeddedHeaders;
+
+/*===-- Host compiler and cache (Compiler.c) ------------------------------===*/
+
+typedef struct EnigmaCpuCompiled {
+  void *handle; /* dlopen handle */
+  EnigmaCpuRunFn run;
+  const EnigmaCpuParamLayout *layouts; /* one per parameter */
+  char *libraryPath;
+  bool cached;
+} EnigmaCpuCompiled;
+
+/// Compiles (or loads from the cache) the MSL text with a generated launcher
+/// for `kernelName`, whose parameters `signature` describes.
+EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length,
+                                     const char *kernelName,
+                                     const EnigmaCpuSignature *signature,
+                                     const EnigmaCpuCompileOptions *options,
+                                     EnigmaCpuCompiled *compiled,
+                                     EnigmaRuntimeError *error);
+void enigmaCpuCompiledRelease(EnigmaCpuCompiled *compiled);
+/// "<ABI>.<16 hex digits of the header's SHA-256>"; static.
+const char *enigmaCpuHeaderVersion(void);
+
+/*===-- Guarded buffer memory (GuardedMemory.c) ---------------------------===*/
+
+/// Inaccessible address space on each side of a guarded buffer: any access
+/// p[i] with a 32-bit index i and sizeof(*p) <= 16 from a buffer's start
+/// lands in its own region.
+#define ENIGMA_CPU_GUARD_BYTES ((size_t)64 << 30)
+
+typedef struct EnigmaCpuRegion {
+  char *base;       /* start of the reservation (first guard) */
+  size_t reserved;  /* guard + data pages + guard */
+  size_t dataPages; /* accessible bytes, a multiple of the page size */
+  struct EnigmaCpuRegion *next;
+} EnigmaCpuRegion;
+
+/// A region whose accessible pages hold at least `bytes` (+ alignment) and
+/// the pointer where data of `bytes` bytes must start so that it ends as
+/// close as `align` (a power of two >= 16) allows to the trailing guard.
+EnigmaRuntimeStatus enigmaCpuRegionAcquire(size_t bytes, size_t align,
+                                           EnigmaCpuRegion **region, char **data,
+                                           EnigmaRuntimeError *error);
+/// Makes the accessible pages read-only (or read-write again).
+bool enigmaCpuRegionProtect(EnigmaCpuRegion *region, bool readOnly);
+/// Returns the region to the pool (it must be read-write).
+void enigmaCpuRegionRelease(EnigmaCpuRegion *region);
+size_t enigmaCpuPageSize(void);
+
+/*===-- Fibers (Fiber.c) --------------------------------------------------===*/
+
+typedef void (*EnigmaCpuFiberFn)(void *arg);
+/// Prepares a stack [lo, hi) so that switching to the returned stack pointer
+/// calls fn(arg) (which must never return).
+void *enigmaCpuFiberInit(char *lo, char *hi, EnigmaCpuFiberFn fn, void *arg);
+/// Saves the current context in *save and resumes the context `to`.
+void enigmaCpuFiberSwitch(void **save, void *to);
+
+/*===-- Scheduler (Scheduler.c) -------------------------------------------===*/
+
+/// One buffer argument of a launch, for the scheduler's error messages.
+typedef struct EnigmaCpuBufferInfo {
+  const EnigmaCpuParamDesc *param;
+  char *data;       /* what the kernel sees */
+  size_t size;      /* bytes */
+  char *regionLo;   /* guarded reservation, or NULL when unchecked */
+  char *regionHi;
+} EnigmaCpuBufferInfo;
+
+typedef struct EnigmaCpuJob {
+  const char *kernelName;
+  EnigmaCpuRunFn run;
+  void *const *args;
+  uint32_t grid[3];  /* threads per grid (after coarsening) */
+  uint32_t block[3]; /* dispatched threadgroup size */
+  uint32_t flags;    /* EnigmaCpuLaunchFlags */
+  const EnigmaCpuBufferInfo *buffers;
+  size_t numBuffers;
+  const EnigmaCpuSignature *signature;
+} EnigmaCpuJob;
+
+/// Runs every threadgroup of the job on the worker pool and waits.
+EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job,
+                                    EnigmaRuntimeError *error);
+size_t enigmaCpuNumWorkers(void);
+
+/// Copies n bytes with all workers (large copies are memory-bound; one core
+/// does not saturate the memory bus).
+void enigmaCpuParallelCopy(void *dst, const void *src, size_t n);
+
+#endif /* ENIGMA_LIB_RUNTIME_CPU_CPURUNTIME_H */

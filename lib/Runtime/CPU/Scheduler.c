@@ -1,0 +1,834 @@
+/*===-- Scheduler.c - Threadgroup scheduler of the CPU runtime ------------===*/
+/*
+ * A pool of worker threads (one per usable CPU) takes threadgroups from a
+ * shared counter. A worker runs one threadgroup at a time, entirely on its own
+ * OS thread, which is what makes `threadgroup` (= static thread_local) memory
+ * shared by exactly the threads of that threadgroup.
+ *
+ * Inside a threadgroup, threads start out sequential: one fiber runs thread 0,
+ * 1, 2... to completion (enigma_cpu_run's loop, with the kernel inlined), which
+ * costs a function call per GPU thread for kernels without barriers. The first
+ * time a thread reaches a barrier or a SIMD-group function, the group switches
+ * to fiber mode: the threads before it have finished, the waiting thread keeps
+ * the sequential fiber, and every later thread gets a fiber of its own. The
+ * scheduler then runs every runnable fiber until it blocks, and when all are
+ * blocked it
+ *   - completes the SIMD-group exchanges whose lanes are all blocked (the
+ *     active lanes are those waiting at the same call site; lanes that
+ *     returned or wait at a barrier are inactive, as on the GPU);
+ *   - otherwise releases the threadgroup barrier when every thread waits at
+ *     it, or reports the barrier as divergent when some thread returned
+ *     without reaching it (instead of deadlocking, which a count-based barrier
+ *     would do on some GPUs).
+ *
+ * Faults in kernel code (out-of-bounds access to a guarded buffer, integer
+ * division by zero, stack overflow, traps) arrive as signals on the worker
+ * thread; the handler siglongjmps back to the worker's loop, which reports the
+ * fault with the buffer, index and thread, and abandons the group's fibers.
+ */
+
+#define _GNU_SOURCE
+#include "CpuRuntime.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#ifndef MAP_NORESERVE
+#define MAP_NORESERVE 0
+#endif
+
+#define MAX_THREADS ENIGMA_CPU_MAX_THREADS_PER_GROUP
+#define SIMD ENIGMA_CPU_SIMD_WIDTH
+#define SLOT ENIGMA_CPU_SIMD_SLOT_BYTES
+#define SEQ_FIBER MAX_THREADS /* index of the sequential fiber */
+#define MAX_WORKERS 256
+#define DEFAULT_STACK_SIZE ((size_t)256 << 10)
+#define ALT_STACK_SIZE ((size_t)64 << 10)
+
+enum ThreadState {
+  TS_NOT_STARTED,
+  TS_READY,
+  TS_RUNNING,
+  TS_WAIT_BARRIER,
+  TS_WAIT_SIMD,
+  TS_DONE,
+};
+enum Mode { MODE_SEQUENTIAL, MODE_FIBERS };
+
+typedef struct Worker Worker;
+
+typedef struct Fiber {
+  void *sp;
+  Worker *w;
+  uint32_t thread;  /* GPU thread it runs (fiber mode) */
+  bool started;     /* sp holds a valid context */
+  bool committed;   /* stack pages are accessible */
+} Fiber;
+
+typedef struct FaultInfo {
+  int sig, code;
+  void *addr;
+  int access; /* 0 unknown, 1 read, 2 write */
+  uint32_t thread;
+} FaultInfo;
+
+typedef struct JobState {
+  const EnigmaCpuJob *job;
+  atomic_uint_fast64_t next;
+  uint64_t total, chunk;
+  atomic_bool abort;
+  pthread_mutex_t errorLock;
+  EnigmaRuntimeStatus status;
+  char *message;
+  /* Parallel copy jobs. */
+  void *copyDst;
+  const void *copySrc;
+  size_t copyBytes;
+} JobState;
+
+struct Worker {
+  int index;
+  pthread_t thread;
+  unsigned seenGeneration;
+  char *stackArea; /* MAX_THREADS + 1 slots of (guard page + stack) */
+  size_t slotSize;
+  Fiber fibers[MAX_THREADS + 1];
+  void *schedSp;
+
+  /* The threadgroup being run. */
+  const EnigmaCpuJob *job;
+  JobState *js;
+  EnigmaCpuGroup g;
+  int mode;
+  uint32_t seqThread;
+  uint32_t doneCount;
+  uint32_t barrierCount;
+  uint8_t state[MAX_THREADS];
+  uint16_t fiberOf[MAX_THREADS];
+  uintptr_t site[MAX_THREADS];
+  uint64_t resMask[MAX_THREADS];
+  unsigned char pub[MAX_THREADS][SLOT];
+  unsigned char res[MAX_THREADS][SLOT];
+
+  /* Fault recovery. */
+  sigjmp_buf jmp;
+  volatile sig_atomic_t inKernel;
+  FaultInfo fault;
+  char *altStack;
+};
+
+typedef struct Pool {
+  size_t numWorkers;
+  Worker **workers;
+  size_t stackSize;
+  pthread_mutex_t lock;
+  pthread_cond_t wake, done;
+  unsigned generation;
+  size_t pending;
+  size_t participants;
+  JobState *js;
+  bool copyJob;
+} Pool;
+
+static Pool *gPool;
+static pthread_mutex_t gInitLock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t gLaunchLock = PTHREAD_MUTEX_INITIALIZER;
+
+/*===-- Errors ------------------------------------------------------------===*/
+
+/// Records the job's first error (later ones are dropped) and stops the job.
+static void jobFail(JobState *js, EnigmaRuntimeStatus status, char *message) {
+  pthread_mutex_lock(&js->errorLock);
+  if (js->status == ENIGMA_RUNTIME_OK) {
+    js->status = status;
+    js->message = message;
+    message = NULL;
+  }
+  pthread_mutex_unlock(&js->errorLock);
+  free(message);
+  atomic_store(&js->abort, true);
+}
+
+static void describeThread(const Worker *w, uint32_t t, char *buf, size_t n) {
+  const EnigmaCpuGroup *g = &w->g;
+  uint32_t sx = g->threadsPerThreadgroup[0], sy = g->threadsPerThreadgroup[1];
+  uint32_t lx = t % sx, ly = (t / sx) % sy, lz = t / (sx * sy);
+  snprintf(buf, n,
+           "threadgroup (%u,%u,%u), thread (%u,%u,%u) of the threadgroup, "
+           "thread_position_in_grid (%u,%u,%u)",
+           g->threadgroupPositionInGrid[0], g->threadgroupPositionInGrid[1],
+           g->threadgroupPositionInGrid[2], lx, ly, lz,
+           g->threadgroupPositionInGrid[0] * g->dispatchThreadsPerThreadgroup[0] + lx,
+           g->threadgroupPositionInGrid[1] * g->dispatchThreadsPerThreadgroup[1] + ly,
+           g->threadgroupPositionInGrid[2] * g->dispatchThreadsPerThreadgroup[2] + lz);
+}
+
+static void reportFault(Worker *w) {
+  const FaultInfo *f = &w->fault;
+  const EnigmaCpuJob *job = w->job;
+  char where[256];
+  describeThread(w, f->thread, where, sizeof(where));
+  const char *access = f->access == 2 ? "write" : f->access == 1 ? "read" : "access";
+  uintptr_t a = (uintptr_t)f->addr;
+  char *msg = NULL;
+  EnigmaRuntimeStatus status = ENIGMA_RUNTIME_ERROR_KERNEL_FAULT;
+
+  if (f->sig == SIGSEGV || f->sig == SIGBUS) {
+    for (size_t i = 0; i < job->numBuffers && !msg; ++i) {
+      const EnigmaCpuBufferInfo *b = &job->buffers[i];
+      if (!b->regionLo || a < (uintptr_t)b->regionLo || a >= (uintptr_t)b->regionHi)
+        continue;
+      const EnigmaCpuParamDesc *p = b->param;
+      long long off = (long long)(a - (uintptr_t)b->data);
+      long long elem = p->elementSize ? (long long)p->elementSize : 1;
+      long long index = off >= 0 ? off / elem : -((-off + elem - 1) / elem);
+      status = ENIGMA_RUNTIME_ERROR_OUT_OF_BOUNDS;
+      if (off >= 0 && (size_t)off < b->size)
+        msg = enigmaCpuFormat(
+            "kernel '%s': write to read-only buffer '%s' ([[buffer(%d)]], "
+            "declared %s%s) at element index %lld (byte offset %lld), in %s",
+            job->kernelName, p->name, p->bufferIndex,
+            p->readOnly ? "const " : "", p->typeName, index, off, where);
+      else
+        msg = enigmaCpuFormat(
+            "kernel '%s': out-of-bounds %s of buffer '%s' ([[buffer(%d)]], %zu "
+            "bytes = %zu elements of %s) at element index %lld (byte offset "
+            "%lld), in %s",
+            job->kernelName, access, p->name, p->bufferIndex, b->size,
+            b->size / (size_t)elem, p->typeName, index, off, where);
+    }
+    if (!msg) {
+      size_t page = enigmaCpuPageSize();
+      for (size_t i = 0; i <= MAX_THREADS && !msg; ++i) {
+        uintptr_t guard = (uintptr_t)w->stackArea + i * w->slotSize;
+        if (a >= guard && a < guard + page) {
+          msg = enigmaCpuFormat(
+              "kernel '%s': stack overflow: a thread used more than the %zu "
+              "bytes of stack each simulated GPU thread has (set "
+              "ENIGMA_CPU_STACK_SIZE to raise it), in %s",
+              job->kernelName, w->slotSize - page, where);
+        }
+      }
+    }
+    if (!msg) {
+      bool unchecked = job->numBuffers > 0 && !job->buffers[0].regionLo;
+      msg = enigmaCpuFormat(
+          "kernel '%s': invalid memory %s at address %p, outside every buffer "
+          "of the launch%s, in %s",
+          job->kernelName, access, f->addr,
+          unchecked ? " (the launch was unchecked: buffers were not guarded)"
+                    : "",
+          where);
+    }
+  } else if (f->sig == SIGFPE) {
+    const char *what = f->code == FPE_INTDIV   ? "integer division by zero"
+                       : f->code == FPE_INTOVF ? "integer overflow in division "
+                                                 "(INT_MIN / -1)"
+                                               : "arithmetic exception";
+    msg = enigmaCpuFormat("kernel '%s': %s (undefined in Metal), in %s",
+                          job->kernelName, what, where);
+  } else {
+    msg = enigmaCpuFormat("kernel '%s': illegal instruction (a trap, e.g. "
+                          "__builtin_trap() or undefined behaviour the host "
+                          "compiler turned into one), in %s",
+                          job->kernelName, where);
+  }
+  jobFail(w->js, status, msg);
+}
+
+/*===-- Signals -----------------------------------------------------------===*/
+
+static const int kFaultSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+#define NUM_FAULT_SIGNALS 4
+static struct sigaction gPrevAction[NUM_FAULT_SIGNALS];
+
+/// The calling thread's worker, found without TLS: __tls_get_addr is not
+/// async-signal-safe for a dlopen'ed library.
+static Worker *currentWorker(void) {
+  Pool *pool = gPool;
+  if (!pool)
+    return NULL;
+  pthread_t self = pthread_self();
+  for (size_t i = 0; i < pool->numWorkers; ++i)
+    if (pool->workers[i] && pthread_equal(pool->workers[i]->thread, self))
+      return pool->workers[i];
+  return NULL;
+}
+
+static void onFault(int sig, siginfo_t *info, void *uctx) {
+  Worker *w = currentWorker();
+  if (w && w->inKernel) {
+    w->fault.sig = sig;
+    w->fault.code = info->si_code;
+    w->fault.addr = info->si_addr;
+    w->fault.access = 0;
+#if defined(__x86_64__) && defined(REG_ERR)
+    if (sig == SIGSEGV && uctx)
+      w->fault.access =
+          (((ucontext_t *)uctx)->uc_mcontext.gregs[REG_ERR] & 2) ? 2 : 1;
+#endif
+    w->fault.thread = w->g.current;
+    siglongjmp(w->jmp, 1);
+  }
+  // Not a kernel's fault: hand it to whoever handled it before us, then let
+  // the re-executed instruction take the default action.
+  for (int i = 0; i < NUM_FAULT_SIGNALS; ++i) {
+    if (kFaultSignals[i] != sig)
+      continue;
+    struct sigaction *prev = &gPrevAction[i];
+    if (prev->sa_flags & SA_SIGINFO) {
+      if (prev->sa_sigaction)
+        prev->sa_sigaction(sig, info, uctx);
+    } else if (prev->sa_handler != SIG_DFL && prev->sa_handler != SIG_IGN) {
+      prev->sa_handler(sig);
+    }
+  }
+  signal(sig, SIG_DFL);
+}
+
+/// Installs the fault handler, again if someone replaced it since: a launch
+/// must never run without it.
+static void ensureSignalHandlers(void) {
+  for (int i = 0; i < NUM_FAULT_SIGNALS; ++i) {
+    struct sigaction cur;
+    if (sigaction(kFaultSignals[i], NULL, &cur) != 0)
+      continue;
+    if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == onFault)
+      continue;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = onFault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(kFaultSignals[i], &sa, NULL) == 0)
+      gPrevAction[i] = cur;
+  }
+}
+
+/*===-- Fibers of a worker ------------------------------------------------===*/
+
+static void fiberMain(void *arg);
+
+static bool prepareFiber(Worker *w, Fiber *f, size_t slot) {
+  size_t page = enigmaCpuPageSize();
+  char *lo = w->stackArea + slot * w->slotSize + page;
+  char *hi = w->stackArea + (slot + 1) * w->slotSize;
+  if (!f->committed) {
+    if (mprotect(lo, (size_t)(hi - lo), PROT_READ | PROT_WRITE) != 0)
+      return false;
+    f->committed = true;
+  }
+  if (!f->started) {
+    f->w = w;
+    f->sp = enigmaCpuFiberInit(lo, hi, fiberMain, f);
+    f->started = true;
+  }
+  return true;
+}
+
+/// After an error the group's fibers are stuck mid-kernel: start them afresh.
+static void resetFibers(Worker *w) {
+  for (size_t i = 0; i <= MAX_THREADS; ++i)
+    w->fibers[i].started = false;
+}
+
+static void resume(Worker *w, Fiber *f) {
+  w->inKernel = 1;
+  enigmaCpuFiberSwitch(&w->schedSp, f->sp);
+  w->inKernel = 0;
+}
+
+static void fiberMain(void *arg) {
+  Fiber *f = arg;
+  for (;;) {
+    Worker *w = f->w;
+    EnigmaCpuGroup *g = &w->g;
+    uint32_t t;
+    if (f == &w->fibers[SEQ_FIBER]) {
+      w->job->run(g, 0, g->threadCount);
+      t = w->seqThread;
+    } else {
+      t = f->thread;
+      w->job->run(g, t, t + 1);
+    }
+    if (w->mode == MODE_FIBERS) {
+      w->state[t] = TS_DONE;
+      ++w->doneCount;
+    }
+    enigmaCpuFiberSwitch(&f->sp, w->schedSp);
+  }
+}
+
+/// The first synchronization of a group: threads before `t` have finished,
+/// `t` keeps the sequential fiber, later threads start on fibers of their own.
+static void enterFiberMode(Worker *w, uint32_t t) {
+  w->mode = MODE_FIBERS;
+  w->g.stopSequential = 1;
+  w->seqThread = t;
+  w->doneCount = t;
+  for (uint32_t i = 0; i < w->g.threadCount; ++i) {
+    w->state[i] = i < t ? TS_DONE : TS_NOT_STARTED;
+    w->fiberOf[i] = (uint16_t)i;
+  }
+  w->fiberOf[t] = SEQ_FIBER;
+}
+
+static void block(Worker *w, uint32_t t) {
+  Fiber *f = &w->fibers[w->fiberOf[t]];
+  enigmaCpuFiberSwitch(&f->sp, w->schedSp);
+}
+
+static void cbThreadgroupBarrier(EnigmaCpuGroup *g) {
+  Worker *w = g->scheduler;
+  uint32_t t = g->current;
+  if (w->mode == MODE_SEQUENTIAL)
+    enterFiberMode(w, t);
+  w->state[t] = TS_WAIT_BARRIER;
+  block(w, t);
+}
+
+static const unsigned char *cbSimdExchange(EnigmaCpuGroup *g, const void *value,
+                                           uint32_t size, uintptr_t site,
+                                           uint64_t *activeMask) {
+  Worker *w = g->scheduler;
+  uint32_t t = g->current;
+  if (w->mode == MODE_SEQUENTIAL)
+    enterFiberMode(w, t);
+  if (size > SLOT)
+    size = SLOT;
+  if (size)
+    memcpy(w->pub[t], value, size);
+  w->state[t] = TS_WAIT_SIMD;
+  w->site[t] = site;
+  block(w, t);
+  *activeMask = w->resMask[t];
+  return w->res[t - t % SIMD];
+}
+
+/// Completes, in every SIMD-group whose lanes are all blocked, the exchange
+/// of the lowest waiting lane's call site. Returns whether any completed.
+static bool resolveSimd(Worker *w) {
+  uint32_t n = w->g.threadCount;
+  bool any = false;
+  for (uint32_t base = 0; base < n; base += SIMD) {
+    uint32_t end = base + SIMD < n ? base + SIMD : n;
+    uint32_t first = end;
+    for (uint32_t l = base; l < end; ++l)
+      if (w->state[l] == TS_WAIT_SIMD) {
+        first = l;
+        break;
+      }
+    if (first == end)
+      continue;
+    uintptr_t site = w->site[first];
+    uint64_t mask = 0;
+    for (uint32_t l = first; l < end; ++l)
+      if (w->state[l] == TS_WAIT_SIMD && w->site[l] == site)
+        mask |= 1ull << (l - base);
+    for (uint32_t l = first; l < end; ++l)
+      if ((mask >> (l - base)) & 1u) {
+        memcpy(w->res[l], w->pub[l], SLOT);
+        w->resMask[l] = mask;
+        w->state[l] = TS_READY;
+      }
+    any = true;
+  }
+  return any;
+}
+
+static bool runFibers(Worker *w) {
+  EnigmaCpuGroup *g = &w->g;
+  uint32_t n = g->threadCount;
+  for (;;) {
+    for (uint32_t i = 0; i < n; ++i) {
+      if (w->state[i] == TS_NOT_STARTED) {
+        Fiber *f = &w->fibers[i];
+        if (!prepareFiber(w, f, i)) {
+          jobFail(w->js, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                  enigmaCpuFormat("kernel '%s': cannot allocate the stack of a "
+                                  "simulated GPU thread: %s",
+                                  w->job->kernelName, strerror(errno)));
+          return false;
+        }
+        f->thread = i;
+        w->state[i] = TS_READY;
+      }
+      if (w->state[i] == TS_READY) {
+        w->state[i] = TS_RUNNING;
+        g->current = i;
+        resume(w, &w->fibers[w->fiberOf[i]]);
+      }
+    }
+    if (w->doneCount == n)
+      return true;
+    if (resolveSimd(w))
+      continue;
+    // Everyone left waits at a threadgroup barrier.
+    if (w->doneCount == 0 ||
+        (w->job->flags & ENIGMA_CPU_LAUNCH_EXITED_THREADS_SKIP_BARRIERS)) {
+      for (uint32_t i = 0; i < n; ++i)
+        if (w->state[i] == TS_WAIT_BARRIER)
+          w->state[i] = TS_READY;
+      ++w->barrierCount;
+      continue;
+    }
+    uint32_t exited = 0;
+    while (exited < n && w->state[exited] != TS_DONE)
+      ++exited;
+    char where[256];
+    describeThread(w, exited, where, sizeof(where));
+    jobFail(w->js, ENIGMA_RUNTIME_ERROR_DIVERGENT_BARRIER,
+            enigmaCpuFormat(
+                "kernel '%s': threadgroup_barrier #%u of threadgroup "
+                "(%u,%u,%u) is not reached by every thread: %u of %u threads "
+                "wait at it, but %u returned without reaching it (first: %s). "
+                "Metal leaves this undefined; launch with "
+                "exited_threads_skip_barriers (Apple-silicon semantics) if "
+                "threads are meant to leave early",
+                w->job->kernelName, w->barrierCount + 1,
+                g->threadgroupPositionInGrid[0], g->threadgroupPositionInGrid[1],
+                g->threadgroupPositionInGrid[2], n - w->doneCount, n,
+                w->doneCount, where));
+    return false;
+  }
+}
+
+static bool runGroup(Worker *w, const uint32_t gid[3]) {
+  EnigmaCpuGroup *g = &w->g;
+  uint32_t count = 1;
+  for (int d = 0; d < 3; ++d) {
+    g->threadgroupPositionInGrid[d] = gid[d];
+    uint32_t startPos = gid[d] * g->dispatchThreadsPerThreadgroup[d];
+    uint32_t left = g->threadsPerGrid[d] - startPos;
+    g->threadsPerThreadgroup[d] = left < g->dispatchThreadsPerThreadgroup[d]
+                                      ? left
+                                      : g->dispatchThreadsPerThreadgroup[d];
+    count *= g->threadsPerThreadgroup[d];
+  }
+  g->threadCount = count;
+  g->current = 0;
+  g->stopSequential = 0;
+  w->mode = MODE_SEQUENTIAL;
+  w->doneCount = 0;
+  w->barrierCount = 0;
+  Fiber *seq = &w->fibers[SEQ_FIBER];
+  if (!prepareFiber(w, seq, SEQ_FIBER)) {
+    jobFail(w->js, ENIGMA_RUNTIME_ERROR_SYSTEM,
+            enigmaCpuFormat("kernel '%s': cannot allocate a fiber stack: %s",
+                            w->job->kernelName, strerror(errno)));
+    return false;
+  }
+  resume(w, seq);
+  if (w->mode == MODE_SEQUENTIAL)
+    return true; // every thread ran to completion without synchronizing
+  return runFibers(w);
+}
+
+static void runKernelJob(Worker *w, JobState *js) {
+  const EnigmaCpuJob *job = js->job;
+  w->job = job;
+  w->js = js;
+  EnigmaCpuGroup *g = &w->g;
+  memset(g, 0, sizeof(*g));
+  g->args = job->args;
+  for (int d = 0; d < 3; ++d) {
+    g->threadsPerGrid[d] = job->grid[d];
+    g->dispatchThreadsPerThreadgroup[d] = job->block[d];
+    g->threadgroupsPerGrid[d] = (job->grid[d] + job->block[d] - 1) / job->block[d];
+  }
+  g->threadgroupBarrier = cbThreadgroupBarrier;
+  g->simdExchange = cbSimdExchange;
+  g->scheduler = w;
+
+  if (sigsetjmp(w->jmp, 1) != 0) {
+    w->inKernel = 0;
+    resetFibers(w);
+    reportFault(w);
+    return;
+  }
+  uint64_t nx = g->threadgroupsPerGrid[0], ny = g->threadgroupsPerGrid[1];
+  for (;;) {
+    if (atomic_load_explicit(&js->abort, memory_order_relaxed))
+      return;
+    uint64_t start = atomic_fetch_add(&js->next, js->chunk);
+    if (start >= js->total)
+      return;
+    uint64_t end = start + js->chunk < js->total ? start + js->chunk : js->total;
+    for (uint64_t i = start; i < end; ++i) {
+      uint32_t gid[3] = {(uint32_t)(i % nx), (uint32_t)((i / nx) % ny),
+                         (uint32_t)(i / (nx * ny))};
+      if (!runGroup(w, gid)) {
+        resetFibers(w);
+        return;
+      }
+      if (atomic_load_explicit(&js->abort, memory_order_relaxed))
+        return;
+    }
+  }
+}
+
+static void runCopyJob(Worker *w, JobState *js, size_t participants) {
+  size_t n = js->copyBytes;
+  size_t lo = n / participants * (size_t)w->index;
+  size_t hi = (size_t)w->index + 1 == participants ? n : n / participants * ((size_t)w->index + 1);
+  memcpy((char *)js->copyDst + lo, (const char *)js->copySrc + lo, hi - lo);
+}
+
+/*===-- Pool --------------------------------------------------------------===*/
+
+static void *workerMain(void *arg) {
+  Worker *w = arg;
+  Pool *pool = gPool;
+  stack_t ss;
+  memset(&ss, 0, sizeof(ss));
+  ss.ss_sp = w->altStack;
+  ss.ss_size = ALT_STACK_SIZE;
+  sigaltstack(&ss, NULL); // without it a stack overflow could not be reported
+  pthread_mutex_lock(&pool->lock);
+  for (;;) {
+    while (pool->generation == w->seenGeneration)
+      pthread_cond_wait(&pool->wake, &pool->lock);
+    w->seenGeneration = pool->generation;
+    JobState *js = pool->js;
+    bool copy = pool->copyJob;
+    size_t participants = pool->participants;
+    pthread_mutex_unlock(&pool->lock);
+    if ((size_t)w->index < participants) {
+      if (copy)
+        runCopyJob(w, js, participants);
+      else
+        runKernelJob(w, js);
+    }
+    pthread_mutex_lock(&pool->lock);
+    if (--pool->pending == 0)
+      pthread_cond_signal(&pool->done);
+  }
+  return NULL;
+}
+
+static size_t parseSize(const char *s, size_t fallback) {
+  if (!s || !*s)
+    return fallback;
+  char *end = NULL;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (end == s)
+    return fallback;
+  if (*end == 'k' || *end == 'K')
+    v <<= 10;
+  else if (*end == 'm' || *end == 'M')
+    v <<= 20;
+  return (size_t)v;
+}
+
+static size_t usableCpus(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0)
+      return (size_t)n;
+  }
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (size_t)n : 1;
+}
+
+static void forgetPoolInChild(void) {
+  // The pool's threads do not exist in a forked child; start a new one there.
+  gPool = NULL;
+  pthread_mutex_init(&gInitLock, NULL);
+  pthread_mutex_init(&gLaunchLock, NULL);
+}
+
+static void freeWorker(Worker *w, size_t slotSize) {
+  if (!w)
+    return;
+  if (w->stackArea)
+    munmap(w->stackArea, (MAX_THREADS + 1) * slotSize);
+  free(w->altStack);
+  free(w);
+}
+
+static Pool *getPool(EnigmaRuntimeError *error) {
+  pthread_mutex_lock(&gInitLock);
+  if (gPool) {
+    pthread_mutex_unlock(&gInitLock);
+    return gPool;
+  }
+  static bool atforkDone;
+  if (!atforkDone) {
+    pthread_atfork(NULL, NULL, forgetPoolInChild);
+    atforkDone = true;
+  }
+  size_t n = parseSize(getenv("ENIGMA_CPU_THREADS"), usableCpus());
+  if (n < 1)
+    n = 1;
+  if (n > MAX_WORKERS)
+    n = MAX_WORKERS;
+  size_t page = enigmaCpuPageSize();
+  size_t stack = parseSize(getenv("ENIGMA_CPU_STACK_SIZE"), DEFAULT_STACK_SIZE);
+  if (stack < ((size_t)16 << 10))
+    stack = (size_t)16 << 10;
+  stack = (stack + page - 1) / page * page;
+
+  Pool *pool = calloc(1, sizeof(Pool));
+  Worker **workers = calloc(n, sizeof(Worker *));
+  if (!pool || !workers) {
+    free(pool);
+    free(workers);
+    pthread_mutex_unlock(&gInitLock);
+    enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+    return NULL;
+  }
+  pool->numWorkers = n;
+  pool->workers = workers;
+  pool->stackSize = stack;
+  pthread_mutex_init(&pool->lock, NULL);
+  pthread_cond_init(&pool->wake, NULL);
+  pthread_cond_init(&pool->done, NULL);
+
+  const char *failure = NULL;
+  int err = 0;
+  for (size_t i = 0; i < n && !failure; ++i) {
+    Worker *w = calloc(1, sizeof(Worker));
+    if (!w) {
+      failure = "out of memory";
+      break;
+    }
+    w->index = (int)i;
+    w->slotSize = stack + page;
+    void *area = mmap(NULL, (MAX_THREADS + 1) * w->slotSize, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    w->altStack = malloc(ALT_STACK_SIZE);
+    if (area == MAP_FAILED || !w->altStack) {
+      err = errno;
+      if (area != MAP_FAILED)
+        munmap(area, (MAX_THREADS + 1) * w->slotSize);
+      free(w->altStack);
+      free(w);
+      failure = "cannot reserve fiber stacks";
+      break;
+    }
+    w->stackArea = area;
+    workers[i] = w;
+  }
+  // Publish the pool before the threads start: they read gPool.
+  gPool = pool;
+  for (size_t i = 0; i < n && !failure; ++i) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, (size_t)1 << 20);
+    err = pthread_create(&workers[i]->thread, &attr, workerMain, workers[i]);
+    pthread_attr_destroy(&attr);
+    if (err) {
+      // Keep the workers that started; they are enough to run launches.
+      if (i == 0)
+        failure = "cannot start worker threads";
+      else
+        pool->numWorkers = i;
+      break;
+    }
+  }
+  if (failure) {
+    gPool = NULL;
+    for (size_t i = 0; i < n; ++i)
+      freeWorker(workers[i], stack + page);
+    free(workers);
+    free(pool);
+    pthread_mutex_unlock(&gInitLock);
+    enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                      "CPU runtime: %s%s%s", failure, err ? ": " : "",
+                      err ? strerror(err) : "");
+    return NULL;
+  }
+  pthread_mutex_unlock(&gInitLock);
+  return pool;
+}
+
+size_t enigmaCpuNumWorkers(void) {
+  Pool *pool = getPool(NULL);
+  return pool ? pool->numWorkers : 0;
+}
+
+/// Runs `js` on `participants` workers and waits for all of them.
+static void dispatch(Pool *pool, JobState *js, bool copy, size_t participants) {
+  pthread_mutex_lock(&pool->lock);
+  pool->js = js;
+  pool->copyJob = copy;
+  pool->participants = participants;
+  pool->pending = pool->numWorkers;
+  ++pool->generation;
+  pthread_cond_broadcast(&pool->wake);
+  while (pool->pending != 0)
+    pthread_cond_wait(&pool->done, &pool->lock);
+  pthread_mutex_unlock(&pool->lock);
+}
+
+EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job,
+                                    EnigmaRuntimeError *error) {
+  uint64_t total = 1;
+  for (int d = 0; d < 3; ++d) {
+    if (job->grid[d] == 0)
+      return ENIGMA_RUNTIME_OK;
+    total *= (job->grid[d] + job->block[d] - 1) / job->block[d];
+  }
+  Pool *pool = getPool(error);
+  if (!pool)
+    return error ? error->status : ENIGMA_RUNTIME_ERROR_SYSTEM;
+
+  JobState js;
+  memset(&js, 0, sizeof(js));
+  js.job = job;
+  atomic_init(&js.next, 0);
+  atomic_init(&js.abort, false);
+  pthread_mutex_init(&js.errorLock, NULL);
+  js.total = total;
+  size_t participants = pool->numWorkers < total ? pool->numWorkers : (size_t)total;
+  // Small chunks balance uneven groups; 16 per worker keeps the shared
+  // counter off the critical path.
+  js.chunk = total / (participants * 16);
+  if (js.chunk == 0)
+    js.chunk = 1;
+
+  pthread_mutex_lock(&gLaunchLock);
+  ensureSignalHandlers();
+  dispatch(pool, &js, false, participants);
+  pthread_mutex_unlock(&gLaunchLock);
+  pthread_mutex_destroy(&js.errorLock);
+
+  if (js.status == ENIGMA_RUNTIME_OK)
+    return ENIGMA_RUNTIME_OK;
+  if (error) {
+    free(error->message);
+    error->status = js.status;
+    error->message = js.message;
+  } else {
+    free(js.message);
+  }
+  return js.status;
+}
+
+void enigmaCpuParallelCopy(void *dst, const void *src, size_t n) {
+  // Below a few MiB one core copies faster than waking the pool.
+  Pool *pool = n >= ((size_t)8 << 20) ? getPool(NULL) : NULL;
+  if (!pool || pool->numWorkers < 2) {
+    memcpy(dst, src, n);
+    return;
+  }
+  JobState js;
+  memset(&js, 0, sizeof(js));
+  js.copyDst = dst;
+  js.copySrc = src;
+  js.copyBytes = n;
+  pthread_mutex_lock(&gLaunchLock);
+  dispatch(pool, &js, true, pool->numWorkers);
+  pthread_mutex_unlock(&gLaunchLock);
+}

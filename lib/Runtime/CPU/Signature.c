@@ -1,0 +1,712 @@
+/*===-- Signature.c - Kernel signatures from MSL text ---------------------===*/
+/*
+ * The launcher needs, per kernel parameter, its role: which [[buffer(i)]] a
+ * buffer or `constant T&` scalar binds to, and which builtin value
+ * ([[thread_position_in_grid]]...) a builtin receives. That information only
+ * exists in the attributes of the kernel's declaration, which the host C++
+ * compiler ignores, so it is read here from the text with a small tokenizer
+ * (comments, strings and preprocessor lines skipped). Types are taken as
+ * written; their sizes come later from the compiled code itself.
+ *
+ * The same token stream is used to reject, with a line number, the MSL the
+ * runtime cannot run: pointers and references to threadgroup memory (the
+ * header maps `threadgroup` to `static thread_local`, which is only right for
+ * kernel-scope declarations), [[threadgroup(n)]] arguments, textures.
+ */
+
+#include "CpuRuntime.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum TokKind { TOK_IDENT, TOK_NUMBER, TOK_STRING, TOK_PUNCT } TokKind;
+
+typedef struct Token {
+  TokKind kind;
+  const char *text;
+  size_t len;
+  int line;
+} Token;
+
+typedef struct Tokens {
+  Token *data;
+  size_t size, capacity;
+} Tokens;
+
+static bool push(Tokens *t, TokKind kind, const char *text, size_t len,
+                 int line) {
+  if (t->size == t->capacity) {
+    size_t cap = t->capacity ? 2 * t->capacity : 1024;
+    Token *d = realloc(t->data, cap * sizeof(Token));
+    if (!d)
+      return false;
+    t->data = d;
+    t->capacity = cap;
+  }
+  t->data[t->size++] = (Token){kind, text, len, line};
+  return true;
+}
+
+static bool isIdentStart(char c) { return isalpha((unsigned char)c) || c == '_'; }
+static bool isIdentChar(char c) { return isalnum((unsigned char)c) || c == '_'; }
+
+static bool tokenize(const char *s, size_t n, Tokens *out) {
+  size_t i = 0;
+  int line = 1;
+  bool lineStart = true;
+  while (i < n) {
+    char c = s[i];
+    if (c == '\n') {
+      ++line;
+      lineStart = true;
+      ++i;
+      continue;
+    }
+    if (isspace((unsigned char)c)) {
+      ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < n && s[i + 1] == '/') {
+      while (i < n && s[i] != '\n')
+        ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+      i += 2;
+      while (i < n && !(s[i] == '*' && i + 1 < n && s[i + 1] == '/')) {
+        if (s[i] == '\n')
+          ++line;
+        ++i;
+      }
+      i = i + 2 < n ? i + 2 : n;
+      continue;
+    }
+    if (c == '#' && lineStart) {
+      // A preprocessor line, with backslash continuations.
+      while (i < n && s[i] != '\n') {
+        if (s[i] == '\\' && i + 1 < n && s[i + 1] == '\n') {
+          ++line;
+          i += 2;
+          continue;
+        }
+        ++i;
+      }
+      continue;
+    }
+    lineStart = false;
+    size_t start = i;
+    if (isIdentStart(c)) {
+      while (i < n && isIdentChar(s[i]))
+        ++i;
+      if (!push(out, TOK_IDENT, s + start, i - start, line))
+        return false;
+    } else if (isdigit((unsigned char)c) ||
+               (c == '.' && i + 1 < n && isdigit((unsigned char)s[i + 1]))) {
+      while (i < n && (isIdentChar(s[i]) || s[i] == '.' ||
+                       ((s[i] == '+' || s[i] == '-') &&
+                        strchr("eEpP", s[i - 1]))))
+        ++i;
+      if (!push(out, TOK_NUMBER, s + start, i - start, line))
+        return false;
+    } else if (c == '"' || c == '\'') {
+      ++i;
+      while (i < n && s[i] != c && s[i] != '\n') {
+        if (s[i] == '\\' && i + 1 < n)
+          ++i;
+        ++i;
+      }
+      if (i < n && s[i] == c)
+        ++i;
+      if (!push(out, TOK_STRING, s + start, i - start, line))
+        return false;
+    } else if (c == ':' && i + 1 < n && s[i + 1] == ':') {
+      i += 2;
+      if (!push(out, TOK_PUNCT, s + start, 2, line))
+        return false;
+    } else {
+      ++i;
+      if (!push(out, TOK_PUNCT, s + start, 1, line))
+        return false;
+    }
+  }
+  return true;
+}
+
+static bool is(const Token *t, const char *text) {
+  size_t n = strlen(text);
+  return t->len == n && memcmp(t->text, text, n) == 0;
+}
+static bool isPunct(const Token *t, char c) {
+  return t->kind == TOK_PUNCT && t->len == 1 && t->text[0] == c;
+}
+
+/*===-- Builtins ----------------------------------------------------------===*/
+
+typedef struct BuiltinInfo {
+  const char *name;
+  EnigmaCpuBuiltin builtin;
+  bool vector; /* may be uint2/uint3 */
+} BuiltinInfo;
+
+static const BuiltinInfo kBuiltins[] = {
+    {"thread_position_in_grid", ENIGMA_CPU_BUILTIN_THREAD_POSITION_IN_GRID, true},
+    {"thread_position_in_threadgroup",
+     ENIGMA_CPU_BUILTIN_THREAD_POSITION_IN_THREADGROUP, true},
+    {"threadgroup_position_in_grid",
+     ENIGMA_CPU_BUILTIN_THREADGROUP_POSITION_IN_GRID, true},
+    {"threads_per_threadgroup", ENIGMA_CPU_BUILTIN_THREADS_PER_THREADGROUP, true},
+    {"dispatch_threads_per_threadgroup",
+     ENIGMA_CPU_BUILTIN_DISPATCH_THREADS_PER_THREADGROUP, true},
+    {"threadgroups_per_grid", ENIGMA_CPU_BUILTIN_THREADGROUPS_PER_GRID, true},
+    {"threads_per_grid", ENIGMA_CPU_BUILTIN_THREADS_PER_GRID, true},
+    {"grid_size", ENIGMA_CPU_BUILTIN_GRID_SIZE, true},
+    {"grid_origin", ENIGMA_CPU_BUILTIN_GRID_ORIGIN, true},
+    {"thread_index_in_threadgroup",
+     ENIGMA_CPU_BUILTIN_THREAD_INDEX_IN_THREADGROUP, false},
+    {"thread_index_in_simdgroup", ENIGMA_CPU_BUILTIN_THREAD_INDEX_IN_SIMDGROUP,
+     false},
+    {"simdgroup_index_in_threadgroup",
+     ENIGMA_CPU_BUILTIN_SIMDGROUP_INDEX_IN_THREADGROUP, false},
+    {"threads_per_simdgroup", ENIGMA_CPU_BUILTIN_THREADS_PER_SIMDGROUP, false},
+    {"thread_execution_width", ENIGMA_CPU_BUILTIN_THREAD_EXECUTION_WIDTH, false},
+    {"simdgroups_per_threadgroup", ENIGMA_CPU_BUILTIN_SIMDGROUPS_PER_THREADGROUP,
+     false},
+    {"dispatch_simdgroups_per_threadgroup",
+     ENIGMA_CPU_BUILTIN_DISPATCH_SIMDGROUPS_PER_THREADGROUP, false},
+    {"thread_index_in_quadgroup", ENIGMA_CPU_BUILTIN_THREAD_INDEX_IN_QUADGROUP,
+     false},
+    {"quadgroup_index_in_threadgroup",
+     ENIGMA_CPU_BUILTIN_QUADGROUP_INDEX_IN_THREADGROUP, false},
+    {"quadgroups_per_threadgroup", ENIGMA_CPU_BUILTIN_QUADGROUPS_PER_THREADGROUP,
+     false},
+    {"dispatch_quadgroups_per_threadgroup",
+     ENIGMA_CPU_BUILTIN_DISPATCH_QUADGROUPS_PER_THREADGROUP, false},
+};
+#define NUM_BUILTINS (sizeof(kBuiltins) / sizeof(kBuiltins[0]))
+
+const char *enigmaCpuBuiltinName(EnigmaCpuBuiltin builtin) {
+  for (size_t i = 0; i < NUM_BUILTINS; ++i)
+    if (kBuiltins[i].builtin == builtin)
+      return kBuiltins[i].name;
+  return NULL;
+}
+
+static const BuiltinInfo *findBuiltin(const Token *t) {
+  for (size_t i = 0; i < NUM_BUILTINS; ++i)
+    if (is(t, kBuiltins[i].name))
+      return &kBuiltins[i];
+  return NULL;
+}
+
+/// Components of a builtin's declared type (uint -> 1, ushort3 -> 3), or 0 if
+/// the type is not one Metal allows for builtins.
+static uint32_t builtinComponents(const char *type) {
+  static const char *const bases[] = {"uint", "ushort", "int", "short",
+                                      "uint32_t", "uint16_t", "unsigned int",
+                                      "unsigned short", "unsigned"};
+  size_t n = strlen(type);
+  uint32_t comps = 1;
+  if (n > 0 && (type[n - 1] == '2' || type[n - 1] == '3') &&
+      !(n >= 2 && isdigit((unsigned char)type[n - 2]))) {
+    comps = (uint32_t)(type[n - 1] - '0');
+    --n;
+  }
+  if (strncmp(type, "metal::", 7) == 0) {
+    type += 7;
+    n -= 7;
+  }
+  for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); ++i)
+    if (strlen(bases[i]) == n && strncmp(type, bases[i], n) == 0) {
+      if (comps > 1 && strchr(bases[i], '_'))
+        return 0; // uint32_t3 is not a type
+      return comps;
+    }
+  return 0;
+}
+
+/*===-- Parsing -----------------------------------------------------------===*/
+
+typedef struct Parser {
+  const Tokens *toks;
+  const char *kernelName;
+  EnigmaRuntimeError *error;
+} Parser;
+
+/// Index of the bracket closing the one at `open` (same kind), or SIZE_MAX.
+static size_t matching(const Tokens *t, size_t open, size_t end) {
+  char o = t->data[open].text[0];
+  char c = o == '(' ? ')' : o == '[' ? ']' : o == '<' ? '>' : '}';
+  int depth = 0;
+  for (size_t i = open; i < end; ++i) {
+    if (isPunct(&t->data[i], o))
+      ++depth;
+    else if (isPunct(&t->data[i], c) && --depth == 0)
+      return i;
+  }
+  return SIZE_MAX;
+}
+
+/// True when tokens [i-2 ...] before the `void` at i-1 mark a kernel:
+/// `kernel void f(` or `[[kernel]] void f(`, other attribute blocks allowed.
+static bool isKernelAt(const Tokens *t, size_t i) {
+  if (i < 2 || !is(&t->data[i - 1], "void"))
+    return false;
+  size_t k = i - 2;
+  bool attrKernel = false;
+  for (;;) {
+    const Token *tk = &t->data[k];
+    if (tk->kind == TOK_IDENT && is(tk, "kernel"))
+      return true;
+    if (isPunct(tk, ']') && k >= 1 && isPunct(&t->data[k - 1], ']')) {
+      // Walk back to the block's `[[`.
+      int depth = 0;
+      size_t j = k;
+      for (;; --j) {
+        if (isPunct(&t->data[j], ']'))
+          ++depth;
+        else if (isPunct(&t->data[j], '['))
+          --depth;
+        else if (t->data[j].kind == TOK_IDENT && is(&t->data[j], "kernel"))
+          attrKernel = true;
+        if (depth == 0 || j == 0)
+          break;
+      }
+      if (depth != 0 || j == 0)
+        return attrKernel;
+      k = j - 1;
+      continue;
+    }
+    return attrKernel;
+  }
+}
+
+static char *joinTokens(const Token *const *toks, size_t n) {
+  EnigmaCpuString s = {0};
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && toks[i]->kind != TOK_PUNCT && toks[i - 1]->kind != TOK_PUNCT)
+      enigmaCpuStringAppend(&s, " ", 1);
+    enigmaCpuStringAppend(&s, toks[i]->text, toks[i]->len);
+  }
+  return enigmaCpuStringTake(&s);
+}
+
+static const char *const kAddressSpaces[] = {
+    "device", "constant", "threadgroup", "thread", "threadgroup_imageblock",
+    "ray_data", "object_data"};
+
+static bool isAddressSpace(const Token *t) {
+  for (size_t i = 0; i < sizeof(kAddressSpaces) / sizeof(kAddressSpaces[0]); ++i)
+    if (is(t, kAddressSpaces[i]))
+      return true;
+  return false;
+}
+
+#define MAX_BUFFER_INDEX 1023
+
+/// Parses one parameter, tokens [a, b). Buffer indices of parameters without
+/// an attribute are left at -1 and assigned afterwards.
+static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b,
+                                      size_t position, EnigmaCpuParamDesc *out) {
+  const Tokens *t = p->toks;
+  int line = t->data[a].line;
+  const Token **decl = malloc((b - a) * sizeof(Token *));
+  if (!decl)
+    return enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                             "out of memory");
+  size_t nDecl = 0;
+  const Token *attrName = NULL;
+  const Token *attrArg = NULL;
+  EnigmaRuntimeStatus st = ENIGMA_RUNTIME_OK;
+
+  for (size_t i = a; i < b; ++i) {
+    if (isPunct(&t->data[i], '[') && i + 1 < b && isPunct(&t->data[i + 1], '[')) {
+      size_t close = matching(t, i, b);
+      if (close == SIZE_MAX) {
+        st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                               "line %d: unbalanced attribute in parameter %zu "
+                               "of kernel '%s'",
+                               line, position, p->kernelName);
+        goto done;
+      }
+      // The first attribute of the block decides the parameter's role.
+      for (size_t j = i + 2; j < close; ++j)
+        if (t->data[j].kind == TOK_IDENT) {
+          if (!attrName) {
+            attrName = &t->data[j];
+            if (j + 2 < close && isPunct(&t->data[j + 1], '('))
+              attrArg = &t->data[j + 2];
+          }
+          break;
+        }
+      i = close;
+      continue;
+    }
+    decl[nDecl++] = &t->data[i];
+  }
+
+  if (nDecl == 0 || decl[nDecl - 1]->kind != TOK_IDENT) {
+    st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                           "line %d: cannot read parameter %zu of kernel '%s' "
+                           "(expected `type name [[attribute]]`)",
+                           line, position, p->kernelName);
+    goto done;
+  }
+  const Token *name = decl[--nDecl];
+  out->name = enigmaCpuStrndup(name->text, name->len);
+
+  int stars = 0, refs = 0;
+  bool constPointee = false;
+  const Token *space = NULL;
+  const Token **typeToks = malloc((nDecl + 1) * sizeof(Token *));
+  size_t nType = 0;
+  if (!typeToks || !out->name) {
+    free(typeToks);
+    st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < nDecl; ++i) {
+    const Token *tk = decl[i];
+    if (isPunct(tk, '*'))
+      ++stars;
+    else if (isPunct(tk, '&'))
+      ++refs;
+    else if (tk->kind == TOK_IDENT && is(tk, "const")) {
+      if (stars == 0 && refs == 0)
+        constPointee = true;
+    } else if (tk->kind == TOK_IDENT && (is(tk, "volatile") || is(tk, "restrict") ||
+                                         is(tk, "__restrict")))
+      ;
+    else if (tk->kind == TOK_IDENT && isAddressSpace(tk) && !space)
+      space = tk;
+    else
+      typeToks[nType++] = tk;
+  }
+  out->typeName = joinTokens(typeToks, nType);
+  free(typeToks);
+  if (!out->typeName) {
+    st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+    goto done;
+  }
+  out->bufferIndex = -1;
+  out->argIndex = -1;
+
+  if (stars + refs > 1 || (nType == 0 && (stars || refs))) {
+    st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                           "line %d: parameter '%s' of kernel '%s' has a type "
+                           "the CPU runtime cannot bind (one level of pointer "
+                           "or reference is supported)",
+                           line, out->name, p->kernelName);
+    goto done;
+  }
+
+  if (attrName && !is(attrName, "buffer")) {
+    const BuiltinInfo *bi = findBuiltin(attrName);
+    if (!bi) {
+      bool tg = is(attrName, "threadgroup");
+      st = enigmaCpuSetError(
+          p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+          "line %d: parameter '%s' of kernel '%s' has attribute [[%.*s]], "
+          "which the CPU runtime does not support%s",
+          line, out->name, p->kernelName, (int)attrName->len, attrName->text,
+          tg ? " (declare threadgroup arrays at kernel scope instead, e.g. "
+               "`threadgroup float tile[256];`)"
+             : " (it supports [[buffer(n)]] arguments and compute builtins)");
+      goto done;
+    }
+    if (stars || refs || space) {
+      st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: builtin parameter '%s' of kernel '%s' "
+                             "must be a plain value (uint, ushort, uint2, "
+                             "uint3...)",
+                             line, out->name, p->kernelName);
+      goto done;
+    }
+    uint32_t comps = builtinComponents(out->typeName);
+    if (comps == 0 || (comps > 1 && !bi->vector)) {
+      st = enigmaCpuSetError(
+          p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+          "line %d: builtin parameter '%s' [[%s]] of kernel '%s' has type "
+          "'%s'; Metal allows %s",
+          line, out->name, bi->name, p->kernelName, out->typeName,
+          bi->vector ? "uint, ushort, uint2, ushort2, uint3 or ushort3"
+                     : "uint or ushort");
+      goto done;
+    }
+    out->kind = ENIGMA_CPU_PARAM_BUILTIN;
+    out->builtin = bi->builtin;
+    out->builtinComponents = comps;
+    goto done;
+  }
+
+  if (!stars && !refs) {
+    st = enigmaCpuSetError(
+        p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+        "line %d: parameter '%s' of kernel '%s' is passed by value without a "
+        "builtin attribute; buffers are `device T*` / `constant T*` and "
+        "scalars `constant T& name [[buffer(n)]]`",
+        line, out->name, p->kernelName);
+    goto done;
+  }
+  if (!space || !(is(space, "device") || is(space, "constant"))) {
+    st = enigmaCpuSetError(
+        p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+        "line %d: parameter '%s' of kernel '%s' must be in the device or "
+        "constant address space%s",
+        line, out->name, p->kernelName,
+        space && is(space, "threadgroup")
+            ? " (threadgroup memory arguments are not supported by the CPU "
+              "runtime: declare the array at kernel scope)"
+            : "");
+    goto done;
+  }
+  bool constantSpace = is(space, "constant");
+  out->kind = refs && constantSpace ? ENIGMA_CPU_PARAM_SCALAR
+                                    : ENIGMA_CPU_PARAM_BUFFER;
+  out->readOnly = constantSpace || constPointee;
+  if (attrName) {
+    char *end = NULL;
+    long idx = -1;
+    if (attrArg && attrArg->kind == TOK_NUMBER) {
+      char buf[32];
+      size_t n = attrArg->len < sizeof(buf) - 1 ? attrArg->len : sizeof(buf) - 1;
+      memcpy(buf, attrArg->text, n);
+      buf[n] = '\0';
+      idx = strtol(buf, &end, 0);
+      if (*end != '\0' && *end != 'u' && *end != 'U')
+        idx = -1;
+    }
+    if (idx < 0 || idx > MAX_BUFFER_INDEX) {
+      st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: parameter '%s' of kernel '%s': "
+                             "[[buffer(n)]] needs a literal index in 0..%d",
+                             line, out->name, p->kernelName, MAX_BUFFER_INDEX);
+      goto done;
+    }
+    out->bufferIndex = (int32_t)idx;
+  }
+
+done:
+  free(decl);
+  return st;
+}
+
+
+/// Rejects threadgroup pointers/references anywhere in the source: with
+/// `threadgroup` meaning `static thread_local`, `threadgroup float *p = ...`
+/// would be initialized once per OS thread instead of once per GPU thread.
+static EnigmaRuntimeStatus checkThreadgroupUses(Parser *p) {
+  const Tokens *t = p->toks;
+  for (size_t i = 0; i < t->size; ++i) {
+    const Token *tk = &t->data[i];
+    if (tk->kind != TOK_IDENT || !is(tk, "threadgroup"))
+      continue;
+    size_t j = i + 1;
+    if (j < t->size && isPunct(&t->data[j], '('))
+      return enigmaCpuSetError(
+          p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+          "line %d: [[threadgroup(n)]] arguments are not supported by the CPU "
+          "runtime; declare threadgroup arrays at kernel scope",
+          tk->line);
+    while (j < t->size) {
+      const Token *u = &t->data[j];
+      if (u->kind == TOK_IDENT || (u->kind == TOK_PUNCT && is(u, "::"))) {
+        ++j;
+      } else if (isPunct(u, '<')) {
+        size_t close = matching(t, j, t->size);
+        if (close == SIZE_MAX)
+          break;
+        j = close + 1;
+      } else {
+        break;
+      }
+    }
+    if (j < t->size && (isPunct(&t->data[j], '*') || isPunct(&t->data[j], '&')))
+      return enigmaCpuSetError(
+          p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+          "line %d: pointers and references to threadgroup memory are not "
+          "supported by the CPU runtime (it maps `threadgroup` to a static "
+          "thread_local declaration, shared by the threads of one threadgroup); "
+          "index the kernel-scope threadgroup array directly",
+          tk->line);
+  }
+  return ENIGMA_RUNTIME_OK;
+}
+
+EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
+                                            const char *kernelName,
+                                            EnigmaCpuSignature *sig,
+                                            EnigmaRuntimeError *error) {
+  memset(sig, 0, sizeof(*sig));
+  Tokens toks = {0};
+  EnigmaRuntimeStatus st = ENIGMA_RUNTIME_OK;
+  if (!tokenize(source, length, &toks)) {
+    free(toks.data);
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+  }
+  Parser p = {&toks, kernelName, error};
+  size_t nameLen = strlen(kernelName);
+
+  size_t at = SIZE_MAX;
+  bool nonKernel = false;
+  for (size_t i = 0; i + 1 < toks.size; ++i) {
+    const Token *tk = &toks.data[i];
+    if (tk->kind != TOK_IDENT || tk->len != nameLen ||
+        memcmp(tk->text, kernelName, nameLen) != 0 ||
+        !isPunct(&toks.data[i + 1], '('))
+      continue;
+    if (isKernelAt(&toks, i)) {
+      at = i;
+      break;
+    }
+    nonKernel = true;
+  }
+  if (at == SIZE_MAX) {
+    EnigmaCpuString found = {0};
+    for (size_t i = 0; i + 1 < toks.size; ++i)
+      if (toks.data[i].kind == TOK_IDENT && isPunct(&toks.data[i + 1], '(') &&
+          isKernelAt(&toks, i)) {
+        enigmaCpuStringAppend(&found, found.size ? ", " : "", found.size ? 2 : 0);
+        enigmaCpuStringAppend(&found, toks.data[i].text, toks.data[i].len);
+      }
+    char *names = enigmaCpuStringTake(&found);
+    st = enigmaCpuSetError(
+        error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+        "kernel '%s' not found in the MSL source%s (kernels found: %s)",
+        kernelName,
+        nonKernel ? "; a function of that name exists but is not declared "
+                    "`kernel void`"
+                  : "",
+        names && *names ? names : "none");
+    free(names);
+    free(toks.data);
+    return st;
+  }
+
+  size_t open = at + 1;
+  size_t close = matching(&toks, open, toks.size);
+  if (close == SIZE_MAX) {
+    st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                           "line %d: unbalanced parentheses in the declaration "
+                           "of kernel '%s'",
+                           toks.data[at].line, kernelName);
+    free(toks.data);
+    return st;
+  }
+
+  // Split the parameter list at top-level commas.
+  size_t cap = 8;
+  sig->params = calloc(cap, sizeof(EnigmaCpuParamDesc));
+  if (!sig->params) {
+    free(toks.data);
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+  }
+  bool empty = close == open + 1 ||
+               (close == open + 2 && is(&toks.data[open + 1], "void"));
+  size_t start = open + 1;
+  int depth = 0;
+  for (size_t i = open + 1; !empty && i <= close && st == ENIGMA_RUNTIME_OK; ++i) {
+    const Token *tk = &toks.data[i];
+    if (i < close && (isPunct(tk, '(') || isPunct(tk, '[') || isPunct(tk, '<')))
+      ++depth;
+    else if (i < close && (isPunct(tk, ')') || isPunct(tk, ']') || isPunct(tk, '>')))
+      --depth;
+    if (i == close || (depth == 0 && isPunct(tk, ','))) {
+      if (i == start) {
+        st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                               "line %d: empty parameter in the declaration of "
+                               "kernel '%s'",
+                               tk->line, kernelName);
+        break;
+      }
+      if (sig->numParams == cap) {
+        EnigmaCpuParamDesc *d =
+            realloc(sig->params, 2 * cap * sizeof(EnigmaCpuParamDesc));
+        if (!d) {
+          st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                                 "out of memory");
+          break;
+        }
+        memset(d + cap, 0, cap * sizeof(EnigmaCpuParamDesc));
+        sig->params = d;
+        cap *= 2;
+      }
+      st = parseParam(&p, start, i, sig->numParams, &sig->params[sig->numParams]);
+      ++sig->numParams;
+      start = i + 1;
+    }
+  }
+
+  if (st == ENIGMA_RUNTIME_OK) {
+    // Buffer indices: explicit ones must be unique; parameters without an
+    // attribute take the lowest free index in declaration order, as Metal's
+    // compiler assigns them.
+    for (size_t i = 0; i < sig->numParams && st == ENIGMA_RUNTIME_OK; ++i)
+      for (size_t j = i + 1; j < sig->numParams; ++j)
+        if (sig->params[i].bufferIndex >= 0 &&
+            sig->params[i].bufferIndex == sig->params[j].bufferIndex) {
+          st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                                 "kernel '%s': parameters '%s' and '%s' both "
+                                 "use [[buffer(%d)]]",
+                                 kernelName, sig->params[i].name,
+                                 sig->params[j].name, sig->params[i].bufferIndex);
+          break;
+        }
+    for (size_t i = 0; i < sig->numParams && st == ENIGMA_RUNTIME_OK; ++i) {
+      EnigmaCpuParamDesc *pd = &sig->params[i];
+      if (pd->kind == ENIGMA_CPU_PARAM_BUILTIN || pd->bufferIndex >= 0)
+        continue;
+      for (int32_t idx = 0;; ++idx) {
+        bool used = false;
+        for (size_t j = 0; j < sig->numParams; ++j)
+          used |= sig->params[j].kind != ENIGMA_CPU_PARAM_BUILTIN &&
+                  sig->params[j].bufferIndex == idx;
+        if (!used) {
+          pd->bufferIndex = idx;
+          break;
+        }
+      }
+    }
+  }
+  if (st == ENIGMA_RUNTIME_OK) {
+    sig->argParam = malloc((sig->numParams + 1) * sizeof(uint32_t));
+    if (!sig->argParam)
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+  }
+  if (st == ENIGMA_RUNTIME_OK) {
+    for (size_t i = 0; i < sig->numParams; ++i)
+      if (sig->params[i].kind != ENIGMA_CPU_PARAM_BUILTIN)
+        sig->argParam[sig->numArgs++] = (uint32_t)i;
+    // Launch arguments are ordered by buffer index (insertion sort: a kernel
+    // has a handful of them).
+    for (size_t a = 1; a < sig->numArgs; ++a) {
+      uint32_t v = sig->argParam[a];
+      size_t b = a;
+      for (; b > 0 && sig->params[sig->argParam[b - 1]].bufferIndex >
+                          sig->params[v].bufferIndex;
+           --b)
+        sig->argParam[b] = sig->argParam[b - 1];
+      sig->argParam[b] = v;
+    }
+    for (size_t a = 0; a < sig->numArgs; ++a)
+      sig->params[sig->argParam[a]].argIndex = (int32_t)a;
+    st = checkThreadgroupUses(&p);
+  }
+  free(toks.data);
+  if (st != ENIGMA_RUNTIME_OK)
+    enigmaCpuSignatureFree(sig);
+  return st;
+}
+
+void enigmaCpuSignatureFree(EnigmaCpuSignature *sig) {
+  if (!sig)
+    return;
+  for (size_t i = 0; i < sig->numParams; ++i) {
+    free(sig->params[i].name);
+    free(sig->params[i].typeName);
+  }
+  free(sig->params);
+  free(sig->argParam);
+  memset(sig, 0, sizeof(*sig));
+}
