@@ -1,0 +1,54 @@
+//===- MSLEmitter.h - enigma kernels to Metal Shading Language --*- C++ -*-===//
+//
+// The MSL translation: every `enigma.kernel` of a module becomes one `kernel void
+// enigma_kernel_<name>(...)` of a Metal Shading Language source. The translation is a mandatory
+// prepare step (names, threadgroup hoisting, buffer access analysis) followed by a printer that
+// never mutates IR. Anything that cannot be expressed exactly is an error at the offending op;
+// output is written only when the whole module translated. docs/msl-translation.md describes
+// every mapping rule.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ENIGMA_TARGET_MSL_MSLEMITTER_H
+#define ENIGMA_TARGET_MSL_MSLEMITTER_H
+
+#include "mlir/IR/Operation.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::enigma {
+
+/// One `[[buffer(i)]]` parameter of a translated kernel.
+struct MSLParamInfo {
+  std::string name;
+  unsigned bufferIndex;
+  bool isScalar;
+  std::string mslType;     ///< e.g. "device const float*", "constant uint&"
+  std::string elementType; ///< MLIR element type string: "f32", "i32", "vector<4xf32>"
+  std::string access;      ///< "read", "write", "read_write" (derived from body), "" for scalars
+  bool isAtomic;
+  bool isUnsigned; ///< integer element declared with an unsigned MSL type (atomic_uint, uint...)
+};
+
+/// What a launcher needs to know about one translated kernel.
+struct MSLKernelInfo {
+  std::string kernelName; ///< source symbol name
+  std::string entryName;  ///< enigma_kernel_<name>
+  unsigned coarsen;
+  std::vector<MSLParamInfo> params; ///< in buffer-index order
+};
+
+/// Translates every enigma.kernel in `module` to MSL, appending to `os` only on success.
+/// Diagnostics go through the context's diagnostic engine at the offending op's location.
+LogicalResult translateToMSL(Operation *module, llvm::raw_ostream &os,
+                             std::vector<MSLKernelInfo> *kernels = nullptr);
+
+/// Registers --to-msl with mlir-translate.
+void registerToMSLTranslation();
+
+} // namespace mlir::enigma
+
+#endif // ENIGMA_TARGET_MSL_MSLEMITTER_H

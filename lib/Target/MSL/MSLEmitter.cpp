@@ -1,0 +1,495 @@
+//===- MSLEmitter.cpp - The MSL printer: kernels, control flow, dispatch --===//
+//
+// The printer walks a prepared kernel (see Prepare.cpp) and writes MSL. It never mutates IR.
+// Every SSA value except constants and memref views lives in a named variable, so each printed
+// statement is one operation whose operands are names or literals: precedence is local to one
+// statement and integer widths are restored by the declared type of the variable.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MSLImpl.h"
+
+#include "enigma/InitAll.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::enigma;
+using namespace mlir::enigma::msl;
+
+InFlightDiagnostic msl::emitUnsupported(Operation *op, llvm::StringRef why) {
+  InFlightDiagnostic diag = op->emitError("cannot translate '")
+                            << op->getName() << "' to MSL";
+  if (!why.empty())
+    diag << ": " << why;
+  return diag;
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+llvm::raw_ostream &KernelPrinter::indent() {
+  for (unsigned i = 0; i < indentLevel; ++i)
+    os << "  ";
+  return os;
+}
+
+FailureOr<std::string> KernelPrinter::typeName(Type type, Operation *op) {
+  if (std::optional<std::string> name = getValueTypeName(type))
+    return *name;
+  return op->emitError("cannot translate to MSL: type ")
+         << type << " has no exact MSL equivalent";
+}
+
+FailureOr<std::string> KernelPrinter::signedTypeName(Type type, Operation *op) {
+  if (std::optional<std::string> name = getSignedTypeName(type))
+    return *name;
+  return op->emitError("cannot translate to MSL: no signed MSL type for ") << type;
+}
+
+std::string KernelPrinter::nameOf(Value value) {
+  auto it = plan.names.find(value);
+  assert(it != plan.names.end() && "value without a name");
+  return it->second;
+}
+
+std::string KernelPrinter::expr(Value value) {
+  auto cached = constants.find(value);
+  if (cached != constants.end())
+    return cached->second;
+  auto it = plan.names.find(value);
+  if (it != plan.names.end())
+    return it->second;
+  return "<unnamed>";
+}
+
+FailureOr<std::string> KernelPrinter::asSigned(Value value, Operation *op) {
+  Type elem = getElementTypeOrSelf(value.getType());
+  if (elem.isInteger(1)) {
+    // Sign-extending i1: true is -1.
+    if (getNumLanes(value.getType()))
+      return emitUnsupported(op, "signed operation on a vector of i1");
+    return "(-int(" + expr(value) + "))";
+  }
+  FailureOr<std::string> signedName = signedTypeName(value.getType(), op);
+  if (failed(signedName))
+    return failure();
+  return *signedName + "(" + expr(value) + ")";
+}
+
+LogicalResult KernelPrinter::declare(Value result, llvm::StringRef rhs, Operation *op) {
+  FailureOr<std::string> type = typeName(result.getType(), op);
+  if (failed(type))
+    return failure();
+  indent() << *type << " " << nameOf(result) << " = " << rhs << ";\n";
+  return success();
+}
+
+LogicalResult KernelPrinter::emitElementwise(
+    Operation *op, const std::function<std::string(llvm::ArrayRef<std::string>)> &fn,
+    bool scalarize) {
+  Value result = op->getResult(0);
+  unsigned lanes = getNumLanes(result.getType());
+  // Operand types are checked as well: every operand must be expressible.
+  for (Value operand : op->getOperands())
+    if (failed(typeName(operand.getType(), op)))
+      return failure();
+  if (!lanes || !scalarize) {
+    llvm::SmallVector<std::string> operands;
+    for (Value operand : op->getOperands())
+      operands.push_back(expr(operand));
+    return declare(result, fn(operands), op);
+  }
+  FailureOr<std::string> type = typeName(result.getType(), op);
+  if (failed(type))
+    return failure();
+  std::string rhs = *type + "(";
+  for (unsigned lane = 0; lane < lanes; ++lane) {
+    llvm::SmallVector<std::string> operands;
+    for (Value operand : op->getOperands()) {
+      if (getNumLanes(operand.getType()))
+        operands.push_back(expr(operand) + "." + kLaneNames[lane]);
+      else
+        operands.push_back(expr(operand));
+    }
+    if (lane)
+      rhs += ", ";
+    rhs += fn(operands);
+  }
+  rhs += ")";
+  return declare(result, rhs, op);
+}
+
+//===----------------------------------------------------------------------===//
+// Blocks and dispatch
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelPrinter::emitBlock(Block &block) {
+  for (Operation &op : block) {
+    if (op.hasTrait<OpTrait::IsTerminator>() && !llvm::isa<KernelOp>(op.getParentOp()))
+      continue; // scf terminators are printed by their parent op
+    if (failed(emitOp(&op)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult KernelPrinter::emitOp(Operation *op) {
+  Dialect *dialect = op->getDialect();
+  if (!dialect)
+    return emitUnsupported(op, "unregistered operation");
+  llvm::StringRef ns = dialect->getNamespace();
+  if (ns == "arith")
+    return emitArithOp(op);
+  if (ns == "math")
+    return emitMathOp(op);
+  if (ns == "scf")
+    return emitSCFOp(op);
+  if (ns == "memref")
+    return emitMemRefOp(op);
+  if (ns == "vector")
+    return emitVectorOp(op);
+  if (ns == "enigma")
+    return emitEnigmaOp(op);
+  return emitUnsupported(op);
+}
+
+//===----------------------------------------------------------------------===//
+// scf
+//===----------------------------------------------------------------------===//
+
+/// Assigns `sources` to the variables of `dests` as one parallel copy: when a source reads a
+/// variable that an earlier assignment of the same copy overwrites (a swap of iter_args), every
+/// source is first saved in a temporary.
+LogicalResult KernelPrinter::emitParallelCopy(Operation *op, ValueRange sources,
+                                              ArrayRef<Value> dests) {
+  llvm::SmallVector<std::pair<std::string, std::string>> copies; // (dest var, source expr)
+  llvm::StringSet<> destNames;
+  for (auto [source, dest] : llvm::zip(sources, dests)) {
+    std::string destName = nameOf(dest);
+    std::string sourceExpr = expr(source);
+    if (destName == sourceExpr)
+      continue;
+    copies.push_back({destName, sourceExpr});
+    destNames.insert(destName);
+  }
+  bool conflict = false;
+  for (auto &copy : copies)
+    if (destNames.contains(copy.second))
+      conflict = true;
+  if (!conflict) {
+    for (auto &copy : copies)
+      indent() << copy.first << " = " << copy.second << ";\n";
+    return success();
+  }
+  unsigned idx = 0;
+  llvm::SmallVector<std::string> temps;
+  for (auto [source, dest] : llvm::zip(sources, dests)) {
+    (void)source;
+    if (nameOf(dest) == expr(source))
+      continue;
+    FailureOr<std::string> type = typeName(dest.getType(), op);
+    if (failed(type))
+      return failure();
+    auto next = plan.nextNames.find(dest);
+    if (next == plan.nextNames.end())
+      return op->emitError("cannot translate to MSL: internal error: no temporary for a "
+                           "parallel copy");
+    std::string temp = next->second;
+    indent() << *type << " " << temp << " = " << copies[idx++].second << ";\n";
+    temps.push_back(temp);
+  }
+  for (auto [copy, temp] : llvm::zip(copies, temps))
+    indent() << copy.first << " = " << temp << ";\n";
+  return success();
+}
+
+/// Whether a value is a constant known to be in [0, 2^31) (so signed and unsigned comparison
+/// agree).
+static bool isSmallNonNegativeConstant(Value value) {
+  llvm::APInt v;
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return false;
+  auto intAttr = llvm::dyn_cast<IntegerAttr>(constant.getValue());
+  return intAttr && intAttr.getValue().isNonNegative() && intAttr.getValue().isSignedIntN(32);
+}
+
+LogicalResult KernelPrinter::emitSCFOp(Operation *op) {
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](scf::ForOp forOp) -> LogicalResult {
+        Type ivType = forOp.getInductionVar().getType();
+        FailureOr<std::string> ivTypeName = typeName(ivType, op);
+        if (failed(ivTypeName))
+          return failure();
+        if (getIntegerWidth(ivType) == 1)
+          return emitUnsupported(op, "i1 induction variable");
+        // iter_args live in variables declared before the loop; the loop results are the same
+        // variables after it.
+        for (auto [iterArg, init] : llvm::zip(forOp.getRegionIterArgs(), forOp.getInitArgs())) {
+          FailureOr<std::string> type = typeName(iterArg.getType(), op);
+          if (failed(type))
+            return failure();
+          indent() << *type << " " << nameOf(iterArg) << " = " << expr(init) << ";\n";
+        }
+        std::string iv = nameOf(forOp.getInductionVar());
+        std::string ub = expr(forOp.getUpperBound());
+        // scf.for compares signed unless `unsignedCmp`; with both bounds small non-negative
+        // constants the unsigned comparison is the same and reads better.
+        std::string cond;
+        bool unsignedCmp = forOp.getUnsignedCmp() ||
+                           (isSmallNonNegativeConstant(forOp.getLowerBound()) &&
+                            isSmallNonNegativeConstant(forOp.getUpperBound()));
+        if (unsignedCmp) {
+          cond = iv + " < " + ub;
+        } else {
+          FailureOr<std::string> lhs = asSigned(forOp.getInductionVar(), op);
+          FailureOr<std::string> rhs = asSigned(forOp.getUpperBound(), op);
+          if (failed(lhs) || failed(rhs))
+            return failure();
+          cond = *lhs + " < " + *rhs;
+        }
+        std::string step = expr(forOp.getStep());
+        indent() << "for (" << *ivTypeName << " " << iv << " = " << expr(forOp.getLowerBound())
+                 << "; " << cond << "; " << iv << " += " << step << ") {\n";
+        ++indentLevel;
+        if (failed(emitBlock(*forOp.getBody())))
+          return failure();
+        auto yield = llvm::cast<scf::YieldOp>(forOp.getBody()->getTerminator());
+        llvm::SmallVector<Value> dests(forOp.getRegionIterArgs());
+        if (failed(emitParallelCopy(yield, yield.getOperands(), dests)))
+          return failure();
+        --indentLevel;
+        indent() << "}\n";
+        return success();
+      })
+      .Case([&](scf::IfOp ifOp) -> LogicalResult {
+        for (Value result : ifOp.getResults()) {
+          FailureOr<std::string> type = typeName(result.getType(), op);
+          if (failed(type))
+            return failure();
+          indent() << *type << " " << nameOf(result) << ";\n";
+        }
+        llvm::SmallVector<Value> dests(ifOp.getResults());
+        indent() << "if (" << expr(ifOp.getCondition()) << ") {\n";
+        ++indentLevel;
+        if (failed(emitBlock(ifOp.getThenRegion().front())) ||
+            failed(emitParallelCopy(ifOp.thenYield(), ifOp.thenYield().getOperands(), dests)))
+          return failure();
+        --indentLevel;
+        if (!ifOp.getElseRegion().empty()) {
+          indent() << "} else {\n";
+          ++indentLevel;
+          if (failed(emitBlock(ifOp.getElseRegion().front())) ||
+              failed(
+                  emitParallelCopy(ifOp.elseYield(), ifOp.elseYield().getOperands(), dests)))
+            return failure();
+          --indentLevel;
+        }
+        indent() << "}\n";
+        return success();
+      })
+      .Case([&](scf::WhileOp whileOp) -> LogicalResult {
+        for (auto [arg, init] : llvm::zip(whileOp.getBeforeArguments(), whileOp.getInits())) {
+          FailureOr<std::string> type = typeName(arg.getType(), op);
+          if (failed(type))
+            return failure();
+          indent() << *type << " " << nameOf(arg) << " = " << expr(init) << ";\n";
+        }
+        // The "after" arguments and the results share variables.
+        for (Value result : whileOp.getResults()) {
+          FailureOr<std::string> type = typeName(result.getType(), op);
+          if (failed(type))
+            return failure();
+          indent() << *type << " " << nameOf(result) << ";\n";
+        }
+        indent() << "while (true) {\n";
+        ++indentLevel;
+        if (failed(emitBlock(whileOp.getBefore().front())))
+          return failure();
+        scf::ConditionOp condition = whileOp.getConditionOp();
+        llvm::SmallVector<Value> results(whileOp.getResults());
+        if (failed(emitParallelCopy(condition, condition.getArgs(), results)))
+          return failure();
+        indent() << "if (!" << expr(condition.getCondition()) << ") {\n";
+        indent() << "  break;\n";
+        indent() << "}\n";
+        if (failed(emitBlock(whileOp.getAfter().front())))
+          return failure();
+        auto yield = llvm::cast<scf::YieldOp>(whileOp.getAfter().front().getTerminator());
+        llvm::SmallVector<Value> before(whileOp.getBeforeArguments());
+        if (failed(emitParallelCopy(yield, yield.getOperands(), before)))
+          return failure();
+        --indentLevel;
+        indent() << "}\n";
+        return success();
+      })
+      .Default([&](Operation *) { return emitUnsupported(op); });
+}
+
+//===----------------------------------------------------------------------===//
+// Kernel
+//===----------------------------------------------------------------------===//
+
+LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
+  KernelOp kernel = plan.kernel;
+  Block &entry = kernel.getBody().front();
+
+  // Parameters in buffer-index order, then the used builtins in their fixed order.
+  llvm::SmallVector<unsigned> order;
+  for (unsigned i = 0, e = entry.getNumArguments(); i < e; ++i)
+    order.push_back(i);
+  llvm::stable_sort(order, [&](unsigned a, unsigned b) {
+    return kernel.getBufferIndex(a) < kernel.getBufferIndex(b);
+  });
+
+  llvm::SmallVector<std::string> params;
+  MSLKernelInfo kernelInfo;
+  kernelInfo.kernelName = kernel.getSymName().str();
+  kernelInfo.entryName = plan.entryName;
+  kernelInfo.coarsen = kernel.getCoarsening();
+  for (unsigned i : order) {
+    BlockArgument arg = entry.getArgument(i);
+    MSLParamInfo param;
+    param.name = nameOf(arg);
+    param.bufferIndex = kernel.getBufferIndex(i);
+    param.isAtomic = false;
+    param.isUnsigned = false;
+    Type elemType = arg.getType();
+    if (auto memref = llvm::dyn_cast<MemRefType>(arg.getType())) {
+      elemType = memref.getElementType();
+      param.isScalar = false;
+      if (!getValueTypeName(elemType))
+        return kernel.emitError("cannot translate to MSL: buffer argument #")
+               << i << " has element type " << elemType << " with no exact MSL equivalent";
+      const RootUse &use = plan.roots[arg];
+      std::optional<AddressSpace> space = getAddressSpace(memref);
+      std::string elemName = plan.rootElementType(arg);
+      param.isAtomic = use.isAtomic();
+      param.isUnsigned = getIntegerWidth(elemType) > 1 &&
+                         (!use.isAtomic() || use.atomicUnsigned);
+      if (use.read && use.write)
+        param.access = "read_write";
+      else if (use.write)
+        param.access = "write";
+      else
+        param.access = "read";
+      if (space && *space == AddressSpace::Constant)
+        param.mslType = "constant " + elemName + "*";
+      else if (!use.write)
+        param.mslType = "device const " + elemName + "*";
+      else
+        param.mslType = "device " + elemName + "*";
+    } else {
+      param.isScalar = true;
+      FailureOr<std::string> type = typeName(arg.getType(), kernel);
+      if (failed(type))
+        return failure();
+      param.mslType = "constant " + *type + "&";
+      param.isUnsigned = getIntegerWidth(elemType) > 1;
+    }
+    param.elementType = printMLIRType(elemType);
+    params.push_back(param.mslType + " " + param.name + " [[buffer(" +
+                     std::to_string(param.bufferIndex) + ")]]");
+    kernelInfo.params.push_back(std::move(param));
+  }
+  for (unsigned b = 0; b < kNumBuiltins; ++b) {
+    if (!plan.builtinUsed[b])
+      continue;
+    auto builtin = static_cast<Builtin>(b);
+    params.push_back(std::string(getBuiltinType(builtin)) + " " + getBuiltinName(builtin) +
+                     " [[" + getBuiltinName(builtin) + "]]");
+  }
+
+  os << "kernel void " << plan.entryName << "(";
+  std::string continuation = ",\n" + std::string(plan.entryName.size() + 13, ' ');
+  for (auto [idx, param] : llvm::enumerate(params)) {
+    if (idx)
+      os << continuation;
+    os << param;
+  }
+  os << ") {\n";
+
+  // Threadgroup memory lives at kernel scope (Metal requires it there).
+  for (ThreadgroupAllocOp alloc : plan.threadgroupAllocs) {
+    MemRefType type = alloc.getType();
+    if (!getValueTypeName(type.getElementType()))
+      return alloc.emitError("cannot translate to MSL: threadgroup element type ")
+             << type.getElementType() << " has no exact MSL equivalent";
+    indent() << "threadgroup " << plan.rootElementType(alloc.getResult()) << " "
+             << nameOf(alloc.getResult()) << "[" << type.getNumElements() << "];\n";
+  }
+
+  if (failed(emitBlock(entry)))
+    return failure();
+  os << "}\n";
+  if (info)
+    *info = std::move(kernelInfo);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream &os,
+                                           std::vector<MSLKernelInfo> *kernels) {
+  if (failed(verify(module)))
+    return failure();
+  if (module->getNumRegions() != 1 || !module->getRegion(0).hasOneBlock())
+    return module->emitError("cannot translate to MSL: expected a module with one block");
+
+  std::string buffer;
+  buffer.reserve(4096);
+  llvm::raw_string_ostream out(buffer);
+  out << "#include <metal_stdlib>\n"
+         "using namespace metal;\n";
+  std::vector<MSLKernelInfo> infos;
+  Namer entryNames;
+  bool failedAny = false;
+  for (Operation &op : module->getRegion(0).front()) {
+    auto kernel = llvm::dyn_cast<KernelOp>(op);
+    if (!kernel) {
+      op.emitError("cannot translate to MSL: only enigma.kernel operations may appear at "
+                   "module level, found '")
+          << op.getName() << "'";
+      failedAny = true;
+      continue;
+    }
+    FailureOr<KernelPlan> plan = prepareKernel(kernel, entryNames);
+    if (failed(plan)) {
+      failedAny = true;
+      continue;
+    }
+    out << "\n";
+    KernelPrinter printer(*plan, out);
+    MSLKernelInfo info;
+    if (failed(printer.printKernel(&info))) {
+      failedAny = true;
+      continue;
+    }
+    infos.push_back(std::move(info));
+  }
+  if (failedAny)
+    return failure();
+  os << buffer;
+  if (kernels)
+    *kernels = std::move(infos);
+  return success();
+}
+
+void mlir::enigma::registerToMSLTranslation() {
+  static TranslateFromMLIRRegistration registration(
+      "to-msl", "translate enigma kernels to Metal Shading Language",
+      [](Operation *op, llvm::raw_ostream &os) { return translateToMSL(op, os); },
+      [](DialectRegistry &registry) { registerAllDialects(registry); });
+}

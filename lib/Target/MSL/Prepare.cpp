@@ -1,0 +1,439 @@
+//===- Prepare.cpp - The prepare step of the MSL translation --------------===//
+//
+// Whole-kernel decisions, made before printing and recorded in a KernelPlan (see MSLImpl.h for
+// why the IR itself is not rewritten):
+//   - names: source names from NameLocs, legalized and de-duplicated, else v<N>;
+//   - threadgroup allocations: collected to be declared once at kernel scope;
+//   - builtins: which thread/grid queries the body makes (they become parameters);
+//   - memory: the root of every memref and how each root is used (read, written, atomic), which
+//     decides `device const T*` versus `device T*` and atomic element types, and rejects
+//     mixing atomic and plain accesses.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MSLImpl.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::enigma;
+using namespace mlir::enigma::msl;
+
+//===----------------------------------------------------------------------===//
+// Builtins
+//===----------------------------------------------------------------------===//
+
+static const char *const kBuiltinNames[kNumBuiltins] = {
+    "thread_position_in_grid",        "thread_position_in_threadgroup",
+    "threadgroup_position_in_grid",   "threads_per_threadgroup",
+    "threadgroups_per_grid",          "threads_per_grid",
+    "thread_index_in_threadgroup",    "thread_index_in_simdgroup",
+    "simdgroup_index_in_threadgroup", "threads_per_simdgroup",
+    "simdgroups_per_threadgroup"};
+
+const char *msl::getBuiltinType(Builtin builtin) {
+  return static_cast<unsigned>(builtin) <= static_cast<unsigned>(Builtin::ThreadsPerGrid)
+             ? "uint3"
+             : "uint";
+}
+
+const char *msl::getBuiltinName(Builtin builtin) {
+  return kBuiltinNames[static_cast<unsigned>(builtin)];
+}
+
+std::optional<Builtin> msl::getQueryBuiltin(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<Builtin>>(op)
+      .Case([](ThreadPositionInGridOp) { return Builtin::ThreadPositionInGrid; })
+      .Case([](ThreadPositionInThreadgroupOp) { return Builtin::ThreadPositionInThreadgroup; })
+      .Case([](ThreadgroupPositionInGridOp) { return Builtin::ThreadgroupPositionInGrid; })
+      .Case([](ThreadsPerThreadgroupOp) { return Builtin::ThreadsPerThreadgroup; })
+      .Case([](ThreadgroupsPerGridOp) { return Builtin::ThreadgroupsPerGrid; })
+      .Case([](ThreadsPerGridOp) { return Builtin::ThreadsPerGrid; })
+      .Case([](ThreadIndexInThreadgroupOp) { return Builtin::ThreadIndexInThreadgroup; })
+      .Case([](ThreadIndexInSimdgroupOp) { return Builtin::ThreadIndexInSimdgroup; })
+      .Case([](SimdgroupIndexInThreadgroupOp) { return Builtin::SimdgroupIndexInThreadgroup; })
+      .Case([](ThreadsPerSimdgroupOp) { return Builtin::ThreadsPerSimdgroup; })
+      .Case([](SimdgroupsPerThreadgroupOp) { return Builtin::SimdgroupsPerThreadgroup; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+//===----------------------------------------------------------------------===//
+// Names
+//===----------------------------------------------------------------------===//
+
+// C++ keywords and alternative tokens, MSL keywords and address spaces, every type name MSL
+// predefines that a kernel may spell, and every function, macro and constant the printer emits
+// (a local variable with one of these names would shadow it).
+static const char *const kReservedWords[] = {
+    // C++
+    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
+    "case", "catch", "char", "char16_t", "char32_t", "char8_t", "class", "compl", "concept",
+    "const", "const_cast", "consteval", "constexpr", "constinit", "continue", "co_await",
+    "co_return", "co_yield", "decltype", "default", "delete", "do", "double", "dynamic_cast",
+    "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
+    "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+    "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
+    "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
+    "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
+    "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
+    "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq", "main", "std", "NULL",
+    // MSL
+    "kernel", "vertex", "fragment", "compute", "device", "constant", "threadgroup", "thread",
+    "threadgroup_imageblock", "ray_data", "object_data", "visible", "stitchable", "metal",
+    "half", "bfloat", "uchar", "ushort", "uint", "ulong", "size_t", "ptrdiff_t", "int8_t",
+    "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t", "vec",
+    "packed_vec", "atomic", "atomic_int", "atomic_uint", "atomic_float", "atomic_bool",
+    "memory_order", "memory_order_relaxed", "mem_flags", "simdgroup_matrix", "texture",
+    "sampler", "array", "array_ref", "INFINITY", "NAN", "MAXFLOAT", "HUGE_VALF", "HUGE_VALH",
+    "FLT_MAX", "FLT_MIN", "M_PI_F", "M_E_F",
+    // functions the printer calls
+    "as_type", "abs", "fabs", "min", "max", "fmin", "fmax", "select", "sqrt", "rsqrt", "exp",
+    "exp2", "log", "log2", "log10", "pow", "sin", "cos", "tan", "asin", "acos", "atan",
+    "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "fma", "floor", "ceil",
+    "round", "rint", "trunc", "copysign", "fmod", "isnan", "isinf", "isfinite", "isnormal",
+    "signbit", "clz", "ctz", "popcount", "mulhi", "threadgroup_barrier", "simdgroup_barrier",
+    "make_filled_simdgroup_matrix", "simdgroup_load", "simdgroup_store",
+    "simdgroup_multiply_accumulate", "simd_broadcast", "simd_shuffle", "simd_shuffle_up",
+    "simd_shuffle_down", "simd_shuffle_xor", "simd_shuffle_rotate_up",
+    "simd_shuffle_rotate_down", "quad_broadcast", "quad_shuffle", "quad_shuffle_up",
+    "quad_shuffle_down", "quad_shuffle_xor", "quad_shuffle_rotate_up",
+    "quad_shuffle_rotate_down", "atomic_load_explicit", "atomic_store_explicit",
+    "atomic_exchange_explicit", "atomic_compare_exchange_weak_explicit",
+    "atomic_fetch_add_explicit", "atomic_fetch_sub_explicit", "atomic_fetch_min_explicit",
+    "atomic_fetch_max_explicit", "atomic_fetch_and_explicit", "atomic_fetch_or_explicit",
+    "atomic_fetch_xor_explicit"};
+
+Namer::Namer() {
+  for (const char *word : kReservedWords)
+    used.insert(word);
+  // Vector, packed vector and matrix type names.
+  for (const char *scalar : {"bool", "char", "uchar", "short", "ushort", "int", "uint", "long",
+                             "ulong", "half", "float", "bfloat", "double"}) {
+    for (const char *n : {"2", "3", "4", "8", "16"}) {
+      used.insert(std::string(scalar) + n);
+      used.insert(std::string("packed_") + scalar + n);
+    }
+    for (const char *m : {"2x2", "2x3", "2x4", "3x2", "3x3", "3x4", "4x2", "4x3", "4x4", "8x8"})
+      used.insert(std::string(scalar) + m);
+    used.insert(std::string("simdgroup_") + scalar + "8x8");
+  }
+  for (const char *prefix : {"simd_", "quad_"})
+    for (const char *fn : {"sum", "product", "min", "max", "and", "or", "xor",
+                           "prefix_inclusive_sum", "prefix_exclusive_sum",
+                           "prefix_inclusive_product", "prefix_exclusive_product"})
+      used.insert(std::string(prefix) + fn);
+  for (const char *name : kBuiltinNames)
+    used.insert(name);
+}
+
+std::string Namer::legalize(llvm::StringRef base) {
+  std::string s;
+  s.reserve(base.size() + 2);
+  for (char c : base) {
+    char legal = (llvm::isAlnum(c) || c == '_') ? c : '_';
+    // "__" anywhere is reserved in C++: collapse runs of underscores.
+    if (legal == '_' && !s.empty() && s.back() == '_')
+      continue;
+    s.push_back(legal);
+  }
+  if (s.empty() || s == "_")
+    return "v";
+  if (llvm::isDigit(s[0]))
+    s.insert(0, "v");
+  else if (s[0] == '_' && s.size() > 1 && llvm::isUpper(s[1]))
+    s.insert(0, "v");
+  return s;
+}
+
+std::string Namer::unique(llvm::StringRef base) {
+  std::string legal = legalize(base);
+  // Reserved words get a trailing underscore: float -> float_.
+  static const Namer reservedOnly;
+  if (reservedOnly.used.contains(legal))
+    legal += "_";
+  if (used.insert(legal).second)
+    return legal;
+  for (unsigned i = 1;; ++i) {
+    std::string candidate = legal + (legal.back() == '_' ? "" : "_") + std::to_string(i);
+    if (used.insert(candidate).second)
+      return candidate;
+  }
+}
+
+llvm::StringRef msl::getSourceName(Location loc) {
+  if (auto name = llvm::dyn_cast<NameLoc>(loc))
+    return name.getName().getValue();
+  if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
+    for (Location inner : fused.getLocations())
+      if (llvm::StringRef name = getSourceName(inner); !name.empty())
+        return name;
+    return {};
+  }
+  if (auto callSite = llvm::dyn_cast<CallSiteLoc>(loc))
+    return getSourceName(callSite.getCallee());
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Memory roots and uses
+//===----------------------------------------------------------------------===//
+
+std::string KernelPlan::rootElementType(Value root) const {
+  auto type = llvm::cast<MemRefType>(root.getType());
+  auto it = roots.find(root);
+  if (it != roots.end() && it->second.isAtomic()) {
+    if (type.getElementType().isF32())
+      return "atomic_float";
+    return it->second.atomicUnsigned ? "atomic_uint" : "atomic_int";
+  }
+  return getValueTypeName(type.getElementType()).value_or("<invalid>");
+}
+
+namespace {
+enum class MemUse { None, Read, Write, ReadWrite };
+
+struct Preparer {
+  KernelOp kernel;
+  KernelPlan &plan;
+  Namer names;
+  unsigned autoCounter = 0;
+  unsigned tgCounter = 0;
+
+  Preparer(KernelOp kernel, KernelPlan &plan) : kernel(kernel), plan(plan) {}
+
+  std::string nameFor(Location loc, llvm::StringRef fallbackPrefix = "v") {
+    llvm::StringRef source = getSourceName(loc);
+    if (!source.empty())
+      return names.unique(source);
+    if (fallbackPrefix == "tg")
+      return names.unique("tg" + std::to_string(tgCounter++));
+    return names.unique("v" + std::to_string(autoCounter++));
+  }
+
+  LogicalResult run();
+  LogicalResult nameOp(Operation *op);
+  LogicalResult trackMemory(Operation *op);
+  LogicalResult recordUse(Operation *op, Value memref, MemUse use, bool atomic);
+};
+} // namespace
+
+/// How a memory op uses its memref operand.
+static std::pair<MemUse, bool> classifyMemoryUse(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::pair<MemUse, bool>>(op)
+      .Case<memref::LoadOp, vector::LoadOp, vector::TransferReadOp, SimdgroupMatrixLoadOp>(
+          [](auto) { return std::make_pair(MemUse::Read, false); })
+      .Case<memref::StoreOp, vector::StoreOp, vector::TransferWriteOp, SimdgroupMatrixStoreOp>(
+          [](auto) { return std::make_pair(MemUse::Write, false); })
+      .Case<AtomicLoadOp>([](auto) { return std::make_pair(MemUse::Read, true); })
+      .Case<AtomicStoreOp>([](auto) { return std::make_pair(MemUse::Write, true); })
+      .Case<AtomicRMWOp, AtomicCmpXchgOp>(
+          [](auto) { return std::make_pair(MemUse::ReadWrite, true); })
+      .Case<memref::DimOp>([](auto) { return std::make_pair(MemUse::None, false); })
+      .Default([](Operation *) { return std::make_pair(MemUse::None, false); });
+}
+
+static bool isViewOp(Operation *op) {
+  return llvm::isa<memref::ReinterpretCastOp, memref::CastOp, memref::SubViewOp>(op);
+}
+
+static bool isMemoryOp(Operation *op) {
+  return llvm::isa<memref::LoadOp, vector::LoadOp, vector::TransferReadOp, SimdgroupMatrixLoadOp,
+                   memref::StoreOp, vector::StoreOp, vector::TransferWriteOp,
+                   SimdgroupMatrixStoreOp, AtomicLoadOp, AtomicStoreOp, AtomicRMWOp,
+                   AtomicCmpXchgOp, memref::DimOp>(op);
+}
+
+LogicalResult Preparer::recordUse(Operation *op, Value memref, MemUse use, bool atomic) {
+  auto rootIt = plan.rootOf.find(memref);
+  if (rootIt == plan.rootOf.end())
+    return op->emitError("cannot translate to MSL: memref operand has no known origin (only "
+                         "kernel buffers, threadgroup allocations, memref.alloca and views of "
+                         "them are supported)");
+  Value root = rootIt->second;
+  RootUse &info = plan.roots[root];
+  if (use == MemUse::None)
+    return success();
+  if (use == MemUse::Read || use == MemUse::ReadWrite)
+    info.read = true;
+  if (use == MemUse::Write || use == MemUse::ReadWrite)
+    info.write = true;
+  if (atomic) {
+    if (!info.firstAtomic)
+      info.firstAtomic = op;
+    bool isUnsigned = op->hasAttr("is_unsigned");
+    if (isUnsigned)
+      info.atomicUnsigned = true;
+    if (auto rmw = llvm::dyn_cast<AtomicRMWOp>(op))
+      if (!isUnsigned && (rmw.getKind() == AtomicKind::Min || rmw.getKind() == AtomicKind::Max))
+        info.signedMinMax = op;
+  } else if (!info.firstPlain) {
+    info.firstPlain = op;
+  }
+  return success();
+}
+
+LogicalResult Preparer::trackMemory(Operation *op) {
+  // Roots and views.
+  if (llvm::isa<ThreadgroupAllocOp, memref::AllocaOp>(op)) {
+    plan.rootOf[op->getResult(0)] = op->getResult(0);
+    plan.roots[op->getResult(0)];
+  } else if (isViewOp(op)) {
+    auto it = plan.rootOf.find(op->getOperand(0));
+    if (it == plan.rootOf.end())
+      return op->emitError("cannot translate to MSL: view of a memref with unknown origin");
+    plan.rootOf[op->getResult(0)] = it->second;
+  } else {
+    for (Value result : op->getResults())
+      if (llvm::isa<MemRefType>(result.getType()))
+        return op->emitError("cannot translate to MSL: '")
+               << op->getName() << "' produces a memref; only kernel buffers, "
+               << "enigma.threadgroup_alloc, memref.alloca, memref.reinterpret_cast, "
+                  "memref.subview and memref.cast do";
+  }
+  for (Region &region : op->getRegions())
+    for (Block &block : region)
+      for (BlockArgument arg : block.getArguments())
+        if (llvm::isa<MemRefType>(arg.getType()))
+          return op->emitError("cannot translate to MSL: memrefs cannot be carried through "
+                               "region arguments");
+
+  // Uses.
+  auto [use, atomic] = classifyMemoryUse(op);
+  for (Value operand : op->getOperands()) {
+    if (!llvm::isa<MemRefType>(operand.getType()))
+      continue;
+    if (isViewOp(op) && operand == op->getOperand(0))
+      continue;
+    if (!isMemoryOp(op))
+      return op->emitError("cannot translate to MSL: '")
+             << op->getName() << "' takes a memref operand";
+    if (failed(recordUse(op, operand, use, atomic)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult Preparer::nameOp(Operation *op) {
+  if (std::optional<Builtin> builtin = getQueryBuiltin(op))
+    plan.builtinUsed[static_cast<unsigned>(*builtin)] = true;
+
+  if (auto forOp = llvm::dyn_cast<scf::ForOp>(op)) {
+    Block *body = forOp.getBody();
+    plan.names[forOp.getInductionVar()] = nameFor(forOp.getInductionVar().getLoc());
+    for (auto [iterArg, result] : llvm::zip(forOp.getRegionIterArgs(), forOp.getResults())) {
+      Location loc = getSourceName(iterArg.getLoc()).empty() ? forOp.getLoc() : iterArg.getLoc();
+      std::string name = nameFor(loc);
+      plan.names[iterArg] = name;
+      plan.names[result] = name;
+      plan.nextNames[iterArg] = names.unique(name + "_next");
+    }
+    (void)body;
+    return success();
+  }
+  if (auto whileOp = llvm::dyn_cast<scf::WhileOp>(op)) {
+    for (BlockArgument arg : whileOp.getBeforeArguments())
+      plan.names[arg] = nameFor(arg.getLoc());
+    for (auto [arg, result] : llvm::zip(whileOp.getAfterArguments(), whileOp.getResults())) {
+      Location loc = getSourceName(arg.getLoc()).empty() ? whileOp.getLoc() : arg.getLoc();
+      std::string name = nameFor(loc);
+      plan.names[arg] = name;
+      plan.names[result] = name;
+    }
+    return success();
+  }
+  if (llvm::isa<arith::ConstantOp, memref::ReinterpretCastOp, memref::CastOp,
+                memref::SubViewOp>(op))
+    return success();
+  if (auto alloc = llvm::dyn_cast<ThreadgroupAllocOp>(op)) {
+    plan.names[alloc.getResult()] = nameFor(alloc.getLoc(), "tg");
+    plan.threadgroupAllocs.push_back(alloc);
+    return success();
+  }
+  if (auto cmpxchg = llvm::dyn_cast<AtomicCmpXchgOp>(op)) {
+    plan.names[cmpxchg.getResult()] = nameFor(op->getLoc());
+    plan.tempNames[op] = names.unique(plan.names[cmpxchg.getResult()] + "_expected");
+    return success();
+  }
+  for (Value result : op->getResults())
+    plan.names[result] = nameFor(op->getLoc());
+  for (Region &region : op->getRegions())
+    for (Block &block : region)
+      for (BlockArgument arg : block.getArguments())
+        plan.names[arg] = nameFor(arg.getLoc());
+  return success();
+}
+
+LogicalResult Preparer::run() {
+  plan.kernel = kernel;
+  Block &entry = kernel.getBody().front();
+  if (!llvm::hasSingleElement(kernel.getBody()))
+    return kernel.emitError("cannot translate to MSL: kernels must have a single block");
+  for (BlockArgument arg : entry.getArguments()) {
+    plan.names[arg] = nameFor(arg.getLoc());
+    if (llvm::isa<MemRefType>(arg.getType())) {
+      plan.rootOf[arg] = arg;
+      plan.roots[arg];
+    }
+  }
+  WalkResult walk = kernel.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (failed(nameOp(op)) || failed(trackMemory(op)))
+      return WalkResult::interrupt();
+    for (Region &region : op->getRegions())
+      if (!region.empty() && !region.hasOneBlock()) {
+        op->emitError("cannot translate to MSL: unstructured control flow (multi-block "
+                      "region)");
+        return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+
+  // Per-root checks: access against the declaration, atomic versus plain accesses.
+  for (auto &[root, use] : plan.roots) {
+    if (use.isAtomic() && use.firstPlain) {
+      InFlightDiagnostic diag = use.firstPlain->emitError(
+          "cannot translate to MSL: this memory is accessed atomically elsewhere, so it is "
+          "declared with an atomic element type and every access to it must be atomic");
+      diag.attachNote(use.firstAtomic->getLoc()) << "atomic access here";
+      return failure();
+    }
+    if (use.isAtomic() && use.atomicUnsigned && use.signedMinMax) {
+      InFlightDiagnostic diag = use.signedMinMax->emitError(
+          "cannot translate to MSL: signed atomic min/max on memory that other atomics use as "
+          "unsigned (atomic_uint)");
+      return failure();
+    }
+    auto arg = llvm::dyn_cast<BlockArgument>(root);
+    if (!arg || arg.getOwner() != &entry)
+      continue;
+    unsigned i = arg.getArgNumber();
+    auto type = llvm::cast<MemRefType>(arg.getType());
+    std::optional<AddressSpace> space = getAddressSpace(type);
+    if (space && *space == AddressSpace::Constant && use.write)
+      return kernel.emitError("cannot translate to MSL: constant-space buffer argument #")
+             << i << " is written";
+    if (std::optional<Access> declared = kernel.getDeclaredAccess(i)) {
+      if (*declared == Access::Read && use.write)
+        return kernel.emitError("buffer argument #")
+               << i << " is declared #enigma.access<read> but the kernel writes it";
+      if (*declared == Access::Write && use.read)
+        return kernel.emitError("buffer argument #")
+               << i << " is declared #enigma.access<write> but the kernel reads it";
+    }
+  }
+  return success();
+}
+
+FailureOr<KernelPlan> msl::prepareKernel(KernelOp kernel, Namer &entryNames) {
+  KernelPlan plan;
+  plan.entryName = entryNames.unique("enigma_kernel_" + kernel.getSymName().str());
+  Preparer preparer(kernel, plan);
+  if (failed(preparer.run()))
+    return failure();
+  return plan;
+}
