@@ -43,19 +43,15 @@ static EnigmaTiler tiler(const char *text) {
 
 typedef EnigmaLayoutStatus (*TilerOp)(EnigmaLayout, EnigmaTiler, EnigmaLayout *,
                                       EnigmaLayoutError *);
-typedef EnigmaLayoutStatus (*BinaryOp)(EnigmaLayout, EnigmaLayout,
-                                       EnigmaLayout *, EnigmaLayoutError *);
-typedef EnigmaLayoutStatus (*UnaryOp)(EnigmaLayout, EnigmaLayout *,
-                                      EnigmaLayoutError *);
+typedef EnigmaLayoutStatus (*BinaryOp)(EnigmaLayout, EnigmaLayout, EnigmaLayout *,
+                                       EnigmaLayoutError *);
+typedef EnigmaLayoutStatus (*UnaryOp)(EnigmaLayout, EnigmaLayout *, EnigmaLayoutError *);
 
-static void report(const char *name, const char *args, double seconds,
-                   long iterations) {
-  printf("%-18s %-44s %8.1f ns/call\n", name, args,
-         1e9 * seconds / (double)iterations);
+static void report(const char *name, const char *args, double seconds, long iterations) {
+  printf("%-18s %-44s %8.1f ns/call\n", name, args, 1e9 * seconds / (double)iterations);
 }
 
-static void benchTiler(const char *name, TilerOp op, const char *a,
-                       const char *t, long n) {
+static void benchTiler(const char *name, TilerOp op, const char *a, const char *t, long n) {
   EnigmaLayout l = layout(a);
   EnigmaTiler tl = tiler(t);
   EnigmaLayoutError err;
@@ -76,8 +72,7 @@ static void benchTiler(const char *name, TilerOp op, const char *a,
   enigmaTilerDestroy(tl);
 }
 
-static void benchBinary(const char *name, BinaryOp op, const char *a,
-                        const char *b, long n) {
+static void benchBinary(const char *name, BinaryOp op, const char *a, const char *b, long n) {
   EnigmaLayout x = layout(a), y = layout(b);
   EnigmaLayoutError err;
   double start = now();
@@ -113,24 +108,22 @@ static void benchUnary(const char *name, UnaryOp op, const char *a, long n) {
   enigmaLayoutDestroy(x);
 }
 
-static EnigmaLayoutStatus complement1024(EnigmaLayout a, EnigmaLayout *r,
-                                         EnigmaLayoutError *e) {
+static EnigmaLayoutStatus complement1024(EnigmaLayout a, EnigmaLayout *r, EnigmaLayoutError *e) {
   static EnigmaIntTuple target;
   if (!target)
     enigmaIntTupleCreateInt(1024, &target, e);
   return enigmaLayoutComplement(a, target, r, e);
 }
 
-static EnigmaLayoutStatus makeTV(EnigmaLayout t, EnigmaLayout v,
-                                 EnigmaLayout *r, EnigmaLayoutError *e) {
+static EnigmaLayoutStatus makeTV(EnigmaLayout t, EnigmaLayout v, EnigmaLayout *r,
+                                 EnigmaLayoutError *e) {
   EnigmaIntTuple tile = NULL;
   EnigmaLayoutStatus st = enigmaLayoutMakeTV(t, v, &tile, r, e);
   enigmaIntTupleDestroy(tile);
   return st;
 }
 
-static EnigmaLayoutStatus parseRoundTrip(EnigmaLayout a, EnigmaLayout *r,
-                                         EnigmaLayoutError *e) {
+static EnigmaLayoutStatus parseRoundTrip(EnigmaLayout a, EnigmaLayout *r, EnigmaLayoutError *e) {
   char text[256];
   enigmaLayoutPrint(a, text, sizeof text);
   return enigmaLayoutParse(text, -1, r, e);
@@ -139,22 +132,16 @@ static EnigmaLayoutStatus parseRoundTrip(EnigmaLayout a, EnigmaLayout *r,
 int main(int argc, char **argv) {
   long n = argc > 1 ? atol(argv[1]) : 200000;
   printf("layout algebra, C core, %ld calls each\n", n);
-  benchTiler("logical_divide", enigmaLayoutLogicalDivide, "(128,64):(1,128)",
-             "(16,8)", n);
-  benchTiler("zipped_divide", enigmaLayoutZippedDivide, "(128,64):(1,128)",
-             "(16:1,8:1)", n);
-  benchTiler("tiled_divide", enigmaLayoutTiledDivide, "(128,64):(64,1)",
-             "(16,8)", n);
-  benchTiler("logical_divide", enigmaLayoutLogicalDivide,
-             "(9,(4,8)):(59,(13,1))", "(3:3,(2,4):(1,8))", n);
-  benchBinary("composition", enigmaLayoutCompose, "(6,2):(8,2)", "(4,3):(3,1)",
-              n);
-  benchUnary("coalesce", enigmaLayoutCoalesce, "((2,4),(2,8)):((1,2),(8,16))",
-             n);
+  benchTiler("logical_divide", enigmaLayoutLogicalDivide, "(128,64):(1,128)", "(16,8)", n);
+  benchTiler("zipped_divide", enigmaLayoutZippedDivide, "(128,64):(1,128)", "(16:1,8:1)", n);
+  benchTiler("tiled_divide", enigmaLayoutTiledDivide, "(128,64):(64,1)", "(16,8)", n);
+  benchTiler("logical_divide", enigmaLayoutLogicalDivide, "(9,(4,8)):(59,(13,1))",
+             "(3:3,(2,4):(1,8))", n);
+  benchBinary("composition", enigmaLayoutCompose, "(6,2):(8,2)", "(4,3):(3,1)", n);
+  benchUnary("coalesce", enigmaLayoutCoalesce, "((2,4),(2,8)):((1,2),(8,16))", n);
   benchUnary("complement", complement1024, "(4,8):(1,32)", n);
   benchUnary("right_inverse", enigmaLayoutRightInverse, "(4,32):(32,1)", n);
-  benchBinary("blocked_product", enigmaLayoutBlockedProduct, "(2,5):(5,1)",
-              "(3,4):(1,3)", n);
+  benchBinary("blocked_product", enigmaLayoutBlockedProduct, "(2,5):(5,1)", "(3,4):(1,3)", n);
   benchBinary("make_layout_tv", makeTV, "(4,32):(32,1)", "(4,4):(4,1)", n);
   benchUnary("print+parse", parseRoundTrip, "((2,4),8):((1,2),8)", n);
   return 0;

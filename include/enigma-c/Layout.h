@@ -98,8 +98,7 @@ typedef struct EnigmaLayoutError {
 } EnigmaLayoutError;
 
 /// Returns a static, never-freed name for a status ("tiler exceeds tensor").
-ENIGMA_CAPI_EXPORTED const char *
-enigmaLayoutStatusGetName(EnigmaLayoutStatus status);
+ENIGMA_CAPI_EXPORTED const char *enigmaLayoutStatusGetName(EnigmaLayoutStatus status);
 
 /*===----------------------------------------------------------------------===*/
 /* Handles                                                                    */
@@ -119,41 +118,42 @@ typedef struct EnigmaTilerImpl *EnigmaTiler;
 /*===----------------------------------------------------------------------===*/
 
 /// Creates the integer `value`. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleCreateInt(
-    int64_t value, EnigmaIntTuple *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleCreateInt(int64_t value,
+                                                                EnigmaIntTuple *result,
+                                                                EnigmaLayoutError *error);
 
 /// Creates the tuple (elements[0], ..., elements[count-1]); count >= 1. The
 /// elements are copied. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaIntTupleCreateTuple(const EnigmaIntTuple *elements, intptr_t count,
-                          EnigmaIntTuple *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleCreateTuple(const EnigmaIntTuple *elements,
+                                                                  intptr_t count,
+                                                                  EnigmaIntTuple *result,
+                                                                  EnigmaLayoutError *error);
 
 /// Parses CuTe notation ("((2,4),8)"). `length` < 0 means `text` is
 /// NUL-terminated. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaIntTupleParse(const char *text, intptr_t length, EnigmaIntTuple *result,
-                    EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleParse(const char *text, intptr_t length,
+                                                            EnigmaIntTuple *result,
+                                                            EnigmaLayoutError *error);
 
 /// Prints CuTe notation into `buffer` like snprintf: at most capacity-1
 /// characters plus a NUL are written (nothing if capacity is 0) and the full
 /// length (without NUL) is returned, so a caller can size a second call.
-ENIGMA_CAPI_EXPORTED intptr_t enigmaIntTuplePrint(EnigmaIntTuple tuple,
-                                                  char *buffer,
+ENIGMA_CAPI_EXPORTED intptr_t enigmaIntTuplePrint(EnigmaIntTuple tuple, char *buffer,
                                                   intptr_t capacity);
 
 /// Serializes in preorder, two int64_t per node: (0, value) for an integer,
 /// (rank, 0) for a tuple followed by its elements. Writes nothing if the
 /// capacity is too small; returns the number of int64_t needed (or -1 for a
 /// NULL handle). This is the bulk transfer format used by bindings.
-ENIGMA_CAPI_EXPORTED intptr_t enigmaIntTupleToPreorder(EnigmaIntTuple tuple,
-                                                       int64_t *tokens,
+ENIGMA_CAPI_EXPORTED intptr_t enigmaIntTupleToPreorder(EnigmaIntTuple tuple, int64_t *tokens,
                                                        intptr_t capacity);
 
 /// Inverse of enigmaIntTupleToPreorder; `count` is the number of int64_t.
 /// Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaIntTupleFromPreorder(const int64_t *tokens, intptr_t count,
-                           EnigmaIntTuple *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleFromPreorder(const int64_t *tokens,
+                                                                   intptr_t count,
+                                                                   EnigmaIntTuple *result,
+                                                                   EnigmaLayoutError *error);
 
 /// Releases a tuple. NULL is ignored.
 ENIGMA_CAPI_EXPORTED void enigmaIntTupleDestroy(EnigmaIntTuple tuple);
@@ -173,31 +173,31 @@ ENIGMA_CAPI_EXPORTED intptr_t enigmaIntTupleGetDepth(EnigmaIntTuple tuple);
 
 /// Element `index` (CuTe get<index>; get<0> of an integer is the integer).
 /// Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaIntTupleGetElement(EnigmaIntTuple tuple, intptr_t index,
-                         EnigmaIntTuple *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleGetElement(EnigmaIntTuple tuple,
+                                                                 intptr_t index,
+                                                                 EnigmaIntTuple *result,
+                                                                 EnigmaLayoutError *error);
 
 /// Product of all integers (CuTe size/product).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleSize(
-    EnigmaIntTuple tuple, int64_t *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleSize(EnigmaIntTuple tuple, int64_t *result,
+                                                           EnigmaLayoutError *error);
 
 /// Structural equality (8 differs from (8)). NULL equals only NULL.
-ENIGMA_CAPI_EXPORTED bool enigmaIntTupleEqual(EnigmaIntTuple a,
-                                              EnigmaIntTuple b);
+ENIGMA_CAPI_EXPORTED bool enigmaIntTupleEqual(EnigmaIntTuple a, EnigmaIntTuple b);
 
 /// idx2crd(index, shape): the colexicographic coordinate of `index` in
 /// `shape` (mode 0 fastest). Every mode but the outermost last one is taken
 /// modulo its size, as CuTe does. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaIntTupleIdx2Crd(EnigmaIntTuple shape, int64_t index,
-                      EnigmaIntTuple *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleIdx2Crd(EnigmaIntTuple shape, int64_t index,
+                                                              EnigmaIntTuple *result,
+                                                              EnigmaLayoutError *error);
 
 /// crd2idx(coord, shape): the colexicographic index of a coordinate, the
 /// inverse of idx2crd. `coord` is congruent to `shape` or an integer at any
 /// level (an integer coordinate of a tuple mode is split over its modes).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaIntTupleCrd2Idx(EnigmaIntTuple shape, EnigmaIntTuple coord,
-                      int64_t *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaIntTupleCrd2Idx(EnigmaIntTuple shape,
+                                                              EnigmaIntTuple coord, int64_t *result,
+                                                              EnigmaLayoutError *error);
 
 /*===----------------------------------------------------------------------===*/
 /* Layout: construction, text, queries                                        */
@@ -205,52 +205,54 @@ enigmaIntTupleCrd2Idx(EnigmaIntTuple shape, EnigmaIntTuple coord,
 
 /// Creates shape:stride. The two must be congruent (same tuple structure)
 /// and every shape >= 1. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutCreate(EnigmaIntTuple shape, EnigmaIntTuple stride,
-                   EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCreate(EnigmaIntTuple shape,
+                                                           EnigmaIntTuple stride,
+                                                           EnigmaLayout *result,
+                                                           EnigmaLayoutError *error);
 
 /// make_layout(shape): compact column-major strides (mode 0 fastest; a
 /// size-1 mode gets stride 0, as in CuTe). Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCreateCompact(
-    EnigmaIntTuple shape, EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCreateCompact(EnigmaIntTuple shape,
+                                                                  EnigmaLayout *result,
+                                                                  EnigmaLayoutError *error);
 
 /// make_ordered_layout(shape, order): compact strides where modes with a
 /// smaller order value are faster. `order` is weakly congruent to `shape`
 /// (an order leaf may stand for a whole sub-shape, which is then
 /// column-major). E.g. shape (4,32) order (1,0) gives (4,32):(32,1).
 /// Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutCreateOrdered(EnigmaIntTuple shape, EnigmaIntTuple order,
-                          EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCreateOrdered(EnigmaIntTuple shape,
+                                                                  EnigmaIntTuple order,
+                                                                  EnigmaLayout *result,
+                                                                  EnigmaLayoutError *error);
 
 /// make_layout(L0, L1, ...): the layout whose modes are the given layouts
 /// (a single layout gives a rank-1 tuple). count >= 1. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutConcat(const EnigmaLayout *layouts, intptr_t count,
-                   EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutConcat(const EnigmaLayout *layouts,
+                                                           intptr_t count, EnigmaLayout *result,
+                                                           EnigmaLayoutError *error);
 
 /// Parses "shape:stride"; a bare shape means its compact layout. `length` < 0
 /// means NUL-terminated. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutParse(const char *text, intptr_t length, EnigmaLayout *result,
-                  EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutParse(const char *text, intptr_t length,
+                                                          EnigmaLayout *result,
+                                                          EnigmaLayoutError *error);
 
 /// Prints "shape:stride", snprintf-style (see enigmaIntTuplePrint).
-ENIGMA_CAPI_EXPORTED intptr_t enigmaLayoutPrint(EnigmaLayout layout,
-                                                char *buffer,
+ENIGMA_CAPI_EXPORTED intptr_t enigmaLayoutPrint(EnigmaLayout layout, char *buffer,
                                                 intptr_t capacity);
 
 /// Serializes in preorder, three int64_t per node: (0, shape, stride) for a
 /// leaf mode, (rank, 0, 0) for a tuple followed by its modes. Same contract
 /// as enigmaIntTupleToPreorder.
-ENIGMA_CAPI_EXPORTED intptr_t enigmaLayoutToPreorder(EnigmaLayout layout,
-                                                     int64_t *tokens,
+ENIGMA_CAPI_EXPORTED intptr_t enigmaLayoutToPreorder(EnigmaLayout layout, int64_t *tokens,
                                                      intptr_t capacity);
 
 /// Inverse of enigmaLayoutToPreorder. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutFromPreorder(const int64_t *tokens, intptr_t count,
-                         EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFromPreorder(const int64_t *tokens,
+                                                                 intptr_t count,
+                                                                 EnigmaLayout *result,
+                                                                 EnigmaLayoutError *error);
 
 /// Returns a new handle equal to `layout` (NULL on allocation failure or for
 /// NULL). Caller owns the result.
@@ -263,10 +265,12 @@ ENIGMA_CAPI_EXPORTED void enigmaLayoutDestroy(EnigmaLayout layout);
 ENIGMA_CAPI_EXPORTED bool enigmaLayoutEqual(EnigmaLayout a, EnigmaLayout b);
 
 /// The shape / stride IntTuple. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutGetShape(
-    EnigmaLayout layout, EnigmaIntTuple *result, EnigmaLayoutError *error);
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutGetStride(
-    EnigmaLayout layout, EnigmaIntTuple *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutGetShape(EnigmaLayout layout,
+                                                             EnigmaIntTuple *result,
+                                                             EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutGetStride(EnigmaLayout layout,
+                                                              EnigmaIntTuple *result,
+                                                              EnigmaLayoutError *error);
 
 /// CuTe rank (1 for an integral shape) and depth (0 for an integral shape)
 /// of the shape; 0 for NULL.
@@ -274,49 +278,53 @@ ENIGMA_CAPI_EXPORTED intptr_t enigmaLayoutGetRank(EnigmaLayout layout);
 ENIGMA_CAPI_EXPORTED intptr_t enigmaLayoutGetDepth(EnigmaLayout layout);
 
 /// size: number of coordinates (product of the shape).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutSize(
-    EnigmaLayout layout, int64_t *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutSize(EnigmaLayout layout, int64_t *result,
+                                                         EnigmaLayoutError *error);
 
 /// cosize: 1 + the largest index the layout produces, with strides taken by
 /// absolute value as in CuTe (layout(size-1) + 1 for non-negative strides).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCosize(
-    EnigmaLayout layout, int64_t *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCosize(EnigmaLayout layout, int64_t *result,
+                                                           EnigmaLayoutError *error);
 
 /// Mode selection layout<path[0], path[1], ...>(layout); an empty path
 /// returns a copy. Mode 0 of an integral layout is the layout itself.
 /// Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutGetMode(
-    EnigmaLayout layout, const int32_t *path, intptr_t pathLength,
-    EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutGetMode(EnigmaLayout layout,
+                                                            const int32_t *path,
+                                                            intptr_t pathLength,
+                                                            EnigmaLayout *result,
+                                                            EnigmaLayoutError *error);
 
 /// Flattens the layout to depth <= 1 (CuTe flatten). Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFlatten(
-    EnigmaLayout layout, EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFlatten(EnigmaLayout layout,
+                                                            EnigmaLayout *result,
+                                                            EnigmaLayoutError *error);
 
 /// crd2idx: evaluates the layout at a coordinate. The coordinate is
 /// congruent to the shape or an integer at any level, which is split
 /// colexicographically over that mode (so layout(i) for an integer i). Each
 /// coordinate must be >= 0; coordinates past a mode's extent are allowed (a
 /// layout is a function on all of N), as in CuTe.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutCrd2Idx(EnigmaLayout layout, EnigmaIntTuple coord, int64_t *result,
-                    EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCrd2Idx(EnigmaLayout layout,
+                                                            EnigmaIntTuple coord, int64_t *result,
+                                                            EnigmaLayoutError *error);
 
 /// layout(index) for an integer coordinate (index >= 0).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutEvaluate(EnigmaLayout layout, int64_t index, int64_t *result,
-                     EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutEvaluate(EnigmaLayout layout, int64_t index,
+                                                             int64_t *result,
+                                                             EnigmaLayoutError *error);
 
 /// out[k] = layout(begin + k) for 0 <= k < count (begin >= 0). `out` is
 /// caller-owned storage for `count` values. Used to draw and to test layouts.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutEvaluateRange(EnigmaLayout layout, int64_t begin, intptr_t count,
-                          int64_t *out, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutEvaluateRange(EnigmaLayout layout,
+                                                                  int64_t begin, intptr_t count,
+                                                                  int64_t *out,
+                                                                  EnigmaLayoutError *error);
 
 /// idx2crd(index, shape(layout)); see enigmaIntTupleIdx2Crd.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutIdx2Crd(EnigmaLayout layout, int64_t index, EnigmaIntTuple *result,
-                    EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutIdx2Crd(EnigmaLayout layout, int64_t index,
+                                                            EnigmaIntTuple *result,
+                                                            EnigmaLayoutError *error);
 
 /*===----------------------------------------------------------------------===*/
 /* Tiler                                                                      */
@@ -324,46 +332,48 @@ enigmaLayoutIdx2Crd(EnigmaLayout layout, int64_t index, EnigmaIntTuple *result,
 
 /// The tiler that applies `layout` to the whole layout it is used on.
 /// `layout` is copied. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerCreateFromLayout(
-    EnigmaLayout layout, EnigmaTiler *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerCreateFromLayout(EnigmaLayout layout,
+                                                                    EnigmaTiler *result,
+                                                                    EnigmaLayoutError *error);
 
 /// The placeholder "_": leaves its mode unchanged. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaTilerCreateUnderscore(EnigmaTiler *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerCreateUnderscore(EnigmaTiler *result,
+                                                                    EnigmaLayoutError *error);
 
 /// The by-mode tiler <elements[0], ..., elements[count-1]>, count >= 1: mode
 /// i of the layout is transformed by elements[i]; modes past `count` are
 /// kept. Elements are copied. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaTilerCreateTuple(const EnigmaTiler *elements, intptr_t count,
-                       EnigmaTiler *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerCreateTuple(const EnigmaTiler *elements,
+                                                               intptr_t count, EnigmaTiler *result,
+                                                               EnigmaLayoutError *error);
 
 /// A shape used as a tiler, as in CuTe: each integer n is an integer tiler
 /// (n:1 for composition, make_layout(n) for divides and products) and each
 /// tuple is a by-mode tiler. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerCreateFromShape(
-    EnigmaIntTuple shape, EnigmaTiler *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerCreateFromShape(EnigmaIntTuple shape,
+                                                                   EnigmaTiler *result,
+                                                                   EnigmaLayoutError *error);
 
 /// Builds a whole tiler in one call (for bindings). `structure` is a
 /// preorder token list: r > 0 opens a by-mode tuple of r elements; 0 is a
 /// leaf taken from the next entry of `leaves` (a NULL entry is "_"); -1 is an
 /// integer tiler whose value (>= 1) is the next token. Every token and leaf
 /// must be consumed. Leaves are copied. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaTilerBuild(const int64_t *structure, intptr_t structureLength,
-                 const EnigmaLayout *leaves, intptr_t leafCount,
-                 EnigmaTiler *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerBuild(const int64_t *structure,
+                                                         intptr_t structureLength,
+                                                         const EnigmaLayout *leaves,
+                                                         intptr_t leafCount, EnigmaTiler *result,
+                                                         EnigmaLayoutError *error);
 
 /// Parses a tiler: a layout ("4:2", "(2,4):(1,8)"), an integer n (n:1), "_",
 /// or a parenthesized list of tilers ("(3:3,(2,4):(1,8))", "(16,8)").
 /// `length` < 0 means NUL-terminated. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaTilerParse(const char *text, intptr_t length, EnigmaTiler *result,
-                 EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerParse(const char *text, intptr_t length,
+                                                         EnigmaTiler *result,
+                                                         EnigmaLayoutError *error);
 
 /// Prints a tiler ("(3:3,_,(2,4):(1,8))"), snprintf-style.
-ENIGMA_CAPI_EXPORTED intptr_t enigmaTilerPrint(EnigmaTiler tiler, char *buffer,
-                                               intptr_t capacity);
+ENIGMA_CAPI_EXPORTED intptr_t enigmaTilerPrint(EnigmaTiler tiler, char *buffer, intptr_t capacity);
 
 /// Releases a tiler. NULL is ignored.
 ENIGMA_CAPI_EXPORTED void enigmaTilerDestroy(EnigmaTiler tiler);
@@ -379,14 +389,15 @@ ENIGMA_CAPI_EXPORTED int64_t enigmaTilerGetInt(EnigmaTiler tiler);
 ENIGMA_CAPI_EXPORTED intptr_t enigmaTilerGetRank(EnigmaTiler tiler);
 
 /// Element `index` of a tuple tiler. Caller owns *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaTilerGetElement(EnigmaTiler tiler, intptr_t index, EnigmaTiler *result,
-                      EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerGetElement(EnigmaTiler tiler, intptr_t index,
+                                                              EnigmaTiler *result,
+                                                              EnigmaLayoutError *error);
 
 /// The layout of a layout tiler (n:1 for an integer tiler n). Caller owns
 /// *result.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerGetLayout(
-    EnigmaTiler tiler, EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerGetLayout(EnigmaTiler tiler,
+                                                             EnigmaLayout *result,
+                                                             EnigmaLayoutError *error);
 
 /*===----------------------------------------------------------------------===*/
 /* Algebra. Every function returns a new layout the caller owns.              */
@@ -395,19 +406,22 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerGetLayout(
 /// coalesce: the flattest layout with the same size that equals `layout` as
 /// a function on [0, size): modes of size 1 are dropped and adjacent modes
 /// s0:d0, s1:s0*d0 merge. Mode order is never changed.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCoalesce(
-    EnigmaLayout layout, EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCoalesce(EnigmaLayout layout,
+                                                             EnigmaLayout *result,
+                                                             EnigmaLayoutError *error);
 
 /// By-mode coalesce: recurses into `profile` and coalesces the sub-layout at
 /// each integer of the profile (values are ignored); modes past the
 /// profile's rank are kept. An integer profile coalesces everything.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutCoalesceByMode(EnigmaLayout layout, EnigmaIntTuple profile,
-                           EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCoalesceByMode(EnigmaLayout layout,
+                                                                   EnigmaIntTuple profile,
+                                                                   EnigmaLayout *result,
+                                                                   EnigmaLayoutError *error);
 
 /// filter: coalesce after removing stride-0 modes (1:0 if nothing is left).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFilter(
-    EnigmaLayout layout, EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFilter(EnigmaLayout layout,
+                                                           EnigmaLayout *result,
+                                                           EnigmaLayoutError *error);
 
 /// composition(a, b) = a o b: result(c) = a(b(c)) for every coordinate c of
 /// b, and the result's shape is compatible with b's. Fails with
@@ -416,16 +430,16 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFilter(
 /// is a multiple of the remaining stride) or shape divisibility condition
 /// (the remaining size is a multiple of each mode it continues past; a
 /// prefix of a mode is fine) does not hold.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutCompose(EnigmaLayout a, EnigmaLayout b, EnigmaLayout *result,
-                    EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCompose(EnigmaLayout a, EnigmaLayout b,
+                                                            EnigmaLayout *result,
+                                                            EnigmaLayoutError *error);
 
 /// composition(a, tiler): by-mode composition for a tuple tiler (mode i of
 /// `a` composed with element i; later modes kept), plain composition for a
 /// layout tiler, `a` itself for "_".
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutComposeTiler(EnigmaLayout a, EnigmaTiler tiler,
-                         EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutComposeTiler(EnigmaLayout a, EnigmaTiler tiler,
+                                                                 EnigmaLayout *result,
+                                                                 EnigmaLayoutError *error);
 
 /// complement(layout, cotarget): the ordered layout of the "rest" of
 /// `cotarget`'s codomain that `layout` does not reach, so that
@@ -433,87 +447,94 @@ enigmaLayoutComposeTiler(EnigmaLayout a, EnigmaTiler tiler,
 /// complement(4:2, 24) = (2,3):(1,8)). `cotarget` is an IntTuple (a size or
 /// a shape); NULL means cosize(filter(layout)). Fails with
 /// ENIGMA_LAYOUT_ERROR_NOT_INJECTIVE when the sorted modes overlap.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutComplement(EnigmaLayout layout, EnigmaIntTuple cotarget,
-                       EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutComplement(EnigmaLayout layout,
+                                                               EnigmaIntTuple cotarget,
+                                                               EnigmaLayout *result,
+                                                               EnigmaLayoutError *error);
 
 /// right_inverse: the largest R with layout(R(i)) == i for i < size(R)
 /// (1:0 when none).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutRightInverse(
-    EnigmaLayout layout, EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutRightInverse(EnigmaLayout layout,
+                                                                 EnigmaLayout *result,
+                                                                 EnigmaLayoutError *error);
 
 /// left_inverse = right_inverse((layout, complement(layout))): for an
 /// injective layout, result(layout(i)) == i for i < size(layout).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutLeftInverse(
-    EnigmaLayout layout, EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutLeftInverse(EnigmaLayout layout,
+                                                                EnigmaLayout *result,
+                                                                EnigmaLayoutError *error);
 
 /// logical_divide(a, tiler) = a o (B, complement(B, shape(a))) for a layout
 /// tiler B, applied by mode for a tuple tiler: each divided mode becomes
 /// (tile, rest). Fails with ENIGMA_LAYOUT_ERROR_TILER_EXCEEDS_TENSOR, naming
 /// the mode and both sizes, when a tile's cosize exceeds the size of the
 /// mode it divides, and with the composition's errors otherwise.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutLogicalDivide(EnigmaLayout a, EnigmaTiler tiler,
-                          EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutLogicalDivide(EnigmaLayout a, EnigmaTiler tiler,
+                                                                  EnigmaLayout *result,
+                                                                  EnigmaLayoutError *error);
 
 /// zipped_divide: ((tiles...), (rests..., other modes...)).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutZippedDivide(EnigmaLayout a, EnigmaTiler tiler,
-                         EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutZippedDivide(EnigmaLayout a, EnigmaTiler tiler,
+                                                                 EnigmaLayout *result,
+                                                                 EnigmaLayoutError *error);
 
 /// tiled_divide: ((tiles...), rests..., other modes...).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutTiledDivide(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
-                        EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutTiledDivide(EnigmaLayout a, EnigmaTiler tiler,
+                                                                EnigmaLayout *result,
+                                                                EnigmaLayoutError *error);
 
 /// flat_divide: (tiles..., rests..., other modes...).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutFlatDivide(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
-                       EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFlatDivide(EnigmaLayout a, EnigmaTiler tiler,
+                                                               EnigmaLayout *result,
+                                                               EnigmaLayoutError *error);
 
 /// logical_product(a, tiler) = (a, complement(a, size(a)*cosize(B)) o B) for
 /// a layout tiler B, applied by mode for a tuple tiler.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutLogicalProduct(EnigmaLayout a, EnigmaTiler tiler,
-                           EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutLogicalProduct(EnigmaLayout a,
+                                                                   EnigmaTiler tiler,
+                                                                   EnigmaLayout *result,
+                                                                   EnigmaLayoutError *error);
 
 /// zipped_product: ((blocks...), (repeats..., other modes...)).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutZippedProduct(EnigmaLayout a, EnigmaTiler tiler,
-                          EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutZippedProduct(EnigmaLayout a, EnigmaTiler tiler,
+                                                                  EnigmaLayout *result,
+                                                                  EnigmaLayoutError *error);
 
 /// tiled_product: ((blocks...), repeats..., other modes...).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutTiledProduct(EnigmaLayout a, EnigmaTiler tiler,
-                         EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutTiledProduct(EnigmaLayout a, EnigmaTiler tiler,
+                                                                 EnigmaLayout *result,
+                                                                 EnigmaLayoutError *error);
 
 /// flat_product: (blocks..., repeats..., other modes...).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutFlatProduct(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
-                        EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFlatProduct(EnigmaLayout a, EnigmaTiler tiler,
+                                                                EnigmaLayout *result,
+                                                                EnigmaLayoutError *error);
 
 /// blocked_product(block, tiler): rank-sensitive product, block repeated as
 /// contiguous blocks over the tiler; mode i of the result is (block_i,
 /// tiler_i) coalesced. Rank is max(rank(block), rank(tiler)).
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutBlockedProduct(EnigmaLayout block, EnigmaLayout tiler,
-                           EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutBlockedProduct(EnigmaLayout block,
+                                                                   EnigmaLayout tiler,
+                                                                   EnigmaLayout *result,
+                                                                   EnigmaLayoutError *error);
 
 /// raked_product(block, tiler): like blocked_product with the block's
 /// elements interleaved across the repetitions: mode i is (tiler_i,
 /// block_i) coalesced.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
-enigmaLayoutRakedProduct(EnigmaLayout block, EnigmaLayout tiler,
-                         EnigmaLayout *result, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutRakedProduct(EnigmaLayout block,
+                                                                 EnigmaLayout tiler,
+                                                                 EnigmaLayout *result,
+                                                                 EnigmaLayoutError *error);
 
 /// make_layout_tv(thr, val), as CuTe: with mn = raked_product(thr, val),
 /// *tiler = product_each(shape(mn)) (a tuple, the tile shape) and *tv =
 /// right_inverse(mn) o (size(thr),size(val)):(1,size(thr)), the map from
 /// (thread id, value id) to the column-major index in the tile. Both
 /// handles are owned by the caller; on failure both are NULL.
-ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutMakeTV(
-    EnigmaLayout threadLayout, EnigmaLayout valueLayout, EnigmaIntTuple *tiler,
-    EnigmaLayout *tv, EnigmaLayoutError *error);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutMakeTV(EnigmaLayout threadLayout,
+                                                           EnigmaLayout valueLayout,
+                                                           EnigmaIntTuple *tiler, EnigmaLayout *tv,
+                                                           EnigmaLayoutError *error);
 
 #ifdef __cplusplus
 }

@@ -10,8 +10,8 @@
 
 #include "LayoutInternal.h"
 
-EnigmaLayoutStatus ltCoalesceModes(const LtModes *in, bool extendLast,
-                                   LtModes *out, EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltCoalesceModes(const LtModes *in, bool extendLast, LtModes *out,
+                                   EnigmaLayoutError *error) {
   // Built back to front: `rev` holds the result reversed, so its last entry
   // is the current front mode that the next (earlier) mode may merge into.
   LtModes rev;
@@ -36,8 +36,7 @@ EnigmaLayoutStatus ltCoalesceModes(const LtModes *in, bool extendLast,
     }
     int64_t extent;
     if (!__builtin_mul_overflow(s, d, &extent) && extent == rev.stride[front]) {
-      EnigmaLayoutStatus st =
-          ltMul(s, rev.shape[front], &rev.shape[front], "coalesce", error);
+      EnigmaLayoutStatus st = ltMul(s, rev.shape[front], &rev.shape[front], "coalesce", error);
       if (st) {
         ltModesFree(&rev);
         return st;
@@ -63,8 +62,7 @@ EnigmaLayoutStatus ltCoalesceModes(const LtModes *in, bool extendLast,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus ltCoalesce(const LtNode *layout, LtBuilder *out,
-                              EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltCoalesce(const LtNode *layout, LtBuilder *out, EnigmaLayoutError *error) {
   LtModes flat, result;
   ltModesInit(&flat);
   ltModesInit(&result);
@@ -81,8 +79,8 @@ EnigmaLayoutStatus ltCoalesce(const LtNode *layout, LtBuilder *out,
   return st;
 }
 
-EnigmaLayoutStatus ltCoalesceByMode(const LtNode *layout, const LtNode *profile,
-                                    LtBuilder *out, EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltCoalesceByMode(const LtNode *layout, const LtNode *profile, LtBuilder *out,
+                                    EnigmaLayoutError *error) {
   if (ltIsLeaf(profile))
     return ltCoalesce(layout, out, error);
   int32_t rank = ltRank(layout);
@@ -107,16 +105,14 @@ EnigmaLayoutStatus ltCoalesceByMode(const LtNode *layout, const LtNode *profile,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus ltFilterModes(const LtNode *layout, LtModes *out,
-                                 EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltFilterModes(const LtNode *layout, LtModes *out, EnigmaLayoutError *error) {
   LtModes flat;
   ltModesInit(&flat);
   // filter_zeros: a stride-0 mode contributes nothing, so it becomes size 1
   // and coalesce drops it.
   for (int32_t i = 0; i < layout->span; ++i)
     if (layout[i].rank == 0)
-      ltModesPush(&flat, layout[i].stride == 0 ? 1 : layout[i].shape,
-                  layout[i].stride);
+      ltModesPush(&flat, layout[i].stride == 0 ? 1 : layout[i].shape, layout[i].stride);
   EnigmaLayoutStatus st = flat.status;
   if (st)
     st = ltFail(error, st, "out of memory in filter");
@@ -128,8 +124,7 @@ EnigmaLayoutStatus ltFilterModes(const LtNode *layout, LtModes *out,
 
 /*===-- API --------------------------------------------------------------===*/
 
-EnigmaLayoutStatus enigmaLayoutCoalesce(EnigmaLayout layout,
-                                        EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutCoalesce(EnigmaLayout layout, EnigmaLayout *result,
                                         EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -139,10 +134,8 @@ EnigmaLayoutStatus enigmaLayoutCoalesce(EnigmaLayout layout,
   return ltFinishLayout(st, &b, result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutCoalesceByMode(EnigmaLayout layout,
-                                              EnigmaIntTuple profile,
-                                              EnigmaLayout *result,
-                                              EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaLayoutCoalesceByMode(EnigmaLayout layout, EnigmaIntTuple profile,
+                                              EnigmaLayout *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);

@@ -13,8 +13,7 @@
 
 // CuTe ceil_div(cotarget, d) folded over a tuple and multiplied out (CuTe's
 // complement coalesces the resulting shape to its size).
-static EnigmaLayoutStatus ltCeilDivSize(const LtNode *cotarget, int64_t *d,
-                                        int64_t *product,
+static EnigmaLayoutStatus ltCeilDivSize(const LtNode *cotarget, int64_t *d, int64_t *product,
                                         EnigmaLayoutError *error) {
   if (ltIsLeaf(cotarget)) {
     int64_t a = cotarget->shape;
@@ -36,18 +35,15 @@ static EnigmaLayoutStatus ltCeilDivSize(const LtNode *cotarget, int64_t *d,
 
 // The general case of complement on the filtered modes `f` (none of them
 // stride 0 or size 1), appending the unsorted gaps and the rest to `modes`.
-static EnigmaLayoutStatus ltComplementGaps(const LtNode *layout, LtModes *f,
-                                           const LtNode *cotarget,
-                                           LtModes *modes,
-                                           EnigmaLayoutError *error) {
+static EnigmaLayoutStatus ltComplementGaps(const LtNode *layout, LtModes *f, const LtNode *cotarget,
+                                           LtModes *modes, EnigmaLayoutError *error) {
   for (int32_t i = 0; i < f->count; ++i) {
     if (f->stride[i] < 0) {
       char a[128];
       return ltFail(error, ENIGMA_LAYOUT_ERROR_NOT_INJECTIVE,
                     "complement: layout %s has the negative stride %lld; "
                     "complement needs non-negative strides",
-                    ltShowLayout(layout, a, sizeof(a)),
-                    (long long)f->stride[i]);
+                    ltShowLayout(layout, a, sizeof(a)), (long long)f->stride[i]);
     }
   }
   // Take the modes by increasing stride (the first of equal strides first,
@@ -72,12 +68,11 @@ static EnigmaLayoutStatus ltComplementGaps(const LtNode *layout, LtModes *f,
                     "complement: layout %s is not injective (or its modes "
                     "interleave): the mode %lld:%lld starts inside the %lld "
                     "elements the smaller strides already cover",
-                    ltShowLayout(layout, a, sizeof(a)), (long long)shape,
-                    (long long)stride, (long long)current);
+                    ltShowLayout(layout, a, sizeof(a)), (long long)shape, (long long)stride,
+                    (long long)current);
     }
     ltModesPush(modes, gap, current);
-    EnigmaLayoutStatus st =
-        ltMul(stride, shape, &current, "a complement stride", error);
+    EnigmaLayoutStatus st = ltMul(stride, shape, &current, "a complement stride", error);
     if (st)
       return st;
   }
@@ -91,8 +86,8 @@ static EnigmaLayoutStatus ltComplementGaps(const LtNode *layout, LtModes *f,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus ltComplement(const LtNode *layout, const LtNode *cotarget,
-                                LtBuilder *out, EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltComplement(const LtNode *layout, const LtNode *cotarget, LtBuilder *out,
+                                EnigmaLayoutError *error) {
   LtModes f, modes, result;
   ltModesInit(&f);
   ltModesInit(&modes);
@@ -133,8 +128,7 @@ EnigmaLayoutStatus ltComplement(const LtNode *layout, const LtNode *cotarget,
   return st;
 }
 
-EnigmaLayoutStatus ltRightInverse(const LtNode *layout, LtBuilder *out,
-                                  EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltRightInverse(const LtNode *layout, LtBuilder *out, EnigmaLayoutError *error) {
   LtModes flat, c, rstride, chosen;
   ltModesInit(&flat);
   ltModesInit(&c);
@@ -173,14 +167,12 @@ EnigmaLayoutStatus ltRightInverse(const LtNode *layout, LtBuilder *out,
     int64_t r = rstride.stride[found];
     ltModesPush(&chosen, c.shape[found], d < 0 ? -r : r);
     int64_t reach;
-    if (__builtin_mul_overflow(c.shape[found], d < 0 ? -d : d, &reach) ||
-        reach == next)
+    if (__builtin_mul_overflow(c.shape[found], d < 0 ? -d : d, &reach) || reach == next)
       break;
     next = reach;
   }
   if (!st && (chosen.status || rstride.status))
-    st = ltFail(error, ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY,
-                "out of memory in right_inverse");
+    st = ltFail(error, ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY, "out of memory in right_inverse");
   if (!st) {
     if (chosen.count == 0)
       ltBuilderLeaf(out, 1, 0);
@@ -194,8 +186,7 @@ EnigmaLayoutStatus ltRightInverse(const LtNode *layout, LtBuilder *out,
   return st;
 }
 
-EnigmaLayoutStatus ltLeftInverse(const LtNode *layout, LtBuilder *out,
-                                 EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltLeftInverse(const LtNode *layout, LtBuilder *out, EnigmaLayoutError *error) {
   LtBuilder comp, cat;
   ltBuilderInit(&comp);
   ltBuilderInit(&cat);
@@ -218,21 +209,17 @@ EnigmaLayoutStatus ltLeftInverse(const LtNode *layout, LtBuilder *out,
 
 /*===-- API --------------------------------------------------------------===*/
 
-EnigmaLayoutStatus enigmaLayoutComplement(EnigmaLayout layout,
-                                          EnigmaIntTuple cotarget,
-                                          EnigmaLayout *result,
-                                          EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaLayoutComplement(EnigmaLayout layout, EnigmaIntTuple cotarget,
+                                          EnigmaLayout *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
   if (!st)
-    st = ltComplement(layout->nodes, cotarget ? cotarget->nodes : NULL, &b,
-                      error);
+    st = ltComplement(layout->nodes, cotarget ? cotarget->nodes : NULL, &b, error);
   return ltFinishLayout(st, &b, result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutRightInverse(EnigmaLayout layout,
-                                            EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutRightInverse(EnigmaLayout layout, EnigmaLayout *result,
                                             EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -242,8 +229,7 @@ EnigmaLayoutStatus enigmaLayoutRightInverse(EnigmaLayout layout,
   return ltFinishLayout(st, &b, result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutLeftInverse(EnigmaLayout layout,
-                                           EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutLeftInverse(EnigmaLayout layout, EnigmaLayout *result,
                                            EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);

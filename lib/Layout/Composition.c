@@ -36,8 +36,7 @@ static void ltShowModes(const LtModes *m, char *buffer, size_t capacity) {
 
 // Composes the flat, coalesced `lhs` with the layout `rhs`, appending the
 // result to `out`.
-static EnigmaLayoutStatus ltComposeImpl(const LtModes *lhs, const LtNode *rhs,
-                                        LtBuilder *out,
+static EnigmaLayoutStatus ltComposeImpl(const LtModes *lhs, const LtNode *rhs, LtBuilder *out,
                                         EnigmaLayoutError *error) {
   if (!ltIsLeaf(rhs)) {
     ltBuilderOpen(out);
@@ -59,8 +58,7 @@ static EnigmaLayoutStatus ltComposeImpl(const LtModes *lhs, const LtNode *rhs,
   int32_t r = lhs->count;
   if (r == 1) {
     int64_t stride;
-    EnigmaLayoutStatus st =
-        ltMul(d, lhs->stride[0], &stride, "a composed stride", error);
+    EnigmaLayoutStatus st = ltMul(d, lhs->stride[0], &stride, "a composed stride", error);
     if (!st)
       ltBuilderLeaf(out, s, stride);
     return st;
@@ -91,14 +89,12 @@ static EnigmaLayoutStatus ltComposeImpl(const LtModes *lhs, const LtNode *rhs,
                   "of the left layout %s has shape %lld, which neither "
                   "divides nor is a multiple of %lld, the stride left after "
                   "the modes before it (composing with %lld:%lld)",
-                  i, a, (long long)si, (long long)restStride, (long long)s,
-                  (long long)d);
+                  i, a, (long long)si, (long long)restStride, (long long)s, (long long)d);
       break;
     }
     int64_t newShape = ltShapeDiv(si, restStride);
     int64_t newStride;
-    st = ltMul(lhs->stride[i], ltShapeDiv(si, newShape), &newStride,
-               "a composed stride", error);
+    st = ltMul(lhs->stride[i], ltShapeDiv(si, newShape), &newStride, "a composed stride", error);
     restStride = ltShapeDiv(restStride, si);
     ltModesPush(&mid, newShape, newStride);
   }
@@ -119,20 +115,16 @@ static EnigmaLayoutStatus ltComposeImpl(const LtModes *lhs, const LtNode *rhs,
                   "of the left layout %s keeps %lld elements after the stride "
                   "is divided out, which does not divide %lld, the size left "
                   "of the right operand's mode %lld:%lld",
-                  i, a, (long long)si, (long long)restShape, (long long)s,
-                  (long long)d);
+                  i, a, (long long)si, (long long)restShape, (long long)s, (long long)d);
       break;
     }
-    mid.shape[i] = (si == 1 || restShape == 1) ? 1
-                   : si < restShape            ? si
-                                               : restShape;
+    mid.shape[i] = (si == 1 || restShape == 1) ? 1 : si < restShape ? si : restShape;
     restShape = ltShapeDiv(restShape, si);
   }
 
   if (!st) {
     int64_t lastStride;
-    st = ltMul(restStride, lhs->stride[r - 1], &lastStride, "a composed stride",
-               error);
+    st = ltMul(restStride, lhs->stride[r - 1], &lastStride, "a composed stride", error);
     ltModesPush(&mid, restShape, lastStride);
   }
   if (!st && mid.status)
@@ -169,24 +161,21 @@ EnigmaLayoutStatus ltCompose(const LtNode *a, const LtNode *b, LtBuilder *out,
   return st;
 }
 
-static EnigmaLayoutStatus ltComposeTile(const LtNode *mode, const LtNode *tile,
-                                        const LtPath *path, LtBuilder *out,
-                                        EnigmaLayoutError *error) {
+static EnigmaLayoutStatus ltComposeTile(const LtNode *mode, const LtNode *tile, const LtPath *path,
+                                        LtBuilder *out, EnigmaLayoutError *error) {
   (void)path;
   return ltCompose(mode, tile, out, error);
 }
 
-EnigmaLayoutStatus ltComposeTiler(const LtNode *a, const LtNode *tiler,
-                                  LtBuilder *out, EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltComposeTiler(const LtNode *a, const LtNode *tiler, LtBuilder *out,
+                                  EnigmaLayoutError *error) {
   LtPath path = {0, {0}};
-  return ltApplyByMode(a, tiler, ltComposeTile, "composition", false, &path,
-                       out, error);
+  return ltApplyByMode(a, tiler, ltComposeTile, "composition", false, &path, out, error);
 }
 
 /*===-- API --------------------------------------------------------------===*/
 
-EnigmaLayoutStatus enigmaLayoutCompose(EnigmaLayout a, EnigmaLayout b,
-                                       EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutCompose(EnigmaLayout a, EnigmaLayout b, EnigmaLayout *result,
                                        EnigmaLayoutError *error) {
   LtBuilder out;
   ltBuilderInit(&out);
@@ -198,8 +187,7 @@ EnigmaLayoutStatus enigmaLayoutCompose(EnigmaLayout a, EnigmaLayout b,
   return ltFinishLayout(st, &out, result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutComposeTiler(EnigmaLayout a, EnigmaTiler tiler,
-                                            EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutComposeTiler(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                             EnigmaLayoutError *error) {
   LtBuilder out;
   ltBuilderInit(&out);

@@ -9,9 +9,8 @@
 
 #include "LayoutInternal.h"
 
-static EnigmaLayoutStatus ltDivideTile(const LtNode *mode, const LtNode *tile,
-                                       const LtPath *path, LtBuilder *out,
-                                       EnigmaLayoutError *error) {
+static EnigmaLayoutStatus ltDivideTile(const LtNode *mode, const LtNode *tile, const LtPath *path,
+                                       LtBuilder *out, EnigmaLayoutError *error) {
   int64_t size, tileSize, tileCosize;
   EnigmaLayoutStatus st = ltSize(mode, &size, error);
   if (!st)
@@ -27,8 +26,7 @@ static EnigmaLayoutStatus ltDivideTile(const LtNode *mode, const LtNode *tile,
                   "logical_divide: tiler exceeds tensor in %s: the tile %s "
                   "(size %lld) spans %lld elements but %s has size %lld",
                   where, ltShowLayout(tile, t, sizeof(t)), (long long)tileSize,
-                  (long long)tileCosize, ltShowLayout(mode, a, sizeof(a)),
-                  (long long)size);
+                  (long long)tileCosize, ltShowLayout(mode, a, sizeof(a)), (long long)size);
   }
 
   // (tile, complement(tile, shape(mode))); the mode's nodes double as its
@@ -47,17 +45,15 @@ static EnigmaLayoutStatus ltDivideTile(const LtNode *mode, const LtNode *tile,
   return st;
 }
 
-EnigmaLayoutStatus ltLogicalDivide(const LtNode *a, const LtNode *tiler,
-                                   LtBuilder *out, EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltLogicalDivide(const LtNode *a, const LtNode *tiler, LtBuilder *out,
+                                   EnigmaLayoutError *error) {
   LtPath path = {0, {0}};
-  return ltApplyByMode(a, tiler, ltDivideTile, "logical_divide", true, &path,
-                       out, error);
+  return ltApplyByMode(a, tiler, ltDivideTile, "logical_divide", true, &path, out, error);
 }
 
 // Shared body of the four divides: logical_divide, then the regrouping.
-static EnigmaLayoutStatus ltDivideApi(EnigmaLayout a, EnigmaTiler tiler,
-                                      int grouping, const char *opName,
-                                      EnigmaLayout *result,
+static EnigmaLayoutStatus ltDivideApi(EnigmaLayout a, EnigmaTiler tiler, int grouping,
+                                      const char *opName, EnigmaLayout *result,
                                       EnigmaLayoutError *error) {
   LtBuilder divided, out;
   ltBuilderInit(&divided);
@@ -66,38 +62,33 @@ static EnigmaLayoutStatus ltDivideApi(EnigmaLayout a, EnigmaTiler tiler,
   if (!st)
     st = ltCheckHandle(tiler, "tiler", error);
   if (!st)
-    st = ltLogicalDivide(a->nodes, tiler->nodes,
-                         grouping == 0 ? &out : &divided, error);
+    st = ltLogicalDivide(a->nodes, tiler->nodes, grouping == 0 ? &out : &divided, error);
   if (!st && grouping != 0) {
     st = ltBuilderStatus(&divided, error);
     if (!st)
-      st = ltZipByTiler(ltBuilderRoot(&divided), tiler->nodes, grouping == 3,
-                        grouping >= 2, opName, &out, error);
+      st = ltZipByTiler(ltBuilderRoot(&divided), tiler->nodes, grouping == 3, grouping >= 2, opName,
+                        &out, error);
   }
   ltBuilderFree(&divided);
   return ltFinishLayout(st, &out, result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutLogicalDivide(EnigmaLayout a, EnigmaTiler tiler,
-                                             EnigmaLayout *result,
-                                             EnigmaLayoutError *error) {
+                                             EnigmaLayout *result, EnigmaLayoutError *error) {
   return ltDivideApi(a, tiler, 0, "logical_divide", result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutZippedDivide(EnigmaLayout a, EnigmaTiler tiler,
-                                            EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutZippedDivide(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                             EnigmaLayoutError *error) {
   return ltDivideApi(a, tiler, 1, "zipped_divide", result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutTiledDivide(EnigmaLayout a, EnigmaTiler tiler,
-                                           EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutTiledDivide(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                            EnigmaLayoutError *error) {
   return ltDivideApi(a, tiler, 2, "tiled_divide", result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutFlatDivide(EnigmaLayout a, EnigmaTiler tiler,
-                                          EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutFlatDivide(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                           EnigmaLayoutError *error) {
   return ltDivideApi(a, tiler, 3, "flat_divide", result, error);
 }

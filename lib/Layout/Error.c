@@ -10,8 +10,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-EnigmaLayoutStatus ltFail(EnigmaLayoutError *error, EnigmaLayoutStatus status,
-                          const char *format, ...) {
+EnigmaLayoutStatus ltFail(EnigmaLayoutError *error, EnigmaLayoutStatus status, const char *format,
+                          ...) {
   if (error) {
     error->status = status;
     va_list args;
@@ -33,8 +33,7 @@ EnigmaLayoutStatus ltMul(int64_t a, int64_t b, int64_t *out, const char *what,
                          EnigmaLayoutError *error) {
   if (__builtin_mul_overflow(a, b, out))
     return ltFail(error, ENIGMA_LAYOUT_ERROR_OVERFLOW,
-                  "integer overflow computing %s (%lld * %lld)", what,
-                  (long long)a, (long long)b);
+                  "integer overflow computing %s (%lld * %lld)", what, (long long)a, (long long)b);
   return ENIGMA_LAYOUT_OK;
 }
 
@@ -42,8 +41,7 @@ EnigmaLayoutStatus ltAdd(int64_t a, int64_t b, int64_t *out, const char *what,
                          EnigmaLayoutError *error) {
   if (__builtin_add_overflow(a, b, out))
     return ltFail(error, ENIGMA_LAYOUT_ERROR_OVERFLOW,
-                  "integer overflow computing %s (%lld + %lld)", what,
-                  (long long)a, (long long)b);
+                  "integer overflow computing %s (%lld + %lld)", what, (long long)a, (long long)b);
   return ENIGMA_LAYOUT_OK;
 }
 

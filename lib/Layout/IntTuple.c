@@ -10,14 +10,12 @@
 
 #include <stdlib.h>
 
-static EnigmaLayoutStatus ltFinishTuple(EnigmaLayoutStatus st, LtBuilder *b,
-                                        EnigmaIntTuple *result,
+static EnigmaLayoutStatus ltFinishTuple(EnigmaLayoutStatus st, LtBuilder *b, EnigmaIntTuple *result,
                                         EnigmaLayoutError *error) {
   return ltFinishLayout(st, b, (EnigmaLayout *)result, error);
 }
 
-EnigmaLayoutStatus enigmaIntTupleCreateInt(int64_t value,
-                                           EnigmaIntTuple *result,
+EnigmaLayoutStatus enigmaIntTupleCreateInt(int64_t value, EnigmaIntTuple *result,
                                            EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -25,16 +23,13 @@ EnigmaLayoutStatus enigmaIntTupleCreateInt(int64_t value,
   return ltFinishTuple(ENIGMA_LAYOUT_OK, &b, result, error);
 }
 
-EnigmaLayoutStatus enigmaIntTupleCreateTuple(const EnigmaIntTuple *elements,
-                                             intptr_t count,
-                                             EnigmaIntTuple *result,
-                                             EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaIntTupleCreateTuple(const EnigmaIntTuple *elements, intptr_t count,
+                                             EnigmaIntTuple *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ENIGMA_LAYOUT_OK;
   if (count < 1 || !elements)
-    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                "a tuple needs at least one element");
+    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "a tuple needs at least one element");
   for (intptr_t i = 0; i < count && !st; ++i)
     st = ltCheckHandle(elements[i], "tuple element", error);
   if (!st) {
@@ -48,33 +43,24 @@ EnigmaLayoutStatus enigmaIntTupleCreateTuple(const EnigmaIntTuple *elements,
 
 void enigmaIntTupleDestroy(EnigmaIntTuple tuple) { free(tuple); }
 
-bool enigmaIntTupleIsInt(EnigmaIntTuple tuple) {
-  return tuple && ltIsLeaf(tuple->nodes);
-}
+bool enigmaIntTupleIsInt(EnigmaIntTuple tuple) { return tuple && ltIsLeaf(tuple->nodes); }
 
 int64_t enigmaIntTupleGetInt(EnigmaIntTuple tuple) {
   return enigmaIntTupleIsInt(tuple) ? tuple->nodes[0].shape : 0;
 }
 
-intptr_t enigmaIntTupleGetRank(EnigmaIntTuple tuple) {
-  return tuple ? ltRank(tuple->nodes) : 0;
-}
+intptr_t enigmaIntTupleGetRank(EnigmaIntTuple tuple) { return tuple ? ltRank(tuple->nodes) : 0; }
 
-intptr_t enigmaIntTupleGetDepth(EnigmaIntTuple tuple) {
-  return tuple ? ltDepth(tuple->nodes) : 0;
-}
+intptr_t enigmaIntTupleGetDepth(EnigmaIntTuple tuple) { return tuple ? ltDepth(tuple->nodes) : 0; }
 
-EnigmaLayoutStatus enigmaIntTupleGetElement(EnigmaIntTuple tuple,
-                                            intptr_t index,
-                                            EnigmaIntTuple *result,
-                                            EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaIntTupleGetElement(EnigmaIntTuple tuple, intptr_t index,
+                                            EnigmaIntTuple *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(tuple, "tuple", error);
   if (!st && (index < 0 || index >= ltRank(tuple->nodes)))
-    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                "element %ld out of range for rank %d", (long)index,
-                ltRank(tuple->nodes));
+    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "element %ld out of range for rank %d",
+                (long)index, ltRank(tuple->nodes));
   if (!st)
     ltBuilderCopy(&b, ltChild(tuple->nodes, (int32_t)index));
   return ltFinishTuple(st, &b, result, error);
@@ -98,8 +84,7 @@ bool enigmaIntTupleEqual(EnigmaIntTuple a, EnigmaIntTuple b) {
 
 /*===-- Preorder transfer format -----------------------------------------===*/
 
-intptr_t enigmaIntTupleToPreorder(EnigmaIntTuple tuple, int64_t *tokens,
-                                  intptr_t capacity) {
+intptr_t enigmaIntTupleToPreorder(EnigmaIntTuple tuple, int64_t *tokens, intptr_t capacity) {
   if (!tuple)
     return -1;
   intptr_t needed = 2 * (intptr_t)tuple->count;
@@ -119,8 +104,7 @@ typedef struct LtTokenReader {
   int width; // int64_t per node: 2 for IntTuples, 3 for layouts
 } LtTokenReader;
 
-static EnigmaLayoutStatus ltReadTokens(LtTokenReader *r, LtBuilder *b,
-                                       int32_t depth,
+static EnigmaLayoutStatus ltReadTokens(LtTokenReader *r, LtBuilder *b, int32_t depth,
                                        EnigmaLayoutError *error) {
   if (r->next + r->width > r->count)
     return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
@@ -135,8 +119,7 @@ static EnigmaLayoutStatus ltReadTokens(LtTokenReader *r, LtBuilder *b,
     return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
                   "invalid rank %lld in preorder token list", (long long)t[0]);
   if (depth >= ENIGMA_LAYOUT_MAX_DEPTH)
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_UNSUPPORTED,
-                  "tuple nesting deeper than %d levels",
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_UNSUPPORTED, "tuple nesting deeper than %d levels",
                   ENIGMA_LAYOUT_MAX_DEPTH);
   ltBuilderOpen(b);
   for (int64_t i = 0; i < t[0]; ++i) {
@@ -148,25 +131,20 @@ static EnigmaLayoutStatus ltReadTokens(LtTokenReader *r, LtBuilder *b,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus ltFromPreorder(const int64_t *tokens, intptr_t count,
-                                  int width, LtBuilder *b,
+EnigmaLayoutStatus ltFromPreorder(const int64_t *tokens, intptr_t count, int width, LtBuilder *b,
                                   EnigmaLayoutError *error) {
   if (!tokens || count < width)
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                  "empty preorder token list");
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "empty preorder token list");
   LtTokenReader r = {tokens, count, 0, width};
   EnigmaLayoutStatus st = ltReadTokens(&r, b, 0, error);
   if (!st && r.next != count)
     st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                "preorder token list has %ld tokens after the tree",
-                (long)(count - r.next));
+                "preorder token list has %ld tokens after the tree", (long)(count - r.next));
   return st;
 }
 
-EnigmaLayoutStatus enigmaIntTupleFromPreorder(const int64_t *tokens,
-                                              intptr_t count,
-                                              EnigmaIntTuple *result,
-                                              EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaIntTupleFromPreorder(const int64_t *tokens, intptr_t count,
+                                              EnigmaIntTuple *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltFromPreorder(tokens, count, 2, &b, error);
@@ -175,8 +153,8 @@ EnigmaLayoutStatus enigmaIntTupleFromPreorder(const int64_t *tokens,
 
 /*===-- Coordinates ------------------------------------------------------===*/
 
-static EnigmaLayoutStatus ltIdx2Crd(const LtNode *shape, int64_t index,
-                                    LtBuilder *out, EnigmaLayoutError *error) {
+static EnigmaLayoutStatus ltIdx2Crd(const LtNode *shape, int64_t index, LtBuilder *out,
+                                    EnigmaLayoutError *error) {
   if (ltIsLeaf(shape)) {
     ltBuilderLeaf(out, index, 0);
     return ENIGMA_LAYOUT_OK;
@@ -201,23 +179,21 @@ static EnigmaLayoutStatus ltIdx2Crd(const LtNode *shape, int64_t index,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus ltIdx2CrdApi(const LtNode *shape, int64_t index,
-                                EnigmaIntTuple *result,
+EnigmaLayoutStatus ltIdx2CrdApi(const LtNode *shape, int64_t index, EnigmaIntTuple *result,
                                 EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ENIGMA_LAYOUT_OK;
   if (index < 0)
-    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                "index %lld is negative", (long long)index);
+    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "index %lld is negative",
+                (long long)index);
   if (!st)
     st = ltIdx2Crd(shape, index, &b, error);
   return ltFinishTuple(st, &b, result, error);
 }
 
 EnigmaLayoutStatus enigmaIntTupleIdx2Crd(EnigmaIntTuple shape, int64_t index,
-                                         EnigmaIntTuple *result,
-                                         EnigmaLayoutError *error) {
+                                         EnigmaIntTuple *result, EnigmaLayoutError *error) {
   EnigmaLayoutStatus st = ltCheckHandle(shape, "shape", error);
   if (st) {
     if (result)
@@ -227,9 +203,8 @@ EnigmaLayoutStatus enigmaIntTupleIdx2Crd(EnigmaIntTuple shape, int64_t index,
   return ltIdx2CrdApi(shape->nodes, index, result, error);
 }
 
-EnigmaLayoutStatus enigmaIntTupleCrd2Idx(EnigmaIntTuple shape,
-                                         EnigmaIntTuple coord, int64_t *result,
-                                         EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaIntTupleCrd2Idx(EnigmaIntTuple shape, EnigmaIntTuple coord,
+                                         int64_t *result, EnigmaLayoutError *error) {
   EnigmaLayoutStatus st = ltCheckHandle(shape, "shape", error);
   if (!st)
     st = ltCheckHandle(coord, "coordinate", error);

@@ -11,10 +11,8 @@
 
 #include <stdlib.h>
 
-EnigmaLayoutStatus enigmaLayoutCreate(EnigmaIntTuple shape,
-                                      EnigmaIntTuple stride,
-                                      EnigmaLayout *result,
-                                      EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaLayoutCreate(EnigmaIntTuple shape, EnigmaIntTuple stride,
+                                      EnigmaLayout *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(shape, "shape", error);
@@ -26,10 +24,9 @@ EnigmaLayoutStatus enigmaLayoutCreate(EnigmaIntTuple shape,
       congruent = shape->nodes[i].rank == stride->nodes[i].rank;
     if (!congruent) {
       char s[128], d[128];
-      st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                  "stride %s is not congruent to shape %s",
-                  ltShowTuple(stride->nodes, d, sizeof(d)),
-                  ltShowTuple(shape->nodes, s, sizeof(s)));
+      st = ltFail(
+          error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "stride %s is not congruent to shape %s",
+          ltShowTuple(stride->nodes, d, sizeof(d)), ltShowTuple(shape->nodes, s, sizeof(s)));
     }
   }
   if (!st)
@@ -42,8 +39,7 @@ EnigmaLayoutStatus enigmaLayoutCreate(EnigmaIntTuple shape,
   return ltFinishLayout(st, &b, result, error);
 }
 
-intptr_t enigmaLayoutToPreorder(EnigmaLayout layout, int64_t *tokens,
-                                intptr_t capacity) {
+intptr_t enigmaLayoutToPreorder(EnigmaLayout layout, int64_t *tokens, intptr_t capacity) {
   if (!layout)
     return -1;
   intptr_t needed = 3 * (intptr_t)layout->count;
@@ -58,10 +54,8 @@ intptr_t enigmaLayoutToPreorder(EnigmaLayout layout, int64_t *tokens,
   return needed;
 }
 
-EnigmaLayoutStatus enigmaLayoutFromPreorder(const int64_t *tokens,
-                                            intptr_t count,
-                                            EnigmaLayout *result,
-                                            EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaLayoutFromPreorder(const int64_t *tokens, intptr_t count,
+                                            EnigmaLayout *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltFromPreorder(tokens, count, 3, &b, error);
@@ -84,8 +78,7 @@ bool enigmaLayoutEqual(EnigmaLayout a, EnigmaLayout b) {
   return ltEqual(a->nodes, b->nodes, true);
 }
 
-static EnigmaLayoutStatus ltGetField(EnigmaLayout layout, bool stride,
-                                     EnigmaIntTuple *result,
+static EnigmaLayoutStatus ltGetField(EnigmaLayout layout, bool stride, EnigmaIntTuple *result,
                                      EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -101,25 +94,19 @@ static EnigmaLayoutStatus ltGetField(EnigmaLayout layout, bool stride,
   return ltFinishLayout(st, &b, (EnigmaLayout *)result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutGetShape(EnigmaLayout layout,
-                                        EnigmaIntTuple *result,
+EnigmaLayoutStatus enigmaLayoutGetShape(EnigmaLayout layout, EnigmaIntTuple *result,
                                         EnigmaLayoutError *error) {
   return ltGetField(layout, false, result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutGetStride(EnigmaLayout layout,
-                                         EnigmaIntTuple *result,
+EnigmaLayoutStatus enigmaLayoutGetStride(EnigmaLayout layout, EnigmaIntTuple *result,
                                          EnigmaLayoutError *error) {
   return ltGetField(layout, true, result, error);
 }
 
-intptr_t enigmaLayoutGetRank(EnigmaLayout layout) {
-  return layout ? ltRank(layout->nodes) : 0;
-}
+intptr_t enigmaLayoutGetRank(EnigmaLayout layout) { return layout ? ltRank(layout->nodes) : 0; }
 
-intptr_t enigmaLayoutGetDepth(EnigmaLayout layout) {
-  return layout ? ltDepth(layout->nodes) : 0;
-}
+intptr_t enigmaLayoutGetDepth(EnigmaLayout layout) { return layout ? ltDepth(layout->nodes) : 0; }
 
 EnigmaLayoutStatus enigmaLayoutSize(EnigmaLayout layout, int64_t *result,
                                     EnigmaLayoutError *error) {
@@ -142,8 +129,7 @@ EnigmaLayoutStatus enigmaLayoutCosize(EnigmaLayout layout, int64_t *result,
 }
 
 EnigmaLayoutStatus enigmaLayoutGetMode(EnigmaLayout layout, const int32_t *path,
-                                       intptr_t pathLength,
-                                       EnigmaLayout *result,
+                                       intptr_t pathLength, EnigmaLayout *result,
                                        EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -167,8 +153,7 @@ EnigmaLayoutStatus enigmaLayoutGetMode(EnigmaLayout layout, const int32_t *path,
   return ltFinishLayout(st, &b, result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutFlatten(EnigmaLayout layout,
-                                       EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutFlatten(EnigmaLayout layout, EnigmaLayout *result,
                                        EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -195,8 +180,7 @@ EnigmaLayoutStatus enigmaLayoutFlatten(EnigmaLayout layout,
 
 /*===-- Evaluation -------------------------------------------------------===*/
 
-static EnigmaLayoutStatus ltCrd2IdxRec(const LtNode *layout,
-                                       const LtNode *coord, int64_t *acc,
+static EnigmaLayoutStatus ltCrd2IdxRec(const LtNode *layout, const LtNode *coord, int64_t *acc,
                                        EnigmaLayoutError *error) {
   if (ltIsLeaf(coord)) {
     int64_t value;
@@ -209,8 +193,7 @@ static EnigmaLayoutStatus ltCrd2IdxRec(const LtNode *layout,
     char c[128], a[128];
     return ltFail(error, ENIGMA_LAYOUT_ERROR_RANK_MISMATCH,
                   "coordinate %s does not match the profile of %s",
-                  ltShowTuple(coord, c, sizeof(c)),
-                  ltShowLayout(layout, a, sizeof(a)));
+                  ltShowTuple(coord, c, sizeof(c)), ltShowLayout(layout, a, sizeof(a)));
   }
   const LtNode *l = layout + 1, *c = coord + 1;
   for (int32_t i = 0; i < coord->rank; ++i, l = ltNext(l), c = ltNext(c)) {
@@ -221,8 +204,8 @@ static EnigmaLayoutStatus ltCrd2IdxRec(const LtNode *layout,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus ltCrd2Idx(const LtNode *layout, const LtNode *coord,
-                             int64_t *out, EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltCrd2Idx(const LtNode *layout, const LtNode *coord, int64_t *out,
+                             EnigmaLayoutError *error) {
   int64_t acc = 0;
   EnigmaLayoutStatus st = ltCrd2IdxRec(layout, coord, &acc, error);
   if (!st)
@@ -230,8 +213,7 @@ EnigmaLayoutStatus ltCrd2Idx(const LtNode *layout, const LtNode *coord,
   return st;
 }
 
-EnigmaLayoutStatus enigmaLayoutCrd2Idx(EnigmaLayout layout,
-                                       EnigmaIntTuple coord, int64_t *result,
+EnigmaLayoutStatus enigmaLayoutCrd2Idx(EnigmaLayout layout, EnigmaIntTuple coord, int64_t *result,
                                        EnigmaLayoutError *error) {
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
   if (!st)
@@ -243,8 +225,7 @@ EnigmaLayoutStatus enigmaLayoutCrd2Idx(EnigmaLayout layout,
   return st;
 }
 
-EnigmaLayoutStatus enigmaLayoutEvaluate(EnigmaLayout layout, int64_t index,
-                                        int64_t *result,
+EnigmaLayoutStatus enigmaLayoutEvaluate(EnigmaLayout layout, int64_t index, int64_t *result,
                                         EnigmaLayoutError *error) {
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
   if (!st)
@@ -254,17 +235,14 @@ EnigmaLayoutStatus enigmaLayoutEvaluate(EnigmaLayout layout, int64_t index,
   return st;
 }
 
-EnigmaLayoutStatus enigmaLayoutEvaluateRange(EnigmaLayout layout, int64_t begin,
-                                             intptr_t count, int64_t *out,
-                                             EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaLayoutEvaluateRange(EnigmaLayout layout, int64_t begin, intptr_t count,
+                                             int64_t *out, EnigmaLayoutError *error) {
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
   if (!st && count > 0 && !out)
-    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                "output array is NULL");
+    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "output array is NULL");
   if (!st && (begin < 0 || count < 0))
     st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                "negative range start %lld or count %ld", (long long)begin,
-                (long)count);
+                "negative range start %lld or count %ld", (long long)begin, (long)count);
   if (st)
     return st;
   // Walk the flattened modes like an odometer instead of re-splitting every
@@ -278,8 +256,7 @@ EnigmaLayoutStatus enigmaLayoutEvaluateRange(EnigmaLayout layout, int64_t begin,
   if (!st) {
     coord = calloc((size_t)m.count, sizeof(int64_t));
     if (!coord)
-      st = ltFail(error, ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY,
-                  "out of memory evaluating a layout");
+      st = ltFail(error, ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY, "out of memory evaluating a layout");
   }
   int64_t value = 0;
   if (!st && count > 0) {
@@ -319,8 +296,7 @@ EnigmaLayoutStatus enigmaLayoutEvaluateRange(EnigmaLayout layout, int64_t begin,
   return st;
 }
 
-EnigmaLayoutStatus enigmaLayoutIdx2Crd(EnigmaLayout layout, int64_t index,
-                                       EnigmaIntTuple *result,
+EnigmaLayoutStatus enigmaLayoutIdx2Crd(EnigmaLayout layout, int64_t index, EnigmaIntTuple *result,
                                        EnigmaLayoutError *error) {
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
   if (st) {

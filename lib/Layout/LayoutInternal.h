@@ -35,12 +35,7 @@ typedef struct LtNode {
   int64_t stride;
 } LtNode;
 
-enum {
-  LT_TILER_TUPLE = 1,
-  LT_TILER_LAYOUT = 2,
-  LT_TILER_UNDERSCORE = 3,
-  LT_TILER_INT = 4
-};
+enum { LT_TILER_TUPLE = 1, LT_TILER_LAYOUT = 2, LT_TILER_UNDERSCORE = 3, LT_TILER_INT = 4 };
 
 struct EnigmaIntTupleImpl {
   int32_t count;
@@ -59,9 +54,8 @@ struct EnigmaTilerImpl {
 
 /// Records `status` and a printf-formatted message in `error` (if any) and
 /// returns `status`, so call sites read `return ltFail(err, ..., "...")`.
-EnigmaLayoutStatus ltFail(EnigmaLayoutError *error, EnigmaLayoutStatus status,
-                          const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+EnigmaLayoutStatus ltFail(EnigmaLayoutError *error, EnigmaLayoutStatus status, const char *format,
+                          ...) __attribute__((format(printf, 3, 4)));
 
 /// Marks `error` (if any) as successful.
 void ltSucceed(EnigmaLayoutError *error);
@@ -101,12 +95,9 @@ void ltBuilderClose(LtBuilder *b);
 /// Appends a copy of the subtree rooted at `node`.
 void ltBuilderCopy(LtBuilder *b, const LtNode *node);
 /// Reports the builder's sticky failure through `error`.
-EnigmaLayoutStatus ltBuilderStatus(const LtBuilder *b,
-                                   EnigmaLayoutError *error);
+EnigmaLayoutStatus ltBuilderStatus(const LtBuilder *b, EnigmaLayoutError *error);
 /// The root of a finished builder.
-static inline const LtNode *ltBuilderRoot(const LtBuilder *b) {
-  return b->nodes;
-}
+static inline const LtNode *ltBuilderRoot(const LtBuilder *b) { return b->nodes; }
 
 /*===-- Trees ------------------------------------------------------------===*/
 
@@ -119,43 +110,38 @@ static inline const LtNode *ltNext(const LtNode *n) { return n + n->span; }
 const LtNode *ltChild(const LtNode *n, int32_t i);
 int32_t ltDepth(const LtNode *n);
 /// Product of the leaves' `shape` fields.
-EnigmaLayoutStatus ltSize(const LtNode *n, int64_t *out,
-                          EnigmaLayoutError *error);
+EnigmaLayoutStatus ltSize(const LtNode *n, int64_t *out, EnigmaLayoutError *error);
 /// Layout cosize: 1 + sum over leaves of (shape - 1) * |stride|.
-EnigmaLayoutStatus ltCosize(const LtNode *n, int64_t *out,
-                            EnigmaLayoutError *error);
+EnigmaLayoutStatus ltCosize(const LtNode *n, int64_t *out, EnigmaLayoutError *error);
 /// Structural equality; `withStride` also compares the stride fields.
 bool ltEqual(const LtNode *a, const LtNode *b, bool withStride);
 
 /// Appends the layout `shape` with compact column-major strides starting at
 /// `start` (size-1 leaves get stride 0). Used for make_layout(shape),
 /// make_ordered_layout and the rest mode of complement.
-EnigmaLayoutStatus ltEmitCompact(LtBuilder *b, const LtNode *shape,
-                                 int64_t start, EnigmaLayoutError *error);
+EnigmaLayoutStatus ltEmitCompact(LtBuilder *b, const LtNode *shape, int64_t start,
+                                 EnigmaLayoutError *error);
 
 /// Appends a layout padded to rank r with 1:0 modes (CuTe append<r>).
 void ltEmitAppendRank(LtBuilder *b, const LtNode *layout, int32_t r);
 
 /// Evaluates a layout at an integer coordinate (crd2idx with an int).
-EnigmaLayoutStatus ltEvalIndex(const LtNode *layout, int64_t index,
-                               int64_t *out, EnigmaLayoutError *error);
+EnigmaLayoutStatus ltEvalIndex(const LtNode *layout, int64_t index, int64_t *out,
+                               EnigmaLayoutError *error);
 
 /// crd2idx of a coordinate tree (congruent to the layout, or an integer at
 /// any level) into *out.
-EnigmaLayoutStatus ltCrd2Idx(const LtNode *layout, const LtNode *coord,
-                             int64_t *out, EnigmaLayoutError *error);
+EnigmaLayoutStatus ltCrd2Idx(const LtNode *layout, const LtNode *coord, int64_t *out,
+                             EnigmaLayoutError *error);
 /// Reads the preorder transfer format (`width` int64_t per node: 2 for
 /// IntTuples, 3 for layouts) into `b`.
-EnigmaLayoutStatus ltFromPreorder(const int64_t *tokens, intptr_t count,
-                                  int width, LtBuilder *b,
+EnigmaLayoutStatus ltFromPreorder(const int64_t *tokens, intptr_t count, int width, LtBuilder *b,
                                   EnigmaLayoutError *error);
 /// idx2crd of `index` in `shape` as a new IntTuple handle.
-EnigmaLayoutStatus ltIdx2CrdApi(const LtNode *shape, int64_t index,
-                                EnigmaIntTuple *result,
+EnigmaLayoutStatus ltIdx2CrdApi(const LtNode *shape, int64_t index, EnigmaIntTuple *result,
                                 EnigmaLayoutError *error);
 /// Rejects shapes < 1.
-EnigmaLayoutStatus ltCheckShapes(const LtNode *layout,
-                                 EnigmaLayoutError *error);
+EnigmaLayoutStatus ltCheckShapes(const LtNode *layout, EnigmaLayoutError *error);
 
 /*===-- Flat mode lists ---------------------------------------------------===*/
 
@@ -186,29 +172,25 @@ void ltModesEmit(const LtModes *m, LtBuilder *b);
 /// Coalesce.c: coalesce of a flat list into `out` (CuTe bw_coalesce, with
 /// `extendLast` giving coalesce_x's behaviour of keeping the function
 /// outside the domain: a trailing size-1 mode stays a mode of size 2).
-EnigmaLayoutStatus ltCoalesceModes(const LtModes *in, bool extendLast,
-                                   LtModes *out, EnigmaLayoutError *error);
-EnigmaLayoutStatus ltCoalesce(const LtNode *layout, LtBuilder *out,
-                              EnigmaLayoutError *error);
-EnigmaLayoutStatus ltCoalesceByMode(const LtNode *layout, const LtNode *profile,
-                                    LtBuilder *out, EnigmaLayoutError *error);
+EnigmaLayoutStatus ltCoalesceModes(const LtModes *in, bool extendLast, LtModes *out,
+                                   EnigmaLayoutError *error);
+EnigmaLayoutStatus ltCoalesce(const LtNode *layout, LtBuilder *out, EnigmaLayoutError *error);
+EnigmaLayoutStatus ltCoalesceByMode(const LtNode *layout, const LtNode *profile, LtBuilder *out,
+                                    EnigmaLayoutError *error);
 /// filter as a flat list (stride-0 modes dropped, then coalesced).
-EnigmaLayoutStatus ltFilterModes(const LtNode *layout, LtModes *out,
-                                 EnigmaLayoutError *error);
+EnigmaLayoutStatus ltFilterModes(const LtNode *layout, LtModes *out, EnigmaLayoutError *error);
 
 /// Composition.c
 EnigmaLayoutStatus ltCompose(const LtNode *a, const LtNode *b, LtBuilder *out,
                              EnigmaLayoutError *error);
-EnigmaLayoutStatus ltComposeTiler(const LtNode *a, const LtNode *tiler,
-                                  LtBuilder *out, EnigmaLayoutError *error);
+EnigmaLayoutStatus ltComposeTiler(const LtNode *a, const LtNode *tiler, LtBuilder *out,
+                                  EnigmaLayoutError *error);
 
 /// Complement.c. `cotarget` NULL means cosize(filter(layout)).
-EnigmaLayoutStatus ltComplement(const LtNode *layout, const LtNode *cotarget,
-                                LtBuilder *out, EnigmaLayoutError *error);
-EnigmaLayoutStatus ltRightInverse(const LtNode *layout, LtBuilder *out,
-                                  EnigmaLayoutError *error);
-EnigmaLayoutStatus ltLeftInverse(const LtNode *layout, LtBuilder *out,
-                                 EnigmaLayoutError *error);
+EnigmaLayoutStatus ltComplement(const LtNode *layout, const LtNode *cotarget, LtBuilder *out,
+                                EnigmaLayoutError *error);
+EnigmaLayoutStatus ltRightInverse(const LtNode *layout, LtBuilder *out, EnigmaLayoutError *error);
+EnigmaLayoutStatus ltLeftInverse(const LtNode *layout, LtBuilder *out, EnigmaLayoutError *error);
 
 /// Tiler.c: applies `op` to each (mode, layout tiler) pair of a by-mode
 /// tiler, keeping "_" modes and modes past the tiler. An integer tiler n is
@@ -218,12 +200,10 @@ typedef struct LtPath {
   int32_t depth;
   int32_t index[ENIGMA_LAYOUT_MAX_DEPTH];
 } LtPath;
-typedef EnigmaLayoutStatus (*LtTileOp)(const LtNode *mode, const LtNode *tile,
-                                       const LtPath *path, LtBuilder *out,
-                                       EnigmaLayoutError *error);
-EnigmaLayoutStatus ltApplyByMode(const LtNode *layout, const LtNode *tiler,
-                                 LtTileOp op, const char *opName,
-                                 bool intIsCompact, LtPath *path,
+typedef EnigmaLayoutStatus (*LtTileOp)(const LtNode *mode, const LtNode *tile, const LtPath *path,
+                                       LtBuilder *out, EnigmaLayoutError *error);
+EnigmaLayoutStatus ltApplyByMode(const LtNode *layout, const LtNode *tiler, LtTileOp op,
+                                 const char *opName, bool intIsCompact, LtPath *path,
                                  LtBuilder *out, EnigmaLayoutError *error);
 /// Formats a mode path as "mode 1" / "mode (1,0)" / "the layout".
 void ltFormatPath(const LtPath *path, char *buffer, size_t capacity);
@@ -231,20 +211,18 @@ void ltFormatPath(const LtPath *path, char *buffer, size_t capacity);
 /// Zip.c: zip2_by of a (divided or multiplied) layout along a tiler, and the
 /// tiled/flat re-groupings built on it. `spliceFirst`/`spliceSecond` say
 /// whether the tile and rest modes are unpacked into the top level.
-EnigmaLayoutStatus ltZipByTiler(const LtNode *layout, const LtNode *tiler,
-                                bool spliceFirst, bool spliceSecond,
-                                const char *opName, LtBuilder *out,
+EnigmaLayoutStatus ltZipByTiler(const LtNode *layout, const LtNode *tiler, bool spliceFirst,
+                                bool spliceSecond, const char *opName, LtBuilder *out,
                                 EnigmaLayoutError *error);
 
 /// Divide.c / Product.c
-EnigmaLayoutStatus ltLogicalDivide(const LtNode *a, const LtNode *tiler,
-                                   LtBuilder *out, EnigmaLayoutError *error);
-EnigmaLayoutStatus ltLogicalProduct(const LtNode *a, const LtNode *tiler,
-                                    LtBuilder *out, EnigmaLayoutError *error);
-/// Rank-sensitive products; `raked` selects raked_product.
-EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler,
-                                   bool raked, LtBuilder *out,
+EnigmaLayoutStatus ltLogicalDivide(const LtNode *a, const LtNode *tiler, LtBuilder *out,
                                    EnigmaLayoutError *error);
+EnigmaLayoutStatus ltLogicalProduct(const LtNode *a, const LtNode *tiler, LtBuilder *out,
+                                    EnigmaLayoutError *error);
+/// Rank-sensitive products; `raked` selects raked_product.
+EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler, bool raked,
+                                   LtBuilder *out, EnigmaLayoutError *error);
 
 /// Text.c: printing into a bounded buffer (snprintf contract).
 intptr_t ltPrintTuple(const LtNode *n, char *buffer, intptr_t capacity);
@@ -263,12 +241,10 @@ void *ltHandleFromNodes(const LtNode *root, EnigmaLayoutError *error);
 
 /// Common tail of API functions producing a layout: converts the builder to
 /// a handle, frees the builder and reports the status.
-EnigmaLayoutStatus ltFinishLayout(EnigmaLayoutStatus status, LtBuilder *b,
-                                  EnigmaLayout *result,
+EnigmaLayoutStatus ltFinishLayout(EnigmaLayoutStatus status, LtBuilder *b, EnigmaLayout *result,
                                   EnigmaLayoutError *error);
 
 /// Validates a layout/tuple/tiler handle argument.
-EnigmaLayoutStatus ltCheckHandle(const void *handle, const char *what,
-                                 EnigmaLayoutError *error);
+EnigmaLayoutStatus ltCheckHandle(const void *handle, const char *what, EnigmaLayoutError *error);
 
 #endif /* ENIGMA_LIB_LAYOUT_LAYOUTINTERNAL_H */

@@ -8,8 +8,7 @@
 
 #include "LayoutInternal.h"
 
-EnigmaLayoutStatus enigmaLayoutCreateCompact(EnigmaIntTuple shape,
-                                             EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutCreateCompact(EnigmaIntTuple shape, EnigmaLayout *result,
                                              EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -23,8 +22,7 @@ EnigmaLayoutStatus enigmaLayoutCreateCompact(EnigmaIntTuple shape,
 
 // Collects, for every leaf of `order`, its value and the size of the
 // sub-shape it orders (CuTe's flatten(product_like(shape, order))).
-static EnigmaLayoutStatus ltCollectOrder(const LtNode *shape,
-                                         const LtNode *order, LtModes *ref,
+static EnigmaLayoutStatus ltCollectOrder(const LtNode *shape, const LtNode *order, LtModes *ref,
                                          EnigmaLayoutError *error) {
   if (ltIsLeaf(order)) {
     int64_t size;
@@ -38,8 +36,7 @@ static EnigmaLayoutStatus ltCollectOrder(const LtNode *shape,
     return ltFail(error, ENIGMA_LAYOUT_ERROR_RANK_MISMATCH,
                   "make_ordered_layout: order %s does not match the profile "
                   "of shape %s",
-                  ltShowTuple(order, o, sizeof(o)),
-                  ltShowTuple(shape, s, sizeof(s)));
+                  ltShowTuple(order, o, sizeof(o)), ltShowTuple(shape, s, sizeof(s)));
   }
   const LtNode *s = shape + 1, *o = order + 1;
   for (int32_t i = 0; i < order->rank; ++i, s = ltNext(s), o = ltNext(o)) {
@@ -50,17 +47,15 @@ static EnigmaLayoutStatus ltCollectOrder(const LtNode *shape,
   return ENIGMA_LAYOUT_OK;
 }
 
-static EnigmaLayoutStatus ltEmitOrdered(const LtNode *shape,
-                                        const LtNode *order, const LtModes *ref,
-                                        LtBuilder *b,
+static EnigmaLayoutStatus ltEmitOrdered(const LtNode *shape, const LtNode *order,
+                                        const LtModes *ref, LtBuilder *b,
                                         EnigmaLayoutError *error) {
   if (ltIsLeaf(order)) {
     // The sub-shape starts after every sub-shape of a smaller order.
     int64_t start = 1;
     for (int32_t i = 0; i < ref->count; ++i)
       if (ref->shape[i] < order->shape) {
-        EnigmaLayoutStatus st =
-            ltMul(start, ref->stride[i], &start, "ordered strides", error);
+        EnigmaLayoutStatus st = ltMul(start, ref->stride[i], &start, "ordered strides", error);
         if (st)
           return st;
       }
@@ -77,10 +72,8 @@ static EnigmaLayoutStatus ltEmitOrdered(const LtNode *shape,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus enigmaLayoutCreateOrdered(EnigmaIntTuple shape,
-                                             EnigmaIntTuple order,
-                                             EnigmaLayout *result,
-                                             EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaLayoutCreateOrdered(EnigmaIntTuple shape, EnigmaIntTuple order,
+                                             EnigmaLayout *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   LtModes ref; // shape[] = order value, stride[] = size of the sub-shape
@@ -100,9 +93,8 @@ EnigmaLayoutStatus enigmaLayoutCreateOrdered(EnigmaIntTuple shape,
   return ltFinishLayout(st, &b, result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutConcat(const EnigmaLayout *layouts,
-                                      intptr_t count, EnigmaLayout *result,
-                                      EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaLayoutConcat(const EnigmaLayout *layouts, intptr_t count,
+                                      EnigmaLayout *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ENIGMA_LAYOUT_OK;

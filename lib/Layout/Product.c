@@ -10,9 +10,8 @@
 
 #include "LayoutInternal.h"
 
-static EnigmaLayoutStatus ltProductTile(const LtNode *block, const LtNode *tile,
-                                        const LtPath *path, LtBuilder *out,
-                                        EnigmaLayoutError *error) {
+static EnigmaLayoutStatus ltProductTile(const LtNode *block, const LtNode *tile, const LtPath *path,
+                                        LtBuilder *out, EnigmaLayoutError *error) {
   (void)path;
   int64_t size, cosize, target;
   EnigmaLayoutStatus st = ltSize(block, &size, error);
@@ -38,16 +37,14 @@ static EnigmaLayoutStatus ltProductTile(const LtNode *block, const LtNode *tile,
   return st;
 }
 
-EnigmaLayoutStatus ltLogicalProduct(const LtNode *a, const LtNode *tiler,
-                                    LtBuilder *out, EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltLogicalProduct(const LtNode *a, const LtNode *tiler, LtBuilder *out,
+                                    EnigmaLayoutError *error) {
   LtPath path = {0, {0}};
-  return ltApplyByMode(a, tiler, ltProductTile, "logical_product", true, &path,
-                       out, error);
+  return ltApplyByMode(a, tiler, ltProductTile, "logical_product", true, &path, out, error);
 }
 
 // Emits the pair (x, y) coalesced, one mode of a blocked/raked product.
-static EnigmaLayoutStatus ltEmitCoalescedPair(const LtNode *x, const LtNode *y,
-                                              LtBuilder *out,
+static EnigmaLayoutStatus ltEmitCoalescedPair(const LtNode *x, const LtNode *y, LtBuilder *out,
                                               EnigmaLayoutError *error) {
   LtBuilder pair;
   ltBuilderInit(&pair);
@@ -62,9 +59,8 @@ static EnigmaLayoutStatus ltEmitCoalescedPair(const LtNode *x, const LtNode *y,
   return st;
 }
 
-EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler,
-                                   bool raked, LtBuilder *out,
-                                   EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler, bool raked,
+                                   LtBuilder *out, EnigmaLayoutError *error) {
   const char *opName = raked ? "raked_product" : "blocked_product";
   int32_t r = ltRank(block) > ltRank(tiler) ? ltRank(block) : ltRank(tiler);
   LtBuilder a, b, product;
@@ -78,8 +74,7 @@ EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler,
     st = ltBuilderStatus(&b, error);
   LtPath path = {0, {0}};
   if (!st)
-    st = ltProductTile(ltBuilderRoot(&a), ltBuilderRoot(&b), &path, &product,
-                       error);
+    st = ltProductTile(ltBuilderRoot(&a), ltBuilderRoot(&b), &path, &product, error);
   if (!st)
     st = ltBuilderStatus(&product, error);
   if (!st) {
@@ -100,12 +95,10 @@ EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler,
       char x[128], y[128];
       st = ltFail(error, ENIGMA_LAYOUT_ERROR_RANK_MISMATCH,
                   "%s: cannot pair the modes of %s with those of %s", opName,
-                  ltShowLayout(first, x, sizeof(x)),
-                  ltShowLayout(second, y, sizeof(y)));
+                  ltShowLayout(first, x, sizeof(x)), ltShowLayout(second, y, sizeof(y)));
     } else {
       for (int32_t i = 0; i < ltRank(first) && !st; ++i)
-        st = ltEmitCoalescedPair(ltChild(first, i), ltChild(second, i), out,
-                                 error);
+        st = ltEmitCoalescedPair(ltChild(first, i), ltChild(second, i), out, error);
     }
     ltBuilderClose(out);
   }
@@ -117,9 +110,8 @@ EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler,
 
 /*===-- API --------------------------------------------------------------===*/
 
-static EnigmaLayoutStatus ltProductApi(EnigmaLayout a, EnigmaTiler tiler,
-                                       int grouping, const char *opName,
-                                       EnigmaLayout *result,
+static EnigmaLayoutStatus ltProductApi(EnigmaLayout a, EnigmaTiler tiler, int grouping,
+                                       const char *opName, EnigmaLayout *result,
                                        EnigmaLayoutError *error) {
   LtBuilder product, out;
   ltBuilderInit(&product);
@@ -128,45 +120,39 @@ static EnigmaLayoutStatus ltProductApi(EnigmaLayout a, EnigmaTiler tiler,
   if (!st)
     st = ltCheckHandle(tiler, "tiler", error);
   if (!st)
-    st = ltLogicalProduct(a->nodes, tiler->nodes,
-                          grouping == 0 ? &out : &product, error);
+    st = ltLogicalProduct(a->nodes, tiler->nodes, grouping == 0 ? &out : &product, error);
   if (!st && grouping != 0) {
     st = ltBuilderStatus(&product, error);
     if (!st)
-      st = ltZipByTiler(ltBuilderRoot(&product), tiler->nodes, grouping == 3,
-                        grouping >= 2, opName, &out, error);
+      st = ltZipByTiler(ltBuilderRoot(&product), tiler->nodes, grouping == 3, grouping >= 2, opName,
+                        &out, error);
   }
   ltBuilderFree(&product);
   return ltFinishLayout(st, &out, result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutLogicalProduct(EnigmaLayout a, EnigmaTiler tiler,
-                                              EnigmaLayout *result,
-                                              EnigmaLayoutError *error) {
+                                              EnigmaLayout *result, EnigmaLayoutError *error) {
   return ltProductApi(a, tiler, 0, "logical_product", result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutZippedProduct(EnigmaLayout a, EnigmaTiler tiler,
-                                             EnigmaLayout *result,
-                                             EnigmaLayoutError *error) {
+                                             EnigmaLayout *result, EnigmaLayoutError *error) {
   return ltProductApi(a, tiler, 1, "zipped_product", result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutTiledProduct(EnigmaLayout a, EnigmaTiler tiler,
-                                            EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutTiledProduct(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                             EnigmaLayoutError *error) {
   return ltProductApi(a, tiler, 2, "tiled_product", result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutFlatProduct(EnigmaLayout a, EnigmaTiler tiler,
-                                           EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutFlatProduct(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                            EnigmaLayoutError *error) {
   return ltProductApi(a, tiler, 3, "flat_product", result, error);
 }
 
-static EnigmaLayoutStatus ltRankedApi(EnigmaLayout block, EnigmaLayout tiler,
-                                      bool raked, EnigmaLayout *result,
-                                      EnigmaLayoutError *error) {
+static EnigmaLayoutStatus ltRankedApi(EnigmaLayout block, EnigmaLayout tiler, bool raked,
+                                      EnigmaLayout *result, EnigmaLayoutError *error) {
   LtBuilder out;
   ltBuilderInit(&out);
   EnigmaLayoutStatus st = ltCheckHandle(block, "block layout", error);
@@ -177,16 +163,12 @@ static EnigmaLayoutStatus ltRankedApi(EnigmaLayout block, EnigmaLayout tiler,
   return ltFinishLayout(st, &out, result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutBlockedProduct(EnigmaLayout block,
-                                              EnigmaLayout tiler,
-                                              EnigmaLayout *result,
-                                              EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaLayoutBlockedProduct(EnigmaLayout block, EnigmaLayout tiler,
+                                              EnigmaLayout *result, EnigmaLayoutError *error) {
   return ltRankedApi(block, tiler, false, result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutRakedProduct(EnigmaLayout block,
-                                            EnigmaLayout tiler,
-                                            EnigmaLayout *result,
-                                            EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaLayoutRakedProduct(EnigmaLayout block, EnigmaLayout tiler,
+                                            EnigmaLayout *result, EnigmaLayoutError *error) {
   return ltRankedApi(block, tiler, true, result, error);
 }

@@ -10,8 +10,7 @@
 
 #include "LayoutInternal.h"
 
-EnigmaLayoutStatus enigmaLayoutMakeTV(EnigmaLayout threadLayout,
-                                      EnigmaLayout valueLayout,
+EnigmaLayoutStatus enigmaLayoutMakeTV(EnigmaLayout threadLayout, EnigmaLayout valueLayout,
                                       EnigmaIntTuple *tiler, EnigmaLayout *tv,
                                       EnigmaLayoutError *error) {
   if (tiler)
@@ -34,8 +33,7 @@ EnigmaLayoutStatus enigmaLayoutMakeTV(EnigmaLayout threadLayout,
   ltBuilderInit(&tileShape);
   ltBuilderInit(&out);
   int64_t threads = 0, values = 0;
-  st = ltRankedProduct(threadLayout->nodes, valueLayout->nodes, true, &mn,
-                       error);
+  st = ltRankedProduct(threadLayout->nodes, valueLayout->nodes, true, &mn, error);
   if (!st)
     st = ltBuilderStatus(&mn, error);
   if (!st)

@@ -111,17 +111,14 @@ static const char *ltEllipsize(intptr_t length, char *buffer, size_t capacity) {
 }
 
 const char *ltShowLayout(const LtNode *n, char *buffer, size_t capacity) {
-  return ltEllipsize(ltPrintLayout(n, buffer, (intptr_t)capacity), buffer,
-                     capacity);
+  return ltEllipsize(ltPrintLayout(n, buffer, (intptr_t)capacity), buffer, capacity);
 }
 
 const char *ltShowTuple(const LtNode *n, char *buffer, size_t capacity) {
-  return ltEllipsize(ltPrintTuple(n, buffer, (intptr_t)capacity), buffer,
-                     capacity);
+  return ltEllipsize(ltPrintTuple(n, buffer, (intptr_t)capacity), buffer, capacity);
 }
 
-intptr_t enigmaIntTuplePrint(EnigmaIntTuple tuple, char *buffer,
-                             intptr_t capacity) {
+intptr_t enigmaIntTuplePrint(EnigmaIntTuple tuple, char *buffer, intptr_t capacity) {
   if (!tuple) {
     LtWriter w = {buffer, buffer ? capacity : 0, 0};
     return ltFinishWriter(&w);
@@ -129,8 +126,7 @@ intptr_t enigmaIntTuplePrint(EnigmaIntTuple tuple, char *buffer,
   return ltPrintTuple(tuple->nodes, buffer, capacity);
 }
 
-intptr_t enigmaLayoutPrint(EnigmaLayout layout, char *buffer,
-                           intptr_t capacity) {
+intptr_t enigmaLayoutPrint(EnigmaLayout layout, char *buffer, intptr_t capacity) {
   if (!layout) {
     LtWriter w = {buffer, buffer ? capacity : 0, 0};
     return ltFinishWriter(&w);
@@ -157,9 +153,8 @@ typedef struct LtParser {
 } LtParser;
 
 static void ltSkipSpace(LtParser *p) {
-  while (p->pos < p->length &&
-         (p->text[p->pos] == ' ' || p->text[p->pos] == '\t' ||
-          p->text[p->pos] == '\n' || p->text[p->pos] == '\r'))
+  while (p->pos < p->length && (p->text[p->pos] == ' ' || p->text[p->pos] == '\t' ||
+                                p->text[p->pos] == '\n' || p->text[p->pos] == '\r'))
     p->pos++;
 }
 
@@ -170,9 +165,8 @@ static int ltPeek(LtParser *p) {
 
 static EnigmaLayoutStatus ltParseFail(LtParser *p, const char *expected) {
   int shown = p->length > 200 ? 200 : (int)p->length;
-  return ltFail(p->error, ENIGMA_LAYOUT_ERROR_PARSE,
-                "expected %s at offset %ld in \"%.*s%s\"", expected,
-                (long)p->pos, shown, p->text, p->length > shown ? "..." : "");
+  return ltFail(p->error, ENIGMA_LAYOUT_ERROR_PARSE, "expected %s at offset %ld in \"%.*s%s\"",
+                expected, (long)p->pos, shown, p->text, p->length > shown ? "..." : "");
 }
 
 static bool ltIsDigit(int c) { return c >= '0' && c <= '9'; }
@@ -196,8 +190,7 @@ static EnigmaLayoutStatus ltParseInt(LtParser *p, int64_t *value) {
         __builtin_add_overflow(v, negative ? -digit : digit, &v)) {
       p->pos = start;
       return ltFail(p->error, ENIGMA_LAYOUT_ERROR_PARSE,
-                    "integer at offset %ld does not fit in 64 bits",
-                    (long)start);
+                    "integer at offset %ld does not fit in 64 bits", (long)start);
     }
     p->pos++;
   }
@@ -215,8 +208,8 @@ static EnigmaLayoutStatus ltParseTuple(LtParser *p, LtBuilder *b) {
   }
   if (p->depth >= ENIGMA_LAYOUT_MAX_DEPTH)
     return ltFail(p->error, ENIGMA_LAYOUT_ERROR_UNSUPPORTED,
-                  "tuple nesting deeper than %d levels at offset %ld",
-                  ENIGMA_LAYOUT_MAX_DEPTH, (long)p->pos);
+                  "tuple nesting deeper than %d levels at offset %ld", ENIGMA_LAYOUT_MAX_DEPTH,
+                  (long)p->pos);
   p->pos++;
   p->depth++;
   ltBuilderOpen(b);
@@ -247,8 +240,8 @@ static EnigmaLayoutStatus ltParseEnd(LtParser *p) {
 EnigmaLayoutStatus ltCheckShapes(const LtNode *n, EnigmaLayoutError *error) {
   for (int32_t i = 0; i < n->span; ++i)
     if (n[i].rank == 0 && n[i].shape < 1)
-      return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                    "shape %lld is not positive", (long long)n[i].shape);
+      return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "shape %lld is not positive",
+                    (long long)n[i].shape);
   return ENIGMA_LAYOUT_OK;
 }
 
@@ -273,12 +266,11 @@ static EnigmaLayoutStatus ltParseLayout(LtParser *p, LtBuilder *out) {
       congruent = shape.nodes[i].rank == stride.nodes[i].rank;
     if (!st && !congruent) {
       char s[128], d[128];
-      st =
-          ltFail(p->error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                 "layout at offset %ld: stride %s is not congruent to "
-                 "shape %s",
-                 (long)start, ltShowTuple(ltBuilderRoot(&stride), d, sizeof(d)),
-                 ltShowTuple(ltBuilderRoot(&shape), s, sizeof(s)));
+      st = ltFail(p->error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "layout at offset %ld: stride %s is not congruent to "
+                  "shape %s",
+                  (long)start, ltShowTuple(ltBuilderRoot(&stride), d, sizeof(d)),
+                  ltShowTuple(ltBuilderRoot(&shape), s, sizeof(s)));
     }
     if (!st) {
       for (int32_t i = 0; i < shape.count; ++i)
@@ -301,9 +293,9 @@ static void ltOpenTagged(LtBuilder *b, int64_t kind) {
 
 static EnigmaLayoutStatus ltParseTiler(LtParser *p, LtBuilder *b) {
   int c = ltPeek(p);
-  if (c == '_' && !(p->pos + 1 < p->length && (ltIsDigit(p->text[p->pos + 1]) ||
-                                               p->text[p->pos + 1] == '-' ||
-                                               p->text[p->pos + 1] == '+'))) {
+  if (c == '_' &&
+      !(p->pos + 1 < p->length && (ltIsDigit(p->text[p->pos + 1]) || p->text[p->pos + 1] == '-' ||
+                                   p->text[p->pos + 1] == '+'))) {
     p->pos++;
     ltBuilderLeaf(b, 0, LT_TILER_UNDERSCORE);
     return ENIGMA_LAYOUT_OK;
@@ -318,8 +310,7 @@ static EnigmaLayoutStatus ltParseTiler(LtParser *p, LtBuilder *b) {
     LtBuilder probe;
     ltBuilderInit(&probe);
     p->error = &scratch;
-    bool isLayout =
-        ltParseTuple(p, &probe) == ENIGMA_LAYOUT_OK && ltPeek(p) == ':';
+    bool isLayout = ltParseTuple(p, &probe) == ENIGMA_LAYOUT_OK && ltPeek(p) == ':';
     p->error = saved;
     ltBuilderFree(&probe);
     p->pos = start;
@@ -332,8 +323,7 @@ static EnigmaLayoutStatus ltParseTiler(LtParser *p, LtBuilder *b) {
     }
     if (p->depth >= ENIGMA_LAYOUT_MAX_DEPTH)
       return ltFail(p->error, ENIGMA_LAYOUT_ERROR_UNSUPPORTED,
-                    "tiler nesting deeper than %d levels",
-                    ENIGMA_LAYOUT_MAX_DEPTH);
+                    "tiler nesting deeper than %d levels", ENIGMA_LAYOUT_MAX_DEPTH);
     p->pos++;
     p->depth++;
     ltOpenTagged(b, LT_TILER_TUPLE);
@@ -368,21 +358,17 @@ static EnigmaLayoutStatus ltParseTiler(LtParser *p, LtBuilder *b) {
   }
   if (v < 1)
     return ltFail(p->error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                  "tiler size %lld at offset %ld is not positive", (long long)v,
-                  (long)start);
+                  "tiler size %lld at offset %ld is not positive", (long long)v, (long)start);
   ltBuilderLeaf(b, v, LT_TILER_INT);
   return ENIGMA_LAYOUT_OK;
 }
 
-static LtParser ltMakeParser(const char *text, intptr_t length,
-                             EnigmaLayoutError *error) {
-  LtParser p = {text, length < 0 ? (intptr_t)strlen(text) : length, 0, 0,
-                error};
+static LtParser ltMakeParser(const char *text, intptr_t length, EnigmaLayoutError *error) {
+  LtParser p = {text, length < 0 ? (intptr_t)strlen(text) : length, 0, 0, error};
   return p;
 }
 
-EnigmaLayoutStatus enigmaIntTupleParse(const char *text, intptr_t length,
-                                       EnigmaIntTuple *result,
+EnigmaLayoutStatus enigmaIntTupleParse(const char *text, intptr_t length, EnigmaIntTuple *result,
                                        EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -396,8 +382,7 @@ EnigmaLayoutStatus enigmaIntTupleParse(const char *text, intptr_t length,
   return ltFinishLayout(st, &b, (EnigmaLayout *)result, error);
 }
 
-EnigmaLayoutStatus enigmaLayoutParse(const char *text, intptr_t length,
-                                     EnigmaLayout *result,
+EnigmaLayoutStatus enigmaLayoutParse(const char *text, intptr_t length, EnigmaLayout *result,
                                      EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -411,8 +396,7 @@ EnigmaLayoutStatus enigmaLayoutParse(const char *text, intptr_t length,
   return ltFinishLayout(st, &b, result, error);
 }
 
-EnigmaLayoutStatus enigmaTilerParse(const char *text, intptr_t length,
-                                    EnigmaTiler *result,
+EnigmaLayoutStatus enigmaTilerParse(const char *text, intptr_t length, EnigmaTiler *result,
                                     EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);

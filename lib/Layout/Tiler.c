@@ -26,15 +26,13 @@ void ltFormatPath(const LtPath *path, char *buffer, size_t capacity) {
   }
   size_t len = (size_t)snprintf(buffer, capacity, "mode (");
   for (int32_t i = 0; i < path->depth && len < capacity; ++i)
-    len += (size_t)snprintf(buffer + len, capacity - len, "%s%d", i ? "," : "",
-                            path->index[i]);
+    len += (size_t)snprintf(buffer + len, capacity - len, "%s%d", i ? "," : "", path->index[i]);
   if (len < capacity)
     snprintf(buffer + len, capacity - len, ")");
 }
 
-EnigmaLayoutStatus ltApplyByMode(const LtNode *layout, const LtNode *tiler,
-                                 LtTileOp op, const char *opName,
-                                 bool intIsCompact, LtPath *path,
+EnigmaLayoutStatus ltApplyByMode(const LtNode *layout, const LtNode *tiler, LtTileOp op,
+                                 const char *opName, bool intIsCompact, LtPath *path,
                                  LtBuilder *out, EnigmaLayoutError *error) {
   switch (ltTilerKind(tiler)) {
   case LT_TILER_UNDERSCORE:
@@ -50,8 +48,7 @@ EnigmaLayoutStatus ltApplyByMode(const LtNode *layout, const LtNode *tiler,
   case LT_TILER_TUPLE:
     break;
   default:
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                  "%s: malformed tiler", opName);
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "%s: malformed tiler", opName);
   }
 
   int32_t rank = ltRank(layout);
@@ -64,15 +61,14 @@ EnigmaLayoutStatus ltApplyByMode(const LtNode *layout, const LtNode *tiler,
                   ltShowLayout(layout, a, sizeof(a)), rank);
   }
   if (path->depth == ENIGMA_LAYOUT_MAX_DEPTH)
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_UNSUPPORTED,
-                  "%s: tiler nests deeper than %d levels", opName,
-                  ENIGMA_LAYOUT_MAX_DEPTH);
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_UNSUPPORTED, "%s: tiler nests deeper than %d levels",
+                  opName, ENIGMA_LAYOUT_MAX_DEPTH);
   ltBuilderOpen(out);
   const LtNode *t = tiler + 1;
   for (int32_t i = 0; i < tiler->rank; ++i, t = ltNext(t)) {
     path->index[path->depth++] = i;
-    EnigmaLayoutStatus st = ltApplyByMode(ltChild(layout, i), t, op, opName,
-                                          intIsCompact, path, out, error);
+    EnigmaLayoutStatus st =
+        ltApplyByMode(ltChild(layout, i), t, op, opName, intIsCompact, path, out, error);
     path->depth--;
     if (st)
       return st;
@@ -97,14 +93,12 @@ static void ltTilerLayout(LtBuilder *b, const LtNode *layout) {
   ltBuilderClose(b);
 }
 
-static EnigmaLayoutStatus ltFinishTiler(EnigmaLayoutStatus st, LtBuilder *b,
-                                        EnigmaTiler *result,
+static EnigmaLayoutStatus ltFinishTiler(EnigmaLayoutStatus st, LtBuilder *b, EnigmaTiler *result,
                                         EnigmaLayoutError *error) {
   return ltFinishLayout(st, b, (EnigmaLayout *)result, error);
 }
 
-EnigmaLayoutStatus enigmaTilerCreateFromLayout(EnigmaLayout layout,
-                                               EnigmaTiler *result,
+EnigmaLayoutStatus enigmaTilerCreateFromLayout(EnigmaLayout layout, EnigmaTiler *result,
                                                EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -114,17 +108,15 @@ EnigmaLayoutStatus enigmaTilerCreateFromLayout(EnigmaLayout layout,
   return ltFinishTiler(st, &b, result, error);
 }
 
-EnigmaLayoutStatus enigmaTilerCreateUnderscore(EnigmaTiler *result,
-                                               EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaTilerCreateUnderscore(EnigmaTiler *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   ltBuilderLeaf(&b, 0, LT_TILER_UNDERSCORE);
   return ltFinishTiler(ENIGMA_LAYOUT_OK, &b, result, error);
 }
 
-EnigmaLayoutStatus enigmaTilerCreateTuple(const EnigmaTiler *elements,
-                                          intptr_t count, EnigmaTiler *result,
-                                          EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaTilerCreateTuple(const EnigmaTiler *elements, intptr_t count,
+                                          EnigmaTiler *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ENIGMA_LAYOUT_OK;
@@ -146,8 +138,8 @@ static EnigmaLayoutStatus ltTilerFromShape(LtBuilder *b, const LtNode *shape,
                                            EnigmaLayoutError *error) {
   if (ltIsLeaf(shape)) {
     if (shape->shape < 1)
-      return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                    "tiler size %lld is not positive", (long long)shape->shape);
+      return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "tiler size %lld is not positive",
+                    (long long)shape->shape);
     ltBuilderLeaf(b, shape->shape, LT_TILER_INT);
     return ENIGMA_LAYOUT_OK;
   }
@@ -162,8 +154,7 @@ static EnigmaLayoutStatus ltTilerFromShape(LtBuilder *b, const LtNode *shape,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus enigmaTilerCreateFromShape(EnigmaIntTuple shape,
-                                              EnigmaTiler *result,
+EnigmaLayoutStatus enigmaTilerCreateFromShape(EnigmaIntTuple shape, EnigmaTiler *result,
                                               EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
@@ -180,8 +171,7 @@ typedef struct LtTilerReader {
   intptr_t leafCount, nextLeaf;
 } LtTilerReader;
 
-static EnigmaLayoutStatus ltTilerBuildRec(LtTilerReader *r, LtBuilder *b,
-                                          int32_t depth,
+static EnigmaLayoutStatus ltTilerBuildRec(LtTilerReader *r, LtBuilder *b, int32_t depth,
                                           EnigmaLayoutError *error) {
   if (r->next >= r->count)
     return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
@@ -190,8 +180,7 @@ static EnigmaLayoutStatus ltTilerBuildRec(LtTilerReader *r, LtBuilder *b,
   if (token == 0) {
     if (r->nextLeaf >= r->leafCount)
       return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                    "tiler structure needs more than %ld leaves",
-                    (long)r->leafCount);
+                    "tiler structure needs more than %ld leaves", (long)r->leafCount);
     EnigmaLayout leaf = r->leaves[r->nextLeaf++];
     if (leaf)
       ltTilerLayout(b, leaf->nodes);
@@ -202,17 +191,16 @@ static EnigmaLayoutStatus ltTilerBuildRec(LtTilerReader *r, LtBuilder *b,
   if (token == -1) {
     if (r->next >= r->count || r->tokens[r->next] < 1)
       return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                    "integer tiler at token %ld needs a positive value",
-                    (long)(r->next - 1));
+                    "integer tiler at token %ld needs a positive value", (long)(r->next - 1));
     ltBuilderLeaf(b, r->tokens[r->next++], LT_TILER_INT);
     return ENIGMA_LAYOUT_OK;
   }
   if (token < 0 || token > INT32_MAX)
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                  "invalid tiler structure token %lld", (long long)token);
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "invalid tiler structure token %lld",
+                  (long long)token);
   if (depth >= ENIGMA_LAYOUT_MAX_DEPTH)
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_UNSUPPORTED,
-                  "tiler nests deeper than %d levels", ENIGMA_LAYOUT_MAX_DEPTH);
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_UNSUPPORTED, "tiler nests deeper than %d levels",
+                  ENIGMA_LAYOUT_MAX_DEPTH);
   ltTilerOpen(b, LT_TILER_TUPLE);
   for (int64_t i = 0; i < token; ++i) {
     EnigmaLayoutStatus st = ltTilerBuildRec(r, b, depth + 1, error);
@@ -223,18 +211,15 @@ static EnigmaLayoutStatus ltTilerBuildRec(LtTilerReader *r, LtBuilder *b,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus enigmaTilerBuild(const int64_t *structure,
-                                    intptr_t structureLength,
-                                    const EnigmaLayout *leaves,
-                                    intptr_t leafCount, EnigmaTiler *result,
-                                    EnigmaLayoutError *error) {
+EnigmaLayoutStatus enigmaTilerBuild(const int64_t *structure, intptr_t structureLength,
+                                    const EnigmaLayout *leaves, intptr_t leafCount,
+                                    EnigmaTiler *result, EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   LtTilerReader r = {structure, structureLength, 0, leaves, leafCount, 0};
   EnigmaLayoutStatus st = ENIGMA_LAYOUT_OK;
   if (!structure || structureLength < 1 || (leafCount > 0 && !leaves))
-    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                "tiler structure is empty");
+    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "tiler structure is empty");
   if (!st)
     st = ltTilerBuildRec(&r, &b, 0, error);
   if (!st && (r.next != r.count || r.nextLeaf != r.leafCount))
@@ -270,19 +255,16 @@ intptr_t enigmaTilerGetRank(EnigmaTiler tiler) {
   return enigmaTilerIsTuple(tiler) ? tiler->nodes[0].rank : 1;
 }
 
-EnigmaLayoutStatus enigmaTilerGetElement(EnigmaTiler tiler, intptr_t index,
-                                         EnigmaTiler *result,
+EnigmaLayoutStatus enigmaTilerGetElement(EnigmaTiler tiler, intptr_t index, EnigmaTiler *result,
                                          EnigmaLayoutError *error) {
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(tiler, "tiler", error);
   if (!st && !enigmaTilerIsTuple(tiler))
-    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                "tiler is not a tuple");
+    st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "tiler is not a tuple");
   if (!st && (index < 0 || index >= tiler->nodes[0].rank))
     st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                "tiler element %ld out of range for rank %d", (long)index,
-                tiler->nodes[0].rank);
+                "tiler element %ld out of range for rank %d", (long)index, tiler->nodes[0].rank);
   if (!st)
     ltBuilderCopy(&b, ltChild(tiler->nodes, (int32_t)index));
   return ltFinishTiler(st, &b, result, error);
@@ -300,8 +282,7 @@ EnigmaLayoutStatus enigmaTilerGetLayout(EnigmaTiler tiler, EnigmaLayout *result,
     else if (kind == LT_TILER_INT)
       ltBuilderLeaf(&b, tiler->nodes[0].shape, 1);
     else
-      st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                  "tiler is not a layout");
+      st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "tiler is not a layout");
   }
   return ltFinishLayout(st, &b, result, error);
 }

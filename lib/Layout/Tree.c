@@ -125,16 +125,14 @@ void ltBuilderCopy(LtBuilder *b, const LtNode *node) {
   b->count += node->span;
 }
 
-EnigmaLayoutStatus ltBuilderStatus(const LtBuilder *b,
-                                   EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltBuilderStatus(const LtBuilder *b, EnigmaLayoutError *error) {
   switch (b->status) {
   case ENIGMA_LAYOUT_OK:
     break;
   case ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY:
     return ltFail(error, b->status, "out of memory building a layout");
   case ENIGMA_LAYOUT_ERROR_UNSUPPORTED:
-    return ltFail(error, b->status,
-                  "tuple nesting deeper than %d levels is not supported",
+    return ltFail(error, b->status, "tuple nesting deeper than %d levels is not supported",
                   ENIGMA_LAYOUT_MAX_DEPTH);
   default:
     return ltFail(error, b->status,
@@ -142,8 +140,7 @@ EnigmaLayoutStatus ltBuilderStatus(const LtBuilder *b,
                   "nesting)");
   }
   if (b->depth != 0 || b->count == 0)
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                  "internal error: unfinished tree");
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "internal error: unfinished tree");
   return ENIGMA_LAYOUT_OK;
 }
 
@@ -171,8 +168,7 @@ int32_t ltDepth(const LtNode *n) {
   return deepest + 1;
 }
 
-EnigmaLayoutStatus ltSize(const LtNode *n, int64_t *out,
-                          EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltSize(const LtNode *n, int64_t *out, EnigmaLayoutError *error) {
   int64_t size = 1;
   for (int32_t i = 0; i < n->span; ++i) {
     if (n[i].rank != 0)
@@ -185,8 +181,7 @@ EnigmaLayoutStatus ltSize(const LtNode *n, int64_t *out,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus ltCosize(const LtNode *n, int64_t *out,
-                            EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltCosize(const LtNode *n, int64_t *out, EnigmaLayoutError *error) {
   int64_t top = 0;
   for (int32_t i = 0; i < n->span; ++i) {
     if (n[i].rank != 0)
@@ -194,11 +189,10 @@ EnigmaLayoutStatus ltCosize(const LtNode *n, int64_t *out,
     int64_t stride = n[i].stride;
     if (stride == INT64_MIN)
       return ltFail(error, ENIGMA_LAYOUT_ERROR_OVERFLOW,
-                    "integer overflow computing a cosize (stride %lld)",
-                    (long long)stride);
+                    "integer overflow computing a cosize (stride %lld)", (long long)stride);
     int64_t term;
-    EnigmaLayoutStatus st = ltMul(n[i].shape - 1, stride < 0 ? -stride : stride,
-                                  &term, "a cosize", error);
+    EnigmaLayoutStatus st =
+        ltMul(n[i].shape - 1, stride < 0 ? -stride : stride, &term, "a cosize", error);
     if (!st)
       st = ltAdd(top, term, &top, "a cosize", error);
     if (st)
@@ -213,15 +207,13 @@ bool ltEqual(const LtNode *a, const LtNode *b, bool withStride) {
   for (int32_t i = 0; i < a->span; ++i) {
     if (a[i].rank != b[i].rank || a[i].span != b[i].span)
       return false;
-    if (a[i].rank == 0 && (a[i].shape != b[i].shape ||
-                           (withStride && a[i].stride != b[i].stride)))
+    if (a[i].rank == 0 && (a[i].shape != b[i].shape || (withStride && a[i].stride != b[i].stride)))
       return false;
   }
   return true;
 }
 
-static EnigmaLayoutStatus ltEmitCompactRec(LtBuilder *b, const LtNode *shape,
-                                           int64_t *current,
+static EnigmaLayoutStatus ltEmitCompactRec(LtBuilder *b, const LtNode *shape, int64_t *current,
                                            EnigmaLayoutError *error) {
   if (ltIsLeaf(shape)) {
     // CuTe gives size-1 modes stride 0: they never contribute to an index and
@@ -240,8 +232,8 @@ static EnigmaLayoutStatus ltEmitCompactRec(LtBuilder *b, const LtNode *shape,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus ltEmitCompact(LtBuilder *b, const LtNode *shape,
-                                 int64_t start, EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltEmitCompact(LtBuilder *b, const LtNode *shape, int64_t start,
+                                 EnigmaLayoutError *error) {
   int64_t current = start;
   return ltEmitCompactRec(b, shape, &current, error);
 }
@@ -294,11 +286,11 @@ static EnigmaLayoutStatus ltEvalRec(const LtNode *n, int64_t c, int64_t *acc,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus ltEvalIndex(const LtNode *layout, int64_t index,
-                               int64_t *out, EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltEvalIndex(const LtNode *layout, int64_t index, int64_t *out,
+                               EnigmaLayoutError *error) {
   if (index < 0)
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
-                  "coordinate %lld is negative", (long long)index);
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "coordinate %lld is negative",
+                  (long long)index);
   int64_t acc = 0;
   EnigmaLayoutStatus st = ltEvalRec(layout, index, &acc, error);
   if (!st)
@@ -376,12 +368,10 @@ void ltModesEmit(const LtModes *m, LtBuilder *b) {
 /*===-- Handles ----------------------------------------------------------===*/
 
 void *ltHandleFromNodes(const LtNode *root, EnigmaLayoutError *error) {
-  size_t bytes =
-      sizeof(struct EnigmaLayoutImpl) + (size_t)root->span * sizeof(LtNode);
+  size_t bytes = sizeof(struct EnigmaLayoutImpl) + (size_t)root->span * sizeof(LtNode);
   struct EnigmaLayoutImpl *h = malloc(bytes);
   if (!h) {
-    ltFail(error, ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY,
-           "out of memory allocating a handle");
+    ltFail(error, ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY, "out of memory allocating a handle");
     return NULL;
   }
   h->count = root->span;
@@ -395,8 +385,7 @@ void *ltHandleFromBuilder(const LtBuilder *b, EnigmaLayoutError *error) {
   return ltHandleFromNodes(ltBuilderRoot(b), error);
 }
 
-EnigmaLayoutStatus ltFinishLayout(EnigmaLayoutStatus status, LtBuilder *b,
-                                  EnigmaLayout *result,
+EnigmaLayoutStatus ltFinishLayout(EnigmaLayoutStatus status, LtBuilder *b, EnigmaLayout *result,
                                   EnigmaLayoutError *error) {
   EnigmaLayout handle = NULL;
   if (status == ENIGMA_LAYOUT_OK)
@@ -414,10 +403,8 @@ EnigmaLayoutStatus ltFinishLayout(EnigmaLayoutStatus status, LtBuilder *b,
   return status;
 }
 
-EnigmaLayoutStatus ltCheckHandle(const void *handle, const char *what,
-                                 EnigmaLayoutError *error) {
+EnigmaLayoutStatus ltCheckHandle(const void *handle, const char *what, EnigmaLayoutError *error) {
   if (!handle)
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "%s is NULL",
-                  what);
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT, "%s is NULL", what);
   return ENIGMA_LAYOUT_OK;
 }

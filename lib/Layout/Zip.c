@@ -11,22 +11,20 @@
 
 // Emits half `which` (0: tiles, 1: rests plus untouched modes) of
 // zip2_by(layout, tiler).
-static EnigmaLayoutStatus ltZipHalf(const LtNode *layout, const LtNode *tiler,
-                                    int which, const char *opName,
-                                    LtBuilder *out, EnigmaLayoutError *error) {
+static EnigmaLayoutStatus ltZipHalf(const LtNode *layout, const LtNode *tiler, int which,
+                                    const char *opName, LtBuilder *out, EnigmaLayoutError *error) {
   if (tiler->stride == LT_TILER_TUPLE) {
     int32_t rank = ltRank(layout);
     if (tiler->rank > rank) {
       char a[128];
       return ltFail(error, ENIGMA_LAYOUT_ERROR_RANK_MISMATCH,
-                    "%s: tiler has rank %d but %s has rank %d", opName,
-                    tiler->rank, ltShowLayout(layout, a, sizeof(a)), rank);
+                    "%s: tiler has rank %d but %s has rank %d", opName, tiler->rank,
+                    ltShowLayout(layout, a, sizeof(a)), rank);
     }
     ltBuilderOpen(out);
     const LtNode *t = tiler + 1;
     for (int32_t i = 0; i < tiler->rank; ++i, t = ltNext(t)) {
-      EnigmaLayoutStatus st =
-          ltZipHalf(ltChild(layout, i), t, which, opName, out, error);
+      EnigmaLayoutStatus st = ltZipHalf(ltChild(layout, i), t, which, opName, out, error);
       if (st)
         return st;
     }
@@ -49,9 +47,8 @@ static EnigmaLayoutStatus ltZipHalf(const LtNode *layout, const LtNode *tiler,
   return ENIGMA_LAYOUT_OK;
 }
 
-EnigmaLayoutStatus ltZipByTiler(const LtNode *layout, const LtNode *tiler,
-                                bool spliceFirst, bool spliceSecond,
-                                const char *opName, LtBuilder *out,
+EnigmaLayoutStatus ltZipByTiler(const LtNode *layout, const LtNode *tiler, bool spliceFirst,
+                                bool spliceSecond, const char *opName, LtBuilder *out,
                                 EnigmaLayoutError *error) {
   LtBuilder zipped;
   ltBuilderInit(&zipped);

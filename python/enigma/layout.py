@@ -25,46 +25,47 @@ from __future__ import annotations
 import ctypes
 import operator
 import threading
-from typing import Any, Optional, Sequence, Tuple, Union
+from collections.abc import Sequence
+from typing import Any, Union
 
 from ._capi import lib
 from .errors import EnigmaError
 
 __all__ = [
     "Layout",
-    "size",
-    "cosize",
-    "rank",
-    "depth",
+    "blocked_product",
     "coalesce",
-    "composition",
     "complement",
-    "right_inverse",
+    "composition",
+    "cosize",
+    "crd2idx",
+    "depth",
+    "flat_divide",
+    "flat_product",
+    "idx2crd",
     "left_inverse",
     "logical_divide",
-    "zipped_divide",
-    "tiled_divide",
-    "flat_divide",
     "logical_product",
-    "zipped_product",
-    "tiled_product",
-    "flat_product",
-    "blocked_product",
-    "raked_product",
     "make_layout",
-    "make_ordered_layout",
     "make_layout_tv",
-    "idx2crd",
-    "crd2idx",
+    "make_ordered_layout",
+    "raked_product",
+    "rank",
+    "right_inverse",
+    "size",
+    "tiled_divide",
+    "tiled_product",
     "tv_layout_svg",
+    "zipped_divide",
+    "zipped_product",
 ]
 
 #: An integer or an arbitrarily nested tuple of integers.
-IntTuple = Union[int, Tuple[Any, ...]]
+IntTuple = int | tuple[Any, ...]
 #: What divides, products and composition accept as their second operand: a Layout, an
 #: integer ``n`` (the tile ``n:1``), ``None`` (CuTe's ``_``: leave the mode alone) or a
 #: tuple of tilers applied mode by mode.
-Tiler = Union["Layout", int, None, Tuple[Any, ...]]
+Tiler = Union["Layout", int, None, tuple[Any, ...]]
 
 _MESSAGE_CAPACITY = 512  # ENIGMA_LAYOUT_ERROR_MESSAGE_CAPACITY
 
@@ -150,7 +151,7 @@ class _Api:
             setattr(self, name[len("enigma") :], fn)
 
 
-_api: Optional[_Api] = None
+_api: _Api | None = None
 _local = threading.local()
 
 
@@ -241,7 +242,7 @@ class _TupleHandle:
     def __enter__(self) -> ctypes.c_void_p:
         return self.h
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         _c().IntTupleDestroy(self.h)
 
 
@@ -272,7 +273,7 @@ def _tuple_from_handle(h: Any) -> Any:
 _DECODE_CAPACITY = 3 * 64
 
 
-def _decode_layout(h: Any) -> Tuple[Any, Any]:
+def _decode_layout(h: Any) -> tuple[Any, Any]:
     c = _c()
     buf = getattr(_local, "buf", None)
     if buf is None:
@@ -284,7 +285,7 @@ def _decode_layout(h: Any) -> Tuple[Any, Any]:
     tokens = buf[:n]
     pos = 0
 
-    def walk() -> Tuple[Any, Any]:
+    def walk() -> tuple[Any, Any]:
         nonlocal pos
         r, s, d = tokens[pos], tokens[pos + 1], tokens[pos + 2]
         pos += 3
@@ -310,9 +311,9 @@ class Layout:
     ``repr(L)`` is CuTe notation (``Layout.parse`` reads it back).
     """
 
-    __slots__ = ("_h", "_ss", "_tiler", "__weakref__")
+    __slots__ = ("__weakref__", "_h", "_ss", "_tiler")
 
-    def __init__(self, shape: IntTuple, stride: Optional[IntTuple] = None) -> None:
+    def __init__(self, shape: IntTuple, stride: IntTuple | None = None) -> None:
         self._h = None
         self._ss = None
         self._tiler = None
@@ -335,7 +336,7 @@ class Layout:
         self._h = h.value
 
     @classmethod
-    def _wrap(cls, handle: Any) -> "Layout":
+    def _wrap(cls, handle: Any) -> Layout:
         self = object.__new__(cls)
         self._h = handle.value if isinstance(handle, ctypes.c_void_p) else handle
         self._ss = None
@@ -343,7 +344,7 @@ class Layout:
         return self
 
     @classmethod
-    def parse(cls, text: str) -> "Layout":
+    def parse(cls, text: str) -> Layout:
         """Reads CuTe notation, e.g. ``"((2,4),8):((1,2),8)"`` (a bare shape is compact)."""
         data = text.encode()
         h = ctypes.c_void_p()
@@ -353,16 +354,15 @@ class Layout:
         return cls._wrap(h)
 
     def __del__(self) -> None:
+        # At interpreter shutdown the module globals may already be gone (_api is
+        # None); the process is exiting and the handles die with it.
         h = getattr(self, "_h", None)
         if h and _api is not None:
-            try:
-                if self._tiler:
-                    _api.TilerDestroy(self._tiler)
-                _api.LayoutDestroy(h)
-            except Exception:  # pragma: no cover - interpreter shutdown
-                pass
+            if self._tiler:
+                _api.TilerDestroy(self._tiler)
+            _api.LayoutDestroy(h)
 
-    def _shape_stride(self) -> Tuple[Any, Any]:
+    def _shape_stride(self) -> tuple[Any, Any]:
         if self._ss is None:
             self._ss = _decode_layout(self._h)
         return self._ss
@@ -393,7 +393,7 @@ class Layout:
                 _raise(e)
         return out.value
 
-    def __getitem__(self, mode: Union[int, Sequence[int]]) -> "Layout":
+    def __getitem__(self, mode: int | Sequence[int]) -> Layout:
         """Mode selection: ``L[1]`` is ``layout<1>(L)``, ``L[1, 0]`` is ``layout<1,0>(L)``."""
         path = (mode,) if not isinstance(mode, (tuple, list)) else tuple(mode)
         return _select(self, path)
@@ -432,7 +432,7 @@ class Layout:
             _raise(e)
         return out[:n]
 
-    def to_svg(self, path: Optional[str] = None, **options: Any) -> str:
+    def to_svg(self, path: str | None = None, **options: Any) -> str:
         """Draws the layout as a grid of its values (mode 0 down, the other modes across),
         like CuTe's ``print_latex``; writes the SVG to ``path`` if given."""
         from .layout_svg import layout_svg
@@ -469,7 +469,7 @@ def _select(layout: Layout, path: Sequence[int]) -> Layout:
     return Layout._wrap(h)
 
 
-def _mode_path(mode: Any) -> Tuple[int, ...]:
+def _mode_path(mode: Any) -> tuple[int, ...]:
     if mode is None:
         return ()
     if isinstance(mode, (tuple, list)):
@@ -486,6 +486,18 @@ def _unary(name: str, layout: Layout) -> Layout:
     return Layout._wrap(h)
 
 
+# Tilers made only of integers and None (e.g. (16, 8)) are immutable values: their C
+# handles are kept and reused, so a divide by a shape is a single call into the core.
+_SHAPE_TILERS: dict = {}
+_SHAPE_TILER_LIMIT = 256
+
+
+def _is_shape_tiler(t: Any) -> bool:
+    if isinstance(t, tuple):
+        return all(_is_shape_tiler(e) for e in t)
+    return t is None or (isinstance(t, int) and not isinstance(t, bool))
+
+
 class _TilerHandle:
     """The EnigmaTiler of a Python tiler for the duration of one call."""
 
@@ -494,6 +506,10 @@ class _TilerHandle:
     def __init__(self, tiler: Any) -> None:
         if isinstance(tiler, Layout):
             self.h, self.owned = tiler._tiler_handle(), False
+            return
+        cached = _SHAPE_TILERS.get(tiler) if _is_shape_tiler(tiler) else None
+        if cached is not None:
+            self.h, self.owned = cached, False
             return
         structure: list = []
         leaves: list = []
@@ -506,11 +522,14 @@ class _TilerHandle:
         ):
             _raise(e)
         self.h, self.owned = h.value, True
+        if len(_SHAPE_TILERS) < _SHAPE_TILER_LIMIT and _is_shape_tiler(tiler):
+            _SHAPE_TILERS[tiler] = self.h  # lives as long as the process
+            self.owned = False
 
     def __enter__(self) -> Any:
         return self.h
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.owned:
             _c().TilerDestroy(self.h)
 
@@ -548,7 +567,7 @@ def _with_tiler(name: str, layout: Layout, tiler: Tiler) -> Layout:
 # ---------------------------------------------------------------------------------
 
 
-def size(x: Union[Layout, IntTuple], mode: Union[None, int, Sequence[int]] = None) -> int:
+def size(x: Layout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
     """Number of elements of a layout or shape (of its mode ``mode``, a mode index or a
     path such as ``[1, 0]``)."""
     path = _mode_path(mode)
@@ -591,7 +610,7 @@ def _tuple_select(t: IntTuple, path: Sequence[int]) -> IntTuple:
                 c.IntTupleDestroy(cur)
 
 
-def cosize(layout: Layout, mode: Union[None, int, Sequence[int]] = None) -> int:
+def cosize(layout: Layout, mode: None | int | Sequence[int] = None) -> int:
     """1 + the largest index the layout (or its mode) produces."""
     layout = _select(_as_layout(layout, "layout"), _mode_path(mode))
     out = ctypes.c_int64()
@@ -601,7 +620,7 @@ def cosize(layout: Layout, mode: Union[None, int, Sequence[int]] = None) -> int:
     return out.value
 
 
-def rank(x: Union[Layout, IntTuple], mode: Union[None, int, Sequence[int]] = None) -> int:
+def rank(x: Layout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
     """Number of top-level modes (1 for an integer)."""
     path = _mode_path(mode)
     if isinstance(x, Layout):
@@ -611,7 +630,7 @@ def rank(x: Union[Layout, IntTuple], mode: Union[None, int, Sequence[int]] = Non
         return _c().IntTupleGetRank(t)
 
 
-def depth(x: Union[Layout, IntTuple], mode: Union[None, int, Sequence[int]] = None) -> int:
+def depth(x: Layout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
     """Nesting depth (0 for an integer)."""
     path = _mode_path(mode)
     if isinstance(x, Layout):
@@ -621,7 +640,7 @@ def depth(x: Union[Layout, IntTuple], mode: Union[None, int, Sequence[int]] = No
         return _c().IntTupleGetDepth(t)
 
 
-def coalesce(layout: Layout, profile: Optional[IntTuple] = None) -> Layout:
+def coalesce(layout: Layout, profile: IntTuple | None = None) -> Layout:
     """Merges adjacent modes without changing the function on ``[0, size)``; with a
     ``profile`` such as ``(1, 1)`` it coalesces each mode separately."""
     if profile is None:
@@ -648,7 +667,7 @@ def composition(a: Layout, b: Tiler) -> Layout:
     return _with_tiler("LayoutComposeTiler", a, b)
 
 
-def complement(layout: Layout, cotarget: Optional[IntTuple] = None) -> Layout:
+def complement(layout: Layout, cotarget: IntTuple | None = None) -> Layout:
     """The layout of the elements of ``cotarget`` (a size or shape; default the
     layout's cosize) that ``layout`` does not reach, e.g.
     ``complement(Layout(4, 2), 24) == Layout((2, 3), (1, 8))``."""
@@ -735,7 +754,7 @@ def raked_product(block: Layout, tiler: Layout) -> Layout:
     return _binary("LayoutRakedProduct", block, tiler)
 
 
-def make_layout(*args: Any, stride: Optional[IntTuple] = None) -> Layout:
+def make_layout(*args: Any, stride: IntTuple | None = None) -> Layout:
     """``make_layout(shape, stride=None)`` builds a layout (compact column-major by
     default); ``make_layout(L0, L1, ...)`` concatenates layouts into modes."""
     if args and all(isinstance(a, Layout) for a in args):
@@ -765,7 +784,7 @@ def make_ordered_layout(shape: IntTuple, order: IntTuple) -> Layout:
     return Layout._wrap(h)
 
 
-def make_layout_tv(thr_layout: Layout, val_layout: Layout) -> Tuple[IntTuple, Layout]:
+def make_layout_tv(thr_layout: Layout, val_layout: Layout) -> tuple[IntTuple, Layout]:
     """CuTe's ``make_layout_tv``: returns ``(tiler_mn, tv_layout)`` where ``tiler_mn``
     is the tile shape covered by the threads and values and ``tv_layout`` maps
     ``(thread id, value id)`` to the column-major index in that tile."""
@@ -799,8 +818,9 @@ def crd2idx(coord: IntTuple, shape: IntTuple) -> int:
     return out.value
 
 
-def tv_layout_svg(tv_layout: Layout, tile_shape: IntTuple, path: Optional[str] = None,
-                  **options: Any) -> str:
+def tv_layout_svg(
+    tv_layout: Layout, tile_shape: IntTuple, path: str | None = None, **options: Any
+) -> str:
     """Draws a thread-value layout over its tile: each cell shows the thread and value
     that own it (``T3 V1``), colored by thread. Writes the SVG to ``path`` if given."""
     from .layout_svg import tv_svg

@@ -11,7 +11,7 @@ this module only draws.
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any
 
 from .errors import EnigmaError
 
@@ -37,8 +37,8 @@ MAX_CELLS = 16384
 def _grid_svg(
     rows: int,
     cols: int,
-    labels: List[List[str]],
-    fills: List[List[str]],
+    labels: list[list[str]],
+    fills: list[list[str]],
     title: str,
     cell: int,
 ) -> str:
@@ -48,8 +48,10 @@ def _grid_svg(
     height = margin_top + rows * cell + 8
     font = max(9, cell // 3)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="monospace">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="monospace">'
+        ),
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="{margin_left}" y="16" font-size="13">{escape(title)}</text>',
     ]
@@ -84,14 +86,14 @@ def _grid_svg(
     return "\n".join(out) + "\n"
 
 
-def _write(svg: str, path: Optional[str]) -> str:
+def _write(svg: str, path: str | None) -> str:
     if path is not None:
         with open(path, "w", encoding="utf-8") as f:
             f.write(svg)
     return svg
 
 
-def layout_svg(layout: "Layout", path: Optional[str] = None, cell: int = 40) -> str:
+def layout_svg(layout: Layout, path: str | None = None, cell: int = 40) -> str:
     """The SVG of ``layout`` as a rows-by-columns grid of its values."""
     from .layout import size
 
@@ -102,13 +104,13 @@ def layout_svg(layout: "Layout", path: Optional[str] = None, cell: int = 40) -> 
         raise EnigmaError(f"layout {layout!r} has {total} cells; at most {MAX_CELLS} are drawn")
     values = layout.values()
     labels = [[str(values[i + rows * j]) for j in range(cols)] for i in range(rows)]
-    fills = [[PALETTE[values[i + rows * j] % len(PALETTE)] for j in range(cols)]
-             for i in range(rows)]
+    fills = [
+        [PALETTE[values[i + rows * j] % len(PALETTE)] for j in range(cols)] for i in range(rows)
+    ]
     return _write(_grid_svg(rows, cols, labels, fills, repr(layout), cell), path)
 
 
-def tv_svg(tv_layout: "Layout", tile_shape: "IntTuple", path: Optional[str] = None,
-           cell: int = 44) -> str:
+def tv_svg(tv_layout: Layout, tile_shape: IntTuple, path: str | None = None, cell: int = 44) -> str:
     """The SVG of a (thread, value) -> tile-index layout drawn over its tile."""
     from .layout import size
 
@@ -117,12 +119,14 @@ def tv_svg(tv_layout: "Layout", tile_shape: "IntTuple", path: Optional[str] = No
     rows = size(tile_shape, 0)
     cols = size(tile_shape) // rows
     if rows * cols > MAX_CELLS:
-        raise EnigmaError(f"tile {tile_shape} has {rows * cols} cells; at most {MAX_CELLS} are drawn")
+        raise EnigmaError(
+            f"tile {tile_shape} has {rows * cols} cells; at most {MAX_CELLS} are drawn"
+        )
     threads = size(tv_layout, 0) if len(tv_layout) > 1 else size(tv_layout)
     total = size(tv_layout)
     values_per_thread = total // threads
     index = tv_layout.values()
-    owner: List[List[Any]] = [[None] * cols for _ in range(rows)]
+    owner: list[list[Any]] = [[None] * cols for _ in range(rows)]
     for v in range(values_per_thread):
         for t in range(threads):
             idx = index[t + threads * v]

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pickle
 
-import pytest
-
 import enigma
+import pytest
 from enigma import EnigmaError, Layout
 
 
@@ -128,7 +127,9 @@ def test_coalesce() -> None:
 def test_composition() -> None:
     assert enigma.composition(L((6, 2), (8, 2)), L((4, 3), (3, 1))) == L(((2, 2), 3), ((24, 2), 8))
     assert enigma.composition(L(20, 2), L((5, 4), (4, 1))) == L((5, 4), (8, 2))
-    assert enigma.composition(L((10, 2), (16, 4)), L((5, 4), (1, 5))) == L((5, (2, 2)), (16, (80, 4)))
+    assert enigma.composition(L((10, 2), (16, 4)), L((5, 4), (1, 5))) == L(
+        (5, (2, 2)), (16, (80, 4))
+    )
     a = L((12, (4, 8)), (59, (13, 1)))
     assert enigma.composition(a, (L(3, 4), L(8, 2))) == L((3, (2, 4)), (236, (26, 1)))
     assert enigma.composition(a, (3, 8)) == L((3, (4, 2)), (59, (13, 1)))
@@ -176,7 +177,9 @@ def test_divides() -> None:
     assert zd[0] == enigma.composition(a, tiler)
     assert enigma.tiled_divide(a, tiler).shape == ((3, (2, 4)), 3, (2, 2))
     assert enigma.flat_divide(a, tiler).shape == (3, (2, 4), 3, (2, 2))
-    assert enigma.zipped_divide(L((128, 64)), (16, 8)) == L(((16, 8), (8, 8)), ((1, 128), (16, 1024)))
+    assert enigma.zipped_divide(L((128, 64)), (16, 8)) == L(
+        ((16, 8), (8, 8)), ((1, 128), (16, 1024))
+    )
     assert enigma.logical_divide(L((8, 8)), (None, 4)) == L((8, (4, 2)), (1, (8, 32)))
 
 
@@ -192,7 +195,9 @@ def test_divide_tiler_exceeds_tensor_reports_mode_and_sizes() -> None:
 
 
 def test_products() -> None:
-    assert enigma.logical_product(L((2, 2), (4, 1)), L(6, 1)) == L(((2, 2), (2, 3)), ((4, 1), (2, 8)))
+    assert enigma.logical_product(L((2, 2), (4, 1)), L(6, 1)) == L(
+        ((2, 2), (2, 3)), ((4, 1), (2, 8))
+    )
     block, tiler = L((2, 5), (5, 1)), L((3, 4), (1, 3))
     assert enigma.blocked_product(block, tiler) == L((6, (5, 4)), (5, (1, 30)))
     assert enigma.raked_product(block, tiler) == L(((3, 2), (4, 5)), ((10, 5), (30, 1)))

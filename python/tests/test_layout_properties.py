@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any, List
-
-import pytest
+from typing import Any
 
 import enigma
+import pytest
 from enigma import EnigmaError, Layout
 
 SEED = 20261125
@@ -79,14 +78,14 @@ def random_injective(rng: random.Random, drop: bool = True) -> tuple[Layout, int
     return Layout(s, d), current
 
 
-def flat_shape(shape: Any) -> List[int]:
+def flat_shape(shape: Any) -> list[int]:
     return [x for s in shape for x in flat_shape(s)] if isinstance(shape, tuple) else [shape]
 
 
 def random_reshape(rng: random.Random, a: Layout) -> Layout:
     """A compact layout over a's domain whose modes refine or merge a's modes in order,
     so that composition's divisibility conditions hold."""
-    factors: List[int] = []
+    factors: list[int] = []
     for n in flat_shape(a.shape):
         p = 2
         while n > 1:
@@ -98,7 +97,7 @@ def random_reshape(rng: random.Random, a: Layout) -> Layout:
                 n = 1
             else:
                 p += 1
-    groups: List[int] = []
+    groups: list[int] = []
     for x in factors:
         if groups and rng.random() < 0.4:
             groups[-1] *= x
@@ -140,14 +139,18 @@ def test_composition_is_function_composition(rng: random.Random) -> None:
         b = random_reshape(rng, a)
         r = enigma.composition(a, b)
         assert enigma.size(r) == enigma.size(b)
-        assert [f(r, i) for i in range(enigma.size(b))] == [f(a, f(b, i)) for i in range(enigma.size(b))]
+        assert [f(r, i) for i in range(enigma.size(b))] == [
+            f(a, f(b, i)) for i in range(enigma.size(b))
+        ]
 
 
 def test_complement_completes_to_a_bijection(rng: random.Random) -> None:
     for _ in range(CASES):
         a, m = random_injective(rng)
         c = enigma.complement(a, m)
-        image = sorted(f(a, i) + f(c, j) for j in range(enigma.size(c)) for i in range(enigma.size(a)))
+        image = sorted(
+            f(a, i) + f(c, j) for j in range(enigma.size(c)) for i in range(enigma.size(a))
+        )
         assert image == list(range(m)), (a, m, c)
         values = [f(c, j) for j in range(enigma.size(c))]
         assert values == sorted(set(values))  # ordered
@@ -227,8 +230,12 @@ def test_product_equals_its_defining_composition(rng: random.Random) -> None:
 
 def test_blocked_and_raked_products_regroup_the_logical_product(rng: random.Random) -> None:
     for _ in range(CASES // 4):
-        a = enigma.make_ordered_layout((rng.choice([2, 3]), rng.choice([2, 4])), tuple(rng.sample(range(2), 2)))
-        b = enigma.make_ordered_layout((rng.choice([2, 3]), rng.choice([1, 2])), tuple(rng.sample(range(2), 2)))
+        a = enigma.make_ordered_layout(
+            (rng.choice([2, 3]), rng.choice([2, 4])), tuple(rng.sample(range(2), 2))
+        )
+        b = enigma.make_ordered_layout(
+            (rng.choice([2, 3]), rng.choice([1, 2])), tuple(rng.sample(range(2), 2))
+        )
         lp = enigma.logical_product(a, b)
         bp = enigma.blocked_product(a, b)
         rp = enigma.raked_product(a, b)
@@ -245,8 +252,12 @@ def test_blocked_and_raked_products_regroup_the_logical_product(rng: random.Rand
 
 def test_make_layout_tv_inverts_the_raked_product(rng: random.Random) -> None:
     for _ in range(CASES // 4):
-        thr = enigma.make_ordered_layout((rng.choice([1, 2, 4]), rng.choice([2, 4, 8])), tuple(rng.sample(range(2), 2)))
-        val = enigma.make_ordered_layout((rng.choice([1, 2]), rng.choice([1, 2, 4])), tuple(rng.sample(range(2), 2)))
+        thr = enigma.make_ordered_layout(
+            (rng.choice([1, 2, 4]), rng.choice([2, 4, 8])), tuple(rng.sample(range(2), 2))
+        )
+        val = enigma.make_ordered_layout(
+            (rng.choice([1, 2]), rng.choice([1, 2, 4])), tuple(rng.sample(range(2), 2))
+        )
         tiler, tv = enigma.make_layout_tv(thr, val)
         mn = enigma.raked_product(thr, val)
         n = enigma.size(thr) * enigma.size(val)

@@ -25,11 +25,10 @@ ways, which these tests account for rather than paper over:
 from __future__ import annotations
 
 import random
-from typing import Any, Tuple
-
-import pytest
+from typing import Any
 
 import enigma
+import pytest
 from enigma import EnigmaError, Layout
 
 pycute = pytest.importorskip("pycute")
@@ -51,7 +50,7 @@ def function(layout: Any, n: int) -> list:
 
 
 def random_layout(rng: random.Random) -> Layout:
-    def gen(d: int) -> Tuple[Any, Any]:
+    def gen(d: int) -> tuple[Any, Any]:
         if d == 0 or rng.random() < 0.4:
             return rng.choice([1, 2, 3, 4, 8]), rng.choice([0, 1, 2, 4, 6, 16])
         modes = [gen(d - 1) for _ in range(rng.randint(2, 3))]
@@ -61,7 +60,7 @@ def random_layout(rng: random.Random) -> Layout:
     return Layout(shape, stride)
 
 
-def random_injective(rng: random.Random) -> Tuple[Layout, int]:
+def random_injective(rng: random.Random) -> tuple[Layout, int]:
     shape = [rng.choice([2, 4, 8]) for _ in range(rng.randint(1, 3))]
     order = list(range(len(shape)))
     rng.shuffle(order)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 import enigma
+import pytest
 from enigma import EnigmaError, Layout
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -35,21 +35,18 @@ static int report(EnigmaLayoutStatus st, const EnigmaLayoutError *err) {
   return st != ENIGMA_LAYOUT_OK;
 }
 
-typedef EnigmaLayoutStatus (*UnaryFn)(EnigmaLayout, EnigmaLayout *,
-                                      EnigmaLayoutError *);
+typedef EnigmaLayoutStatus (*UnaryFn)(EnigmaLayout, EnigmaLayout *, EnigmaLayoutError *);
 typedef EnigmaLayoutStatus (*TilerFn)(EnigmaLayout, EnigmaTiler, EnigmaLayout *,
                                       EnigmaLayoutError *);
-typedef EnigmaLayoutStatus (*BinaryFn)(EnigmaLayout, EnigmaLayout,
-                                       EnigmaLayout *, EnigmaLayoutError *);
+typedef EnigmaLayoutStatus (*BinaryFn)(EnigmaLayout, EnigmaLayout, EnigmaLayout *,
+                                       EnigmaLayoutError *);
 
 static const struct {
   const char *name;
   UnaryFn fn;
 } unaryOps[] = {
-    {"coalesce", enigmaLayoutCoalesce},
-    {"filter", enigmaLayoutFilter},
-    {"flatten", enigmaLayoutFlatten},
-    {"right_inverse", enigmaLayoutRightInverse},
+    {"coalesce", enigmaLayoutCoalesce},        {"filter", enigmaLayoutFilter},
+    {"flatten", enigmaLayoutFlatten},          {"right_inverse", enigmaLayoutRightInverse},
     {"left_inverse", enigmaLayoutLeftInverse},
 };
 
@@ -57,14 +54,10 @@ static const struct {
   const char *name;
   TilerFn fn;
 } tilerOps[] = {
-    {"composition", enigmaLayoutComposeTiler},
-    {"logical_divide", enigmaLayoutLogicalDivide},
-    {"zipped_divide", enigmaLayoutZippedDivide},
-    {"tiled_divide", enigmaLayoutTiledDivide},
-    {"flat_divide", enigmaLayoutFlatDivide},
-    {"logical_product", enigmaLayoutLogicalProduct},
-    {"zipped_product", enigmaLayoutZippedProduct},
-    {"tiled_product", enigmaLayoutTiledProduct},
+    {"composition", enigmaLayoutComposeTiler},     {"logical_divide", enigmaLayoutLogicalDivide},
+    {"zipped_divide", enigmaLayoutZippedDivide},   {"tiled_divide", enigmaLayoutTiledDivide},
+    {"flat_divide", enigmaLayoutFlatDivide},       {"logical_product", enigmaLayoutLogicalProduct},
+    {"zipped_product", enigmaLayoutZippedProduct}, {"tiled_product", enigmaLayoutTiledProduct},
     {"flat_product", enigmaLayoutFlatProduct},
 };
 
@@ -87,23 +80,23 @@ static int run(int argc, char **argv) {
   EnigmaTiler tiler = NULL;
   int usage = 0;
 
-#define NEED(n)                                                                \
-  do {                                                                         \
-    if (argc != (n) + 1) {                                                     \
-      printf("usage error: %s takes %d argument(s)\n", op, (n));               \
-      usage = 1;                                                               \
-      goto done;                                                               \
-    }                                                                          \
+#define NEED(n)                                                                                    \
+  do {                                                                                             \
+    if (argc != (n) + 1) {                                                                         \
+      printf("usage error: %s takes %d argument(s)\n", op, (n));                                   \
+      usage = 1;                                                                                   \
+      goto done;                                                                                   \
+    }                                                                                              \
   } while (0)
-#define LAYOUT(dst, text)                                                      \
-  do {                                                                         \
-    if (report(enigmaLayoutParse((text), -1, &(dst), &err), &err))             \
-      goto done;                                                               \
+#define LAYOUT(dst, text)                                                                          \
+  do {                                                                                             \
+    if (report(enigmaLayoutParse((text), -1, &(dst), &err), &err))                                 \
+      goto done;                                                                                   \
   } while (0)
-#define TUPLE(dst, text)                                                       \
-  do {                                                                         \
-    if (report(enigmaIntTupleParse((text), -1, &(dst), &err), &err))           \
-      goto done;                                                               \
+#define TUPLE(dst, text)                                                                           \
+  do {                                                                                             \
+    if (report(enigmaIntTupleParse((text), -1, &(dst), &err), &err))                               \
+      goto done;                                                                                   \
   } while (0)
 
   for (size_t i = 0; i < sizeof(unaryOps) / sizeof(unaryOps[0]); ++i) {
@@ -190,15 +183,13 @@ static int run(int argc, char **argv) {
     NEED(1);
     LAYOUT(a, argv[1]);
     int64_t v;
-    st = op[0] == 's' ? enigmaLayoutSize(a, &v, &err)
-                      : enigmaLayoutCosize(a, &v, &err);
+    st = op[0] == 's' ? enigmaLayoutSize(a, &v, &err) : enigmaLayoutCosize(a, &v, &err);
     if (!report(st, &err))
       printf("%lld\n", (long long)v);
   } else if (strcmp(op, "rank") == 0 || strcmp(op, "depth") == 0) {
     NEED(1);
     LAYOUT(a, argv[1]);
-    printf("%ld\n", (long)(op[0] == 'r' ? enigmaLayoutGetRank(a)
-                                        : enigmaLayoutGetDepth(a)));
+    printf("%ld\n", (long)(op[0] == 'r' ? enigmaLayoutGetRank(a) : enigmaLayoutGetDepth(a)));
   } else if (strcmp(op, "mode") == 0) {
     if (argc < 2)
       NEED(1);
@@ -239,8 +230,7 @@ static int run(int argc, char **argv) {
       printf("error: out of memory\n");
       goto done;
     }
-    if (!report(enigmaLayoutEvaluateRange(a, 0, (intptr_t)n, out, &err),
-                &err)) {
+    if (!report(enigmaLayoutEvaluateRange(a, 0, (intptr_t)n, out, &err), &err)) {
       for (int64_t i = 0; i < n; ++i)
         printf("%s%lld", i ? " " : "", (long long)out[i]);
       printf("\n");

@@ -281,8 +281,7 @@ static void checkCoalesce(int iterations) {
     EnigmaLayoutError err;
     char a[256], b[256], msg[700];
     if (enigmaLayoutCoalesce(l, &c, &err)) {
-      snprintf(msg, sizeof msg, "coalesce(%s) failed: %s", show(l, a, 256),
-               err.message);
+      snprintf(msg, sizeof msg, "coalesce(%s) failed: %s", show(l, a, 256), err.message);
       fail("coalesce", msg);
     } else {
       toTree(c, &r);
@@ -292,8 +291,8 @@ static void checkCoalesce(int iterations) {
       if (good)
         ++ok;
       else {
-        snprintf(msg, sizeof msg, "coalesce(%s) = %s changes the function",
-                 show(l, a, 256), show(c, b, 256));
+        snprintf(msg, sizeof msg, "coalesce(%s) = %s changes the function", show(l, a, 256),
+                 show(c, b, 256));
         fail("coalesce", msg);
       }
     }
@@ -308,8 +307,7 @@ static void checkCoalesce(int iterations) {
 // of B must map to a sub-layout of R that is exactly A o s:d, i.e.
 // R_k(j) == A(j*d) for j < s. This is composition's definition per mode;
 // CuTe (and so the core) distributes composition over B's modes.
-static int leavesComposeExactly(const Tree *a, const Tree *b, int nb,
-                                const Tree *r, int nr) {
+static int leavesComposeExactly(const Tree *a, const Tree *b, int nb, const Tree *r, int nr) {
   if (b->tok[3 * nb] == 0) {
     int64_t s = b->tok[3 * nb + 1], d = b->tok[3 * nb + 2];
     if (sizeAt(r, nr) != s)
@@ -332,8 +330,7 @@ static int leavesComposeExactly(const Tree *a, const Tree *b, int nb,
 // Sum over B's leaves of A(leaf value at the leaf's coordinate): what the
 // mode-wise composition computes. Equal to A(B(i)) whenever A adds up over
 // B's modes, which is when composition is plain function composition.
-static int64_t distributedEval(const Tree *a, const Tree *b, int node,
-                               int64_t c) {
+static int64_t distributedEval(const Tree *a, const Tree *b, int node, int64_t c) {
   if (b->tok[3 * node] == 0)
     return oracleEval(a, c * b->tok[3 * node + 2]);
   int64_t rank = b->tok[3 * node], value = 0;
@@ -365,27 +362,24 @@ static void checkComposition(int iterations) {
     if (st == ENIGMA_LAYOUT_ERROR_DIVISIBILITY) {
       ++skipped;
     } else if (st) {
-      snprintf(msg, sizeof msg, "composition(%s, %s) failed: %s",
-               show(a, sa, 256), show(b, sb, 256), err.message);
+      snprintf(msg, sizeof msg, "composition(%s, %s) failed: %s", show(a, sa, 256),
+               show(b, sb, 256), err.message);
       fail("composition", msg);
     } else {
       toTree(r, &tr);
-      int good = compatibleAt(&tb, 0, &tr, 0) &&
-                 leavesComposeExactly(&ta, &tb, 0, &tr, 0);
+      int good = compatibleAt(&tb, 0, &tr, 0) && leavesComposeExactly(&ta, &tb, 0, &tr, 0);
       int additive = 1;
       for (int64_t i = 0; additive && i < sizeAt(&tb, 0); ++i)
-        additive = distributedEval(&ta, &tb, 0, i) ==
-                   oracleEval(&ta, oracleEval(&tb, i));
+        additive = distributedEval(&ta, &tb, 0, i) == oracleEval(&ta, oracleEval(&tb, i));
       for (int64_t i = 0; good && i < sizeAt(&tb, 0); ++i)
-        good = oracleEval(&tr, i) == (additive
-                                          ? oracleEval(&ta, oracleEval(&tb, i))
-                                          : distributedEval(&ta, &tb, 0, i));
+        good = oracleEval(&tr, i) ==
+               (additive ? oracleEval(&ta, oracleEval(&tb, i)) : distributedEval(&ta, &tb, 0, i));
       full += additive;
       if (good)
         ++ok;
       else {
-        snprintf(msg, sizeof msg, "composition(%s, %s) = %s is not A o B",
-                 show(a, sa, 256), show(b, sb, 256), show(r, sr, 256));
+        snprintf(msg, sizeof msg, "composition(%s, %s) = %s is not A o B", show(a, sa, 256),
+                 show(b, sb, 256), show(r, sr, 256));
         fail("composition", msg);
       }
     }
@@ -415,8 +409,8 @@ static void checkComplement(int iterations) {
     enigmaIntTupleCreateInt(m, &target, &err);
     char sa[256], sc[256], msg[900];
     if (enigmaLayoutComplement(a, target, &c, &err)) {
-      snprintf(msg, sizeof msg, "complement(%s, %lld) failed: %s",
-               show(a, sa, 256), (long long)m, err.message);
+      snprintf(msg, sizeof msg, "complement(%s, %lld) failed: %s", show(a, sa, 256), (long long)m,
+               err.message);
       fail("complement", msg);
     } else {
       toTree(c, &tc);
@@ -441,8 +435,7 @@ static void checkComplement(int iterations) {
       if (good)
         ++ok;
       else {
-        snprintf(msg, sizeof msg,
-                 "complement(%s, %lld) = %s: (A, C) is not a bijection",
+        snprintf(msg, sizeof msg, "complement(%s, %lld) = %s: (A, C) is not a bijection",
                  show(a, sa, 256), (long long)m, show(c, sc, 256));
         fail("complement", msg);
       }
@@ -468,8 +461,7 @@ static void checkInverses(int iterations) {
     EnigmaLayoutError err;
     char sa[256], sr[256], msg[900];
     if (enigmaLayoutRightInverse(a, &r, &err)) {
-      snprintf(msg, sizeof msg, "right_inverse(%s) failed: %s",
-               show(a, sa, 256), err.message);
+      snprintf(msg, sizeof msg, "right_inverse(%s) failed: %s", show(a, sa, 256), err.message);
       fail("right_inverse", msg);
     } else {
       toTree(r, &tr);
@@ -479,15 +471,14 @@ static void checkInverses(int iterations) {
       if (good)
         ++okRight;
       else {
-        snprintf(msg, sizeof msg, "right_inverse(%s) = %s: A(R(i)) != i",
-                 show(a, sa, 256), show(r, sr, 256));
+        snprintf(msg, sizeof msg, "right_inverse(%s) = %s: A(R(i)) != i", show(a, sa, 256),
+                 show(r, sr, 256));
         fail("right_inverse", msg);
       }
     }
     if (it % 2) { // left_inverse needs an injective layout
       if (enigmaLayoutLeftInverse(a, &l, &err)) {
-        snprintf(msg, sizeof msg, "left_inverse(%s) failed: %s",
-                 show(a, sa, 256), err.message);
+        snprintf(msg, sizeof msg, "left_inverse(%s) failed: %s", show(a, sa, 256), err.message);
         fail("left_inverse", msg);
       } else {
         Tree tl = {{0}, 0};
@@ -498,8 +489,8 @@ static void checkInverses(int iterations) {
         if (good)
           ++okLeft;
         else {
-          snprintf(msg, sizeof msg, "left_inverse(%s) = %s: L(A(i)) != i",
-                   show(a, sa, 256), show(l, sr, 256));
+          snprintf(msg, sizeof msg, "left_inverse(%s) = %s: L(A(i)) != i", show(a, sa, 256),
+                   show(l, sr, 256));
           fail("left_inverse", msg);
         }
       }
@@ -533,11 +524,9 @@ static void checkDivideProduct(int iterations) {
 
     // Divide.
     EnigmaLayoutStatus st = enigmaLayoutLogicalDivide(a, tiler, &r, &err);
-    if (st == ENIGMA_LAYOUT_ERROR_DIVISIBILITY ||
-        st == ENIGMA_LAYOUT_ERROR_TILER_EXCEEDS_TENSOR) {
+    if (st == ENIGMA_LAYOUT_ERROR_DIVISIBILITY || st == ENIGMA_LAYOUT_ERROR_TILER_EXCEEDS_TENSOR) {
       ++skipped;
-      if (st == ENIGMA_LAYOUT_ERROR_TILER_EXCEEDS_TENSOR &&
-          cosizeAt(&tb) <= sizeAt(&ta, 0)) {
+      if (st == ENIGMA_LAYOUT_ERROR_TILER_EXCEEDS_TENSOR && cosizeAt(&tb) <= sizeAt(&ta, 0)) {
         snprintf(msg, sizeof msg,
                  "logical_divide(%s, %s) rejected a tile "
                  "that fits: %s",
@@ -545,8 +534,8 @@ static void checkDivideProduct(int iterations) {
         fail("logical_divide", msg);
       }
     } else if (st) {
-      snprintf(msg, sizeof msg, "logical_divide(%s, %s) failed: %s",
-               show(a, sa, 256), show(b, sb, 256), err.message);
+      snprintf(msg, sizeof msg, "logical_divide(%s, %s) failed: %s", show(a, sa, 256),
+               show(b, sb, 256), err.message);
       fail("logical_divide", msg);
     } else {
       // CuTe divides by complement(B, shape(A)) (not size(A)).
@@ -563,8 +552,8 @@ static void checkDivideProduct(int iterations) {
       if (good)
         ++okDiv;
       else {
-        snprintf(msg, sizeof msg, "logical_divide(%s, %s) = %s",
-                 show(a, sa, 256), show(b, sb, 256), show(r, sr, 256));
+        snprintf(msg, sizeof msg, "logical_divide(%s, %s) = %s", show(a, sa, 256), show(b, sb, 256),
+                 show(r, sr, 256));
         fail("logical_divide", msg);
       }
       enigmaLayoutDestroy(r);
@@ -583,27 +572,25 @@ static void checkDivideProduct(int iterations) {
       // CuTe rejects these too: B's strides do not divide A*'s modes.
       ++skippedProd;
     } else if (st) {
-      snprintf(msg, sizeof msg, "logical_product(%s, %s) failed: %s",
-               show(block, sa, 256), show(b, sb, 256), err.message);
+      snprintf(msg, sizeof msg, "logical_product(%s, %s) failed: %s", show(block, sa, 256),
+               show(b, sb, 256), err.message);
       fail("logical_product", msg);
     } else {
-      enigmaIntTupleCreateInt(sizeAt(&tblock, 0) * cosizeAt(&tb), &target,
-                              &err);
+      enigmaIntTupleCreateInt(sizeAt(&tblock, 0) * cosizeAt(&tb), &target, &err);
       enigmaLayoutComplement(block, target, &c, &err);
       toTree(r, &tr);
       toTree(c, &tc);
       int64_t sa_ = sizeAt(&tblock, 0);
       int good = sizeAt(&tr, 0) == sa_ * sizeAt(&tb, 0) && rankOf(&tr) == 2;
       for (int64_t i = 0; good && i < sizeAt(&tr, 0); ++i) {
-        int64_t expect = oracleEval(&tblock, i % sa_) +
-                         oracleEval(&tc, oracleEval(&tb, i / sa_));
+        int64_t expect = oracleEval(&tblock, i % sa_) + oracleEval(&tc, oracleEval(&tb, i / sa_));
         good = oracleEval(&tr, i) == expect;
       }
       if (good)
         ++okProd;
       else {
-        snprintf(msg, sizeof msg, "logical_product(%s, %s) = %s",
-                 show(block, sa, 256), show(b, sb, 256), show(r, sr, 256));
+        snprintf(msg, sizeof msg, "logical_product(%s, %s) = %s", show(block, sa, 256),
+                 show(b, sb, 256), show(r, sr, 256));
         fail("logical_product", msg);
       }
     }
@@ -636,27 +623,23 @@ static void checkBlockedRaked(int iterations) {
       tb.n = 0;
       randomInjective(&tb, &m, 0);
     } while (rankOf(&tb) != 2);
-    EnigmaLayout a = fromTree(&ta), b = fromTree(&tb), lp = NULL, bp = NULL,
-                 rp = NULL;
+    EnigmaLayout a = fromTree(&ta), b = fromTree(&tb), lp = NULL, bp = NULL, rp = NULL;
     EnigmaTiler tiler = NULL;
     EnigmaLayoutError err;
     enigmaTilerCreateFromLayout(b, &tiler, &err);
     char sa[256], sb[256], msg[900];
     if (enigmaLayoutLogicalProduct(a, tiler, &lp, &err) ||
-        enigmaLayoutBlockedProduct(a, b, &bp, &err) ||
-        enigmaLayoutRakedProduct(a, b, &rp, &err)) {
-      snprintf(msg, sizeof msg, "products of %s and %s failed: %s",
-               show(a, sa, 256), show(b, sb, 256), err.message);
+        enigmaLayoutBlockedProduct(a, b, &bp, &err) || enigmaLayoutRakedProduct(a, b, &rp, &err)) {
+      snprintf(msg, sizeof msg, "products of %s and %s failed: %s", show(a, sa, 256),
+               show(b, sb, 256), err.message);
       fail("blocked/raked_product", msg);
     } else {
       Tree tl = {{0}, 0}, tbp = {{0}, 0}, trp = {{0}, 0};
       toTree(lp, &tl);
       toTree(bp, &tbp);
       toTree(rp, &trp);
-      int64_t a0 = sizeAt(&ta, modeNode(&ta, 0)),
-              a1 = sizeAt(&ta, modeNode(&ta, 1));
-      int64_t b0 = sizeAt(&tb, modeNode(&tb, 0)),
-              b1 = sizeAt(&tb, modeNode(&tb, 1));
+      int64_t a0 = sizeAt(&ta, modeNode(&ta, 0)), a1 = sizeAt(&ta, modeNode(&ta, 1));
+      int64_t b0 = sizeAt(&tb, modeNode(&tb, 0)), b1 = sizeAt(&tb, modeNode(&tb, 1));
       int good = rankOf(&tbp) == 2 && rankOf(&trp) == 2;
       int bm0 = modeNode(&tbp, 0), bm1 = modeNode(&tbp, 1);
       int rm0 = modeNode(&trp, 0), rm1 = modeNode(&trp, 1);
@@ -665,21 +648,17 @@ static void checkBlockedRaked(int iterations) {
         for (int64_t i1 = 0; good && i1 < a1; ++i1)
           for (int64_t j0 = 0; good && j0 < b0; ++j0)
             for (int64_t j1 = 0; good && j1 < b1; ++j1) {
-              int64_t expect = evalAt(&tl, lm0, i0 + a0 * i1) +
-                               evalAt(&tl, lm1, j0 + b0 * j1);
-              int64_t blocked = evalAt(&tbp, bm0, i0 + a0 * j0) +
-                                evalAt(&tbp, bm1, i1 + a1 * j1);
-              int64_t raked = evalAt(&trp, rm0, j0 + b0 * i0) +
-                              evalAt(&trp, rm1, j1 + b1 * i1);
+              int64_t expect = evalAt(&tl, lm0, i0 + a0 * i1) + evalAt(&tl, lm1, j0 + b0 * j1);
+              int64_t blocked = evalAt(&tbp, bm0, i0 + a0 * j0) + evalAt(&tbp, bm1, i1 + a1 * j1);
+              int64_t raked = evalAt(&trp, rm0, j0 + b0 * i0) + evalAt(&trp, rm1, j1 + b1 * i1);
               good = blocked == expect && raked == expect;
             }
       if (good)
         ++ok;
       else {
         char sbp[256], srp[256];
-        snprintf(msg, sizeof msg, "A=%s B=%s blocked=%s raked=%s",
-                 show(a, sa, 256), show(b, sb, 256), show(bp, sbp, 256),
-                 show(rp, srp, 256));
+        snprintf(msg, sizeof msg, "A=%s B=%s blocked=%s raked=%s", show(a, sa, 256),
+                 show(b, sb, 256), show(bp, sbp, 256), show(rp, srp, 256));
         fail("blocked/raked_product", msg);
       }
     }
@@ -704,17 +683,15 @@ static void checkRoundTrip(int iterations) {
     EnigmaLayoutError err;
     char text[1024], msg[1200];
     enigmaLayoutPrint(l, text, sizeof text);
-    int good = enigmaLayoutParse(text, -1, &p, &err) == ENIGMA_LAYOUT_OK &&
-               enigmaLayoutEqual(l, p);
+    int good = enigmaLayoutParse(text, -1, &p, &err) == ENIGMA_LAYOUT_OK && enigmaLayoutEqual(l, p);
     int64_t n = sizeAt(&t, 0);
     int64_t *values = malloc(sizeof(int64_t) * (size_t)(n + 3));
-    good = good && enigmaLayoutEvaluateRange(l, 0, (intptr_t)(n + 3), values,
-                                             &err) == ENIGMA_LAYOUT_OK;
+    good = good &&
+           enigmaLayoutEvaluateRange(l, 0, (intptr_t)(n + 3), values, &err) == ENIGMA_LAYOUT_OK;
     for (int64_t i = 0; good && i < n + 3; ++i) {
       int64_t single;
       good = values[i] == oracleEval(&t, i) &&
-             enigmaLayoutEvaluate(l, i, &single, &err) == ENIGMA_LAYOUT_OK &&
-             single == values[i];
+             enigmaLayoutEvaluate(l, i, &single, &err) == ENIGMA_LAYOUT_OK && single == values[i];
     }
     free(values);
     if (good)

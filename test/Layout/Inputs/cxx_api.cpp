@@ -35,8 +35,8 @@ std::string print(EnigmaIntTuple t) {
 Layout parse(const std::string &text) {
   EnigmaLayout l = nullptr;
   EnigmaLayoutError err;
-  if (enigmaLayoutParse(text.data(), static_cast<intptr_t>(text.size()), &l,
-                        &err) != ENIGMA_LAYOUT_OK)
+  if (enigmaLayoutParse(text.data(), static_cast<intptr_t>(text.size()), &l, &err) !=
+      ENIGMA_LAYOUT_OK)
     std::printf("parse failed: %s\n", err.message);
   return Layout(l);
 }
@@ -61,8 +61,8 @@ int main() {
   enigmaLayoutCosize(d.get(), &cosize, &err);
   std::printf("rank %ld depth %ld size %lld cosize %lld\n",
               static_cast<long>(enigmaLayoutGetRank(d.get())),
-              static_cast<long>(enigmaLayoutGetDepth(d.get())),
-              static_cast<long long>(size), static_cast<long long>(cosize));
+              static_cast<long>(enigmaLayoutGetDepth(d.get())), static_cast<long long>(size),
+              static_cast<long long>(cosize));
 
   const int32_t path[] = {1};
   EnigmaLayout rawMode = nullptr;
@@ -80,8 +80,7 @@ int main() {
   enigmaTilerCreateFromLayout(big.get(), &rawBig, &err);
   Tiler bigTiler(rawBig);
   EnigmaLayout none = nullptr;
-  EnigmaLayoutStatus st =
-      enigmaLayoutLogicalDivide(b.get(), bigTiler.get(), &none, &err);
+  EnigmaLayoutStatus st = enigmaLayoutLogicalDivide(b.get(), bigTiler.get(), &none, &err);
   std::printf("error %d %.46s\n", static_cast<int>(st), err.message);
   return none == nullptr ? 0 : 1;
 }
