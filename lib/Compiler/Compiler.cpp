@@ -183,12 +183,17 @@ std::string printModule(ModuleOp module) {
 
 } // namespace
 
-std::string mlir::enigma::getPipelineString(unsigned vecWidth) {
+/// The pipeline elements run on the module (what `builtin.module(...)` wraps).
+static std::string getModulePipeline(unsigned vecWidth) {
   // The pipeline is looked up by name, exactly as enigma-opt does.
   enigmaRegisterAllPasses();
   if (PassPipelineInfo::lookup("enigma-pipeline"))
-    return llvm::formatv("builtin.module(enigma-pipeline{{vec-width={0}})", vecWidth).str();
-  return "builtin.module(canonicalize,cse)";
+    return llvm::formatv("enigma-pipeline{{vec-width={0}}", vecWidth).str();
+  return "canonicalize,cse";
+}
+
+std::string mlir::enigma::getPipelineString(unsigned vecWidth) {
+  return "builtin.module(" + getModulePipeline(vecWidth) + ")";
 }
 
 CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &options) {
@@ -222,11 +227,11 @@ CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &
                                 << " needs the enigma-pipeline, which this build lacks";
     return result;
   }
-  PassManager pm(ctx);
+  PassManager pm(ctx, ModuleOp::getOperationName());
   {
     std::string parseErrors;
     llvm::raw_string_ostream errs(parseErrors);
-    if (failed(parsePassPipeline(pipeline, pm, errs))) {
+    if (failed(parsePassPipeline(getModulePipeline(options.vecWidth), pm, errs))) {
       emitError(module->getLoc()) << "cannot build pass pipeline '" << pipeline
                                   << "': " << parseErrors;
       return result;

@@ -1,0 +1,792 @@
+"""The tracer: runs a kernel body once on symbolic values and records an SSA op list.
+
+Every operation on a traced :class:`Value` appends one op (MLIR generic form: name, operands,
+result types, attributes as MLIR text, nested regions) to the innermost open region, with the
+user's Python file, line and column. ``docs/trace-format.md`` describes the JSON this produces.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+import os
+import struct
+import sys
+import threading
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
+
+from . import dtypes as _dt
+from .dtypes import DType
+from .errors import EnigmaError
+
+TRACE_FORMAT_VERSION = 1
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+# An internal dtype for MLIR `index` (thread queries, loop counters, memref indices). Users see
+# u32/i32 values; index values are converted at the boundary.
+INDEX = DType("index", "index", "uint", 64, "u", "uint64")
+
+# arith.cmpi / arith.cmpf predicate numbers (their generic attribute form is an i64).
+_CMPI = {"eq": 0, "ne": 1, "slt": 2, "sle": 3, "sgt": 4, "sge": 5, "ult": 6, "ule": 7, "ugt": 8,
+         "uge": 9}
+_CMPF = {"oeq": 1, "ogt": 2, "oge": 3, "olt": 4, "ole": 5, "one": 6, "ueq": 8, "une": 13}
+
+_state = threading.local()
+
+
+# ---------------------------------------------------------------------------------------------
+# Source locations and user-facing errors
+# ---------------------------------------------------------------------------------------------
+
+_positions_cache: dict[Any, list[Any]] = {}
+
+
+def user_frame(depth: int = 1) -> Any:
+    """The innermost frame outside the enigma package (the user's kernel code)."""
+    f = sys._getframe(depth)
+    while f is not None and f.f_code.co_filename.startswith(_PKG_DIR):
+        f = f.f_back
+    return f
+
+
+def frame_loc(f: Any) -> tuple[str, int, int]:
+    if f is None:
+        return ("<unknown>", 0, 0)
+    code = f.f_code
+    positions = _positions_cache.get(code)
+    if positions is None:
+        positions = list(code.co_positions())
+        _positions_cache[code] = positions
+    line = f.f_lineno or 0
+    col = 0
+    idx = f.f_lasti // 2
+    if 0 <= idx < len(positions):
+        pos = positions[idx]
+        if pos[0] == line and pos[2] is not None:
+            col = pos[2] + 1
+    return (code.co_filename, line, col)
+
+
+def format_source(file: str, line: int, col: int = 0) -> str:
+    """`    <source line>` plus a caret under column `col` (1-based) when known."""
+    text = linecache.getline(file, line) if line > 0 else ""
+    if not text:
+        return ""
+    stripped = text.rstrip("\n")
+    out = "    " + stripped
+    if col > 0:
+        out += "\n    " + " " * (col - 1) + "^"
+    return out
+
+
+def located(message: str, loc: Optional[tuple[str, int, int]] = None) -> str:
+    """`file:line: message` followed by the source line."""
+    if loc is None:
+        loc = frame_loc(user_frame(2))
+    file, line, col = loc
+    head = f"{file}:{line}: {message}"
+    src = format_source(file, line, col)
+    return head + ("\n" + src if src else "")
+
+
+def trace_type_error(message: str) -> TypeError:
+    return TypeError(located(message, frame_loc(user_frame(2))))
+
+
+def trace_error(message: str) -> EnigmaError:
+    return EnigmaError(located(message, frame_loc(user_frame(2))))
+
+
+# ---------------------------------------------------------------------------------------------
+# The trace being built
+# ---------------------------------------------------------------------------------------------
+
+
+class Region:
+    """One block: its ops and a cache of constants already materialized in it."""
+
+    __slots__ = ("ops", "consts", "parent", "args")
+
+    def __init__(self, parent: Optional["Region"], args: Optional[list[dict]] = None) -> None:
+        self.ops: list[dict] = []
+        self.consts: dict[tuple[str, str], "Value"] = {}
+        self.parent = parent
+        self.args = args
+
+    def to_json(self) -> dict:
+        d: dict[str, Any] = {"ops": self.ops}
+        if self.args:
+            d["args"] = self.args
+        return d
+
+
+class Tracer:
+    """Records one kernel."""
+
+    def __init__(self, kernel_name: str, loc: tuple[str, int, int]) -> None:
+        self.kernel_name = kernel_name
+        self.loc = loc
+        self.next_id = 0
+        self.root = Region(None)
+        self.region = self.root
+        self.params: list[dict] = []
+        self.buffers: list[Any] = []
+        self.constructs: list[Any] = []  # open control-flow constructs (for yield_)
+        self.layout_params: dict[int, str] = {}
+        self._loc_cache: dict[tuple[str, int, int], dict] = {}
+        self._results: dict[int, dict] = {}
+        # result id of an index -> integer cast -> its source (so names reach the query too)
+        self.cast_src: dict[int, int] = {}
+        self._pending_frame: Any = None
+        self._pending_line = -1
+        self._pending_ids: list[int] = []
+
+    # -- ids, locations and names --------------------------------------------------------------
+
+    def new_id(self) -> int:
+        i = self.next_id
+        self.next_id += 1
+        return i
+
+    def loc_dict(self, loc: tuple[str, int, int]) -> dict:
+        d = self._loc_cache.get(loc)
+        if d is None:
+            d = {"file": loc[0], "line": loc[1], "col": loc[2]}
+            self._loc_cache[loc] = d
+        return d
+
+    def flush_names(self) -> None:
+        """Names the values the last user line bound to Python variables (for readable MSL)."""
+        f = self._pending_frame
+        if f is None:
+            return
+        ids = self._pending_ids
+        self._pending_frame = None
+        self._pending_ids = []
+        try:
+            local_items = list(f.f_locals.items())
+        except Exception:  # pragma: no cover - exotic frames
+            return
+        wanted = set(ids)
+        for name, value in local_items:
+            if isinstance(value, Value) and value.id in wanted and not name.startswith("_"):
+                res = self._results.get(value.id)
+                if res is not None and "name" not in res:
+                    res["name"] = name
+                    src = self._results.get(self.cast_src.get(value.id, -1))
+                    if src is not None and "name" not in src:
+                        src["name"] = name
+            elif isinstance(value, tuple):
+                for v in value:
+                    if isinstance(v, Value) and v.id in wanted:
+                        res = self._results.get(v.id)
+                        if res is not None and "name" not in res:
+                            res["name"] = name
+
+    def emit(self, op: str, operands: Sequence[int] = (), result_types: Sequence[str] = (),
+             attrs: Optional[dict] = None, regions: Optional[list] = None,
+             frame: Any = None, loc: Optional[tuple[str, int, int]] = None) -> dict:
+        """Appends an op to the current region and returns its dict (results have ids)."""
+        if loc is None:
+            if frame is None:
+                frame = user_frame(2)
+            loc = frame_loc(frame)
+        d: dict[str, Any] = {"op": op}
+        if operands:
+            d["operands"] = list(operands)
+        if result_types:
+            results = []
+            for t in result_types:
+                rid = self.next_id
+                self.next_id += 1
+                r = {"id": rid, "type": t}
+                results.append(r)
+                self._results[rid] = r
+            d["results"] = results
+            if frame is not self._pending_frame or loc[1] != self._pending_line:
+                self.flush_names()
+                self._pending_frame = frame
+                self._pending_line = loc[1]
+            self._pending_ids.extend(r["id"] for r in results)
+        if attrs:
+            d["attrs"] = attrs
+        if regions is not None:
+            d["regions"] = regions
+        d["loc"] = self.loc_dict(loc)
+        self.region.ops.append(d)
+        return d
+
+    def name_value(self, value: "Value", name: str) -> None:
+        res = self._results.get(value.id)
+        if res is not None:
+            res["name"] = name
+
+    # -- regions -------------------------------------------------------------------------------
+
+    def push_region(self, args: Optional[list[dict]] = None) -> Region:
+        self.flush_names()
+        r = Region(self.region, args)
+        self.region = r
+        return r
+
+    def pop_region(self, region: Region) -> None:
+        self.flush_names()
+        assert self.region is region
+        self.region = region.parent  # type: ignore[assignment]
+
+    def enter_region(self, region: Region) -> Region:
+        """Re-enters an already built region (to append ops to it); returns the previous one."""
+        prev = self.region
+        self.region = region
+        return prev
+
+    def block_arg(self, type_: str, name: Optional[str] = None) -> dict:
+        d: dict[str, Any] = {"id": self.new_id(), "type": type_}
+        if name:
+            d["name"] = name
+        return d
+
+    # -- constants -----------------------------------------------------------------------------
+
+    def constant(self, value: Any, dt: DType) -> "Value":
+        attr = constant_attr(value, dt)
+        key = (dt.name, attr)
+        r: Optional[Region] = self.region
+        while r is not None:
+            v = r.consts.get(key)
+            if v is not None:
+                return v
+            r = r.parent
+        d = self.emit("arith.constant", (), (dt.mlir,), {"value": attr}, frame=user_frame(2))
+        v = Value(d["results"][0]["id"], dt)
+        self.region.consts[key] = v
+        return v
+
+    # -- result --------------------------------------------------------------------------------
+
+    def finish(self) -> dict:
+        self.flush_names()
+        self.emit("enigma.return", loc=self.loc)
+        for buf in self.buffers:
+            buf.finalize_access()
+        trace: dict[str, Any] = {
+            "format": "enigma-trace",
+            "version": TRACE_FORMAT_VERSION,
+            "producer": "enigma-python",
+            "kernel": self.kernel_name,
+            "loc": self.loc_dict(self.loc),
+            "params": self.params,
+            "ops": self.root.ops,
+        }
+        return trace
+
+
+def current() -> Tracer:
+    t = getattr(_state, "tracer", None)
+    if t is None:
+        raise EnigmaError(
+            located("this Enigma operation is only valid inside a kernel being traced "
+                    "(a function decorated with @enigma.kernel, compiled with enigma.compile)",
+                    frame_loc(user_frame(2)))
+        )
+    return t
+
+
+def current_or_none() -> Optional[Tracer]:
+    return getattr(_state, "tracer", None)
+
+
+class tracing:
+    """Context manager installing a tracer for the current thread."""
+
+    def __init__(self, tracer: Tracer) -> None:
+        self.tracer = tracer
+        self.prev: Optional[Tracer] = None
+
+    def __enter__(self) -> Tracer:
+        self.prev = getattr(_state, "tracer", None)
+        _state.tracer = self.tracer
+        return self.tracer
+
+    def __exit__(self, *exc: Any) -> None:
+        _state.tracer = self.prev
+
+
+# ---------------------------------------------------------------------------------------------
+# Constants
+# ---------------------------------------------------------------------------------------------
+
+
+def _float_bits(value: float, dt: DType) -> int:
+    if dt is _dt.f32:
+        return struct.unpack("<I", struct.pack("<f", value))[0]
+    if dt is _dt.f16:
+        return struct.unpack("<H", struct.pack("<e", value))[0]
+    # bf16: round the f32 bits to nearest even on the upper half.
+    bits = struct.unpack("<I", struct.pack("<f", value))[0]
+    if math.isnan(value):
+        return 0x7FC0
+    return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) & 0xFFFF
+
+
+def constant_attr(value: Any, dt: DType) -> str:
+    """MLIR attribute text of a constant. Floats are written as exact bit patterns."""
+    if dt.is_float:
+        v = float(value)
+        try:
+            bits = _float_bits(v, dt)
+        except OverflowError:
+            bits = _float_bits(math.copysign(math.inf, v), dt)
+        width = 8 if dt is _dt.f32 else 4
+        return f"0x{bits:0{width}X} : {dt.mlir}"
+    if dt.is_bool:
+        return "true" if value else "false"
+    v = int(value)
+    if dt is INDEX:
+        return f"{v} : index"
+    if v >= 1 << (dt.bits - 1):  # unsigned values above the signed range: two's complement
+        v -= 1 << dt.bits
+    return f"{v} : {dt.mlir}"
+
+
+def literal_fits(value: Any, dt: DType) -> bool:
+    if dt.is_float:
+        return True
+    if isinstance(value, float):
+        return False
+    v = int(value)
+    if dt.is_bool:
+        return v in (0, 1)
+    if dt.is_unsigned:
+        return 0 <= v < (1 << dt.bits)
+    return -(1 << (dt.bits - 1)) <= v < (1 << (dt.bits - 1))
+
+
+def default_literal_dtype(value: Any) -> DType:
+    """The dtype a free Python literal gets where no other operand decides (bool, int, float)."""
+    if isinstance(value, bool):
+        return _dt.b1
+    if isinstance(value, int):
+        return _dt.i32 if -(1 << 31) <= value < (1 << 31) else _dt.i64
+    if isinstance(value, float):
+        return _dt.f32
+    raise trace_type_error(f"cannot use a Python {type(value).__name__} ({value!r}) as a "
+                           "kernel value; expected a traced value, bool, int or float")
+
+
+def is_literal(x: Any) -> bool:
+    return isinstance(x, (bool, int, float)) and not isinstance(x, Value)
+
+
+def _np_scalar_to_literal(x: Any) -> Any:
+    """numpy scalars (np.float32(1), np.int64(3)) behave like Python literals."""
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover
+        return x
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.floating):
+        return float(x)
+    return x
+
+
+# ---------------------------------------------------------------------------------------------
+# Traced values
+# ---------------------------------------------------------------------------------------------
+
+
+class Value:
+    """A traced scalar: the result of an op (or a parameter / region argument) of one dtype.
+
+    Arithmetic, bitwise and comparison operators record ops. A Value cannot be used as a Python
+    bool: use ``with enigma.if_(cond):`` or ``enigma.where(cond, a, b)``.
+    """
+
+    __slots__ = ("id", "dtype")
+    __hash__ = None  # type: ignore[assignment]  # == builds a comparison, not a Python bool
+
+    def __init__(self, id_: int, dt: DType) -> None:
+        self.id = id_
+        self.dtype = dt
+
+    def __repr__(self) -> str:
+        return f"<enigma traced {self.dtype.name} %{self.id}>"
+
+    # Using a traced value as a Python value is the classic tracing mistake: say what to do.
+    def __bool__(self) -> bool:
+        raise trace_type_error(
+            "a traced value cannot be used as a Python bool (if/while/and/or/not on kernel "
+            "values run once at trace time); use `with enigma.if_(cond):`, "
+            "`enigma.while_(...)` or `enigma.where(cond, a, b)`")
+
+    def __index__(self) -> int:
+        raise trace_type_error(
+            "a traced value cannot be used as a Python int (e.g. in range() or as a list "
+            "index); use `enigma.for_range(lo, hi)` for loops over kernel values")
+
+    def __int__(self) -> int:
+        return self.__index__()
+
+    def __float__(self) -> float:
+        raise trace_type_error("a traced value cannot be converted to a Python float; "
+                               "use enigma.metal_cast(x, enigma.f32)")
+
+    def __iter__(self) -> Any:
+        raise trace_type_error("a traced scalar is not iterable")
+
+    def __len__(self) -> int:
+        raise trace_type_error("a traced scalar has no len()")
+
+    # arithmetic
+    def __add__(self, o: Any) -> "Value":
+        return binary("add", self, o)
+
+    def __radd__(self, o: Any) -> "Value":
+        return binary("add", o, self)
+
+    def __sub__(self, o: Any) -> "Value":
+        return binary("sub", self, o)
+
+    def __rsub__(self, o: Any) -> "Value":
+        return binary("sub", o, self)
+
+    def __mul__(self, o: Any) -> "Value":
+        return binary("mul", self, o)
+
+    def __rmul__(self, o: Any) -> "Value":
+        return binary("mul", o, self)
+
+    def __truediv__(self, o: Any) -> "Value":
+        return binary("truediv", self, o)
+
+    def __rtruediv__(self, o: Any) -> "Value":
+        return binary("truediv", o, self)
+
+    def __floordiv__(self, o: Any) -> "Value":
+        return binary("floordiv", self, o)
+
+    def __rfloordiv__(self, o: Any) -> "Value":
+        return binary("floordiv", o, self)
+
+    def __mod__(self, o: Any) -> "Value":
+        return binary("mod", self, o)
+
+    def __rmod__(self, o: Any) -> "Value":
+        return binary("mod", o, self)
+
+    def __pow__(self, o: Any) -> "Value":
+        return binary("pow", self, o)
+
+    def __rpow__(self, o: Any) -> "Value":
+        return binary("pow", o, self)
+
+    def __and__(self, o: Any) -> "Value":
+        return binary("and", self, o)
+
+    def __rand__(self, o: Any) -> "Value":
+        return binary("and", o, self)
+
+    def __or__(self, o: Any) -> "Value":
+        return binary("or", self, o)
+
+    def __ror__(self, o: Any) -> "Value":
+        return binary("or", o, self)
+
+    def __xor__(self, o: Any) -> "Value":
+        return binary("xor", self, o)
+
+    def __rxor__(self, o: Any) -> "Value":
+        return binary("xor", o, self)
+
+    def __lshift__(self, o: Any) -> "Value":
+        return binary("shl", self, o)
+
+    def __rlshift__(self, o: Any) -> "Value":
+        return binary("shl", o, self)
+
+    def __rshift__(self, o: Any) -> "Value":
+        return binary("shr", self, o)
+
+    def __rrshift__(self, o: Any) -> "Value":
+        return binary("shr", o, self)
+
+    # comparisons
+    def __lt__(self, o: Any) -> "Value":  # type: ignore[override]
+        return compare("lt", self, o)
+
+    def __le__(self, o: Any) -> "Value":  # type: ignore[override]
+        return compare("le", self, o)
+
+    def __gt__(self, o: Any) -> "Value":  # type: ignore[override]
+        return compare("gt", self, o)
+
+    def __ge__(self, o: Any) -> "Value":  # type: ignore[override]
+        return compare("ge", self, o)
+
+    def __eq__(self, o: Any) -> "Value":  # type: ignore[override]
+        return compare("eq", self, o)
+
+    def __ne__(self, o: Any) -> "Value":  # type: ignore[override]
+        return compare("ne", self, o)
+
+    # unary
+    def __neg__(self) -> "Value":
+        t = current()
+        if self.dtype.is_float:
+            return unary_op("arith.negf", self)
+        if self.dtype.is_bool:
+            raise trace_type_error("cannot negate a bool; use ~x")
+        return binary("sub", Value(t.constant(0, self.dtype).id, self.dtype), self)
+
+    def __pos__(self) -> "Value":
+        return self
+
+    def __invert__(self) -> "Value":
+        if self.dtype.is_float:
+            raise trace_type_error(f"~ needs an integer or bool operand, got {self.dtype.name}")
+        t = current()
+        ones = t.constant(1 if self.dtype.is_bool else -1 if self.dtype.is_signed
+                          else (1 << self.dtype.bits) - 1, self.dtype)
+        return _emit_binary("arith.xori", self, ones, self.dtype)
+
+    def __abs__(self) -> "Value":
+        if self.dtype.is_float:
+            return unary_op("math.absf", self)
+        if self.dtype.is_unsigned:
+            return self
+        return unary_op("math.absi", self)
+
+    # convenience
+    def to(self, dt: Union[DType, str]) -> "Value":
+        """Converts to another dtype (as ``enigma.metal_cast``)."""
+        return convert(self, _dt.dtype(dt))
+
+
+def unary_op(op: str, v: Value) -> Value:
+    d = current().emit(op, (v.id,), (v.dtype.mlir,), frame=user_frame(2))
+    return Value(d["results"][0]["id"], v.dtype)
+
+
+def _emit_binary(op: str, a: Value, b: Value, result: DType, attrs: Optional[dict] = None
+                 ) -> Value:
+    d = current().emit(op, (a.id, b.id), (result.mlir,), attrs, frame=user_frame(2))
+    return Value(d["results"][0]["id"], result)
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversions and promotion
+# ---------------------------------------------------------------------------------------------
+
+
+def as_value(x: Any, dt: Optional[DType] = None) -> Value:
+    """A traced value for `x`; Python literals become constants of `dt` (or their default)."""
+    if isinstance(x, Value):
+        return x
+    x = _np_scalar_to_literal(x)
+    if is_literal(x):
+        target = dt if dt is not None else default_literal_dtype(x)
+        if not literal_fits(x, target):
+            raise trace_type_error(f"the literal {x!r} does not fit {target.name}")
+        return current().constant(x, target)
+    raise trace_type_error(
+        f"cannot use a Python {type(x).__name__} ({_short_repr(x)}) as a kernel value; "
+        "expected a traced value or a bool/int/float literal")
+
+
+def _short_repr(x: Any) -> str:
+    r = repr(x)
+    return r if len(r) < 60 else r[:57] + "..."
+
+
+def convert(v: Value, dt: DType) -> Value:
+    """Value conversion (C's static_cast): extensions, truncations, int<->float, ->bool."""
+    s = v.dtype
+    if s is dt:
+        return v
+    t = current()
+    f = user_frame(2)
+
+    def emit(op: str, src: Value, rt: DType, attrs: Optional[dict] = None) -> Value:
+        d = t.emit(op, (src.id,), (rt.mlir,), attrs, frame=f)
+        return Value(d["results"][0]["id"], rt)
+
+    if dt.is_bool:
+        zero = t.constant(0, s)
+        if s.is_float:
+            d = t.emit("arith.cmpf", (v.id, zero.id), ("i1",), {"predicate": f"{_CMPF['une']} : i64"},
+                       frame=f)
+        else:
+            d = t.emit("arith.cmpi", (v.id, zero.id), ("i1",), {"predicate": f"{_CMPI['ne']} : i64"},
+                       frame=f)
+        return Value(d["results"][0]["id"], dt)
+    if s is INDEX:
+        if dt.is_float:
+            return convert(emit("arith.index_castui", v, _dt.u64), dt)
+        out = emit("arith.index_castui", v, dt)
+        t.cast_src[out.id] = v.id
+        return out
+    if dt is INDEX:
+        if s.is_float:
+            raise trace_type_error(f"an index must be an integer, got {s.name}")
+        return emit("arith.index_castui" if s.is_unsigned else "arith.index_cast", v, INDEX)
+    if s.is_float and dt.is_float:
+        if s.bits == dt.bits:  # f16 <-> bf16 through f32
+            return emit("arith.truncf", emit("arith.extf", v, _dt.f32), dt)
+        return emit("arith.extf" if dt.bits > s.bits else "arith.truncf", v, dt)
+    if s.is_float:
+        return emit("arith.fptosi" if dt.is_signed else "arith.fptoui", v, dt)
+    if dt.is_float:
+        return emit("arith.uitofp" if s.is_unsigned else "arith.sitofp", v, dt)
+    # integer -> integer
+    if s.bits == dt.bits:
+        return Value(v.id, dt)  # same bits, other signedness: a reinterpretation
+    if dt.bits > s.bits:
+        return emit("arith.extui" if s.is_unsigned else "arith.extsi", v, dt)
+    return emit("arith.trunci", v, dt)
+
+
+def bitcast(v: Value, dt: DType) -> Value:
+    """Reinterprets the bits (Metal's as_type<T>)."""
+    if v.dtype.bits != dt.bits:
+        raise trace_type_error(
+            f"as_type needs types of equal size: {v.dtype.name} has {v.dtype.bits} bits, "
+            f"{dt.name} has {dt.bits}")
+    if v.dtype.mlir == dt.mlir:
+        return Value(v.id, dt)
+    d = current().emit("arith.bitcast", (v.id,), (dt.mlir,), frame=user_frame(2))
+    return Value(d["results"][0]["id"], dt)
+
+
+def typed(value: Any, dt: DType) -> Value:
+    """``enigma.u32(x)``: a constant of `dt` from a literal, or a conversion of a traced value."""
+    if isinstance(value, Value):
+        return convert(value, dt)
+    value = _np_scalar_to_literal(value)
+    if not is_literal(value):
+        raise trace_type_error(f"{dt.name}() needs a traced value or a literal, got "
+                               f"{type(value).__name__}")
+    if not literal_fits(value, dt):
+        raise trace_type_error(f"the literal {value!r} does not fit {dt.name}")
+    return current().constant(value, dt)
+
+
+def unify(a: Any, b: Any) -> tuple[Value, Value, DType]:
+    """Brings two operands to their common dtype (see dtypes.promote for the rules)."""
+    a = _np_scalar_to_literal(a)
+    b = _np_scalar_to_literal(b)
+    av, bv = isinstance(a, Value), isinstance(b, Value)
+    if av and bv:
+        dt = _dt.promote(a.dtype, b.dtype)
+        return convert(a, dt), convert(b, dt), dt
+    if av or bv:
+        val, lit = (a, b) if av else (b, a)
+        if not is_literal(lit):
+            raise trace_type_error(
+                f"cannot combine a traced {val.dtype.name} with a Python "
+                f"{type(lit).__name__} ({_short_repr(lit)}); expected a traced value or a "
+                "bool/int/float literal")
+        dt = val.dtype
+        if isinstance(lit, float) and not isinstance(lit, bool) and not dt.is_float:
+            dt = _dt.f32  # a float literal with an integer value computes in f32
+            val = convert(val, dt)
+        elif not literal_fits(lit, dt):
+            raise trace_type_error(f"the literal {lit!r} does not fit {dt.name}")
+        litv = current().constant(lit, dt)
+        return (val, litv, dt) if av else (litv, val, dt)
+    raise trace_type_error("an Enigma operation needs at least one traced value")
+
+
+_ARITH = {
+    "add": ("arith.addf", "arith.addi", "arith.addi"),
+    "sub": ("arith.subf", "arith.subi", "arith.subi"),
+    "mul": ("arith.mulf", "arith.muli", "arith.muli"),
+    "floordiv": (None, "arith.divsi", "arith.divui"),
+    "mod": ("arith.remf", "arith.remsi", "arith.remui"),
+    "and": (None, "arith.andi", "arith.andi"),
+    "or": (None, "arith.ori", "arith.ori"),
+    "xor": (None, "arith.xori", "arith.xori"),
+    "shl": (None, "arith.shli", "arith.shli"),
+    "shr": (None, "arith.shrsi", "arith.shrui"),
+}
+_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%",
+           "pow": "**", "and": "&", "or": "|", "xor": "^", "shl": "<<", "shr": ">>"}
+
+
+def binary(kind: str, a: Any, b: Any) -> Value:
+    """Records `a <kind> b` with promotion; see docs/python-api.md for the semantics."""
+    if kind == "pow" and isinstance(a, Value) and not a.dtype.is_float and isinstance(b, int) \
+            and not isinstance(b, bool) and 0 <= b <= 64:
+        result: Value = as_value(1, a.dtype) if b == 0 else a
+        for _ in range(max(0, b - 1)):
+            result = binary("mul", result, a)
+        return result
+    x, y, dt = unify(a, b)
+    if dt.is_bool and kind in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow"):
+        x, y, dt = convert(x, _dt.i32), convert(y, _dt.i32), _dt.i32
+    if kind == "truediv":
+        if not dt.is_float:
+            x, y, dt = convert(x, _dt.f32), convert(y, _dt.f32), _dt.f32
+        return _emit_binary("arith.divf", x, y, dt)
+    if kind == "pow":
+        if dt.is_float:
+            return _emit_binary("math.powf", x, y, dt)
+        return _emit_binary("math.ipowi", x, y, dt)
+    if kind == "floordiv" and dt.is_float:
+        q = _emit_binary("arith.divf", x, y, dt)
+        return unary_op("math.floor", q)
+    ops = _ARITH[kind]
+    op = ops[0] if dt.is_float else ops[2] if dt.is_unsigned else ops[1]
+    if op is None:
+        raise trace_type_error(f"operator {_SYMBOL[kind]} needs integer or bool operands, "
+                               f"got {dt.name}")
+    return _emit_binary(op, x, y, dt)
+
+
+def compare(kind: str, a: Any, b: Any) -> Value:
+    """Records a comparison; the result is a b1 (bool) value."""
+    x, y, dt = unify(a, b)
+    if dt.is_float:
+        pred = {"lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge", "eq": "oeq", "ne": "une"}[kind]
+        d = current().emit("arith.cmpf", (x.id, y.id), ("i1",),
+                           {"predicate": f"{_CMPF[pred]} : i64"}, frame=user_frame(2))
+    else:
+        if kind in ("eq", "ne"):
+            pred = kind
+        else:
+            pred = ("u" if dt.is_unsigned else "s") + kind
+        d = current().emit("arith.cmpi", (x.id, y.id), ("i1",),
+                           {"predicate": f"{_CMPI[pred]} : i64"}, frame=user_frame(2))
+    return Value(d["results"][0]["id"], _dt.b1)
+
+
+def to_index(x: Any) -> Value:
+    """An `index` value for memory addressing from an integer value or literal."""
+    x = _np_scalar_to_literal(x)
+    if isinstance(x, Value):
+        if x.dtype.is_float:
+            raise trace_type_error(f"an index must be an integer, got a {x.dtype.name} value")
+        if x.dtype.is_bool:
+            x = convert(x, _dt.u32)
+        return convert(x, INDEX)
+    if isinstance(x, bool) or not isinstance(x, int):
+        raise trace_type_error(f"an index must be an integer, got {_short_repr(x)}")
+    return current().constant(x, INDEX)
+
+
+def index_to_user(v: Value, dt: DType = _dt.u32) -> Value:
+    """Converts an `index` query result to the user-visible integer dtype."""
+    return convert(v, dt)
+
+
+def iter_values(xs: Iterable[Any]) -> list[Any]:
+    return [x for x in xs]
+
+
+def check_callable(fn: Any, what: str) -> Callable[..., Any]:
+    if not callable(fn):
+        raise trace_type_error(f"{what} must be callable")
+    return fn

@@ -1,0 +1,467 @@
+"""Structured control flow inside kernels: loops, conditionals, while loops, unrolling.
+
+Each construct is a context manager whose body is traced once into a region of an ``scf`` op.
+Values flow out of a construct through ``enigma.yield_`` and the construct's ``results``::
+
+    loop = enigma.for_range(0, n, init=0.0)
+    with loop as (i, acc):
+        enigma.yield_(acc + A[i])
+    total = loop.result
+
+    branch = enigma.if_(x > 0)
+    with branch as (then_, else_):
+        with then_:
+            enigma.yield_(x)
+        with else_:
+            enigma.yield_(-x)
+    absx = branch.result
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Sequence
+
+from . import dtypes as _dt
+from ._tracer import (
+    INDEX,
+    Region,
+    Value,
+    _np_scalar_to_literal,
+    as_value,
+    convert,
+    current,
+    default_literal_dtype,
+    is_literal,
+    literal_fits,
+    to_index,
+    trace_type_error,
+    user_frame,
+)
+from .dtypes import DType
+
+__all__ = ["for_range", "if_", "while_", "yield_", "range_constexpr"]
+
+
+def _init_values(init: Any) -> list[Value]:
+    """Initial loop-carried values: traced values keep their dtype, literals get defaults."""
+    if init is None:
+        return []
+    items = list(init) if isinstance(init, (list, tuple)) else [init]
+    out = []
+    for x in items:
+        x = _np_scalar_to_literal(x)
+        if isinstance(x, Value):
+            out.append(x)
+        elif is_literal(x):
+            out.append(as_value(x, default_literal_dtype(x)))
+        else:
+            raise trace_type_error(f"loop-carried values must be traced values or literals, got "
+                                   f"{type(x).__name__}")
+    return out
+
+
+def _coerce_yield(values: Sequence[Any], dtypes: Sequence[DType], what: str) -> list[Value]:
+    if len(values) != len(dtypes):
+        raise trace_type_error(f"{what} yields {len(values)} value(s) but carries "
+                               f"{len(dtypes)}")
+    out = []
+    for i, (v, dt) in enumerate(zip(values, dtypes)):
+        v = _np_scalar_to_literal(v)
+        if isinstance(v, Value):
+            if v.dtype is not dt:
+                if v.dtype.mlir == dt.mlir and v.dtype.is_int and dt.is_int:
+                    v = convert(v, dt)
+                else:
+                    raise trace_type_error(
+                        f"{what}: yielded value #{i} is {v.dtype.name} but the carried value "
+                        f"is {dt.name}; convert it with enigma.metal_cast(x, enigma.{dt.name})")
+            out.append(v)
+        elif is_literal(v):
+            if not literal_fits(v, dt):
+                raise trace_type_error(f"{what}: the literal {v!r} does not fit {dt.name}")
+            out.append(as_value(v, dt))
+        else:
+            raise trace_type_error(f"{what}: cannot yield a Python {type(v).__name__}")
+    return out
+
+
+class _Construct:
+    """Base of the constructs `yield_` can target."""
+
+    what = "construct"
+
+    def _yield(self, values: Sequence[Any]) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def results(self) -> tuple[Value, ...]:
+        """The values flowing out of the construct (after its `with` block)."""
+        res = getattr(self, "_results", None)
+        if res is None:
+            raise trace_type_error(f"the results of {self.what} are only available after its "
+                                   "`with` block")
+        return tuple(res)
+
+    @property
+    def result(self) -> Value:
+        """The single value flowing out of the construct."""
+        res = self.results
+        if len(res) != 1:
+            raise trace_type_error(f"{self.what} has {len(res)} results; use .results")
+        return res[0]
+
+
+def yield_(*values: Any) -> None:
+    """Ends the innermost open ``for_range`` / ``if_`` arm / ``while_`` body with `values`
+    (the next loop-carried values, or the values flowing out of the if)."""
+    t = current()
+    if not t.constructs:
+        raise trace_type_error("enigma.yield_ is only valid inside enigma.for_range, enigma.if_ "
+                               "or enigma.while_")
+    t.constructs[-1]._yield(values)
+
+
+# ---------------------------------------------------------------------------------------------
+# for_range
+# ---------------------------------------------------------------------------------------------
+
+
+class for_range(_Construct):
+    """``with enigma.for_range(lo, hi, step=1) as i:`` traces the body once into an ``scf.for``.
+
+    `i` has the dtype of the bounds (promoted; i32 when all are literals). With ``init=`` the
+    loop carries values: ``with loop as (i, acc):`` ... ``enigma.yield_(new_acc)``, then
+    ``loop.result`` / ``loop.results`` hold the final values. The bounds are evaluated once; the
+    step must be positive.
+    """
+
+    what = "enigma.for_range"
+
+    def __init__(self, lo: Any, hi: Any = None, step: Any = 1, *, init: Any = None) -> None:
+        if hi is None:
+            lo, hi = 0, lo
+        self._bounds = (lo, hi, step)
+        self._init = init
+        self._results: Optional[list[Value]] = None
+        self._yielded: Optional[list[Value]] = None
+
+    def __enter__(self) -> Any:
+        t = current()
+        f = user_frame(2)
+        lo, hi, step = (_np_scalar_to_literal(b) for b in self._bounds)
+        if isinstance(step, (int,)) and not isinstance(step, bool) and step <= 0:
+            raise trace_type_error(f"for_range needs a positive step, got {step}")
+        dt: Optional[DType] = None
+        for b in (lo, hi, step):
+            if isinstance(b, Value):
+                if not b.dtype.is_int or b.dtype.is_bool:
+                    raise trace_type_error(f"for_range bounds must be integers, got {b.dtype.name}")
+                dt = b.dtype if dt is None else _dt.promote(dt, b.dtype)
+            elif not isinstance(b, int) or isinstance(b, bool):
+                raise trace_type_error(f"for_range bounds must be integers, got {b!r}")
+        self._dtype = dt or _dt.i32
+        lo_i, hi_i, step_i = (to_index(convert(b, self._dtype) if isinstance(b, Value) else b)
+                              for b in (lo, hi, step))
+        inits = _init_values(self._init)
+        self._carried = [v.dtype for v in inits]
+        iv = t.block_arg("index")
+        args = [iv] + [t.block_arg(v.dtype.mlir) for v in inits]
+        self._op = t.emit("scf.for", [lo_i.id, hi_i.id, step_i.id, *(v.id for v in inits)],
+                          [v.dtype.mlir for v in inits], frame=f)
+        self._region = t.push_region(args)
+        self._op["regions"] = [self._region.to_json()]
+        t.constructs.append(self)
+        i = convert(Value(iv["id"], INDEX), self._dtype)
+        self._index = i
+        carried = [Value(a["id"], dt) for a, dt in zip(args[1:], self._carried)]
+        self._frame = f
+        if self._init is None:
+            return i
+        return (i, *carried)
+
+    def _yield(self, values: Sequence[Any]) -> None:
+        if self._yielded is not None:
+            raise trace_type_error("enigma.yield_ was already called in this loop body")
+        self._yielded = _coerce_yield(values, self._carried, self.what)
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        t = current()
+        t.constructs.pop()
+        if exc_type is not None:
+            t.pop_region(self._region)
+            return
+        if self._yielded is None and self._carried:
+            t.pop_region(self._region)
+            raise trace_type_error("a for_range with init= must end its body with "
+                                   "enigma.yield_(next values...)")
+        ys = self._yielded or []
+        t.emit("scf.yield", [v.id for v in ys], frame=self._frame)
+        self._region.args = self._region.args  # keep args in the JSON
+        self._op["regions"] = [self._region.to_json()]
+        t.pop_region(self._region)
+        self._results = [Value(r["id"], dt)
+                         for r, dt in zip(self._op.get("results", []), self._carried)]
+
+
+# ---------------------------------------------------------------------------------------------
+# if_
+# ---------------------------------------------------------------------------------------------
+
+
+class _Arm(_Construct):
+    def __init__(self, owner: "if_", index: int) -> None:
+        self.owner = owner
+        self.index = index
+        self.what = "the then-arm of enigma.if_" if index == 0 else "the else-arm of enigma.if_"
+        self.region: Optional[Region] = None
+        self.yielded: Optional[list[Any]] = None
+        self.frame: Any = None
+
+    def __enter__(self) -> "_Arm":
+        t = current()
+        if self.region is not None:
+            raise trace_type_error(f"{self.what} was already traced")
+        if t.constructs[-1] is not self.owner:
+            raise trace_type_error(f"{self.what} must be entered directly inside its "
+                                   "`with enigma.if_(...)` block")
+        self.frame = user_frame(2)
+        self.region = t.push_region()
+        t.constructs.append(self)
+        return self
+
+    def _yield(self, values: Sequence[Any]) -> None:
+        if self.yielded is not None:
+            raise trace_type_error(f"enigma.yield_ was already called in {self.what}")
+        self.yielded = list(values)
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        t = current()
+        t.constructs.pop()
+        assert self.region is not None
+        t.pop_region(self.region)
+
+
+class if_(_Construct):
+    """Conditional execution: ``with enigma.if_(cond):`` runs the body when `cond` holds.
+
+    ``with enigma.if_(cond) as (then_, else_):`` gives both arms; each is a context manager
+    (``with then_: ...``). Values flow out when both arms call ``enigma.yield_(...)`` with the
+    same number of values: they are promoted to common dtypes and are available as
+    ``branch.result`` / ``branch.results`` after the block.
+    """
+
+    what = "enigma.if_"
+
+    def __init__(self, cond: Any) -> None:
+        self._cond = cond
+        self._results: Optional[list[Value]] = None
+        self._two_arms = False
+
+    def __enter__(self) -> Any:
+        t = current()
+        f = user_frame(2)
+        c = _np_scalar_to_literal(self._cond)
+        if isinstance(c, Value):
+            if not c.dtype.is_bool:
+                c = convert(c, _dt.b1)
+        elif isinstance(c, (bool, int)):
+            c = as_value(bool(c), _dt.b1)
+        else:
+            raise trace_type_error(f"enigma.if_ needs a traced condition, got {type(c).__name__}")
+        self._frame = f
+        self._op = t.emit("scf.if", [c.id], [], frame=f)
+        self._then = _Arm(self, 0)
+        self._else = _Arm(self, 1)
+        t.constructs.append(self)
+        # Until the `as` target unpacks (then_, else_), the body is the then-arm.
+        self._simple_region: Optional[Region] = t.push_region()
+        self._then.region = self._simple_region
+        self._then.frame = f
+        t.constructs.append(self._then)
+        return _IfArms(self)
+
+    def _leave_simple(self) -> None:
+        t = current()
+        if self._simple_region is None:
+            return
+        if self._simple_region.ops:
+            raise trace_type_error("with `as (then_, else_)`, put the body in `with then_:` and "
+                                   "`with else_:` blocks")
+        t.constructs.pop()
+        t.pop_region(self._simple_region)
+        self._simple_region = None
+        self._then.region = None
+        self._two_arms = True
+
+    def _yield(self, values: Sequence[Any]) -> None:
+        raise trace_type_error("inside `with enigma.if_(c) as (then_, else_):` call "
+                               "enigma.yield_ within `with then_:` / `with else_:`")
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        t = current()
+        if self._simple_region is not None:
+            t.constructs.pop()
+            t.pop_region(self._simple_region)
+        t.constructs.pop()
+        if exc_type is not None:
+            return
+        then_, else_ = self._then, self._else
+        if then_.region is None:
+            then_.region = Region(t.region)
+            then_.frame = self._frame
+        ys_then = then_.yielded or []
+        ys_else = else_.yielded or []
+        if (then_.yielded is None) != (else_.yielded is None) and (ys_then or ys_else):
+            raise trace_type_error("values flowing out of enigma.if_ need enigma.yield_ in both "
+                                   "arms (`with then_:` and `with else_:`)")
+        if len(ys_then) != len(ys_else):
+            raise trace_type_error(f"the arms of enigma.if_ yield different numbers of values "
+                                   f"({len(ys_then)} and {len(ys_else)})")
+        # Common dtypes per position: traced values promote; literals adopt the other arm's.
+        dtypes: list[DType] = []
+        for a, b in zip(ys_then, ys_else):
+            a, b = _np_scalar_to_literal(a), _np_scalar_to_literal(b)
+            if isinstance(a, Value) and isinstance(b, Value):
+                dtypes.append(_dt.promote(a.dtype, b.dtype))
+            elif isinstance(a, Value):
+                dtypes.append(a.dtype if not (isinstance(b, float) and not a.dtype.is_float)
+                              else _dt.f32)
+            elif isinstance(b, Value):
+                dtypes.append(b.dtype if not (isinstance(a, float) and not b.dtype.is_float)
+                              else _dt.f32)
+            elif is_literal(a) and is_literal(b):
+                dtypes.append(_dt.promote(default_literal_dtype(a), default_literal_dtype(b)))
+            else:
+                raise trace_type_error("enigma.if_ arms can only yield traced values or literals")
+        regions = []
+        for arm, ys in ((then_, ys_then), (else_, ys_else)):
+            if arm.region is None:
+                regions.append({})
+                continue
+            prev = t.enter_region(arm.region)
+            vals = []
+            for y, dt in zip(ys, dtypes):
+                v = y if isinstance(y, Value) else as_value(_np_scalar_to_literal(y), dt)
+                vals.append(convert(v, dt))
+            t.emit("scf.yield", [v.id for v in vals], frame=arm.frame)
+            t.flush_names()
+            t.region = prev
+            regions.append(arm.region.to_json())
+        self._op["regions"] = regions
+        if dtypes:
+            results = []
+            for dt in dtypes:
+                rid = t.new_id()
+                r = {"id": rid, "type": dt.mlir}
+                t._results[rid] = r
+                results.append(r)
+            self._op["results"] = results
+            self._results = [Value(r["id"], dt) for r, dt in zip(results, dtypes)]
+        else:
+            self._results = []
+
+
+class _IfArms:
+    """What ``with enigma.if_(c) as ...`` binds: unpacks to ``(then_, else_)``; used directly as
+    the `as` target of a one-armed if it is never touched."""
+
+    def __init__(self, owner: if_) -> None:
+        self._owner = owner
+        self._unpacked = False
+
+    def __iter__(self) -> Any:
+        self._unpacked = True
+        self._owner._leave_simple()
+        return iter((self._owner._then, self._owner._else))
+
+
+# ---------------------------------------------------------------------------------------------
+# while_
+# ---------------------------------------------------------------------------------------------
+
+
+class while_(_Construct):
+    """``with enigma.while_(lambda: cond):`` repeats the body while `cond` (re-evaluated before
+    every iteration) holds.
+
+    With carried state: ``w = enigma.while_(lambda i, s: i < n, init=(0, 0.0))``,
+    ``with w as (i, s): ... enigma.yield_(i + 1, s + x)``; ``w.results`` holds the final state.
+    """
+
+    what = "enigma.while_"
+
+    def __init__(self, cond: Callable[..., Any], init: Any = None) -> None:
+        if not callable(cond):
+            raise trace_type_error("enigma.while_ needs a callable condition, e.g. "
+                                   "enigma.while_(lambda i: i < n, init=0)")
+        self._cond = cond
+        self._init = init
+        self._results: Optional[list[Value]] = None
+        self._yielded: Optional[list[Value]] = None
+
+    def __enter__(self) -> Any:
+        t = current()
+        f = user_frame(2)
+        self._frame = f
+        inits = _init_values(self._init)
+        self._carried = [v.dtype for v in inits]
+        self._op = t.emit("scf.while", [v.id for v in inits], [dt.mlir for dt in self._carried],
+                          frame=f)
+        # before region: evaluate the condition on the carried values
+        before_args = [t.block_arg(dt.mlir) for dt in self._carried]
+        before = t.push_region(before_args)
+        cond = self._cond(*[Value(a["id"], dt) for a, dt in zip(before_args, self._carried)])
+        cond = _np_scalar_to_literal(cond)
+        if isinstance(cond, Value):
+            if not cond.dtype.is_bool:
+                cond = convert(cond, _dt.b1)
+        elif isinstance(cond, (bool, int)):
+            cond = as_value(bool(cond), _dt.b1)
+        else:
+            t.pop_region(before)
+            raise trace_type_error("the condition of enigma.while_ must return a traced bool")
+        t.emit("scf.condition", [cond.id, *(a["id"] for a in before_args)], frame=f)
+        t.pop_region(before)
+        after_args = [t.block_arg(dt.mlir) for dt in self._carried]
+        self._before = before
+        self._after = t.push_region(after_args)
+        t.constructs.append(self)
+        carried = [Value(a["id"], dt) for a, dt in zip(after_args, self._carried)]
+        if self._init is None:
+            return None
+        if not isinstance(self._init, (list, tuple)):
+            return carried[0]
+        return tuple(carried)
+
+    def _yield(self, values: Sequence[Any]) -> None:
+        if self._yielded is not None:
+            raise trace_type_error("enigma.yield_ was already called in this while body")
+        self._yielded = _coerce_yield(values, self._carried, self.what)
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        t = current()
+        t.constructs.pop()
+        if exc_type is not None:
+            t.pop_region(self._after)
+            return
+        if self._yielded is None and self._carried:
+            t.pop_region(self._after)
+            raise trace_type_error("a while_ with init= must end its body with "
+                                   "enigma.yield_(next state...)")
+        t.emit("scf.yield", [v.id for v in (self._yielded or [])], frame=self._frame)
+        t.pop_region(self._after)
+        self._op["regions"] = [self._before.to_json(), self._after.to_json()]
+        self._results = [Value(r["id"], dt)
+                         for r, dt in zip(self._op.get("results", []), self._carried)]
+
+
+def range_constexpr(*args: int) -> range:
+    """A Python ``range`` unrolled at trace time: the bounds must be Python ints."""
+    for a in args:
+        if isinstance(a, Value):
+            raise trace_type_error("range_constexpr bounds must be Python ints known at trace "
+                                   "time; use enigma.for_range for kernel values")
+        if not isinstance(a, int) or isinstance(a, bool):
+            raise trace_type_error(f"range_constexpr bounds must be Python ints, got {a!r}")
+    return range(*args)
+

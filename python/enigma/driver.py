@@ -1,0 +1,580 @@
+"""``@enigma.kernel``, ``@enigma.jit``, ``enigma.compile`` and :class:`CompiledKernel`.
+
+``compile`` traces the kernel (``_tracer``), hands the trace to the C API (``compiler``), which
+imports it, runs the registered ``enigma-pipeline`` and translates to MSL, and wraps the result.
+On macOS it also builds a ``.metallib`` (``metal``). Results are cached in memory and on disk
+(``ENIGMA_CACHE_DIR``) by the hash of (trace, options, compiler build).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence, Union
+
+from . import _capi
+from . import dtypes as _dt
+from ._tracer import (
+    Tracer,
+    Value,
+    format_source,
+    frame_loc,
+    located,
+    tracing,
+)
+from .builtins import MemRef
+from .dtypes import DType, Scalar
+from .errors import EnigmaError
+
+__all__ = ["kernel", "jit", "compile", "CompiledKernel", "Kernel", "JitFunction", "ParamInfo",
+           "Constexpr", "trace", "format_trace", "clear_cache"]
+
+
+class Constexpr:
+    """Annotation of a compile-time parameter: its Python value is baked into the trace
+    (``tile: enigma.Constexpr``); pass the value to ``enigma.compile`` / the launch."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Decorators
+# ---------------------------------------------------------------------------------------------
+
+
+class Kernel:
+    """A kernel function (``@enigma.kernel``). Compile it with ``enigma.compile(kernel)``; inside
+    an ``@enigma.jit`` function call it with tensors and ``.launch(grid=..., block=...)``."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        if not callable(fn):
+            raise TypeError("@enigma.kernel decorates a function")
+        self.fn = fn
+        self.name = fn.__name__
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+        self._sig = inspect.signature(fn)
+        code = fn.__code__
+        self.def_loc = (code.co_filename, code.co_firstlineno, 1)
+
+    def __repr__(self) -> str:
+        return f"<enigma.kernel {self.name}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> "Launch":
+        jit_state = getattr(_jit_state, "launches", None)
+        if jit_state is None:
+            raise EnigmaError(located(
+                f"kernel '{self.name}' cannot be called directly; compile it with "
+                f"enigma.compile({self.name}) and call the CompiledKernel, or call it inside an "
+                "@enigma.jit function followed by .launch(grid=..., block=...)",
+                frame_loc(sys._getframe(1))))
+        bound = self._sig.bind(*args, **kwargs)
+        return Launch(self, list(bound.arguments.values()), sys._getframe(1))
+
+    def annotations(self) -> dict[str, Any]:
+        raw = getattr(self.fn, "__annotations__", {}) or {}
+        out = {}
+        for name, ann in raw.items():
+            if isinstance(ann, str):
+                ann = _resolve_annotation(ann, self.fn)
+            out[name] = ann
+        return out
+
+
+def _resolve_annotation(text: str, fn: Callable[..., Any]) -> Any:
+    try:
+        return _dt.dtype(text)
+    except TypeError:
+        pass
+    try:
+        value = eval(text, getattr(fn, "__globals__", {}))  # noqa: S307 - user annotations
+    except Exception as exc:
+        raise EnigmaError(f"cannot resolve the annotation {text!r} of kernel "
+                          f"'{fn.__name__}': {exc}") from None
+    if isinstance(value, str):  # a quoted dtype name under `from __future__ import annotations`
+        try:
+            return _dt.dtype(value)
+        except TypeError as exc:
+            raise EnigmaError(f"kernel '{fn.__name__}': {exc}") from None
+    return value
+
+
+def kernel(fn: Callable[..., Any]) -> Kernel:
+    """Decorator: marks `fn` as an Enigma kernel.
+
+    Parameters annotated with a dtype (``A: enigma.f32``) are device buffers; with
+    ``enigma.Scalar(dtype)`` by-value scalars; with ``enigma.Tensor`` (or unannotated, given a
+    Tensor at compile/launch time) layout-carrying tensors; with ``enigma.Constexpr`` Python
+    values baked in at trace time.
+    """
+    return Kernel(fn)
+
+
+_jit_state = threading.local()
+
+
+class Launch:
+    """``kernel(args...)`` inside a jit function; ``.launch(grid=..., block=...)`` records it."""
+
+    def __init__(self, k: Kernel, args: list[Any], frame: Any) -> None:
+        self.kernel = k
+        self.args = args
+        self.frame = frame
+
+    def launch(self, grid: Union[int, Sequence[int]], block: Union[int, Sequence[int]] = 256
+               ) -> None:
+        """Records the launch: `grid` is the total number of threads per dimension (Metal's
+        dispatchThreads), `block` the threadgroup size."""
+        launches = getattr(_jit_state, "launches", None)
+        if launches is None:
+            raise EnigmaError("Launch.launch() is only valid inside an @enigma.jit function")
+        launches.append((self, _dim3(grid, "grid"), _dim3(block, "block")))
+
+
+def _dim3(v: Union[int, Sequence[int]], what: str) -> tuple[int, int, int]:
+    if isinstance(v, int) and not isinstance(v, bool):
+        vals = [v]
+    else:
+        try:
+            vals = [int(x) for x in v]  # type: ignore[union-attr]
+        except (TypeError, ValueError):
+            raise EnigmaError(f"{what} must be an int or a tuple of up to 3 ints, got {v!r}") \
+                from None
+    if not 1 <= len(vals) <= 3 or any(x < 1 for x in vals):
+        raise EnigmaError(f"{what} must be 1 to 3 positive ints, got {v!r}")
+    while len(vals) < 3:
+        vals.append(1)
+    return (vals[0], vals[1], vals[2])
+
+
+class JitFunction:
+    """A host-side function (``@enigma.jit``) that computes layouts with the layout algebra and
+    launches one kernel: ``kernel(args...).launch(grid=..., block=...)``."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return f"<enigma.jit {self.name}>"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise EnigmaError(f"@enigma.jit function '{self.name}' runs through "
+                          f"enigma.compile({self.name}, *args)")
+
+    def run(self, *args: Any) -> tuple[Launch, tuple[int, int, int], tuple[int, int, int]]:
+        prev = getattr(_jit_state, "launches", None)
+        _jit_state.launches = []
+        try:
+            self.fn(*args)
+            launches = _jit_state.launches
+        finally:
+            _jit_state.launches = prev
+        if len(launches) != 1:
+            raise EnigmaError(f"@enigma.jit function '{self.name}' must launch exactly one kernel "
+                              f"(kernel(...).launch(grid=..., block=...)); it launched "
+                              f"{len(launches)}")
+        return launches[0]
+
+
+def jit(fn: Callable[..., Any]) -> JitFunction:
+    """Decorator: a host function run by ``enigma.compile(fn, *args)``; see :class:`JitFunction`."""
+    return JitFunction(fn)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tracing
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParamInfo:
+    """A runtime parameter of a compiled kernel."""
+
+    name: str
+    buffer_index: int
+    dtype: DType
+    kind: str  # "buffer" or "scalar"
+    access: Optional[str] = None
+    layout: Optional[str] = None
+    min_size: int = 0  # elements a buffer needs (the layout's cosize), 0 if unknown
+
+
+def _kernel_params(k: Kernel, args: Sequence[Any]) -> list[tuple[str, str, Any]]:
+    """(name, kind, spec) per kernel parameter: kind is buffer, scalar, tensor or constexpr."""
+    from .tensor import Tensor
+
+    anns = k.annotations()
+    params = list(k._sig.parameters.values())
+    if args and len(args) != len(params):
+        raise EnigmaError(f"kernel '{k.name}' takes {len(params)} argument(s), got {len(args)}")
+    out = []
+    for i, p in enumerate(params):
+        ann = anns.get(p.name, inspect.Parameter.empty)
+        arg = args[i] if args else inspect.Parameter.empty
+        if isinstance(arg, Tensor):
+            out.append((p.name, "tensor", arg))
+        elif isinstance(ann, Scalar):
+            out.append((p.name, "scalar", ann.dtype))
+        elif isinstance(ann, DType):
+            out.append((p.name, "buffer", ann))
+        elif ann is Tensor:
+            raise EnigmaError(f"kernel '{k.name}': parameter '{p.name}' is a Tensor; pass an "
+                              "enigma.Tensor for it (in @enigma.jit or enigma.compile)")
+        elif ann is Constexpr or (arg is not inspect.Parameter.empty and
+                                  ann is inspect.Parameter.empty):
+            if arg is inspect.Parameter.empty:
+                raise EnigmaError(f"kernel '{k.name}': compile-time parameter '{p.name}' needs a "
+                                  "value (pass it to enigma.compile or the launch)")
+            out.append((p.name, "constexpr", arg))
+        elif ann in (float, int, bool):
+            out.append((p.name, "buffer", {float: _dt.f32, int: _dt.i32, bool: _dt.b1}[ann]))
+        elif ann is inspect.Parameter.empty:
+            raise EnigmaError(
+                f"kernel '{k.name}': parameter '{p.name}' needs an annotation: a dtype for a "
+                "device buffer (A: enigma.f32), enigma.Scalar(dtype) for a scalar, or "
+                "enigma.Tensor / enigma.Constexpr")
+        else:
+            raise EnigmaError(f"kernel '{k.name}': unsupported annotation {ann!r} of parameter "
+                              f"'{p.name}'")
+    return out
+
+
+def trace(k: Kernel, args: Sequence[Any] = ()) -> tuple[dict, list[ParamInfo]]:
+    """Traces kernel `k` (with compile-time `args`, e.g. Tensors) into a trace dict."""
+    from .tensor import Tensor, TensorValue
+
+    specs = _kernel_params(k, args)
+    t = Tracer(k.name, k.def_loc)
+    infos: list[ParamInfo] = []
+    used = {spec.buffer_index for _, kind, spec in specs if kind == "tensor"}
+    next_index = 0
+    call_args: list[Any] = []
+    with tracing(t):
+        for name, kind, spec in specs:
+            if kind == "constexpr":
+                call_args.append(spec)
+                continue
+            if kind == "tensor":
+                tensor: Tensor = spec
+                index = tensor.buffer_index
+                dt = tensor.dtype
+                pname = tensor.name
+            else:
+                while next_index in used:
+                    next_index += 1
+                index = next_index
+                used.add(index)
+                dt = spec
+                pname = name
+            pid = t.new_id()
+            pd: dict[str, Any] = {"id": pid, "name": pname, "index": index,
+                                  "kind": "scalar" if kind == "scalar" else "buffer",
+                                  "dtype": dt.name, "loc": t.loc_dict(k.def_loc)}
+            info = ParamInfo(pname, index, dt, pd["kind"])
+            if kind == "scalar":
+                call_args.append(Value(pid, dt))
+            else:
+                mt = f"memref<?x{dt.mlir}, #enigma.address_space<device>>"
+                mem = MemRef(pid, dt, mt, (None,), pname, pd)
+                t.buffers.append(mem)
+                if kind == "tensor":
+                    pd["layout"] = str(tensor.layout)
+                    info.layout = pd["layout"]
+                    info.min_size = tensor.cosize()
+                    call_args.append(TensorValue.from_tensor(mem, tensor))
+                else:
+                    pd["access"] = "read"
+                    call_args.append(mem)
+            t.params.append(pd)
+            infos.append(info)
+        k.fn(*call_args)
+        result = t.finish()
+    for info, pd in zip(infos, result["params"]):
+        info.access = pd.get("access")
+    return result, infos
+
+
+# ---------------------------------------------------------------------------------------------
+# Pretty-printing a trace (dump_ir)
+# ---------------------------------------------------------------------------------------------
+
+
+def format_trace(tr: dict) -> str:
+    """The trace as readable text: one op per line, regions indented, Python locations."""
+    lines = [f"trace v{tr.get('version')} kernel {tr.get('kernel')}"]
+    names: dict[int, str] = {}
+
+    def vname(i: int) -> str:
+        return f"%{names[i]}" if i in names else f"%{i}"
+
+    for p in tr.get("params", []):
+        names[p["id"]] = f"{p['name']}"
+        extra = f" access={p['access']}" if p.get("access") else ""
+        extra += f" layout={p['layout']}" if p.get("layout") else ""
+        lines.append(f"  param [[buffer({p['index']})]] %{p['name']}: {p['kind']} {p['dtype']}"
+                     f"{extra}")
+
+    def emit_ops(ops: list[dict], depth: int) -> None:
+        pad = "  " * depth
+        for op in ops:
+            res = op.get("results", [])
+            for r in res:
+                names[r["id"]] = f"{r['name']}.{r['id']}" if r.get("name") else str(r["id"])
+            lhs = ", ".join(f"{vname(r['id'])}: {r['type']}" for r in res)
+            operands = ", ".join(vname(i) for i in op.get("operands", []))
+            attrs = op.get("attrs")
+            attr_text = (" {" + ", ".join(f"{k} = {v}" for k, v in attrs.items()) + "}") \
+                if attrs else ""
+            loc = op.get("loc", {})
+            where = f"  # {os.path.basename(loc.get('file', '?'))}:{loc.get('line', 0)}"
+            lines.append(f"{pad}{lhs + ' = ' if lhs else ''}{op['op']}({operands}){attr_text}"
+                         f"{where}")
+            for ri, region in enumerate(op.get("regions", [])):
+                args = region.get("args", [])
+                for a in args:
+                    names[a["id"]] = f"{a['name']}.{a['id']}" if a.get("name") else str(a["id"])
+                arg_text = ", ".join(f"{vname(a['id'])}: {a['type']}" for a in args)
+                lines.append(f"{pad}  region #{ri}" + (f" ({arg_text})" if args else "")
+                             + (":" if region.get("ops") is not None else ": <empty>"))
+                emit_ops(region.get("ops", []), depth + 2)
+
+    emit_ops(tr.get("ops", []), 1)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Compile cache
+# ---------------------------------------------------------------------------------------------
+
+_MEM_CACHE: dict[str, tuple[str, str, dict]] = {}
+_cache_lock = threading.Lock()
+_fingerprint: Optional[str] = None
+
+
+def _compiler_fingerprint() -> str:
+    """Identifies the compiler build: version plus the native library's size and mtime."""
+    global _fingerprint
+    if _fingerprint is None:
+        path = _capi.library_path()
+        try:
+            st = os.stat(path)
+            stamp = f"{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            stamp = "missing"
+        try:
+            lib = _capi.lib()
+            lib.enigmaGetVersion.restype = __import__("ctypes").c_char_p
+            version = lib.enigmaGetVersion().decode()
+        except Exception:
+            version = "unknown"
+        _fingerprint = f"{version}:{path}:{stamp}"
+    return _fingerprint
+
+
+def _cache_dir() -> Optional[Path]:
+    d = os.environ.get("ENIGMA_CACHE_DIR")
+    if d == "":
+        return None
+    if d is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        d = os.path.join(base, "enigma")
+    return Path(d) / "compile"
+
+
+def clear_cache(memory: bool = True, disk: bool = False) -> None:
+    """Empties the in-memory compile cache (and the disk cache under ENIGMA_CACHE_DIR)."""
+    if memory:
+        with _cache_lock:
+            _MEM_CACHE.clear()
+    if disk:
+        d = _cache_dir()
+        if d is not None and d.exists():
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _compile_cached(trace_text: str, vec_width: int, dump_dir: Optional[str]
+                    ) -> tuple[str, str, dict, str]:
+    """(mlir, msl, metadata, cache status) for a trace; raises EnigmaError on failure."""
+    from .compiler import compile_trace
+
+    key = hashlib.sha256(
+        f"{_compiler_fingerprint()}\0{vec_width}\0{trace_text}".encode()).hexdigest()
+    if not dump_dir:
+        hit = _MEM_CACHE.get(key)
+        if hit is not None:
+            return (*hit, "memory")
+        cdir = _cache_dir()
+        if cdir is not None:
+            path = cdir / f"{key}.json"
+            try:
+                data = json.loads(path.read_text())
+                entry = (data["mlir"], data["msl"], data["metadata"])
+                with _cache_lock:
+                    _MEM_CACHE[key] = entry
+                return (*entry, "disk")
+            except (OSError, ValueError, KeyError):
+                pass
+    out = compile_trace(trace_text, vec_width=vec_width, dump_dir=dump_dir)
+    if not out.succeeded:
+        raise _compile_error(out)
+    entry = (out.mlir, out.msl, out.metadata)
+    with _cache_lock:
+        _MEM_CACHE[key] = entry
+    cdir = _cache_dir()
+    if cdir is not None:
+        try:
+            cdir.mkdir(parents=True, exist_ok=True)
+            tmp = cdir / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+            tmp.write_text(json.dumps({"mlir": out.mlir, "msl": out.msl,
+                                       "metadata": out.metadata}))
+            os.replace(tmp, cdir / f"{key}.json")
+        except OSError:
+            pass  # the disk cache is an optimization only
+    return (*entry, "miss")
+
+
+def _compile_error(out: Any) -> EnigmaError:
+    """An EnigmaError listing the compiler's diagnostics with the user's source lines."""
+    parts = []
+    for d in out.diagnostics:
+        if d.severity not in ("error", "note", "warning"):
+            continue
+        where = f"{d.file}:{d.line}:{d.col}: " if d.file else ""
+        text = f"{where}{d.severity}: {d.message}"
+        src = format_source(d.file, d.line, d.col) if d.file else ""
+        parts.append(text + ("\n" + src if src else ""))
+    if not parts:
+        parts.append("error: compilation failed without a diagnostic")
+    err = EnigmaError("Enigma compilation failed:\n" + "\n".join(parts))
+    err.diagnostics = out.diagnostics  # type: ignore[attr-defined]
+    return err
+
+
+# ---------------------------------------------------------------------------------------------
+# enigma.compile and CompiledKernel
+# ---------------------------------------------------------------------------------------------
+
+
+class CompiledKernel:
+    """A compiled kernel: MSL (and on macOS a metallib) plus what is needed to launch it."""
+
+    def __init__(self, kernel_name: str, metal_source: str, mlir_source: str,
+                 params: list[ParamInfo], vec_width: int, coarsen: int,
+                 grid: Optional[tuple[int, int, int]], block: Optional[tuple[int, int, int]],
+                 trace_dict: dict, metadata: dict, metallib_path: Optional[str],
+                 metallib_bytes: Optional[bytes], cache_status: str) -> None:
+        self.kernel_name = kernel_name
+        self.metal_source = metal_source
+        self.mlir_source = mlir_source
+        self.params = params
+        self.vec_width = vec_width
+        self.coarsen = coarsen
+        self.grid = grid
+        self.block = block
+        self.trace = trace_dict
+        self.metadata = metadata
+        self.metallib_path = metallib_path
+        self.metallib_bytes = metallib_bytes
+        self.cache_status = cache_status
+        self._cpu_kernel: Any = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (f"<CompiledKernel {self.kernel_name} params="
+                f"{[p.name for p in self.params]} grid={self.grid} block={self.block}>")
+
+    def export_metal(self, path: Union[str, os.PathLike]) -> Path:
+        """Writes the MSL source to `path` and returns it."""
+        p = Path(path)
+        p.write_text(self.metal_source)
+        return p
+
+    def __call__(self, *args: Any, grid: Optional[Union[int, Sequence[int]]] = None,
+                 block: Optional[Union[int, Sequence[int]]] = None,
+                 device: Optional[str] = None) -> None:
+        """Launches the kernel. Buffers are numpy arrays (written in place), scalars Python or
+        numpy numbers, in parameter order. `grid` (total threads) and `block` default to the
+        ones the @jit function launched with. `device` is "cpu" (the CPU runtime, any OS) or
+        "metal" (macOS); by default Metal when a metallib was built, else the CPU."""
+        from . import launch as _launch
+
+        _launch.launch(self, args, grid, block, device)
+
+
+def compile(fn: Union[Kernel, JitFunction, Callable[..., Any]], *jit_args: Any,
+            vec_width: int = 0, dump_ir: bool = False, dump_mlir: bool = False,
+            keep_metal_source: bool = False, work_dir: Optional[Union[str, os.PathLike]] = None,
+            emit_only: Optional[bool] = None) -> CompiledKernel:
+    """Compiles a kernel (or runs a jit function and compiles the kernel it launches).
+
+    - `vec_width`: the pipeline's vectorization width (0: none; 2, 4, 8);
+    - `dump_ir` prints the trace, `dump_mlir` the MLIR after the pipeline;
+    - `keep_metal_source` writes ``<kernel_name>.metal`` into `work_dir`;
+    - `work_dir`: where artifacts go (default: a temporary directory, removed when nothing is
+      kept in it);
+    - `emit_only`: stop after MSL (default: True except on macOS, where xcrun builds a
+      metallib).
+    """
+    if not isinstance(fn, (Kernel, JitFunction)):
+        if callable(fn):
+            fn = Kernel(fn)
+        else:
+            raise EnigmaError(f"enigma.compile needs an @enigma.kernel or @enigma.jit function, "
+                              f"got {fn!r}")
+    if not isinstance(vec_width, int) or vec_width < 0:
+        raise EnigmaError(f"vec_width must be a non-negative int, got {vec_width!r}")
+    grid = block = None
+    if isinstance(fn, JitFunction):
+        launch, grid, block = fn.run(*jit_args)
+        k = launch.kernel
+        args = launch.args
+    else:
+        k = fn
+        args = list(jit_args)
+    trace_dict, infos = trace(k, args)
+    if dump_ir:
+        print(format_trace(trace_dict))
+    trace_text = json.dumps(trace_dict, separators=(",", ":"))
+    dump_root = os.environ.get("ENIGMA_DUMP_DIR")
+    dump_dir = os.path.join(dump_root, f"enigma_kernel_{k.name}") if dump_root else None
+    mlir, msl, metadata, status = _compile_cached(trace_text, vec_width, dump_dir)
+    if dump_mlir:
+        print(mlir)
+    kinfo = (metadata.get("kernels") or [{}])[0]
+    kernel_name = kinfo.get("entry") or f"enigma_kernel_{k.name}"
+    coarsen = int(kinfo.get("coarsen") or 1)
+
+    if emit_only is None:
+        emit_only = sys.platform != "darwin"
+    own_dir = work_dir is None
+    wdir = Path(tempfile.mkdtemp(prefix="enigma-")) if own_dir else Path(work_dir)  # type: ignore[arg-type]
+    wdir.mkdir(parents=True, exist_ok=True)
+    kept = False
+    metallib_path = metallib_bytes = None
+    try:
+        if keep_metal_source:
+            (wdir / f"{kernel_name}.metal").write_text(msl)
+            kept = True
+        if not emit_only:
+            from . import metal
+
+            lib_path = metal.build_metallib(msl, kernel_name, wdir)
+            metallib_path = str(lib_path)
+            metallib_bytes = lib_path.read_bytes()
+            kept = True
+    finally:
+        if own_dir and not kept:
+            shutil.rmtree(wdir, ignore_errors=True)
+    return CompiledKernel(kernel_name, msl, mlir, infos, vec_width, coarsen, grid, block,
+                          trace_dict, metadata, metallib_path, metallib_bytes, status)
+
+
+_ = (Value, Tracer)

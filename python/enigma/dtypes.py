@@ -1,0 +1,189 @@
+"""Element types of Enigma kernels.
+
+MLIR integers are signless; signedness lives here, in the Python dtypes, and the tracer picks the
+signed or unsigned MLIR operation (``divsi``/``divui``, ``cmpi slt``/``ult``, ``shrsi``/``shrui``,
+``sitofp``/``uitofp``, ``extsi``/``extui`` ...) so the generated MSL is exact.
+
+Promotion rules (documented in docs/python-api.md) are implemented by :func:`promote`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+__all__ = [
+    "DType",
+    "Scalar",
+    "f32",
+    "f16",
+    "bf16",
+    "i8",
+    "u8",
+    "i16",
+    "u16",
+    "i32",
+    "u32",
+    "i64",
+    "u64",
+    "b1",
+    "dtype",
+    "promote",
+]
+
+
+class DType:
+    """An element type: ``enigma.f32``, ``enigma.u32`` ...
+
+    Calling a dtype inside a kernel makes a typed value: ``enigma.u32(0)`` is an unsigned
+    constant, ``enigma.f32(x)`` converts ``x`` (like ``enigma.metal_cast``).
+    """
+
+    __slots__ = ("name", "mlir", "msl", "bits", "kind", "numpy")
+
+    def __init__(self, name: str, mlir: str, msl: str, bits: int, kind: str, numpy: str) -> None:
+        self.name = name  # "f32"
+        self.mlir = mlir  # MLIR element type ("i32" for both i32 and u32)
+        self.msl = msl  # Metal spelling ("float")
+        self.bits = bits
+        self.kind = kind  # "f" float, "i" signed, "u" unsigned, "b" bool
+        self.numpy = numpy  # numpy dtype name
+
+    @property
+    def is_float(self) -> bool:
+        return self.kind == "f"
+
+    @property
+    def is_int(self) -> bool:
+        """Integers, bool included."""
+        return self.kind in "iub"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.kind == "i"
+
+    @property
+    def is_unsigned(self) -> bool:
+        """Unsigned integers and bool (both compare and extend as unsigned)."""
+        return self.kind in "ub"
+
+    @property
+    def is_bool(self) -> bool:
+        return self.kind == "b"
+
+    @property
+    def itemsize(self) -> int:
+        return max(1, self.bits // 8)
+
+    def __repr__(self) -> str:
+        return f"enigma.{self.name}"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dtype, (self.name,))
+
+    def __call__(self, value: Any) -> Any:
+        from . import _tracer
+
+        return _tracer.typed(value, self)
+
+
+f32 = DType("f32", "f32", "float", 32, "f", "float32")
+f16 = DType("f16", "f16", "half", 16, "f", "float16")
+bf16 = DType("bf16", "bf16", "bfloat", 16, "f", "bfloat16")
+i8 = DType("i8", "i8", "char", 8, "i", "int8")
+u8 = DType("u8", "i8", "uchar", 8, "u", "uint8")
+i16 = DType("i16", "i16", "short", 16, "i", "int16")
+u16 = DType("u16", "i16", "ushort", 16, "u", "uint16")
+i32 = DType("i32", "i32", "int", 32, "i", "int32")
+u32 = DType("u32", "i32", "uint", 32, "u", "uint32")
+i64 = DType("i64", "i64", "long", 64, "i", "int64")
+u64 = DType("u64", "i64", "ulong", 64, "u", "uint64")
+b1 = DType("b1", "i1", "bool", 1, "b", "bool")
+
+ALL_DTYPES = (f32, f16, bf16, i8, u8, i16, u16, i32, u32, i64, u64, b1)
+
+_BY_NAME: dict[str, DType] = {}
+for _d in ALL_DTYPES:
+    _BY_NAME[_d.name] = _d
+    _BY_NAME[_d.msl] = _d
+_BY_NAME.update({"float32": f32, "float16": f16, "bfloat16": bf16, "int8": i8, "uint8": u8,
+                 "int16": i16, "uint16": u16, "int32": i32, "uint32": u32, "int64": i64,
+                 "uint64": u64})
+
+
+class Scalar:
+    """Annotation of a by-value scalar parameter: ``n: enigma.Scalar(enigma.u32)``.
+
+    A plain dtype annotation (``A: enigma.f32``) is a device buffer of that element type.
+    """
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dt: Union[DType, str]) -> None:
+        self.dtype = dtype(dt)
+
+    def __repr__(self) -> str:
+        return f"enigma.Scalar({self.dtype!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scalar) and other.dtype is self.dtype
+
+    def __hash__(self) -> int:
+        return hash(("Scalar", self.dtype.name))
+
+
+def dtype(value: Union[DType, str, Any]) -> DType:
+    """Return the :class:`DType` named by ``value``: a DType, a name such as ``"f32"`` or a Metal
+    spelling such as ``"float"``, ``"uint"``, ``"bool"``, or a numpy dtype."""
+    if isinstance(value, DType):
+        return value
+    if isinstance(value, str):
+        found = _BY_NAME.get(value)
+        if found is None:
+            raise TypeError(
+                f"unknown dtype {value!r}; expected one of "
+                + ", ".join(sorted({d.name for d in ALL_DTYPES} | {d.msl for d in ALL_DTYPES}))
+            )
+        return found
+    name = getattr(value, "name", None)  # numpy dtypes and scalar types
+    if name is None and isinstance(value, type):
+        name = getattr(value, "__name__", None)
+    if isinstance(name, str) and name in _BY_NAME:
+        return _BY_NAME[name]
+    raise TypeError(f"{value!r} is not an Enigma dtype")
+
+
+_FLOAT_RANK = {"f16": 1, "bf16": 1, "f32": 2}
+
+
+def promote(a: DType, b: DType) -> DType:
+    """The common type of a binary operation on values of dtypes ``a`` and ``b``.
+
+    - equal dtypes: that dtype;
+    - float with float: the wider; f16 with bf16 gives f32;
+    - float with integer or bool: the float (``f32 + u32 -> f32``, ``f16 + i32 -> f16``);
+    - bool with integer: the integer;
+    - integers of equal signedness: the wider;
+    - signed with unsigned (C's rule): the unsigned type when it is at least as wide as the
+      signed one (``i32 + u32 -> u32``), otherwise the signed type (``i64 + u32 -> i64``).
+    """
+    if a is b:
+        return a
+    if a.is_float and b.is_float:
+        if a.bits != b.bits:
+            return a if a.bits > b.bits else b
+        return f32  # f16 with bf16
+    if a.is_float:
+        return a
+    if b.is_float:
+        return b
+    if a.is_bool:
+        return b
+    if b.is_bool:
+        return a
+    if a.kind == b.kind:
+        return a if a.bits >= b.bits else b
+    signed, unsigned = (a, b) if a.is_signed else (b, a)
+    return unsigned if unsigned.bits >= signed.bits else signed
