@@ -155,6 +155,8 @@ EnigmaLayoutStatus ltRightInverse(const LtNode *layout, LtBuilder *out, EnigmaLa
   for (int32_t step = 0; step < c.count && !st; ++step) {
     int32_t found = -1;
     for (int32_t i = 0; i < c.count; ++i) {
+      if (c.stride[i] == INT64_MIN)
+        continue; // |stride| is not representable, so it is not `next`
       int64_t ad = c.stride[i] < 0 ? -c.stride[i] : c.stride[i];
       if (ad == next) {
         found = i;

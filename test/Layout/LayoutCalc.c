@@ -225,6 +225,10 @@ static int run(int argc, char **argv) {
     int64_t n;
     if (report(enigmaLayoutSize(a, &n, &err), &err))
       goto done;
+    if (n > (1 << 20)) {
+      printf("error: %lld values are too many to print\n", (long long)n);
+      goto done;
+    }
     int64_t *out = malloc((size_t)(n ? n : 1) * sizeof(int64_t));
     if (!out) {
       printf("error: out of memory\n");

@@ -42,10 +42,13 @@ static int span(const Tree *t, int node) {
 static int64_t sizeAt(const Tree *t, int node) {
   if (t->tok[3 * node] == 0)
     return t->tok[3 * node + 1];
+  // Saturates: random trees can be astronomically large before the generator
+  // rejects them.
   int64_t s = 1;
   int c = node + 1;
   for (int64_t i = 0; i < t->tok[3 * node]; ++i) {
-    s *= sizeAt(t, c);
+    if (__builtin_mul_overflow(s, sizeAt(t, c), &s))
+      return INT64_MAX;
     c += span(t, c);
   }
   return s;
