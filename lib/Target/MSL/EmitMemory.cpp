@@ -196,7 +196,7 @@ FailureOr<MemRefView> KernelPrinter::getView(Value memref, Operation *user) {
 }
 
 FailureOr<std::string> KernelPrinter::linearIndex(const MemRefView &view, ValueRange indices,
-                                                  Operation *user) {
+                                                  Operation *user, int64_t extra) {
   if (indices.size() != view.strides.size())
     return user->emitError("cannot translate to MSL: expected ")
            << view.strides.size() << " indices";
@@ -204,7 +204,7 @@ FailureOr<std::string> KernelPrinter::linearIndex(const MemRefView &view, ValueR
     return user->emitError("cannot translate to MSL: the offset of this memref is dynamic and "
                            "not provided by the IR");
   llvm::SmallVector<std::string> terms;
-  int64_t constantSum = view.offset->constant.value_or(0);
+  int64_t constantSum = view.offset->constant.value_or(0) + extra;
   if (!view.offset->constant)
     terms.push_back(view.offset->text);
   for (auto [d, index] : llvm::enumerate(indices)) {
@@ -266,10 +266,13 @@ static const char *spaceKeyword(AddressSpace space) {
 }
 
 namespace {
-/// A contiguous 1-D vector access at memref[indices].
+/// A contiguous 1-D vector access at memref[indices]: one lvalue of the vector (the element
+/// itself for memrefs of vectors, or a packed vector through a pointer cast), or one lvalue per
+/// lane (threadgroup and thread memory, see vectorAccess).
 struct VectorAccess {
-  std::string lvalue; // an lvalue of the packed (or element) vector type
-  bool viaPacked;
+  std::string lvalue;
+  bool viaPacked = false;
+  llvm::SmallVector<std::string> lanes;
 };
 } // namespace
 
@@ -286,7 +289,7 @@ static FailureOr<VectorAccess> vectorAccess(KernelPrinter &p, Operation *op, Val
   if (llvm::isa<VectorType>(memrefType.getElementType())) {
     if (memrefType.getElementType() != vecType)
       return emitUnsupported(op, "vector access must read whole vector elements");
-    return VectorAccess{view->base + "[" + *linear + "]", false};
+    return VectorAccess{view->base + "[" + *linear + "]", false, {}};
   }
   if (vecType.getRank() != 1)
     return emitUnsupported(op, "only 1-D vectors");
@@ -301,11 +304,47 @@ static FailureOr<VectorAccess> vectorAccess(KernelPrinter &p, Operation *op, Val
   FailureOr<std::string> vecName = p.typeName(vecType, op);
   if (failed(vecName))
     return failure();
+  // Threadgroup and thread arrays are accessed lane by lane: a pointer cast would need a
+  // `threadgroup T*` type, which the CPU runtime cannot express (it maps `threadgroup` to a
+  // static thread_local declaration), and the lanes are exactly the same accesses.
+  if (view->space == AddressSpace::Threadgroup || view->space == AddressSpace::Thread) {
+    VectorAccess access;
+    for (int64_t lane = 0; lane < vecType.getNumElements(); ++lane) {
+      FailureOr<std::string> laneIndex = p.linearIndex(*view, indices, op, lane);
+      if (failed(laneIndex))
+        return failure();
+      access.lanes.push_back(view->base + "[" + *laneIndex + "]");
+    }
+    return access;
+  }
   std::string pointer = std::string(spaceKeyword(view->space)) + (isStore ? " " : " const ") +
                         "packed_" + *vecName + "*";
   if (view->space == AddressSpace::Constant)
     pointer = "constant packed_" + *vecName + "*";
-  return VectorAccess{"*(" + pointer + ")(" + view->base + " + " + *linear + ")", true};
+  return VectorAccess{"*(" + pointer + ")(" + view->base + " + " + *linear + ")", true, {}};
+}
+
+/// The rvalue of a vector read through `access`.
+static std::string vectorRead(const VectorAccess &access, const std::string &vecName) {
+  if (!access.lanes.empty()) {
+    std::string out = vecName + "(";
+    for (auto [i, lane] : llvm::enumerate(access.lanes))
+      out += (i ? ", " : "") + lane;
+    return out + ")";
+  }
+  return access.viaPacked ? vecName + "(" + access.lvalue + ")" : access.lvalue;
+}
+
+/// Prints the statements writing `value` through `access`.
+static void vectorWrite(KernelPrinter &p, const VectorAccess &access, const std::string &vecName,
+                        const std::string &value) {
+  if (!access.lanes.empty()) {
+    for (auto [i, lane] : llvm::enumerate(access.lanes))
+      p.indent() << lane << " = " << value << "." << kLaneNames[i] << ";\n";
+    return;
+  }
+  p.indent() << access.lvalue << " = "
+             << (access.viaPacked ? "packed_" + vecName + "(" + value + ")" : value) << ";\n";
 }
 
 //===----------------------------------------------------------------------===//
@@ -398,8 +437,7 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
         FailureOr<std::string> t = typeName(load.getVectorType(), op);
         if (failed(t))
           return failure();
-        return declare(load.getResult(),
-                       access->viaPacked ? *t + "(" + access->lvalue + ")" : access->lvalue, op);
+        return declare(load.getResult(), vectorRead(*access, *t), op);
       })
       .Case([&](vector::StoreOp store) -> LogicalResult {
         FailureOr<VectorAccess> access = vectorAccess(*this, op, store.getBase(),
@@ -410,11 +448,7 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
         FailureOr<std::string> t = typeName(store.getVectorType(), op);
         if (failed(t))
           return failure();
-        indent() << access->lvalue << " = "
-                 << (access->viaPacked ? "packed_" + *t + "(" + expr(store.getValueToStore()) +
-                                             ")"
-                                       : expr(store.getValueToStore()))
-                 << ";\n";
+        vectorWrite(*this, *access, *t, expr(store.getValueToStore()));
         return success();
       })
       .Case([&](vector::TransferReadOp read) -> LogicalResult {
@@ -429,8 +463,7 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
         FailureOr<std::string> t = typeName(read.getVectorType(), op);
         if (failed(access) || failed(t))
           return failure();
-        return declare(read.getResult(),
-                       access->viaPacked ? *t + "(" + access->lvalue + ")" : access->lvalue, op);
+        return declare(read.getResult(), vectorRead(*access, *t), op);
       })
       .Case([&](vector::TransferWriteOp write) -> LogicalResult {
         if (!llvm::isa<MemRefType>(write.getBase().getType()))
@@ -444,10 +477,7 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
         FailureOr<std::string> t = typeName(write.getVectorType(), op);
         if (failed(access) || failed(t))
           return failure();
-        indent() << access->lvalue << " = "
-                 << (access->viaPacked ? "packed_" + *t + "(" + expr(write.getVector()) + ")"
-                                       : expr(write.getVector()))
-                 << ";\n";
+        vectorWrite(*this, *access, *t, expr(write.getVector()));
         return success();
       })
       .Case([&](vector::ExtractOp extract) -> LogicalResult {

@@ -1,7 +1,8 @@
 // RUN: enigma-translate --to-msl %s | FileCheck %s
 // RUN: %if msl-host-header %{ enigma-translate --to-msl %s | %host_cxx -std=c++17 -fsyntax-only -x c++ -I %enigma_src_root/include/enigma/Runtime - %}
-// vector operations: packed vector memory accesses, lanes, broadcast, from_elements, elementwise
-// arith/math on vectors, reductions in lane order.
+// vector operations: packed vector accesses to device memory, lane-wise accesses to threadgroup
+// and thread arrays, lanes, broadcast, from_elements, elementwise arith/math on vectors,
+// reductions in lane order.
 // CHECK-LABEL: kernel void enigma_kernel_vectors(device float* a {{\[\[}}buffer(0)]],
 // CHECK-NEXT: device half* b {{\[\[}}buffer(1)]],
 // CHECK-NEXT: device float* m {{\[\[}}buffer(2)]],
@@ -9,6 +10,7 @@
 // CHECK-NEXT: constant uint& k {{\[\[}}buffer(4)]],
 // CHECK-NEXT: uint3 thread_position_in_grid {{\[\[}}thread_position_in_grid]]) {
 // CHECK-NEXT: threadgroup float4 tile[64];
+// CHECK-NEXT: threadgroup float stage[128];
 // CHECK-NEXT: uint i = thread_position_in_grid.x;
 // CHECK-NEXT: float4 v = float4(*(device const packed_float4*)(a + i));
 // CHECK-NEXT: float4 t = float4(*(device const packed_float4*)(m + i + 64u));
@@ -31,6 +33,15 @@
 // CHECK-NEXT: *(device packed_half2*)(b + i) = packed_half2(v0);
 // CHECK-NEXT: tile[i] = f;
 // CHECK-NEXT: float4 v1 = tile[0u];
+// CHECK-NEXT: stage[i] = f.x;
+// CHECK-NEXT: stage[i + 1u] = f.y;
+// CHECK-NEXT: stage[i + 2u] = f.z;
+// CHECK-NEXT: stage[i + 3u] = f.w;
+// CHECK-NEXT: float4 tl = float4(stage[4u], stage[5u], stage[6u], stage[7u]);
+// CHECK-NEXT: half priv[8];
+// CHECK-NEXT: priv[4u] = h.x;
+// CHECK-NEXT: priv[5u] = h.y;
+// CHECK-NEXT: half2 pl = half2(priv[0u], priv[1u]);
 // CHECK-NEXT: a[0u] = red;
 // CHECK-NEXT: a[4u] = red2;
 // CHECK-NEXT: }
@@ -43,6 +54,7 @@ enigma.kernel @vectors(%a: memref<?xf32, #enigma.address_space<device>> {enigma.
   %c0 = arith.constant 0 : index
   %c4 = arith.constant 4 : index
   %pad = arith.constant 0.0 : f32
+  %hz = arith.constant 0.0 : f16
   %v = vector.load %a[%i] : memref<?xf32, #enigma.address_space<device>>, vector<4xf32> loc("v")
   %t = vector.transfer_read %m[%c4, %i], %pad {in_bounds = [true]} : memref<8x16xf32, #enigma.address_space<device>>, vector<4xf32> loc("t")
   %e = vector.extract %v[2] : f32 from vector<4xf32> loc("e")
@@ -64,6 +76,12 @@ enigma.kernel @vectors(%a: memref<?xf32, #enigma.address_space<device>> {enigma.
   %tg = enigma.threadgroup_alloc : memref<64xvector<4xf32>, #enigma.address_space<threadgroup>> loc("tile")
   vector.store %f, %tg[%i] : memref<64xvector<4xf32>, #enigma.address_space<threadgroup>>, vector<4xf32>
   %back = vector.load %tg[%c0] : memref<64xvector<4xf32>, #enigma.address_space<threadgroup>>, vector<4xf32>
+  %tgs = enigma.threadgroup_alloc : memref<128xf32, #enigma.address_space<threadgroup>> loc("stage")
+  vector.store %f, %tgs[%i] : memref<128xf32, #enigma.address_space<threadgroup>>, vector<4xf32>
+  %tl = vector.load %tgs[%c4] : memref<128xf32, #enigma.address_space<threadgroup>>, vector<4xf32> loc("tl")
+  %priv = memref.alloca() : memref<8xf16, #enigma.address_space<thread>> loc("priv")
+  vector.transfer_write %h, %priv[%c4] {in_bounds = [true]} : vector<2xf16>, memref<8xf16, #enigma.address_space<thread>>
+  %pl = vector.transfer_read %priv[%c0], %hz {in_bounds = [true]} : memref<8xf16, #enigma.address_space<thread>>, vector<2xf16> loc("pl")
   memref.store %red, %a[%c0] : memref<?xf32, #enigma.address_space<device>>
   memref.store %red2, %a[%c4] : memref<?xf32, #enigma.address_space<device>>
   enigma.return
