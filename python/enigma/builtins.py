@@ -32,7 +32,7 @@ __all__ = [
     "where", "select", "metal_cast", "as_type",
     "cmp_lt", "cmp_le", "cmp_gt", "cmp_ge", "cmp_eq", "cmp_ne",
     "exp", "exp2", "log", "log2", "log10", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh",
-    "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh", "erf",
+    "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
     "floor", "ceil", "round", "trunc", "abs", "fabs", "fma", "pow", "min", "max", "clamp",
     "copysign", "isnan", "isinf",
     "simd_sum", "simd_product", "simd_min", "simd_max", "simd_and", "simd_or", "simd_xor",
@@ -479,11 +479,6 @@ def acosh(x: Any) -> Value:
 def atanh(x: Any) -> Value:
     """Inverse hyperbolic tangent."""
     return _math1("math.atanh", x, "atanh")
-
-
-def erf(x: Any) -> Value:
-    """Error function."""
-    return _math1("math.erf", x, "erf")
 
 
 def floor(x: Any) -> Value:

@@ -484,6 +484,12 @@ class CompiledKernel:
         self.metallib_path = metallib_path
         self.metallib_bytes = metallib_bytes
         self.cache_status = cache_status
+        # Parameters the pipeline added (e.g. vectorization's `enigma_grid_x`): (slot, name).
+        known = {p.buffer_index for p in params}
+        kinfo = (metadata.get("kernels") or [{}])[0]
+        self.implicit_params: list[tuple[int, str]] = [
+            (int(p["buffer_index"]), str(p["name"])) for p in kinfo.get("params", [])
+            if int(p["buffer_index"]) not in known]
         self._cpu_kernel: Any = None
         self._lock = threading.Lock()
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from .errors import EnigmaError
 
-__all__ = ["build_metallib", "run_xcrun"]
+__all__ = ["build_metallib", "run_xcrun", "dispatch"]
 
 
 def run_xcrun(args: list[str]) -> subprocess.CompletedProcess:
@@ -46,3 +47,59 @@ def build_metallib(msl: str, kernel_name: str, work_dir: Path) -> Path:
         if wrote_src:
             src.unlink(missing_ok=True)
     return lib
+
+
+def dispatch(ck: Any, slots: list, grid: tuple, block: tuple) -> None:  # pragma: no cover
+    """Runs CompiledKernel `ck` on the default Metal device (PyObjC's Metal bindings), with
+    dispatchThreads semantics; `slots` are (buffer index, value) pairs. Buffers the kernel
+    writes are copied back into the arrays."""
+    try:
+        import Foundation
+        import Metal
+    except ImportError:
+        raise EnigmaError("device='metal' needs PyObjC's Metal bindings "
+                          "(pip install pyobjc-framework-Metal)") from None
+    import numpy as np
+
+    dev = Metal.MTLCreateSystemDefaultDevice()
+    if dev is None:
+        raise EnigmaError("no Metal device is available")
+    url = Foundation.NSURL.fileURLWithPath_(str(ck.metallib_path))
+    lib, err = dev.newLibraryWithURL_error_(url, None)
+    if lib is None:
+        raise EnigmaError(f"cannot load {ck.metallib_path}: {err}")
+    fn = lib.newFunctionWithName_(ck.kernel_name)
+    if fn is None:
+        raise EnigmaError(f"{ck.metallib_path} has no function {ck.kernel_name}")
+    pso, err = dev.newComputePipelineStateWithFunction_error_(fn, None)
+    if pso is None:
+        raise EnigmaError(f"cannot create the pipeline state of {ck.kernel_name}: {err}")
+    queue = dev.newCommandQueue()
+    cmd = queue.commandBuffer()
+    enc = cmd.computeCommandEncoder()
+    enc.setComputePipelineState_(pso)
+    copies = []
+    by_index = {p.buffer_index: p for p in ck.params}
+    for index, v in slots:
+        p = by_index.get(index)
+        if isinstance(v, np.ndarray):
+            arr = np.ascontiguousarray(v)
+            buf = dev.newBufferWithBytes_length_options_(arr.tobytes(), max(arr.nbytes, 1), 0)
+            enc.setBuffer_offset_atIndex_(buf, 0, index)
+            if p is None or p.access != "read":
+                copies.append((buf, v, arr))
+        else:
+            data = np.array(v, dtype=p.dtype.numpy if p else np.uint32).tobytes()
+            enc.setBytes_length_atIndex_(data, len(data), index)
+    coarsen = max(1, ck.coarsen)
+    gx = -(-grid[0] // coarsen)
+    enc.dispatchThreads_threadsPerThreadgroup_(Metal.MTLSizeMake(gx, grid[1], grid[2]),
+                                              Metal.MTLSizeMake(*block))
+    enc.endEncoding()
+    cmd.commit()
+    cmd.waitUntilCompleted()
+    if cmd.error() is not None:
+        raise EnigmaError(f"Metal reported an error running {ck.kernel_name}: {cmd.error()}")
+    for buf, original, arr in copies:
+        view = buf.contents().as_buffer(arr.nbytes)
+        original[...] = np.frombuffer(view, dtype=arr.dtype).reshape(original.shape)

@@ -1,0 +1,168 @@
+"""Running a CompiledKernel: argument checking, then the CPU runtime or Metal (macOS).
+
+Arguments are checked against the kernel's parameters before anything runs, so a wrong count,
+dtype or size is an EnigmaError naming the parameter, not a crash or a silent misread.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Optional, Sequence, Union
+
+from .errors import EnigmaError
+
+__all__ = ["launch", "check_args"]
+
+_INT_RANGES = {
+    "i8": (-(1 << 7), (1 << 7) - 1), "u8": (0, (1 << 8) - 1),
+    "i16": (-(1 << 15), (1 << 15) - 1), "u16": (0, (1 << 16) - 1),
+    "i32": (-(1 << 31), (1 << 31) - 1), "u32": (0, (1 << 32) - 1),
+    "i64": (-(1 << 63), (1 << 63) - 1), "u64": (0, (1 << 64) - 1),
+    "b1": (0, 1),
+}
+
+
+def _dims(v: Union[int, Sequence[int]], what: str) -> tuple[int, int, int]:
+    if isinstance(v, int) and not isinstance(v, bool):
+        vals = [v]
+    else:
+        try:
+            vals = [int(x) for x in v]  # type: ignore[union-attr]
+        except (TypeError, ValueError):
+            raise EnigmaError(f"{what} must be an int or a tuple of up to 3 ints, got {v!r}") \
+                from None
+    if not 1 <= len(vals) <= 3 or any(x < 0 for x in vals):
+        raise EnigmaError(f"{what} must be 1 to 3 non-negative ints, got {v!r}")
+    while len(vals) < 3:
+        vals.append(1)
+    return (vals[0], vals[1], vals[2])
+
+
+def check_args(ck: Any, args: Sequence[Any]) -> list[Any]:
+    """Validates `args` against the parameters of CompiledKernel `ck`; returns the values to
+    pass (numpy arrays for buffers, Python numbers for scalars)."""
+    import numpy as np
+
+    params = ck.params
+    if len(args) != len(params):
+        names = ", ".join(p.name for p in params)
+        raise EnigmaError(f"{ck.kernel_name} takes {len(params)} argument(s) ({names}), got "
+                          f"{len(args)}")
+    out: list[Any] = []
+    for i, (p, a) in enumerate(zip(params, args)):
+        where = f"{ck.kernel_name}: argument #{i} ('{p.name}')"
+        if p.kind == "buffer":
+            if not isinstance(a, np.ndarray):
+                raise EnigmaError(f"{where} is a {p.dtype.name} buffer: pass a numpy array, got "
+                                  f"{type(a).__name__}")
+            if p.dtype.name == "bf16":
+                ok = a.dtype.itemsize == 2 and a.dtype.kind in "uiV"
+                want = "a 2-byte dtype holding bfloat16 bits (e.g. uint16)"
+            else:
+                ok = a.dtype == np.dtype(p.dtype.numpy)
+                want = np.dtype(p.dtype.numpy).name
+            if not ok:
+                raise EnigmaError(f"{where} is a {p.dtype.name} buffer: expected a {want} array, "
+                                  f"got {a.dtype}")
+            if p.min_size and a.size < p.min_size:
+                raise EnigmaError(f"{where} needs at least {p.min_size} elements (its layout "
+                                  f"{p.layout} spans that many), got {a.size}")
+            if p.access in ("write", "read_write") and not a.flags.writeable:
+                raise EnigmaError(f"{where}: the kernel writes this buffer but the array is "
+                                  "read-only")
+            out.append(a)
+        else:
+            v = a.item() if isinstance(a, np.generic) else a
+            if isinstance(v, np.ndarray) or not isinstance(v, (bool, int, float)):
+                raise EnigmaError(f"{where} is a {p.dtype.name} scalar: pass a number, got "
+                                  f"{type(a).__name__}")
+            if not p.dtype.is_float:
+                if isinstance(v, float):
+                    if not v.is_integer():
+                        raise EnigmaError(f"{where} is a {p.dtype.name} scalar: {v!r} is not an "
+                                          "integer")
+                    v = int(v)
+                lo, hi = _INT_RANGES[p.dtype.name]
+                if not lo <= int(v) <= hi:
+                    raise EnigmaError(f"{where}: {v!r} does not fit {p.dtype.name}")
+            out.append(v)
+    return out
+
+
+# MSL element spellings -> numpy dtype names. The MSL translation holds integers unsigned
+# (signed operations cast explicitly), so an i32 buffer is a `uint*` in MSL: the same bits.
+_MSL_NUMPY = {"float": "float32", "half": "float16", "bfloat": "uint16", "bool": "bool",
+              "char": "int8", "uchar": "uint8", "short": "int16", "ushort": "uint16",
+              "int": "int32", "uint": "uint32", "long": "int64", "ulong": "uint64"}
+
+
+def _to_runtime_types(cpu: Any, ordered: list[Any]) -> list[Any]:
+    """Reinterprets arguments as the element types the MSL declares (same size, same bits):
+    arrays through numpy views (so writes land in the caller's array), scalars modulo 2^bits."""
+    import numpy as np
+
+    out = []
+    for param, value in zip(cpu.args, ordered):
+        name = param.type_name.replace("atomic_", "")
+        want = _MSL_NUMPY.get(name)
+        if want is None:
+            out.append(value)
+            continue
+        dt = np.dtype(want)
+        if isinstance(value, np.ndarray):
+            if value.dtype != dt and value.dtype.itemsize == dt.itemsize and \
+                    value.dtype.kind != "b" and dt.kind != "b":
+                value = value.view(dt)
+        elif dt.kind == "u" and isinstance(value, int) and value < 0:
+            value &= (1 << (8 * dt.itemsize)) - 1
+        out.append(value)
+    return out
+
+
+def _cpu_kernel(ck: Any) -> Any:
+    with ck._lock:
+        if ck._cpu_kernel is None:
+            from . import runtime
+
+            ck._cpu_kernel = runtime.compile_msl(ck.metal_source, ck.kernel_name)
+        return ck._cpu_kernel
+
+
+def launch(ck: Any, args: Sequence[Any], grid: Optional[Union[int, Sequence[int]]],
+           block: Optional[Union[int, Sequence[int]]], device: Optional[str]) -> None:
+    """Runs CompiledKernel `ck` over `grid` threads in threadgroups of `block`."""
+    values = check_args(ck, args)
+    g = _dims(grid, "grid") if grid is not None else ck.grid
+    if g is None:
+        raise EnigmaError(f"{ck.kernel_name}: pass grid= (the total number of threads; only "
+                          "kernels launched from @enigma.jit have a default)")
+    b = _dims(block, "block") if block is not None else (ck.block or (256, 1, 1))
+    if any(x < 1 for x in b) or b[0] * b[1] * b[2] > 1024:
+        raise EnigmaError(f"{ck.kernel_name}: block {b} must have positive dimensions and at "
+                          "most 1024 threads")
+    if device is None:
+        device = "metal" if ck.metallib_bytes is not None and sys.platform == "darwin" else "cpu"
+    # Implicit parameters added by passes (vectorization's original x grid size), then every
+    # argument in [[buffer(i)]] order, which is how the CPU runtime takes them.
+    slots = [(p.buffer_index, v) for p, v in zip(ck.params, values)]
+    for index, name in ck.implicit_params:
+        axis = {"enigma_grid_x": 0, "enigma_grid_y": 1, "enigma_grid_z": 2}.get(name)
+        if axis is None:
+            raise EnigmaError(f"{ck.kernel_name}: unknown implicit parameter '{name}'")
+        slots.append((index, g[axis]))
+    ordered = [v for _, v in sorted(slots, key=lambda s: s[0])]
+    if device == "cpu":
+        cpu = _cpu_kernel(ck)
+        ordered = _to_runtime_types(cpu, ordered)
+        cpu.launch(ordered, grid=g, block=b, coarsen=max(1, ck.coarsen))
+    elif device == "metal":
+        if sys.platform != "darwin":
+            raise EnigmaError("device='metal' needs macOS; use device='cpu' (the CPU runtime)")
+        if ck.metallib_bytes is None:
+            raise EnigmaError(f"{ck.kernel_name} was compiled emit-only; compile with "
+                              "emit_only=False to run it on Metal")
+        from . import metal
+
+        metal.dispatch(ck, slots, g, b)  # pragma: no cover - macOS only
+    else:
+        raise EnigmaError(f"unknown device {device!r}; expected 'cpu' or 'metal'")
