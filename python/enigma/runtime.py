@@ -1,0 +1,550 @@
+"""CPU runtime: run Metal Shading Language kernels on the CPU.
+
+Bindings of ``enigma-c/Runtime.h``. The exact MSL text is compiled by the host C++ compiler
+against Enigma's Metal-compatibility header and run by a threadgroup scheduler with Metal's
+barrier and SIMD-group semantics (see docs/cpu-runtime.md)::
+
+    k = enigma.runtime.compile_msl(source, "vadd")
+    k(a, b, c, np.uint32(n), grid=(n,), block=(256,))
+
+Arguments follow ``[[buffer(i)]]`` order: numpy arrays for buffers (copied in, run, written
+back in place unless the parameter is read-only) and Python or numpy scalars for
+``constant T&`` parameters. ``grid`` counts threads (dispatchThreads semantics), shorter
+tuples are padded with 1.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import weakref
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from . import _capi
+from .errors import EnigmaError
+
+__all__ = [
+    "CpuKernel",
+    "KernelParam",
+    "compile_msl",
+    "header_version",
+    "num_workers",
+]
+
+# EnigmaRuntimeStatus -> short name (EnigmaError.kind).
+_STATUS_KINDS = {
+    1: "invalid_argument",
+    2: "unsupported",
+    3: "compile",
+    4: "system",
+    5: "out_of_bounds",
+    6: "divergent_barrier",
+    7: "kernel_fault",
+}
+_PARAM_KINDS = {0: "buffer", 1: "scalar", 2: "builtin"}
+_FLAG_UNCHECKED = 1
+_FLAG_EXITED_THREADS_SKIP_BARRIERS = 2
+_UINT32_MAX = 0xFFFFFFFF
+
+
+class _Error(ctypes.Structure):
+    # The message stays a raw pointer so it can be handed back to the library to free.
+    _fields_ = [("status", ctypes.c_int), ("message", ctypes.c_void_p)]
+
+
+class _CompileOptions(ctypes.Structure):
+    _fields_ = [
+        ("cxx", ctypes.c_char_p),
+        ("cxxFlags", ctypes.c_char_p),
+        ("cacheDir", ctypes.c_char_p),
+    ]
+
+
+class _Param(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("typeName", ctypes.c_char_p),
+        ("kind", ctypes.c_int),
+        ("bufferIndex", ctypes.c_int32),
+        ("argIndex", ctypes.c_int32),
+        ("builtin", ctypes.c_int),
+        ("builtinComponents", ctypes.c_uint32),
+        ("readOnly", ctypes.c_bool),
+        ("elementSize", ctypes.c_uint32),
+        ("elementAlign", ctypes.c_uint32),
+    ]
+
+
+class _Arg(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("size", ctypes.c_size_t)]
+
+
+class _LaunchConfig(ctypes.Structure):
+    _fields_ = [
+        ("grid", ctypes.c_uint32 * 3),
+        ("block", ctypes.c_uint32 * 3),
+        ("coarsen", ctypes.c_uint32),
+        ("flags", ctypes.c_uint32),
+    ]
+
+
+_BOUND: ctypes.CDLL | None = None
+
+
+def _lib() -> ctypes.CDLL:
+    """The C API library with the runtime's prototypes declared (once)."""
+    global _BOUND
+    if _BOUND is not None:
+        return _BOUND
+    lib = _capi.lib()
+    try:
+        create = lib.enigmaRuntimeCpuKernelCreate
+    except AttributeError as exc:
+        raise EnigmaError(
+            f"{_capi.library_path()} was built without the CPU runtime (lib/Runtime/CPU)"
+        ) from exc
+    err_p = ctypes.POINTER(_Error)
+    create.argtypes = [
+        ctypes.c_char_p,
+        ctypes.c_size_t,
+        ctypes.c_char_p,
+        ctypes.POINTER(_CompileOptions),
+        ctypes.POINTER(ctypes.c_void_p),
+        err_p,
+    ]
+    create.restype = ctypes.c_int
+    lib.enigmaRuntimeCpuKernelDestroy.argtypes = [ctypes.c_void_p]
+    lib.enigmaRuntimeCpuKernelDestroy.restype = None
+    for name in ("GetName", "GetLibraryPath"):
+        fn = getattr(lib, "enigmaRuntimeCpuKernel" + name)
+        fn.argtypes = [ctypes.c_void_p]
+        fn.restype = ctypes.c_char_p
+    lib.enigmaRuntimeCpuKernelWasCached.argtypes = [ctypes.c_void_p]
+    lib.enigmaRuntimeCpuKernelWasCached.restype = ctypes.c_bool
+    for name in ("GetNumParams", "GetNumArgs"):
+        fn = getattr(lib, "enigmaRuntimeCpuKernel" + name)
+        fn.argtypes = [ctypes.c_void_p]
+        fn.restype = ctypes.c_size_t
+    lib.enigmaRuntimeCpuKernelGetParam.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.POINTER(_Param),
+        err_p,
+    ]
+    lib.enigmaRuntimeCpuKernelGetParam.restype = ctypes.c_int
+    lib.enigmaRuntimeCpuKernelLaunch.argtypes = [
+        ctypes.c_void_p,
+        ctypes.POINTER(_Arg),
+        ctypes.c_size_t,
+        ctypes.POINTER(_LaunchConfig),
+        err_p,
+    ]
+    lib.enigmaRuntimeCpuKernelLaunch.restype = ctypes.c_int
+    lib.enigmaRuntimeErrorDestroy.argtypes = [err_p]
+    lib.enigmaRuntimeErrorDestroy.restype = None
+    lib.enigmaRuntimeGetHeaderVersion.argtypes = []
+    lib.enigmaRuntimeGetHeaderVersion.restype = ctypes.c_char_p
+    lib.enigmaRuntimeCpuGetNumWorkers.argtypes = []
+    lib.enigmaRuntimeCpuGetNumWorkers.restype = ctypes.c_size_t
+    _BOUND = lib
+    return lib
+
+
+def _raise(status: int, err: _Error) -> None:
+    """Turns a failed call's status and message into an EnigmaError (freeing the message)."""
+    lib = _lib()
+    message = ctypes.string_at(err.message).decode("utf-8", "replace") if err.message else ""
+    lib.enigmaRuntimeErrorDestroy(ctypes.byref(err))
+    exc = EnigmaError(message or f"CPU runtime error (status {status})")
+    exc.kind = _STATUS_KINDS.get(status, "unknown")  # type: ignore[attr-defined]
+    raise exc
+
+
+def header_version() -> str:
+    """Version of the Metal-compatibility header and launcher ABI ("<abi>.<hash>")."""
+    return _lib().enigmaRuntimeGetHeaderVersion().decode()
+
+
+def num_workers() -> int:
+    """Worker threads a launch uses (one per usable CPU unless ENIGMA_CPU_THREADS says)."""
+    return int(_lib().enigmaRuntimeCpuGetNumWorkers())
+
+
+@dataclass(frozen=True)
+class KernelParam:
+    """One parameter of a kernel, as parsed from the MSL declaration and laid out by the
+    host compiler."""
+
+    name: str
+    #: Pointee / value type without qualifiers: "float", "atomic_uint", "uint3", "Params".
+    type_name: str
+    #: "buffer" (device/constant pointer or device reference), "scalar" (constant T&) or
+    #: "builtin" ([[thread_position_in_grid]] ...).
+    kind: str
+    #: [[buffer(i)]] index; None for builtins.
+    buffer_index: int | None
+    #: Position among the launch arguments; None for builtins.
+    arg_index: int | None
+    #: Builtin attribute name ("thread_position_in_grid"); None otherwise.
+    builtin: str | None
+    builtin_components: int
+    read_only: bool
+    element_size: int
+    element_align: int
+
+
+_BUILTIN_NAMES = [
+    None,
+    "thread_position_in_grid",
+    "thread_position_in_threadgroup",
+    "threadgroup_position_in_grid",
+    "threads_per_threadgroup",
+    "dispatch_threads_per_threadgroup",
+    "threadgroups_per_grid",
+    "threads_per_grid",
+    "grid_size",
+    "grid_origin",
+    "thread_index_in_threadgroup",
+    "thread_index_in_simdgroup",
+    "simdgroup_index_in_threadgroup",
+    "threads_per_simdgroup",
+    "thread_execution_width",
+    "simdgroups_per_threadgroup",
+    "dispatch_simdgroups_per_threadgroup",
+    "thread_index_in_quadgroup",
+    "quadgroup_index_in_threadgroup",
+    "quadgroups_per_threadgroup",
+    "dispatch_quadgroups_per_threadgroup",
+]
+
+# MSL scalar type -> numpy dtype name. bfloat has no numpy dtype: any 2-byte dtype (its
+# bits) is accepted.
+_SCALAR_DTYPES = {
+    "float": "float32",
+    "half": "float16",
+    "int": "int32",
+    "uint": "uint32",
+    "unsigned int": "uint32",
+    "unsigned": "uint32",
+    "short": "int16",
+    "ushort": "uint16",
+    "unsigned short": "uint16",
+    "char": "int8",
+    "signed char": "int8",
+    "uchar": "uint8",
+    "unsigned char": "uint8",
+    "long": "int64",
+    "ulong": "uint64",
+    "unsigned long": "uint64",
+    "bool": "bool",
+    "int8_t": "int8",
+    "uint8_t": "uint8",
+    "int16_t": "int16",
+    "uint16_t": "uint16",
+    "int32_t": "int32",
+    "uint32_t": "uint32",
+    "int64_t": "int64",
+    "uint64_t": "uint64",
+    "size_t": "uint64",
+    "bfloat": None,
+}
+
+
+def _element_type(type_name: str) -> tuple[str, int] | None:
+    """(scalar MSL type, lanes) of a scalar, vector, packed vector or atomic type name, or
+    None for types the binding does not know (structs...)."""
+    t = type_name.replace(" ", "") if "<" in type_name else type_name
+    for prefix in ("metal::",):
+        if t.startswith(prefix):
+            t = t[len(prefix) :]
+    if t.startswith("atomic<") and t.endswith(">"):
+        t = t[len("atomic<") : -1].replace("metal::", "")
+    elif t.startswith("atomic_"):
+        t = t[len("atomic_") :]
+    if t.startswith("packed_"):
+        t = t[len("packed_") :]
+    if t.startswith("vec<") and t.endswith(">") and "," in t:
+        base, _, lanes = t[4:-1].partition(",")
+        if base in _SCALAR_DTYPES and lanes.isdigit():
+            return base, int(lanes)
+        return None
+    if t in _SCALAR_DTYPES:
+        return t, 1
+    if t[-1:] in "234" and t[:-1] in _SCALAR_DTYPES:
+        return t[:-1], int(t[-1])
+    return None
+
+
+def _as_dims(value: Any, what: str, minimum: int) -> tuple[int, int, int]:
+    if isinstance(value, (int,)) or hasattr(value, "__index__"):
+        value = (value,)
+    try:
+        dims = [int(v.__index__()) if hasattr(v, "__index__") else v for v in value]
+    except TypeError:
+        raise EnigmaError(f"{what} must be a tuple of 1 to 3 integers, got {value!r}") from None
+    if not 1 <= len(dims) <= 3 or not all(isinstance(d, int) for d in dims):
+        raise EnigmaError(f"{what} must be a tuple of 1 to 3 integers, got {value!r}")
+    for d in dims:
+        if d < minimum or d > _UINT32_MAX:
+            raise EnigmaError(
+                f"{what} {tuple(dims)}: each dimension must be in [{minimum}, {_UINT32_MAX}]"
+            )
+    while len(dims) < 3:
+        dims.append(1)
+    return dims[0], dims[1], dims[2]
+
+
+class CpuKernel:
+    """A compiled MSL kernel, runnable on the CPU.
+
+    Call it as ``kernel(*args, grid=(gx, gy, gz), block=(bx, by, bz))``; :meth:`launch_raw`
+    is the pointer-level entry the DSL uses.
+    """
+
+    def __init__(self, handle: int) -> None:
+        lib = _lib()
+        self._handle = handle
+        self._finalizer = weakref.finalize(self, lib.enigmaRuntimeCpuKernelDestroy, handle)
+        self.name: str = lib.enigmaRuntimeCpuKernelGetName(handle).decode()
+        self.library_path: str = lib.enigmaRuntimeCpuKernelGetLibraryPath(handle).decode()
+        #: True when the compiled kernel came from the disk cache.
+        self.was_cached: bool = bool(lib.enigmaRuntimeCpuKernelWasCached(handle))
+        params = []
+        for i in range(lib.enigmaRuntimeCpuKernelGetNumParams(handle)):
+            p = _Param()
+            err = _Error()
+            status = lib.enigmaRuntimeCpuKernelGetParam(handle, i, ctypes.byref(p), ctypes.byref(err))
+            if status:
+                _raise(status, err)
+            kind = _PARAM_KINDS[p.kind]
+            params.append(
+                KernelParam(
+                    name=p.name.decode(),
+                    type_name=p.typeName.decode(),
+                    kind=kind,
+                    buffer_index=None if kind == "builtin" else p.bufferIndex,
+                    arg_index=None if kind == "builtin" else p.argIndex,
+                    builtin=_BUILTIN_NAMES[p.builtin] if kind == "builtin" else None,
+                    builtin_components=p.builtinComponents,
+                    read_only=bool(p.readOnly),
+                    element_size=p.elementSize,
+                    element_align=p.elementAlign,
+                )
+            )
+        #: Every parameter in declaration order.
+        self.params: tuple[KernelParam, ...] = tuple(params)
+        #: The launch arguments (buffers and scalars) in [[buffer(i)]] order.
+        self.args: tuple[KernelParam, ...] = tuple(
+            sorted((p for p in params if p.kind != "builtin"), key=lambda p: p.arg_index)
+        )
+
+    def __repr__(self) -> str:
+        sig = ", ".join(f"{p.type_name} {p.name}" for p in self.args)
+        return f"<CpuKernel {self.name}({sig})>"
+
+    def __call__(
+        self,
+        *args: Any,
+        grid: Sequence[int] | int,
+        block: Sequence[int] | int,
+        coarsen: int = 1,
+        checked: bool = True,
+        exited_threads_skip_barriers: bool = False,
+    ) -> None:
+        """Runs the kernel over ``grid`` threads in threadgroups of ``block`` and waits.
+
+        ``coarsen``: x-grid divisor for kernels whose threads each do that many threads'
+        work (the x grid launched is ceil(gx / coarsen)). ``checked=False`` passes buffers
+        in place (no copies, no out-of-bounds guarantee). ``exited_threads_skip_barriers``
+        selects Apple-silicon semantics, where returned threads no longer take part in
+        barriers, instead of reporting such barriers as errors.
+        """
+        self.launch(
+            args,
+            grid=grid,
+            block=block,
+            coarsen=coarsen,
+            checked=checked,
+            exited_threads_skip_barriers=exited_threads_skip_barriers,
+        )
+
+    def launch(
+        self,
+        args: Sequence[Any],
+        *,
+        grid: Sequence[int] | int,
+        block: Sequence[int] | int,
+        coarsen: int = 1,
+        checked: bool = True,
+        exited_threads_skip_barriers: bool = False,
+    ) -> None:
+        """Same as calling the kernel, with the arguments as one sequence."""
+        import numpy as np
+
+        if len(args) != len(self.args):
+            expected = ", ".join(p.name for p in self.args)
+            raise EnigmaError(
+                f"kernel '{self.name}' takes {len(self.args)} arguments ({expected}), "
+                f"got {len(args)}"
+            )
+        raw: list[tuple[int, int]] = []
+        keep: list[Any] = []  # owners of the memory raw points to
+        write_back: list[tuple[Any, Any]] = []
+        for param, value in zip(self.args, args):
+            if param.kind == "scalar":
+                data = self._scalar_bytes(param, value, np)
+                keep.append(data)
+                raw.append((ctypes.addressof(data), len(data)))
+            else:
+                arr, original = self._buffer_array(param, value, np)
+                keep.append(arr)
+                if original is not None:
+                    write_back.append((original, arr))
+                raw.append((arr.ctypes.data if arr.nbytes else 0, arr.nbytes))
+        self.launch_raw(
+            raw,
+            grid=grid,
+            block=block,
+            coarsen=coarsen,
+            checked=checked,
+            exited_threads_skip_barriers=exited_threads_skip_barriers,
+        )
+        for original, arr in write_back:
+            original[...] = arr.reshape(original.shape)
+
+    def launch_raw(
+        self,
+        buffers: Sequence[tuple[int, int]],
+        *,
+        grid: Sequence[int] | int,
+        block: Sequence[int] | int,
+        coarsen: int = 1,
+        checked: bool = True,
+        exited_threads_skip_barriers: bool = False,
+    ) -> None:
+        """Launches with (address, byte size) pairs in [[buffer(i)]] order: the bytes of
+        a buffer, or exactly ``element_size`` bytes of a scalar."""
+        g = _as_dims(grid, "grid", 0)
+        b = _as_dims(block, "block", 1)
+        if not isinstance(coarsen, int) or not 1 <= coarsen <= _UINT32_MAX:
+            raise EnigmaError(f"coarsen must be a positive integer, got {coarsen!r}")
+        n = len(buffers)
+        arr = (_Arg * max(n, 1))()
+        for i, (address, size) in enumerate(buffers):
+            arr[i].data = address or None
+            arr[i].size = size
+        cfg = _LaunchConfig()
+        cfg.grid[:] = g
+        cfg.block[:] = b
+        cfg.coarsen = coarsen
+        cfg.flags = (0 if checked else _FLAG_UNCHECKED) | (
+            _FLAG_EXITED_THREADS_SKIP_BARRIERS if exited_threads_skip_barriers else 0
+        )
+        err = _Error()
+        status = _lib().enigmaRuntimeCpuKernelLaunch(
+            self._handle, arr, n, ctypes.byref(cfg), ctypes.byref(err)
+        )
+        if status:
+            _raise(status, err)
+
+    # -- argument conversion ---------------------------------------------------------
+
+    def _scalar_bytes(self, param: KernelParam, value: Any, np: Any) -> ctypes.Array:
+        """The bytes of a `constant T&` argument, exactly param.element_size long."""
+        where = f"kernel '{self.name}', argument {param.arg_index} ('{param.name}', constant {param.type_name}&)"
+        elem = _element_type(param.type_name)
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            data = bytes(value)
+        elif elem is not None and _SCALAR_DTYPES[elem[0]] is not None:
+            dtype = np.dtype(_SCALAR_DTYPES[elem[0]])
+            lanes = elem[1]
+            try:
+                src = np.asarray(value)
+            except Exception as exc:  # noqa: BLE001 - any conversion failure is the caller's
+                raise EnigmaError(f"{where}: cannot convert {value!r}: {exc}") from None
+            if src.size != lanes:
+                raise EnigmaError(f"{where}: expected {lanes} value(s), got {src.size}")
+            if dtype.kind in "iub" and src.dtype.kind == "f":
+                if not np.all(np.isfinite(src)) or not np.all(src == np.trunc(src)):
+                    raise EnigmaError(f"{where}: {value!r} is not an integer")
+            if dtype.kind in "iu" and src.dtype.kind in "iuf":
+                info = np.iinfo(dtype)
+                if np.any(src < info.min) or np.any(src > info.max):
+                    raise EnigmaError(f"{where}: {value!r} does not fit in {dtype}")
+            vals = src.astype(dtype).reshape(-1)
+            data = vals.tobytes()
+            data += b"\0" * (param.element_size - len(data))  # 3-vectors are padded to 4
+        elif isinstance(value, np.ndarray) or isinstance(value, np.generic):
+            data = np.ascontiguousarray(value).tobytes()
+        else:
+            raise EnigmaError(
+                f"{where}: pass the {param.element_size} bytes of the value (bytes, or a numpy "
+                f"scalar/array such as a structured array element), got {type(value).__name__}"
+            )
+        if len(data) != param.element_size:
+            raise EnigmaError(
+                f"{where}: the value is {len(data)} bytes, the kernel's type is "
+                f"{param.element_size}"
+            )
+        return (ctypes.c_char * len(data)).from_buffer_copy(data)
+
+    def _buffer_array(self, param: KernelParam, value: Any, np: Any) -> tuple[Any, Any]:
+        """A C-contiguous array for a buffer argument and, when it is a copy the caller must
+        get back, the caller's array."""
+        where = f"kernel '{self.name}', argument {param.arg_index} ('{param.name}', {param.type_name}*)"
+        if not isinstance(value, np.ndarray):
+            raise EnigmaError(f"{where}: expected a numpy array, got {type(value).__name__}")
+        if not param.read_only and not value.flags.writeable:
+            raise EnigmaError(f"{where}: the kernel writes this buffer but the array is read-only")
+        elem = _element_type(param.type_name)
+        if elem is not None:
+            want = _SCALAR_DTYPES[elem[0]]
+            ok = (value.dtype.itemsize == 2) if want is None else value.dtype == np.dtype(want)
+            if not ok:
+                raise EnigmaError(
+                    f"{where}: array of {value.dtype} for a buffer of {param.type_name} "
+                    f"({want or 'bfloat: a 2-byte dtype'} elements expected)"
+                )
+        if value.flags.c_contiguous:
+            return value, None
+        return np.ascontiguousarray(value), (None if param.read_only else value)
+
+
+def compile_msl(
+    source: str,
+    kernel_name: str,
+    *,
+    cxx: str | None = None,
+    cxx_flags: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> CpuKernel:
+    """Compiles kernel ``kernel_name`` of the MSL text ``source`` for the CPU.
+
+    The text is compiled unchanged by the host C++ compiler (``cxx``, else $ENIGMA_CXX,
+    else clang++-22 / clang++ / g++) with ``cxx_flags`` (else $ENIGMA_CPU_CXXFLAGS)
+    appended, and cached under ``cache_dir`` (else $ENIGMA_CACHE_DIR, else
+    ~/.cache/enigma). Raises EnigmaError with the compiler's output when it fails, or
+    saying what is missing or unsupported.
+    """
+    if not isinstance(source, str):
+        raise EnigmaError(f"compile_msl: source must be a str, got {type(source).__name__}")
+    if not isinstance(kernel_name, str):
+        raise EnigmaError(
+            f"compile_msl: kernel_name must be a str, got {type(kernel_name).__name__}"
+        )
+    lib = _lib()
+    src = source.encode("utf-8")
+    opts = _CompileOptions(
+        cxx.encode() if cxx else None,
+        cxx_flags.encode() if cxx_flags is not None else None,
+        os.fsencode(cache_dir) if cache_dir is not None else None,
+    )
+    handle = ctypes.c_void_p()
+    err = _Error()
+    status = lib.enigmaRuntimeCpuKernelCreate(
+        src, len(src), kernel_name.encode(), ctypes.byref(opts), ctypes.byref(handle), ctypes.byref(err)
+    )
+    if status:
+        _raise(status, err)
+    return CpuKernel(handle.value)
