@@ -67,9 +67,9 @@ int main(void) {
     return 1;
   }
   // CHECK: #include <metal_stdlib>
-  // CHECK: kernel void enigma_kernel_scale(device float* x [[buffer(0)]],
-  // CHECK-SAME: constant float& s [[buffer(1)]],
-  // CHECK-SAME: uint3 thread_position_in_grid [[thread_position_in_grid]]) {
+  // CHECK: kernel void enigma_kernel_scale(device float* x {{\[\[}}buffer(0)]],
+  // CHECK-NEXT: constant float& s {{\[\[}}buffer(1)]],
+  // CHECK-NEXT: uint3 thread_position_in_grid {{\[\[}}thread_position_in_grid]]) {
   // CHECK: float w = v * s;
   // CHECK: x[i] = w;
   int calls = 0;

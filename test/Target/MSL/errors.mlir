@@ -1,4 +1,5 @@
 // RUN: enigma-translate --to-msl %s -split-input-file -verify-diagnostics
+// RUN: rm -f %t.msl
 // RUN: not enigma-translate --to-msl %s -split-input-file -o %t.msl 2>/dev/null
 // RUN: not test -s %t.msl
 
