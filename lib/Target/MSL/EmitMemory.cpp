@@ -278,7 +278,8 @@ struct VectorAccess {
 
 static FailureOr<VectorAccess> vectorAccess(KernelPrinter &p, Operation *op, Value memref,
                                             ValueRange indices, VectorType vecType,
-                                            bool isStore) {
+                                            bool isStore,
+                                            std::optional<uint64_t> alignment = std::nullopt) {
   auto memrefType = llvm::cast<MemRefType>(memref.getType());
   FailureOr<MemRefView> view = p.getView(memref, op);
   if (failed(view))
@@ -317,11 +318,18 @@ static FailureOr<VectorAccess> vectorAccess(KernelPrinter &p, Operation *op, Val
     }
     return access;
   }
+  // The aligned vector type (float2, float4: aligned to their size) when the IR proves the
+  // alignment (the `alignment` attribute of vector.load/store); otherwise the packed type.
+  // Three-lane vectors always go through packed_T3: a T3 occupies four lanes of memory.
+  int64_t lanes = vecType.getNumElements();
+  uint64_t naturalAlign = lanes * ((vecType.getElementTypeBitWidth() + 7) / 8);
+  bool aligned = lanes != 3 && alignment && *alignment % naturalAlign == 0;
+  std::string pointee = (aligned ? "" : "packed_") + *vecName;
   std::string pointer = std::string(spaceKeyword(view->space)) + (isStore ? " " : " const ") +
-                        "packed_" + *vecName + "*";
+                        pointee + "*";
   if (view->space == AddressSpace::Constant)
-    pointer = "constant packed_" + *vecName + "*";
-  return VectorAccess{"*(" + pointer + ")(" + view->base + " + " + *linear + ")", true, {}};
+    pointer = "constant " + pointee + "*";
+  return VectorAccess{"*(" + pointer + ")(" + view->base + " + " + *linear + ")", !aligned, {}};
 }
 
 /// The rvalue of a vector read through `access`.
@@ -429,9 +437,9 @@ static bool isSimpleTransfer(VectorTransferOpInterface transfer) {
 LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](vector::LoadOp load) -> LogicalResult {
-        FailureOr<VectorAccess> access = vectorAccess(*this, op, load.getBase(),
-                                                      load.getIndices(), load.getVectorType(),
-                                                      false);
+        FailureOr<VectorAccess> access =
+            vectorAccess(*this, op, load.getBase(), load.getIndices(), load.getVectorType(),
+                         false, load.getAlignment());
         if (failed(access))
           return failure();
         FailureOr<std::string> t = typeName(load.getVectorType(), op);
@@ -440,9 +448,9 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
         return declare(load.getResult(), vectorRead(*access, *t), op);
       })
       .Case([&](vector::StoreOp store) -> LogicalResult {
-        FailureOr<VectorAccess> access = vectorAccess(*this, op, store.getBase(),
-                                                      store.getIndices(),
-                                                      store.getVectorType(), true);
+        FailureOr<VectorAccess> access =
+            vectorAccess(*this, op, store.getBase(), store.getIndices(), store.getVectorType(),
+                         true, store.getAlignment());
         if (failed(access))
           return failure();
         FailureOr<std::string> t = typeName(store.getVectorType(), op);

@@ -1,8 +1,9 @@
 // RUN: enigma-translate --to-msl %s | FileCheck %s
 // RUN: %if msl-host-header %{ enigma-translate --to-msl %s | %host_cxx -std=c++17 -fsyntax-only -x c++ -I %enigma_src_root/include/enigma/Runtime - %}
-// vector operations: packed vector accesses to device memory, lane-wise accesses to threadgroup
-// and thread arrays, lanes, broadcast, from_elements, elementwise arith/math on vectors,
-// reductions in lane order.
+// vector operations: vector accesses to device memory (aligned types where the IR's alignment
+// attribute proves it, packed types otherwise), lane-wise accesses to threadgroup and thread
+// arrays, lanes, broadcast, from_elements, elementwise arith/math on vectors, reductions in
+// lane order.
 // CHECK-LABEL: kernel void enigma_kernel_vectors(device float* a {{\[\[}}buffer(0)]],
 // CHECK-NEXT: device half* b {{\[\[}}buffer(1)]],
 // CHECK-NEXT: device float* m {{\[\[}}buffer(2)]],
@@ -42,6 +43,10 @@
 // CHECK-NEXT: priv[4u] = h.x;
 // CHECK-NEXT: priv[5u] = h.y;
 // CHECK-NEXT: half2 pl = half2(priv[0u], priv[1u]);
+// CHECK-NEXT: float4 al = *(device const float4*)(a + i);
+// CHECK-NEXT: float4 al8 = float4(*(device const packed_float4*)(a + i));
+// CHECK-NEXT: float2 a2 = *(device const float2*)(a + i);
+// CHECK-NEXT: *(device float4*)(a + 4u) = al;
 // CHECK-NEXT: a[0u] = red;
 // CHECK-NEXT: a[4u] = red2;
 // CHECK-NEXT: }
@@ -82,6 +87,11 @@ enigma.kernel @vectors(%a: memref<?xf32, #enigma.address_space<device>> {enigma.
   %priv = memref.alloca() : memref<8xf16, #enigma.address_space<thread>> loc("priv")
   vector.transfer_write %h, %priv[%c4] {in_bounds = [true]} : vector<2xf16>, memref<8xf16, #enigma.address_space<thread>>
   %pl = vector.transfer_read %priv[%c0], %hz {in_bounds = [true]} : memref<8xf16, #enigma.address_space<thread>>, vector<2xf16> loc("pl")
+  // Alignment proven by the IR: the aligned vector types; not enough alignment: packed.
+  %al = vector.load %a[%i] {alignment = 16 : i64} : memref<?xf32, #enigma.address_space<device>>, vector<4xf32> loc("al")
+  %al8 = vector.load %a[%i] {alignment = 8 : i64} : memref<?xf32, #enigma.address_space<device>>, vector<4xf32> loc("al8")
+  %a2 = vector.load %a[%i] {alignment = 8 : i64} : memref<?xf32, #enigma.address_space<device>>, vector<2xf32> loc("a2")
+  vector.store %al, %a[%c4] {alignment = 16 : i64} : memref<?xf32, #enigma.address_space<device>>, vector<4xf32>
   memref.store %red, %a[%c0] : memref<?xf32, #enigma.address_space<device>>
   memref.store %red2, %a[%c4] : memref<?xf32, #enigma.address_space<device>>
   enigma.return

@@ -463,7 +463,40 @@ enigma.kernel @par(%in: memref<?xf32, {DEV}> {{enigma.buffer_index = 0 : i32}},
     check("2-D view", list(got_flat), [1.0 + xs[i] for i in range(4 * cols)])
 
 
+# --- Vector memory accesses: aligned (proven), packed (offset by one float), threadgroup lanes -
+def vectors():
+    mlir = f"""
+enigma.kernel @vec(%in: memref<?xf32, {DEV}> {{enigma.buffer_index = 0 : i32}},
+                   %out: memref<?xf32, {DEV}> {{enigma.buffer_index = 1 : i32}}) {{
+  %tg = enigma.threadgroup_alloc : memref<64xf32, #enigma.address_space<threadgroup>>
+  %t = enigma.thread_position_in_grid x
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %base = arith.muli %t, %c4 : index
+  %v = vector.load %in[%base] {{alignment = 16 : i64}} : memref<?xf32, {DEV}>, vector<4xf32>
+  %shift = arith.addi %base, %c1 : index
+  %w = vector.load %in[%shift] : memref<?xf32, {DEV}>, vector<4xf32>
+  vector.store %w, %tg[%base] : memref<64xf32, #enigma.address_space<threadgroup>>, vector<4xf32>
+  %u = vector.load %tg[%base] : memref<64xf32, #enigma.address_space<threadgroup>>, vector<4xf32>
+  %s = arith.addf %v, %u : vector<4xf32>
+  %r = arith.maximumf %s, %v : vector<4xf32>
+  vector.store %r, %out[%base] {{alignment = 16 : i64}} : memref<?xf32, {DEV}>, vector<4xf32>
+  enigma.return
+}}
+"""
+    msl = translate(mlir)
+    n = 8
+    xs = [float(i) * 0.5 - 3.0 for i in range(4 * n + 4)]
+    inp = bytearray(struct.pack(f"<{len(xs)}f", *xs))
+    out = bytearray(4 * 4 * n)
+    run(msl, "enigma_kernel_vec", [inp, out], grid=(n, 1, 1), block=(n, 1, 1))
+    got = list(struct.unpack(f"<{4 * n}f", out))
+    want = [max(xs[i] + xs[i + 1], xs[i]) for i in range(4 * n)]
+    check("vector load/store (aligned, packed, threadgroup lanes)", got, want)
+
+
 int_ops()
+vectors()
 conversions()
 floats()
 control_flow()
