@@ -271,16 +271,32 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
           return failure();
         auto [address, valueType] = *target;
         // Metal only has the weak compare-exchange: retry while it fails spuriously, i.e.
-        // while the value it observed is still the expected one (compared bitwise).
+        // while the value it observed is still the expected one.
         std::string expected = plan.tempNames.lookup(op);
+        if (valueType == "float") {
+          // Compare-exchange is defined on the bits (like C++'s), and Metal has it for
+          // atomic_uint, not atomic_float: exchange the bits through an atomic_uint view of
+          // the same device memory.
+          auto space = getAddressSpace(llvm::cast<MemRefType>(cmpxchg.getMemref().getType()));
+          if (!space || *space != AddressSpace::Device)
+            return emitUnsupported(op, "f32 compare-exchange is only expressible on device "
+                                       "memory");
+          std::string expectedBits = "as_type<uint>(" + expr(cmpxchg.getExpected()) + ")";
+          indent() << "uint " << expected << " = " << expectedBits << ";\n";
+          indent() << "while (!atomic_compare_exchange_weak_explicit((device atomic_uint*)"
+                   << address << ", &" << expected << ", as_type<uint>("
+                   << expr(cmpxchg.getValue())
+                   << "), memory_order_relaxed, memory_order_relaxed) && " << expected
+                   << " == " << expectedBits << ") {\n";
+          indent() << "}\n";
+          return declare(cmpxchg.getResult(), "as_type<float>(" + expected + ")", op);
+        }
         std::string expectedIn = e.toAtomicValue(cmpxchg.getExpected(), valueType);
         indent() << valueType << " " << expected << " = " << expectedIn << ";\n";
-        std::string same = expected + " == " + expectedIn;
-        if (valueType == "float")
-          same = "as_type<uint>(" + expected + ") == as_type<uint>(" + expectedIn + ")";
         indent() << "while (!atomic_compare_exchange_weak_explicit(" << address << ", &"
                  << expected << ", " << e.toAtomicValue(cmpxchg.getValue(), valueType)
-                 << ", memory_order_relaxed, memory_order_relaxed) && " << same << ") {\n";
+                 << ", memory_order_relaxed, memory_order_relaxed) && " << expected
+                 << " == " << expectedIn << ") {\n";
         indent() << "}\n";
         return declare(cmpxchg.getResult(), e.fromAtomicValue(expected, valueType), op);
       })

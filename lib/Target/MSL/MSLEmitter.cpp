@@ -58,7 +58,10 @@ FailureOr<std::string> KernelPrinter::signedTypeName(Type type, Operation *op) {
 
 std::string KernelPrinter::nameOf(Value value) {
   auto it = plan.names.find(value);
-  assert(it != plan.names.end() && "value without a name");
+  if (it == plan.names.end()) {
+    unnamedValue = true;
+    return "<unnamed>";
+  }
   return it->second;
 }
 
@@ -66,10 +69,7 @@ std::string KernelPrinter::expr(Value value) {
   auto cached = constants.find(value);
   if (cached != constants.end())
     return cached->second;
-  auto it = plan.names.find(value);
-  if (it != plan.names.end())
-    return it->second;
-  return "<unnamed>";
+  return nameOf(value);
 }
 
 FailureOr<std::string> KernelPrinter::asSigned(Value value, Operation *op) {
@@ -431,6 +431,8 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
 
   if (failed(emitBlock(entry)))
     return failure();
+  if (unnamedValue)
+    return kernel.emitError("cannot translate to MSL: internal error: a value has no name");
   os << "}\n";
   if (info)
     *info = std::move(kernelInfo);

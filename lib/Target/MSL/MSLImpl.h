@@ -205,6 +205,9 @@ private:
 
   llvm::raw_ostream &os;
   unsigned indentLevel = 1;
+  /// Set when a value was used that the prepare step did not name (a translation bug); the
+  /// kernel then fails instead of printing a placeholder.
+  bool unnamedValue = false;
   llvm::DenseMap<Value, std::string> constants;
   llvm::DenseMap<Value, MemRefView> views;
 };

@@ -94,10 +94,10 @@ enigma.kernel @reduce(%in: memref<?xf32, #enigma.address_space<device>> {enigma.
 // CHECK-NEXT: uint found = found_expected;
 // CHECK-NEXT: float v2 = atomic_load_explicit(&sum[i], memory_order_relaxed);
 // CHECK-NEXT: atomic_store_explicit(&hist[bi], v0, memory_order_relaxed);
-// CHECK-NEXT: float v3_expected = 1.5f;
-// CHECK-NEXT: while (!atomic_compare_exchange_weak_explicit(&sum[i], &v3_expected, v2, memory_order_relaxed, memory_order_relaxed) && as_type<uint>(v3_expected) == as_type<uint>(1.5f)) {
+// CHECK-NEXT: uint v3_expected = as_type<uint>(1.5f);
+// CHECK-NEXT: while (!atomic_compare_exchange_weak_explicit((device atomic_uint*)&sum[i], &v3_expected, as_type<uint>(v2), memory_order_relaxed, memory_order_relaxed) && v3_expected == as_type<uint>(1.5f)) {
 // CHECK-NEXT: }
-// CHECK-NEXT: float v3 = v3_expected;
+// CHECK-NEXT: float v3 = as_type<float>(v3_expected);
 // CHECK-NEXT: uint v4 = uint(atomic_fetch_sub_explicit(&counts[i * 4u + i], int(1u), memory_order_relaxed));
 // CHECK-NEXT: uint v5 = uint(atomic_fetch_min_explicit(&counts[i * 4u + i], int(1u), memory_order_relaxed));
 // CHECK-NEXT: uint v6 = uint(atomic_exchange_explicit(&counts[i * 4u + i], int(1u), memory_order_relaxed));

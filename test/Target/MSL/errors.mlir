@@ -202,3 +202,13 @@ enigma.kernel @memref_through_if(%p: i1 {enigma.buffer_index = 0 : i32, enigma.s
   }
   enigma.return
 }
+
+// -----
+
+enigma.kernel @threadgroup_float_cmpxchg(%f: f32 {enigma.buffer_index = 0 : i32, enigma.scalar}) {
+  %c0 = arith.constant 0 : index
+  %tg = enigma.threadgroup_alloc : memref<4xf32, #enigma.address_space<threadgroup>>
+  // expected-error @+1 {{f32 compare-exchange is only expressible on device memory}}
+  %0 = enigma.atomic_cmpxchg %f, %f, %tg[%c0] : memref<4xf32, #enigma.address_space<threadgroup>>
+  enigma.return
+}

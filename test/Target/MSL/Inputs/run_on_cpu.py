@@ -495,7 +495,48 @@ enigma.kernel @vec(%in: memref<?xf32, {DEV}> {{enigma.buffer_index = 0 : i32}},
     check("vector load/store (aligned, packed, threadgroup lanes)", got, want)
 
 
+# --- Strong compare-exchange: exactly one thread wins, the others see the winner's value -------
+def cmpxchg():
+    mlir = f"""
+enigma.kernel @cas(%slot: memref<1xi32, {DEV}> {{enigma.buffer_index = 0 : i32}},
+                   %fslot: memref<1xf32, {DEV}> {{enigma.buffer_index = 1 : i32}},
+                   %seen: memref<?xi32, {DEV}> {{enigma.buffer_index = 2 : i32}},
+                   %fseen: memref<?xf32, {DEV}> {{enigma.buffer_index = 3 : i32}}) {{
+  %t = enigma.thread_position_in_grid x
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0 : i32
+  %fzero = arith.constant -0.0 : f32
+  %ti = arith.index_cast %t : index to i32
+  %one = arith.constant 1 : i32
+  %mine = arith.addi %ti, %one : i32
+  %fmine = arith.sitofp %mine : i32 to f32
+  %found = enigma.atomic_cmpxchg %zero, %mine, %slot[%c0] : memref<1xi32, {DEV}>
+  %ffound = enigma.atomic_cmpxchg %fzero, %fmine, %fslot[%c0] : memref<1xf32, {DEV}>
+  memref.store %found, %seen[%t] : memref<?xi32, {DEV}>
+  memref.store %ffound, %fseen[%t] : memref<?xf32, {DEV}>
+  enigma.return
+}}
+"""
+    msl = translate(mlir)
+    n = 64
+    slot, fslot = bytearray(4), bytearray(struct.pack("<f", -0.0))
+    seen, fseen = bytearray(4 * n), bytearray(4 * n)
+    run(msl, "enigma_kernel_cas", [slot, fslot, seen, fseen], grid=(n, 1, 1), block=(32, 1, 1))
+    final = words(slot)[0]
+    got = words(seen)
+    check("cmpxchg i32: one winner", got.count(0), 1)
+    check("cmpxchg i32: losers see the winner", sorted(set(got) - {0}), [final])
+    check("cmpxchg i32: the winner wrote", got.index(0) + 1, final)
+    # The f32 slot starts at -0.0 and the expected value is -0.0 (bitwise: +0.0 would not match).
+    ffinal = words(fslot)[0]
+    fgot = words(fseen)
+    check("cmpxchg f32: one winner", fgot.count(0x80000000), 1)
+    check("cmpxchg f32: losers see the winner", sorted(set(fgot) - {0x80000000}), [ffinal])
+    check("cmpxchg f32: the winner wrote", f32_bits(float(fgot.index(0x80000000) + 1)), ffinal)
+
+
 int_ops()
+cmpxchg()
 vectors()
 conversions()
 floats()
