@@ -2,11 +2,13 @@
 /*
  * Each GPU thread that reaches a barrier or SIMD-group function needs its own
  * stack so that it can wait there while its siblings run. Fibers switch with
- * a few instructions: save the callee-saved registers (and the floating-point
- * control words) on the current stack, swap stack pointers, restore. That is
- * about 100x cheaper than swapcontext, which makes a system call per switch
- * to save the signal mask; barrier-heavy kernels switch once per thread per
- * barrier. Other architectures fall back to ucontext.
+ * a few instructions: save the callee-saved registers on the current stack,
+ * swap stack pointers, restore. That is about 100x cheaper than swapcontext,
+ * which makes a system call per switch to save the signal mask;
+ * barrier-heavy kernels switch once per thread per barrier. The
+ * floating-point control registers are not switched: every fiber of a worker
+ * shares its rounding mode, which MSL cannot change. Other architectures fall
+ * back to ucontext.
  */
 
 #include "CpuRuntime.h"
@@ -27,14 +29,8 @@ __asm__(".text\n"
         "  pushq %r13\n"
         "  pushq %r14\n"
         "  pushq %r15\n"
-        "  subq $8, %rsp\n"
-        "  stmxcsr (%rsp)\n"
-        "  fnstcw 4(%rsp)\n"
         "  movq %rsp, (%rdi)\n"
         "  movq %rsi, %rsp\n"
-        "  ldmxcsr (%rsp)\n"
-        "  fldcw 4(%rsp)\n"
-        "  addq $8, %rsp\n"
         "  popq %r15\n"
         "  popq %r14\n"
         "  popq %r13\n"
@@ -60,15 +56,14 @@ void *enigmaCpuFiberInit(char *lo, char *hi, EnigmaCpuFiberFn fn, void *arg) {
   // After the pops and `ret`, rsp must be 16-byte aligned so that the
   // trampoline's call enters fn with the ABI's alignment.
   uintptr_t top = ((uintptr_t)hi - 64) & ~(uintptr_t)15;
-  uint64_t *sp = (uint64_t *)(top - 64);
-  sp[0] = 0x037F00001F80ull;   /* mxcsr (defaults), x87 control word */
-  sp[1] = 0;                   /* r15 */
-  sp[2] = 0;                   /* r14 */
-  sp[3] = (uint64_t)arg;       /* r13 */
-  sp[4] = (uint64_t)(uintptr_t)fn; /* r12 */
-  sp[5] = 0;                   /* rbx */
-  sp[6] = 0;                   /* rbp */
-  sp[7] = (uint64_t)(uintptr_t)&enigmaCpuFiberTrampoline; /* return address */
+  uint64_t *sp = (uint64_t *)(top - 56);
+  sp[0] = 0;                   /* r15 */
+  sp[1] = 0;                   /* r14 */
+  sp[2] = (uint64_t)arg;       /* r13 */
+  sp[3] = (uint64_t)(uintptr_t)fn; /* r12 */
+  sp[4] = 0;                   /* rbx */
+  sp[5] = 0;                   /* rbp */
+  sp[6] = (uint64_t)(uintptr_t)&enigmaCpuFiberTrampoline; /* return address */
   return sp;
 }
 
@@ -91,13 +86,9 @@ __asm__(".text\n"
         "  stp d10, d11, [sp, #112]\n"
         "  stp d12, d13, [sp, #128]\n"
         "  stp d14, d15, [sp, #144]\n"
-        "  mrs x9, fpcr\n"
-        "  str x9, [sp, #160]\n"
         "  mov x9, sp\n"
         "  str x9, [x0]\n"
         "  mov sp, x1\n"
-        "  ldr x9, [sp, #160]\n"
-        "  msr fpcr, x9\n"
         "  ldp x19, x20, [sp, #0]\n"
         "  ldp x21, x22, [sp, #16]\n"
         "  ldp x23, x24, [sp, #32]\n"
@@ -131,7 +122,6 @@ void *enigmaCpuFiberInit(char *lo, char *hi, EnigmaCpuFiberFn fn, void *arg) {
   sp[0] = (uint64_t)(uintptr_t)fn;  /* x19 */
   sp[1] = (uint64_t)(uintptr_t)arg; /* x20 */
   sp[11] = (uint64_t)(uintptr_t)&enigmaCpuFiberTrampoline; /* x30 */
-  sp[20] = 0;                       /* fpcr: round to nearest */
   return sp;
 }
 

@@ -348,6 +348,33 @@ static void resume(Worker *w, Fiber *f) {
   w->inKernel = 0;
 }
 
+/// Leaves fiber `f`, whose thread `t` just blocked or finished: the pass over
+/// the threadgroup continues directly with the next runnable thread after
+/// `t` (one switch instead of two through the scheduler), or returns to the
+/// scheduler at the end of the pass. During a pass only the running thread
+/// changes state, so scanning forward finds exactly what the scheduler's own
+/// loop would.
+static void yieldFrom(Worker *w, Fiber *f, uint32_t t) {
+  uint32_t n = w->g.threadCount;
+  for (uint32_t j = t + 1; j < n; ++j) {
+    uint8_t st = w->state[j];
+    if (st == TS_NOT_STARTED) {
+      Fiber *nf = &w->fibers[j];
+      if (!prepareFiber(w, nf, j))
+        break; // the scheduler retries and reports the failure
+      nf->thread = j;
+      st = TS_READY;
+    }
+    if (st == TS_READY) {
+      w->state[j] = TS_RUNNING;
+      w->g.current = j;
+      enigmaCpuFiberSwitch(&f->sp, w->fibers[w->fiberOf[j]].sp);
+      return;
+    }
+  }
+  enigmaCpuFiberSwitch(&f->sp, w->schedSp);
+}
+
 static void fiberMain(void *arg) {
   Fiber *f = arg;
   for (;;) {
@@ -364,8 +391,10 @@ static void fiberMain(void *arg) {
     if (w->mode == MODE_FIBERS) {
       w->state[t] = TS_DONE;
       ++w->doneCount;
+      yieldFrom(w, f, t);
+    } else {
+      enigmaCpuFiberSwitch(&f->sp, w->schedSp);
     }
-    enigmaCpuFiberSwitch(&f->sp, w->schedSp);
   }
 }
 
@@ -384,8 +413,7 @@ static void enterFiberMode(Worker *w, uint32_t t) {
 }
 
 static void block(Worker *w, uint32_t t) {
-  Fiber *f = &w->fibers[w->fiberOf[t]];
-  enigmaCpuFiberSwitch(&f->sp, w->schedSp);
+  yieldFrom(w, &w->fibers[w->fiberOf[t]], t);
 }
 
 static void cbThreadgroupBarrier(EnigmaCpuGroup *g) {
