@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -226,6 +227,15 @@ LogicalResult KernelPrinter::emitArithOp(Operation *op) {
                                      "constants must fit in 32 bits)");
         constants[constant.getResult()] = *literal;
         return success();
+      })
+      .Case([&](ub::PoisonOp poison) -> LogicalResult {
+        // Any value refines poison; zero is as good as any and deterministic.
+        FailureOr<std::string> t = typeName(poison.getType(), op);
+        if (failed(t))
+          return failure();
+        if (llvm::isa<SimdgroupMatrixType>(poison.getType()))
+          return emitUnsupported(op, "poison matrices");
+        return declare(poison.getResult(), *t + "(0)", op);
       })
       // Integer arithmetic.
       .Case([&](arith::AddIOp) { return e.binaryInt("+", "!="); })

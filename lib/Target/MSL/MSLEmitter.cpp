@@ -148,7 +148,7 @@ LogicalResult KernelPrinter::emitOp(Operation *op) {
   if (!dialect)
     return emitUnsupported(op, "unregistered operation");
   llvm::StringRef ns = dialect->getNamespace();
-  if (ns == "arith")
+  if (ns == "arith" || ns == "ub")
     return emitArithOp(op);
   if (ns == "math")
     return emitMathOp(op);

@@ -210,3 +210,17 @@ enigma.kernel @float_ops(%x: f32 {enigma.buffer_index = 0 : i32, enigma.scalar} 
   %v5 = arith.fptosi %v : vector<4xf32> to vector<4xi32>
   enigma.return
 }
+
+// ub.poison may be any value: zero.
+// CHECK-LABEL: kernel void enigma_kernel_poison(device float* o {{\[\[}}buffer(0)]]) {
+// CHECK-NEXT: float p = float(0);
+// CHECK-NEXT: uint4 v = uint4(0);
+// CHECK-NEXT: o[0u] = p;
+// CHECK-NEXT: }
+enigma.kernel @poison(%o: memref<4xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32} loc("o")) {
+  %c0 = arith.constant 0 : index
+  %p = ub.poison : f32 loc("p")
+  %v = ub.poison : vector<4xi32> loc("v")
+  memref.store %p, %o[%c0] : memref<4xf32, #enigma.address_space<device>>
+  enigma.return
+}
