@@ -20,8 +20,9 @@ static EnigmaLayoutStatus ltCeilDivSize(const LtNode *cotarget, int64_t *d, int6
     if (a < 1)
       return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
                     "complement: cotarget %lld is not positive", (long long)a);
-    int64_t part = (a + *d - 1) / *d;
-    *d = (*d + a - 1) / a;
+    // Ceiling divisions written so that they cannot overflow.
+    int64_t part = a / *d + (a % *d != 0);
+    *d = *d / a + (*d % a != 0);
     return ltMul(*product, part, product, "a complement size", error);
   }
   const LtNode *c = cotarget + 1;
@@ -92,7 +93,13 @@ EnigmaLayoutStatus ltComplement(const LtNode *layout, const LtNode *cotarget, Lt
   ltModesInit(&f);
   ltModesInit(&modes);
   ltModesInit(&result);
-  EnigmaLayoutStatus st = ltFilterModes(layout, &f, error);
+  EnigmaLayoutStatus st = ENIGMA_LAYOUT_OK;
+  for (int32_t i = 0; cotarget && i < cotarget->span && !st; ++i)
+    if (cotarget[i].rank == 0 && cotarget[i].shape < 1)
+      st = ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "complement: cotarget %lld is not positive", (long long)cotarget[i].shape);
+  if (!st)
+    st = ltFilterModes(layout, &f, error);
 
   int64_t cosize = 1;
   if (!st && !cotarget) {

@@ -195,6 +195,8 @@ EnigmaLayoutStatus ltIdx2CrdApi(const LtNode *shape, int64_t index, EnigmaIntTup
 EnigmaLayoutStatus enigmaIntTupleIdx2Crd(EnigmaIntTuple shape, int64_t index,
                                          EnigmaIntTuple *result, EnigmaLayoutError *error) {
   EnigmaLayoutStatus st = ltCheckHandle(shape, "shape", error);
+  if (!st)
+    st = ltCheckShapes(shape->nodes, error);
   if (st) {
     if (result)
       *result = NULL;
@@ -208,6 +210,8 @@ EnigmaLayoutStatus enigmaIntTupleCrd2Idx(EnigmaIntTuple shape, EnigmaIntTuple co
   EnigmaLayoutStatus st = ltCheckHandle(shape, "shape", error);
   if (!st)
     st = ltCheckHandle(coord, "coordinate", error);
+  if (!st)
+    st = ltCheckShapes(shape->nodes, error);
   if (st)
     return st;
   // The colexicographic index is the coordinate's image under the compact
