@@ -524,3 +524,26 @@ def test_gcc_compiles_the_same_text(tmp_path) -> None:
 
 def test_workers() -> None:
     assert rt.num_workers() >= 1
+
+
+ALIAS = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void inplace(device float* a [[buffer(0)]], device const float* b [[buffer(1)]],
+                    uint i [[thread_position_in_grid]]) {
+  a[i] = b[i] + 1.0f;
+  a[i] = a[i] + b[i];   // reads the new a[i] through b when both are the same memory
+}
+"""
+
+
+def test_aliased_arguments_share_memory() -> None:
+    k = rt.compile_msl(ALIAS, "inplace")
+    x = np.arange(8, dtype=np.float32)
+    y = x.copy()
+    k(y, y, grid=(8,), block=(8,))  # one array for both parameters: aliased, as on the GPU
+    np.testing.assert_array_equal(y, 2 * x + 2)
+    a, b = np.zeros(8, np.float32), x.copy()
+    k(a, b, grid=(8,), block=(8,))
+    np.testing.assert_array_equal(a, 2 * x + 1)
+    np.testing.assert_array_equal(b, x)

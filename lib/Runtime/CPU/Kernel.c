@@ -214,9 +214,10 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k,
   void **argv = calloc(sig->numParams + 1, sizeof(void *));
   EnigmaCpuBufferInfo *bufs = calloc(numArgs + 1, sizeof(EnigmaCpuBufferInfo));
   EnigmaCpuRegion **regions = calloc(numArgs + 1, sizeof(EnigmaCpuRegion *));
+  bool *protectedRo = calloc(numArgs + 1, sizeof(bool));
   char *scalars = scalarBytes ? aligned_alloc(64, scalarBytes) : NULL;
   EnigmaRuntimeStatus st = ENIGMA_RUNTIME_OK;
-  if (!argv || !bufs || !regions || (scalarBytes && !scalars)) {
+  if (!argv || !bufs || !regions || !protectedRo || (scalarBytes && !scalars)) {
     st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
     goto done;
   }
@@ -241,6 +242,23 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k,
       argv[pi] = args[a].data;
       continue;
     }
+    // The same memory passed for two parameters shares one copy, so the
+    // kernel sees them alias as on the GPU.
+    size_t same = a;
+    for (size_t e = 0; e < a; ++e)
+      if (regions[e] && args[e].data == args[a].data && args[e].size == args[a].size)
+        same = e;
+    if (same != a) {
+      const EnigmaCpuBufferInfo *first = NULL;
+      for (size_t bi = 0; bi + 1 < job.numBuffers; ++bi)
+        if (bufs[bi].param == &sig->params[sig->argParam[same]])
+          first = &bufs[bi];
+      b->data = first->data;
+      b->regionLo = first->regionLo;
+      b->regionHi = first->regionHi;
+      argv[pi] = first->data;
+      continue;
+    }
     char *data = NULL;
     st = enigmaCpuRegionAcquire(args[a].size, p->elementAlign, &regions[a], &data,
                                 error);
@@ -248,16 +266,29 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k,
       goto done;
     if (args[a].size)
       enigmaCpuParallelCopy(data, args[a].data, args[a].size);
-    if (p->readOnly && !enigmaCpuRegionProtect(regions[a], true)) {
-      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
-                             "cannot write-protect the copy of buffer '%s'",
-                             p->name);
-      goto done;
-    }
     b->data = data;
     b->regionLo = regions[a]->base;
     b->regionHi = regions[a]->base + regions[a]->reserved;
     argv[pi] = data;
+  }
+  // Write-protect copies only read-only parameters use.
+  for (size_t a = 0; checked && a < numArgs; ++a) {
+    if (!regions[a] || !sig->params[sig->argParam[a]].readOnly)
+      continue;
+    bool writable = false;
+    for (size_t e = a + 1; e < numArgs; ++e)
+      writable |= sig->params[sig->argParam[e]].kind != ENIGMA_CPU_PARAM_SCALAR &&
+                  !sig->params[sig->argParam[e]].readOnly &&
+                  args[e].data == args[a].data && args[e].size == args[a].size;
+    if (writable)
+      continue;
+    if (!enigmaCpuRegionProtect(regions[a], true)) {
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                             "cannot write-protect the copy of buffer '%s'",
+                             sig->params[sig->argParam[a]].name);
+      goto done;
+    }
+    protectedRo[a] = true;
   }
 
   job.args = argv;
@@ -265,13 +296,21 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k,
   st = enigmaCpuRunJob(&job, error);
 
   // Written back even after a failure: the caller sees what the kernel wrote.
+  // A copy shared by aliased parameters is written back once.
   if (checked)
-    for (size_t a = 0, bi = 0; a < numArgs; ++a) {
-      const EnigmaCpuParamDesc *p = &sig->params[sig->argParam[a]];
-      if (p->kind == ENIGMA_CPU_PARAM_SCALAR)
+    for (size_t a = 0; a < numArgs; ++a) {
+      if (!regions[a])
         continue;
-      EnigmaCpuBufferInfo *b = &bufs[bi++];
-      if (!p->readOnly && b->size)
+      bool writable = false;
+      for (size_t e = a; e < numArgs; ++e)
+        writable |= sig->params[sig->argParam[e]].kind != ENIGMA_CPU_PARAM_SCALAR &&
+                    !sig->params[sig->argParam[e]].readOnly &&
+                    args[e].data == args[a].data && args[e].size == args[a].size;
+      const EnigmaCpuBufferInfo *b = NULL;
+      for (size_t bi = 0; bi < job.numBuffers; ++bi)
+        if (bufs[bi].param == &sig->params[sig->argParam[a]])
+          b = &bufs[bi];
+      if (writable && b && b->size)
         enigmaCpuParallelCopy(args[a].data, b->data, b->size);
     }
 
@@ -279,8 +318,7 @@ done:
   if (regions)
     for (size_t a = 0; a < numArgs; ++a)
       if (regions[a]) {
-        const EnigmaCpuParamDesc *p = &sig->params[sig->argParam[a]];
-        if (p->readOnly && !enigmaCpuRegionProtect(regions[a], false)) {
+        if (protectedRo[a] && !enigmaCpuRegionProtect(regions[a], false)) {
           // Still read-only: not safe to reuse for a writable buffer.
           continue;
         }
@@ -289,6 +327,7 @@ done:
   free(argv);
   free(bufs);
   free(regions);
+  free(protectedRo);
   free(scalars);
   return st;
 }
