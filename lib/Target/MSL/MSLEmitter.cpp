@@ -447,8 +447,16 @@ LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream 
                                            std::vector<MSLKernelInfo> *kernels) {
   if (failed(verify(module)))
     return failure();
-  if (module->getNumRegions() != 1 || !module->getRegion(0).hasOneBlock())
-    return module->emitError("cannot translate to MSL: expected a module with one block");
+  // A single kernel translates as a module holding just it.
+  llvm::SmallVector<Operation *> tops;
+  if (llvm::isa<KernelOp>(module)) {
+    tops.push_back(module);
+  } else {
+    if (module->getNumRegions() != 1 || !module->getRegion(0).hasOneBlock())
+      return module->emitError("cannot translate to MSL: expected a module with one block");
+    for (Operation &op : module->getRegion(0).front())
+      tops.push_back(&op);
+  }
 
   std::string buffer;
   buffer.reserve(4096);
@@ -458,12 +466,12 @@ LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream 
   std::vector<MSLKernelInfo> infos;
   Namer entryNames;
   bool failedAny = false;
-  for (Operation &op : module->getRegion(0).front()) {
+  for (Operation *op : tops) {
     auto kernel = llvm::dyn_cast<KernelOp>(op);
     if (!kernel) {
-      op.emitError("cannot translate to MSL: only enigma.kernel operations may appear at "
-                   "module level, found '")
-          << op.getName() << "'";
+      op->emitError("cannot translate to MSL: only enigma.kernel operations may appear at "
+                    "module level, found '")
+          << op->getName() << "'";
       failedAny = true;
       continue;
     }

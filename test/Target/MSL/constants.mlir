@@ -1,7 +1,8 @@
 // RUN: enigma-translate --to-msl %s | FileCheck %s
 // RUN: %if msl-host-header %{ enigma-translate --to-msl %s | %host_cxx -std=c++17 -fsyntax-only -x c++ -I %enigma_src_root/include/enigma/Runtime - %}
-// Constants round-trip exactly: shortest decimal that reads back bit-exactly, INFINITY/NAN,
-// as_type for NaN payloads and denormals; integer literals never overflow their type.
+// Constants round-trip exactly: shortest decimal that reads back bit-exactly (up to 9
+// significant digits), INFINITY/NAN, as_type for NaN payloads and denormals; integer literals
+// never overflow their type.
 // CHECK-LABEL: kernel void enigma_kernel_float_constants(device float* out {{\[\[}}buffer(0)]],
 // CHECK-NEXT: device half* hout {{\[\[}}buffer(1)]],
 // CHECK-NEXT: device bfloat* bout {{\[\[}}buffer(2)]]) {
@@ -21,6 +22,7 @@
 // CHECK-NEXT: out[0u] = 123456.79f;
 // CHECK-NEXT: out[0u] = 1e+10f;
 // CHECK-NEXT: out[0u] = 0.33333334f;
+// CHECK-NEXT: out[0u] = 1.01461843e+09f;
 // CHECK-NEXT: hout[0u] = half(1.5f);
 // CHECK-NEXT: hout[0u] = half(65504.0f);
 // CHECK-NEXT: hout[0u] = as_type<half>(ushort(0x0001));
@@ -52,6 +54,7 @@ enigma.kernel @float_constants(%out: memref<?xf32, #enigma.address_space<device>
   %f13 = arith.constant 123456.789 : f32
   %f14 = arith.constant 1.0e10 : f32
   %f15 = arith.constant 0.333333343 : f32
+  %f16 = arith.constant 0x4E71E765 : f32
   %h0 = arith.constant 1.5 : f16
   %h1 = arith.constant 65504.0 : f16
   %h2 = arith.constant 0x0001 : f16
@@ -78,6 +81,7 @@ enigma.kernel @float_constants(%out: memref<?xf32, #enigma.address_space<device>
   memref.store %f13, %out[%i] : memref<?xf32, #enigma.address_space<device>>
   memref.store %f14, %out[%i] : memref<?xf32, #enigma.address_space<device>>
   memref.store %f15, %out[%i] : memref<?xf32, #enigma.address_space<device>>
+  memref.store %f16, %out[%i] : memref<?xf32, #enigma.address_space<device>>
   memref.store %h0, %hout[%i] : memref<?xf16, #enigma.address_space<device>>
   memref.store %h1, %hout[%i] : memref<?xf16, #enigma.address_space<device>>
   memref.store %h2, %hout[%i] : memref<?xf16, #enigma.address_space<device>>

@@ -262,7 +262,7 @@ def floats():
         body.append(f"  %{p} = arith.cmpf {p}, %x, %y : f32")
         store(f"%{p}", "i1")
     consts = ["0x00000001", "0x7FC00123", "0x80000000", "0.1", "16777217.0", "0x7F800000",
-              "3.40282347e+38", "1.17549435e-38"]
+              "3.40282347e+38", "1.17549435e-38", "0x4E71E765", "0x00400000", "0xFF800000"]
     for j, c in enumerate(consts):
         body.append(f"  %k{j} = arith.constant {c} : f32")
         store(f"%k{j}")
@@ -329,7 +329,8 @@ def floats():
                   if False else int(cmp[p](x, y)))
         base = 4 + len(preds)
         want_consts = [0x00000001, 0x7FC00123, 0x80000000, f32_bits(0.1), f32_bits(16777216.0),
-                       0x7F800000, f32_bits(3.40282347e+38), f32_bits(1.17549435e-38)]
+                       0x7F800000, f32_bits(3.40282347e+38), f32_bits(1.17549435e-38),
+                       0x4E71E765, 0x00400000, 0xFF800000]
         for j, w in enumerate(want_consts):
             check(f"constant {consts[j]}", got[base + j], w)
         vm = minimum(x, y)
