@@ -85,7 +85,6 @@ typedef struct LtBuilder {
 
 void ltBuilderInit(LtBuilder *b);
 void ltBuilderFree(LtBuilder *b);
-void ltBuilderReset(LtBuilder *b);
 /// Appends a leaf to the innermost open tuple (or as the root).
 void ltBuilderLeaf(LtBuilder *b, int64_t shape, int64_t stride);
 /// Opens a tuple; its elements are the nodes appended until ltBuilderClose.
@@ -234,9 +233,8 @@ const char *ltShowTuple(const LtNode *n, char *buffer, size_t capacity);
 
 /*===-- Handles ----------------------------------------------------------===*/
 
-/// Copies a finished builder into a new handle of the given struct type
-/// (all three share the layout {int32 count; LtNode nodes[]}).
-void *ltHandleFromBuilder(const LtBuilder *b, EnigmaLayoutError *error);
+/// Copies the tree at `root` into a new handle; IntTuple, Layout and Tiler
+/// handles share the layout {int32 count; LtNode nodes[]}.
 void *ltHandleFromNodes(const LtNode *root, EnigmaLayoutError *error);
 
 /// Common tail of API functions producing a layout: converts the builder to

@@ -27,12 +27,6 @@ void ltBuilderFree(LtBuilder *b) {
   ltBuilderInit(b);
 }
 
-void ltBuilderReset(LtBuilder *b) {
-  b->count = 0;
-  b->depth = 0;
-  b->status = ENIGMA_LAYOUT_OK;
-}
-
 // Makes room for `extra` more nodes; false (and a sticky status) on failure.
 static bool ltBuilderReserve(LtBuilder *b, int32_t extra) {
   if (b->status != ENIGMA_LAYOUT_OK)
@@ -377,12 +371,6 @@ void *ltHandleFromNodes(const LtNode *root, EnigmaLayoutError *error) {
   h->count = root->span;
   memcpy(h->nodes, root, (size_t)root->span * sizeof(LtNode));
   return h;
-}
-
-void *ltHandleFromBuilder(const LtBuilder *b, EnigmaLayoutError *error) {
-  if (ltBuilderStatus(b, error))
-    return NULL;
-  return ltHandleFromNodes(ltBuilderRoot(b), error);
 }
 
 EnigmaLayoutStatus ltFinishLayout(EnigmaLayoutStatus status, LtBuilder *b, EnigmaLayout *result,

@@ -283,18 +283,32 @@ def _decode_layout(h: Any) -> tuple[Any, Any]:
         buf = (ctypes.c_int64 * n)()
         c.LayoutToPreorder(h, buf, n)
     tokens = buf[:n]
-    pos = 0
-
-    def walk() -> tuple[Any, Any]:
-        nonlocal pos
-        r, s, d = tokens[pos], tokens[pos + 1], tokens[pos + 2]
-        pos += 3
-        if r == 0:
-            return s, d
-        modes = [walk() for _ in range(r)]
-        return tuple(m[0] for m in modes), tuple(m[1] for m in modes)
-
-    return walk()
+    if tokens[0] == 0:
+        return tokens[1], tokens[2]
+    # Iterative preorder walk: `stack` holds the enclosing tuples being filled.
+    stack: list = []
+    shapes: list = []
+    strides: list = []
+    remaining = tokens[0]
+    i = 3
+    while True:
+        r = tokens[i]
+        if r:
+            stack.append((shapes, strides, remaining - 1))
+            shapes, strides, remaining = [], [], r
+            i += 3
+            continue
+        shapes.append(tokens[i + 1])
+        strides.append(tokens[i + 2])
+        i += 3
+        remaining -= 1
+        while remaining == 0:
+            done = tuple(shapes), tuple(strides)
+            if not stack:
+                return done
+            shapes, strides, remaining = stack.pop()
+            shapes.append(done[0])
+            strides.append(done[1])
 
 
 # ---------------------------------------------------------------------------------
