@@ -40,6 +40,8 @@ _state = threading.local()
 # ---------------------------------------------------------------------------------------------
 
 _positions_cache: dict[Any, list[Any]] = {}
+# (code object, instruction offset) -> the trace's loc dict; shared by every trace (never mutated)
+_FRAME_LOCS: dict[tuple[Any, int], dict] = {}
 
 
 def user_frame(depth: int = 1) -> Any:
@@ -191,29 +193,40 @@ class Tracer:
         if loc is None:
             if frame is None:
                 frame = user_frame(2)
-            loc = frame_loc(frame)
+            key = (frame.f_code, frame.f_lasti)
+            ld = _FRAME_LOCS.get(key)
+            if ld is None:
+                if len(_FRAME_LOCS) > 200_000:
+                    _FRAME_LOCS.clear()
+                fl = frame_loc(frame)
+                ld = _FRAME_LOCS[key] = {"file": fl[0], "line": fl[1], "col": fl[2]}
+        else:
+            ld = self.loc_dict(loc)
         d: dict[str, Any] = {"op": op}
         if operands:
             d["operands"] = list(operands)
         if result_types:
             results = []
+            ids = self._pending_ids
+            line = ld["line"]
+            if frame is not self._pending_frame or line != self._pending_line:
+                self.flush_names()
+                self._pending_frame = frame
+                self._pending_line = line
+                ids = self._pending_ids
             for t in result_types:
                 rid = self.next_id
-                self.next_id += 1
+                self.next_id = rid + 1
                 r = {"id": rid, "type": t}
                 results.append(r)
                 self._results[rid] = r
+                ids.append(rid)
             d["results"] = results
-            if frame is not self._pending_frame or loc[1] != self._pending_line:
-                self.flush_names()
-                self._pending_frame = frame
-                self._pending_line = loc[1]
-            self._pending_ids.extend(r["id"] for r in results)
         if attrs:
             d["attrs"] = attrs
         if regions is not None:
             d["regions"] = regions
-        d["loc"] = self.loc_dict(loc)
+        d["loc"] = ld
         self.region.ops.append(d)
         return d
 
@@ -381,9 +394,10 @@ def is_literal(x: Any) -> bool:
 
 def _np_scalar_to_literal(x: Any) -> Any:
     """numpy scalars (np.float32(1), np.int64(3)) behave like Python literals."""
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover
+    if isinstance(x, (Value, int, float)):
+        return x
+    np = sys.modules.get("numpy")  # never import numpy just to find out it is not in use
+    if np is None:
         return x
     if isinstance(x, np.bool_):
         return bool(x)
@@ -767,11 +781,22 @@ def to_index(x: Any) -> Value:
     """An `index` value for memory addressing from an integer value or literal."""
     x = _np_scalar_to_literal(x)
     if isinstance(x, Value):
+        if x.dtype is INDEX:
+            return x
         if x.dtype.is_float:
             raise trace_type_error(f"an index must be an integer, got a {x.dtype.name} value")
-        if x.dtype.is_bool:
-            x = convert(x, _dt.u32)
-        return convert(x, INDEX)
+        # One conversion per value and block: A[i], B[i], C[i] share it.
+        t = current()
+        key = ("index", str(x.id) + x.dtype.name)
+        r: Optional[Region] = t.region
+        while r is not None:
+            hit = r.consts.get(key)
+            if hit is not None:
+                return hit
+            r = r.parent
+        v = convert(convert(x, _dt.u32) if x.dtype.is_bool else x, INDEX)
+        t.region.consts[key] = v
+        return v
     if isinstance(x, bool) or not isinstance(x, int):
         raise trace_type_error(f"an index must be an integer, got {_short_repr(x)}")
     return current().constant(x, INDEX)

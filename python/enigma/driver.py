@@ -12,6 +12,7 @@ import functools
 import hashlib
 import inspect
 import json
+import marshal
 import os
 import shutil
 import sys
@@ -32,6 +33,7 @@ from ._tracer import (
     tracing,
 )
 from .builtins import MemRef
+from .tensor import Tensor, TensorValue
 from .dtypes import DType, Scalar
 from .errors import EnigmaError
 
@@ -62,6 +64,8 @@ class Kernel:
         self._sig = inspect.signature(fn)
         code = fn.__code__
         self.def_loc = (code.co_filename, code.co_firstlineno, 1)
+        self._annotations: Optional[dict[str, Any]] = None
+        self._static_specs: Optional[list[tuple[str, str, Any]]] = None
 
     def __repr__(self) -> str:
         return f"<enigma.kernel {self.name}>"
@@ -78,12 +82,15 @@ class Kernel:
         return Launch(self, list(bound.arguments.values()), sys._getframe(1))
 
     def annotations(self) -> dict[str, Any]:
+        if self._annotations is not None:
+            return self._annotations
         raw = getattr(self.fn, "__annotations__", {}) or {}
         out = {}
         for name, ann in raw.items():
             if isinstance(ann, str):
                 ann = _resolve_annotation(ann, self.fn)
             out[name] = ann
+        self._annotations = out
         return out
 
 
@@ -209,8 +216,8 @@ class ParamInfo:
 
 def _kernel_params(k: Kernel, args: Sequence[Any]) -> list[tuple[str, str, Any]]:
     """(name, kind, spec) per kernel parameter: kind is buffer, scalar, tensor or constexpr."""
-    from .tensor import Tensor
-
+    if not args and k._static_specs is not None:
+        return k._static_specs
     anns = k.annotations()
     params = list(k._sig.parameters.values())
     if args and len(args) != len(params):
@@ -244,13 +251,13 @@ def _kernel_params(k: Kernel, args: Sequence[Any]) -> list[tuple[str, str, Any]]
         else:
             raise EnigmaError(f"kernel '{k.name}': unsupported annotation {ann!r} of parameter "
                               f"'{p.name}'")
+    if not args:
+        k._static_specs = out
     return out
 
 
 def trace(k: Kernel, args: Sequence[Any] = ()) -> tuple[dict, list[ParamInfo]]:
     """Traces kernel `k` (with compile-time `args`, e.g. Tensors) into a trace dict."""
-    from .tensor import Tensor, TensorValue
-
     specs = _kernel_params(k, args)
     t = Tracer(k.name, k.def_loc)
     infos: list[ParamInfo] = []
@@ -400,13 +407,23 @@ def clear_cache(memory: bool = True, disk: bool = False) -> None:
             shutil.rmtree(d, ignore_errors=True)
 
 
-def _compile_cached(trace_text: str, vec_width: int, dump_dir: Optional[str]
+def _trace_key(trace_dict: dict, vec_width: int) -> str:
+    """The cache key: a hash of the trace, the options and the compiler build. The trace is
+    serialized with marshal (version 2: no object references, so the bytes depend only on the
+    value) because it is several times faster than JSON on the cached path."""
+    data = marshal.dumps(trace_dict, 2)
+    h = hashlib.sha256(_compiler_fingerprint().encode())
+    h.update(b"\0%d\0" % vec_width)
+    h.update(data)
+    return h.hexdigest()
+
+
+def _compile_cached(trace_dict: dict, vec_width: int, dump_dir: Optional[str]
                     ) -> tuple[str, str, dict, str]:
     """(mlir, msl, metadata, cache status) for a trace; raises EnigmaError on failure."""
-    from .compiler import compile_trace
+    from . import compiler
 
-    key = hashlib.sha256(
-        f"{_compiler_fingerprint()}\0{vec_width}\0{trace_text}".encode()).hexdigest()
+    key = _trace_key(trace_dict, vec_width)
     if not dump_dir:
         hit = _MEM_CACHE.get(key)
         if hit is not None:
@@ -422,7 +439,8 @@ def _compile_cached(trace_text: str, vec_width: int, dump_dir: Optional[str]
                 return (*entry, "disk")
             except (OSError, ValueError, KeyError):
                 pass
-    out = compile_trace(trace_text, vec_width=vec_width, dump_dir=dump_dir)
+    trace_text = json.dumps(trace_dict, separators=(",", ":"))
+    out = compiler.compile_trace(trace_text, vec_width=vec_width, dump_dir=dump_dir)
     if not out.succeeded:
         raise _compile_error(out)
     entry = (out.mlir, out.msl, out.metadata)
@@ -548,10 +566,9 @@ def compile(fn: Union[Kernel, JitFunction, Callable[..., Any]], *jit_args: Any,
     trace_dict, infos = trace(k, args)
     if dump_ir:
         print(format_trace(trace_dict))
-    trace_text = json.dumps(trace_dict, separators=(",", ":"))
     dump_root = os.environ.get("ENIGMA_DUMP_DIR")
     dump_dir = os.path.join(dump_root, f"enigma_kernel_{k.name}") if dump_root else None
-    mlir, msl, metadata, status = _compile_cached(trace_text, vec_width, dump_dir)
+    mlir, msl, metadata, status = _compile_cached(trace_dict, vec_width, dump_dir)
     if dump_mlir:
         print(mlir)
     kinfo = (metadata.get("kernels") or [{}])[0]
@@ -560,27 +577,44 @@ def compile(fn: Union[Kernel, JitFunction, Callable[..., Any]], *jit_args: Any,
 
     if emit_only is None:
         emit_only = sys.platform != "darwin"
-    own_dir = work_dir is None
-    wdir = Path(tempfile.mkdtemp(prefix="enigma-")) if own_dir else Path(work_dir)  # type: ignore[arg-type]
-    wdir.mkdir(parents=True, exist_ok=True)
-    kept = False
     metallib_path = metallib_bytes = None
-    try:
-        if keep_metal_source:
-            (wdir / f"{kernel_name}.metal").write_text(msl)
-            kept = True
-        if not emit_only:
-            from . import metal
+    if keep_metal_source or not emit_only:
+        # A default work_dir is a temporary directory, removed again if nothing is kept in it
+        # (and not created at all when nothing would be written).
+        own_dir = work_dir is None
+        wdir = Path(tempfile.mkdtemp(prefix="enigma-")) if own_dir else Path(work_dir)  # type: ignore[arg-type]
+        wdir.mkdir(parents=True, exist_ok=True)
+        kept = False
+        try:
+            if keep_metal_source:
+                (wdir / f"{kernel_name}.metal").write_text(msl)
+                kept = True
+            if not emit_only:
+                from . import metal
 
-            lib_path = metal.build_metallib(msl, kernel_name, wdir)
-            metallib_path = str(lib_path)
-            metallib_bytes = lib_path.read_bytes()
-            kept = True
-    finally:
-        if own_dir and not kept:
-            shutil.rmtree(wdir, ignore_errors=True)
+                lib_path = metal.build_metallib(msl, kernel_name, wdir)
+                metallib_path = str(lib_path)
+                metallib_bytes = lib_path.read_bytes()
+                kept = True
+        finally:
+            if own_dir and not kept:
+                shutil.rmtree(wdir, ignore_errors=True)
+    elif work_dir is not None:
+        Path(work_dir).mkdir(parents=True, exist_ok=True)
     return CompiledKernel(kernel_name, msl, mlir, infos, vec_width, coarsen, grid, block,
                           trace_dict, metadata, metallib_path, metallib_bytes, status)
 
 
-_ = (Value, Tracer)
+
+
+
+def _preload_native_library() -> None:
+    """Loads libEnigmaCAPI.so (libMLIR included) at import: loading it is most of a first
+    compile's cost, and every part of Enigma (layouts, compiler, CPU runtime) needs it."""
+    try:
+        _capi.lib()
+    except EnigmaError:
+        pass  # reported, with what to do, by the first call that needs the library
+
+
+_preload_native_library()

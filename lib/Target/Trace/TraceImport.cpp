@@ -9,6 +9,8 @@
 
 #include "enigma/Target/Trace/TraceImport.h"
 
+#include "TraceJSON.h"
+
 #include "enigma/Dialect/Enigma/IR/EnigmaDialect.h"
 #include "enigma/InitAll.h"
 
@@ -20,15 +22,17 @@
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
 using namespace mlir::enigma;
-namespace json = llvm::json;
+namespace json = mlir::enigma::tracejson;
 
 namespace {
+
+/// Describes the trace element a diagnostic is about; only called when one is emitted.
+using Describe = llvm::function_ref<std::string()>;
 
 /// Maps a Python dtype name of the trace to its (signless) MLIR element type.
 Type dtypeToType(StringRef dtype, MLIRContext *ctx) {
@@ -55,14 +59,14 @@ public:
 
 private:
   /// Parses `{"file": s, "line": n, "col": n}`; reports at `parent` when malformed.
-  FailureOr<Location> parseLoc(const json::Value *value, Location parent, const Twine &what);
+  FailureOr<Location> parseLoc(const json::Value *value, Location parent, Describe what);
   /// Parses a type written in MLIR syntax, re-emitting parser errors at `loc`.
-  FailureOr<Type> parseTypeAt(StringRef text, Location loc, const Twine &what);
-  FailureOr<Attribute> parseAttrAt(StringRef text, Location loc, const Twine &what);
+  FailureOr<Type> parseTypeAt(StringRef text, Location loc, Describe what);
+  FailureOr<Attribute> parseAttrAt(StringRef text, Location loc, Describe what);
   /// Defines value `id`; an id may be defined once per trace.
-  LogicalResult define(int64_t id, Value value, Location loc, const Twine &what);
+  LogicalResult define(int64_t id, Value value, Location loc, Describe what);
   /// Reads a non-negative integer id.
-  FailureOr<int64_t> parseId(const json::Value *value, Location loc, const Twine &what);
+  FailureOr<int64_t> parseId(const json::Value *value, Location loc, Describe what);
   /// Appends the ops of `ops` to `block`.
   LogicalResult importOps(const json::Array &ops, Block *block, Location parent);
   LogicalResult importOp(const json::Value &value, unsigned index, Block *block, Location parent);
@@ -89,22 +93,22 @@ private:
 } // namespace
 
 FailureOr<Location> TraceImporter::parseLoc(const json::Value *value, Location parent,
-                                            const Twine &what) {
+                                            Describe what) {
   if (!value)
-    return emitError(parent) << "invalid trace: " << what << " has no 'loc'", failure();
+    return emitError(parent) << "invalid trace: " << what() << " has no 'loc'", failure();
   const json::Object *obj = value->getAsObject();
   std::optional<StringRef> file = obj ? obj->getString("file") : std::nullopt;
   std::optional<int64_t> line = obj ? obj->getInteger("line") : std::nullopt;
   std::optional<int64_t> col = obj ? obj->getInteger("col") : std::nullopt;
   if (!file || !line || !col || *line < 0 || *col < 0 || *line > UINT32_MAX ||
       *col > UINT32_MAX)
-    return emitError(parent) << "invalid trace: 'loc' of " << what
+    return emitError(parent) << "invalid trace: 'loc' of " << what()
                              << " must be {\"file\": string, \"line\": int, \"col\": int}",
            failure();
   return Location(FileLineColLoc::get(ctx, *file, *line, *col));
 }
 
-FailureOr<Type> TraceImporter::parseTypeAt(StringRef text, Location loc, const Twine &what) {
+FailureOr<Type> TraceImporter::parseTypeAt(StringRef text, Location loc, Describe what) {
   auto it = typeCache.find(text);
   if (it != typeCache.end())
     return it->second;
@@ -119,7 +123,7 @@ FailureOr<Type> TraceImporter::parseTypeAt(StringRef text, Location loc, const T
     type = mlir::parseType(text, ctx);
   }
   if (!type)
-    return emitError(loc) << "invalid trace: cannot parse type '" << text << "' of " << what
+    return emitError(loc) << "invalid trace: cannot parse type '" << text << "' of " << what()
                           << ": " << message,
            failure();
   typeCache[text] = type;
@@ -127,7 +131,7 @@ FailureOr<Type> TraceImporter::parseTypeAt(StringRef text, Location loc, const T
 }
 
 FailureOr<Attribute> TraceImporter::parseAttrAt(StringRef text, Location loc,
-                                                const Twine &what) {
+                                                Describe what) {
   auto it = attrCache.find(text);
   if (it != attrCache.end())
     return it->second;
@@ -143,25 +147,25 @@ FailureOr<Attribute> TraceImporter::parseAttrAt(StringRef text, Location loc,
   }
   if (!attr)
     return emitError(loc) << "invalid trace: cannot parse attribute '" << text << "' of "
-                          << what << ": " << message,
+                          << what() << ": " << message,
            failure();
   attrCache[text] = attr;
   return attr;
 }
 
-LogicalResult TraceImporter::define(int64_t id, Value value, Location loc, const Twine &what) {
+LogicalResult TraceImporter::define(int64_t id, Value value, Location loc, Describe what) {
   auto [it, inserted] = values.try_emplace(id, value);
   if (!inserted)
-    return emitError(loc) << "invalid trace: value id " << id << " (" << what
+    return emitError(loc) << "invalid trace: value id " << id << " (" << what()
                           << ") is defined twice";
   return success();
 }
 
 FailureOr<int64_t> TraceImporter::parseId(const json::Value *value, Location loc,
-                                          const Twine &what) {
+                                          Describe what) {
   std::optional<int64_t> id = value ? value->getAsInteger() : std::nullopt;
   if (!id || *id < 0)
-    return emitError(loc) << "invalid trace: " << what << " must be a non-negative integer id",
+    return emitError(loc) << "invalid trace: " << what() << " must be a non-negative integer id",
            failure();
   return *id;
 }
@@ -182,7 +186,8 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
   if (!name)
     return emitError(parent) << "invalid trace: op #" << index
                              << " has no 'op' string (the operation name)";
-  std::string what = ("op #" + Twine(index) + " ('" + *name + "')").str();
+  // Built only when a diagnostic needs it: importing large traces must not allocate per op.
+  auto what = [&]() { return ("op #" + Twine(index) + " ('" + *name + "')").str(); };
   FailureOr<Location> fileLoc = parseLoc(obj->get("loc"), parent, what);
   if (failed(fileLoc))
     return failure();
@@ -203,7 +208,7 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
   for (const auto &kv : *obj) {
     StringRef key = kv.first;
     if (!llvm::is_contained({"op", "operands", "results", "attrs", "regions", "loc"}, key))
-      return emitError(loc) << "invalid trace: " << what << " has unknown field '" << key << "'";
+      return emitError(loc) << "invalid trace: " << what() << " has unknown field '" << key << "'";
   }
 
   OperationState state(loc, *opInfo);
@@ -211,15 +216,15 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
   if (const json::Value *operandsValue = obj->get("operands")) {
     const json::Array *operands = operandsValue->getAsArray();
     if (!operands)
-      return emitError(loc) << "invalid trace: 'operands' of " << what
+      return emitError(loc) << "invalid trace: 'operands' of " << what()
                             << " must be an array of value ids";
     for (auto [i, operand] : llvm::enumerate(*operands)) {
-      FailureOr<int64_t> id = parseId(&operand, loc, "operand #" + Twine(i) + " of " + what);
+      FailureOr<int64_t> id = parseId(&operand, loc, [&] { return ("operand #" + Twine(i) + " of " + what()).str(); });
       if (failed(id))
         return failure();
       auto it = values.find(*id);
       if (it == values.end())
-        return emitError(loc) << "invalid trace: operand #" << i << " of " << what
+        return emitError(loc) << "invalid trace: operand #" << i << " of " << what()
                               << " uses value id " << *id << ", which is not defined before it";
       state.operands.push_back(it->second);
     }
@@ -230,19 +235,19 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
   if (const json::Value *resultsValue = obj->get("results")) {
     const json::Array *results = resultsValue->getAsArray();
     if (!results)
-      return emitError(loc) << "invalid trace: 'results' of " << what << " must be an array";
+      return emitError(loc) << "invalid trace: 'results' of " << what() << " must be an array";
     for (auto [i, result] : llvm::enumerate(*results)) {
       const json::Object *res = result.getAsObject();
-      std::string resWhat = ("result #" + Twine(i) + " of " + what).str();
+      auto resWhat = [&, i = i]() { return ("result #" + Twine(i) + " of " + what()).str(); };
       if (!res)
-        return emitError(loc) << "invalid trace: " << resWhat
+        return emitError(loc) << "invalid trace: " << resWhat()
                               << " must be an object {\"id\", \"type\"[, \"name\"]}";
-      FailureOr<int64_t> id = parseId(res->get("id"), loc, "'id' of " + resWhat);
+      FailureOr<int64_t> id = parseId(res->get("id"), loc, [&] { return "'id' of " + resWhat(); });
       if (failed(id))
         return failure();
       std::optional<StringRef> typeText = res->getString("type");
       if (!typeText)
-        return emitError(loc) << "invalid trace: " << resWhat << " has no 'type' string";
+        return emitError(loc) << "invalid trace: " << resWhat() << " has no 'type' string";
       FailureOr<Type> type = parseTypeAt(*typeText, loc, resWhat);
       if (failed(type))
         return failure();
@@ -250,7 +255,7 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
       if (const json::Value *n = res->get("name")) {
         std::optional<StringRef> s = n->getAsString();
         if (!s)
-          return emitError(loc) << "invalid trace: 'name' of " << resWhat << " must be a string";
+          return emitError(loc) << "invalid trace: 'name' of " << resWhat() << " must be a string";
         resName = *s;
       }
       if (firstName.empty())
@@ -263,7 +268,7 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
   if (const json::Value *attrsValue = obj->get("attrs")) {
     const json::Object *attrs = attrsValue->getAsObject();
     if (!attrs)
-      return emitError(loc) << "invalid trace: 'attrs' of " << what
+      return emitError(loc) << "invalid trace: 'attrs' of " << what()
                             << " must be an object mapping names to MLIR attribute text";
     // json::Object is unordered; sort so the IR is deterministic.
     SmallVector<StringRef> keys;
@@ -273,9 +278,9 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
     for (StringRef key : keys) {
       std::optional<StringRef> text = attrs->getString(key);
       if (!text)
-        return emitError(loc) << "invalid trace: attribute '" << key << "' of " << what
+        return emitError(loc) << "invalid trace: attribute '" << key << "' of " << what()
                               << " must be a string in MLIR attribute syntax";
-      FailureOr<Attribute> attr = parseAttrAt(*text, loc, "attribute '" + key + "' of " + what);
+      FailureOr<Attribute> attr = parseAttrAt(*text, loc, [&] { return ("attribute '" + key + "' of " + what()).str(); });
       if (failed(attr))
         return failure();
       state.addAttribute(key, *attr);
@@ -286,7 +291,7 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
   if (const json::Value *regionsValue = obj->get("regions")) {
     regions = regionsValue->getAsArray();
     if (!regions)
-      return emitError(loc) << "invalid trace: 'regions' of " << what << " must be an array";
+      return emitError(loc) << "invalid trace: 'regions' of " << what() << " must be an array";
     for (size_t i = 0, e = regions->size(); i < e; ++i)
       state.addRegion();
   }
@@ -295,8 +300,9 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
   Operation *op = Operation::create(state);
   block->push_back(op);
   for (auto [i, result] : llvm::enumerate(resultIds))
-    if (failed(define(result.first, op->getResult(i), loc,
-                      "result #" + Twine(i) + " of " + what)))
+    if (failed(define(result.first, op->getResult(i), loc, [&, i = i] {
+          return ("result #" + Twine(i) + " of " + what()).str();
+        })))
       return failure();
   if (regions)
     for (auto [i, region] : llvm::enumerate(*regions))
@@ -310,15 +316,16 @@ LogicalResult TraceImporter::importRegion(const json::Value &value, unsigned ind
   Location loc = owner->getLoc();
   if (auto named = dyn_cast<NameLoc>(loc))
     loc = named.getChildLoc();
-  std::string what =
-      ("region #" + Twine(index) + " of '" + owner->getName().getStringRef() + "'").str();
+  auto what = [&] {
+    return ("region #" + Twine(index) + " of '" + owner->getName().getStringRef() + "'").str();
+  };
   const json::Object *obj = value.getAsObject();
   if (!obj)
-    return emitError(loc) << "invalid trace: " << what
+    return emitError(loc) << "invalid trace: " << what()
                           << " must be an object {\"args\": [...], \"ops\": [...]}";
   for (const auto &kv : *obj)
     if (kv.first != "args" && kv.first != "ops")
-      return emitError(loc) << "invalid trace: " << what << " has unknown field '"
+      return emitError(loc) << "invalid trace: " << what() << " has unknown field '"
                             << StringRef(kv.first) << "'";
   const json::Value *argsValue = obj->get("args");
   const json::Value *opsValue = obj->get("ops");
@@ -328,24 +335,24 @@ LogicalResult TraceImporter::importRegion(const json::Value &value, unsigned ind
   const json::Array *args = argsValue ? argsValue->getAsArray() : nullptr;
   const json::Array *ops = opsValue ? opsValue->getAsArray() : nullptr;
   if ((argsValue && !args) || !ops)
-    return emitError(loc) << "invalid trace: " << what
+    return emitError(loc) << "invalid trace: " << what()
                           << " needs an 'ops' array (and optionally an 'args' array)";
 
   Block *block = new Block();
   region.push_back(block);
   if (args) {
     for (auto [i, arg] : llvm::enumerate(*args)) {
-      std::string argWhat = ("argument #" + Twine(i) + " of " + what).str();
+      auto argWhat = [&, i = i] { return ("argument #" + Twine(i) + " of " + what()).str(); };
       const json::Object *argObj = arg.getAsObject();
       if (!argObj)
-        return emitError(loc) << "invalid trace: " << argWhat
+        return emitError(loc) << "invalid trace: " << argWhat()
                               << " must be an object {\"id\", \"type\"[, \"name\"]}";
-      FailureOr<int64_t> id = parseId(argObj->get("id"), loc, "'id' of " + argWhat);
+      FailureOr<int64_t> id = parseId(argObj->get("id"), loc, [&] { return "'id' of " + argWhat(); });
       if (failed(id))
         return failure();
       std::optional<StringRef> typeText = argObj->getString("type");
       if (!typeText)
-        return emitError(loc) << "invalid trace: " << argWhat << " has no 'type' string";
+        return emitError(loc) << "invalid trace: " << argWhat() << " has no 'type' string";
       FailureOr<Type> type = parseTypeAt(*typeText, loc, argWhat);
       if (failed(type))
         return failure();
@@ -353,7 +360,7 @@ LogicalResult TraceImporter::importRegion(const json::Value &value, unsigned ind
       if (const json::Value *n = argObj->get("name")) {
         std::optional<StringRef> s = n->getAsString();
         if (!s)
-          return emitError(loc) << "invalid trace: 'name' of " << argWhat << " must be a string";
+          return emitError(loc) << "invalid trace: 'name' of " << argWhat() << " must be a string";
         argName = *s;
       }
       BlockArgument blockArg = block->addArgument(*type, nameLoc(argName, loc));
@@ -369,7 +376,7 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
   if (!name || name->empty())
     return emitError(traceLoc) << "invalid trace: missing 'kernel' (the kernel name string)",
            failure();
-  FailureOr<Location> kernelLoc = parseLoc(root.get("loc"), traceLoc, "kernel '" + *name + "'");
+  FailureOr<Location> kernelLoc = parseLoc(root.get("loc"), traceLoc, [&] { return ("kernel '" + *name + "'").str(); });
   if (failed(kernelLoc))
     return failure();
   Location loc = *kernelLoc;
@@ -385,13 +392,14 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
   SmallVector<std::pair<int64_t, Location>> argIds;
   for (auto [i, param] : llvm::enumerate(*params)) {
     const json::Object *p = param.getAsObject();
-    std::string what = ("parameter #" + Twine(i)).str();
+    std::string whatText = ("parameter #" + Twine(i)).str();
+    auto what = [&] { return whatText; };
     if (!p)
-      return emitError(loc) << "invalid trace: " << what << " must be a JSON object", failure();
+      return emitError(loc) << "invalid trace: " << what() << " must be a JSON object", failure();
     std::optional<StringRef> pname = p->getString("name");
     if (!pname || pname->empty())
-      return emitError(loc) << "invalid trace: " << what << " has no 'name' string", failure();
-    what = ("parameter #" + Twine(i) + " ('" + *pname + "')").str();
+      return emitError(loc) << "invalid trace: " << what() << " has no 'name' string", failure();
+    whatText = ("parameter #" + Twine(i) + " ('" + *pname + "')").str();
     Location ploc = loc;
     if (p->get("loc")) {
       FailureOr<Location> l = parseLoc(p->get("loc"), loc, what);
@@ -403,32 +411,32 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
       StringRef key = kv.first;
       if (!llvm::is_contained(
               {"id", "name", "index", "kind", "dtype", "type", "access", "layout", "loc"}, key))
-        return emitError(ploc) << "invalid trace: " << what << " has unknown field '" << key
+        return emitError(ploc) << "invalid trace: " << what() << " has unknown field '" << key
                                << "'",
                failure();
     }
-    FailureOr<int64_t> id = parseId(p->get("id"), ploc, "'id' of " + what);
+    FailureOr<int64_t> id = parseId(p->get("id"), ploc, [&] { return "'id' of " + what(); });
     if (failed(id))
       return failure();
     std::optional<int64_t> index = p->getInteger("index");
     if (!index)
-      return emitError(ploc) << "invalid trace: " << what
+      return emitError(ploc) << "invalid trace: " << what()
                              << " has no integer 'index' (its [[buffer(N)]] slot)",
              failure();
     if (*index < 0 || *index > 30)
-      return emitError(ploc) << "invalid trace: buffer index " << *index << " of " << what
+      return emitError(ploc) << "invalid trace: buffer index " << *index << " of " << what()
                              << " is outside Metal's range [0, 30]",
              failure();
     std::optional<StringRef> kind = p->getString("kind");
     if (!kind || (*kind != "buffer" && *kind != "scalar"))
-      return emitError(ploc) << "invalid trace: 'kind' of " << what
+      return emitError(ploc) << "invalid trace: 'kind' of " << what()
                              << " must be \"buffer\" or \"scalar\"",
              failure();
     bool isScalar = *kind == "scalar";
     std::optional<StringRef> dtype = p->getString("dtype");
     Type elementType = dtype ? dtypeToType(*dtype, ctx) : Type();
     if (!elementType)
-      return emitError(ploc) << "invalid trace: 'dtype' of " << what
+      return emitError(ploc) << "invalid trace: 'dtype' of " << what()
                              << " must be one of f32, f16, bf16, i8, u8, i16, u16, i32, u32, "
                                 "i64, u64, b1",
              failure();
@@ -436,7 +444,7 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
     if (const json::Value *typeValue = p->get("type")) {
       std::optional<StringRef> text = typeValue->getAsString();
       if (!text)
-        return emitError(ploc) << "invalid trace: 'type' of " << what << " must be a string",
+        return emitError(ploc) << "invalid trace: 'type' of " << what() << " must be a string",
                failure();
       FailureOr<Type> parsed = parseTypeAt(*text, ploc, what);
       if (failed(parsed))
@@ -446,7 +454,7 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
       if (auto shaped = dyn_cast<ShapedType>(type))
         actualElement = shaped.getElementType();
       if (actualElement != elementType)
-        return emitError(ploc) << "invalid trace: type " << type << " of " << what
+        return emitError(ploc) << "invalid trace: type " << type << " of " << what()
                                << " does not hold its dtype '" << *dtype << "'",
                failure();
     } else if (isScalar) {
@@ -461,21 +469,21 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
     if (isScalar) {
       attrs.append(KernelOp::kScalarAttr, builder.getUnitAttr());
       if (p->get("access"))
-        return emitError(ploc) << "invalid trace: scalar " << what << " cannot have an 'access'",
+        return emitError(ploc) << "invalid trace: scalar " << what() << " cannot have an 'access'",
                failure();
     } else if (const json::Value *accessValue = p->get("access")) {
       std::optional<StringRef> access = accessValue->getAsString();
       std::optional<Access> parsed =
           access ? symbolizeAccess(*access) : std::optional<Access>();
       if (!parsed)
-        return emitError(ploc) << "invalid trace: 'access' of " << what
+        return emitError(ploc) << "invalid trace: 'access' of " << what()
                                << " must be \"read\", \"write\" or \"read_write\"",
                failure();
       attrs.append(KernelOp::kAccessAttr, AccessAttr::get(ctx, *parsed));
     }
     if (const json::Value *layout = p->get("layout"))
-      if (!layout->getAsNull() && !layout->getAsString())
-        return emitError(ploc) << "invalid trace: 'layout' of " << what
+      if (!layout->isNull() && !layout->getAsString())
+        return emitError(ploc) << "invalid trace: 'layout' of " << what()
                                << " must be a CuTe layout string or null",
                failure();
     argTypes.push_back(type);
@@ -496,7 +504,7 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
                               << "' must be a string in MLIR attribute syntax",
                failure();
       FailureOr<Attribute> attr =
-          parseAttrAt(*text, loc, "kernel attribute '" + StringRef(kv.first) + "'");
+          parseAttrAt(*text, loc, [&] { return ("kernel attribute '" + StringRef(kv.first) + "'").str(); });
       if (failed(attr))
         return failure();
       kernel->setAttr(StringRef(kv.first), *attr);
@@ -507,7 +515,7 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
   kernel.getBody().push_back(body);
   for (auto [i, arg] : llvm::enumerate(argIds)) {
     BlockArgument blockArg = body->addArgument(argTypes[i], arg.second);
-    if (failed(define(arg.first, blockArg, arg.second, "parameter #" + Twine(i))))
+    if (failed(define(arg.first, blockArg, arg.second, [&, i = i] { return ("parameter #" + Twine(i)).str(); })))
       return failure();
   }
   const json::Value *opsValue = root.get("ops");
@@ -520,12 +528,13 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
 }
 
 OwningOpRef<ModuleOp> TraceImporter::import(StringRef text) {
-  llvm::Expected<json::Value> parsed = json::parse(text);
-  if (!parsed) {
-    std::string message = llvm::toString(parsed.takeError());
-    emitError(traceLoc) << "invalid trace: malformed JSON " << message;
+  json::Document doc;
+  std::string parseError;
+  if (!doc.parse(text, parseError)) {
+    emitError(traceLoc) << "invalid trace: malformed JSON at " << parseError;
     return nullptr;
   }
+  const json::Value *parsed = &doc.getRoot();
   const json::Object *root = parsed->getAsObject();
   if (!root) {
     emitError(traceLoc) << "invalid trace: the top level must be a JSON object";
