@@ -25,7 +25,7 @@ from __future__ import annotations
 import ctypes
 import operator
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Union
 
 from ._capi import lib
@@ -414,6 +414,10 @@ class Layout:
 
     def __len__(self) -> int:
         return _c().LayoutGetRank(self._h)
+
+    def __iter__(self) -> Iterator[Layout]:
+        """The top-level modes (an integral layout has one: itself)."""
+        return (self[i] for i in range(len(self)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Layout):

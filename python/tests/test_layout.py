@@ -60,6 +60,8 @@ def test_equality_hash_len_and_mode_selection() -> None:
     assert a[1] == L((2, 3), (4, 8))
     assert a[1, 0] == L(2, 4)
     assert L(8)[0] == L(8)
+    assert list(a) == [L(4, 1), L((2, 3), (4, 8))]
+    assert list(L(8)) == [L(8)]
     assert (a == 3) is False
 
 
