@@ -10,7 +10,11 @@
  * Semantics follow CuTe (CUTLASS) with every integer treated as a static
  * (compile-time) CuTe integer: coalesce merges modes, composition checks its
  * divisibility conditions and reports when they fail, compact strides of
- * size-1 modes are 0. docs/layout-algebra.md explains each operation.
+ * size-1 modes are 0. Two deliberate differences: a divide whose tile does
+ * not fit in the mode it divides fails ("tiler exceeds tensor") instead of
+ * returning a layout that reads past it, and a composition that takes a
+ * prefix of a mode is accepted (CuTe's dynamic-integer result) where static
+ * CuTe refuses it. docs/layout-algebra.md explains each operation.
  *
  * Conventions used by every function below:
  *
