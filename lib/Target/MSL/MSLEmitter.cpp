@@ -90,6 +90,15 @@ LogicalResult KernelPrinter::declare(Value result, llvm::StringRef rhs, Operatio
   FailureOr<std::string> type = typeName(result.getType(), op);
   if (failed(type))
     return failure();
+  // Metal's library and (depending on the version) its operators compute bfloat in float,
+  // and float does not convert implicitly to bfloat: round explicitly. For + - * / and sqrt
+  // the float result rounded to bfloat is the correctly rounded bfloat result (float has more
+  // than twice bfloat's precision), so this is exact.
+  if (getElementTypeOrSelf(result.getType()).isBF16() && !rhs.starts_with(*type + "(") &&
+      !llvm::isa<BlockArgument>(result)) {
+    indent() << *type << " " << nameOf(result) << " = " << *type << "(" << rhs << ");\n";
+    return success();
+  }
   indent() << *type << " " << nameOf(result) << " = " << rhs << ";\n";
   return success();
 }

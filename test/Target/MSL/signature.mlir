@@ -24,7 +24,7 @@
 // CHECK-NEXT: float v0 = in[t];
 // CHECK-NEXT: uint v1 = lut[0u];
 // CHECK-NEXT: out[g] = v0;
-// CHECK-NEXT: bfloat v2 = rw[lane];
+// CHECK-NEXT: bfloat v2 = bfloat(rw[lane]);
 // CHECK-NEXT: rw[n] = v2;
 // CHECK-NEXT: }
 enigma.kernel @signature(

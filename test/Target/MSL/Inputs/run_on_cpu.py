@@ -536,7 +536,49 @@ enigma.kernel @cas(%slot: memref<1xi32, {DEV}> {{enigma.buffer_index = 0 : i32}}
     check("cmpxchg f32: the winner wrote", f32_bits(float(fgot.index(0x80000000) + 1)), ffinal)
 
 
+# --- bfloat: computed in float and rounded to nearest even, exact for + - * / ------------------
+def bf16_round(x: float) -> int:
+    bits = f32_bits(x)
+    return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) & 0xFFFF
+
+
+def bfloat():
+    mlir = f"""
+enigma.kernel @bf(%a: bf16 {{enigma.buffer_index = 0 : i32, enigma.scalar}},
+                  %b: bf16 {{enigma.buffer_index = 1 : i32, enigma.scalar}},
+                  %out: memref<4xbf16, {DEV}> {{enigma.buffer_index = 2 : i32}}) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c3 = arith.constant 3 : index
+  %s = arith.addf %a, %b : bf16
+  %d = arith.subf %a, %b : bf16
+  %m = arith.mulf %a, %b : bf16
+  %q = arith.divf %a, %b : bf16
+  memref.store %s, %out[%c0] : memref<4xbf16, {DEV}>
+  memref.store %d, %out[%c1] : memref<4xbf16, {DEV}>
+  memref.store %m, %out[%c2] : memref<4xbf16, {DEV}>
+  memref.store %q, %out[%c3] : memref<4xbf16, {DEV}>
+  enigma.return
+}}
+"""
+    msl = translate(mlir)
+    for a_bits, b_bits in [(0x3FC0, 0x3C01), (0x4049, 0x3F81), (0xC2F7, 0x3E4D), (0x3F80, 0x4040)]:
+        a = struct.unpack("<f", struct.pack("<I", a_bits << 16))[0]
+        b = struct.unpack("<f", struct.pack("<I", b_bits << 16))[0]
+        out = bytearray(8)
+        run(msl, "enigma_kernel_bf", [bytearray(struct.pack("<H", a_bits)),
+                                      bytearray(struct.pack("<H", b_bits)), out])
+        got = list(struct.unpack("<4H", out))
+        # Products and sums of two bfloats are exact in double; their float rounding then the
+        # bfloat rounding equals the correctly rounded bfloat (float has > 2x the precision).
+        want = [bf16_round(struct.unpack("<f", struct.pack("<f", v))[0])
+                for v in (a + b, a - b, a * b, a / b)]
+        check(f"bfloat ops {a} {b}", got, want)
+
+
 int_ops()
+bfloat()
 cmpxchg()
 vectors()
 conversions()
