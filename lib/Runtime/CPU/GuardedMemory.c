@@ -33,10 +33,11 @@
 #define MAP_NORESERVE 0
 #endif
 
-/* Idle regions kept for reuse: enough for a few launches of large buffers,
- * bounded so a process that once used huge buffers does not keep them. */
+/* Idle regions kept for reuse: enough for the buffers of a launch with a few
+ * large arrays, bounded so a process that once used huge buffers does not
+ * keep them. */
 #define MAX_IDLE_REGIONS 32
-#define MAX_IDLE_BYTES ((size_t)1 << 30)
+#define MAX_IDLE_BYTES ((size_t)512 << 20)
 
 static pthread_mutex_t gPoolLock = PTHREAD_MUTEX_INITIALIZER;
 static EnigmaCpuRegion *gIdle;
@@ -134,12 +135,10 @@ void enigmaCpuRegionRelease(EnigmaCpuRegion *r) {
   if (!r)
     return;
   pthread_mutex_lock(&gPoolLock);
+  // Kept populated: reuse then costs no page faults. (MADV_FREE would let the
+  // kernel take the pages back, but in a memory cgroup it does so eagerly and
+  // every launch of a large kernel paid for zeroing them again.)
   if (gIdleCount < MAX_IDLE_REGIONS && gIdleBytes + r->dataPages <= MAX_IDLE_BYTES) {
-#ifdef MADV_FREE
-    // Let the kernel reclaim the pages under memory pressure; while it does
-    // not, reuse costs no page faults.
-    madvise(r->base + ENIGMA_CPU_GUARD_BYTES, r->dataPages, MADV_FREE);
-#endif
     r->next = gIdle;
     gIdle = r;
     ++gIdleCount;
