@@ -115,22 +115,18 @@ typedef struct EnigmaCpuCompileOptions {
 /// *kernel (NULL on failure). `options` may be NULL.
 ENIGMA_CAPI_EXPORTED EnigmaRuntimeStatus enigmaRuntimeCpuKernelCreate(
     const char *source, size_t sourceLength, const char *kernelName,
-    const EnigmaCpuCompileOptions *options, EnigmaCpuKernel *kernel,
-    EnigmaRuntimeError *error);
+    const EnigmaCpuCompileOptions *options, EnigmaCpuKernel *kernel, EnigmaRuntimeError *error);
 
 /// Releases a kernel. Accepts NULL.
 ENIGMA_CAPI_EXPORTED void enigmaRuntimeCpuKernelDestroy(EnigmaCpuKernel kernel);
 
 /// The kernel's name (owned by the kernel).
-ENIGMA_CAPI_EXPORTED const char *
-enigmaRuntimeCpuKernelGetName(EnigmaCpuKernel kernel);
+ENIGMA_CAPI_EXPORTED const char *enigmaRuntimeCpuKernelGetName(EnigmaCpuKernel kernel);
 /// Path of the compiled shared object in the cache (owned by the kernel).
-ENIGMA_CAPI_EXPORTED const char *
-enigmaRuntimeCpuKernelGetLibraryPath(EnigmaCpuKernel kernel);
+ENIGMA_CAPI_EXPORTED const char *enigmaRuntimeCpuKernelGetLibraryPath(EnigmaCpuKernel kernel);
 /// True when enigmaRuntimeCpuKernelCreate found the kernel in the disk cache
 /// instead of running the compiler.
-ENIGMA_CAPI_EXPORTED bool
-enigmaRuntimeCpuKernelWasCached(EnigmaCpuKernel kernel);
+ENIGMA_CAPI_EXPORTED bool enigmaRuntimeCpuKernelWasCached(EnigmaCpuKernel kernel);
 
 /*===----------------------------------------------------------------------===*/
 /* Parameters                                                                 */
@@ -197,15 +193,14 @@ typedef struct EnigmaCpuParam {
 } EnigmaCpuParam;
 
 /// Number of parameters (including builtins).
-ENIGMA_CAPI_EXPORTED size_t
-enigmaRuntimeCpuKernelGetNumParams(EnigmaCpuKernel kernel);
+ENIGMA_CAPI_EXPORTED size_t enigmaRuntimeCpuKernelGetNumParams(EnigmaCpuKernel kernel);
 /// Number of launch arguments (buffers and scalars).
-ENIGMA_CAPI_EXPORTED size_t
-enigmaRuntimeCpuKernelGetNumArgs(EnigmaCpuKernel kernel);
+ENIGMA_CAPI_EXPORTED size_t enigmaRuntimeCpuKernelGetNumArgs(EnigmaCpuKernel kernel);
 /// Fills *param with parameter `index` (declaration order).
-ENIGMA_CAPI_EXPORTED EnigmaRuntimeStatus
-enigmaRuntimeCpuKernelGetParam(EnigmaCpuKernel kernel, size_t index,
-                               EnigmaCpuParam *param, EnigmaRuntimeError *error);
+ENIGMA_CAPI_EXPORTED EnigmaRuntimeStatus enigmaRuntimeCpuKernelGetParam(EnigmaCpuKernel kernel,
+                                                                        size_t index,
+                                                                        EnigmaCpuParam *param,
+                                                                        EnigmaRuntimeError *error);
 
 /*===----------------------------------------------------------------------===*/
 /* Launch                                                                     */
@@ -250,9 +245,9 @@ typedef struct EnigmaCpuLaunchConfig {
 /// `numArgs` must equal enigmaRuntimeCpuKernelGetNumArgs. Buffers are copied
 /// into guarded memory, the kernel runs, and writable buffers are copied
 /// back (also when the kernel fails, so they show what it wrote).
-ENIGMA_CAPI_EXPORTED EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(
-    EnigmaCpuKernel kernel, const EnigmaCpuArg *args, size_t numArgs,
-    const EnigmaCpuLaunchConfig *config, EnigmaRuntimeError *error);
+ENIGMA_CAPI_EXPORTED EnigmaRuntimeStatus
+enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel kernel, const EnigmaCpuArg *args, size_t numArgs,
+                             const EnigmaCpuLaunchConfig *config, EnigmaRuntimeError *error);
 
 /*===----------------------------------------------------------------------===*/
 /* Runtime information                                                        */

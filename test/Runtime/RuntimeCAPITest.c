@@ -29,14 +29,11 @@ static const char *kSource =
     "  y[i + 8] = 1.0f;\n"
     "}\n";
 
-static const char *kStatus[] = {"OK", "INVALID_ARGUMENT", "UNSUPPORTED",
-                                "COMPILE", "SYSTEM", "OUT_OF_BOUNDS",
-                                "DIVERGENT_BARRIER", "KERNEL_FAULT"};
+static const char *kStatus[] = {"OK",     "INVALID_ARGUMENT", "UNSUPPORTED",       "COMPILE",
+                                "SYSTEM", "OUT_OF_BOUNDS",    "DIVERGENT_BARRIER", "KERNEL_FAULT"};
 
-static void report(const char *what, EnigmaRuntimeStatus st,
-                   EnigmaRuntimeError *err) {
-  printf("%s: [%s] %s\n", what, kStatus[st],
-         err->message ? err->message : "(no message)");
+static void report(const char *what, EnigmaRuntimeStatus st, EnigmaRuntimeError *err) {
+  printf("%s: [%s] %s\n", what, kStatus[st], err->message ? err->message : "(no message)");
   enigmaRuntimeErrorDestroy(err);
 }
 
@@ -46,23 +43,22 @@ int main(void) {
   // CHECK: header 1.{{[0-9a-f]+}}
 
   EnigmaCpuKernel k = NULL;
-  EnigmaRuntimeStatus st = enigmaRuntimeCpuKernelCreate(
-      kSource, strlen(kSource), "scale", NULL, &k, &err);
+  EnigmaRuntimeStatus st =
+      enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "scale", NULL, &k, &err);
   if (st != ENIGMA_RUNTIME_OK) {
     report("create", st, &err);
     return 1;
   }
   printf("kernel %s: %zu params, %zu args\n", enigmaRuntimeCpuKernelGetName(k),
-         enigmaRuntimeCpuKernelGetNumParams(k),
-         enigmaRuntimeCpuKernelGetNumArgs(k));
+         enigmaRuntimeCpuKernelGetNumParams(k), enigmaRuntimeCpuKernelGetNumArgs(k));
   // CHECK: kernel scale: 5 params, 3 args
   for (size_t i = 0; i < enigmaRuntimeCpuKernelGetNumParams(k); ++i) {
     EnigmaCpuParam p;
     enigmaRuntimeCpuKernelGetParam(k, i, &p, NULL);
     printf("param %s %s kind=%d buffer=%d arg=%d builtin=%d comps=%u ro=%d "
            "size=%u\n",
-           p.typeName, p.name, p.kind, p.bufferIndex, p.argIndex, p.builtin,
-           p.builtinComponents, p.readOnly, p.elementSize);
+           p.typeName, p.name, p.kind, p.bufferIndex, p.argIndex, p.builtin, p.builtinComponents,
+           p.readOnly, p.elementSize);
   }
   // CHECK-NEXT: param float x kind=0 buffer=0 arg=0 builtin=0 comps=0 ro=1 size=4
   // CHECK-NEXT: param float y kind=0 buffer=1 arg=1 builtin=0 comps=0 ro=0 size=4
@@ -96,20 +92,21 @@ int main(void) {
   args[2] = (EnigmaCpuArg){&wide, sizeof(wide)};
   st = enigmaRuntimeCpuKernelLaunch(k, args, 3, &cfg, &err);
   report("double scalar", st, &err);
-  // CHECK: double scalar: [INVALID_ARGUMENT] kernel 'scale': argument 2 ('factor', constant float&) must be exactly 4 bytes, got 8
+  // CHECK: double scalar: [INVALID_ARGUMENT] kernel 'scale': argument 2 ('factor', constant
+  // CHECK-SAME: float&) must be exactly 4 bytes, got 8
   args[2] = (EnigmaCpuArg){&factor, sizeof(factor)};
   cfg.block[0] = 2048;
   st = enigmaRuntimeCpuKernelLaunch(k, args, 3, &cfg, &err);
   report("big block", st, &err);
-  // CHECK: big block: [INVALID_ARGUMENT] kernel 'scale': threadgroup size (2048,1,1) has 2048 threads; Metal allows at most 1024
+  // CHECK: big block: [INVALID_ARGUMENT] kernel 'scale': threadgroup size (2048,1,1) has 2048
+  // CHECK-SAME: threads; Metal allows at most 1024
   st = enigmaRuntimeCpuKernelLaunch(NULL, args, 3, &cfg, &err);
   report("null kernel", st, &err);
   // CHECK: null kernel: [INVALID_ARGUMENT] enigmaRuntimeCpuKernelLaunch: NULL kernel
   enigmaRuntimeCpuKernelDestroy(k);
 
   EnigmaCpuKernel o = NULL;
-  st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "overrun", NULL,
-                                    &o, &err);
+  st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "overrun", NULL, &o, &err);
   if (st != ENIGMA_RUNTIME_OK) {
     report("create overrun", st, &err);
     return 1;
@@ -119,13 +116,16 @@ int main(void) {
   EnigmaCpuLaunchConfig one = {{1, 1, 1}, {1, 1, 1}, 1, 0};
   st = enigmaRuntimeCpuKernelLaunch(o, oargs, 1, &one, &err);
   report("overrun", st, &err);
-  // CHECK: overrun: [OUT_OF_BOUNDS] kernel 'overrun': out-of-bounds write of buffer 'y' ({{.}}{{.}}buffer(0){{.}}{{.}}, 32 bytes = 8 elements of float) at element index 8 (byte offset 32), in threadgroup (0,0,0), thread (0,0,0) of the threadgroup, thread_position_in_grid (0,0,0)
+  // CHECK: overrun: [OUT_OF_BOUNDS] kernel 'overrun': out-of-bounds write of buffer 'y'
+  // CHECK-SAME: ({{.}}{{.}}buffer(0){{.}}{{.}}, 32 bytes = 8 elements of float) at element index 8
+  // CHECK-SAME: (byte offset 32), in threadgroup (0,0,0), thread (0,0,0) of the threadgroup,
+  // CHECK-SAME: thread_position_in_grid (0,0,0)
   enigmaRuntimeCpuKernelDestroy(o);
 
-  st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "absent", NULL,
-                                    &o, &err);
+  st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "absent", NULL, &o, &err);
   report("absent", st, &err);
-  // CHECK: absent: [UNSUPPORTED] kernel 'absent' not found in the MSL source (kernels found: scale, overrun)
+  // CHECK: absent: [UNSUPPORTED] kernel 'absent' not found in the MSL source (kernels found:
+  // CHECK-SAME: scale, overrun)
   printf("handle after failure: %s\n", o ? "set" : "NULL");
   // CHECK: handle after failure: NULL
 
@@ -136,10 +136,10 @@ int main(void) {
   // CHECK: bad.metal:1:{{[0-9]+}}: error: {{.*}}nope
 
   EnigmaCpuCompileOptions opts = {"/nonexistent/c++", NULL, NULL};
-  st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "scale", &opts,
-                                    &o, &err);
+  st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "scale", &opts, &o, &err);
   report("no compiler", st, &err);
-  // CHECK: no compiler: [SYSTEM] host C++ compiler '/nonexistent/c++' (from the options) not found or not executable
+  // CHECK: no compiler: [SYSTEM] host C++ compiler '/nonexistent/c++' (from the options) not
+  // CHECK-SAME: found or not executable
 
   st = enigmaRuntimeCpuKernelCreate(NULL, 0, "x", NULL, NULL, &err);
   report("null out", st, &err);

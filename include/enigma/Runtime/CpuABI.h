@@ -85,16 +85,14 @@ struct EnigmaCpuGroup {
    * Returns ENIGMA_CPU_SIMD_WIDTH slots of ENIGMA_CPU_SIMD_SLOT_BYTES bytes,
    * indexed by lane, valid until the caller's next exchange; *activeMask gets
    * the lanes that took part. */
-  const unsigned char *(*simdExchange)(EnigmaCpuGroup *group, const void *value,
-                                       uint32_t size, uintptr_t site,
-                                       uint64_t *activeMask);
+  const unsigned char *(*simdExchange)(EnigmaCpuGroup *group, const void *value, uint32_t size,
+                                       uintptr_t site, uint64_t *activeMask);
 
   /* Private to the scheduler. */
   void *scheduler;
 };
 
-typedef void (*EnigmaCpuRunFn)(EnigmaCpuGroup *group, uint32_t first,
-                               uint32_t end);
+typedef void (*EnigmaCpuRunFn)(EnigmaCpuGroup *group, uint32_t first, uint32_t end);
 
 #ifdef __cplusplus
 }

@@ -76,15 +76,13 @@ template <class T> inline volatile __bits_t<T> *__raw(volatile atomic<T> *a) {
   return reinterpret_cast<volatile __bits_t<T> *>(&a->__value);
 }
 /// Applies `f` atomically by compare-and-swap; returns the old value.
-template <class T, class F>
-inline T __casLoop(volatile atomic<T> *a, F f, memory_order o) {
+template <class T, class F> inline T __casLoop(volatile atomic<T> *a, F f, memory_order o) {
   volatile __bits_t<T> *p = __raw(a);
   __bits_t<T> old = __atomic_load_n(p, __ATOMIC_RELAXED);
   for (;;) {
     T oldV = __builtin_bit_cast(T, old);
     __bits_t<T> next = __builtin_bit_cast(__bits_t<T>, (T)f(oldV));
-    if (__atomic_compare_exchange_n(p, &old, next, true, __order(o),
-                                    __ATOMIC_RELAXED))
+    if (__atomic_compare_exchange_n(p, &old, next, true, __order(o), __ATOMIC_RELAXED))
       return oldV;
   }
 }
@@ -93,78 +91,79 @@ inline T __casLoop(volatile atomic<T> *a, F f, memory_order o) {
 template <class T>
 inline void atomic_store_explicit(volatile atomic<T> *obj, __enigma::__arg<T> desired,
                                   memory_order o, thread_scope = thread_scope_device) {
-  __atomic_store_n(__enigma::__raw(obj),
-                   __builtin_bit_cast(__enigma::__bits_t<T>, desired),
+  __atomic_store_n(__enigma::__raw(obj), __builtin_bit_cast(__enigma::__bits_t<T>, desired),
                    __enigma::__storeOrder(o));
 }
 template <class T>
 inline T atomic_load_explicit(const volatile atomic<T> *obj, memory_order o,
                               thread_scope = thread_scope_device) {
-  return __builtin_bit_cast(
-      T, __atomic_load_n(__enigma::__raw(const_cast<volatile atomic<T> *>(obj)),
-                         __enigma::__loadOrder(o)));
+  return __builtin_bit_cast(T,
+                            __atomic_load_n(__enigma::__raw(const_cast<volatile atomic<T> *>(obj)),
+                                            __enigma::__loadOrder(o)));
 }
 template <class T>
 inline T atomic_exchange_explicit(volatile atomic<T> *obj, __enigma::__arg<T> desired,
                                   memory_order o, thread_scope = thread_scope_device) {
-  return __builtin_bit_cast(
-      T, __atomic_exchange_n(__enigma::__raw(obj),
-                             __builtin_bit_cast(__enigma::__bits_t<T>, desired),
-                             __enigma::__order(o)));
+  return __builtin_bit_cast(T,
+                            __atomic_exchange_n(__enigma::__raw(obj),
+                                                __builtin_bit_cast(__enigma::__bits_t<T>, desired),
+                                                __enigma::__order(o)));
 }
 /// Compares bit patterns, like the hardware; on failure *expected gets the
 /// current value.
 template <class T>
-inline bool atomic_compare_exchange_weak_explicit(
-    volatile atomic<T> *obj, __enigma::__arg<T> *expected, __enigma::__arg<T> desired,
-    memory_order success, memory_order failure, thread_scope = thread_scope_device) {
+inline bool
+atomic_compare_exchange_weak_explicit(volatile atomic<T> *obj, __enigma::__arg<T> *expected,
+                                      __enigma::__arg<T> desired, memory_order success,
+                                      memory_order failure, thread_scope = thread_scope_device) {
   __enigma::__bits_t<T> exp = __builtin_bit_cast(__enigma::__bits_t<T>, *expected);
-  bool ok = __atomic_compare_exchange_n(
-      __enigma::__raw(obj), &exp, __builtin_bit_cast(__enigma::__bits_t<T>, desired),
-      false, __enigma::__order(success), __enigma::__loadOrder(failure));
+  bool ok = __atomic_compare_exchange_n(__enigma::__raw(obj), &exp,
+                                        __builtin_bit_cast(__enigma::__bits_t<T>, desired), false,
+                                        __enigma::__order(success), __enigma::__loadOrder(failure));
   if (!ok)
     *expected = __builtin_bit_cast(T, exp);
   return ok;
 }
 template <class T>
-inline bool atomic_compare_exchange_strong_explicit(
-    volatile atomic<T> *obj, __enigma::__arg<T> *expected, __enigma::__arg<T> desired,
-    memory_order success, memory_order failure, thread_scope s = thread_scope_device) {
-  return atomic_compare_exchange_weak_explicit(obj, expected, desired, success,
-                                               failure, s);
+inline bool atomic_compare_exchange_strong_explicit(volatile atomic<T> *obj,
+                                                    __enigma::__arg<T> *expected,
+                                                    __enigma::__arg<T> desired,
+                                                    memory_order success, memory_order failure,
+                                                    thread_scope s = thread_scope_device) {
+  return atomic_compare_exchange_weak_explicit(obj, expected, desired, success, failure, s);
 }
 
-#define ENIGMA_ATOMIC_RMW(NAME, BUILTIN, EXPR)                                 \
-  template <class T>                                                           \
-  inline T atomic_##NAME##_explicit(volatile atomic<T> *obj,                   \
-                                    __enigma::__arg<T> arg, memory_order o,    \
-                                    thread_scope = thread_scope_device) {      \
-    if constexpr (std::is_integral<T>::value && !std::is_same<T, bool>::value) \
-      return BUILTIN(&obj->__value, arg, __enigma::__order(o));                \
-    else                                                                       \
-      return __enigma::__casLoop(                                              \
-          obj, [arg](T old) { return EXPR; }, o);                              \
+#define ENIGMA_ATOMIC_RMW(NAME, BUILTIN, EXPR)                                                     \
+  template <class T>                                                                               \
+  inline T atomic_##NAME##_explicit(volatile atomic<T> *obj, __enigma::__arg<T> arg,               \
+                                    memory_order o, thread_scope = thread_scope_device) {          \
+    if constexpr (std::is_integral<T>::value && !std::is_same<T, bool>::value)                     \
+      return BUILTIN(&obj->__value, arg, __enigma::__order(o));                                    \
+    else                                                                                           \
+      return __enigma::__casLoop(                                                                  \
+          obj, [arg](T old) { return EXPR; }, o);                                                  \
   }
 ENIGMA_ATOMIC_RMW(fetch_add, __atomic_fetch_add, old + arg)
 ENIGMA_ATOMIC_RMW(fetch_sub, __atomic_fetch_sub, old - arg)
-ENIGMA_ATOMIC_RMW(fetch_and, __atomic_fetch_and, old & arg)
+ENIGMA_ATOMIC_RMW(fetch_and, __atomic_fetch_and, old &arg)
 ENIGMA_ATOMIC_RMW(fetch_or, __atomic_fetch_or, old | arg)
 ENIGMA_ATOMIC_RMW(fetch_xor, __atomic_fetch_xor, old ^ arg)
 #undef ENIGMA_ATOMIC_RMW
 
 template <class T>
-inline T atomic_fetch_min_explicit(volatile atomic<T> *obj, __enigma::__arg<T> arg,
-                                   memory_order o, thread_scope = thread_scope_device) {
-  return __enigma::__casLoop(obj, [arg](T old) { return metal::min(old, arg); }, o);
+inline T atomic_fetch_min_explicit(volatile atomic<T> *obj, __enigma::__arg<T> arg, memory_order o,
+                                   thread_scope = thread_scope_device) {
+  return __enigma::__casLoop(
+      obj, [arg](T old) { return metal::min(old, arg); }, o);
 }
 template <class T>
-inline T atomic_fetch_max_explicit(volatile atomic<T> *obj, __enigma::__arg<T> arg,
-                                   memory_order o, thread_scope = thread_scope_device) {
-  return __enigma::__casLoop(obj, [arg](T old) { return metal::max(old, arg); }, o);
+inline T atomic_fetch_max_explicit(volatile atomic<T> *obj, __enigma::__arg<T> arg, memory_order o,
+                                   thread_scope = thread_scope_device) {
+  return __enigma::__casLoop(
+      obj, [arg](T old) { return metal::max(old, arg); }, o);
 }
 
-inline void atomic_thread_fence(mem_flags, memory_order o,
-                                thread_scope = thread_scope_device) {
+inline void atomic_thread_fence(mem_flags, memory_order o, thread_scope = thread_scope_device) {
   __atomic_thread_fence(__enigma::__order(o));
 }
 

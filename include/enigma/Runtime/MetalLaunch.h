@@ -20,8 +20,7 @@ namespace __enigma {
 
 template <size_t I, class... Ts> struct __nth;
 template <class T, class... Ts> struct __nth<0, T, Ts...> { using type = T; };
-template <size_t I, class T, class... Ts>
-struct __nth<I, T, Ts...> : __nth<I - 1, Ts...> {};
+template <size_t I, class T, class... Ts> struct __nth<I, T, Ts...> : __nth<I - 1, Ts...> {};
 
 /// Type of parameter I of the kernel function type F.
 template <class F, size_t I> struct __param;
@@ -58,9 +57,8 @@ template <class P> inline P __builtinArg(uint3 v) {
 template <class P> constexpr EnigmaCpuParamLayout __layoutOf(bool builtin) {
   if (builtin)
     return {0, 0};
-  using Q = std::conditional_t<
-      std::is_pointer<P>::value, std::remove_pointer_t<P>,
-      std::remove_reference_t<P>>;
+  using Q = std::conditional_t<std::is_pointer<P>::value, std::remove_pointer_t<P>,
+                               std::remove_reference_t<P>>;
   if constexpr (std::is_void<std::remove_cv_t<Q>>::value)
     return {1, 1};
   else
@@ -99,29 +97,21 @@ public:
   static uint32_t __ceil(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
   uint3 thread_position_in_threadgroup() const { return uint3(lx, ly, lz); }
-  uint3 threadgroup_position_in_grid() const {
-    return __u3(g->threadgroupPositionInGrid);
-  }
+  uint3 threadgroup_position_in_grid() const { return __u3(g->threadgroupPositionInGrid); }
   uint3 thread_position_in_grid() const {
     return uint3(g->threadgroupPositionInGrid[0] * g->dispatchThreadsPerThreadgroup[0] + lx,
                  g->threadgroupPositionInGrid[1] * g->dispatchThreadsPerThreadgroup[1] + ly,
                  g->threadgroupPositionInGrid[2] * g->dispatchThreadsPerThreadgroup[2] + lz);
   }
   uint3 threads_per_threadgroup() const { return __u3(g->threadsPerThreadgroup); }
-  uint3 dispatch_threads_per_threadgroup() const {
-    return __u3(g->dispatchThreadsPerThreadgroup);
-  }
+  uint3 dispatch_threads_per_threadgroup() const { return __u3(g->dispatchThreadsPerThreadgroup); }
   uint3 threadgroups_per_grid() const { return __u3(g->threadgroupsPerGrid); }
   uint3 threads_per_grid() const { return __u3(g->threadsPerGrid); }
   uint3 grid_size() const { return __u3(g->threadsPerGrid); }
   uint3 grid_origin() const { return uint3(0u); }
   uint3 thread_index_in_threadgroup() const { return __u1(index); }
-  uint3 thread_index_in_simdgroup() const {
-    return __u1(index % ENIGMA_CPU_SIMD_WIDTH);
-  }
-  uint3 simdgroup_index_in_threadgroup() const {
-    return __u1(index / ENIGMA_CPU_SIMD_WIDTH);
-  }
+  uint3 thread_index_in_simdgroup() const { return __u1(index % ENIGMA_CPU_SIMD_WIDTH); }
+  uint3 simdgroup_index_in_threadgroup() const { return __u1(index / ENIGMA_CPU_SIMD_WIDTH); }
   uint3 threads_per_simdgroup() const { return __u1(ENIGMA_CPU_SIMD_WIDTH); }
   uint3 thread_execution_width() const { return __u1(ENIGMA_CPU_SIMD_WIDTH); }
   uint3 simdgroups_per_threadgroup() const {
@@ -132,12 +122,8 @@ public:
   }
   uint3 thread_index_in_quadgroup() const { return __u1(index % 4u); }
   uint3 quadgroup_index_in_threadgroup() const { return __u1(index / 4u); }
-  uint3 quadgroups_per_threadgroup() const {
-    return __u1(__ceil(g->threadCount, 4u));
-  }
-  uint3 dispatch_quadgroups_per_threadgroup() const {
-    return __u1(__ceil(__dispatchCount(), 4u));
-  }
+  uint3 quadgroups_per_threadgroup() const { return __u1(__ceil(g->threadCount, 4u)); }
+  uint3 dispatch_quadgroups_per_threadgroup() const { return __u1(__ceil(__dispatchCount(), 4u)); }
 
 private:
   uint32_t __dispatchCount() const {

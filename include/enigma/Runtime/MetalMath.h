@@ -79,8 +79,7 @@ namespace metal {
 namespace __enigma {
 /// Applies f to each element of the vector-likes/scalars args; the size and
 /// element type come from the first vector-like among them.
-template <class R, class F, class... Args>
-inline R __mapTo(F f, const Args &...args) {
+template <class R, class F, class... Args> inline R __mapTo(F f, const Args &...args) {
   R r;
   for (int i = 0; i < __vt<R>::N; ++i)
     r[i] = f(__comp(__asVec(args), i)...);
@@ -88,56 +87,49 @@ inline R __mapTo(F f, const Args &...args) {
 }
 template <class... Args> struct __firstVec;
 template <class A, class... Rest> struct __firstVec<A, Rest...> {
-  using type = std::conditional_t<__isVecV<A>,
-                                  __vec<typename __vtOf<A>::Elem, __vtOf<A>::N, false>,
+  using type = std::conditional_t<__isVecV<A>, __vec<typename __vtOf<A>::Elem, __vtOf<A>::N, false>,
                                   typename __firstVec<Rest...>::type>;
 };
 template <> struct __firstVec<> { using type = void; };
 template <class... Args>
 using __vecOf = typename __firstVec<std::remove_cv_t<std::remove_reference_t<Args>>...>::type;
-template <class... Args>
-constexpr bool __anyVec = (false || ... || __isVecV<Args>);
+template <class... Args> constexpr bool __anyVec = (false || ... || __isVecV<Args>);
 template <class V> using __elemOf = typename __vtOf<V>::Elem;
-template <class T> constexpr bool __isFloatElem =
-    std::is_same<T, float>::value || std::is_same<T, half>::value ||
-    std::is_same<T, bfloat>::value;
-template <class T> constexpr bool __isIntElem =
-    std::is_integral<T>::value && !std::is_same<T, bool>::value;
+template <class T>
+constexpr bool __isFloatElem =
+    std::is_same<T, float>::value || std::is_same<T, half>::value || std::is_same<T, bfloat>::value;
+template <class T>
+constexpr bool __isIntElem = std::is_integral<T>::value && !std::is_same<T, bool>::value;
 } // namespace __enigma
 
 // Defines a vector overload of NAME that maps the scalar one over elements.
-#define ENIGMA_VECTORIZE(NAME)                                                 \
-  template <class... Args, class R = __enigma::__vecOf<Args...>,               \
-            __enigma::__enableIf<__enigma::__anyVec<Args...>> = 0>             \
-  inline R NAME(const Args &...args) {                                         \
-    return __enigma::__mapTo<R>(                                               \
-        [](auto... e) { return NAME(e...); }, args...);                        \
+#define ENIGMA_VECTORIZE(NAME)                                                                     \
+  template <class... Args, class R = __enigma::__vecOf<Args...>,                                   \
+            __enigma::__enableIf<__enigma::__anyVec<Args...>> = 0>                                 \
+  inline R NAME(const Args &...args) {                                                             \
+    return __enigma::__mapTo<R>([](auto... e) { return NAME(e...); }, args...);                    \
   }
 
 //===----------------------------------------------------------------------===//
 // Floating-point functions (float, half, bfloat).
 //===----------------------------------------------------------------------===//
 
-#define ENIGMA_FLOAT_UNARY(NAME, EXPR)                                         \
-  inline float NAME(float x) { return EXPR; }                                  \
-  inline half NAME(half x) { return (half)NAME((float)x); }                    \
-  inline bfloat NAME(bfloat x) { return bfloat(NAME((float)x)); }              \
+#define ENIGMA_FLOAT_UNARY(NAME, EXPR)                                                             \
+  inline float NAME(float x) { return EXPR; }                                                      \
+  inline half NAME(half x) { return (half)NAME((float)x); }                                        \
+  inline bfloat NAME(bfloat x) { return bfloat(NAME((float)x)); }                                  \
   ENIGMA_VECTORIZE(NAME)
-#define ENIGMA_FLOAT_BINARY(NAME, EXPR)                                        \
-  inline float NAME(float x, float y) { return EXPR; }                         \
-  inline half NAME(half x, half y) { return (half)NAME((float)x, (float)y); }  \
-  inline bfloat NAME(bfloat x, bfloat y) {                                     \
-    return bfloat(NAME((float)x, (float)y));                                   \
-  }                                                                            \
+#define ENIGMA_FLOAT_BINARY(NAME, EXPR)                                                            \
+  inline float NAME(float x, float y) { return EXPR; }                                             \
+  inline half NAME(half x, half y) { return (half)NAME((float)x, (float)y); }                      \
+  inline bfloat NAME(bfloat x, bfloat y) { return bfloat(NAME((float)x, (float)y)); }              \
   ENIGMA_VECTORIZE(NAME)
-#define ENIGMA_FLOAT_TERNARY(NAME, EXPR)                                       \
-  inline float NAME(float x, float y, float z) { return EXPR; }                \
-  inline half NAME(half x, half y, half z) {                                   \
-    return (half)NAME((float)x, (float)y, (float)z);                           \
-  }                                                                            \
-  inline bfloat NAME(bfloat x, bfloat y, bfloat z) {                           \
-    return bfloat(NAME((float)x, (float)y, (float)z));                         \
-  }                                                                            \
+#define ENIGMA_FLOAT_TERNARY(NAME, EXPR)                                                           \
+  inline float NAME(float x, float y, float z) { return EXPR; }                                    \
+  inline half NAME(half x, half y, half z) { return (half)NAME((float)x, (float)y, (float)z); }    \
+  inline bfloat NAME(bfloat x, bfloat y, bfloat z) {                                               \
+    return bfloat(NAME((float)x, (float)y, (float)z));                                             \
+  }                                                                                                \
   ENIGMA_VECTORIZE(NAME)
 
 ENIGMA_FLOAT_UNARY(acos, __builtin_acosf(x))
@@ -150,15 +142,13 @@ ENIGMA_FLOAT_UNARY(ceil, __builtin_ceilf(x))
 ENIGMA_FLOAT_UNARY(cos, __builtin_cosf(x))
 ENIGMA_FLOAT_UNARY(cosh, __builtin_coshf(x))
 // The *pi functions reduce in double so large arguments stay exact enough.
-ENIGMA_FLOAT_UNARY(cospi, (float)__builtin_cos(3.14159265358979323846 *
-                                               (double)x))
+ENIGMA_FLOAT_UNARY(cospi, (float)__builtin_cos(3.14159265358979323846 * (double)x))
 ENIGMA_FLOAT_UNARY(exp, __builtin_expf(x))
 ENIGMA_FLOAT_UNARY(exp2, __builtin_exp2f(x))
 ENIGMA_FLOAT_UNARY(exp10, (float)__builtin_pow(10.0, (double)x))
 ENIGMA_FLOAT_UNARY(fabs, __builtin_fabsf(x))
 ENIGMA_FLOAT_UNARY(floor, __builtin_floorf(x))
-ENIGMA_FLOAT_UNARY(fract, __builtin_fminf(x - __builtin_floorf(x),
-                                          0x1.fffffep-1f))
+ENIGMA_FLOAT_UNARY(fract, __builtin_fminf(x - __builtin_floorf(x), 0x1.fffffep-1f))
 ENIGMA_FLOAT_UNARY(log, __builtin_logf(x))
 ENIGMA_FLOAT_UNARY(log2, __builtin_log2f(x))
 ENIGMA_FLOAT_UNARY(log10, __builtin_log10f(x))
@@ -169,13 +159,11 @@ ENIGMA_FLOAT_UNARY(saturate, __builtin_fminf(__builtin_fmaxf(x, 0.0f), 1.0f))
 ENIGMA_FLOAT_UNARY(sign, x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x == x ? x : 0.0f)
 ENIGMA_FLOAT_UNARY(sin, __builtin_sinf(x))
 ENIGMA_FLOAT_UNARY(sinh, __builtin_sinhf(x))
-ENIGMA_FLOAT_UNARY(sinpi, (float)__builtin_sin(3.14159265358979323846 *
-                                               (double)x))
+ENIGMA_FLOAT_UNARY(sinpi, (float)__builtin_sin(3.14159265358979323846 * (double)x))
 ENIGMA_FLOAT_UNARY(sqrt, __builtin_sqrtf(x))
 ENIGMA_FLOAT_UNARY(tan, __builtin_tanf(x))
 ENIGMA_FLOAT_UNARY(tanh, __builtin_tanhf(x))
-ENIGMA_FLOAT_UNARY(tanpi, (float)__builtin_tan(3.14159265358979323846 *
-                                               (double)x))
+ENIGMA_FLOAT_UNARY(tanpi, (float)__builtin_tan(3.14159265358979323846 * (double)x))
 ENIGMA_FLOAT_UNARY(trunc, __builtin_truncf(x))
 
 ENIGMA_FLOAT_BINARY(atan2, __builtin_atan2f(x, y))
@@ -196,13 +184,11 @@ ENIGMA_FLOAT_TERNARY(fma, __builtin_fmaf(x, y, z))
 ENIGMA_FLOAT_TERNARY(mad, __builtin_fmaf(x, y, z))
 ENIGMA_FLOAT_TERNARY(fmax3, __builtin_fmaxf(x, __builtin_fmaxf(y, z)))
 ENIGMA_FLOAT_TERNARY(fmin3, __builtin_fminf(x, __builtin_fminf(y, z)))
-ENIGMA_FLOAT_TERNARY(fmedian3,
-                     __builtin_fmaxf(__builtin_fminf(x, y),
-                                     __builtin_fminf(__builtin_fmaxf(x, y), z)))
+ENIGMA_FLOAT_TERNARY(fmedian3, __builtin_fmaxf(__builtin_fminf(x, y),
+                                               __builtin_fminf(__builtin_fmaxf(x, y), z)))
 ENIGMA_FLOAT_TERNARY(mix, x + (y - x) * z)
 ENIGMA_FLOAT_TERNARY(smoothstep, ([](float e0, float e1, float v) {
-                       float t = __builtin_fminf(
-                           __builtin_fmaxf((v - e0) / (e1 - e0), 0.0f), 1.0f);
+                       float t = __builtin_fminf(__builtin_fmaxf((v - e0) / (e1 - e0), 0.0f), 1.0f);
                        return t * t * (3.0f - 2.0f * t);
                      })(x, y, z))
 #undef ENIGMA_FLOAT_TERNARY
@@ -218,8 +204,7 @@ inline half sincos(half x, half &cosval) {
   cosval = (half)c;
   return (half)s;
 }
-template <class V, class R = __enigma::__vecOf<V>,
-          __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
+template <class V, class R = __enigma::__vecOf<V>, __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
 inline R sincos(const V &x, R &cosval) {
   R r;
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
@@ -265,13 +250,13 @@ inline R ldexp(const V &x, const I &k) {
 // (the non-NaN operand wins), as Metal specifies.
 //===----------------------------------------------------------------------===//
 
-#define ENIGMA_FLOAT_MINMAX(T)                                                 \
-  inline T min(T x, T y) { return fmin(x, y); }                                \
-  inline T max(T x, T y) { return fmax(x, y); }                                \
-  inline T min3(T x, T y, T z) { return fmin3(x, y, z); }                      \
-  inline T max3(T x, T y, T z) { return fmax3(x, y, z); }                      \
-  inline T median3(T x, T y, T z) { return fmedian3(x, y, z); }                \
-  inline T clamp(T x, T lo, T hi) { return fmin(fmax(x, lo), hi); }            \
+#define ENIGMA_FLOAT_MINMAX(T)                                                                     \
+  inline T min(T x, T y) { return fmin(x, y); }                                                    \
+  inline T max(T x, T y) { return fmax(x, y); }                                                    \
+  inline T min3(T x, T y, T z) { return fmin3(x, y, z); }                                          \
+  inline T max3(T x, T y, T z) { return fmax3(x, y, z); }                                          \
+  inline T median3(T x, T y, T z) { return fmedian3(x, y, z); }                                    \
+  inline T clamp(T x, T lo, T hi) { return fmin(fmax(x, lo), hi); }                                \
   inline T abs(T x) { return fabs(x); }
 ENIGMA_FLOAT_MINMAX(float)
 ENIGMA_FLOAT_MINMAX(half)
@@ -358,54 +343,48 @@ template <class T> inline T __insertBits(T base, T ins, uint offset, uint bits) 
   using U = __unsignedOf<T>;
   if (bits == 0)
     return base;
-  U mask = bits >= (uint)__bits<T> ? (U)~(U)0 : (U)(((U)1 << bits) - 1);
+  U mask = bits >= (uint)__bits<T> ? (U) ~(U)0 : (U)(((U)1 << bits) - 1);
   mask = (U)(mask << offset);
   return (T)(U)(((U)base & (U)~mask) | ((U)((U)ins << offset) & mask));
 }
 } // namespace __enigma
 
-#define ENIGMA_INT_FUNCS(T)                                                    \
-  inline T min(T x, T y) { return y < x ? y : x; }                             \
-  inline T max(T x, T y) { return x < y ? y : x; }                             \
-  inline T min3(T x, T y, T z) { return min(x, min(y, z)); }                   \
-  inline T max3(T x, T y, T z) { return max(x, max(y, z)); }                   \
-  inline T median3(T x, T y, T z) { return max(min(x, y), min(max(x, y), z)); } \
-  inline T clamp(T x, T lo, T hi) { return min(max(x, lo), hi); }             \
-  inline T abs(T x) {                                                          \
-    if constexpr (std::is_signed<T>::value)                                    \
-      return (T)(x < 0 ? (T)(0 - (__enigma::__unsignedOf<T>)x) : x);           \
-    else                                                                       \
-      return x;                                                                \
-  }                                                                            \
-  inline __enigma::__unsignedOf<T> absdiff(T x, T y) {                         \
-    using U = __enigma::__unsignedOf<T>;                                       \
-    return x > y ? (U)((U)x - (U)y) : (U)((U)y - (U)x);                        \
-  }                                                                            \
-  inline T addsat(T x, T y) {                                                  \
-    return __enigma::__sat<T>((__int128)x + (__int128)y);                      \
-  }                                                                            \
-  inline T subsat(T x, T y) {                                                  \
-    return __enigma::__sat<T>((__int128)x - (__int128)y);                      \
-  }                                                                            \
-  inline T madsat(T a, T b, T c) {                                             \
-    return __enigma::__sat<T>((__int128)a * (__int128)b + (__int128)c);        \
-  }                                                                            \
-  inline T hadd(T x, T y) { return (T)(((__int128)x + (__int128)y) >> 1); }    \
-  inline T rhadd(T x, T y) {                                                   \
-    return (T)(((__int128)x + (__int128)y + 1) >> 1);                          \
-  }                                                                            \
-  inline T clz(T x) { return __enigma::__clz(x); }                             \
-  inline T ctz(T x) { return __enigma::__ctz(x); }                             \
-  inline T popcount(T x) { return __enigma::__popcount(x); }                   \
-  inline T reverse_bits(T x) { return __enigma::__reverseBits(x); }            \
-  inline T rotate(T v, T i) { return __enigma::__rotate(v, i); }               \
-  inline T mulhi(T x, T y) { return __enigma::__mulhi(x, y); }                 \
-  inline T madhi(T a, T b, T c) { return (T)(__enigma::__mulhi(a, b) + c); }   \
-  inline T extract_bits(T x, uint offset, uint bits) {                         \
-    return __enigma::__extractBits(x, offset, bits);                           \
-  }                                                                            \
-  inline T insert_bits(T base, T ins, uint offset, uint bits) {                \
-    return __enigma::__insertBits(base, ins, offset, bits);                    \
+#define ENIGMA_INT_FUNCS(T)                                                                        \
+  inline T min(T x, T y) { return y < x ? y : x; }                                                 \
+  inline T max(T x, T y) { return x < y ? y : x; }                                                 \
+  inline T min3(T x, T y, T z) { return min(x, min(y, z)); }                                       \
+  inline T max3(T x, T y, T z) { return max(x, max(y, z)); }                                       \
+  inline T median3(T x, T y, T z) { return max(min(x, y), min(max(x, y), z)); }                    \
+  inline T clamp(T x, T lo, T hi) { return min(max(x, lo), hi); }                                  \
+  inline T abs(T x) {                                                                              \
+    if constexpr (std::is_signed<T>::value)                                                        \
+      return (T)(x < 0 ? (T)(0 - (__enigma::__unsignedOf<T>)x) : x);                               \
+    else                                                                                           \
+      return x;                                                                                    \
+  }                                                                                                \
+  inline __enigma::__unsignedOf<T> absdiff(T x, T y) {                                             \
+    using U = __enigma::__unsignedOf<T>;                                                           \
+    return x > y ? (U)((U)x - (U)y) : (U)((U)y - (U)x);                                            \
+  }                                                                                                \
+  inline T addsat(T x, T y) { return __enigma::__sat<T>((__int128)x + (__int128)y); }              \
+  inline T subsat(T x, T y) { return __enigma::__sat<T>((__int128)x - (__int128)y); }              \
+  inline T madsat(T a, T b, T c) {                                                                 \
+    return __enigma::__sat<T>((__int128)a * (__int128)b + (__int128)c);                            \
+  }                                                                                                \
+  inline T hadd(T x, T y) { return (T)(((__int128)x + (__int128)y) >> 1); }                        \
+  inline T rhadd(T x, T y) { return (T)(((__int128)x + (__int128)y + 1) >> 1); }                   \
+  inline T clz(T x) { return __enigma::__clz(x); }                                                 \
+  inline T ctz(T x) { return __enigma::__ctz(x); }                                                 \
+  inline T popcount(T x) { return __enigma::__popcount(x); }                                       \
+  inline T reverse_bits(T x) { return __enigma::__reverseBits(x); }                                \
+  inline T rotate(T v, T i) { return __enigma::__rotate(v, i); }                                   \
+  inline T mulhi(T x, T y) { return __enigma::__mulhi(x, y); }                                     \
+  inline T madhi(T a, T b, T c) { return (T)(__enigma::__mulhi(a, b) + c); }                       \
+  inline T extract_bits(T x, uint offset, uint bits) {                                             \
+    return __enigma::__extractBits(x, offset, bits);                                               \
+  }                                                                                                \
+  inline T insert_bits(T base, T ins, uint offset, uint bits) {                                    \
+    return __enigma::__insertBits(base, ins, offset, bits);                                        \
   }
 ENIGMA_INT_FUNCS(char)
 ENIGMA_INT_FUNCS(signed char)
@@ -450,8 +429,7 @@ ENIGMA_VECTORIZE(madhi)
 ENIGMA_VECTORIZE(mul24)
 ENIGMA_VECTORIZE(mad24)
 
-template <class V, class R = __enigma::__vecOf<V>,
-          __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
+template <class V, class R = __enigma::__vecOf<V>, __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
 inline R extract_bits(const V &x, uint offset, uint bits) {
   R r = x;
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
@@ -463,8 +441,7 @@ template <class V, class W, class R = __enigma::__vecOf<V>,
 inline R insert_bits(const V &base, const W &ins, uint offset, uint bits) {
   R r = base;
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
-    r[i] = insert_bits(r[i], __enigma::__comp(__enigma::__asVec(ins), i),
-                       offset, bits);
+    r[i] = insert_bits(r[i], __enigma::__comp(__enigma::__asVec(ins), i), offset, bits);
   return r;
 }
 
@@ -474,31 +451,28 @@ inline R insert_bits(const V &base, const W &ins, uint offset, uint bits) {
 
 inline bool all(bool x) { return x; }
 inline bool any(bool x) { return x; }
-template <class V, __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
-inline bool all(const V &v) {
+template <class V, __enigma::__enableIf<__enigma::__isVecV<V>> = 0> inline bool all(const V &v) {
   for (int i = 0; i < __enigma::__vtOf<V>::N; ++i)
     if (!v[i])
       return false;
   return true;
 }
-template <class V, __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
-inline bool any(const V &v) {
+template <class V, __enigma::__enableIf<__enigma::__isVecV<V>> = 0> inline bool any(const V &v) {
   for (int i = 0; i < __enigma::__vtOf<V>::N; ++i)
     if (v[i])
       return true;
   return false;
 }
 
-#define ENIGMA_FLOAT_TEST(NAME, EXPR)                                          \
-  inline bool NAME(float x) { return EXPR; }                                   \
-  inline bool NAME(half x) { return NAME((float)x); }                          \
-  inline bool NAME(bfloat x) { return NAME((float)x); }                        \
-  template <class V, class R = typename __enigma::__unRes<V>::bools>           \
-  inline R NAME(const V &v) {                                                  \
-    R r;                                                                       \
-    for (int i = 0; i < __enigma::__vt<R>::N; ++i)                             \
-      r[i] = NAME(v[i]);                                                       \
-    return r;                                                                  \
+#define ENIGMA_FLOAT_TEST(NAME, EXPR)                                                              \
+  inline bool NAME(float x) { return EXPR; }                                                       \
+  inline bool NAME(half x) { return NAME((float)x); }                                              \
+  inline bool NAME(bfloat x) { return NAME((float)x); }                                            \
+  template <class V, class R = typename __enigma::__unRes<V>::bools> inline R NAME(const V &v) {   \
+    R r;                                                                                           \
+    for (int i = 0; i < __enigma::__vt<R>::N; ++i)                                                 \
+      r[i] = NAME(v[i]);                                                                           \
+    return r;                                                                                      \
   }
 ENIGMA_FLOAT_TEST(isnan, __builtin_isnan(x))
 ENIGMA_FLOAT_TEST(isinf, __builtin_isinf(x))
@@ -513,13 +487,11 @@ inline bool isordered(half x, half y) { return x == x && y == y; }
 inline bool isunordered(half x, half y) { return !isordered(x, y); }
 template <class A, class B, class R = typename __enigma::__binRes<A, B>::bools>
 inline R isordered(const A &a, const B &b) {
-  return __enigma::__mapTo<R>([](auto x, auto y) { return isordered(x, y); },
-                              a, b);
+  return __enigma::__mapTo<R>([](auto x, auto y) { return isordered(x, y); }, a, b);
 }
 template <class A, class B, class R = typename __enigma::__binRes<A, B>::bools>
 inline R isunordered(const A &a, const B &b) {
-  return __enigma::__mapTo<R>([](auto x, auto y) { return isunordered(x, y); },
-                              a, b);
+  return __enigma::__mapTo<R>([](auto x, auto y) { return isunordered(x, y); }, a, b);
 }
 
 // MSL's not(x) needs no definition: `not` is C++'s alternative spelling of
@@ -530,8 +502,7 @@ template <class T, __enigma::__enableIf<!__enigma::__isVecV<T>> = 0>
 inline T select(T a, T b, bool c) {
   return c ? b : a;
 }
-template <class A, class B, class C,
-          class R = typename __enigma::__binRes<A, B>::type,
+template <class A, class B, class C, class R = typename __enigma::__binRes<A, B>::type,
           __enigma::__enableIf<__enigma::__isVecV<A> || __enigma::__isVecV<B>> = 0>
 inline R select(const A &a, const B &b, const C &c) {
   const auto &va = __enigma::__asVec(a);
@@ -539,8 +510,7 @@ inline R select(const A &a, const B &b, const C &c) {
   const auto &vc = __enigma::__asVec(c);
   R r;
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
-    r[i] = __enigma::__comp(vc, i) ? __enigma::__comp(vb, i)
-                                   : __enigma::__comp(va, i);
+    r[i] = __enigma::__comp(vc, i) ? __enigma::__comp(vb, i) : __enigma::__comp(va, i);
   return r;
 }
 /// bitselect(a, b, c): bits of b where c is set, else of a.
@@ -569,8 +539,7 @@ inline R cross(const A &a, const B &b) {
   static_assert(__enigma::__vt<R>::N == 3, "cross needs 3-component vectors");
   const auto &x = __enigma::__asVec(a);
   const auto &y = __enigma::__asVec(b);
-  return R(x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2],
-           x[0] * y[1] - x[1] * y[0]);
+  return R(x[1] * y[2] - x[2] * y[1], x[2] * y[0] - x[0] * y[2], x[0] * y[1] - x[1] * y[0]);
 }
 template <class V, class R = typename __enigma::__unRes<V>::type>
 inline typename R::__elem length_squared(const V &v) {
@@ -588,8 +557,7 @@ template <class A, class B, class R = typename __enigma::__binRes<A, B>::type>
 inline typename R::__elem distance_squared(const A &a, const B &b) {
   return length_squared(R(a) - R(b));
 }
-template <class V, class R = typename __enigma::__unRes<V>::type>
-inline R normalize(const V &v) {
+template <class V, class R = typename __enigma::__unRes<V>::type> inline R normalize(const V &v) {
   return R(v) * rsqrt(dot(v, v));
 }
 template <class V, class R = typename __enigma::__unRes<V>::type>

@@ -24,8 +24,7 @@
 namespace metal {
 
 template <class T, int Cols, int Rows> struct simdgroup_matrix {
-  static_assert(Cols == 8 && Rows == 8,
-                "Metal supports 8x8 SIMD-group matrices only");
+  static_assert(Cols == 8 && Rows == 8, "Metal supports 8x8 SIMD-group matrices only");
   /// Row-major: __m[r][c] is row r, column c.
   T __m[Rows][Cols];
 
@@ -55,8 +54,7 @@ inline simdgroup_matrix<T, Cols, Rows> make_filled_simdgroup_matrix(T value) {
 /// when transposed.
 template <class T, int Cols, int Rows, class P>
 inline void simdgroup_load(simdgroup_matrix<T, Cols, Rows> &d, const P *src,
-                           ulong elements_per_row = Cols,
-                           ulong2 matrix_origin = ulong2(0),
+                           ulong elements_per_row = Cols, ulong2 matrix_origin = ulong2(0),
                            bool transpose_matrix = false) {
   const P *base = src + matrix_origin.y * elements_per_row + matrix_origin.x;
   if (!transpose_matrix) {
@@ -72,8 +70,7 @@ inline void simdgroup_load(simdgroup_matrix<T, Cols, Rows> &d, const P *src,
 
 template <class T, int Cols, int Rows, class P>
 inline void simdgroup_store(const simdgroup_matrix<T, Cols, Rows> &a, P *dst,
-                            ulong elements_per_row = Cols,
-                            ulong2 matrix_origin = ulong2(0),
+                            ulong elements_per_row = Cols, ulong2 matrix_origin = ulong2(0),
                             bool transpose_matrix = false) {
   P *base = dst + matrix_origin.y * elements_per_row + matrix_origin.x;
   if (!transpose_matrix) {
@@ -91,8 +88,7 @@ namespace __enigma {
 /// acc = a * b (+ acc), accumulating in float: the row loop over a's elements
 /// times b's rows vectorizes on the host.
 template <class TA, class TB, int K, int M, int N>
-inline void __mma(float (&acc)[M][N], const TA (&a)[M][K],
-                  const TB (&b)[K][N]) {
+inline void __mma(float (&acc)[M][N], const TA (&a)[M][K], const TB (&b)[K][N]) {
   for (int r = 0; r < M; ++r)
     for (int k = 0; k < K; ++k) {
       float av = (float)a[r][k];
@@ -131,9 +127,8 @@ inline void simdgroup_multiply(simdgroup_matrix<TD, Cols, Rows> &d,
 }
 
 template <class T, int Cols, int Rows, int K>
-inline simdgroup_matrix<T, Cols, Rows>
-operator*(const simdgroup_matrix<T, K, Rows> &a,
-          const simdgroup_matrix<T, Cols, K> &b) {
+inline simdgroup_matrix<T, Cols, Rows> operator*(const simdgroup_matrix<T, K, Rows> &a,
+                                                 const simdgroup_matrix<T, Cols, K> &b) {
   simdgroup_matrix<T, Cols, Rows> d;
   simdgroup_multiply(d, a, b);
   return d;

@@ -46,16 +46,15 @@ ENIGMA_INLINE uint __lane() { return __group->current % ENIGMA_CPU_SIMD_WIDTH; }
 __attribute__((noinline)) ENIGMA_CONVERGENT inline const unsigned char *
 __exchange(const void *value, uint32_t size, uint64_t *mask) {
   EnigmaCpuGroup *g = __group;
-  const unsigned char *slots = g->simdExchange(
-      g, value, size, (uintptr_t)__builtin_return_address(0), mask);
+  const unsigned char *slots =
+      g->simdExchange(g, value, size, (uintptr_t)__builtin_return_address(0), mask);
   __asm__ __volatile__("" ::: "memory");
   return slots;
 }
 
 template <class T> ENIGMA_INLINE T __slot(const unsigned char *slots, uint l) {
   T v;
-  __builtin_memcpy((void *)&v, slots + l * ENIGMA_CPU_SIMD_SLOT_BYTES,
-                   sizeof(T));
+  __builtin_memcpy((void *)&v, slots + l * ENIGMA_CPU_SIMD_SLOT_BYTES, sizeof(T));
   return v;
 }
 
@@ -87,8 +86,7 @@ template <class T, uint W> struct __view {
   }
 };
 
-template <class T, uint W>
-ENIGMA_INLINE __view<T, W> __viewOf(const unsigned char *s, uint64_t m) {
+template <class T, uint W> ENIGMA_INLINE __view<T, W> __viewOf(const unsigned char *s, uint64_t m) {
   return __view<T, W>{s, m, __lane()};
 }
 
@@ -109,8 +107,8 @@ ENIGMA_INLINE __value<X> __reduce(const unsigned char *s, uint64_t m, Op op) {
   return acc;
 }
 template <uint W, class X, class Op>
-ENIGMA_INLINE __value<X> __scan(const unsigned char *s, uint64_t m,
-                                __value<X> identity, bool inclusive, Op op) {
+ENIGMA_INLINE __value<X> __scan(const unsigned char *s, uint64_t m, __value<X> identity,
+                                bool inclusive, Op op) {
   using T = __value<X>;
   auto v = __viewOf<T, W>(s, m);
   T acc = identity;
@@ -160,12 +158,8 @@ enum class mem_flags : uint {
   mem_threadgroup_imageblock = 8,
   mem_object_data = 16,
 };
-constexpr mem_flags operator|(mem_flags a, mem_flags b) {
-  return (mem_flags)((uint)a | (uint)b);
-}
-constexpr mem_flags operator&(mem_flags a, mem_flags b) {
-  return (mem_flags)((uint)a & (uint)b);
-}
+constexpr mem_flags operator|(mem_flags a, mem_flags b) { return (mem_flags)((uint)a | (uint)b); }
+constexpr mem_flags operator&(mem_flags a, mem_flags b) { return (mem_flags)((uint)a & (uint)b); }
 
 /// Every thread of the threadgroup must arrive before any continues. The
 /// fibers of a threadgroup share one OS thread, so the switch itself orders
@@ -213,257 +207,241 @@ private:
 // both widths.
 //===----------------------------------------------------------------------===//
 
-#define ENIGMA_GROUP_FUNCS(P, W, VOTE)                                         \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_sum(X data) {      \
-    __enigma::__checkSize<X>();                                                \
-    __enigma::__value<X> v = data;                                             \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opSum{});                \
-  }                                                                            \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_product(X data) {  \
-    __enigma::__checkSize<X>();                                                \
-    __enigma::__value<X> v = data;                                             \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opProduct{});            \
-  }                                                                            \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_min(X data) {      \
-    __enigma::__checkSize<X>();                                                \
-    __enigma::__value<X> v = data;                                             \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opMin{});                \
-  }                                                                            \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_max(X data) {      \
-    __enigma::__checkSize<X>();                                                \
-    __enigma::__value<X> v = data;                                             \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opMax{});                \
-  }                                                                            \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_and(X data) {      \
-    __enigma::__checkSize<X>();                                                \
-    __enigma::__value<X> v = data;                                             \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opAnd{});                \
-  }                                                                            \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_or(X data) {       \
-    __enigma::__checkSize<X>();                                                \
-    __enigma::__value<X> v = data;                                             \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opOr{});                 \
-  }                                                                            \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_xor(X data) {      \
-    __enigma::__checkSize<X>();                                                \
-    __enigma::__value<X> v = data;                                             \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opXor{});                \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_prefix_inclusive_sum(X data) {        \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__scan<W, X>(s, m, T(0), true, __enigma::__opSum{});      \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_prefix_exclusive_sum(X data) {        \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__scan<W, X>(s, m, T(0), false, __enigma::__opSum{});     \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_prefix_inclusive_product(X data) {    \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__scan<W, X>(s, m, T(1), true, __enigma::__opProduct{});  \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_prefix_exclusive_product(X data) {    \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    return __enigma::__scan<W, X>(s, m, T(1), false, __enigma::__opProduct{}); \
-  }                                                                            \
-  /* Permutes: read lane `src(pos)` of the group, own value if invalid. */     \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_shuffle(X data, ushort lane) {        \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    auto w = __enigma::__viewOf<T, W>(s, m);                                   \
-    return lane < W ? w.from(lane, v) : v;                                     \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_broadcast(X data, ushort lane) {      \
-    return P##_shuffle(data, lane);                                            \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_xor(X data, ushort mask) {    \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    auto w = __enigma::__viewOf<T, W>(s, m);                                   \
-    uint src = w.pos() ^ mask;                                                 \
-    return src < W ? w.from(src, v) : v;                                       \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_up(X data, ushort delta) {    \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    auto w = __enigma::__viewOf<T, W>(s, m);                                   \
-    return w.pos() >= delta ? w.from(w.pos() - delta, v) : v;                  \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_down(X data, ushort delta) {  \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    auto w = __enigma::__viewOf<T, W>(s, m);                                   \
-    return w.pos() + delta < W ? w.from(w.pos() + delta, v) : v;               \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_rotate_up(X data,             \
-                                                           ushort delta) {     \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    auto w = __enigma::__viewOf<T, W>(s, m);                                   \
-    return w.from((w.pos() + W - delta % W) % W, v);                           \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_rotate_down(X data,           \
-                                                             ushort delta) {   \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    auto w = __enigma::__viewOf<T, W>(s, m);                                   \
-    return w.from((w.pos() + delta) % W, v);                                   \
-  }                                                                            \
-  /* Shuffle-and-fill: the lanes shifted in come from `filling`, within */     \
-  /* vectors of `modulo` lanes. */                                             \
-  template <class X, class Y>                                                  \
-  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_and_fill_up(                  \
-      X data, Y filling, ushort delta, ushort modulo = W) {                    \
-    using T = __enigma::__value<X>;                                            \
-    static_assert(2 * sizeof(T) <= ENIGMA_CPU_SIMD_SLOT_BYTES,                 \
-                  "shuffle_and_fill exchanges two values per lane");           \
-    T pair[2] = {T(data), T(filling)};                                         \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(pair, sizeof(pair), &m);                     \
-    auto w = __enigma::__viewOf<T, W>(s, m);                                   \
-    uint mod = modulo ? modulo : W;                                            \
-    uint vbase = w.pos() - w.pos() % mod, vpos = w.pos() % mod;                \
-    uint src;                                                                  \
-    bool fill = vpos < delta;                                                  \
-    src = fill ? vbase + mod + vpos - delta : vbase + vpos - delta;            \
-    if (!w.active(w.base() + src))                                             \
-      return pair[0];                                                          \
-    T got[2];                                                                  \
-    __builtin_memcpy((void *)got,                                              \
-                     s + (w.base() + src) * ENIGMA_CPU_SIMD_SLOT_BYTES,        \
-                     sizeof(got));                                             \
-    return fill ? got[1] : got[0];                                             \
-  }                                                                            \
-  template <class X, class Y>                                                  \
-  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_and_fill_down(                \
-      X data, Y filling, ushort delta, ushort modulo = W) {                    \
-    using T = __enigma::__value<X>;                                            \
-    static_assert(2 * sizeof(T) <= ENIGMA_CPU_SIMD_SLOT_BYTES,                 \
-                  "shuffle_and_fill exchanges two values per lane");           \
-    T pair[2] = {T(data), T(filling)};                                         \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(pair, sizeof(pair), &m);                     \
-    auto w = __enigma::__viewOf<T, W>(s, m);                                   \
-    uint mod = modulo ? modulo : W;                                            \
-    uint vbase = w.pos() - w.pos() % mod, vpos = w.pos() % mod;                \
-    bool fill = vpos + delta >= mod;                                           \
-    uint src = fill ? vbase + vpos + delta - mod : vbase + vpos + delta;       \
-    if (!w.active(w.base() + src))                                             \
-      return pair[0];                                                          \
-    T got[2];                                                                  \
-    __builtin_memcpy((void *)got,                                              \
-                     s + (w.base() + src) * ENIGMA_CPU_SIMD_SLOT_BYTES,        \
-                     sizeof(got));                                             \
-    return fill ? got[1] : got[0];                                             \
-  }                                                                            \
-  template <class X>                                                           \
-  ENIGMA_INLINE __enigma::__value<X> P##_broadcast_first(X data) {             \
-    using T = __enigma::__value<X>;                                            \
-    __enigma::__checkSize<X>();                                                \
-    T v = data;                                                                \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                          \
-    auto w = __enigma::__viewOf<T, W>(s, m);                                   \
-    return w.from(w.first(), v);                                               \
-  }                                                                            \
-  ENIGMA_INLINE VOTE P##_ballot(bool expr) {                                   \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&expr, sizeof(expr), &m);                    \
-    auto w = __enigma::__viewOf<bool, W>(s, m);                                \
-    uint64_t bits = 0;                                                         \
-    for (uint p = 0; p < W; ++p)                                               \
-      if (w.active(w.base() + p) && w.at(w.base() + p))                        \
-        bits |= 1ull << p;                                                     \
-    return VOTE((typename VOTE::vote_t)bits);                                  \
-  }                                                                            \
-  ENIGMA_INLINE VOTE P##_active_threads_mask() {                               \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(nullptr, 0, &m);                             \
-    auto w = __enigma::__viewOf<bool, W>(s, m);                                \
-    return VOTE((typename VOTE::vote_t)w.groupMask());                         \
-  }                                                                            \
-  ENIGMA_INLINE bool P##_all(bool expr) {                                      \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&expr, sizeof(expr), &m);                    \
-    auto w = __enigma::__viewOf<bool, W>(s, m);                                \
-    for (uint p = 0; p < W; ++p)                                               \
-      if (w.active(w.base() + p) && !w.at(w.base() + p))                       \
-        return false;                                                          \
-    return true;                                                               \
-  }                                                                            \
-  ENIGMA_INLINE bool P##_any(bool expr) {                                      \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(&expr, sizeof(expr), &m);                    \
-    auto w = __enigma::__viewOf<bool, W>(s, m);                                \
-    for (uint p = 0; p < W; ++p)                                               \
-      if (w.active(w.base() + p) && w.at(w.base() + p))                        \
-        return true;                                                           \
-    return false;                                                              \
-  }                                                                            \
-  ENIGMA_INLINE bool P##_is_first() {                                          \
-    uint64_t m;                                                                \
-    auto s = __enigma::__exchange(nullptr, 0, &m);                             \
-    auto w = __enigma::__viewOf<bool, W>(s, m);                                \
-    return w.pos() == w.first();                                               \
-  }                                                                            \
+#define ENIGMA_GROUP_FUNCS(P, W, VOTE)                                                             \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_sum(X data) {                          \
+    __enigma::__checkSize<X>();                                                                    \
+    __enigma::__value<X> v = data;                                                                 \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__reduce<W, X>(s, m, __enigma::__opSum{});                                    \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_product(X data) {                      \
+    __enigma::__checkSize<X>();                                                                    \
+    __enigma::__value<X> v = data;                                                                 \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__reduce<W, X>(s, m, __enigma::__opProduct{});                                \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_min(X data) {                          \
+    __enigma::__checkSize<X>();                                                                    \
+    __enigma::__value<X> v = data;                                                                 \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__reduce<W, X>(s, m, __enigma::__opMin{});                                    \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_max(X data) {                          \
+    __enigma::__checkSize<X>();                                                                    \
+    __enigma::__value<X> v = data;                                                                 \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__reduce<W, X>(s, m, __enigma::__opMax{});                                    \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_and(X data) {                          \
+    __enigma::__checkSize<X>();                                                                    \
+    __enigma::__value<X> v = data;                                                                 \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__reduce<W, X>(s, m, __enigma::__opAnd{});                                    \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_or(X data) {                           \
+    __enigma::__checkSize<X>();                                                                    \
+    __enigma::__value<X> v = data;                                                                 \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__reduce<W, X>(s, m, __enigma::__opOr{});                                     \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_xor(X data) {                          \
+    __enigma::__checkSize<X>();                                                                    \
+    __enigma::__value<X> v = data;                                                                 \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__reduce<W, X>(s, m, __enigma::__opXor{});                                    \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_prefix_inclusive_sum(X data) {         \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__scan<W, X>(s, m, T(0), true, __enigma::__opSum{});                          \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_prefix_exclusive_sum(X data) {         \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__scan<W, X>(s, m, T(0), false, __enigma::__opSum{});                         \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_prefix_inclusive_product(X data) {     \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__scan<W, X>(s, m, T(1), true, __enigma::__opProduct{});                      \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_prefix_exclusive_product(X data) {     \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__scan<W, X>(s, m, T(1), false, __enigma::__opProduct{});                     \
+  }                                                                                                \
+  /* Permutes: read lane `src(pos)` of the group, own value if invalid. */                         \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_shuffle(X data, ushort lane) {         \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
+    return lane < W ? w.from(lane, v) : v;                                                         \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_broadcast(X data, ushort lane) {       \
+    return P##_shuffle(data, lane);                                                                \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_shuffle_xor(X data, ushort mask) {     \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
+    uint src = w.pos() ^ mask;                                                                     \
+    return src < W ? w.from(src, v) : v;                                                           \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_shuffle_up(X data, ushort delta) {     \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
+    return w.pos() >= delta ? w.from(w.pos() - delta, v) : v;                                      \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_shuffle_down(X data, ushort delta) {   \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
+    return w.pos() + delta < W ? w.from(w.pos() + delta, v) : v;                                   \
+  }                                                                                                \
+  template <class X>                                                                               \
+  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_rotate_up(X data, ushort delta) {                 \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
+    return w.from((w.pos() + W - delta % W) % W, v);                                               \
+  }                                                                                                \
+  template <class X>                                                                               \
+  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_rotate_down(X data, ushort delta) {               \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
+    return w.from((w.pos() + delta) % W, v);                                                       \
+  }                                                                                                \
+  /* Shuffle-and-fill: the lanes shifted in come from `filling`, within */                         \
+  /* vectors of `modulo` lanes. */                                                                 \
+  template <class X, class Y>                                                                      \
+  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_and_fill_up(X data, Y filling, ushort delta,      \
+                                                             ushort modulo = W) {                  \
+    using T = __enigma::__value<X>;                                                                \
+    static_assert(2 * sizeof(T) <= ENIGMA_CPU_SIMD_SLOT_BYTES,                                     \
+                  "shuffle_and_fill exchanges two values per lane");                               \
+    T pair[2] = {T(data), T(filling)};                                                             \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(pair, sizeof(pair), &m);                                         \
+    auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
+    uint mod = modulo ? modulo : W;                                                                \
+    uint vbase = w.pos() - w.pos() % mod, vpos = w.pos() % mod;                                    \
+    uint src;                                                                                      \
+    bool fill = vpos < delta;                                                                      \
+    src = fill ? vbase + mod + vpos - delta : vbase + vpos - delta;                                \
+    if (!w.active(w.base() + src))                                                                 \
+      return pair[0];                                                                              \
+    T got[2];                                                                                      \
+    __builtin_memcpy((void *)got, s + (w.base() + src) * ENIGMA_CPU_SIMD_SLOT_BYTES, sizeof(got)); \
+    return fill ? got[1] : got[0];                                                                 \
+  }                                                                                                \
+  template <class X, class Y>                                                                      \
+  ENIGMA_INLINE __enigma::__value<X> P##_shuffle_and_fill_down(X data, Y filling, ushort delta,    \
+                                                               ushort modulo = W) {                \
+    using T = __enigma::__value<X>;                                                                \
+    static_assert(2 * sizeof(T) <= ENIGMA_CPU_SIMD_SLOT_BYTES,                                     \
+                  "shuffle_and_fill exchanges two values per lane");                               \
+    T pair[2] = {T(data), T(filling)};                                                             \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(pair, sizeof(pair), &m);                                         \
+    auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
+    uint mod = modulo ? modulo : W;                                                                \
+    uint vbase = w.pos() - w.pos() % mod, vpos = w.pos() % mod;                                    \
+    bool fill = vpos + delta >= mod;                                                               \
+    uint src = fill ? vbase + vpos + delta - mod : vbase + vpos + delta;                           \
+    if (!w.active(w.base() + src))                                                                 \
+      return pair[0];                                                                              \
+    T got[2];                                                                                      \
+    __builtin_memcpy((void *)got, s + (w.base() + src) * ENIGMA_CPU_SIMD_SLOT_BYTES, sizeof(got)); \
+    return fill ? got[1] : got[0];                                                                 \
+  }                                                                                                \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_broadcast_first(X data) {              \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
+    return w.from(w.first(), v);                                                                   \
+  }                                                                                                \
+  ENIGMA_INLINE VOTE P##_ballot(bool expr) {                                                       \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&expr, sizeof(expr), &m);                                        \
+    auto w = __enigma::__viewOf<bool, W>(s, m);                                                    \
+    uint64_t bits = 0;                                                                             \
+    for (uint p = 0; p < W; ++p)                                                                   \
+      if (w.active(w.base() + p) && w.at(w.base() + p))                                            \
+        bits |= 1ull << p;                                                                         \
+    return VOTE((typename VOTE::vote_t)bits);                                                      \
+  }                                                                                                \
+  ENIGMA_INLINE VOTE P##_active_threads_mask() {                                                   \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(nullptr, 0, &m);                                                 \
+    auto w = __enigma::__viewOf<bool, W>(s, m);                                                    \
+    return VOTE((typename VOTE::vote_t)w.groupMask());                                             \
+  }                                                                                                \
+  ENIGMA_INLINE bool P##_all(bool expr) {                                                          \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&expr, sizeof(expr), &m);                                        \
+    auto w = __enigma::__viewOf<bool, W>(s, m);                                                    \
+    for (uint p = 0; p < W; ++p)                                                                   \
+      if (w.active(w.base() + p) && !w.at(w.base() + p))                                           \
+        return false;                                                                              \
+    return true;                                                                                   \
+  }                                                                                                \
+  ENIGMA_INLINE bool P##_any(bool expr) {                                                          \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&expr, sizeof(expr), &m);                                        \
+    auto w = __enigma::__viewOf<bool, W>(s, m);                                                    \
+    for (uint p = 0; p < W; ++p)                                                                   \
+      if (w.active(w.base() + p) && w.at(w.base() + p))                                            \
+        return true;                                                                               \
+    return false;                                                                                  \
+  }                                                                                                \
+  ENIGMA_INLINE bool P##_is_first() {                                                              \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(nullptr, 0, &m);                                                 \
+    auto w = __enigma::__viewOf<bool, W>(s, m);                                                    \
+    return w.pos() == w.first();                                                                   \
+  }                                                                                                \
   ENIGMA_INLINE bool P##_is_helper_thread() { return false; }
 
 ENIGMA_GROUP_FUNCS(simd, ENIGMA_CPU_SIMD_WIDTH, simd_vote)

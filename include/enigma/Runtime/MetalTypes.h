@@ -60,12 +60,9 @@ struct bfloat {
   constexpr bfloat(float f) : __bits(__fromFloat(f)) {}
   constexpr bfloat(double d) : __bits(__fromFloat((float)d)) {}
   constexpr bfloat(half h) : __bits(__fromFloat((float)h)) {}
-  template <class U,
-            std::enable_if_t<std::is_integral<U>::value, int> = 0>
+  template <class U, std::enable_if_t<std::is_integral<U>::value, int> = 0>
   constexpr bfloat(U v) : __bits(__fromFloat((float)v)) {}
-  constexpr operator float() const {
-    return __builtin_bit_cast(float, (uint32_t)__bits << 16);
-  }
+  constexpr operator float() const { return __builtin_bit_cast(float, (uint32_t)__bits << 16); }
   bfloat operator-() const { return __fromBits(__bits ^ 0x8000u); }
   bfloat operator+() const { return *this; }
 };
@@ -76,34 +73,30 @@ template <> struct __isBf<bfloat> : std::true_type {};
 // The type a bfloat combines with another operand into.
 template <class U>
 using __bfResult =
-    std::conditional_t<std::is_floating_point<U>::value ||
-                           std::is_same<U, half>::value,
-                       std::conditional_t<std::is_same<U, half>::value, float, U>,
-                       bfloat>;
+    std::conditional_t<std::is_floating_point<U>::value || std::is_same<U, half>::value,
+                       std::conditional_t<std::is_same<U, half>::value, float, U>, bfloat>;
 } // namespace __enigma
 
-#define ENIGMA_BF_ARITH(OP)                                                    \
-  inline bfloat operator OP(bfloat a, bfloat b) {                              \
-    return bfloat((float)a OP(float) b);                                       \
-  }                                                                            \
-  template <class U, std::enable_if_t<std::is_arithmetic<U>::value ||          \
-                                          std::is_same<U, half>::value,        \
-                                      int> = 0>                                \
-  inline __enigma::__bfResult<U> operator OP(bfloat a, U b) {                  \
-    return __enigma::__bfResult<U>((float)a OP(float) b);                      \
-  }                                                                            \
-  template <class U, std::enable_if_t<std::is_arithmetic<U>::value ||          \
-                                          std::is_same<U, half>::value,        \
-                                      int> = 0>                                \
-  inline __enigma::__bfResult<U> operator OP(U a, bfloat b) {                  \
-    return __enigma::__bfResult<U>((float)a OP(float) b);                      \
-  }                                                                            \
-  inline bfloat &operator OP##=(bfloat &a, bfloat b) { return a = a OP b; }    \
-  template <class U, std::enable_if_t<std::is_arithmetic<U>::value ||          \
-                                          std::is_same<U, half>::value,        \
-                                      int> = 0>                                \
-  inline bfloat &operator OP##=(bfloat &a, U b) {                              \
-    return a = bfloat((float)a OP(float) b);                                   \
+#define ENIGMA_BF_ARITH(OP)                                                                        \
+  inline bfloat operator OP(bfloat a, bfloat b) { return bfloat((float)a OP(float) b); }           \
+  template <class U,                                                                               \
+            std::enable_if_t<std::is_arithmetic<U>::value || std::is_same<U, half>::value, int> =  \
+                0>                                                                                 \
+  inline __enigma::__bfResult<U> operator OP(bfloat a, U b) {                                      \
+    return __enigma::__bfResult<U>((float)a OP(float) b);                                          \
+  }                                                                                                \
+  template <class U,                                                                               \
+            std::enable_if_t<std::is_arithmetic<U>::value || std::is_same<U, half>::value, int> =  \
+                0>                                                                                 \
+  inline __enigma::__bfResult<U> operator OP(U a, bfloat b) {                                      \
+    return __enigma::__bfResult<U>((float)a OP(float) b);                                          \
+  }                                                                                                \
+  inline bfloat &operator OP##=(bfloat &a, bfloat b) { return a = a OP b; }                        \
+  template <class U,                                                                               \
+            std::enable_if_t<std::is_arithmetic<U>::value || std::is_same<U, half>::value, int> =  \
+                0>                                                                                 \
+  inline bfloat &operator OP##=(bfloat &a, U b) {                                                  \
+    return a = bfloat((float)a OP(float) b);                                                       \
   }
 ENIGMA_BF_ARITH(+)
 ENIGMA_BF_ARITH(-)
@@ -111,19 +104,19 @@ ENIGMA_BF_ARITH(*)
 ENIGMA_BF_ARITH(/)
 #undef ENIGMA_BF_ARITH
 
-#define ENIGMA_BF_CMP(OP)                                                      \
-  inline bool operator OP(bfloat a, bfloat b) { return (float)a OP(float) b; } \
-  template <class U, std::enable_if_t<std::is_arithmetic<U>::value ||          \
-                                          std::is_same<U, half>::value,        \
-                                      int> = 0>                                \
-  inline bool operator OP(bfloat a, U b) {                                     \
-    return (float)a OP(float) b;                                               \
-  }                                                                            \
-  template <class U, std::enable_if_t<std::is_arithmetic<U>::value ||          \
-                                          std::is_same<U, half>::value,        \
-                                      int> = 0>                                \
-  inline bool operator OP(U a, bfloat b) {                                     \
-    return (float)a OP(float) b;                                               \
+#define ENIGMA_BF_CMP(OP)                                                                          \
+  inline bool operator OP(bfloat a, bfloat b) { return (float)a OP(float) b; }                     \
+  template <class U,                                                                               \
+            std::enable_if_t<std::is_arithmetic<U>::value || std::is_same<U, half>::value, int> =  \
+                0>                                                                                 \
+  inline bool operator OP(bfloat a, U b) {                                                         \
+    return (float)a OP(float) b;                                                                   \
+  }                                                                                                \
+  template <class U,                                                                               \
+            std::enable_if_t<std::is_arithmetic<U>::value || std::is_same<U, half>::value, int> =  \
+                0>                                                                                 \
+  inline bool operator OP(U a, bfloat b) {                                                         \
+    return (float)a OP(float) b;                                                                   \
   }
 ENIGMA_BF_CMP(==)
 ENIGMA_BF_CMP(!=)
@@ -136,14 +129,14 @@ ENIGMA_BF_CMP(>=)
 // MSL literal suffixes: 1.0h is a half, 1.0bf a bfloat.
 constexpr half operator""h(long double v) { return (half)v; }
 constexpr half operator""h(unsigned long long v) { return (half)v; }
-constexpr bfloat operator""bf(long double v) { return bfloat((float)v); }
-constexpr bfloat operator""bf(unsigned long long v) { return bfloat((float)v); }
+constexpr bfloat operator"" bf(long double v) { return bfloat((float)v); }
+constexpr bfloat operator"" bf(unsigned long long v) { return bfloat((float)v); }
 
 namespace __enigma {
 
 /// The scalar types of MSL (and the host types literals have).
 template <class T> struct __isScalar : std::false_type {};
-#define ENIGMA_SCALAR(T)                                                       \
+#define ENIGMA_SCALAR(T)                                                                           \
   template <> struct __isScalar<T> : std::true_type {};
 ENIGMA_SCALAR(bool)
 ENIGMA_SCALAR(char)
@@ -162,8 +155,7 @@ ENIGMA_SCALAR(double)
 ENIGMA_SCALAR(half)
 ENIGMA_SCALAR(bfloat)
 #undef ENIGMA_SCALAR
-template <class T>
-constexpr bool __isScalarV = __isScalar<std::remove_cv_t<T>>::value;
+template <class T> constexpr bool __isScalarV = __isScalar<std::remove_cv_t<T>>::value;
 
 template <class T, int N, bool Packed> struct __vec;
 template <class T, int L, unsigned Code> struct __swz;
@@ -241,9 +233,9 @@ template <class T, int L, unsigned Code> struct __swz {
   template <class U, __enableIf<__isScalarV<U>> = 0> __swz &operator=(U s) {
     return *this = __vec<T, L, false>(s);
   }
-#define ENIGMA_SWZ_COMPOUND(OP)                                                \
-  template <class B> __swz &operator OP##=(const B &b) {                       \
-    return *this = __vec<T, L, false>(__get() OP b);                           \
+#define ENIGMA_SWZ_COMPOUND(OP)                                                                    \
+  template <class B> __swz &operator OP##=(const B &b) {                                           \
+    return *this = __vec<T, L, false>(__get() OP b);                                               \
   }
   ENIGMA_SWZ_COMPOUND(+)
   ENIGMA_SWZ_COMPOUND(-)
@@ -273,35 +265,30 @@ template <class T, int L, unsigned Code> struct __swz {
 #define ENIGMA_C4_3(F, ...) ENIGMA_C4_2(F, __VA_ARGS__) F(z, b, 2, __VA_ARGS__)
 #define ENIGMA_C4_4(F, ...) ENIGMA_C4_3(F, __VA_ARGS__) F(w, a, 3, __VA_ARGS__)
 
-#define ENIGMA_SWZ2_IN(a2, b2, i2, a1, b1, i1)                                 \
-  __swz<T, 2, (i1) | ((i2) << 2)> a1##a2, b1##b2;
+#define ENIGMA_SWZ2_IN(a2, b2, i2, a1, b1, i1) __swz<T, 2, (i1) | ((i2) << 2)> a1##a2, b1##b2;
 #define ENIGMA_SWZ2_OUT(a1, b1, i1, n) ENIGMA_C2_##n(ENIGMA_SWZ2_IN, a1, b1, i1)
 #define ENIGMA_SWIZZLES2(n) ENIGMA_C1_##n(ENIGMA_SWZ2_OUT, n)
 
-#define ENIGMA_SWZ3_IN(a3, b3, i3, a1, b1, i1, a2, b2, i2)                     \
+#define ENIGMA_SWZ3_IN(a3, b3, i3, a1, b1, i1, a2, b2, i2)                                         \
   __swz<T, 3, (i1) | ((i2) << 2) | ((i3) << 4)> a1##a2##a3, b1##b2##b3;
-#define ENIGMA_SWZ3_MID(a2, b2, i2, a1, b1, i1, n)                             \
+#define ENIGMA_SWZ3_MID(a2, b2, i2, a1, b1, i1, n)                                                 \
   ENIGMA_C3_##n(ENIGMA_SWZ3_IN, a1, b1, i1, a2, b2, i2)
-#define ENIGMA_SWZ3_OUT(a1, b1, i1, n)                                         \
-  ENIGMA_C2_##n(ENIGMA_SWZ3_MID, a1, b1, i1, n)
+#define ENIGMA_SWZ3_OUT(a1, b1, i1, n) ENIGMA_C2_##n(ENIGMA_SWZ3_MID, a1, b1, i1, n)
 #define ENIGMA_SWIZZLES3(n) ENIGMA_C1_##n(ENIGMA_SWZ3_OUT, n)
 
-#define ENIGMA_SWZ4_IN(a4, b4, i4, a1, b1, i1, a2, b2, i2, a3, b3, i3)         \
-  __swz<T, 4, (i1) | ((i2) << 2) | ((i3) << 4) | ((i4) << 6)>                  \
-      a1##a2##a3##a4, b1##b2##b3##b4;
-#define ENIGMA_SWZ4_MID2(a3, b3, i3, a1, b1, i1, a2, b2, i2, n)                \
+#define ENIGMA_SWZ4_IN(a4, b4, i4, a1, b1, i1, a2, b2, i2, a3, b3, i3)                             \
+  __swz<T, 4, (i1) | ((i2) << 2) | ((i3) << 4) | ((i4) << 6)> a1##a2##a3##a4, b1##b2##b3##b4;
+#define ENIGMA_SWZ4_MID2(a3, b3, i3, a1, b1, i1, a2, b2, i2, n)                                    \
   ENIGMA_C4_##n(ENIGMA_SWZ4_IN, a1, b1, i1, a2, b2, i2, a3, b3, i3)
-#define ENIGMA_SWZ4_MID1(a2, b2, i2, a1, b1, i1, n)                            \
+#define ENIGMA_SWZ4_MID1(a2, b2, i2, a1, b1, i1, n)                                                \
   ENIGMA_C3_##n(ENIGMA_SWZ4_MID2, a1, b1, i1, a2, b2, i2, n)
-#define ENIGMA_SWZ4_OUT(a1, b1, i1, n)                                         \
-  ENIGMA_C2_##n(ENIGMA_SWZ4_MID1, a1, b1, i1, n)
+#define ENIGMA_SWZ4_OUT(a1, b1, i1, n) ENIGMA_C2_##n(ENIGMA_SWZ4_MID1, a1, b1, i1, n)
 #define ENIGMA_SWIZZLES4(n) ENIGMA_C1_##n(ENIGMA_SWZ4_OUT, n)
 
 /// Element storage, per size. `__e` has the padded length of the vector.
 template <class T, int N, bool P> struct __vecStorage;
 
-template <class T, bool P>
-struct alignas(P ? alignof(T) : 2 * sizeof(T)) __vecStorage<T, 2, P> {
+template <class T, bool P> struct alignas(P ? alignof(T) : 2 * sizeof(T)) __vecStorage<T, 2, P> {
   union {
     T __e[2];
     struct {
@@ -315,8 +302,7 @@ struct alignas(P ? alignof(T) : 2 * sizeof(T)) __vecStorage<T, 2, P> {
     ENIGMA_SWIZZLES4(2)
   };
 };
-template <class T>
-struct alignas(4 * sizeof(T)) __vecStorage<T, 3, false> {
+template <class T> struct alignas(4 * sizeof(T)) __vecStorage<T, 3, false> {
   union {
     T __e[4];
     struct {
@@ -344,8 +330,7 @@ template <class T> struct alignas(alignof(T)) __vecStorage<T, 3, true> {
     ENIGMA_SWIZZLES4(3)
   };
 };
-template <class T, bool P>
-struct alignas(P ? alignof(T) : 4 * sizeof(T)) __vecStorage<T, 4, P> {
+template <class T, bool P> struct alignas(P ? alignof(T) : 4 * sizeof(T)) __vecStorage<T, 4, P> {
   union {
     T __e[4];
     struct {
@@ -372,8 +357,7 @@ template <class X> inline auto __comp(const X &x, int i) {
     return x;
 }
 
-template <class T, int N, bool Packed>
-struct __vec : __vecStorage<T, N, Packed> {
+template <class T, int N, bool Packed> struct __vec : __vecStorage<T, N, Packed> {
   static_assert(N >= 2 && N <= 4, "Metal vectors have 2, 3 or 4 elements");
   using __elem = T;
 
@@ -388,16 +372,15 @@ struct __vec : __vecStorage<T, N, Packed> {
   }
 
   /// Splat: float4(1.0f).
-  template <class U, __enableIf<__isScalarV<U>> = 0>
-  __vec(U s) {
+  template <class U, __enableIf<__isScalarV<U>> = 0> __vec(U s) {
     for (int i = 0; i < N; ++i)
       this->__e[i] = static_cast<T>(s);
   }
 
   /// Component-wise: float4(a, b, c, d), float4(v.xy, 0, 1), float3(v2, z)...
   template <class A0, class A1, class... As,
-            __enableIf<(__components<A0>() + __components<A1>() +
-                        (0 + ... + __components<As>())) == N> = 0>
+            __enableIf<(__components<A0>() + __components<A1>() + (0 + ... + __components<As>())) ==
+                       N> = 0>
   __vec(const A0 &a0, const A1 &a1, const As &...as) {
     int k = 0;
     __fill(k, a0);
@@ -406,18 +389,16 @@ struct __vec : __vecStorage<T, N, Packed> {
   }
 
   /// Same element type: packed <-> aligned and swizzles convert implicitly.
-  template <class V,
-            __enableIf<__isVecV<V> && __vtOf<V>::N == N &&
-                       std::is_same<typename __vtOf<V>::Elem, T>::value &&
-                       !std::is_same<V, __vec>::value> = 0>
+  template <class V, __enableIf<__isVecV<V> && __vtOf<V>::N == N &&
+                                std::is_same<typename __vtOf<V>::Elem, T>::value &&
+                                !std::is_same<V, __vec>::value> = 0>
   __vec(const V &v) {
     for (int i = 0; i < N; ++i)
       this->__e[i] = v[i];
   }
   /// Element type conversion is explicit, as in Metal: float4(int4(...)).
-  template <class V,
-            __enableIf<__isVecV<V> && __vtOf<V>::N == N &&
-                       !std::is_same<typename __vtOf<V>::Elem, T>::value> = 0>
+  template <class V, __enableIf<__isVecV<V> && __vtOf<V>::N == N &&
+                                !std::is_same<typename __vtOf<V>::Elem, T>::value> = 0>
   explicit __vec(const V &v) {
     for (int i = 0; i < N; ++i)
       this->__e[i] = static_cast<T>(v[i]);
@@ -426,10 +407,8 @@ struct __vec : __vecStorage<T, N, Packed> {
   T &operator[](int i) { return this->__e[i]; }
   const T &operator[](int i) const { return this->__e[i]; }
 
-#define ENIGMA_VEC_COMPOUND(OP)                                                \
-  template <class B> __vec &operator OP##=(const B &b) {                       \
-    return *this = __vec(*this OP b);                                          \
-  }
+#define ENIGMA_VEC_COMPOUND(OP)                                                                    \
+  template <class B> __vec &operator OP##=(const B &b) { return *this = __vec(*this OP b); }
   ENIGMA_VEC_COMPOUND(+)
   ENIGMA_VEC_COMPOUND(-)
   ENIGMA_VEC_COMPOUND(*)
@@ -476,8 +455,8 @@ private:
 
 /// Turns swizzles into vectors, leaves vectors and scalars alone.
 template <class X> inline decltype(auto) __asVec(const X &x) {
-  if constexpr (__isVecV<X> && !std::is_same<X, __vec<typename __vt<X>::Elem,
-                                                      __vt<X>::N, false>>::value)
+  if constexpr (__isVecV<X> &&
+                !std::is_same<X, __vec<typename __vt<X>::Elem, __vt<X>::N, false>>::value)
     return __vec<typename __vt<X>::Elem, __vt<X>::N, false>(x);
   else
     return (x);
@@ -488,20 +467,16 @@ template <class A, class B, class = void> struct __binRes {};
 template <class A, class B>
 struct __binRes<
     A, B,
-    std::enable_if_t<__isVecV<A> && __isVecV<B> &&
-                     __vtOf<A>::N == __vtOf<B>::N &&
-                     std::is_same<typename __vtOf<A>::Elem,
-                                  typename __vtOf<B>::Elem>::value>> {
+    std::enable_if_t<__isVecV<A> && __isVecV<B> && __vtOf<A>::N == __vtOf<B>::N &&
+                     std::is_same<typename __vtOf<A>::Elem, typename __vtOf<B>::Elem>::value>> {
   using type = __vec<typename __vtOf<A>::Elem, __vtOf<A>::N, false>;
   using bools = __vec<bool, __vtOf<A>::N, false>;
 };
-template <class A, class B>
-struct __binRes<A, B, std::enable_if_t<__isVecV<A> && __isScalarV<B>>> {
+template <class A, class B> struct __binRes<A, B, std::enable_if_t<__isVecV<A> && __isScalarV<B>>> {
   using type = __vec<typename __vtOf<A>::Elem, __vtOf<A>::N, false>;
   using bools = __vec<bool, __vtOf<A>::N, false>;
 };
-template <class A, class B>
-struct __binRes<A, B, std::enable_if_t<__isScalarV<A> && __isVecV<B>>> {
+template <class A, class B> struct __binRes<A, B, std::enable_if_t<__isScalarV<A> && __isVecV<B>>> {
   using type = __vec<typename __vtOf<B>::Elem, __vtOf<B>::N, false>;
   using bools = __vec<bool, __vtOf<B>::N, false>;
 };
@@ -514,18 +489,16 @@ template <class A> struct __unRes<A, std::enable_if_t<__isVecV<A>>> {
 
 // The operators live beside the vector types so argument-dependent lookup
 // finds them from any namespace.
-#define ENIGMA_VEC_BINOP(OP)                                                   \
-  template <class A, class B,                                                  \
-            class R = typename __enigma::__binRes<A, B>::type>                 \
-  inline R operator OP(const A &a, const B &b) {                               \
-    using T = typename R::__elem;                                              \
-    const auto &va = __enigma::__asVec(a);                                     \
-    const auto &vb = __enigma::__asVec(b);                                     \
-    R r;                                                                       \
-    for (int i = 0; i < __enigma::__vt<R>::N; ++i)                             \
-      r.__e[i] = static_cast<T>(__enigma::__comp(va, i)                        \
-                                    OP __enigma::__comp(vb, i));               \
-    return r;                                                                  \
+#define ENIGMA_VEC_BINOP(OP)                                                                       \
+  template <class A, class B, class R = typename __enigma::__binRes<A, B>::type>                   \
+  inline R operator OP(const A &a, const B &b) {                                                   \
+    using T = typename R::__elem;                                                                  \
+    const auto &va = __enigma::__asVec(a);                                                         \
+    const auto &vb = __enigma::__asVec(b);                                                         \
+    R r;                                                                                           \
+    for (int i = 0; i < __enigma::__vt<R>::N; ++i)                                                 \
+      r.__e[i] = static_cast<T>(__enigma::__comp(va, i) OP __enigma::__comp(vb, i));               \
+    return r;                                                                                      \
   }
 ENIGMA_VEC_BINOP(+)
 ENIGMA_VEC_BINOP(-)
@@ -539,16 +512,15 @@ ENIGMA_VEC_BINOP(<<)
 ENIGMA_VEC_BINOP(>>)
 #undef ENIGMA_VEC_BINOP
 
-#define ENIGMA_VEC_BOOLOP(OP)                                                  \
-  template <class A, class B,                                                  \
-            class R = typename __enigma::__binRes<A, B>::bools>                \
-  inline R operator OP(const A &a, const B &b) {                               \
-    const auto &va = __enigma::__asVec(a);                                     \
-    const auto &vb = __enigma::__asVec(b);                                     \
-    R r;                                                                       \
-    for (int i = 0; i < __enigma::__vt<R>::N; ++i)                             \
-      r.__e[i] = __enigma::__comp(va, i) OP __enigma::__comp(vb, i);           \
-    return r;                                                                  \
+#define ENIGMA_VEC_BOOLOP(OP)                                                                      \
+  template <class A, class B, class R = typename __enigma::__binRes<A, B>::bools>                  \
+  inline R operator OP(const A &a, const B &b) {                                                   \
+    const auto &va = __enigma::__asVec(a);                                                         \
+    const auto &vb = __enigma::__asVec(b);                                                         \
+    R r;                                                                                           \
+    for (int i = 0; i < __enigma::__vt<R>::N; ++i)                                                 \
+      r.__e[i] = __enigma::__comp(va, i) OP __enigma::__comp(vb, i);                               \
+    return r;                                                                                      \
   }
 ENIGMA_VEC_BOOLOP(==)
 ENIGMA_VEC_BOOLOP(!=)
@@ -560,15 +532,15 @@ ENIGMA_VEC_BOOLOP(&&)
 ENIGMA_VEC_BOOLOP(||)
 #undef ENIGMA_VEC_BOOLOP
 
-#define ENIGMA_VEC_UNOP(OP, RES)                                               \
-  template <class A, class R = typename __enigma::__unRes<A>::RES>             \
-  inline R operator OP(const A &a) {                                           \
-    using T = typename R::__elem;                                              \
-    const auto &va = __enigma::__asVec(a);                                     \
-    R r;                                                                       \
-    for (int i = 0; i < __enigma::__vt<R>::N; ++i)                             \
-      r.__e[i] = static_cast<T>(OP va[i]);                                     \
-    return r;                                                                  \
+#define ENIGMA_VEC_UNOP(OP, RES)                                                                   \
+  template <class A, class R = typename __enigma::__unRes<A>::RES>                                 \
+  inline R operator OP(const A &a) {                                                               \
+    using T = typename R::__elem;                                                                  \
+    const auto &va = __enigma::__asVec(a);                                                         \
+    R r;                                                                                           \
+    for (int i = 0; i < __enigma::__vt<R>::N; ++i)                                                 \
+      r.__e[i] = static_cast<T>(OP va[i]);                                                         \
+    return r;                                                                                      \
   }
 ENIGMA_VEC_UNOP(-, type)
 ENIGMA_VEC_UNOP(+, type)
@@ -580,12 +552,12 @@ ENIGMA_VEC_UNOP(!, bools)
 
 template <class T, int N> using vec = __enigma::__vec<T, N, false>;
 
-#define ENIGMA_VEC_TYPES(T)                                                    \
-  typedef __enigma::__vec<T, 2, false> T##2;                                   \
-  typedef __enigma::__vec<T, 3, false> T##3;                                   \
-  typedef __enigma::__vec<T, 4, false> T##4;                                   \
-  typedef __enigma::__vec<T, 2, true> packed_##T##2;                           \
-  typedef __enigma::__vec<T, 3, true> packed_##T##3;                           \
+#define ENIGMA_VEC_TYPES(T)                                                                        \
+  typedef __enigma::__vec<T, 2, false> T##2;                                                       \
+  typedef __enigma::__vec<T, 3, false> T##3;                                                       \
+  typedef __enigma::__vec<T, 4, false> T##4;                                                       \
+  typedef __enigma::__vec<T, 2, true> packed_##T##2;                                               \
+  typedef __enigma::__vec<T, 3, true> packed_##T##3;                                               \
   typedef __enigma::__vec<T, 4, true> packed_##T##4;
 ENIGMA_VEC_TYPES(float)
 ENIGMA_VEC_TYPES(half)

@@ -20,13 +20,10 @@
 
 /// Sets *error (if not NULL) to `status` and a formatted message; returns
 /// `status` so callers can `return enigmaCpuSetError(...)`.
-EnigmaRuntimeStatus enigmaCpuSetError(EnigmaRuntimeError *error,
-                                      EnigmaRuntimeStatus status,
-                                      const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+EnigmaRuntimeStatus enigmaCpuSetError(EnigmaRuntimeError *error, EnigmaRuntimeStatus status,
+                                      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /// malloc'ed printf; NULL only when out of memory.
-char *enigmaCpuFormat(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+char *enigmaCpuFormat(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *enigmaCpuVFormat(const char *fmt, va_list ap);
 char *enigmaCpuStrndup(const char *s, size_t n);
 
@@ -83,8 +80,7 @@ typedef struct EnigmaCpuSignature {
 /// also rejects the constructs the CPU runtime cannot run (pointers to
 /// threadgroup memory, textures...) with a message giving the line.
 EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
-                                            const char *kernelName,
-                                            EnigmaCpuSignature *signature,
+                                            const char *kernelName, EnigmaCpuSignature *signature,
                                             EnigmaRuntimeError *error);
 void enigmaCpuSignatureFree(EnigmaCpuSignature *signature);
 /// The attribute spelling of a builtin ("thread_position_in_grid").
@@ -112,12 +108,10 @@ typedef struct EnigmaCpuCompiled {
 
 /// Compiles (or loads from the cache) the MSL text with a generated launcher
 /// for `kernelName`, whose parameters `signature` describes.
-EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length,
-                                     const char *kernelName,
+EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const char *kernelName,
                                      const EnigmaCpuSignature *signature,
                                      const EnigmaCpuCompileOptions *options,
-                                     EnigmaCpuCompiled *compiled,
-                                     EnigmaRuntimeError *error);
+                                     EnigmaCpuCompiled *compiled, EnigmaRuntimeError *error);
 void enigmaCpuCompiledRelease(EnigmaCpuCompiled *compiled);
 /// "<ABI>.<16 hex digits of the header's SHA-256>"; static.
 const char *enigmaCpuHeaderVersion(void);
@@ -139,9 +133,8 @@ typedef struct EnigmaCpuRegion {
 /// A region whose accessible pages hold at least `bytes` (+ alignment) and
 /// the pointer where data of `bytes` bytes must start so that it ends as
 /// close as `align` (a power of two >= 16) allows to the trailing guard.
-EnigmaRuntimeStatus enigmaCpuRegionAcquire(size_t bytes, size_t align,
-                                           EnigmaCpuRegion **region, char **data,
-                                           EnigmaRuntimeError *error);
+EnigmaRuntimeStatus enigmaCpuRegionAcquire(size_t bytes, size_t align, EnigmaCpuRegion **region,
+                                           char **data, EnigmaRuntimeError *error);
 /// Makes the accessible pages read-only (or read-write again).
 bool enigmaCpuRegionProtect(EnigmaCpuRegion *region, bool readOnly);
 /// Returns the region to the pool (it must be read-write).
@@ -162,9 +155,9 @@ void enigmaCpuFiberSwitch(void **save, void *to);
 /// One buffer argument of a launch, for the scheduler's error messages.
 typedef struct EnigmaCpuBufferInfo {
   const EnigmaCpuParamDesc *param;
-  char *data;       /* what the kernel sees */
-  size_t size;      /* bytes */
-  char *regionLo;   /* guarded reservation, or NULL when unchecked */
+  char *data;     /* what the kernel sees */
+  size_t size;    /* bytes */
+  char *regionLo; /* guarded reservation, or NULL when unchecked */
   char *regionHi;
 } EnigmaCpuBufferInfo;
 
@@ -181,8 +174,7 @@ typedef struct EnigmaCpuJob {
 } EnigmaCpuJob;
 
 /// Runs every threadgroup of the job on the worker pool and waits.
-EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job,
-                                    EnigmaRuntimeError *error);
+EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError *error);
 size_t enigmaCpuNumWorkers(void);
 
 /// Copies n bytes with all workers (large copies are memory-bound; one core

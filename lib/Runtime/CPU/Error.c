@@ -37,8 +37,7 @@ char *enigmaCpuStrndup(const char *s, size_t n) {
   return r;
 }
 
-EnigmaRuntimeStatus enigmaCpuSetError(EnigmaRuntimeError *error,
-                                      EnigmaRuntimeStatus status,
+EnigmaRuntimeStatus enigmaCpuSetError(EnigmaRuntimeError *error, EnigmaRuntimeStatus status,
                                       const char *fmt, ...) {
   if (!error)
     return status;

@@ -57,12 +57,12 @@ void *enigmaCpuFiberInit(char *lo, char *hi, EnigmaCpuFiberFn fn, void *arg) {
   // trampoline's call enters fn with the ABI's alignment.
   uintptr_t top = ((uintptr_t)hi - 64) & ~(uintptr_t)15;
   uint64_t *sp = (uint64_t *)(top - 56);
-  sp[0] = 0;                   /* r15 */
-  sp[1] = 0;                   /* r14 */
-  sp[2] = (uint64_t)arg;       /* r13 */
-  sp[3] = (uint64_t)(uintptr_t)fn; /* r12 */
-  sp[4] = 0;                   /* rbx */
-  sp[5] = 0;                   /* rbp */
+  sp[0] = 0;                                              /* r15 */
+  sp[1] = 0;                                              /* r14 */
+  sp[2] = (uint64_t)arg;                                  /* r13 */
+  sp[3] = (uint64_t)(uintptr_t)fn;                        /* r12 */
+  sp[4] = 0;                                              /* rbx */
+  sp[5] = 0;                                              /* rbp */
   sp[6] = (uint64_t)(uintptr_t)&enigmaCpuFiberTrampoline; /* return address */
   return sp;
 }
@@ -119,8 +119,8 @@ void *enigmaCpuFiberInit(char *lo, char *hi, EnigmaCpuFiberFn fn, void *arg) {
   uint64_t *sp = (uint64_t *)(top - 176);
   for (int i = 0; i < 22; ++i)
     sp[i] = 0;
-  sp[0] = (uint64_t)(uintptr_t)fn;  /* x19 */
-  sp[1] = (uint64_t)(uintptr_t)arg; /* x20 */
+  sp[0] = (uint64_t)(uintptr_t)fn;                         /* x19 */
+  sp[1] = (uint64_t)(uintptr_t)arg;                        /* x20 */
   sp[11] = (uint64_t)(uintptr_t)&enigmaCpuFiberTrampoline; /* x30 */
   return sp;
 }
@@ -153,8 +153,8 @@ void *enigmaCpuFiberInit(char *lo, char *hi, EnigmaCpuFiberFn fn, void *arg) {
   f->ctx.uc_stack.ss_sp = lo;
   f->ctx.uc_stack.ss_size = (size_t)((char *)f - lo);
   f->ctx.uc_link = NULL;
-  makecontext(&f->ctx, (void (*)(void))ufiberStart, 2,
-              (unsigned)((uintptr_t)f >> 32), (unsigned)(uintptr_t)f);
+  makecontext(&f->ctx, (void (*)(void))ufiberStart, 2, (unsigned)((uintptr_t)f >> 32),
+              (unsigned)(uintptr_t)f);
   return f;
 }
 

@@ -57,9 +57,8 @@ static char *dataStart(EnigmaCpuRegion *r, size_t bytes, size_t align) {
   return (char *)(((uintptr_t)end - bytes) & ~(uintptr_t)(align - 1));
 }
 
-EnigmaRuntimeStatus enigmaCpuRegionAcquire(size_t bytes, size_t align,
-                                           EnigmaCpuRegion **out, char **data,
-                                           EnigmaRuntimeError *error) {
+EnigmaRuntimeStatus enigmaCpuRegionAcquire(size_t bytes, size_t align, EnigmaCpuRegion **out,
+                                           char **data, EnigmaRuntimeError *error) {
   size_t page = enigmaCpuPageSize();
   if (bytes > ENIGMA_CPU_GUARD_BYTES)
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
@@ -92,8 +91,8 @@ EnigmaRuntimeStatus enigmaCpuRegionAcquire(size_t bytes, size_t align,
       return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
     r->reserved = 2 * ENIGMA_CPU_GUARD_BYTES + pages;
     r->dataPages = pages;
-    void *base = mmap(NULL, r->reserved, PROT_NONE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *base =
+        mmap(NULL, r->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) {
       int e = errno;
       free(r);
@@ -103,14 +102,12 @@ EnigmaRuntimeStatus enigmaCpuRegionAcquire(size_t bytes, size_t align,
                                bytes, strerror(e));
     }
     r->base = base;
-    if (mprotect(r->base + ENIGMA_CPU_GUARD_BYTES, pages,
-                 PROT_READ | PROT_WRITE) != 0) {
+    if (mprotect(r->base + ENIGMA_CPU_GUARD_BYTES, pages, PROT_READ | PROT_WRITE) != 0) {
       int e = errno;
       munmap(r->base, r->reserved);
       free(r);
       return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
-                               "cannot commit %zu bytes of buffer memory: %s",
-                               pages, strerror(e));
+                               "cannot commit %zu bytes of buffer memory: %s", pages, strerror(e));
     }
   }
   char *start = dataStart(r, bytes, align);

@@ -29,10 +29,11 @@ static void clearError(EnigmaRuntimeError *error) {
   }
 }
 
-EnigmaRuntimeStatus enigmaRuntimeCpuKernelCreate(
-    const char *source, size_t sourceLength, const char *kernelName,
-    const EnigmaCpuCompileOptions *options, EnigmaCpuKernel *kernel,
-    EnigmaRuntimeError *error) {
+EnigmaRuntimeStatus enigmaRuntimeCpuKernelCreate(const char *source, size_t sourceLength,
+                                                 const char *kernelName,
+                                                 const EnigmaCpuCompileOptions *options,
+                                                 EnigmaCpuKernel *kernel,
+                                                 EnigmaRuntimeError *error) {
   clearError(error);
   if (kernel)
     *kernel = NULL;
@@ -53,11 +54,11 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelCreate(
     free(k);
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
   }
-  EnigmaRuntimeStatus st = enigmaCpuParseSignature(source ? source : "", sourceLength,
-                                                   kernelName, &k->signature, error);
+  EnigmaRuntimeStatus st =
+      enigmaCpuParseSignature(source ? source : "", sourceLength, kernelName, &k->signature, error);
   if (st == ENIGMA_RUNTIME_OK)
-    st = enigmaCpuCompile(source ? source : "", sourceLength, kernelName,
-                          &k->signature, options, &k->compiled, error);
+    st = enigmaCpuCompile(source ? source : "", sourceLength, kernelName, &k->signature, options,
+                          &k->compiled, error);
   if (st != ENIGMA_RUNTIME_OK) {
     enigmaRuntimeCpuKernelDestroy(k);
     return st;
@@ -80,24 +81,17 @@ void enigmaRuntimeCpuKernelDestroy(EnigmaCpuKernel k) {
   free(k);
 }
 
-const char *enigmaRuntimeCpuKernelGetName(EnigmaCpuKernel k) {
-  return k ? k->name : NULL;
-}
+const char *enigmaRuntimeCpuKernelGetName(EnigmaCpuKernel k) { return k ? k->name : NULL; }
 const char *enigmaRuntimeCpuKernelGetLibraryPath(EnigmaCpuKernel k) {
   return k ? k->compiled.libraryPath : NULL;
 }
-bool enigmaRuntimeCpuKernelWasCached(EnigmaCpuKernel k) {
-  return k && k->compiled.cached;
-}
+bool enigmaRuntimeCpuKernelWasCached(EnigmaCpuKernel k) { return k && k->compiled.cached; }
 size_t enigmaRuntimeCpuKernelGetNumParams(EnigmaCpuKernel k) {
   return k ? k->signature.numParams : 0;
 }
-size_t enigmaRuntimeCpuKernelGetNumArgs(EnigmaCpuKernel k) {
-  return k ? k->signature.numArgs : 0;
-}
+size_t enigmaRuntimeCpuKernelGetNumArgs(EnigmaCpuKernel k) { return k ? k->signature.numArgs : 0; }
 
-EnigmaRuntimeStatus enigmaRuntimeCpuKernelGetParam(EnigmaCpuKernel k,
-                                                   size_t index,
+EnigmaRuntimeStatus enigmaRuntimeCpuKernelGetParam(EnigmaCpuKernel k, size_t index,
                                                    EnigmaCpuParam *param,
                                                    EnigmaRuntimeError *error) {
   clearError(error);
@@ -131,16 +125,16 @@ size_t enigmaRuntimeCpuGetNumWorkers(void) { return enigmaCpuNumWorkers(); }
 
 static size_t roundUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
 
-EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k,
-                                                 const EnigmaCpuArg *args,
-                                                 size_t numArgs,
-                                                 const EnigmaCpuLaunchConfig *cfg,
+EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k, const EnigmaCpuArg *args,
+                                                 size_t numArgs, const EnigmaCpuLaunchConfig *cfg,
                                                  EnigmaRuntimeError *error) {
   clearError(error);
   if (!k || !cfg || (numArgs && !args))
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
                              "enigmaRuntimeCpuKernelLaunch: NULL %s",
-                             !k ? "kernel" : !cfg ? "config" : "args");
+                             !k     ? "kernel"
+                             : !cfg ? "config"
+                                    : "args");
   const EnigmaCpuSignature *sig = &k->signature;
   if (numArgs != sig->numArgs)
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
@@ -153,8 +147,7 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k,
       return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
                                "kernel '%s': threadgroup size (%u,%u,%u) has a "
                                "zero dimension",
-                               k->name, cfg->block[0], cfg->block[1],
-                               cfg->block[2]);
+                               k->name, cfg->block[0], cfg->block[1], cfg->block[2]);
     threads *= cfg->block[d];
   }
   if (threads > ENIGMA_CPU_MAX_THREADS_PER_GROUP)
@@ -162,13 +155,11 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k,
                              "kernel '%s': threadgroup size (%u,%u,%u) has %llu "
                              "threads; Metal allows at most %u",
                              k->name, cfg->block[0], cfg->block[1], cfg->block[2],
-                             (unsigned long long)threads,
-                             ENIGMA_CPU_MAX_THREADS_PER_GROUP);
-  if (cfg->flags & ~(uint32_t)(ENIGMA_CPU_LAUNCH_UNCHECKED |
-                               ENIGMA_CPU_LAUNCH_EXITED_THREADS_SKIP_BARRIERS))
+                             (unsigned long long)threads, ENIGMA_CPU_MAX_THREADS_PER_GROUP);
+  if (cfg->flags &
+      ~(uint32_t)(ENIGMA_CPU_LAUNCH_UNCHECKED | ENIGMA_CPU_LAUNCH_EXITED_THREADS_SKIP_BARRIERS))
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
-                             "kernel '%s': unknown launch flags 0x%x", k->name,
-                             cfg->flags);
+                             "kernel '%s': unknown launch flags 0x%x", k->name, cfg->flags);
   uint32_t coarsen = cfg->coarsen ? cfg->coarsen : 1;
   EnigmaCpuJob job;
   memset(&job, 0, sizeof(job));
@@ -260,8 +251,7 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k,
       continue;
     }
     char *data = NULL;
-    st = enigmaCpuRegionAcquire(args[a].size, p->elementAlign, &regions[a], &data,
-                                error);
+    st = enigmaCpuRegionAcquire(args[a].size, p->elementAlign, &regions[a], &data, error);
     if (st != ENIGMA_RUNTIME_OK)
       goto done;
     if (args[a].size)
@@ -278,8 +268,8 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k,
     bool writable = false;
     for (size_t e = a + 1; e < numArgs; ++e)
       writable |= sig->params[sig->argParam[e]].kind != ENIGMA_CPU_PARAM_SCALAR &&
-                  !sig->params[sig->argParam[e]].readOnly &&
-                  args[e].data == args[a].data && args[e].size == args[a].size;
+                  !sig->params[sig->argParam[e]].readOnly && args[e].data == args[a].data &&
+                  args[e].size == args[a].size;
     if (writable)
       continue;
     if (!enigmaCpuRegionProtect(regions[a], true)) {
@@ -304,8 +294,8 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k,
       bool writable = false;
       for (size_t e = a; e < numArgs; ++e)
         writable |= sig->params[sig->argParam[e]].kind != ENIGMA_CPU_PARAM_SCALAR &&
-                    !sig->params[sig->argParam[e]].readOnly &&
-                    args[e].data == args[a].data && args[e].size == args[a].size;
+                    !sig->params[sig->argParam[e]].readOnly && args[e].data == args[a].data &&
+                    args[e].size == args[a].size;
       const EnigmaCpuBufferInfo *b = NULL;
       for (size_t bi = 0; bi < job.numBuffers; ++bi)
         if (bufs[bi].param == &sig->params[sig->argParam[a]])

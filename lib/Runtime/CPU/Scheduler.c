@@ -70,9 +70,9 @@ typedef struct Worker Worker;
 typedef struct Fiber {
   void *sp;
   Worker *w;
-  uint32_t thread;  /* GPU thread it runs (fiber mode) */
-  bool started;     /* sp holds a valid context */
-  bool committed;   /* stack pages are accessible */
+  uint32_t thread; /* GPU thread it runs (fiber mode) */
+  bool started;    /* sp holds a valid context */
+  bool committed;  /* stack pages are accessible */
 } Fiber;
 
 typedef struct FaultInfo {
@@ -194,29 +194,26 @@ static void reportFault(Worker *w) {
       long long index = off >= 0 ? off / elem : -((-off + elem - 1) / elem);
       status = ENIGMA_RUNTIME_ERROR_OUT_OF_BOUNDS;
       if (off >= 0 && (size_t)off < b->size)
-        msg = enigmaCpuFormat(
-            "kernel '%s': write to read-only buffer '%s' ([[buffer(%d)]], "
-            "declared %s%s) at element index %lld (byte offset %lld), in %s",
-            job->kernelName, p->name, p->bufferIndex,
-            p->readOnly ? "const " : "", p->typeName, index, off, where);
+        msg = enigmaCpuFormat("kernel '%s': write to read-only buffer '%s' ([[buffer(%d)]], "
+                              "declared %s%s) at element index %lld (byte offset %lld), in %s",
+                              job->kernelName, p->name, p->bufferIndex, p->readOnly ? "const " : "",
+                              p->typeName, index, off, where);
       else
-        msg = enigmaCpuFormat(
-            "kernel '%s': out-of-bounds %s of buffer '%s' ([[buffer(%d)]], %zu "
-            "bytes = %zu elements of %s) at element index %lld (byte offset "
-            "%lld), in %s",
-            job->kernelName, access, p->name, p->bufferIndex, b->size,
-            b->size / (size_t)elem, p->typeName, index, off, where);
+        msg = enigmaCpuFormat("kernel '%s': out-of-bounds %s of buffer '%s' ([[buffer(%d)]], %zu "
+                              "bytes = %zu elements of %s) at element index %lld (byte offset "
+                              "%lld), in %s",
+                              job->kernelName, access, p->name, p->bufferIndex, b->size,
+                              b->size / (size_t)elem, p->typeName, index, off, where);
     }
     if (!msg) {
       size_t page = enigmaCpuPageSize();
       for (size_t i = 0; i <= MAX_THREADS && !msg; ++i) {
         uintptr_t guard = (uintptr_t)w->stackArea + i * w->slotSize;
         if (a >= guard && a < guard + page) {
-          msg = enigmaCpuFormat(
-              "kernel '%s': stack overflow: a thread used more than the %zu "
-              "bytes of stack each simulated GPU thread has (set "
-              "ENIGMA_CPU_STACK_SIZE to raise it), in %s",
-              job->kernelName, w->slotSize - page, where);
+          msg = enigmaCpuFormat("kernel '%s': stack overflow: a thread used more than the %zu "
+                                "bytes of stack each simulated GPU thread has (set "
+                                "ENIGMA_CPU_STACK_SIZE to raise it), in %s",
+                                job->kernelName, w->slotSize - page, where);
         }
       }
     }
@@ -226,17 +223,15 @@ static void reportFault(Worker *w) {
           "kernel '%s': invalid memory %s at address %p, outside every buffer "
           "of the launch%s, in %s",
           job->kernelName, access, f->addr,
-          unchecked ? " (the launch was unchecked: buffers were not guarded)"
-                    : "",
-          where);
+          unchecked ? " (the launch was unchecked: buffers were not guarded)" : "", where);
     }
   } else if (f->sig == SIGFPE) {
     const char *what = f->code == FPE_INTDIV   ? "integer division by zero"
                        : f->code == FPE_INTOVF ? "integer overflow in division "
                                                  "(INT_MIN / -1)"
                                                : "arithmetic exception";
-    msg = enigmaCpuFormat("kernel '%s': %s (undefined in Metal), in %s",
-                          job->kernelName, what, where);
+    msg = enigmaCpuFormat("kernel '%s': %s (undefined in Metal), in %s", job->kernelName, what,
+                          where);
   } else {
     msg = enigmaCpuFormat("kernel '%s': illegal instruction (a trap, e.g. "
                           "__builtin_trap() or undefined behaviour the host "
@@ -274,8 +269,7 @@ static void onFault(int sig, siginfo_t *info, void *uctx) {
     w->fault.access = 0;
 #if defined(__x86_64__) && defined(REG_ERR)
     if (sig == SIGSEGV && uctx)
-      w->fault.access =
-          (((ucontext_t *)uctx)->uc_mcontext.gregs[REG_ERR] & 2) ? 2 : 1;
+      w->fault.access = (((ucontext_t *)uctx)->uc_mcontext.gregs[REG_ERR] & 2) ? 2 : 1;
 #endif
     w->fault.thread = w->g.current;
     siglongjmp(w->jmp, 1);
@@ -412,9 +406,7 @@ static void enterFiberMode(Worker *w, uint32_t t) {
   w->fiberOf[t] = SEQ_FIBER;
 }
 
-static void block(Worker *w, uint32_t t) {
-  yieldFrom(w, &w->fibers[w->fiberOf[t]], t);
-}
+static void block(Worker *w, uint32_t t) { yieldFrom(w, &w->fibers[w->fiberOf[t]], t); }
 
 static void cbThreadgroupBarrier(EnigmaCpuGroup *g) {
   Worker *w = g->scheduler;
@@ -425,9 +417,8 @@ static void cbThreadgroupBarrier(EnigmaCpuGroup *g) {
   block(w, t);
 }
 
-static const unsigned char *cbSimdExchange(EnigmaCpuGroup *g, const void *value,
-                                           uint32_t size, uintptr_t site,
-                                           uint64_t *activeMask) {
+static const unsigned char *cbSimdExchange(EnigmaCpuGroup *g, const void *value, uint32_t size,
+                                           uintptr_t site, uint64_t *activeMask) {
   Worker *w = g->scheduler;
   uint32_t t = g->current;
   if (w->mode == MODE_SEQUENTIAL)
@@ -502,8 +493,7 @@ static bool runFibers(Worker *w) {
     if (resolveSimd(w))
       continue;
     // Everyone left waits at a threadgroup barrier.
-    if (w->doneCount == 0 ||
-        (w->job->flags & ENIGMA_CPU_LAUNCH_EXITED_THREADS_SKIP_BARRIERS)) {
+    if (w->doneCount == 0 || (w->job->flags & ENIGMA_CPU_LAUNCH_EXITED_THREADS_SKIP_BARRIERS)) {
       for (uint32_t i = 0; i < n; ++i)
         if (w->state[i] == TS_WAIT_BARRIER)
           w->state[i] = TS_READY;
@@ -516,17 +506,16 @@ static bool runFibers(Worker *w) {
     char where[256];
     describeThread(w, exited, where, sizeof(where));
     jobFail(w->js, ENIGMA_RUNTIME_ERROR_DIVERGENT_BARRIER,
-            enigmaCpuFormat(
-                "kernel '%s': threadgroup_barrier #%u of threadgroup "
-                "(%u,%u,%u) is not reached by every thread: %u of %u threads "
-                "wait at it, but %u returned without reaching it (first: %s). "
-                "Metal leaves this undefined; launch with "
-                "exited_threads_skip_barriers (Apple-silicon semantics) if "
-                "threads are meant to leave early",
-                w->job->kernelName, w->barrierCount + 1,
-                g->threadgroupPositionInGrid[0], g->threadgroupPositionInGrid[1],
-                g->threadgroupPositionInGrid[2], n - w->doneCount, n,
-                w->doneCount, where));
+            enigmaCpuFormat("kernel '%s': threadgroup_barrier #%u of threadgroup "
+                            "(%u,%u,%u) is not reached by every thread: %u of %u threads "
+                            "wait at it, but %u returned without reaching it (first: %s). "
+                            "Metal leaves this undefined; launch with "
+                            "exited_threads_skip_barriers (Apple-silicon semantics) if "
+                            "threads are meant to leave early",
+                            w->job->kernelName, w->barrierCount + 1,
+                            g->threadgroupPositionInGrid[0], g->threadgroupPositionInGrid[1],
+                            g->threadgroupPositionInGrid[2], n - w->doneCount, n, w->doneCount,
+                            where));
     return false;
   }
 }
@@ -538,9 +527,8 @@ static bool runGroup(Worker *w, const uint32_t gid[3]) {
     g->threadgroupPositionInGrid[d] = gid[d];
     uint32_t startPos = gid[d] * g->dispatchThreadsPerThreadgroup[d];
     uint32_t left = g->threadsPerGrid[d] - startPos;
-    g->threadsPerThreadgroup[d] = left < g->dispatchThreadsPerThreadgroup[d]
-                                      ? left
-                                      : g->dispatchThreadsPerThreadgroup[d];
+    g->threadsPerThreadgroup[d] =
+        left < g->dispatchThreadsPerThreadgroup[d] ? left : g->dispatchThreadsPerThreadgroup[d];
     count *= g->threadsPerThreadgroup[d];
   }
   g->threadCount = count;
@@ -552,8 +540,8 @@ static bool runGroup(Worker *w, const uint32_t gid[3]) {
   Fiber *seq = &w->fibers[SEQ_FIBER];
   if (!prepareFiber(w, seq, SEQ_FIBER)) {
     jobFail(w->js, ENIGMA_RUNTIME_ERROR_SYSTEM,
-            enigmaCpuFormat("kernel '%s': cannot allocate a fiber stack: %s",
-                            w->job->kernelName, strerror(errno)));
+            enigmaCpuFormat("kernel '%s': cannot allocate a fiber stack: %s", w->job->kernelName,
+                            strerror(errno)));
     return false;
   }
   resume(w, seq);
@@ -593,8 +581,7 @@ static void runKernelJob(Worker *w, JobState *js) {
       return;
     uint64_t end = start + js->chunk < js->total ? start + js->chunk : js->total;
     for (uint64_t i = start; i < end; ++i) {
-      uint32_t gid[3] = {(uint32_t)(i % nx), (uint32_t)((i / nx) % ny),
-                         (uint32_t)(i / (nx * ny))};
+      uint32_t gid[3] = {(uint32_t)(i % nx), (uint32_t)((i / nx) % ny), (uint32_t)(i / (nx * ny))};
       if (!runGroup(w, gid)) {
         resetFibers(w);
         return;
@@ -772,9 +759,8 @@ static Pool *getPool(EnigmaRuntimeError *error) {
     free(workers);
     free(pool);
     pthread_mutex_unlock(&gInitLock);
-    enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
-                      "CPU runtime: %s%s%s", failure, err ? ": " : "",
-                      err ? strerror(err) : "");
+    enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "CPU runtime: %s%s%s", failure,
+                      err ? ": " : "", err ? strerror(err) : "");
     return NULL;
   }
   pthread_mutex_unlock(&gInitLock);
@@ -800,8 +786,7 @@ static void dispatch(Pool *pool, JobState *js, bool copy, size_t participants) {
   pthread_mutex_unlock(&pool->lock);
 }
 
-EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job,
-                                    EnigmaRuntimeError *error) {
+EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError *error) {
   uint64_t total = 1;
   for (int d = 0; d < 3; ++d) {
     if (job->grid[d] == 0)

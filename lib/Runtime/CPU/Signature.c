@@ -35,8 +35,7 @@ typedef struct Tokens {
   size_t size, capacity;
 } Tokens;
 
-static bool push(Tokens *t, TokKind kind, const char *text, size_t len,
-                 int line) {
+static bool push(Tokens *t, TokKind kind, const char *text, size_t len, int line) {
   if (t->size == t->capacity) {
     size_t cap = t->capacity ? 2 * t->capacity : 1024;
     Token *d = realloc(t->data, cap * sizeof(Token));
@@ -105,8 +104,7 @@ static bool tokenize(const char *s, size_t n, Tokens *out) {
     } else if (isdigit((unsigned char)c) ||
                (c == '.' && i + 1 < n && isdigit((unsigned char)s[i + 1]))) {
       while (i < n && (isIdentChar(s[i]) || s[i] == '.' ||
-                       ((s[i] == '+' || s[i] == '-') &&
-                        strchr("eEpP", s[i - 1]))))
+                       ((s[i] == '+' || s[i] == '-') && strchr("eEpP", s[i - 1]))))
         ++i;
       if (!push(out, TOK_NUMBER, s + start, i - start, line))
         return false;
@@ -152,37 +150,27 @@ typedef struct BuiltinInfo {
 
 static const BuiltinInfo kBuiltins[] = {
     {"thread_position_in_grid", ENIGMA_CPU_BUILTIN_THREAD_POSITION_IN_GRID, true},
-    {"thread_position_in_threadgroup",
-     ENIGMA_CPU_BUILTIN_THREAD_POSITION_IN_THREADGROUP, true},
-    {"threadgroup_position_in_grid",
-     ENIGMA_CPU_BUILTIN_THREADGROUP_POSITION_IN_GRID, true},
+    {"thread_position_in_threadgroup", ENIGMA_CPU_BUILTIN_THREAD_POSITION_IN_THREADGROUP, true},
+    {"threadgroup_position_in_grid", ENIGMA_CPU_BUILTIN_THREADGROUP_POSITION_IN_GRID, true},
     {"threads_per_threadgroup", ENIGMA_CPU_BUILTIN_THREADS_PER_THREADGROUP, true},
-    {"dispatch_threads_per_threadgroup",
-     ENIGMA_CPU_BUILTIN_DISPATCH_THREADS_PER_THREADGROUP, true},
+    {"dispatch_threads_per_threadgroup", ENIGMA_CPU_BUILTIN_DISPATCH_THREADS_PER_THREADGROUP, true},
     {"threadgroups_per_grid", ENIGMA_CPU_BUILTIN_THREADGROUPS_PER_GRID, true},
     {"threads_per_grid", ENIGMA_CPU_BUILTIN_THREADS_PER_GRID, true},
     {"grid_size", ENIGMA_CPU_BUILTIN_GRID_SIZE, true},
     {"grid_origin", ENIGMA_CPU_BUILTIN_GRID_ORIGIN, true},
-    {"thread_index_in_threadgroup",
-     ENIGMA_CPU_BUILTIN_THREAD_INDEX_IN_THREADGROUP, false},
-    {"thread_index_in_simdgroup", ENIGMA_CPU_BUILTIN_THREAD_INDEX_IN_SIMDGROUP,
-     false},
-    {"simdgroup_index_in_threadgroup",
-     ENIGMA_CPU_BUILTIN_SIMDGROUP_INDEX_IN_THREADGROUP, false},
+    {"thread_index_in_threadgroup", ENIGMA_CPU_BUILTIN_THREAD_INDEX_IN_THREADGROUP, false},
+    {"thread_index_in_simdgroup", ENIGMA_CPU_BUILTIN_THREAD_INDEX_IN_SIMDGROUP, false},
+    {"simdgroup_index_in_threadgroup", ENIGMA_CPU_BUILTIN_SIMDGROUP_INDEX_IN_THREADGROUP, false},
     {"threads_per_simdgroup", ENIGMA_CPU_BUILTIN_THREADS_PER_SIMDGROUP, false},
     {"thread_execution_width", ENIGMA_CPU_BUILTIN_THREAD_EXECUTION_WIDTH, false},
-    {"simdgroups_per_threadgroup", ENIGMA_CPU_BUILTIN_SIMDGROUPS_PER_THREADGROUP,
+    {"simdgroups_per_threadgroup", ENIGMA_CPU_BUILTIN_SIMDGROUPS_PER_THREADGROUP, false},
+    {"dispatch_simdgroups_per_threadgroup", ENIGMA_CPU_BUILTIN_DISPATCH_SIMDGROUPS_PER_THREADGROUP,
      false},
-    {"dispatch_simdgroups_per_threadgroup",
-     ENIGMA_CPU_BUILTIN_DISPATCH_SIMDGROUPS_PER_THREADGROUP, false},
-    {"thread_index_in_quadgroup", ENIGMA_CPU_BUILTIN_THREAD_INDEX_IN_QUADGROUP,
+    {"thread_index_in_quadgroup", ENIGMA_CPU_BUILTIN_THREAD_INDEX_IN_QUADGROUP, false},
+    {"quadgroup_index_in_threadgroup", ENIGMA_CPU_BUILTIN_QUADGROUP_INDEX_IN_THREADGROUP, false},
+    {"quadgroups_per_threadgroup", ENIGMA_CPU_BUILTIN_QUADGROUPS_PER_THREADGROUP, false},
+    {"dispatch_quadgroups_per_threadgroup", ENIGMA_CPU_BUILTIN_DISPATCH_QUADGROUPS_PER_THREADGROUP,
      false},
-    {"quadgroup_index_in_threadgroup",
-     ENIGMA_CPU_BUILTIN_QUADGROUP_INDEX_IN_THREADGROUP, false},
-    {"quadgroups_per_threadgroup", ENIGMA_CPU_BUILTIN_QUADGROUPS_PER_THREADGROUP,
-     false},
-    {"dispatch_quadgroups_per_threadgroup",
-     ENIGMA_CPU_BUILTIN_DISPATCH_QUADGROUPS_PER_THREADGROUP, false},
 };
 #define NUM_BUILTINS (sizeof(kBuiltins) / sizeof(kBuiltins[0]))
 
@@ -203,9 +191,9 @@ static const BuiltinInfo *findBuiltin(const Token *t) {
 /// Components of a builtin's declared type (uint -> 1, ushort3 -> 3), or 0 if
 /// the type is not one Metal allows for builtins.
 static uint32_t builtinComponents(const char *type) {
-  static const char *const bases[] = {"uint", "ushort", "int", "short",
-                                      "uint32_t", "uint16_t", "unsigned int",
-                                      "unsigned short", "unsigned"};
+  static const char *const bases[] = {"uint",         "ushort",         "int",
+                                      "short",        "uint32_t",       "uint16_t",
+                                      "unsigned int", "unsigned short", "unsigned"};
   size_t n = strlen(type);
   uint32_t comps = 1;
   if (n > 0 && (type[n - 1] == '2' || type[n - 1] == '3') &&
@@ -293,7 +281,7 @@ static char *joinTokens(const Token *const *toks, size_t n) {
 }
 
 static const char *const kAddressSpaces[] = {
-    "device", "constant", "threadgroup", "thread", "threadgroup_imageblock",
+    "device",   "constant",   "threadgroup", "thread", "threadgroup_imageblock",
     "ray_data", "object_data"};
 
 static bool isAddressSpace(const Token *t) {
@@ -307,14 +295,13 @@ static bool isAddressSpace(const Token *t) {
 
 /// Parses one parameter, tokens [a, b). Buffer indices of parameters without
 /// an attribute are left at -1 and assigned afterwards.
-static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b,
-                                      size_t position, EnigmaCpuParamDesc *out) {
+static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b, size_t position,
+                                      EnigmaCpuParamDesc *out) {
   const Tokens *t = p->toks;
   int line = t->data[a].line;
   const Token **decl = malloc((b - a) * sizeof(Token *));
   if (!decl)
-    return enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_SYSTEM,
-                             "out of memory");
+    return enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
   size_t nDecl = 0;
   const Token *attrName = NULL;
   const Token *attrArg = NULL;
@@ -375,8 +362,8 @@ static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b,
     else if (tk->kind == TOK_IDENT && is(tk, "const")) {
       if (stars == 0 && refs == 0)
         constPointee = true;
-    } else if (tk->kind == TOK_IDENT && (is(tk, "volatile") || is(tk, "restrict") ||
-                                         is(tk, "__restrict")))
+    } else if (tk->kind == TOK_IDENT &&
+               (is(tk, "volatile") || is(tk, "restrict") || is(tk, "__restrict")))
       ;
     else if (tk->kind == TOK_IDENT && isAddressSpace(tk) && !space)
       space = tk;
@@ -405,14 +392,13 @@ static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b,
     const BuiltinInfo *bi = findBuiltin(attrName);
     if (!bi) {
       bool tg = is(attrName, "threadgroup");
-      st = enigmaCpuSetError(
-          p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
-          "line %d: parameter '%s' of kernel '%s' has attribute [[%.*s]], "
-          "which the CPU runtime does not support%s",
-          line, out->name, p->kernelName, (int)attrName->len, attrName->text,
-          tg ? " (declare threadgroup arrays at kernel scope instead, e.g. "
-               "`threadgroup float tile[256];`)"
-             : " (it supports [[buffer(n)]] arguments and compute builtins)");
+      st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: parameter '%s' of kernel '%s' has attribute [[%.*s]], "
+                             "which the CPU runtime does not support%s",
+                             line, out->name, p->kernelName, (int)attrName->len, attrName->text,
+                             tg ? " (declare threadgroup arrays at kernel scope instead, e.g. "
+                                  "`threadgroup float tile[256];`)"
+                                : " (it supports [[buffer(n)]] arguments and compute builtins)");
       goto done;
     }
     if (stars || refs || space) {
@@ -425,13 +411,12 @@ static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b,
     }
     uint32_t comps = builtinComponents(out->typeName);
     if (comps == 0 || (comps > 1 && !bi->vector)) {
-      st = enigmaCpuSetError(
-          p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
-          "line %d: builtin parameter '%s' [[%s]] of kernel '%s' has type "
-          "'%s'; Metal allows %s",
-          line, out->name, bi->name, p->kernelName, out->typeName,
-          bi->vector ? "uint, ushort, uint2, ushort2, uint3 or ushort3"
-                     : "uint or ushort");
+      st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: builtin parameter '%s' [[%s]] of kernel '%s' has type "
+                             "'%s'; Metal allows %s",
+                             line, out->name, bi->name, p->kernelName, out->typeName,
+                             bi->vector ? "uint, ushort, uint2, ushort2, uint3 or ushort3"
+                                        : "uint or ushort");
       goto done;
     }
     out->kind = ENIGMA_CPU_PARAM_BUILTIN;
@@ -441,29 +426,26 @@ static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b,
   }
 
   if (!stars && !refs) {
-    st = enigmaCpuSetError(
-        p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
-        "line %d: parameter '%s' of kernel '%s' is passed by value without a "
-        "builtin attribute; buffers are `device T*` / `constant T*` and "
-        "scalars `constant T& name [[buffer(n)]]`",
-        line, out->name, p->kernelName);
+    st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                           "line %d: parameter '%s' of kernel '%s' is passed by value without a "
+                           "builtin attribute; buffers are `device T*` / `constant T*` and "
+                           "scalars `constant T& name [[buffer(n)]]`",
+                           line, out->name, p->kernelName);
     goto done;
   }
   if (!space || !(is(space, "device") || is(space, "constant"))) {
-    st = enigmaCpuSetError(
-        p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
-        "line %d: parameter '%s' of kernel '%s' must be in the device or "
-        "constant address space%s",
-        line, out->name, p->kernelName,
-        space && is(space, "threadgroup")
-            ? " (threadgroup memory arguments are not supported by the CPU "
-              "runtime: declare the array at kernel scope)"
-            : "");
+    st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                           "line %d: parameter '%s' of kernel '%s' must be in the device or "
+                           "constant address space%s",
+                           line, out->name, p->kernelName,
+                           space && is(space, "threadgroup")
+                               ? " (threadgroup memory arguments are not supported by the CPU "
+                                 "runtime: declare the array at kernel scope)"
+                               : "");
     goto done;
   }
   bool constantSpace = is(space, "constant");
-  out->kind = refs && constantSpace ? ENIGMA_CPU_PARAM_SCALAR
-                                    : ENIGMA_CPU_PARAM_BUFFER;
+  out->kind = refs && constantSpace ? ENIGMA_CPU_PARAM_SCALAR : ENIGMA_CPU_PARAM_BUFFER;
   out->readOnly = constantSpace || constPointee;
   if (attrName) {
     char *end = NULL;
@@ -492,7 +474,6 @@ done:
   return st;
 }
 
-
 /// Rejects threadgroup pointers/references anywhere in the source: with
 /// `threadgroup` meaning `static thread_local`, `threadgroup float *p = ...`
 /// would be initialized once per OS thread instead of once per GPU thread.
@@ -504,11 +485,10 @@ static EnigmaRuntimeStatus checkThreadgroupUses(Parser *p) {
       continue;
     size_t j = i + 1;
     if (j < t->size && isPunct(&t->data[j], '('))
-      return enigmaCpuSetError(
-          p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
-          "line %d: [[threadgroup(n)]] arguments are not supported by the CPU "
-          "runtime; declare threadgroup arrays at kernel scope",
-          tk->line);
+      return enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                               "line %d: [[threadgroup(n)]] arguments are not supported by the CPU "
+                               "runtime; declare threadgroup arrays at kernel scope",
+                               tk->line);
     while (j < t->size) {
       const Token *u = &t->data[j];
       if (u->kind == TOK_IDENT || (u->kind == TOK_PUNCT && is(u, "::"))) {
@@ -535,8 +515,7 @@ static EnigmaRuntimeStatus checkThreadgroupUses(Parser *p) {
 }
 
 EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
-                                            const char *kernelName,
-                                            EnigmaCpuSignature *sig,
+                                            const char *kernelName, EnigmaCpuSignature *sig,
                                             EnigmaRuntimeError *error) {
   memset(sig, 0, sizeof(*sig));
   Tokens toks = {0};
@@ -552,8 +531,7 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
   bool nonKernel = false;
   for (size_t i = 0; i + 1 < toks.size; ++i) {
     const Token *tk = &toks.data[i];
-    if (tk->kind != TOK_IDENT || tk->len != nameLen ||
-        memcmp(tk->text, kernelName, nameLen) != 0 ||
+    if (tk->kind != TOK_IDENT || tk->len != nameLen || memcmp(tk->text, kernelName, nameLen) != 0 ||
         !isPunct(&toks.data[i + 1], '('))
       continue;
     if (isKernelAt(&toks, i)) {
@@ -571,14 +549,13 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
         enigmaCpuStringAppend(&found, toks.data[i].text, toks.data[i].len);
       }
     char *names = enigmaCpuStringTake(&found);
-    st = enigmaCpuSetError(
-        error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
-        "kernel '%s' not found in the MSL source%s (kernels found: %s)",
-        kernelName,
-        nonKernel ? "; a function of that name exists but is not declared "
-                    "`kernel void`"
-                  : "",
-        names && *names ? names : "none");
+    st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                           "kernel '%s' not found in the MSL source%s (kernels found: %s)",
+                           kernelName,
+                           nonKernel ? "; a function of that name exists but is not declared "
+                                       "`kernel void`"
+                                     : "",
+                           names && *names ? names : "none");
     free(names);
     free(toks.data);
     return st;
@@ -602,8 +579,7 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
     free(toks.data);
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
   }
-  bool empty = close == open + 1 ||
-               (close == open + 2 && is(&toks.data[open + 1], "void"));
+  bool empty = close == open + 1 || (close == open + 2 && is(&toks.data[open + 1], "void"));
   size_t start = open + 1;
   int depth = 0;
   for (size_t i = open + 1; !empty && i <= close && st == ENIGMA_RUNTIME_OK; ++i) {
@@ -621,11 +597,9 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
         break;
       }
       if (sig->numParams == cap) {
-        EnigmaCpuParamDesc *d =
-            realloc(sig->params, 2 * cap * sizeof(EnigmaCpuParamDesc));
+        EnigmaCpuParamDesc *d = realloc(sig->params, 2 * cap * sizeof(EnigmaCpuParamDesc));
         if (!d) {
-          st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
-                                 "out of memory");
+          st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
           break;
         }
         memset(d + cap, 0, cap * sizeof(EnigmaCpuParamDesc));
@@ -649,8 +623,8 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
           st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
                                  "kernel '%s': parameters '%s' and '%s' both "
                                  "use [[buffer(%d)]]",
-                                 kernelName, sig->params[i].name,
-                                 sig->params[j].name, sig->params[i].bufferIndex);
+                                 kernelName, sig->params[i].name, sig->params[j].name,
+                                 sig->params[i].bufferIndex);
           break;
         }
     for (size_t i = 0; i < sig->numParams && st == ENIGMA_RUNTIME_OK; ++i) {
@@ -660,8 +634,8 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
       for (int32_t idx = 0;; ++idx) {
         bool used = false;
         for (size_t j = 0; j < sig->numParams; ++j)
-          used |= sig->params[j].kind != ENIGMA_CPU_PARAM_BUILTIN &&
-                  sig->params[j].bufferIndex == idx;
+          used |=
+              sig->params[j].kind != ENIGMA_CPU_PARAM_BUILTIN && sig->params[j].bufferIndex == idx;
         if (!used) {
           pd->bufferIndex = idx;
           break;
@@ -683,8 +657,7 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
     for (size_t a = 1; a < sig->numArgs; ++a) {
       uint32_t v = sig->argParam[a];
       size_t b = a;
-      for (; b > 0 && sig->params[sig->argParam[b - 1]].bufferIndex >
-                          sig->params[v].bufferIndex;
+      for (; b > 0 && sig->params[sig->argParam[b - 1]].bufferIndex > sig->params[v].bufferIndex;
            --b)
         sig->argParam[b] = sig->argParam[b - 1];
       sig->argParam[b] = v;
