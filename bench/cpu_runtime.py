@@ -20,10 +20,9 @@ import platform
 import statistics
 import tempfile
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
-
 from enigma import runtime as rt
 
 VADD = """
@@ -106,13 +105,17 @@ def main() -> None:
     cpu = "unknown CPU"
     try:
         with open("/proc/cpuinfo") as f:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name"))
+            cpu = next(
+                ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
     print(f"machine: {cpu}, {os.cpu_count()} CPUs visible, {platform.python_version()}")
-    print(f"runtime: {rt.num_workers()} workers, header {rt.header_version()}, "
-          f"compiler {os.environ.get('ENIGMA_CXX', 'default (clang++-22)')}, "
-          f"extra flags {os.environ.get('ENIGMA_CPU_CXXFLAGS', 'none')!r}")
+    print(
+        f"runtime: {rt.num_workers()} workers, header {rt.header_version()}, "
+        f"compiler {os.environ.get('ENIGMA_CXX', 'default (clang++-22)')}, "
+        f"extra flags {os.environ.get('ENIGMA_CPU_CXXFLAGS', 'none')!r}"
+    )
 
     # 1. Vector add.
     n = 1 << 24
@@ -128,9 +131,16 @@ def main() -> None:
     assert np.array_equal(c, a + b)
     line("CPU runtime (checked: guarded copies)", vb, vm, f"{vb / np_best:5.2f}x numpy")
     c[:] = 0
-    ub, um = timed(lambda: vadd(a, b, c, n, grid=(n,), block=(256,), checked=False), opts.repeat)
+    ub, um = timed(
+        lambda: vadd(a, b, c, n, grid=(n,), block=(256,), checked=False), opts.repeat
+    )
     assert np.array_equal(c, a + b)
-    line("CPU runtime (unchecked: buffers in place)", ub, um, f"{ub / np_best:5.2f}x numpy")
+    line(
+        "CPU runtime (unchecked: buffers in place)",
+        ub,
+        um,
+        f"{ub / np_best:5.2f}x numpy",
+    )
 
     # 2. GEMM.
     size = 256
@@ -143,16 +153,30 @@ def main() -> None:
     line("numpy (BLAS) a @ b", nb, nm, f"{flops / nb / 1e6:7.2f} GFLOP/s")
     simd = rt.compile_msl(GEMM, "sgemm_simdgroup")
     sb, sm = timed(
-        lambda: simd(ma, mb, mc, size, grid=(size // 16 * 64, size // 8), block=(64, 1)),
+        lambda: simd(
+            ma, mb, mc, size, grid=(size // 16 * 64, size // 8), block=(64, 1)
+        ),
         opts.repeat,
     )
     np.testing.assert_allclose(mc, ma @ mb, rtol=1e-4)
-    line("simdgroup_float8x8 (32 lanes each do the MMA)", sb, sm, f"{flops / sb / 1e6:7.2f} GFLOP/s")
+    line(
+        "simdgroup_float8x8 (32 lanes each do the MMA)",
+        sb,
+        sm,
+        f"{flops / sb / 1e6:7.2f} GFLOP/s",
+    )
     tiled = rt.compile_msl(GEMM, "sgemm_tiled")
     mc[:] = 0
-    tb, tm = timed(lambda: tiled(ma, mb, mc, size, grid=(size, size), block=(16, 16)), 3)
+    tb, tm = timed(
+        lambda: tiled(ma, mb, mc, size, grid=(size, size), block=(16, 16)), 3
+    )
     np.testing.assert_allclose(mc, ma @ mb, rtol=1e-4)
-    line("16x16 threadgroup tiles + barriers (fibers)", tb, tm, f"{flops / tb / 1e6:7.2f} GFLOP/s")
+    line(
+        "16x16 threadgroup tiles + barriers (fibers)",
+        tb,
+        tm,
+        f"{flops / tb / 1e6:7.2f} GFLOP/s",
+    )
 
     # 3. Cached launch.
     touch = rt.compile_msl(NOOP, "enigma_kernel_touch")
@@ -179,7 +203,10 @@ def main() -> None:
         k = rt.compile_msl(GEMM, "sgemm_simdgroup", cache_dir=cache)
         cold_gemm = (time.perf_counter() - t0) * 1e3
         line("simdgroup GEMM, cold kernel cache", cold_gemm, cold_gemm)
-        wb, wm = timed(lambda: rt.compile_msl(VADD, "enigma_kernel_vadd", cache_dir=cache), opts.repeat)
+        wb, wm = timed(
+            lambda: rt.compile_msl(VADD, "enigma_kernel_vadd", cache_dir=cache),
+            opts.repeat,
+        )
         assert rt.compile_msl(VADD, "enigma_kernel_vadd", cache_dir=cache).was_cached
         line("vector add, warm disk cache (parse + dlopen)", wb, wm)
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 import ctypes
 import os
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from . import _capi
 from .errors import EnigmaError
@@ -154,7 +155,9 @@ def _lib() -> ctypes.CDLL:
 def _raise(status: int, err: _Error) -> None:
     """Turns a failed call's status and message into an EnigmaError (freeing the message)."""
     lib = _lib()
-    message = ctypes.string_at(err.message).decode("utf-8", "replace") if err.message else ""
+    message = (
+        ctypes.string_at(err.message).decode("utf-8", "replace") if err.message else ""
+    )
     lib.enigmaRuntimeErrorDestroy(ctypes.byref(err))
     exc = EnigmaError(message or f"CPU runtime error (status {status})")
     exc.kind = _STATUS_KINDS.get(status, "unknown")  # type: ignore[attr-defined]
@@ -256,14 +259,12 @@ def _element_type(type_name: str) -> tuple[str, int] | None:
     None for types the binding does not know (structs...)."""
     t = type_name.replace(" ", "") if "<" in type_name else type_name
     for prefix in ("metal::",):
-        if t.startswith(prefix):
-            t = t[len(prefix) :]
+        t = t.removeprefix(prefix)
     if t.startswith("atomic<") and t.endswith(">"):
         t = t[len("atomic<") : -1].replace("metal::", "")
     elif t.startswith("atomic_"):
         t = t[len("atomic_") :]
-    if t.startswith("packed_"):
-        t = t[len("packed_") :]
+    t = t.removeprefix("packed_")
     if t.startswith("vec<") and t.endswith(">") and "," in t:
         base, _, lanes = t[4:-1].partition(",")
         if base in _SCALAR_DTYPES and lanes.isdigit():
@@ -282,7 +283,9 @@ def _as_dims(value: Any, what: str, minimum: int) -> tuple[int, int, int]:
     try:
         dims = [int(v.__index__()) if hasattr(v, "__index__") else v for v in value]
     except TypeError:
-        raise EnigmaError(f"{what} must be a tuple of 1 to 3 integers, got {value!r}") from None
+        raise EnigmaError(
+            f"{what} must be a tuple of 1 to 3 integers, got {value!r}"
+        ) from None
     if not 1 <= len(dims) <= 3 or not all(isinstance(d, int) for d in dims):
         raise EnigmaError(f"{what} must be a tuple of 1 to 3 integers, got {value!r}")
     for d in dims:
@@ -305,16 +308,22 @@ class CpuKernel:
     def __init__(self, handle: int) -> None:
         lib = _lib()
         self._handle = handle
-        self._finalizer = weakref.finalize(self, lib.enigmaRuntimeCpuKernelDestroy, handle)
+        self._finalizer = weakref.finalize(
+            self, lib.enigmaRuntimeCpuKernelDestroy, handle
+        )
         self.name: str = lib.enigmaRuntimeCpuKernelGetName(handle).decode()
-        self.library_path: str = lib.enigmaRuntimeCpuKernelGetLibraryPath(handle).decode()
+        self.library_path: str = lib.enigmaRuntimeCpuKernelGetLibraryPath(
+            handle
+        ).decode()
         #: True when the compiled kernel came from the disk cache.
         self.was_cached: bool = bool(lib.enigmaRuntimeCpuKernelWasCached(handle))
         params = []
         for i in range(lib.enigmaRuntimeCpuKernelGetNumParams(handle)):
             p = _Param()
             err = _Error()
-            status = lib.enigmaRuntimeCpuKernelGetParam(handle, i, ctypes.byref(p), ctypes.byref(err))
+            status = lib.enigmaRuntimeCpuKernelGetParam(
+                handle, i, ctypes.byref(p), ctypes.byref(err)
+            )
             if status:
                 _raise(status, err)
             kind = _PARAM_KINDS[p.kind]
@@ -336,7 +345,9 @@ class CpuKernel:
         self.params: tuple[KernelParam, ...] = tuple(params)
         #: The launch arguments (buffers and scalars) in [[buffer(i)]] order.
         self.args: tuple[KernelParam, ...] = tuple(
-            sorted((p for p in params if p.kind != "builtin"), key=lambda p: p.arg_index)
+            sorted(
+                (p for p in params if p.kind != "builtin"), key=lambda p: p.arg_index
+            )
         )
 
     def __repr__(self) -> str:
@@ -465,17 +476,22 @@ class CpuKernel:
                 raise EnigmaError(f"{where}: cannot convert {value!r}: {exc}") from None
             if src.size != lanes:
                 raise EnigmaError(f"{where}: expected {lanes} value(s), got {src.size}")
-            if dtype.kind in "iub" and src.dtype.kind == "f":
-                if not np.all(np.isfinite(src)) or not np.all(src == np.trunc(src)):
-                    raise EnigmaError(f"{where}: {value!r} is not an integer")
+            if (
+                dtype.kind in "iub"
+                and src.dtype.kind == "f"
+                and not (np.all(np.isfinite(src)) and np.all(src == np.trunc(src)))
+            ):
+                raise EnigmaError(f"{where}: {value!r} is not an integer")
             if dtype.kind in "iu" and src.dtype.kind in "iuf":
                 info = np.iinfo(dtype)
                 if np.any(src < info.min) or np.any(src > info.max):
                     raise EnigmaError(f"{where}: {value!r} does not fit in {dtype}")
             vals = src.astype(dtype).reshape(-1)
             data = vals.tobytes()
-            data += b"\0" * (param.element_size - len(data))  # 3-vectors are padded to 4
-        elif isinstance(value, np.ndarray) or isinstance(value, np.generic):
+            data += b"\0" * (
+                param.element_size - len(data)
+            )  # 3-vectors are padded to 4
+        elif isinstance(value, (np.ndarray, np.generic)):
             data = np.ascontiguousarray(value).tobytes()
         else:
             raise EnigmaError(
@@ -494,13 +510,21 @@ class CpuKernel:
         get back, the caller's array."""
         where = f"kernel '{self.name}', argument {param.arg_index} ('{param.name}', {param.type_name}*)"
         if not isinstance(value, np.ndarray):
-            raise EnigmaError(f"{where}: expected a numpy array, got {type(value).__name__}")
+            raise EnigmaError(
+                f"{where}: expected a numpy array, got {type(value).__name__}"
+            )
         if not param.read_only and not value.flags.writeable:
-            raise EnigmaError(f"{where}: the kernel writes this buffer but the array is read-only")
+            raise EnigmaError(
+                f"{where}: the kernel writes this buffer but the array is read-only"
+            )
         elem = _element_type(param.type_name)
         if elem is not None:
             want = _SCALAR_DTYPES[elem[0]]
-            ok = (value.dtype.itemsize == 2) if want is None else value.dtype == np.dtype(want)
+            ok = (
+                (value.dtype.itemsize == 2)
+                if want is None
+                else value.dtype == np.dtype(want)
+            )
             if not ok:
                 raise EnigmaError(
                     f"{where}: array of {value.dtype} for a buffer of {param.type_name} "
@@ -528,7 +552,9 @@ def compile_msl(
     saying what is missing or unsupported.
     """
     if not isinstance(source, str):
-        raise EnigmaError(f"compile_msl: source must be a str, got {type(source).__name__}")
+        raise EnigmaError(
+            f"compile_msl: source must be a str, got {type(source).__name__}"
+        )
     if not isinstance(kernel_name, str):
         raise EnigmaError(
             f"compile_msl: kernel_name must be a str, got {type(kernel_name).__name__}"
@@ -543,7 +569,12 @@ def compile_msl(
     handle = ctypes.c_void_p()
     err = _Error()
     status = lib.enigmaRuntimeCpuKernelCreate(
-        src, len(src), kernel_name.encode(), ctypes.byref(opts), ctypes.byref(handle), ctypes.byref(err)
+        src,
+        len(src),
+        kernel_name.encode(),
+        ctypes.byref(opts),
+        ctypes.byref(handle),
+        ctypes.byref(err),
     )
     if status:
         _raise(status, err)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from enigma import runtime as rt
 
 VADD = """
@@ -251,7 +250,13 @@ def test_vector_add(vadd: rt.CpuKernel) -> None:
 
 def test_parsed_signature(vadd: rt.CpuKernel) -> None:
     assert [p.name for p in vadd.args] == ["A", "B", "C", "n"]
-    assert [p.kind for p in vadd.params] == ["buffer", "buffer", "buffer", "scalar", "builtin"]
+    assert [p.kind for p in vadd.params] == [
+        "buffer",
+        "buffer",
+        "buffer",
+        "scalar",
+        "builtin",
+    ]
     a, _, c, n, tid = vadd.params
     assert a.read_only and not c.read_only and n.read_only
     assert (n.type_name, n.element_size, n.buffer_index) == ("uint", 4, 3)
@@ -265,7 +270,9 @@ def test_parsed_signature(vadd: rt.CpuKernel) -> None:
 @pytest.mark.parametrize(("n", "block"), [(1, 1), (1000, 64), (1001, 256), (777, 100)])
 def test_non_multiple_grids(vadd: rt.CpuKernel, n: int, block: int) -> None:
     a, b = _rand(n, 3), _rand(n, 4)
-    c = np.full(n + 5, -1.0, np.float32)  # a longer buffer: the guard `v0 < n` must hold
+    c = np.full(
+        n + 5, -1.0, np.float32
+    )  # a longer buffer: the guard `v0 < n` must hold
     vadd(a, b, c, n, grid=(n,), block=(block,))
     np.testing.assert_array_equal(c[:n], a + b)
     np.testing.assert_array_equal(c[n:], -1.0)
@@ -282,7 +289,9 @@ def test_coarsened_vector_add() -> None:
 
 def test_threadgroup_reduction() -> None:
     k = rt.compile_msl(REDUCE, "enigma_kernel_reduce")
-    n = 64 * 256 + 77  # many threadgroups (spread over every worker), a partial last one
+    n = (
+        64 * 256 + 77
+    )  # many threadgroups (spread over every worker), a partial last one
     x = _rand(n, 7)
     groups = -(-n // 256)
     out = np.zeros(groups, np.float32)
@@ -319,7 +328,9 @@ def test_simd_functions() -> None:
     lowsum, mx, bcast = (np.zeros(n, np.float32) for _ in range(3))
     first = np.zeros(n, np.uint32)
     k(x, *outs, ballot, lowsum, mx, bcast, first, grid=(n,), block=(block,))
-    s_sum, s_excl, s_incl, s_shuf, s_down, s_xor = (np.zeros(n, np.float32) for _ in range(6))
+    s_sum, s_excl, s_incl, s_shuf, s_down, s_xor = (
+        np.zeros(n, np.float32) for _ in range(6)
+    )
     e_ballot = np.zeros(n, np.uint32)
     e_low = np.zeros(n, np.float32)
     e_max, e_bcast = np.zeros(n, np.float32), np.zeros(n, np.float32)
@@ -329,7 +340,7 @@ def test_simd_functions() -> None:
         size = len(ids)
         for lane, g in enumerate(ids):
 
-            def src(i: int, g: int = g) -> float:
+            def src(i: int, g: int = g, v: np.ndarray = v, size: int = size) -> float:
                 return float(v[i]) if 0 <= i < size else float(x[g])
 
             s_sum[g] = v.sum()
@@ -378,7 +389,9 @@ def test_atomics_histogram() -> None:
     hist = np.zeros(16, np.uint32)
     total = np.zeros(1, np.float32)
     biggest = np.full(1, -1, np.int32)
-    k(data, hist, total, biggest, n, grid=(n,), block=(128,))  # last threadgroup: 8 threads
+    k(
+        data, hist, total, biggest, n, grid=(n,), block=(128,)
+    )  # last threadgroup: 8 threads
     np.testing.assert_array_equal(hist, np.bincount(data % 16, minlength=16))
     assert total[0] == float((data % 4).sum())
     assert biggest[0] == data.max()
@@ -441,7 +454,9 @@ def test_idiomatic_metal() -> None:
     ]
     assert k.args[0].element_size == 16  # uint, float, then float2 aligned to 8
     n = 100
-    params = np.zeros((), np.dtype([("n", "<u4"), ("scale", "<f4"), ("offset", "<f4", 2)]))
+    params = np.zeros(
+        (), np.dtype([("n", "<u4"), ("scale", "<f4"), ("offset", "<f4", 2)])
+    )
     params["n"], params["scale"], params["offset"] = n, 2.0, (0.0, 0.25)
     x, y = _rand(n + 10, 13), _rand(n + 10, 14)
     y0 = y.copy()
@@ -482,7 +497,9 @@ def test_launch_raw_pointer_entry(vadd: rt.CpuKernel) -> None:
     c = np.zeros(n, np.float32)
     size = np.array(n, np.uint32)
     vadd.launch_raw(
-        [(x.ctypes.data, x.nbytes) for x in (a, b, c, size)], grid=(n, 1, 1), block=(64, 1, 1)
+        [(x.ctypes.data, x.nbytes) for x in (a, b, c, size)],
+        grid=(n, 1, 1),
+        block=(64, 1, 1),
     )
     np.testing.assert_array_equal(c, a + b)
 
@@ -494,9 +511,13 @@ def test_compile_cache(tmp_path) -> None:
     warm = rt.compile_msl(VADD, "enigma_kernel_vadd", cache_dir=tmp_path)
     assert warm.was_cached and warm.library_path == cold.library_path
     # The key covers the flags and the text.
-    other = rt.compile_msl(VADD, "enigma_kernel_vadd", cache_dir=tmp_path, cxx_flags="-O1")
+    other = rt.compile_msl(
+        VADD, "enigma_kernel_vadd", cache_dir=tmp_path, cxx_flags="-O1"
+    )
     assert not other.was_cached and other.library_path != cold.library_path
-    edited = rt.compile_msl(VADD + "\n// edited\n", "enigma_kernel_vadd", cache_dir=tmp_path)
+    edited = rt.compile_msl(
+        VADD + "\n// edited\n", "enigma_kernel_vadd", cache_dir=tmp_path
+    )
     assert not edited.was_cached
     version = rt.header_version()
     assert (tmp_path / "cpu-1" / f"include-{version}" / "metal_stdlib").is_file()
@@ -541,7 +562,9 @@ def test_aliased_arguments_share_memory() -> None:
     k = rt.compile_msl(ALIAS, "inplace")
     x = np.arange(8, dtype=np.float32)
     y = x.copy()
-    k(y, y, grid=(8,), block=(8,))  # one array for both parameters: aliased, as on the GPU
+    k(
+        y, y, grid=(8,), block=(8,)
+    )  # one array for both parameters: aliased, as on the GPU
     np.testing.assert_array_equal(y, 2 * x + 2)
     a, b = np.zeros(8, np.float32), x.copy()
     k(a, b, grid=(8,), block=(8,))

@@ -7,7 +7,6 @@ import re
 
 import numpy as np
 import pytest
-
 from enigma import EnigmaError
 from enigma import runtime as rt
 
@@ -105,7 +104,10 @@ def test_out_of_bounds_read_names_kernel_buffer_and_index() -> None:
     assert _kind(exc) == "out_of_bounds"
     msg = str(exc.value)
     assert "kernel 'unguarded_add'" in msg
-    assert "out-of-bounds read of buffer 'A' ([[buffer(0)]], 4000 bytes = 1000 elements of float)" in msg
+    assert (
+        "out-of-bounds read of buffer 'A' ([[buffer(0)]], 4000 bytes = 1000 elements of float)"
+        in msg
+    )
     assert "element index 1000 (byte offset 4000)" in msg
     assert "thread_position_in_grid (1000,0,0)" in msg
     # Threads before the faulting one ran; the kernel still works afterwards.
@@ -117,7 +119,13 @@ def test_out_of_bounds_read_names_kernel_buffer_and_index() -> None:
 
 @pytest.mark.parametrize(
     ("index", "element"),
-    [(10, 10), (4096, 4096), (-5000, -5000), (2**31 - 1, 2**31 - 1), (-(2**31), -(2**31))],
+    [
+        (10, 10),
+        (4096, 4096),
+        (-5000, -5000),
+        (2**31 - 1, 2**31 - 1),
+        (-(2**31), -(2**31)),
+    ],
 )
 def test_out_of_bounds_write_any_32_bit_index(index: int, element: int) -> None:
     k = rt.compile_msl(OOB, "poke")
@@ -125,7 +133,9 @@ def test_out_of_bounds_write_any_32_bit_index(index: int, element: int) -> None:
     with pytest.raises(EnigmaError) as exc:
         k(out, index, grid=(1,), block=(1,))
     assert _kind(exc) == "out_of_bounds"
-    assert f"out-of-bounds write of buffer 'out' ([[buffer(0)]], 32 bytes" in str(exc.value)
+    assert "out-of-bounds write of buffer 'out' ([[buffer(0)]], 32 bytes" in str(
+        exc.value
+    )
     assert f"element index {element} " in str(exc.value)
     np.testing.assert_array_equal(out, 0.0)
 
@@ -134,7 +144,9 @@ def test_out_of_bounds_vector_element() -> None:
     k = rt.compile_msl(OOB, "peek_vec")
     inp = np.zeros((4, 4), np.float32)
     out = np.zeros((1, 4), np.float32)
-    with pytest.raises(EnigmaError, match=r"buffer 'in' .*elements of float4\) at element index 4 "):
+    with pytest.raises(
+        EnigmaError, match=r"buffer 'in' .*elements of float4\) at element index 4 "
+    ):
         k(inp, out, 4, grid=(1,), block=(1,))
     k(inp + 3, out, 3, grid=(1,), block=(1,))
     np.testing.assert_array_equal(out, 3.0)
@@ -144,7 +156,9 @@ def test_write_to_read_only_buffer() -> None:
     k = rt.compile_msl(OOB, "write_const")
     inp = np.arange(16, dtype=np.float32)
     out = np.zeros(16, np.float32)
-    with pytest.raises(EnigmaError, match=r"write to read-only buffer 'in' .*element index 0 ") as exc:
+    with pytest.raises(
+        EnigmaError, match=r"write to read-only buffer 'in' .*element index 0 "
+    ) as exc:
         k(inp, out, grid=(16,), block=(16,))
     assert _kind(exc) == "out_of_bounds"
     np.testing.assert_array_equal(inp, np.arange(16))  # the caller's array is untouched
@@ -153,7 +167,9 @@ def test_write_to_read_only_buffer() -> None:
 def test_unchecked_launch_still_reports_wild_accesses() -> None:
     k = rt.compile_msl(OOB, "poke")
     out = np.zeros(8, np.float32)
-    with pytest.raises(EnigmaError, match="outside every buffer of the launch.*unchecked") as exc:
+    with pytest.raises(
+        EnigmaError, match="outside every buffer of the launch.*unchecked"
+    ) as exc:
         k(out, -(2**31), grid=(1,), block=(1,), checked=False)
     assert _kind(exc) == "kernel_fault"
 
@@ -187,7 +203,9 @@ def test_other_divergent_barriers(name: str) -> None:
     k = rt.compile_msl(BARRIERS, name)
     out = np.zeros(64, np.float32)
     args = (out, 40) if name == "late_exit" else (out,)
-    with pytest.raises(EnigmaError, match=f"kernel '{name}': threadgroup_barrier #") as exc:
+    with pytest.raises(
+        EnigmaError, match=f"kernel '{name}': threadgroup_barrier #"
+    ) as exc:
         k(*args, grid=(64,), block=(64,))
     assert _kind(exc) == "divergent_barrier"
 
@@ -197,7 +215,10 @@ def test_integer_division_by_zero() -> None:
     a = np.arange(8, dtype=np.int32)
     b = np.array([1, 2, 3, 0, 5, 6, 7, 8], np.int32)
     out = np.zeros(8, np.int32)
-    with pytest.raises(EnigmaError, match=r"integer division by zero .*thread_position_in_grid \(3,0,0\)") as exc:
+    with pytest.raises(
+        EnigmaError,
+        match=r"integer division by zero .*thread_position_in_grid \(3,0,0\)",
+    ) as exc:
         k(a, b, out, grid=(8,), block=(8,))
     assert _kind(exc) == "kernel_fault"
     np.testing.assert_array_equal(out[:3], a[:3] // b[:3])
@@ -206,7 +227,9 @@ def test_integer_division_by_zero() -> None:
 def test_stack_overflow() -> None:
     k = rt.compile_msl(FAULTS, "deep")
     out = np.zeros(4, np.float32)
-    with pytest.raises(EnigmaError, match="stack overflow.*ENIGMA_CPU_STACK_SIZE") as exc:
+    with pytest.raises(
+        EnigmaError, match="stack overflow.*ENIGMA_CPU_STACK_SIZE"
+    ) as exc:
         k(out, grid=(4,), block=(4,))
     assert _kind(exc) == "kernel_fault"
 
@@ -222,7 +245,10 @@ def test_compile_error_carries_compiler_output() -> None:
 
 
 def test_kernel_not_found_lists_kernels() -> None:
-    with pytest.raises(EnigmaError, match=r"kernel 'missing' not found .*kernels found: unguarded_add, poke, peek_vec, write_const") as exc:
+    with pytest.raises(
+        EnigmaError,
+        match=r"kernel 'missing' not found .*kernels found: unguarded_add, poke, peek_vec, write_const",
+    ) as exc:
         rt.compile_msl(OOB, "missing")
     assert _kind(exc) == "unsupported"
     helper = "inline float helper(float x) { return x; }\nkernel void k(device float* x [[buffer(0)]]) {}\n"
@@ -234,8 +260,10 @@ def test_kernel_not_found_lists_kernels() -> None:
     ("source", "pattern"),
     [
         (
-            "kernel void k(device float* x [[buffer(0)]], uint l [[thread_index_in_threadgroup]]) {\n"
-            "  threadgroup float tg[32];\n  threadgroup float* p = tg;\n  x[l] = p[l];\n}\n",
+            (
+                "kernel void k(device float* x [[buffer(0)]], uint l [[thread_index_in_threadgroup]]) {\n"
+                "  threadgroup float tg[32];\n  threadgroup float* p = tg;\n  x[l] = p[l];\n}\n"
+            ),
             r"line 3: pointers and references to threadgroup memory are not supported",
         ),
         (
@@ -279,7 +307,9 @@ def test_argument_errors(poke: rt.CpuKernel) -> None:
     out = np.zeros(8, np.float32)
     with pytest.raises(EnigmaError, match=r"takes 2 arguments \(out, index\), got 1"):
         poke(out, grid=(1,), block=(1,))
-    with pytest.raises(EnigmaError, match=r"argument 0 \('out', float\*\): array of float64"):
+    with pytest.raises(
+        EnigmaError, match=r"argument 0 \('out', float\*\): array of float64"
+    ):
         poke(np.zeros(8), 0, grid=(1,), block=(1,))
     with pytest.raises(EnigmaError, match=r"'index'.*2147483648 does not fit in int32"):
         poke(out, 2**31, grid=(1,), block=(1,))
@@ -289,7 +319,9 @@ def test_argument_errors(poke: rt.CpuKernel) -> None:
         poke([0.0] * 8, 0, grid=(1,), block=(1,))
     ro = np.zeros(8, np.float32)
     ro.flags.writeable = False
-    with pytest.raises(EnigmaError, match="writes this buffer but the array is read-only"):
+    with pytest.raises(
+        EnigmaError, match="writes this buffer but the array is read-only"
+    ):
         poke(ro, 0, grid=(1,), block=(1,))
 
 
@@ -297,7 +329,9 @@ def test_launch_shape_errors(poke: rt.CpuKernel) -> None:
     out = np.zeros(8, np.float32)
     with pytest.raises(EnigmaError, match=r"1025 threads; Metal allows at most 1024"):
         poke(out, 0, grid=(1,), block=(1025,))
-    with pytest.raises(EnigmaError, match=r"block \(0,\): each dimension must be in \[1,"):
+    with pytest.raises(
+        EnigmaError, match=r"block \(0,\): each dimension must be in \[1,"
+    ):
         poke(out, 0, grid=(1,), block=(0,))
     with pytest.raises(EnigmaError, match=r"grid must be a tuple of 1 to 3 integers"):
         poke(out, 0, grid=(1, 1, 1, 1), block=(1,))
@@ -306,7 +340,9 @@ def test_launch_shape_errors(poke: rt.CpuKernel) -> None:
     with pytest.raises(EnigmaError, match="coarsen must be a positive integer"):
         poke(out, 0, grid=(1,), block=(1,), coarsen=0)
     with pytest.raises(EnigmaError, match=r"must be exactly 4 bytes, got 2") as exc:
-        poke.launch_raw([(out.ctypes.data, out.nbytes), (out.ctypes.data, 2)], grid=1, block=1)
+        poke.launch_raw(
+            [(out.ctypes.data, out.nbytes), (out.ctypes.data, 2)], grid=1, block=1
+        )
     assert _kind(exc) == "invalid_argument"
     poke(out, 3, grid=(1,), block=(1,))
     np.testing.assert_array_equal(out, [0, 0, 0, 1, 0, 0, 0, 0])
@@ -314,7 +350,10 @@ def test_launch_shape_errors(poke: rt.CpuKernel) -> None:
 
 def test_missing_compiler(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENIGMA_CXX", "/nonexistent/clang++")
-    with pytest.raises(EnigmaError, match="host C\\+\\+ compiler '/nonexistent/clang\\+\\+' .* not found") as exc:
+    with pytest.raises(
+        EnigmaError,
+        match="host C\\+\\+ compiler '/nonexistent/clang\\+\\+' .* not found",
+    ) as exc:
         rt.compile_msl(OOB, "poke")
     assert _kind(exc) == "system"
 

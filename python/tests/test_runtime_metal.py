@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from enigma import runtime as rt
 
 # The largest float below 1: Metal's fract() never returns 1.
@@ -31,7 +30,10 @@ FLOAT_FUNCS = [
     ("floor(y)", lambda x, y: np.floor(y)),
     ("ceil(y)", lambda x, y: np.ceil(y)),
     ("trunc(y)", lambda x, y: np.trunc(y)),
-    ("round(y)", lambda x, y: np.sign(y) * np.floor(np.abs(y) + 0.5)),  # half away from 0
+    (
+        "round(y)",
+        lambda x, y: np.sign(y) * np.floor(np.abs(y) + 0.5),
+    ),  # half away from 0
     ("rint(y)", lambda x, y: np.rint(y)),  # half to even
     ("fract(y)", lambda x, y: np.minimum(y - np.floor(y), _BELOW_ONE)),
     ("fmod(y, x)", lambda x, y: np.fmod(y, x)),
@@ -41,12 +43,18 @@ FLOAT_FUNCS = [
     ("saturate(y)", lambda x, y: np.clip(y, 0, 1)),
     ("mix(x, y, 0.25f)", lambda x, y: x + (y - x) * 0.25),
     ("step(0.0f, y)", lambda x, y: np.where(y < 0, 0.0, 1.0)),
-    ("smoothstep(-1.0f, 1.0f, y)", lambda x, y: (t := np.clip((y + 1) / 2, 0, 1)) * t * (3 - 2 * t)),
+    (
+        "smoothstep(-1.0f, 1.0f, y)",
+        lambda x, y: (t := np.clip((y + 1) / 2, 0, 1)) * t * (3 - 2 * t),
+    ),
     ("abs(y)", lambda x, y: np.abs(y)),
     ("min(x, y)", lambda x, y: np.minimum(x, y)),
     ("max(x, y)", lambda x, y: np.maximum(x, y)),
     ("fmax3(x, y, 1.0f)", lambda x, y: np.maximum(np.maximum(x, y), 1.0)),
-    ("median3(x, y, 1.0f)", lambda x, y: np.median(np.stack([x, y, np.ones_like(x)]), axis=0)),
+    (
+        "median3(x, y, 1.0f)",
+        lambda x, y: np.median(np.stack([x, y, np.ones_like(x)]), axis=0),
+    ),
     ("sinpi(y)", lambda x, y: np.sin(np.pi * y.astype(np.float64))),
     ("float(half(y))", lambda x, y: y.astype(np.float16).astype(np.float32)),
     ("float(bfloat(y))", None),  # checked separately (numpy has no bfloat16)
@@ -55,7 +63,8 @@ FLOAT_FUNCS = [
 
 def _float_kernel() -> str:
     body = "\n".join(
-        f"  out[i * {len(FLOAT_FUNCS)} + {j}] = {expr};" for j, (expr, _) in enumerate(FLOAT_FUNCS)
+        f"  out[i * {len(FLOAT_FUNCS)} + {j}] = {expr};"
+        for j, (expr, _) in enumerate(FLOAT_FUNCS)
     )
     return f"""
 #include <metal_stdlib>
@@ -171,7 +180,7 @@ def test_integer_functions_match_python() -> None:
         want = [
             32 - u.bit_length(),
             (u & -u).bit_length() - 1 if u else 32,
-            bin(u).count("1"),
+            u.bit_count(),
             int(f"{u:032b}"[::-1], 2),
             ((u << 5) | (u >> 27)) & m32,
             (u * 0x9E3779B9) >> 32,
@@ -280,7 +289,9 @@ def test_half_precision() -> None:
     k = rt.compile_msl(HALF, "half_math")
     k(a, b, out, out4, np.float16(0.5), grid=(n,), block=(32,))
     np.testing.assert_allclose(out, a * np.float16(0.5) + np.float16(1), rtol=2e-3)
-    np.testing.assert_allclose(out4, b * a[:, None] + np.float16(0.25), rtol=2e-3, atol=2e-3)
+    np.testing.assert_allclose(
+        out4, b * a[:, None] + np.float16(0.25), rtol=2e-3, atol=2e-3
+    )
 
 
 @pytest.mark.parametrize("cxx", ["clang++-22", "g++"])

@@ -12,8 +12,7 @@ import argparse
 import array
 import sys
 
-from enigma import EnigmaError
-from enigma import runtime
+from enigma import EnigmaError, runtime
 
 TYPECODES = {"f32": "f", "i32": "i", "u32": "I"}
 
@@ -52,8 +51,13 @@ def main() -> int:
         k = runtime.compile_msl(source, opts.kernel)
         args = [parse_arg(a) for a in opts.args]
         raw = [(a.buffer_info()[0], a.buffer_info()[1] * a.itemsize) for a in args]
-        k.launch_raw(raw, grid=opts.grid, block=opts.block, coarsen=opts.coarsen,
-                     exited_threads_skip_barriers=opts.exited_threads_skip_barriers)
+        k.launch_raw(
+            raw,
+            grid=opts.grid,
+            block=opts.block,
+            coarsen=opts.coarsen,
+            exited_threads_skip_barriers=opts.exited_threads_skip_barriers,
+        )
     except EnigmaError as exc:
         print(f"error ({getattr(exc, 'kind', '?')}): {exc}")
         return 1
