@@ -296,7 +296,7 @@ def trace(k: Kernel, args: Sequence[Any] = ()) -> tuple[dict, list[ParamInfo]]:
                     pd["layout"] = str(tensor.layout)
                     info.layout = pd["layout"]
                     info.min_size = tensor.cosize()
-                    call_args.append(TensorValue.from_tensor(mem, tensor))
+                    call_args.append(TensorValue.from_tensor(mem, tensor, k.def_loc))
                 else:
                     pd["access"] = "read"
                     call_args.append(mem)

@@ -6,9 +6,11 @@ algebra (``enigma.Layout``). Inside a kernel a tensor parameter is a :class:`Ten
 ``gA[None, bid]`` slices CuTe-style (keeps the ``None`` modes, fixes the others) and ``t[i]`` /
 ``t[i, j]`` load through the layout.
 
-The coordinate -> offset arithmetic is recorded as ``arith`` ops by :func:`record_crd2idx`, the
-one seam where ``enigma`` layout ops will be recorded instead once the dialect has them (the
-pipeline's ``enigma-lower-layouts`` then produces the same arithmetic).
+Layouts are recorded in the trace as ``enigma`` layout ops: a Tensor parameter's layout is an
+``enigma.layout_constant`` followed by the divides the jit function applied (at their jit source
+lines, so ``enigma-check-layout-divisions`` runs on them), slices are ``enigma.layout_mode`` and
+coordinates become offsets through ``enigma.layout_apply`` (:func:`record_layout_apply`, the one
+place this happens), which ``enigma-lower-layouts`` lowers to index arithmetic.
 """
 
 from __future__ import annotations
@@ -17,15 +19,15 @@ from typing import Any, Optional, Sequence, Union
 
 from . import dtypes as _dt
 from . import layout as _layout
-from ._tracer import Value, _np_scalar_to_literal, as_value, convert, current, to_index, \
-    trace_type_error, user_frame
+from ._tracer import INDEX, Region, Value, _np_scalar_to_literal, current, frame_loc, \
+    located, to_index, trace_type_error, user_frame
 from .builtins import MemRef
 from .dtypes import DType
 from .errors import EnigmaError
 from .layout import Layout
 
 __all__ = ["Tensor", "TensorValue", "make_tensor", "zipped_divide", "logical_divide",
-           "tiled_divide", "flat_divide", "composition", "coalesce", "record_crd2idx"]
+           "tiled_divide", "flat_divide", "composition", "coalesce"]
 
 
 class Tensor:
@@ -52,6 +54,12 @@ class Tensor:
             self.layout = Layout.parse(layout)
         else:
             self.layout = Layout(layout)
+        # How this layout was derived in the jit function: (parent tensor, enigma op, operand,
+        # source location), replayed as layout ops in the trace so the compiler's
+        # enigma-check-layout-divisions / enigma-lower-layouts passes see them.
+        self._origin: Optional[tuple["Tensor", str, Any, tuple[str, int, int]]] = None
+        # The buffer the tensor views: a divided tensor still needs its root's elements.
+        self._root_cosize: Optional[int] = None
 
     def __repr__(self) -> str:
         return (f"enigma.Tensor({self.name!r}, {self.buffer_index}, enigma.{self.dtype.name}, "
@@ -71,81 +79,163 @@ class Tensor:
 
     def cosize(self) -> int:
         """Number of buffer elements the layout spans (what the buffer must hold)."""
+        if self._root_cosize is not None:
+            return self._root_cosize
         return _layout.cosize(self.layout)
 
-    def with_layout(self, layout: Layout) -> "Tensor":
-        return Tensor(self.name, self.buffer_index, self.dtype, layout)
+    def derive(self, layout: Layout, op: str, operand: Any, loc: tuple[str, int, int]
+               ) -> "Tensor":
+        """A tensor on the same buffer with `layout`, computed from this one by layout op
+        `op` (e.g. ``enigma.layout_zipped_divide``) with `operand` (tiler text or Layout)."""
+        t = Tensor(self.name, self.buffer_index, self.dtype, layout)
+        t._origin = (self, op, operand, loc)
+        t._root_cosize = self.cosize()
+        return t
 
 
-def _tensor_op(name: str, fn: Any, x: Any, *args: Any) -> Any:
-    if isinstance(x, Tensor):
-        return x.with_layout(fn(x.layout, *args))
-    if isinstance(x, TensorValue):
-        return TensorValue(x.memref, fn(x.layout, *args), x.offset)
-    return fn(x, *args)
+def tiler_text(tiler: Any) -> str:
+    """CuTe notation of a Python tiler: ints, None (``_``), Layouts and tuples of them."""
+    if tiler is None:
+        return "_"
+    if isinstance(tiler, Layout):
+        return str(tiler)
+    if isinstance(tiler, bool):
+        raise EnigmaError(f"invalid tiler {tiler!r}")
+    if isinstance(tiler, int):
+        return str(tiler)
+    if isinstance(tiler, (tuple, list)):
+        return "(" + ",".join(tiler_text(t) for t in tiler) + ")"
+    raise EnigmaError(f"invalid tiler {tiler!r}: expected an int, None, a Layout or a tuple")
+
+
+def _caller_loc() -> tuple[str, int, int]:
+    return frame_loc(user_frame(3))
+
+
+def _tensor_op(op: str, fn: Any, x: Any, operand: Any, *extra: Any) -> Any:
+    """Applies layout function `fn` to a Tensor's layout (recording layout op `op`), to a
+    TensorValue's layout inside a kernel, or to a Layout."""
+    loc = _caller_loc()
+    try:
+        if isinstance(x, Tensor):
+            return x.derive(fn(x.layout, operand, *extra), op, operand, loc)
+        if isinstance(x, TensorValue):
+            return x.derive(fn(x.layout, operand, *extra), op, operand)
+        return fn(x, operand, *extra)
+    except EnigmaError as exc:
+        raise EnigmaError(located(str(exc), loc)) from None
 
 
 def zipped_divide(x: Any, tiler: Any) -> Any:
     """``zipped_divide`` of a Tensor's (or a Layout's) layout: ``((tile), (rest))``; mode 1 of
     the result indexes the tiles (``gA[None, bid]``). Raises EnigmaError ("tiler exceeds
     tensor") when a tile is larger than the tensor."""
-    return _tensor_op("zipped_divide", _layout.zipped_divide, x, tiler)
+    return _tensor_op("enigma.layout_zipped_divide", _layout.zipped_divide, x, tiler)
 
 
 def logical_divide(x: Any, tiler: Any) -> Any:
     """``logical_divide`` on a Tensor or Layout."""
-    return _tensor_op("logical_divide", _layout.logical_divide, x, tiler)
+    return _tensor_op("enigma.layout_logical_divide", _layout.logical_divide, x, tiler)
 
 
 def tiled_divide(x: Any, tiler: Any) -> Any:
     """``tiled_divide`` on a Tensor or Layout."""
-    return _tensor_op("tiled_divide", _layout.tiled_divide, x, tiler)
+    return _tensor_op("enigma.layout_tiled_divide", _layout.tiled_divide, x, tiler)
 
 
 def flat_divide(x: Any, tiler: Any) -> Any:
     """``flat_divide`` on a Tensor or Layout."""
-    return _tensor_op("flat_divide", _layout.flat_divide, x, tiler)
+    return _tensor_op("enigma.layout_flat_divide", _layout.flat_divide, x, tiler)
 
 
 def composition(x: Any, tiler: Any) -> Any:
     """``composition`` on a Tensor or Layout."""
-    return _tensor_op("composition", _layout.composition, x, tiler)
+    return _tensor_op("enigma.layout_composition", _layout.composition, x, tiler)
 
 
 def coalesce(x: Any, profile: Any = None) -> Any:
     """``coalesce`` on a Tensor or Layout."""
     if profile is None:
-        return _tensor_op("coalesce", _layout.coalesce, x)
-    return _tensor_op("coalesce", _layout.coalesce, x, profile)
+        loc = _caller_loc()
+        if isinstance(x, Tensor):
+            return x.derive(_layout.coalesce(x.layout), "enigma.layout_coalesce", None, loc)
+        if isinstance(x, TensorValue):
+            return x.derive(_layout.coalesce(x.layout), "enigma.layout_coalesce", None)
+        return _layout.coalesce(x)
+    return _tensor_op("", _layout.coalesce, x, profile)
 
 
 # ---------------------------------------------------------------------------------------------
-# Inside kernels
+# Inside kernels: layouts are recorded as `enigma` layout ops
 # ---------------------------------------------------------------------------------------------
 
 Offset = Union[int, Value]
+_LAYOUT_TYPE = "!enigma.layout"
 
 
-def _add(a: Offset, b: Offset) -> Offset:
-    if isinstance(a, int) and isinstance(b, int):
-        return a + b
-    if isinstance(a, int) and a == 0:
-        return b
-    if isinstance(b, int) and b == 0:
-        return a
-    return a + b  # type: ignore[operator]
+def _emit_layout(op: str, operands: Sequence[int], attrs: Optional[dict],
+                 loc: Optional[tuple[str, int, int]] = None, result: str = _LAYOUT_TYPE) -> int:
+    t = current()
+    if loc is None:
+        d = t.emit(op, operands, (result,), attrs, frame=user_frame(3))
+    else:
+        d = t.emit(op, operands, (result,), attrs, loc=loc)
+    return d["results"][0]["id"]
 
 
-def _mul(a: Offset, b: int) -> Offset:
-    if isinstance(a, int):
-        return a * b
-    if b == 1:
-        return a
-    if b == 0:
-        return 0
-    if b < 0 and a.dtype.is_unsigned:
-        a = convert(a, _dt.i32 if a.dtype.bits <= 32 else _dt.i64)
-    return a * b
+def layout_constant(layout: Layout, loc: Optional[tuple[str, int, int]] = None) -> int:
+    """The trace value of a static layout (one ``enigma.layout_constant`` per block)."""
+    t = current()
+    key = ("layout", str(layout))
+    r: Optional[Region] = t.region
+    while r is not None:
+        hit = r.consts.get(key)
+        if hit is not None:
+            return hit.id
+        r = r.parent
+    lid = _emit_layout("enigma.layout_constant", (), {"layout": f"#enigma.layout<{layout}>"},
+                       loc)
+    t.region.consts[key] = Value(lid, INDEX)
+    return lid
+
+
+def record_tensor_layout(tensor: Tensor, loc: tuple[str, int, int]) -> int:
+    """Replays how a jit Tensor's layout was derived (layout_constant of the root, then each
+    divide/composition at its jit source line); returns the layout value."""
+    if tensor._origin is None:
+        return layout_constant(tensor.layout, loc)
+    parent, op, operand, oloc = tensor._origin
+    src = record_tensor_layout(parent, loc)
+    return _apply_layout_op(src, op, operand, tensor.layout, oloc)
+
+
+def _apply_layout_op(src: int, op: str, operand: Any, result: Layout,
+                     loc: Optional[tuple[str, int, int]]) -> int:
+    if op == "enigma.layout_composition":
+        if isinstance(operand, Layout):
+            rhs = layout_constant(operand, loc)
+            return _emit_layout(op, (src, rhs), None, loc)
+        op = "enigma.layout_composition_tiler"  # no such op: fall back to the result below
+    if op in ("enigma.layout_zipped_divide", "enigma.layout_logical_divide",
+              "enigma.layout_tiled_divide", "enigma.layout_flat_divide"):
+        return _emit_layout(op, (src,), {"tiler": f"#enigma.tiler<{tiler_text(operand)}>"}, loc)
+    if op == "enigma.layout_coalesce":
+        return _emit_layout(op, (src,), None, loc)
+    # Anything the dialect has no op for is recorded as its (static) result.
+    return layout_constant(result, loc)
+
+
+def _mode_value(lv: int, path: tuple[int, ...]) -> int:
+    if not path:
+        return lv
+    return _emit_layout("enigma.layout_mode", (lv,),
+                        {"path": "array<i64: " + ", ".join(str(p) for p in path) + ">"})
+
+
+def _shape_at(shape: Any, path: tuple[int, ...]) -> Any:
+    for p in path:
+        shape = shape[p]
+    return shape
 
 
 def _coord_scalar(c: Any) -> Offset:
@@ -159,48 +249,42 @@ def _coord_scalar(c: Any) -> Offset:
     return c
 
 
-def _flat_size(shape: Any) -> int:
-    if isinstance(shape, int):
-        return shape
-    n = 1
-    for s in shape:
-        n *= _flat_size(s)
-    return n
+def _add(a: Offset, b: Offset) -> Offset:
+    if isinstance(a, int) and isinstance(b, int):
+        return a + b
+    if isinstance(a, int) and a == 0:
+        return b
+    if isinstance(b, int) and b == 0:
+        return a
+    if isinstance(a, int):
+        a, b = b, a
+    return a + b  # type: ignore[operator]  # index arithmetic (arith.addi)
 
 
-def record_crd2idx(coord: Any, shape: Any, stride: Any) -> Offset:
-    """The offset of `coord` in the layout `shape:stride`, as traced arithmetic (Python ints
-    fold at trace time). A scalar coordinate into a tuple shape splits colexicographically, as
-    in CuTe. This is the single place where layout ops will be recorded instead of ``arith``
-    once the dialect has them."""
+def record_layout_apply(lv: int, layout: Layout, coord: Any, path: tuple[int, ...] = ()
+                        ) -> Offset:
+    """The offset of `coord` in mode `path` of the layout value `lv` (Python `layout`).
+
+    This is the one place coordinates become offsets: traced coordinates record
+    ``enigma.layout_apply`` (lowered to index arithmetic by ``enigma-lower-layouts``); Python
+    int coordinates are evaluated host-side by the same C layout core."""
+    shape = _shape_at(layout.shape, path)
     if isinstance(coord, (tuple, list)):
         if not isinstance(shape, tuple) or len(shape) != len(coord):
             raise trace_type_error(f"coordinate {_fmt(coord)} does not match the layout shape "
                                    f"{shape}")
         off: Offset = 0
-        for c, s, d in zip(coord, shape, stride):
-            off = _add(off, record_crd2idx(c, s, d))
+        for i, c in enumerate(coord):
+            off = _add(off, record_layout_apply(lv, layout, c, path + (i,)))
         return off
     c = _coord_scalar(coord)
-    if isinstance(shape, int):
-        if shape == 1:
-            return 0
-        return _mul(c, stride)
-    off = 0
-    n = len(shape)
-    for i, (s, d) in enumerate(zip(shape, stride)):
-        if i == n - 1:
-            ci: Offset = c
-        else:
-            sz = _flat_size(s)
-            if isinstance(c, int):
-                ci, c = c % sz, c // sz
-            elif sz == 1:
-                ci = 0
-            else:
-                ci, c = c % sz, c // sz
-        off = _add(off, record_crd2idx(ci, s, d))
-    return off
+    if isinstance(c, int):
+        sub = layout[path] if path else layout
+        return sub(c)
+    idx = to_index(c)
+    sub_lv = _mode_value(lv, path)
+    rid = _emit_layout("enigma.layout_apply", (sub_lv, idx.id), None, result="index")
+    return Value(rid, INDEX)
 
 
 def _fmt(coord: Any) -> str:
@@ -221,32 +305,41 @@ def _has_none(coord: Any) -> bool:
     return False
 
 
-def _slice(coord: Any, shape: Any, stride: Any, kept_shape: list, kept_stride: list) -> Offset:
+def _split_slice(coord: Any, shape: Any, path: tuple[int, ...], kept: list,
+                 fixed: list) -> None:
+    """Sorts a slice into kept mode paths (None) and fixed (path, coordinate) parts."""
     if coord is None:
-        kept_shape.append(shape)
-        kept_stride.append(stride)
-        return 0
+        kept.append(path)
+        return
     if isinstance(coord, (tuple, list)) and _has_none(coord):
         if not isinstance(shape, tuple) or len(shape) != len(coord):
             raise trace_type_error(f"slice {_fmt(coord)} does not match the layout shape {shape}")
-        off: Offset = 0
-        for c, s, d in zip(coord, shape, stride):
-            off = _add(off, _slice(c, s, d, kept_shape, kept_stride))
-        return off
-    return record_crd2idx(coord, shape, stride)
+        for i, (c, s) in enumerate(zip(coord, shape)):
+            _split_slice(c, s, path + (i,), kept, fixed)
+        return
+    fixed.append((path, coord))
 
 
 class TensorValue:
-    """A tensor inside a kernel: a buffer, a layout and a (traced) base offset."""
+    """A tensor inside a kernel: a buffer, a layout (Python value + trace value) and a base
+    offset (an int or a traced index)."""
 
-    def __init__(self, memref: MemRef, layout: Layout, offset: Offset = 0) -> None:
+    def __init__(self, memref: MemRef, layout: Layout, offset: Offset = 0,
+                 layout_value: Optional[int] = None) -> None:
         self.memref = memref
         self.layout = layout
         self.offset = offset
+        self.layout_value = layout_value if layout_value is not None else \
+            layout_constant(layout)
 
     @classmethod
-    def from_tensor(cls, memref: MemRef, tensor: Tensor) -> "TensorValue":
-        return cls(memref, tensor.layout)
+    def from_tensor(cls, memref: MemRef, tensor: Tensor, loc: tuple[str, int, int]
+                    ) -> "TensorValue":
+        return cls(memref, tensor.layout, 0, record_tensor_layout(tensor, loc))
+
+    def derive(self, layout: Layout, op: str, operand: Any) -> "TensorValue":
+        lv = _apply_layout_op(self.layout_value, op, operand, layout, None)
+        return TensorValue(self.memref, layout, self.offset, lv)
 
     def __repr__(self) -> str:
         return f"<enigma tensor {self.memref.name} {self.layout}>"
@@ -283,16 +376,21 @@ class TensorValue:
 
     def __getitem__(self, idx: Any) -> Any:
         idx = self._normalize(idx)
-        shape, stride = self.layout.shape, self.layout.stride
         if _has_none(idx):
-            kept_shape: list = []
-            kept_stride: list = []
-            off = _slice(idx, shape, stride, kept_shape, kept_stride)
-            if len(kept_shape) == 1:
-                sub = Layout(kept_shape[0], kept_stride[0])
+            kept: list = []
+            fixed: list = []
+            _split_slice(idx, self.layout.shape, (), kept, fixed)
+            off: Offset = self.offset
+            for path, c in fixed:
+                off = _add(off, record_layout_apply(self.layout_value, self.layout, c, path))
+            if len(kept) == 1:
+                sub = self.layout[kept[0]] if kept[0] else self.layout
+                lv = _mode_value(self.layout_value, kept[0])
             else:
-                sub = Layout(tuple(kept_shape), tuple(kept_stride))
-            return TensorValue(self.memref, sub, _add(self.offset, off))
+                subs = [self.layout[p] for p in kept]
+                sub = Layout(tuple(s.shape for s in subs), tuple(s.stride for s in subs))
+                lv = layout_constant(sub)
+            return TensorValue(self.memref, sub, off, lv)
         return self.memref[self._element(idx)]
 
     def __setitem__(self, idx: Any, value: Any) -> None:
@@ -301,13 +399,21 @@ class TensorValue:
             raise trace_type_error("cannot assign to a tensor slice; index every mode")
         self.memref[self._element(idx)] = value
 
-    def _element(self, idx: Any) -> Any:
-        off = _add(self.offset, record_crd2idx(idx, self.layout.shape, self.layout.stride))
-        return off
+    def _element(self, idx: Any) -> Offset:
+        return _add(self.offset, record_layout_apply(self.layout_value, self.layout, idx))
 
-    def offset_of(self, idx: Any) -> Any:
+    def offset_of(self, idx: Any) -> Offset:
         """The buffer offset of coordinate `idx` (traced)."""
         return self._element(self._normalize(idx))
+
+
+def _flat_size(shape: Any) -> int:
+    if isinstance(shape, int):
+        return shape
+    n = 1
+    for s in shape:
+        n *= _flat_size(s)
+    return n
 
 
 def make_tensor(buffer: Any, layout: Union[Layout, Any, str]) -> TensorValue:
@@ -323,7 +429,7 @@ def make_tensor(buffer: Any, layout: Union[Layout, Any, str]) -> TensorValue:
         lay = layout
     else:
         lay = Layout(layout)
+    if len(buffer.shape) != 1:
+        raise trace_type_error("make_tensor needs a one-dimensional buffer or threadgroup array "
+                               "(the layout does the indexing)")
     return TensorValue(buffer, lay)
-
-
-_ = (Optional, Sequence, as_value, current, to_index, user_frame)

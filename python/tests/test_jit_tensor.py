@@ -162,3 +162,65 @@ def test_layout_functions_still_work_on_layouts():
     z = enigma.zipped_divide(enigma.Layout((64,), (1,)), (16,))
     assert isinstance(z, enigma.Layout)
     assert str(z) == "((16),(4)):((1),(16))"
+
+
+def test_layout_ops_are_recorded_and_checked_by_the_compiler():
+    import inspect
+    import os
+
+    from enigma import compiler, driver
+
+    A, B, C = tensors(enigma.Layout((1024,), (1,)))
+    launch, grid, block = add_1d.run(A, B, C, 256)
+    tr, _ = driver.trace(launch.kernel, launch.args)
+    ops = {op["op"] for op in tr["ops"]}
+    assert {"enigma.layout_constant", "enigma.layout_zipped_divide", "enigma.layout_mode",
+            "enigma.layout_apply"} <= ops
+    divide = next(op for op in tr["ops"] if op["op"] == "enigma.layout_zipped_divide")
+    lines, start = inspect.getsourcelines(add_1d.fn)
+    jit_line = start + next(i for i, t in enumerate(lines) if "zipped_divide(A" in t)
+    assert divide["loc"]["file"] == os.path.abspath(__file__)
+    assert divide["loc"]["line"] == jit_line
+    assert divide["attrs"]["tiler"] == "#enigma.tiler<(256)>"
+    # The compiler's enigma-check-layout-divisions pass rejects an exceeding tiler at that line.
+    divide["attrs"]["tiler"] = "#enigma.tiler<(2048)>"
+    out = compiler.compile_trace(tr)
+    assert not out.succeeded
+    err = out.errors[0]
+    assert "tiler exceeds tensor" in err.message
+    assert (err.file, err.line) == (os.path.abspath(__file__), jit_line)
+    # Lowered away: no layout op reaches the MLIR after the pipeline.
+    good = enigma.compile(add_1d, A, B, C, 256, emit_only=True)
+    assert "enigma.layout" not in good.mlir_source
+
+
+def test_tiler_error_names_the_jit_line():
+    A, B, C = tensors(enigma.Layout((64,), (1,)))
+    with pytest.raises(enigma.EnigmaError) as info:
+        enigma.compile(add_1d, A, B, C, 128, emit_only=True)
+    assert "tiler exceeds tensor" in str(info.value)
+    assert "gA = enigma.zipped_divide(A, (tile,))" in str(info.value)
+
+
+@enigma.kernel
+def gather_rows(gA, Out: enigma.f32, row: enigma.Scalar(enigma.u32)):
+    i = enigma.thread_position_in_grid.x
+    Out[i] = gA[row, i]  # a 2-D coordinate through a row-major layout
+
+
+def test_scalar_and_tensor_params_mixed():
+    m, n = 8, 16
+    A = enigma.Tensor("A", 0, enigma.f32, enigma.Layout((m, n), (n, 1)))
+    # Annotated parameters (a buffer, a scalar) take no value at launch time: pass None.
+    a = rng.random((m, n), dtype=np.float32)
+    out = np.zeros(n, np.float32)
+    k = enigma.compile(gather_rows_launch, A, n, emit_only=True)
+    k(a, out, 5)
+    np.testing.assert_array_equal(out, a[5])
+    assert [(p.name, p.buffer_index, p.kind) for p in k.params] == [
+        ("A", 0, "buffer"), ("Out", 1, "buffer"), ("row", 2, "scalar")]
+
+
+@enigma.jit
+def gather_rows_launch(A, n):
+    gather_rows(A, None, None).launch(grid=n, block=n)
