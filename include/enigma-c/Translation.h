@@ -42,9 +42,9 @@ ENIGMA_CAPI_EXPORTED MlirLogicalResult enigmaTranslateModuleToMSL(MlirOperation 
 /// `params` are in buffer-index order; `access` is derived from the kernel body ("read",
 /// "write", "read_write"; "" for scalars); `coarsen` is the kernel's `enigma.coarsen` (1 when
 /// absent), which the MSL text does not show. `metadataCallback` may be NULL.
-ENIGMA_CAPI_EXPORTED MlirLogicalResult enigmaTranslateModuleToMSLWithMetadata(
-    MlirOperation module, MlirStringCallback callback, MlirStringCallback metadataCallback,
-    void *userData);
+ENIGMA_CAPI_EXPORTED MlirLogicalResult
+enigmaTranslateModuleToMSLWithMetadata(MlirOperation module, MlirStringCallback callback,
+                                       MlirStringCallback metadataCallback, void *userData);
 
 #ifdef __cplusplus
 }

@@ -310,9 +310,8 @@ LogicalResult KernelPrinter::emitArithOp(Operation *op) {
         bool toBool = isBool(op->getResult(0).getType());
         return e.conversion(widening, toBool);
       })
-      .Case<arith::IndexCastUIOp>([&](auto) {
-        return e.conversion(false, isBool(op->getResult(0).getType()));
-      })
+      .Case<arith::IndexCastUIOp>(
+          [&](auto) { return e.conversion(false, isBool(op->getResult(0).getType())); })
       // Float <-> integer.
       .Case([&](arith::FPToSIOp) -> LogicalResult {
         Type dst = op->getResult(0).getType();
@@ -322,8 +321,7 @@ LogicalResult KernelPrinter::emitArithOp(Operation *op) {
         FailureOr<std::string> t = typeName(dst, op);
         if (failed(s) || failed(t))
           return failure();
-        return declare(op->getResult(0), *t + "(" + *s + "(" + expr(op->getOperand(0)) + "))",
-                       op);
+        return declare(op->getResult(0), *t + "(" + *s + "(" + expr(op->getOperand(0)) + "))", op);
       })
       .Case([&](arith::FPToUIOp) -> LogicalResult {
         if (isBool(op->getResult(0).getType()))
@@ -357,7 +355,8 @@ LogicalResult KernelPrinter::emitArithOp(Operation *op) {
       .Case([&](arith::DivFOp) { return e.binaryInt("/", ""); })
       .Case([&](arith::RemFOp) { return e.call("fmod"); })
       .Case([&](arith::NegFOp) {
-        return emitElementwise(op, [](Operands o) { return "-" + o[0]; }, false);
+        return emitElementwise(
+            op, [](Operands o) { return "-" + o[0]; }, false);
       })
       .Case([&](arith::MinNumFOp) { return e.call("fmin"); })
       .Case([&](arith::MaxNumFOp) { return e.call("fmax"); })
@@ -371,9 +370,8 @@ LogicalResult KernelPrinter::emitArithOp(Operation *op) {
               std::string cmp = isMin ? " < " : " > ";
               std::string onTie = isMin ? "(signbit(" + a + ") ? " + a + " : " + b + ")"
                                         : "(signbit(" + a + ") ? " + b + " : " + a + ")";
-              return "(isnan(" + a + ") ? " + a + " : isnan(" + b + ") ? " + b + " : " + a +
-                     cmp + b + " ? " + a + " : " + b + cmp + a + " ? " + b + " : " + onTie +
-                     ")";
+              return "(isnan(" + a + ") ? " + a + " : isnan(" + b + ") ? " + b + " : " + a + cmp +
+                     b + " ? " + a + " : " + b + cmp + a + " ? " + b + " : " + onTie + ")";
             },
             true);
       })
@@ -382,13 +380,11 @@ LogicalResult KernelPrinter::emitArithOp(Operation *op) {
         if (getNumLanes(add.getSum().getType()) || isBool(add.getSum().getType()))
           return emitUnsupported(op, "only scalar integers of 8 bits or more");
         Type type = add.getSum().getType();
-        if (failed(declare(add.getSum(),
-                           promote(expr(add.getLhs()), type) + " + " +
-                               promote(expr(add.getRhs()), type),
-                           op)))
+        if (failed(declare(
+                add.getSum(),
+                promote(expr(add.getLhs()), type) + " + " + promote(expr(add.getRhs()), type), op)))
           return failure();
-        return declare(add.getOverflow(), nameOf(add.getSum()) + " < " + expr(add.getLhs()),
-                       op);
+        return declare(add.getOverflow(), nameOf(add.getSum()) + " < " + expr(add.getLhs()), op);
       })
       .Case<arith::MulUIExtendedOp, arith::MulSIExtendedOp>([&](auto) -> LogicalResult {
         Type type = op->getResult(0).getType();
@@ -460,9 +456,8 @@ LogicalResult KernelPrinter::emitMathOp(Operation *op) {
           return failure();
         return declare(op->getResult(0), *t + "(abs(" + *a + "))", op);
       })
-      .Case<math::ErfOp, math::ErfcOp, math::ExpM1Op, math::Log1pOp, math::CbrtOp>(
-          [&](auto) {
-            return emitUnsupported(op, "Metal's standard library has no such function");
-          })
+      .Case<math::ErfOp, math::ErfcOp, math::ExpM1Op, math::Log1pOp, math::CbrtOp>([&](auto) {
+        return emitUnsupported(op, "Metal's standard library has no such function");
+      })
       .Default([&](Operation *) { return emitUnsupported(op); });
 }

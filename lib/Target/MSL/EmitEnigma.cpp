@@ -122,12 +122,12 @@ struct EnigmaEmitter {
   KernelPrinter &p;
   Operation *op;
 
-  LogicalResult laneOp(Value value, Value result, const std::string &fn, bool isUnsignedMinMax,
-                       bool isSignedMinMax, std::optional<Value> lane) {
+  /// `fn(value[, ushort(lane)])`; a signed integer min/max reads the value as signed.
+  LogicalResult laneOp(Value value, Value result, const std::string &fn, bool isSignedMinMax,
+                       std::optional<Value> lane) {
     if (!isLaneType(value.getType()))
       return emitUnsupported(op, "Metal's SIMD-group and quad-group functions take 16/32-bit "
                                  "integers, half and float (scalars or vectors)");
-    (void)isUnsignedMinMax;
     std::string operand = p.expr(value);
     FailureOr<std::string> t = p.typeName(result.getType(), op);
     if (failed(t))
@@ -217,23 +217,21 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         std::string fn = std::string(llvm::isa<SimdReduceOp>(op) ? "simd_" : "quad_") +
                          reduceName(reduce.getKind());
         return e.laneOp(reduce.getValue(), reduce.getResult(), fn,
-                        isMinMax && reduce.getIsUnsigned(), isMinMax && !reduce.getIsUnsigned(),
-                        std::nullopt);
+                        isMinMax && !reduce.getIsUnsigned(), std::nullopt);
       })
       .Case<SimdScanOp, QuadScanOp>([&](auto scan) {
-        std::string fn = std::string(llvm::isa<SimdScanOp>(op) ? "simd_" : "quad_") +
-                         scanName(scan.getKind());
-        return e.laneOp(scan.getValue(), scan.getResult(), fn, false, false, std::nullopt);
+        std::string fn =
+            std::string(llvm::isa<SimdScanOp>(op) ? "simd_" : "quad_") + scanName(scan.getKind());
+        return e.laneOp(scan.getValue(), scan.getResult(), fn, false, std::nullopt);
       })
       .Case<SimdShuffleOp, QuadShuffleOp>([&](auto shuffle) {
         std::string fn = std::string(llvm::isa<SimdShuffleOp>(op) ? "simd_" : "quad_") +
                          shuffleName(shuffle.getKind());
-        return e.laneOp(shuffle.getValue(), shuffle.getResult(), fn, false, false,
-                        shuffle.getLane());
+        return e.laneOp(shuffle.getValue(), shuffle.getResult(), fn, false, shuffle.getLane());
       })
       .Case([&](SimdBroadcastOp broadcast) {
         return e.laneOp(broadcast.getValue(), broadcast.getResult(), "simd_broadcast", false,
-                        false, broadcast.getLane());
+                        broadcast.getLane());
       })
       .Case([&](AtomicRMWOp rmw) -> LogicalResult {
         auto target = e.atomicTarget(rmw.getMemref(), rmw.getIndices());
@@ -241,8 +239,7 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
           return failure();
         auto [address, valueType] = *target;
         std::string call = std::string(atomicName(rmw.getKind())) + "(" + address + ", " +
-                           e.toAtomicValue(rmw.getValue(), valueType) +
-                           ", memory_order_relaxed)";
+                           e.toAtomicValue(rmw.getValue(), valueType) + ", memory_order_relaxed)";
         return declare(rmw.getResult(), e.fromAtomicValue(call, valueType), op);
       })
       .Case([&](AtomicLoadOp load) -> LogicalResult {
@@ -250,11 +247,11 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         if (failed(target))
           return failure();
         auto [address, valueType] = *target;
-        return declare(load.getResult(),
-                       e.fromAtomicValue("atomic_load_explicit(" + address +
-                                             ", memory_order_relaxed)",
-                                         valueType),
-                       op);
+        return declare(
+            load.getResult(),
+            e.fromAtomicValue("atomic_load_explicit(" + address + ", memory_order_relaxed)",
+                              valueType),
+            op);
       })
       .Case([&](AtomicStoreOp store) -> LogicalResult {
         auto target = e.atomicTarget(store.getMemref(), store.getIndices());
@@ -284,8 +281,7 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
           std::string expectedBits = "as_type<uint>(" + expr(cmpxchg.getExpected()) + ")";
           indent() << "uint " << expected << " = " << expectedBits << ";\n";
           indent() << "while (!atomic_compare_exchange_weak_explicit((device atomic_uint*)"
-                   << address << ", &" << expected << ", as_type<uint>("
-                   << expr(cmpxchg.getValue())
+                   << address << ", &" << expected << ", as_type<uint>(" << expr(cmpxchg.getValue())
                    << "), memory_order_relaxed, memory_order_relaxed) && " << expected
                    << " == " << expectedBits << ") {\n";
           indent() << "}\n";
@@ -293,8 +289,8 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         }
         std::string expectedIn = e.toAtomicValue(cmpxchg.getExpected(), valueType);
         indent() << valueType << " " << expected << " = " << expectedIn << ";\n";
-        indent() << "while (!atomic_compare_exchange_weak_explicit(" << address << ", &"
-                 << expected << ", " << e.toAtomicValue(cmpxchg.getValue(), valueType)
+        indent() << "while (!atomic_compare_exchange_weak_explicit(" << address << ", &" << expected
+                 << ", " << e.toAtomicValue(cmpxchg.getValue(), valueType)
                  << ", memory_order_relaxed, memory_order_relaxed) && " << expected
                  << " == " << expectedIn << ") {\n";
         indent() << "}\n";
@@ -305,10 +301,9 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         FailureOr<std::string> elem = typeName(fill.getValue().getType(), op);
         if (failed(t) || failed(elem))
           return failure();
-        return declare(fill.getResult(),
-                       "make_filled_simdgroup_matrix<" + *elem + ", 8, 8>(" +
-                           expr(fill.getValue()) + ")",
-                       op);
+        return declare(
+            fill.getResult(),
+            "make_filled_simdgroup_matrix<" + *elem + ", 8, 8>(" + expr(fill.getValue()) + ")", op);
       })
       .Case([&](SimdgroupMatrixLoadOp load) -> LogicalResult {
         FailureOr<std::string> t = typeName(load.getType(), op);
@@ -316,8 +311,8 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         if (failed(t) || failed(address))
           return failure();
         indent() << *t << " " << nameOf(load.getResult()) << ";\n";
-        indent() << "simdgroup_load(" << nameOf(load.getResult()) << ", " << *address
-                 << ", ulong(" << expr(load.getStride()) << "), ulong2(0, 0), "
+        indent() << "simdgroup_load(" << nameOf(load.getResult()) << ", " << *address << ", ulong("
+                 << expr(load.getStride()) << "), ulong2(0, 0), "
                  << (load.getTranspose() ? "true" : "false") << ");\n";
         return success();
       })
@@ -325,8 +320,8 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         FailureOr<std::string> address = e.matrixAddress(store.getMemref(), store.getIndices());
         if (failed(address) || failed(typeName(store.getValue().getType(), op)))
           return failure();
-        indent() << "simdgroup_store(" << expr(store.getValue()) << ", " << *address
-                 << ", ulong(" << expr(store.getStride()) << "), ulong2(0, 0), "
+        indent() << "simdgroup_store(" << expr(store.getValue()) << ", " << *address << ", ulong("
+                 << expr(store.getStride()) << "), ulong2(0, 0), "
                  << (store.getTranspose() ? "true" : "false") << ");\n";
         return success();
       })

@@ -277,8 +277,7 @@ struct VectorAccess {
 } // namespace
 
 static FailureOr<VectorAccess> vectorAccess(KernelPrinter &p, Operation *op, Value memref,
-                                            ValueRange indices, VectorType vecType,
-                                            bool isStore,
+                                            ValueRange indices, VectorType vecType, bool isStore,
                                             std::optional<uint64_t> alignment = std::nullopt) {
   auto memrefType = llvm::cast<MemRefType>(memref.getType());
   FailureOr<MemRefView> view = p.getView(memref, op);
@@ -325,8 +324,8 @@ static FailureOr<VectorAccess> vectorAccess(KernelPrinter &p, Operation *op, Val
   uint64_t naturalAlign = lanes * ((vecType.getElementTypeBitWidth() + 7) / 8);
   bool aligned = lanes != 3 && alignment && *alignment % naturalAlign == 0;
   std::string pointee = (aligned ? "" : "packed_") + *vecName;
-  std::string pointer = std::string(spaceKeyword(view->space)) + (isStore ? " " : " const ") +
-                        pointee + "*";
+  std::string pointer =
+      std::string(spaceKeyword(view->space)) + (isStore ? " " : " const ") + pointee + "*";
   if (view->space == AddressSpace::Constant)
     pointer = "constant " + pointee + "*";
   return VectorAccess{"*(" + pointer + ")(" + view->base + " + " + *linear + ")", !aligned, {}};
@@ -387,9 +386,8 @@ LogicalResult KernelPrinter::emitMemRefOp(Operation *op) {
         FailureOr<std::string> elem = typeName(type.getElementType(), op);
         if (failed(elem))
           return failure();
-        indent() << plan.rootElementType(alloca.getResult()) << " "
-                 << nameOf(alloca.getResult()) << "[" << std::max<int64_t>(1, type.getNumElements())
-                 << "];\n";
+        indent() << plan.rootElementType(alloca.getResult()) << " " << nameOf(alloca.getResult())
+                 << "[" << std::max<int64_t>(1, type.getNumElements()) << "];\n";
         return success();
       })
       .Case([&](memref::DimOp dim) -> LogicalResult {
@@ -438,8 +436,8 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](vector::LoadOp load) -> LogicalResult {
         FailureOr<VectorAccess> access =
-            vectorAccess(*this, op, load.getBase(), load.getIndices(), load.getVectorType(),
-                         false, load.getAlignment());
+            vectorAccess(*this, op, load.getBase(), load.getIndices(), load.getVectorType(), false,
+                         load.getAlignment());
         if (failed(access))
           return failure();
         FailureOr<std::string> t = typeName(load.getVectorType(), op);
@@ -465,9 +463,8 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
         if (!isSimpleTransfer(read))
           return emitUnsupported(op, "only unmasked, in-bounds, 1-D minor-identity transfers "
                                      "(mark the transfer in_bounds = [true])");
-        FailureOr<VectorAccess> access = vectorAccess(*this, op, read.getBase(),
-                                                      read.getIndices(), read.getVectorType(),
-                                                      false);
+        FailureOr<VectorAccess> access =
+            vectorAccess(*this, op, read.getBase(), read.getIndices(), read.getVectorType(), false);
         FailureOr<std::string> t = typeName(read.getVectorType(), op);
         if (failed(access) || failed(t))
           return failure();
@@ -479,9 +476,8 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
         if (!isSimpleTransfer(write))
           return emitUnsupported(op, "only unmasked, in-bounds, 1-D minor-identity transfers "
                                      "(mark the transfer in_bounds = [true])");
-        FailureOr<VectorAccess> access = vectorAccess(*this, op, write.getBase(),
-                                                      write.getIndices(),
-                                                      write.getVectorType(), true);
+        FailureOr<VectorAccess> access = vectorAccess(
+            *this, op, write.getBase(), write.getIndices(), write.getVectorType(), true);
         FailureOr<std::string> t = typeName(write.getVectorType(), op);
         if (failed(access) || failed(t))
           return failure();
@@ -547,7 +543,8 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
       })
       .Case([&](vector::FMAOp) {
         return emitElementwise(
-            op, [](llvm::ArrayRef<std::string> o) {
+            op,
+            [](llvm::ArrayRef<std::string> o) {
               return "fma(" + o[0] + ", " + o[1] + ", " + o[2] + ")";
             },
             false);

@@ -26,8 +26,7 @@ using namespace mlir::enigma;
 using namespace mlir::enigma::msl;
 
 InFlightDiagnostic msl::emitUnsupported(Operation *op, llvm::StringRef why) {
-  InFlightDiagnostic diag = op->emitError("cannot translate '")
-                            << op->getName() << "' to MSL";
+  InFlightDiagnostic diag = op->emitError("cannot translate '") << op->getName() << "' to MSL";
   if (!why.empty())
     diag << ": " << why;
   return diag;
@@ -46,8 +45,7 @@ llvm::raw_ostream &KernelPrinter::indent() {
 FailureOr<std::string> KernelPrinter::typeName(Type type, Operation *op) {
   if (std::optional<std::string> name = getValueTypeName(type))
     return *name;
-  return op->emitError("cannot translate to MSL: type ")
-         << type << " has no exact MSL equivalent";
+  return op->emitError("cannot translate to MSL: type ") << type << " has no exact MSL equivalent";
 }
 
 FailureOr<std::string> KernelPrinter::signedTypeName(Type type, Operation *op) {
@@ -103,9 +101,10 @@ LogicalResult KernelPrinter::declare(Value result, llvm::StringRef rhs, Operatio
   return success();
 }
 
-LogicalResult KernelPrinter::emitElementwise(
-    Operation *op, const std::function<std::string(llvm::ArrayRef<std::string>)> &fn,
-    bool scalarize) {
+LogicalResult
+KernelPrinter::emitElementwise(Operation *op,
+                               const std::function<std::string(llvm::ArrayRef<std::string>)> &fn,
+                               bool scalarize) {
   Value result = op->getResult(0);
   unsigned lanes = getNumLanes(result.getType());
   // Operand types are checked as well: every operand must be expressible.
@@ -203,7 +202,6 @@ LogicalResult KernelPrinter::emitParallelCopy(Operation *op, ValueRange sources,
   unsigned idx = 0;
   llvm::SmallVector<std::string> temps;
   for (auto [source, dest] : llvm::zip(sources, dests)) {
-    (void)source;
     if (nameOf(dest) == expr(source))
       continue;
     FailureOr<std::string> type = typeName(dest.getType(), op);
@@ -255,9 +253,9 @@ LogicalResult KernelPrinter::emitSCFOp(Operation *op) {
         // scf.for compares signed unless `unsignedCmp`; with both bounds small non-negative
         // constants the unsigned comparison is the same and reads better.
         std::string cond;
-        bool unsignedCmp = forOp.getUnsignedCmp() ||
-                           (isSmallNonNegativeConstant(forOp.getLowerBound()) &&
-                            isSmallNonNegativeConstant(forOp.getUpperBound()));
+        bool unsignedCmp =
+            forOp.getUnsignedCmp() || (isSmallNonNegativeConstant(forOp.getLowerBound()) &&
+                                       isSmallNonNegativeConstant(forOp.getUpperBound()));
         if (unsignedCmp) {
           cond = iv + " < " + ub;
         } else {
@@ -299,8 +297,7 @@ LogicalResult KernelPrinter::emitSCFOp(Operation *op) {
           indent() << "} else {\n";
           ++indentLevel;
           if (failed(emitBlock(ifOp.getElseRegion().front())) ||
-              failed(
-                  emitParallelCopy(ifOp.elseYield(), ifOp.elseYield().getOperands(), dests)))
+              failed(emitParallelCopy(ifOp.elseYield(), ifOp.elseYield().getOperands(), dests)))
             return failure();
           --indentLevel;
         }
@@ -384,8 +381,7 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
       std::optional<AddressSpace> space = getAddressSpace(memref);
       std::string elemName = plan.rootElementType(arg);
       param.isAtomic = use.isAtomic();
-      param.isUnsigned = getIntegerWidth(elemType) > 1 &&
-                         (!use.isAtomic() || use.atomicUnsigned);
+      param.isUnsigned = getIntegerWidth(elemType) > 1 && (!use.isAtomic() || use.atomicUnsigned);
       if (use.read && use.write)
         param.access = "read_write";
       else if (use.write)
@@ -415,8 +411,8 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
     if (!plan.builtinUsed[b])
       continue;
     auto builtin = static_cast<Builtin>(b);
-    params.push_back(std::string(getBuiltinType(builtin)) + " " + getBuiltinName(builtin) +
-                     " [[" + getBuiltinName(builtin) + "]]");
+    params.push_back(std::string(getBuiltinType(builtin)) + " " + getBuiltinName(builtin) + " [[" +
+                     getBuiltinName(builtin) + "]]");
   }
 
   os << "kernel void " << plan.entryName << "(";

@@ -182,8 +182,8 @@ public:
   /// The view of a memref value (computed on first use).
   FailureOr<MemRefView> getView(Value memref, Operation *user);
   /// The linear element offset (a uint expression) of `indices` in `view`, plus `extra`.
-  FailureOr<std::string> linearIndex(const MemRefView &view, ValueRange indices,
-                                     Operation *user, int64_t extra = 0);
+  FailureOr<std::string> linearIndex(const MemRefView &view, ValueRange indices, Operation *user,
+                                     int64_t extra = 0);
   /// "base[linear]" for a memref access.
   FailureOr<std::string> elementRef(Value memref, ValueRange indices, Operation *user);
 

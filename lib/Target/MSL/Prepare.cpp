@@ -36,9 +36,8 @@ static const char *const kBuiltinNames[kNumBuiltins] = {
     "simdgroups_per_threadgroup"};
 
 const char *msl::getBuiltinType(Builtin builtin) {
-  return static_cast<unsigned>(builtin) <= static_cast<unsigned>(Builtin::ThreadsPerGrid)
-             ? "uint3"
-             : "uint";
+  return static_cast<unsigned>(builtin) <= static_cast<unsigned>(Builtin::ThreadsPerGrid) ? "uint3"
+                                                                                          : "uint";
 }
 
 const char *msl::getBuiltinName(Builtin builtin) {
@@ -74,33 +73,32 @@ static const char *const kReservedWords[] = {
     "case", "catch", "char", "char16_t", "char32_t", "char8_t", "class", "compl", "concept",
     "const", "const_cast", "consteval", "constexpr", "constinit", "continue", "co_await",
     "co_return", "co_yield", "decltype", "default", "delete", "do", "double", "dynamic_cast",
-    "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto",
-    "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
-    "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register",
-    "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
-    "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
-    "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
-    "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq", "main", "std", "NULL",
+    "else", "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto", "if",
+    "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr",
+    "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast",
+    "requires", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast",
+    "struct", "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef",
+    "typeid", "typename", "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t",
+    "while", "xor", "xor_eq", "main", "std", "NULL",
     // MSL
     "kernel", "vertex", "fragment", "compute", "device", "constant", "threadgroup", "thread",
-    "threadgroup_imageblock", "ray_data", "object_data", "visible", "stitchable", "metal",
-    "half", "bfloat", "uchar", "ushort", "uint", "ulong", "size_t", "ptrdiff_t", "int8_t",
-    "uint8_t", "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t", "vec",
-    "packed_vec", "atomic", "atomic_int", "atomic_uint", "atomic_float", "atomic_bool",
-    "memory_order", "memory_order_relaxed", "mem_flags", "simdgroup_matrix", "texture",
-    "sampler", "array", "array_ref", "INFINITY", "NAN", "MAXFLOAT", "HUGE_VALF", "HUGE_VALH",
-    "FLT_MAX", "FLT_MIN", "M_PI_F", "M_E_F",
+    "threadgroup_imageblock", "ray_data", "object_data", "visible", "stitchable", "metal", "half",
+    "bfloat", "uchar", "ushort", "uint", "ulong", "size_t", "ptrdiff_t", "int8_t", "uint8_t",
+    "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t", "vec", "packed_vec",
+    "atomic", "atomic_int", "atomic_uint", "atomic_float", "atomic_bool", "memory_order",
+    "memory_order_relaxed", "mem_flags", "simdgroup_matrix", "texture", "sampler", "array",
+    "array_ref", "INFINITY", "NAN", "MAXFLOAT", "HUGE_VALF", "HUGE_VALH", "FLT_MAX", "FLT_MIN",
+    "M_PI_F", "M_E_F",
     // functions the printer calls
     "as_type", "abs", "fabs", "min", "max", "fmin", "fmax", "select", "sqrt", "rsqrt", "exp",
-    "exp2", "log", "log2", "log10", "pow", "sin", "cos", "tan", "asin", "acos", "atan",
-    "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "fma", "floor", "ceil",
-    "round", "rint", "trunc", "copysign", "fmod", "isnan", "isinf", "isfinite", "isnormal",
-    "signbit", "clz", "ctz", "popcount", "mulhi", "threadgroup_barrier", "simdgroup_barrier",
-    "make_filled_simdgroup_matrix", "simdgroup_load", "simdgroup_store",
-    "simdgroup_multiply_accumulate", "simd_broadcast", "simd_shuffle", "simd_shuffle_up",
-    "simd_shuffle_down", "simd_shuffle_xor", "simd_shuffle_rotate_up",
-    "simd_shuffle_rotate_down", "quad_broadcast", "quad_shuffle", "quad_shuffle_up",
-    "quad_shuffle_down", "quad_shuffle_xor", "quad_shuffle_rotate_up",
+    "exp2", "log", "log2", "log10", "pow", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
+    "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "fma", "floor", "ceil", "round", "rint",
+    "trunc", "copysign", "fmod", "isnan", "isinf", "isfinite", "isnormal", "signbit", "clz", "ctz",
+    "popcount", "mulhi", "threadgroup_barrier", "simdgroup_barrier", "make_filled_simdgroup_matrix",
+    "simdgroup_load", "simdgroup_store", "simdgroup_multiply_accumulate", "simd_broadcast",
+    "simd_shuffle", "simd_shuffle_up", "simd_shuffle_down", "simd_shuffle_xor",
+    "simd_shuffle_rotate_up", "simd_shuffle_rotate_down", "quad_broadcast", "quad_shuffle",
+    "quad_shuffle_up", "quad_shuffle_down", "quad_shuffle_xor", "quad_shuffle_rotate_up",
     "quad_shuffle_rotate_down", "atomic_load_explicit", "atomic_store_explicit",
     "atomic_exchange_explicit", "atomic_compare_exchange_weak_explicit",
     "atomic_fetch_add_explicit", "atomic_fetch_sub_explicit", "atomic_fetch_min_explicit",
@@ -122,9 +120,9 @@ Namer::Namer() {
     used.insert(std::string("simdgroup_") + scalar + "8x8");
   }
   for (const char *prefix : {"simd_", "quad_"})
-    for (const char *fn : {"sum", "product", "min", "max", "and", "or", "xor",
-                           "prefix_inclusive_sum", "prefix_exclusive_sum",
-                           "prefix_inclusive_product", "prefix_exclusive_product"})
+    for (const char *fn :
+         {"sum", "product", "min", "max", "and", "or", "xor", "prefix_inclusive_sum",
+          "prefix_exclusive_sum", "prefix_inclusive_product", "prefix_exclusive_product"})
       used.insert(std::string(prefix) + fn);
   for (const char *name : kBuiltinNames)
     used.insert(name);
@@ -322,7 +320,6 @@ LogicalResult Preparer::nameOp(Operation *op) {
     plan.builtinUsed[static_cast<unsigned>(*builtin)] = true;
 
   if (auto forOp = llvm::dyn_cast<scf::ForOp>(op)) {
-    Block *body = forOp.getBody();
     plan.names[forOp.getInductionVar()] = nameFor(forOp.getInductionVar().getLoc());
     for (auto [iterArg, result] : llvm::zip(forOp.getRegionIterArgs(), forOp.getResults())) {
       Location loc = getSourceName(iterArg.getLoc()).empty() ? forOp.getLoc() : iterArg.getLoc();
@@ -331,7 +328,6 @@ LogicalResult Preparer::nameOp(Operation *op) {
       plan.names[result] = name;
       plan.nextNames[iterArg] = names.unique(name + "_next");
     }
-    (void)body;
     return success();
   }
   if (auto whileOp = llvm::dyn_cast<scf::WhileOp>(op)) {
@@ -345,8 +341,8 @@ LogicalResult Preparer::nameOp(Operation *op) {
     }
     return success();
   }
-  if (llvm::isa<arith::ConstantOp, memref::ReinterpretCastOp, memref::CastOp,
-                memref::SubViewOp>(op))
+  if (llvm::isa<arith::ConstantOp, memref::ReinterpretCastOp, memref::CastOp, memref::SubViewOp>(
+          op))
     return success();
   if (auto alloc = llvm::dyn_cast<ThreadgroupAllocOp>(op)) {
     plan.names[alloc.getResult()] = nameFor(alloc.getLoc(), "tg");
