@@ -472,6 +472,9 @@ class CpuKernel:
             lanes = elem[1]
             try:
                 src = np.asarray(value)
+                if src.dtype.kind not in "biuf":
+                    # Python ints beyond 64 bits, strings...: not a number numpy can hold.
+                    raise TypeError(f"not a number ({src.dtype})")
             except Exception as exc:  # noqa: BLE001 - any conversion failure is the caller's
                 raise EnigmaError(f"{where}: cannot convert {value!r}: {exc}") from None
             if src.size != lanes:

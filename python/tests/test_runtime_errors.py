@@ -367,3 +367,15 @@ def test_bad_inputs_to_compile() -> None:
         rt.compile_msl("", "k")
     with pytest.raises(EnigmaError, match="unbalanced parentheses"):
         rt.compile_msl("kernel void k(device float* x [[buffer(0)]]", "k")
+
+
+def test_scalar_conversion_errors(poke: rt.CpuKernel) -> None:
+    out = np.zeros(8, np.float32)
+    with pytest.raises(
+        EnigmaError, match=r"'index'.*cannot convert 1180591620717411303424"
+    ):
+        poke(out, 2**70, grid=(1,), block=(1,))
+    with pytest.raises(EnigmaError, match=r"'index'.*cannot convert 'three'"):
+        poke(out, "three", grid=(1,), block=(1,))
+    with pytest.raises(EnigmaError, match=r"'index'.*expected 1 value\(s\), got 2"):
+        poke(out, [1, 2], grid=(1,), block=(1,))

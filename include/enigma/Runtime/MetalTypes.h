@@ -68,8 +68,6 @@ struct bfloat {
 };
 
 namespace __enigma {
-template <class T> struct __isBf : std::false_type {};
-template <> struct __isBf<bfloat> : std::true_type {};
 // The type a bfloat combines with another operand into.
 template <class U>
 using __bfResult =

@@ -45,7 +45,7 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelCreate(const char *source, size_t sour
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
                              "'%s' is not a valid kernel name (an identifier)",
                              kernelName ? kernelName : "(null)");
-  if (memchr(source, '\0', sourceLength))
+  if (sourceLength && memchr(source, '\0', sourceLength))
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
                              "the MSL source contains a NUL byte");
 
