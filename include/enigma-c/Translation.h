@@ -35,13 +35,14 @@ ENIGMA_CAPI_EXPORTED MlirLogicalResult enigmaTranslateModuleToMSL(MlirOperation 
 /// only on success) a JSON document describing the kernels, in source order:
 ///
 ///   {"kernels": [{"name": "vadd", "entry": "enigma_kernel_vadd", "coarsen": 1,
-///                 "params": [{"name": "a", "buffer_index": 0, "scalar": false,
+///                 "params": [{"name": "a", "buffer_index": 0, "is_scalar": false,
 ///                             "msl_type": "device const float*", "element_type": "f32",
-///                             "access": "read", "atomic": false, "unsigned": false}, ...]}]}
+///                             "access": "read", "is_atomic": false, "is_unsigned": false}, ...]}]}
 ///
 /// `params` are in buffer-index order; `access` is derived from the kernel body ("read",
 /// "write", "read_write"; "" for scalars); `coarsen` is the kernel's `enigma.coarsen` (1 when
-/// absent), which the MSL text does not show. `metadataCallback` may be NULL.
+/// absent), which the MSL text does not show. The keys are those of the "kernels" entry of
+/// enigmaCompileTrace's metadata (enigma-c/Compiler.h). `metadataCallback` may be NULL.
 ENIGMA_CAPI_EXPORTED MlirLogicalResult
 enigmaTranslateModuleToMSLWithMetadata(MlirOperation module, MlirStringCallback callback,
                                        MlirStringCallback metadataCallback, void *userData);

@@ -18,12 +18,12 @@ static std::string kernelsToJSON(const std::vector<enigma::MSLKernelInfo> &kerne
     for (const enigma::MSLParamInfo &param : kernel.params)
       params.push_back(llvm::json::Object{{"name", param.name},
                                           {"buffer_index", param.bufferIndex},
-                                          {"scalar", param.isScalar},
+                                          {"is_scalar", param.isScalar},
                                           {"msl_type", param.mslType},
                                           {"element_type", param.elementType},
                                           {"access", param.access},
-                                          {"atomic", param.isAtomic},
-                                          {"unsigned", param.isUnsigned}});
+                                          {"is_atomic", param.isAtomic},
+                                          {"is_unsigned", param.isUnsigned}});
     kernelArray.push_back(llvm::json::Object{{"name", kernel.kernelName},
                                              {"entry", kernel.entryName},
                                              {"coarsen", kernel.coarsen},
