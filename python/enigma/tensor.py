@@ -115,15 +115,19 @@ def _caller_loc() -> tuple[str, int, int]:
 def _tensor_op(op: str, fn: Any, x: Any, operand: Any, *extra: Any) -> Any:
     """Applies layout function `fn` to a Tensor's layout (recording layout op `op`), to a
     TensorValue's layout inside a kernel, or to a Layout."""
+    if not isinstance(x, (Tensor, TensorValue)):
+        return fn(x, operand, *extra)  # plain layouts: enigma.layout's function, unchanged
     loc = _caller_loc()
     try:
-        if isinstance(x, Tensor):
-            return x.derive(fn(x.layout, operand, *extra), op, operand, loc)
-        if isinstance(x, TensorValue):
-            return x.derive(fn(x.layout, operand, *extra), op, operand)
-        return fn(x, operand, *extra)
+        result = fn(x.layout, operand, *extra)
     except EnigmaError as exc:
-        raise EnigmaError(located(str(exc), loc)) from None
+        # Name the user's line; keep the layout core's status code.
+        err = EnigmaError(located(str(exc), loc))
+        err.__dict__.update(exc.__dict__)
+        raise err from None
+    if isinstance(x, Tensor):
+        return x.derive(result, op, operand, loc)
+    return x.derive(result, op, operand)
 
 
 def zipped_divide(x: Any, tiler: Any) -> Any:
