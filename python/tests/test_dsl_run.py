@@ -417,7 +417,7 @@ def block_sum(X: enigma.f32, Out: enigma.f32, n: enigma.Scalar(enigma.u32)):
     tid = enigma.thread_position_in_threadgroup.x
     gid = enigma.thread_position_in_grid.x
     shared = enigma.threadgroup_alloc(enigma.f32, BLOCK)
-    shared[tid] = enigma.where(gid < n, 0.0, 0.0)
+    shared[tid] = 0.0
     with enigma.if_(gid < n):
         shared[tid] = X[gid]
     enigma.barrier()
