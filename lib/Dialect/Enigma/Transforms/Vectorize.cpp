@@ -563,9 +563,14 @@ struct Vectorize : public enigma::impl::EnigmaVectorizeBase<Vectorize> {
           arith::AddIOp::create(scratch, loc, base,
                                 arith::ConstantIndexOp::create(scratch, loc, width - 1));
       mapTid(body, last, lastTid, grid);
-      for (Operation *op : body)
-        if (!isMappedQuery(op, last))
-          scratch.clone(*op, last);
+      for (Operation *op : body) {
+        if (isMappedQuery(op, last))
+          continue;
+        // The last lane's copy is not the user's value: drop its source name.
+        Operation *copy = scratch.clone(*op, last);
+        if (auto named = dyn_cast<NameLoc>(copy->getLoc()))
+          copy->setLoc(named.getChildLoc());
+      }
       Value lastCond = last.lookupOrDefault(guard.getCondition());
       fast = arith::AndIOp::create(scratch, loc, fast, lastCond);
       lastBuilt = fast.getDefiningOp();
