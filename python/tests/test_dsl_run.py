@@ -545,3 +545,30 @@ def test_typed_constants_are_exact():
     run(typed_consts, O, F, -(2**40), grid=1, block=1)
     assert list(O) == [2**63 + 5, 0xFFFFFFFF, np.uint64(np.int64(-(2**41)))]
     assert F[0] == np.float16(0.1) and np.isinf(F[1]) and F[2] == 1.5
+
+
+@enigma.kernel
+def misc(X: enigma.f32, O: enigma.f32, C: enigma.i32):
+    i = enigma.thread_position_in_grid.x
+    x = X[i]
+    O[i * 4 + 0] = enigma.f16(x).to(enigma.f32)  # through half precision
+    O[i * 4 + 1] = enigma.where(enigma.isnan(x), 1.0, 0.0)
+    O[i * 4 + 2] = enigma.where(enigma.isinf(x), 1.0, 0.0)
+    O[i * 4 + 3] = enigma.where(enigma.cmp_lt(1, 2), 5, 6)  # literals only
+    w = enigma.while_(lambda v: v < 100, init=enigma.i32(1))  # one carried value
+    with w as v:
+        enigma.yield_(v * 3)
+    C[i] = w.result
+
+
+def test_conversions_nan_inf_single_while_state():
+    X = np.array([1.1, np.nan, np.inf, -np.inf, 0.3], np.float32)
+    O = np.zeros(len(X) * 4, np.float32)
+    C = np.zeros(len(X), np.int32)
+    run(misc, X, O, C, grid=len(X))
+    O = O.reshape(-1, 4)
+    np.testing.assert_array_equal(O[:, 0], X.astype(np.float16).astype(np.float32))
+    np.testing.assert_array_equal(O[:, 1], np.isnan(X))
+    np.testing.assert_array_equal(O[:, 2], np.isinf(X))
+    np.testing.assert_array_equal(O[:, 3], 5)
+    np.testing.assert_array_equal(C, 243)

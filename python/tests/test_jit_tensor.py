@@ -224,3 +224,31 @@ def test_scalar_and_tensor_params_mixed():
 @enigma.jit
 def gather_rows_launch(A, n):
     gather_rows(A, None, None).launch(grid=n, block=n)
+
+
+@enigma.kernel
+def tile_histogram(gX, gH):
+    bid = enigma.threadgroup_position_in_grid.x
+    tid = enigma.thread_position_in_threadgroup.x
+    v = gX[None, bid][tid]
+    enigma.atomic_add(gH[None, bid], v % 4, 1)  # atomics through a tensor slice
+
+
+@enigma.jit
+def tile_histogram_launch(X, H):
+    gX = enigma.zipped_divide(X, (32,))
+    gH = enigma.zipped_divide(H, (4,))
+    tile_histogram(gX, gH).launch(grid=enigma.size(X.layout), block=32)
+
+
+def test_atomics_through_tensor_slices():
+    tiles = 8
+    X = enigma.Tensor("X", 0, enigma.u32, enigma.Layout((tiles * 32,), (1,)))
+    H = enigma.Tensor("H", 1, enigma.u32, enigma.Layout((tiles * 4,), (1,)))
+    c = enigma.compile(tile_histogram_launch, X, H, emit_only=True)
+    x = rng.integers(0, 100, tiles * 32).astype(np.uint32)
+    h = np.zeros(tiles * 4, np.uint32)
+    c(x, h)
+    expect = np.stack([np.bincount(x[t * 32:(t + 1) * 32] % 4, minlength=4) for t in range(tiles)])
+    np.testing.assert_array_equal(h.reshape(tiles, 4), expect)
+    assert c.params[1].access == "read_write"
