@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-KERNELS = r'''
+KERNELS = r"""
 import enigma
 
 @enigma.kernel
@@ -67,7 +67,7 @@ def compile_case(name):
     if args is None:
         args = tiled_args()
     return enigma.compile(fn, *args, emit_only=True)
-'''
+"""
 
 
 def child(mode: str, case: str) -> None:
@@ -122,8 +122,17 @@ def child(mode: str, case: str) -> None:
     t = time.perf_counter()
     compiler.compile_trace(text)
     t_capi = time.perf_counter() - t
-    print(json.dumps({"warm": statistics.median(warm), "cached": statistics.median(cached),
-                      "trace": t_trace, "json": t_json, "capi": t_capi}))
+    print(
+        json.dumps(
+            {
+                "warm": statistics.median(warm),
+                "cached": statistics.median(cached),
+                "trace": t_trace,
+                "json": t_json,
+                "capi": t_capi,
+            }
+        )
+    )
 
 
 def count_ops(trace: dict) -> int:
@@ -134,8 +143,13 @@ def count_ops(trace: dict) -> int:
 
 
 def run_child(mode: str, case: str, env: dict) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, case], env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, case],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -152,8 +166,10 @@ def main() -> None:
         env["ENIGMA_CACHE_DIR"] = ""
         imports.append(run_child("import", "vadd", env)["import"])
     print(f"import enigma: {fmt(statistics.median(imports))}")
-    print(f"{'kernel':<10} {'ops':>6} {'cold':>12} {'warm':>12} {'cached':>12}   "
-          "warm = trace + JSON + C API (import, enigma-pipeline, MSL)")
+    print(
+        f"{'kernel':<10} {'ops':>6} {'cold':>12} {'warm':>12} {'cached':>12}   "
+        "warm = trace + JSON + C API (import, enigma-pipeline, MSL)"
+    )
     for case in ("vadd", "tiled_jit", "ops10k"):
         colds = []
         ops = 0
@@ -165,9 +181,11 @@ def main() -> None:
                 ops = r["ops"]
         env["ENIGMA_CACHE_DIR"] = ""  # no disk cache: warm compiles really compile
         r = run_child("warm", case, env)
-        print(f"{case:<10} {ops:>6} {fmt(statistics.median(colds)):>12} {fmt(r['warm']):>12} "
-              f"{fmt(r['cached']):>12}   {fmt(r['trace']).strip()} + {fmt(r['json']).strip()} + "
-              f"{fmt(r['capi']).strip()}")
+        print(
+            f"{case:<10} {ops:>6} {fmt(statistics.median(colds)):>12} {fmt(r['warm']):>12} "
+            f"{fmt(r['cached']):>12}   {fmt(r['trace']).strip()} + {fmt(r['json']).strip()} + "
+            f"{fmt(r['capi']).strip()}"
+        )
 
 
 if __name__ == "__main__":

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 import enigma
+import numpy as np
 
 BINS = 64
 
@@ -23,5 +22,8 @@ def run() -> dict:
     k = enigma.compile(histogram, emit_only=True)
     k(x, h, n, grid=n, block=256, device="cpu")
     expect = np.bincount(x % BINS, minlength=BINS)
-    return {"kernel": k, "max_error": float(np.abs(h.astype(np.int64) - expect).max()),
-            "result": f"counts[:6] = {h[:6]}"}
+    return {
+        "kernel": k,
+        "max_error": float(np.abs(h.astype(np.int64) - expect).max()),
+        "result": f"counts[:6] = {h[:6]}",
+    }

@@ -3,9 +3,8 @@ SIMD-group sums finish the last 32 lanes."""
 
 from __future__ import annotations
 
-import numpy as np
-
 import enigma
+import numpy as np
 
 BLOCK = 256
 
@@ -39,5 +38,8 @@ def run() -> dict:
     k = enigma.compile(block_sum, emit_only=True)
     k(x, out, n, grid=groups * BLOCK, block=BLOCK, device="cpu")
     expect = np.add.reduceat(x.astype(np.float64), np.arange(0, n, BLOCK))
-    return {"kernel": k, "max_error": float(np.abs(out - expect).max()),
-            "result": f"sum = {out.sum():.3f} (numpy {x.sum(dtype=np.float64):.3f})"}
+    return {
+        "kernel": k,
+        "max_error": float(np.abs(out - expect).max()),
+        "result": f"sum = {out.sum():.3f} (numpy {x.sum(dtype=np.float64):.3f})",
+    }

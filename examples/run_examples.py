@@ -12,11 +12,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import histogram  # noqa: E402
-import reduction  # noqa: E402
-import softmax_rows  # noqa: E402
-import tiled_add  # noqa: E402
-import vector_add  # noqa: E402
+import histogram
+import reduction
+import softmax_rows
+import tiled_add
+import vector_add
 
 EXAMPLES = [
     ("vector add (seed)", vector_add.run, {}),
@@ -39,8 +39,10 @@ def main() -> int:
         k = out["kernel"]
         ok = out["max_error"] <= TOLERANCE
         failures += not ok
-        print(f"== {title}: {k.kernel_name}, {len(k.metal_source.splitlines())} lines of MSL, "
-              f"coarsen {k.coarsen}, {dt * 1e3:.0f} ms")
+        print(
+            f"== {title}: {k.kernel_name}, {len(k.metal_source.splitlines())} lines of MSL, "
+            f"coarsen {k.coarsen}, {dt * 1e3:.0f} ms"
+        )
         print(f"   {out['result']}")
         print(f"   max error vs numpy: {out['max_error']:.3g} {'ok' if ok else 'FAILED'}")
     print(f"{len(EXAMPLES) - failures}/{len(EXAMPLES)} examples match numpy")

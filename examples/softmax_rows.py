@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 import enigma
+import numpy as np
 
 
 @enigma.kernel
-def softmax(X: enigma.f32, Y: enigma.f32, rows: enigma.Scalar(enigma.u32),
-            cols: enigma.Scalar(enigma.u32)):
+def softmax(
+    X: enigma.f32, Y: enigma.f32, rows: enigma.Scalar(enigma.u32), cols: enigma.Scalar(enigma.u32)
+):
     r = enigma.thread_position_in_grid.x
     with enigma.if_(r < rows):
         base = r * cols
@@ -32,5 +32,8 @@ def run() -> dict:
     k(x, y, rows, cols, grid=rows, block=64, device="cpu")
     e = np.exp(x - x.max(axis=1, keepdims=True))
     expect = e / e.sum(axis=1, keepdims=True)
-    return {"kernel": k, "max_error": float(np.abs(y - expect).max()),
-            "result": f"row sums = {y.sum(axis=1)[:3]}"}
+    return {
+        "kernel": k,
+        "max_error": float(np.abs(y - expect).max()),
+        "result": f"row sums = {y.sum(axis=1)[:3]}",
+    }

@@ -4,9 +4,8 @@ algebra and recorded as layout ops that the compiler checks and lowers."""
 
 from __future__ import annotations
 
-import numpy as np
-
 import enigma
+import numpy as np
 
 TILE = 256
 
@@ -39,5 +38,8 @@ def run() -> dict:
     b = rng.random(n, dtype=np.float32)
     c = np.zeros(n, np.float32)
     k(a, b, c, device="cpu")  # grid and block come from the jit launch
-    return {"kernel": k, "max_error": float(np.abs(c - (a + b)).max()),
-            "result": f"grid={k.grid} block={k.block}"}
+    return {
+        "kernel": k,
+        "max_error": float(np.abs(c - (a + b)).max()),
+        "result": f"grid={k.grid} block={k.block}",
+    }

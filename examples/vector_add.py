@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 import enigma
+import numpy as np
 
 
 @enigma.kernel
@@ -22,5 +21,8 @@ def run(vec_width: int = 0) -> dict:
     c = np.zeros(n, np.float32)
     k = enigma.compile(vadd, vec_width=vec_width, emit_only=True)
     k(a, b, c, n, grid=n, block=256, device="cpu")
-    return {"kernel": k, "max_error": float(np.abs(c - (a + b)).max()),
-            "result": f"C[:4] = {c[:4]}"}
+    return {
+        "kernel": k,
+        "max_error": float(np.abs(c - (a + b)).max()),
+        "result": f"C[:4] = {c[:4]}",
+    }

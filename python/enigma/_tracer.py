@@ -13,7 +13,8 @@ import os
 import struct
 import sys
 import threading
-from typing import Any, Callable, Iterable, Optional, Sequence, Union
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from . import dtypes as _dt
 from .dtypes import DType
@@ -28,8 +29,18 @@ _PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 INDEX = DType("index", "index", "uint", 64, "u", "uint64")
 
 # arith.cmpi / arith.cmpf predicate numbers (their generic attribute form is an i64).
-_CMPI = {"eq": 0, "ne": 1, "slt": 2, "sle": 3, "sgt": 4, "sge": 5, "ult": 6, "ule": 7, "ugt": 8,
-         "uge": 9}
+_CMPI = {
+    "eq": 0,
+    "ne": 1,
+    "slt": 2,
+    "sle": 3,
+    "sgt": 4,
+    "sge": 5,
+    "ult": 6,
+    "ule": 7,
+    "ugt": 8,
+    "uge": 9,
+}
 _CMPF = {"oeq": 1, "ogt": 2, "oge": 3, "olt": 4, "ole": 5, "one": 6, "ueq": 8, "une": 13}
 
 _state = threading.local()
@@ -82,7 +93,7 @@ def format_source(file: str, line: int, col: int = 0) -> str:
     return out
 
 
-def located(message: str, loc: Optional[tuple[str, int, int]] = None) -> str:
+def located(message: str, loc: tuple[str, int, int] | None = None) -> str:
     """`file:line: message` followed by the source line."""
     if loc is None:
         loc = frame_loc(user_frame(2))
@@ -108,11 +119,11 @@ def trace_error(message: str) -> EnigmaError:
 class Region:
     """One block: its ops and a cache of constants already materialized in it."""
 
-    __slots__ = ("ops", "consts", "parent", "args")
+    __slots__ = ("args", "consts", "ops", "parent")
 
-    def __init__(self, parent: Optional["Region"], args: Optional[list[dict]] = None) -> None:
+    def __init__(self, parent: Region | None, args: list[dict] | None = None) -> None:
         self.ops: list[dict] = []
-        self.consts: dict[tuple[str, str], "Value"] = {}
+        self.consts: dict[tuple[str, str], Value] = {}
         self.parent = parent
         self.args = args
 
@@ -186,9 +197,16 @@ class Tracer:
                         if res is not None and "name" not in res:
                             res["name"] = name
 
-    def emit(self, op: str, operands: Sequence[int] = (), result_types: Sequence[str] = (),
-             attrs: Optional[dict] = None, regions: Optional[list] = None,
-             frame: Any = None, loc: Optional[tuple[str, int, int]] = None) -> dict:
+    def emit(
+        self,
+        op: str,
+        operands: Sequence[int] = (),
+        result_types: Sequence[str] = (),
+        attrs: dict | None = None,
+        regions: list | None = None,
+        frame: Any = None,
+        loc: tuple[str, int, int] | None = None,
+    ) -> dict:
         """Appends an op to the current region and returns its dict (results have ids)."""
         if loc is None:
             if frame is None:
@@ -230,14 +248,14 @@ class Tracer:
         self.region.ops.append(d)
         return d
 
-    def name_value(self, value: "Value", name: str) -> None:
+    def name_value(self, value: Value, name: str) -> None:
         res = self._results.get(value.id)
         if res is not None:
             res["name"] = name
 
     # -- regions -------------------------------------------------------------------------------
 
-    def push_region(self, args: Optional[list[dict]] = None) -> Region:
+    def push_region(self, args: list[dict] | None = None) -> Region:
         self.flush_names()
         r = Region(self.region, args)
         self.region = r
@@ -254,7 +272,7 @@ class Tracer:
         self.region = region
         return prev
 
-    def block_arg(self, type_: str, name: Optional[str] = None) -> dict:
+    def block_arg(self, type_: str, name: str | None = None) -> dict:
         d: dict[str, Any] = {"id": self.new_id(), "type": type_}
         if name:
             d["name"] = name
@@ -262,10 +280,10 @@ class Tracer:
 
     # -- constants -----------------------------------------------------------------------------
 
-    def constant(self, value: Any, dt: DType) -> "Value":
+    def constant(self, value: Any, dt: DType) -> Value:
         attr = constant_attr(value, dt)
         key = (dt.name, attr)
-        r: Optional[Region] = self.region
+        r: Region | None = self.region
         while r is not None:
             v = r.consts.get(key)
             if v is not None:
@@ -299,14 +317,16 @@ def current() -> Tracer:
     t = getattr(_state, "tracer", None)
     if t is None:
         raise EnigmaError(
-            located("this Enigma operation is only valid inside a kernel being traced "
-                    "(a function decorated with @enigma.kernel, compiled with enigma.compile)",
-                    frame_loc(user_frame(2)))
+            located(
+                "this Enigma operation is only valid inside a kernel being traced "
+                "(a function decorated with @enigma.kernel, compiled with enigma.compile)",
+                frame_loc(user_frame(2)),
+            )
         )
     return t
 
 
-def current_or_none() -> Optional[Tracer]:
+def current_or_none() -> Tracer | None:
     return getattr(_state, "tracer", None)
 
 
@@ -315,14 +335,14 @@ class tracing:
 
     def __init__(self, tracer: Tracer) -> None:
         self.tracer = tracer
-        self.prev: Optional[Tracer] = None
+        self.prev: Tracer | None = None
 
     def __enter__(self) -> Tracer:
         self.prev = getattr(_state, "tracer", None)
         _state.tracer = self.tracer
         return self.tracer
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         _state.tracer = self.prev
 
 
@@ -384,8 +404,10 @@ def default_literal_dtype(value: Any) -> DType:
         return _dt.i32 if -(1 << 31) <= value < (1 << 31) else _dt.i64
     if isinstance(value, float):
         return _dt.f32
-    raise trace_type_error(f"cannot use a Python {type(value).__name__} ({value!r}) as a "
-                           "kernel value; expected a traced value, bool, int or float")
+    raise trace_type_error(
+        f"cannot use a Python {type(value).__name__} ({value!r}) as a "
+        "kernel value; expected a traced value, bool, int or float"
+    )
 
 
 def is_literal(x: Any) -> bool:
@@ -420,7 +442,7 @@ class Value:
     bool: use ``with enigma.if_(cond):`` or ``enigma.where(cond, a, b)``.
     """
 
-    __slots__ = ("id", "dtype")
+    __slots__ = ("dtype", "id")
     __hash__ = None  # type: ignore[assignment]  # == builds a comparison, not a Python bool
 
     def __init__(self, id_: int, dt: DType) -> None:
@@ -435,19 +457,23 @@ class Value:
         raise trace_type_error(
             "a traced value cannot be used as a Python bool (if/while/and/or/not on kernel "
             "values run once at trace time); use `with enigma.if_(cond):`, "
-            "`enigma.while_(...)` or `enigma.where(cond, a, b)`")
+            "`enigma.while_(...)` or `enigma.where(cond, a, b)`"
+        )
 
     def __index__(self) -> int:
         raise trace_type_error(
             "a traced value cannot be used as a Python int (e.g. in range() or as a list "
-            "index); use `enigma.for_range(lo, hi)` for loops over kernel values")
+            "index); use `enigma.for_range(lo, hi)` for loops over kernel values"
+        )
 
     def __int__(self) -> int:
         return self.__index__()
 
     def __float__(self) -> float:
-        raise trace_type_error("a traced value cannot be converted to a Python float; "
-                               "use enigma.metal_cast(x, enigma.f32)")
+        raise trace_type_error(
+            "a traced value cannot be converted to a Python float; "
+            "use enigma.metal_cast(x, enigma.f32)"
+        )
 
     def __iter__(self) -> Any:
         raise trace_type_error("a traced scalar is not iterable")
@@ -456,99 +482,99 @@ class Value:
         raise trace_type_error("a traced scalar has no len()")
 
     # arithmetic
-    def __add__(self, o: Any) -> "Value":
+    def __add__(self, o: Any) -> Value:
         return binary("add", self, o)
 
-    def __radd__(self, o: Any) -> "Value":
+    def __radd__(self, o: Any) -> Value:
         return binary("add", o, self)
 
-    def __sub__(self, o: Any) -> "Value":
+    def __sub__(self, o: Any) -> Value:
         return binary("sub", self, o)
 
-    def __rsub__(self, o: Any) -> "Value":
+    def __rsub__(self, o: Any) -> Value:
         return binary("sub", o, self)
 
-    def __mul__(self, o: Any) -> "Value":
+    def __mul__(self, o: Any) -> Value:
         return binary("mul", self, o)
 
-    def __rmul__(self, o: Any) -> "Value":
+    def __rmul__(self, o: Any) -> Value:
         return binary("mul", o, self)
 
-    def __truediv__(self, o: Any) -> "Value":
+    def __truediv__(self, o: Any) -> Value:
         return binary("truediv", self, o)
 
-    def __rtruediv__(self, o: Any) -> "Value":
+    def __rtruediv__(self, o: Any) -> Value:
         return binary("truediv", o, self)
 
-    def __floordiv__(self, o: Any) -> "Value":
+    def __floordiv__(self, o: Any) -> Value:
         return binary("floordiv", self, o)
 
-    def __rfloordiv__(self, o: Any) -> "Value":
+    def __rfloordiv__(self, o: Any) -> Value:
         return binary("floordiv", o, self)
 
-    def __mod__(self, o: Any) -> "Value":
+    def __mod__(self, o: Any) -> Value:
         return binary("mod", self, o)
 
-    def __rmod__(self, o: Any) -> "Value":
+    def __rmod__(self, o: Any) -> Value:
         return binary("mod", o, self)
 
-    def __pow__(self, o: Any) -> "Value":
+    def __pow__(self, o: Any) -> Value:
         return binary("pow", self, o)
 
-    def __rpow__(self, o: Any) -> "Value":
+    def __rpow__(self, o: Any) -> Value:
         return binary("pow", o, self)
 
-    def __and__(self, o: Any) -> "Value":
+    def __and__(self, o: Any) -> Value:
         return binary("and", self, o)
 
-    def __rand__(self, o: Any) -> "Value":
+    def __rand__(self, o: Any) -> Value:
         return binary("and", o, self)
 
-    def __or__(self, o: Any) -> "Value":
+    def __or__(self, o: Any) -> Value:
         return binary("or", self, o)
 
-    def __ror__(self, o: Any) -> "Value":
+    def __ror__(self, o: Any) -> Value:
         return binary("or", o, self)
 
-    def __xor__(self, o: Any) -> "Value":
+    def __xor__(self, o: Any) -> Value:
         return binary("xor", self, o)
 
-    def __rxor__(self, o: Any) -> "Value":
+    def __rxor__(self, o: Any) -> Value:
         return binary("xor", o, self)
 
-    def __lshift__(self, o: Any) -> "Value":
+    def __lshift__(self, o: Any) -> Value:
         return binary("shl", self, o)
 
-    def __rlshift__(self, o: Any) -> "Value":
+    def __rlshift__(self, o: Any) -> Value:
         return binary("shl", o, self)
 
-    def __rshift__(self, o: Any) -> "Value":
+    def __rshift__(self, o: Any) -> Value:
         return binary("shr", self, o)
 
-    def __rrshift__(self, o: Any) -> "Value":
+    def __rrshift__(self, o: Any) -> Value:
         return binary("shr", o, self)
 
     # comparisons
-    def __lt__(self, o: Any) -> "Value":  # type: ignore[override]
+    def __lt__(self, o: Any) -> Value:  # type: ignore[override]
         return compare("lt", self, o)
 
-    def __le__(self, o: Any) -> "Value":  # type: ignore[override]
+    def __le__(self, o: Any) -> Value:  # type: ignore[override]
         return compare("le", self, o)
 
-    def __gt__(self, o: Any) -> "Value":  # type: ignore[override]
+    def __gt__(self, o: Any) -> Value:  # type: ignore[override]
         return compare("gt", self, o)
 
-    def __ge__(self, o: Any) -> "Value":  # type: ignore[override]
+    def __ge__(self, o: Any) -> Value:  # type: ignore[override]
         return compare("ge", self, o)
 
-    def __eq__(self, o: Any) -> "Value":  # type: ignore[override]
+    def __eq__(self, o: object) -> Value:  # type: ignore[override]
         return compare("eq", self, o)
 
-    def __ne__(self, o: Any) -> "Value":  # type: ignore[override]
+    def __ne__(self, o: object) -> Value:  # type: ignore[override]
         return compare("ne", self, o)
 
     # unary
-    def __neg__(self) -> "Value":
+    def __neg__(self) -> Value:
         t = current()
         if self.dtype.is_float:
             return unary_op("arith.negf", self)
@@ -556,18 +582,20 @@ class Value:
             raise trace_type_error("cannot negate a bool; use ~x")
         return binary("sub", Value(t.constant(0, self.dtype).id, self.dtype), self)
 
-    def __pos__(self) -> "Value":
+    def __pos__(self) -> Value:
         return self
 
-    def __invert__(self) -> "Value":
+    def __invert__(self) -> Value:
         if self.dtype.is_float:
             raise trace_type_error(f"~ needs an integer or bool operand, got {self.dtype.name}")
         t = current()
-        ones = t.constant(1 if self.dtype.is_bool else -1 if self.dtype.is_signed
-                          else (1 << self.dtype.bits) - 1, self.dtype)
+        ones = t.constant(
+            1 if self.dtype.is_bool else -1 if self.dtype.is_signed else (1 << self.dtype.bits) - 1,
+            self.dtype,
+        )
         return _emit_binary("arith.xori", self, ones, self.dtype)
 
-    def __abs__(self) -> "Value":
+    def __abs__(self) -> Value:
         if self.dtype.is_float:
             return unary_op("math.absf", self)
         if self.dtype.is_unsigned:
@@ -575,7 +603,7 @@ class Value:
         return unary_op("math.absi", self)
 
     # convenience
-    def to(self, dt: Union[DType, str]) -> "Value":
+    def to(self, dt: DType | str) -> Value:
         """Converts to another dtype (as ``enigma.metal_cast``)."""
         return convert(self, _dt.dtype(dt))
 
@@ -585,8 +613,7 @@ def unary_op(op: str, v: Value) -> Value:
     return Value(d["results"][0]["id"], v.dtype)
 
 
-def _emit_binary(op: str, a: Value, b: Value, result: DType, attrs: Optional[dict] = None
-                 ) -> Value:
+def _emit_binary(op: str, a: Value, b: Value, result: DType, attrs: dict | None = None) -> Value:
     d = current().emit(op, (a.id, b.id), (result.mlir,), attrs, frame=user_frame(2))
     return Value(d["results"][0]["id"], result)
 
@@ -596,7 +623,7 @@ def _emit_binary(op: str, a: Value, b: Value, result: DType, attrs: Optional[dic
 # ---------------------------------------------------------------------------------------------
 
 
-def as_value(x: Any, dt: Optional[DType] = None) -> Value:
+def as_value(x: Any, dt: DType | None = None) -> Value:
     """A traced value for `x`; Python literals become constants of `dt` (or their default)."""
     if isinstance(x, Value):
         return x
@@ -608,7 +635,8 @@ def as_value(x: Any, dt: Optional[DType] = None) -> Value:
         return current().constant(x, target)
     raise trace_type_error(
         f"cannot use a Python {type(x).__name__} ({_short_repr(x)}) as a kernel value; "
-        "expected a traced value or a bool/int/float literal")
+        "expected a traced value or a bool/int/float literal"
+    )
 
 
 def _short_repr(x: Any) -> str:
@@ -624,18 +652,28 @@ def convert(v: Value, dt: DType) -> Value:
     t = current()
     f = user_frame(2)
 
-    def emit(op: str, src: Value, rt: DType, attrs: Optional[dict] = None) -> Value:
+    def emit(op: str, src: Value, rt: DType, attrs: dict | None = None) -> Value:
         d = t.emit(op, (src.id,), (rt.mlir,), attrs, frame=f)
         return Value(d["results"][0]["id"], rt)
 
     if dt.is_bool:
         zero = t.constant(0, s)
         if s.is_float:
-            d = t.emit("arith.cmpf", (v.id, zero.id), ("i1",), {"predicate": f"{_CMPF['une']} : i64"},
-                       frame=f)
+            d = t.emit(
+                "arith.cmpf",
+                (v.id, zero.id),
+                ("i1",),
+                {"predicate": f"{_CMPF['une']} : i64"},
+                frame=f,
+            )
         else:
-            d = t.emit("arith.cmpi", (v.id, zero.id), ("i1",), {"predicate": f"{_CMPI['ne']} : i64"},
-                       frame=f)
+            d = t.emit(
+                "arith.cmpi",
+                (v.id, zero.id),
+                ("i1",),
+                {"predicate": f"{_CMPI['ne']} : i64"},
+                frame=f,
+            )
         return Value(d["results"][0]["id"], dt)
     if s is INDEX:
         if dt.is_float:
@@ -668,7 +706,8 @@ def bitcast(v: Value, dt: DType) -> Value:
     if v.dtype.bits != dt.bits:
         raise trace_type_error(
             f"as_type needs types of equal size: {v.dtype.name} has {v.dtype.bits} bits, "
-            f"{dt.name} has {dt.bits}")
+            f"{dt.name} has {dt.bits}"
+        )
     if v.dtype.mlir == dt.mlir:
         return Value(v.id, dt)
     d = current().emit("arith.bitcast", (v.id,), (dt.mlir,), frame=user_frame(2))
@@ -681,8 +720,9 @@ def typed(value: Any, dt: DType) -> Value:
         return convert(value, dt)
     value = _np_scalar_to_literal(value)
     if not is_literal(value):
-        raise trace_type_error(f"{dt.name}() needs a traced value or a literal, got "
-                               f"{type(value).__name__}")
+        raise trace_type_error(
+            f"{dt.name}() needs a traced value or a literal, got {type(value).__name__}"
+        )
     if not literal_fits(value, dt):
         raise trace_type_error(f"the literal {value!r} does not fit {dt.name}")
     return current().constant(value, dt)
@@ -702,7 +742,8 @@ def unify(a: Any, b: Any) -> tuple[Value, Value, DType]:
             raise trace_type_error(
                 f"cannot combine a traced {val.dtype.name} with a Python "
                 f"{type(lit).__name__} ({_short_repr(lit)}); expected a traced value or a "
-                "bool/int/float literal")
+                "bool/int/float literal"
+            )
         dt = val.dtype
         if isinstance(lit, float) and not isinstance(lit, bool) and not dt.is_float:
             dt = _dt.f32  # a float literal with an integer value computes in f32
@@ -726,14 +767,32 @@ _ARITH = {
     "shl": (None, "arith.shli", "arith.shli"),
     "shr": (None, "arith.shrsi", "arith.shrui"),
 }
-_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%",
-           "pow": "**", "and": "&", "or": "|", "xor": "^", "shl": "<<", "shr": ">>"}
+_SYMBOL = {
+    "add": "+",
+    "sub": "-",
+    "mul": "*",
+    "truediv": "/",
+    "floordiv": "//",
+    "mod": "%",
+    "pow": "**",
+    "and": "&",
+    "or": "|",
+    "xor": "^",
+    "shl": "<<",
+    "shr": ">>",
+}
 
 
 def binary(kind: str, a: Any, b: Any) -> Value:
     """Records `a <kind> b` with promotion; see docs/python-api.md for the semantics."""
-    if kind == "pow" and isinstance(a, Value) and not a.dtype.is_float and isinstance(b, int) \
-            and not isinstance(b, bool) and 0 <= b <= 64:
+    if (
+        kind == "pow"
+        and isinstance(a, Value)
+        and not a.dtype.is_float
+        and isinstance(b, int)
+        and not isinstance(b, bool)
+        and 0 <= b <= 64
+    ):
         result: Value = as_value(1, a.dtype) if b == 0 else a
         for _ in range(max(0, b - 1)):
             result = binary("mul", result, a)
@@ -755,8 +814,9 @@ def binary(kind: str, a: Any, b: Any) -> Value:
     ops = _ARITH[kind]
     op = ops[0] if dt.is_float else ops[2] if dt.is_unsigned else ops[1]
     if op is None:
-        raise trace_type_error(f"operator {_SYMBOL[kind]} needs integer or bool operands, "
-                               f"got {dt.name}")
+        raise trace_type_error(
+            f"operator {_SYMBOL[kind]} needs integer or bool operands, got {dt.name}"
+        )
     return _emit_binary(op, x, y, dt)
 
 
@@ -765,15 +825,25 @@ def compare(kind: str, a: Any, b: Any) -> Value:
     x, y, dt = unify(a, b)
     if dt.is_float:
         pred = {"lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge", "eq": "oeq", "ne": "une"}[kind]
-        d = current().emit("arith.cmpf", (x.id, y.id), ("i1",),
-                           {"predicate": f"{_CMPF[pred]} : i64"}, frame=user_frame(2))
+        d = current().emit(
+            "arith.cmpf",
+            (x.id, y.id),
+            ("i1",),
+            {"predicate": f"{_CMPF[pred]} : i64"},
+            frame=user_frame(2),
+        )
     else:
         if kind in ("eq", "ne"):
             pred = kind
         else:
             pred = ("u" if dt.is_unsigned else "s") + kind
-        d = current().emit("arith.cmpi", (x.id, y.id), ("i1",),
-                           {"predicate": f"{_CMPI[pred]} : i64"}, frame=user_frame(2))
+        d = current().emit(
+            "arith.cmpi",
+            (x.id, y.id),
+            ("i1",),
+            {"predicate": f"{_CMPI[pred]} : i64"},
+            frame=user_frame(2),
+        )
     return Value(d["results"][0]["id"], _dt.b1)
 
 
@@ -788,7 +858,7 @@ def to_index(x: Any) -> Value:
         # One conversion per value and block: A[i], B[i], C[i] share it.
         t = current()
         key = ("index", str(x.id) + x.dtype.name)
-        r: Optional[Region] = t.region
+        r: Region | None = t.region
         while r is not None:
             hit = r.consts.get(key)
             if hit is not None:

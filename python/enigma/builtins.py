@@ -5,7 +5,8 @@ All of these are only valid while a kernel is being traced; each records one or 
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 from . import dtypes as _dt
 from ._tracer import (
@@ -23,29 +24,113 @@ from ._tracer import (
 from .dtypes import DType
 
 __all__ = [
-    "thread_position_in_grid", "thread_position_in_threadgroup", "threadgroup_position_in_grid",
-    "threads_per_threadgroup", "threadgroups_per_grid", "threads_per_grid",
-    "thread_index_in_threadgroup", "thread_index_in_simdgroup",
-    "simdgroup_index_in_threadgroup", "threads_per_simdgroup", "simdgroups_per_threadgroup",
-    "thread_id", "threadgroup_id", "threadgroup_size", "grid_size", "num_threadgroups",
-    "threadgroup_alloc", "barrier", "threadgroup_barrier", "simdgroup_barrier",
-    "where", "select", "metal_cast", "as_type",
-    "cmp_lt", "cmp_le", "cmp_gt", "cmp_ge", "cmp_eq", "cmp_ne",
-    "exp", "exp2", "log", "log2", "log10", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh",
-    "asin", "acos", "atan", "atan2", "sinh", "cosh", "asinh", "acosh", "atanh",
-    "floor", "ceil", "round", "trunc", "abs", "fabs", "fma", "pow", "min", "max", "clamp",
-    "copysign", "isnan", "isinf",
-    "simd_sum", "simd_product", "simd_min", "simd_max", "simd_and", "simd_or", "simd_xor",
-    "quad_sum", "quad_product", "quad_min", "quad_max", "quad_and", "quad_or", "quad_xor",
-    "simd_prefix_inclusive_sum", "simd_prefix_exclusive_sum",
-    "simd_prefix_inclusive_product", "simd_prefix_exclusive_product",
-    "quad_prefix_inclusive_sum", "quad_prefix_exclusive_sum",
-    "simd_shuffle", "simd_shuffle_up", "simd_shuffle_down", "simd_shuffle_xor",
-    "simd_shuffle_rotate_up", "simd_shuffle_rotate_down", "simd_broadcast",
-    "quad_shuffle", "quad_shuffle_up", "quad_shuffle_down", "quad_shuffle_xor",
-    "atomic_add", "atomic_sub", "atomic_min", "atomic_max", "atomic_and", "atomic_or",
-    "atomic_xor", "atomic_exchange", "atomic_compare_exchange", "atomic_load", "atomic_store",
     "MemRef",
+    "abs",
+    "acos",
+    "acosh",
+    "as_type",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "atomic_add",
+    "atomic_and",
+    "atomic_compare_exchange",
+    "atomic_exchange",
+    "atomic_load",
+    "atomic_max",
+    "atomic_min",
+    "atomic_or",
+    "atomic_store",
+    "atomic_sub",
+    "atomic_xor",
+    "barrier",
+    "ceil",
+    "clamp",
+    "cmp_eq",
+    "cmp_ge",
+    "cmp_gt",
+    "cmp_le",
+    "cmp_lt",
+    "cmp_ne",
+    "copysign",
+    "cos",
+    "cosh",
+    "exp",
+    "exp2",
+    "fabs",
+    "floor",
+    "fma",
+    "grid_size",
+    "isinf",
+    "isnan",
+    "log",
+    "log2",
+    "log10",
+    "max",
+    "metal_cast",
+    "min",
+    "num_threadgroups",
+    "pow",
+    "quad_and",
+    "quad_max",
+    "quad_min",
+    "quad_or",
+    "quad_prefix_exclusive_sum",
+    "quad_prefix_inclusive_sum",
+    "quad_product",
+    "quad_shuffle",
+    "quad_shuffle_down",
+    "quad_shuffle_up",
+    "quad_shuffle_xor",
+    "quad_sum",
+    "quad_xor",
+    "round",
+    "rsqrt",
+    "select",
+    "simd_and",
+    "simd_broadcast",
+    "simd_max",
+    "simd_min",
+    "simd_or",
+    "simd_prefix_exclusive_product",
+    "simd_prefix_exclusive_sum",
+    "simd_prefix_inclusive_product",
+    "simd_prefix_inclusive_sum",
+    "simd_product",
+    "simd_shuffle",
+    "simd_shuffle_down",
+    "simd_shuffle_rotate_down",
+    "simd_shuffle_rotate_up",
+    "simd_shuffle_up",
+    "simd_shuffle_xor",
+    "simd_sum",
+    "simd_xor",
+    "simdgroup_barrier",
+    "simdgroup_index_in_threadgroup",
+    "simdgroups_per_threadgroup",
+    "sin",
+    "sinh",
+    "sqrt",
+    "tan",
+    "tanh",
+    "thread_id",
+    "thread_index_in_simdgroup",
+    "thread_index_in_threadgroup",
+    "thread_position_in_grid",
+    "thread_position_in_threadgroup",
+    "threadgroup_alloc",
+    "threadgroup_barrier",
+    "threadgroup_id",
+    "threadgroup_position_in_grid",
+    "threadgroup_size",
+    "threadgroups_per_grid",
+    "threads_per_grid",
+    "threads_per_simdgroup",
+    "threads_per_threadgroup",
+    "trunc",
+    "where",
 ]
 
 _DIMS = {"x": "x", "y": "y", "z": "z", 0: "x", 1: "y", 2: "z"}
@@ -56,7 +141,7 @@ _DIMS = {"x": "x", "y": "y", "z": "z", 0: "x", 1: "y", 2: "z"}
 # ---------------------------------------------------------------------------------------------
 
 
-def _query(op: str, dim: Optional[str]) -> Value:
+def _query(op: str, dim: str | None) -> Value:
     t = current()
     f = user_frame(3)
     attrs = {"dim": f"#enigma<dim {dim}>"} if dim is not None else None
@@ -94,7 +179,7 @@ class _Builtin3:
     def z(self) -> Value:
         return self._get("z")
 
-    def __call__(self, dim: Union[int, str] = 0) -> Value:
+    def __call__(self, dim: int | str = 0) -> Value:
         return self._get(dim)
 
 
@@ -106,27 +191,27 @@ threadgroups_per_grid = _Builtin3("enigma.threadgroups_per_grid")
 threads_per_grid = _Builtin3("enigma.threads_per_grid")
 
 
-def thread_id(dim: Union[int, str] = 0) -> Value:
+def thread_id(dim: int | str = 0) -> Value:
     """``thread_position_in_grid`` component `dim` (0/'x', 1/'y', 2/'z') as u32."""
     return thread_position_in_grid._get(dim)
 
 
-def threadgroup_id(dim: Union[int, str] = 0) -> Value:
+def threadgroup_id(dim: int | str = 0) -> Value:
     """``threadgroup_position_in_grid`` component `dim` as u32."""
     return threadgroup_position_in_grid._get(dim)
 
 
-def threadgroup_size(dim: Union[int, str] = 0) -> Value:
+def threadgroup_size(dim: int | str = 0) -> Value:
     """``threads_per_threadgroup`` component `dim` as u32."""
     return threads_per_threadgroup._get(dim)
 
 
-def grid_size(dim: Union[int, str] = 0) -> Value:
+def grid_size(dim: int | str = 0) -> Value:
     """``threads_per_grid`` component `dim` as u32."""
     return threads_per_grid._get(dim)
 
 
-def num_threadgroups(dim: Union[int, str] = 0) -> Value:
+def num_threadgroups(dim: int | str = 0) -> Value:
     """``threadgroups_per_grid`` component `dim` as u32."""
     return threadgroups_per_grid._get(dim)
 
@@ -168,8 +253,15 @@ class MemRef:
     converted to the element type like a numpy assignment.
     """
 
-    def __init__(self, id_: int, dt: DType, mlir_type: str, shape: Sequence[Optional[int]],
-                 name: str, param: Optional[dict] = None) -> None:
+    def __init__(
+        self,
+        id_: int,
+        dt: DType,
+        mlir_type: str,
+        shape: Sequence[int | None],
+        name: str,
+        param: dict | None = None,
+    ) -> None:
         self.id = id_
         self.dtype = dt
         self.mlir_type = mlir_type
@@ -192,7 +284,8 @@ class MemRef:
         if len(idx) != len(self.shape):
             raise trace_type_error(
                 f"{self.name} has {len(self.shape)} dimension(s) but was indexed with "
-                f"{len(idx)} index(es)")
+                f"{len(idx)} index(es)"
+            )
         return [to_index(i).id for i in idx]
 
     def __getitem__(self, idx: Any) -> Value:
@@ -230,20 +323,22 @@ class MemRef:
         self.param["access"] = access
 
 
-def _memref_type(shape: Sequence[Optional[int]], dt: DType, space: str) -> str:
+def _memref_type(shape: Sequence[int | None], dt: DType, space: str) -> str:
     dims = "x".join("?" if s is None else str(s) for s in shape)
     return f"memref<{dims}x{dt.mlir}, #enigma.address_space<{space}>>"
 
 
-def threadgroup_alloc(dtype: Union[DType, str], shape: Union[int, Sequence[int]],
-                      name: Optional[str] = None) -> MemRef:
+def threadgroup_alloc(
+    dtype: DType | str, shape: int | Sequence[int], name: str | None = None
+) -> MemRef:
     """Threadgroup memory shared by a threadgroup: ``tg = enigma.threadgroup_alloc(enigma.f32,
     256)``; index it like a buffer (``tg[i]``, or ``tg[r, c]`` for a 2-D shape)."""
     dt = _dt.dtype(dtype)
     dims = (shape,) if isinstance(shape, int) else tuple(shape)
     if not dims or any(not isinstance(s, int) or isinstance(s, bool) or s < 1 for s in dims):
-        raise trace_type_error(f"threadgroup_alloc needs a static shape of positive ints, got "
-                               f"{shape!r}")
+        raise trace_type_error(
+            f"threadgroup_alloc needs a static shape of positive ints, got {shape!r}"
+        )
     t = current()
     mt = _memref_type(dims, dt, "threadgroup")
     d = t.emit("enigma.threadgroup_alloc", (), (mt,), frame=user_frame(2))
@@ -255,36 +350,52 @@ def threadgroup_alloc(dtype: Union[DType, str], shape: Union[int, Sequence[int]]
 _FLAGS = ("none", "device", "threadgroup", "texture", "threadgroup_imageblock")
 
 
-def _mem_flags(mem: Union[str, Sequence[str]]) -> str:
+def _mem_flags(mem: str | Sequence[str]) -> str:
     parts = [mem] if isinstance(mem, str) else list(mem)
     flat: list[str] = []
     for p in parts:
         flat.extend(x.strip() for x in p.split("|"))
     for p in flat:
         if p not in _FLAGS:
-            raise trace_type_error(f"unknown barrier memory flag {p!r}; expected one of "
-                                   f"{', '.join(_FLAGS)}")
+            raise trace_type_error(
+                f"unknown barrier memory flag {p!r}; expected one of {', '.join(_FLAGS)}"
+            )
     flags = [p for p in flat if p != "none"]
     return "|".join(dict.fromkeys(flags)) if flags else "none"
 
 
-def threadgroup_barrier(mem: Union[str, Sequence[str]] = "threadgroup") -> None:
+def threadgroup_barrier(mem: str | Sequence[str] = "threadgroup") -> None:
     """Metal ``threadgroup_barrier(mem_flags)``; `mem` is ``"threadgroup"`` (default),
     ``"device"``, ``"none"``, ``"texture"`` or a list / ``"device|threadgroup"``."""
-    current().emit("enigma.threadgroup_barrier", (), (),
-                   {"flags": f"#enigma.mem_flags<{_mem_flags(mem)}>"}, frame=user_frame(2))
+    current().emit(
+        "enigma.threadgroup_barrier",
+        (),
+        (),
+        {"flags": f"#enigma.mem_flags<{_mem_flags(mem)}>"},
+        frame=user_frame(2),
+    )
 
 
-def barrier(mem: Union[str, Sequence[str]] = "threadgroup") -> None:
+def barrier(mem: str | Sequence[str] = "threadgroup") -> None:
     """Same as :func:`threadgroup_barrier`."""
-    current().emit("enigma.threadgroup_barrier", (), (),
-                   {"flags": f"#enigma.mem_flags<{_mem_flags(mem)}>"}, frame=user_frame(2))
+    current().emit(
+        "enigma.threadgroup_barrier",
+        (),
+        (),
+        {"flags": f"#enigma.mem_flags<{_mem_flags(mem)}>"},
+        frame=user_frame(2),
+    )
 
 
-def simdgroup_barrier(mem: Union[str, Sequence[str]] = "none") -> None:
+def simdgroup_barrier(mem: str | Sequence[str] = "none") -> None:
     """Metal ``simdgroup_barrier(mem_flags)``."""
-    current().emit("enigma.simdgroup_barrier", (), (),
-                   {"flags": f"#enigma.mem_flags<{_mem_flags(mem)}>"}, frame=user_frame(2))
+    current().emit(
+        "enigma.simdgroup_barrier",
+        (),
+        (),
+        {"flags": f"#enigma.mem_flags<{_mem_flags(mem)}>"},
+        frame=user_frame(2),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,13 +456,13 @@ def _cmp(kind: str, a: Any, b: Any) -> Value:
     return compare(kind, a, b)
 
 
-def metal_cast(x: Any, dtype: Union[DType, str]) -> Value:
+def metal_cast(x: Any, dtype: DType | str) -> Value:
     """Value conversion to `dtype` (``static_cast`` in MSL): f32 -> i32 truncates, etc."""
     dt = _dt.dtype(dtype)
     return convert(x if isinstance(x, Value) else as_value(x, dt), dt)
 
 
-def as_type(x: Any, dtype: Union[DType, str]) -> Value:
+def as_type(x: Any, dtype: DType | str) -> Value:
     """Bit reinterpretation to `dtype` of the same size (Metal's ``as_type<T>``)."""
     dt = _dt.dtype(dtype)
     v = x if isinstance(x, Value) else as_value(x)
@@ -491,7 +602,7 @@ def ceil(x: Any) -> Value:
     return _math1("math.ceil", x, "ceil")
 
 
-def round(x: Any) -> Value:  # noqa: A001 - mirrors Metal's round
+def round(x: Any) -> Value:
     """Round half away from zero (Metal ``round``)."""
     return _math1("math.round", x, "round")
 
@@ -506,7 +617,7 @@ def atan2(y: Any, x: Any) -> Value:
     return _math2("math.atan2", y, x)
 
 
-def pow(x: Any, y: Any) -> Value:  # noqa: A001 - mirrors Metal's pow
+def pow(x: Any, y: Any) -> Value:
     """x**y for floats."""
     return _math2("math.powf", x, y)
 
@@ -516,7 +627,7 @@ def copysign(x: Any, y: Any) -> Value:
     return _math2("math.copysign", x, y)
 
 
-def abs(x: Any) -> Value:  # noqa: A001 - mirrors Metal's abs
+def abs(x: Any) -> Value:
     """Absolute value (integers keep their dtype)."""
     v = x if isinstance(x, Value) else as_value(x)
     return v.__abs__()
@@ -539,7 +650,7 @@ def fma(a: Any, b: Any, c: Any) -> Value:
     return Value(d["results"][0]["id"], dt)
 
 
-def min(a: Any, b: Any) -> Value:  # noqa: A001 - mirrors Metal's min
+def min(a: Any, b: Any) -> Value:
     """Minimum (floats: Metal ``fmin``, returns the non-NaN operand)."""
     if not isinstance(a, Value) and not isinstance(b, Value):
         a = as_value(a)
@@ -549,7 +660,7 @@ def min(a: Any, b: Any) -> Value:  # noqa: A001 - mirrors Metal's min
     return Value(d["results"][0]["id"], dt)
 
 
-def max(a: Any, b: Any) -> Value:  # noqa: A001 - mirrors Metal's max
+def max(a: Any, b: Any) -> Value:
     """Maximum (floats: Metal ``fmax``)."""
     if not isinstance(a, Value) and not isinstance(b, Value):
         a = as_value(a)
@@ -568,8 +679,9 @@ def isnan(x: Any) -> Value:
     """True where x is NaN."""
     v = _float_arg(x, "isnan")
     # cmpf "uno" (unordered) of x with itself is true exactly for NaN.
-    d = current().emit("arith.cmpf", (v.id, v.id), ("i1",), {"predicate": "14 : i64"},
-                       frame=user_frame(2))
+    d = current().emit(
+        "arith.cmpf", (v.id, v.id), ("i1",), {"predicate": "14 : i64"}, frame=user_frame(2)
+    )
     return Value(d["results"][0]["id"], _dt.b1)
 
 
@@ -599,8 +711,9 @@ def _reduce(group: str, kind: str, x: Any) -> Value:
     attrs = {"kind": f"#enigma.reduce<{kind}>"}
     if v.dtype.is_unsigned and kind in ("min", "max"):
         attrs["is_unsigned"] = "unit"
-    d = current().emit(f"enigma.{group}_reduce", (v.id,), (v.dtype.mlir,), attrs,
-                       frame=user_frame(3))
+    d = current().emit(
+        f"enigma.{group}_reduce", (v.id,), (v.dtype.mlir,), attrs, frame=user_frame(3)
+    )
     return Value(d["results"][0]["id"], v.dtype)
 
 
@@ -676,8 +789,13 @@ def quad_xor(x: Any) -> Value:
 
 def _scan(group: str, kind: str, x: Any) -> Value:
     v = _lane_value(x)
-    d = current().emit(f"enigma.{group}_prefix", (v.id,), (v.dtype.mlir,),
-                       {"kind": f"#enigma.scan<{kind}>"}, frame=user_frame(3))
+    d = current().emit(
+        f"enigma.{group}_prefix",
+        (v.id,),
+        (v.dtype.mlir,),
+        {"kind": f"#enigma.scan<{kind}>"},
+        frame=user_frame(3),
+    )
     return Value(d["results"][0]["id"], v.dtype)
 
 
@@ -716,8 +834,13 @@ def _shuffle(group: str, kind: str, x: Any, lane: Any) -> Value:
     ln = lane if isinstance(lane, Value) else as_value(lane, _dt.u32)
     if not ln.dtype.is_int or ln.dtype.is_bool:
         raise trace_type_error(f"the lane of {group}_shuffle must be an integer")
-    d = current().emit(f"enigma.{group}_shuffle", (v.id, ln.id), (v.dtype.mlir,),
-                       {"kind": f"#enigma.shuffle<{kind}>"}, frame=user_frame(3))
+    d = current().emit(
+        f"enigma.{group}_shuffle",
+        (v.id, ln.id),
+        (v.dtype.mlir,),
+        {"kind": f"#enigma.shuffle<{kind}>"},
+        frame=user_frame(3),
+    )
     return Value(d["results"][0]["id"], v.dtype)
 
 
@@ -775,8 +898,7 @@ def simd_broadcast(x: Any, lane: Any) -> Value:
     """Every lane receives lane `lane`'s value."""
     v = _lane_value(x)
     ln = lane if isinstance(lane, Value) else as_value(lane, _dt.u32)
-    d = current().emit("enigma.simd_broadcast", (v.id, ln.id), (v.dtype.mlir,),
-                       frame=user_frame(2))
+    d = current().emit("enigma.simd_broadcast", (v.id, ln.id), (v.dtype.mlir,), frame=user_frame(2))
     return Value(d["results"][0]["id"], v.dtype)
 
 
@@ -793,11 +915,13 @@ def _atomic_target(buf: Any, what: str, index: Any = None) -> tuple[MemRef, list
         index = buf.offset_of(index)
         buf = buf.memref
     if not isinstance(buf, MemRef):
-        raise trace_type_error(f"{what} needs a kernel buffer or threadgroup array, got "
-                               f"{type(buf).__name__}")
+        raise trace_type_error(
+            f"{what} needs a kernel buffer or threadgroup array, got {type(buf).__name__}"
+        )
     if buf.dtype not in (_dt.i32, _dt.u32, _dt.f32):
-        raise trace_type_error(f"{what} needs a buffer of i32, u32 or f32 (Metal's atomic "
-                               f"types), got {buf.dtype.name}")
+        raise trace_type_error(
+            f"{what} needs a buffer of i32, u32 or f32 (Metal's atomic types), got {buf.dtype.name}"
+        )
     buf.atomic = True
     return buf, buf._indices(index)
 
@@ -805,14 +929,17 @@ def _atomic_target(buf: Any, what: str, index: Any = None) -> tuple[MemRef, list
 def _atomic_rmw(kind: str, buf: Any, index: Any, value: Any) -> Value:
     m, idx = _atomic_target(buf, f"atomic_{kind}", index)
     if m.dtype.is_float and kind not in ("add", "sub", "exchange"):
-        raise trace_type_error(f"atomic_{kind} is not available for f32 (Metal's atomic_float "
-                               "supports add, sub and exchange)")
+        raise trace_type_error(
+            f"atomic_{kind} is not available for f32 (Metal's atomic_float "
+            "supports add, sub and exchange)"
+        )
     v = convert(value if isinstance(value, Value) else as_value(value, m.dtype), m.dtype)
     attrs = {"kind": f"#enigma.atomic<{kind}>"}
     if m.dtype.is_unsigned:
         attrs["is_unsigned"] = "unit"
-    d = current().emit("enigma.atomic_rmw", [v.id, m.id, *idx], (m.dtype.mlir,), attrs,
-                       frame=user_frame(3))
+    d = current().emit(
+        "enigma.atomic_rmw", [v.id, m.id, *idx], (m.dtype.mlir,), attrs, frame=user_frame(3)
+    )
     return Value(d["results"][0]["id"], m.dtype)
 
 
@@ -862,8 +989,13 @@ def atomic_compare_exchange(buf: Any, index: Any, expected: Any, value: Any) -> 
     e = convert(expected if isinstance(expected, Value) else as_value(expected, m.dtype), m.dtype)
     v = convert(value if isinstance(value, Value) else as_value(value, m.dtype), m.dtype)
     attrs = {"is_unsigned": "unit"} if m.dtype.is_unsigned else None
-    d = current().emit("enigma.atomic_cmpxchg", [e.id, v.id, m.id, *idx], (m.dtype.mlir,), attrs,
-                       frame=user_frame(2))
+    d = current().emit(
+        "enigma.atomic_cmpxchg",
+        [e.id, v.id, m.id, *idx],
+        (m.dtype.mlir,),
+        attrs,
+        frame=user_frame(2),
+    )
     return Value(d["results"][0]["id"], m.dtype)
 
 
@@ -871,8 +1003,9 @@ def atomic_load(buf: Any, index: Any) -> Value:
     """Atomic (relaxed) load."""
     m, idx = _atomic_target(buf, "atomic_load", index)
     attrs = {"is_unsigned": "unit"} if m.dtype.is_unsigned else None
-    d = current().emit("enigma.atomic_load", [m.id, *idx], (m.dtype.mlir,), attrs,
-                       frame=user_frame(2))
+    d = current().emit(
+        "enigma.atomic_load", [m.id, *idx], (m.dtype.mlir,), attrs, frame=user_frame(2)
+    )
     return Value(d["results"][0]["id"], m.dtype)
 
 

@@ -10,7 +10,7 @@ import ctypes
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any
 
 from . import _capi
 
@@ -34,8 +34,11 @@ def _lib() -> ctypes.CDLL:
         if not _bound:
             lib.enigmaCompileOptionsInit.argtypes = [ctypes.POINTER(_Options)]
             lib.enigmaCompileOptionsInit.restype = None
-            lib.enigmaCompileTrace.argtypes = [ctypes.c_char_p, ctypes.c_size_t,
-                                               ctypes.POINTER(_Options)]
+            lib.enigmaCompileTrace.argtypes = [
+                ctypes.c_char_p,
+                ctypes.c_size_t,
+                ctypes.POINTER(_Options),
+            ]
             lib.enigmaCompileTrace.restype = ctypes.c_void_p
             lib.enigmaCompileResultSucceeded.argtypes = [ctypes.c_void_p]
             lib.enigmaCompileResultSucceeded.restype = ctypes.c_bool
@@ -45,8 +48,11 @@ def _lib() -> ctypes.CDLL:
                 fn.restype = ctypes.c_char_p
             lib.enigmaCompileResultDestroy.argtypes = [ctypes.c_void_p]
             lib.enigmaCompileResultDestroy.restype = None
-            lib.enigmaCompilerGetPipeline.argtypes = [ctypes.c_uint, ctypes.c_char_p,
-                                                      ctypes.c_size_t]
+            lib.enigmaCompilerGetPipeline.argtypes = [
+                ctypes.c_uint,
+                ctypes.c_char_p,
+                ctypes.c_size_t,
+            ]
             lib.enigmaCompilerGetPipeline.restype = ctypes.c_size_t
             _bound = True
     return lib
@@ -82,8 +88,9 @@ class CompileOutput:
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
-def compile_trace(trace: Union[str, bytes, dict], vec_width: int = 0,
-                  dump_dir: Optional[str] = None) -> CompileOutput:
+def compile_trace(
+    trace: str | bytes | dict, vec_width: int = 0, dump_dir: str | None = None
+) -> CompileOutput:
     """Compiles a trace (JSON text or a dict) with the registered ``enigma-pipeline``."""
     lib = _lib()
     if isinstance(trace, dict):
@@ -108,9 +115,16 @@ def compile_trace(trace: Union[str, bytes, dict], vec_width: int = 0,
     finally:
         lib.enigmaCompileResultDestroy(handle)
     metadata = json.loads(meta_text) if meta_text else {}
-    diags = [Diagnostic(d.get("severity", "error"), d.get("file", ""), int(d.get("line", 0)),
-                        int(d.get("col", 0)), d.get("message", ""))
-             for d in (json.loads(diags_text) if diags_text else [])]
+    diags = [
+        Diagnostic(
+            d.get("severity", "error"),
+            d.get("file", ""),
+            int(d.get("line", 0)),
+            int(d.get("col", 0)),
+            d.get("message", ""),
+        )
+        for d in (json.loads(diags_text) if diags_text else [])
+    ]
     return CompileOutput(ok, mlir, msl, metadata, diags)
 
 

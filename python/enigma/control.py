@@ -19,7 +19,8 @@ Values flow out of a construct through ``enigma.yield_`` and the construct's ``r
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import dtypes as _dt
 from ._tracer import (
@@ -39,7 +40,7 @@ from ._tracer import (
 )
 from .dtypes import DType
 
-__all__ = ["for_range", "if_", "while_", "yield_", "range_constexpr"]
+__all__ = ["for_range", "if_", "range_constexpr", "while_", "yield_"]
 
 
 def _init_values(init: Any) -> list[Value]:
@@ -55,15 +56,15 @@ def _init_values(init: Any) -> list[Value]:
         elif is_literal(x):
             out.append(as_value(x, default_literal_dtype(x)))
         else:
-            raise trace_type_error(f"loop-carried values must be traced values or literals, got "
-                                   f"{type(x).__name__}")
+            raise trace_type_error(
+                f"loop-carried values must be traced values or literals, got {type(x).__name__}"
+            )
     return out
 
 
 def _coerce_yield(values: Sequence[Any], dtypes: Sequence[DType], what: str) -> list[Value]:
     if len(values) != len(dtypes):
-        raise trace_type_error(f"{what} yields {len(values)} value(s) but carries "
-                               f"{len(dtypes)}")
+        raise trace_type_error(f"{what} yields {len(values)} value(s) but carries {len(dtypes)}")
     out = []
     for i, (v, dt) in enumerate(zip(values, dtypes)):
         v = _np_scalar_to_literal(v)
@@ -74,7 +75,8 @@ def _coerce_yield(values: Sequence[Any], dtypes: Sequence[DType], what: str) -> 
                 else:
                     raise trace_type_error(
                         f"{what}: yielded value #{i} is {v.dtype.name} but the carried value "
-                        f"is {dt.name}; convert it with enigma.metal_cast(x, enigma.{dt.name})")
+                        f"is {dt.name}; convert it with enigma.metal_cast(x, enigma.{dt.name})"
+                    )
             out.append(v)
         elif is_literal(v):
             if not literal_fits(v, dt):
@@ -98,8 +100,9 @@ class _Construct:
         """The values flowing out of the construct (after its `with` block)."""
         res = getattr(self, "_results", None)
         if res is None:
-            raise trace_type_error(f"the results of {self.what} are only available after its "
-                                   "`with` block")
+            raise trace_type_error(
+                f"the results of {self.what} are only available after its `with` block"
+            )
         return tuple(res)
 
     @property
@@ -116,8 +119,9 @@ def yield_(*values: Any) -> None:
     (the next loop-carried values, or the values flowing out of the if)."""
     t = current()
     if not t.constructs:
-        raise trace_type_error("enigma.yield_ is only valid inside enigma.for_range, enigma.if_ "
-                               "or enigma.while_")
+        raise trace_type_error(
+            "enigma.yield_ is only valid inside enigma.for_range, enigma.if_ or enigma.while_"
+        )
     t.constructs[-1]._yield(values)
 
 
@@ -142,8 +146,8 @@ class for_range(_Construct):
             lo, hi = 0, lo
         self._bounds = (lo, hi, step)
         self._init = init
-        self._results: Optional[list[Value]] = None
-        self._yielded: Optional[list[Value]] = None
+        self._results: list[Value] | None = None
+        self._yielded: list[Value] | None = None
 
     def __enter__(self) -> Any:
         t = current()
@@ -151,7 +155,7 @@ class for_range(_Construct):
         lo, hi, step = (_np_scalar_to_literal(b) for b in self._bounds)
         if isinstance(step, (int,)) and not isinstance(step, bool) and step <= 0:
             raise trace_type_error(f"for_range needs a positive step, got {step}")
-        dt: Optional[DType] = None
+        dt: DType | None = None
         for b in (lo, hi, step):
             if isinstance(b, Value):
                 if not b.dtype.is_int or b.dtype.is_bool:
@@ -160,14 +164,19 @@ class for_range(_Construct):
             elif not isinstance(b, int) or isinstance(b, bool):
                 raise trace_type_error(f"for_range bounds must be integers, got {b!r}")
         self._dtype = dt or _dt.i32
-        lo_i, hi_i, step_i = (to_index(convert(b, self._dtype) if isinstance(b, Value) else b)
-                              for b in (lo, hi, step))
+        lo_i, hi_i, step_i = (
+            to_index(convert(b, self._dtype) if isinstance(b, Value) else b) for b in (lo, hi, step)
+        )
         inits = _init_values(self._init)
         self._carried = [v.dtype for v in inits]
         iv = t.block_arg("index")
         args = [iv] + [t.block_arg(v.dtype.mlir) for v in inits]
-        self._op = t.emit("scf.for", [lo_i.id, hi_i.id, step_i.id, *(v.id for v in inits)],
-                          [v.dtype.mlir for v in inits], frame=f)
+        self._op = t.emit(
+            "scf.for",
+            [lo_i.id, hi_i.id, step_i.id, *(v.id for v in inits)],
+            [v.dtype.mlir for v in inits],
+            frame=f,
+        )
         self._region = t.push_region(args)
         self._op["regions"] = [self._region.to_json()]
         t.constructs.append(self)
@@ -184,7 +193,7 @@ class for_range(_Construct):
             raise trace_type_error("enigma.yield_ was already called in this loop body")
         self._yielded = _coerce_yield(values, self._carried, self.what)
 
-    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: object) -> None:
         t = current()
         t.constructs.pop()
         if exc_type is not None:
@@ -192,15 +201,17 @@ class for_range(_Construct):
             return
         if self._yielded is None and self._carried:
             t.pop_region(self._region)
-            raise trace_type_error("a for_range with init= must end its body with "
-                                   "enigma.yield_(next values...)")
+            raise trace_type_error(
+                "a for_range with init= must end its body with enigma.yield_(next values...)"
+            )
         ys = self._yielded or []
         t.emit("scf.yield", [v.id for v in ys], frame=self._frame)
         self._region.args = self._region.args  # keep args in the JSON
         self._op["regions"] = [self._region.to_json()]
         t.pop_region(self._region)
-        self._results = [Value(r["id"], dt)
-                         for r, dt in zip(self._op.get("results", []), self._carried)]
+        self._results = [
+            Value(r["id"], dt) for r, dt in zip(self._op.get("results", []), self._carried)
+        ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,21 +220,22 @@ class for_range(_Construct):
 
 
 class _Arm(_Construct):
-    def __init__(self, owner: "if_", index: int) -> None:
+    def __init__(self, owner: if_, index: int) -> None:
         self.owner = owner
         self.index = index
         self.what = "the then-arm of enigma.if_" if index == 0 else "the else-arm of enigma.if_"
-        self.region: Optional[Region] = None
-        self.yielded: Optional[list[Any]] = None
+        self.region: Region | None = None
+        self.yielded: list[Any] | None = None
         self.frame: Any = None
 
-    def __enter__(self) -> "_Arm":
+    def __enter__(self) -> _Arm:
         t = current()
         if self.region is not None:
             raise trace_type_error(f"{self.what} was already traced")
         if t.constructs[-1] is not self.owner:
-            raise trace_type_error(f"{self.what} must be entered directly inside its "
-                                   "`with enigma.if_(...)` block")
+            raise trace_type_error(
+                f"{self.what} must be entered directly inside its `with enigma.if_(...)` block"
+            )
         self.frame = user_frame(2)
         self.region = t.push_region()
         t.constructs.append(self)
@@ -234,7 +246,7 @@ class _Arm(_Construct):
             raise trace_type_error(f"enigma.yield_ was already called in {self.what}")
         self.yielded = list(values)
 
-    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: object) -> None:
         t = current()
         t.constructs.pop()
         assert self.region is not None
@@ -254,7 +266,7 @@ class if_(_Construct):
 
     def __init__(self, cond: Any) -> None:
         self._cond = cond
-        self._results: Optional[list[Value]] = None
+        self._results: list[Value] | None = None
         self._two_arms = False
 
     def __enter__(self) -> Any:
@@ -274,7 +286,7 @@ class if_(_Construct):
         self._else = _Arm(self, 1)
         t.constructs.append(self)
         # Until the `as` target unpacks (then_, else_), the body is the then-arm.
-        self._simple_region: Optional[Region] = t.push_region()
+        self._simple_region: Region | None = t.push_region()
         self._then.region = self._simple_region
         self._then.frame = f
         t.constructs.append(self._then)
@@ -285,8 +297,9 @@ class if_(_Construct):
         if self._simple_region is None:
             return
         if self._simple_region.ops:
-            raise trace_type_error("with `as (then_, else_)`, put the body in `with then_:` and "
-                                   "`with else_:` blocks")
+            raise trace_type_error(
+                "with `as (then_, else_)`, put the body in `with then_:` and `with else_:` blocks"
+            )
         t.constructs.pop()
         t.pop_region(self._simple_region)
         self._simple_region = None
@@ -294,10 +307,12 @@ class if_(_Construct):
         self._two_arms = True
 
     def _yield(self, values: Sequence[Any]) -> None:
-        raise trace_type_error("inside `with enigma.if_(c) as (then_, else_):` call "
-                               "enigma.yield_ within `with then_:` / `with else_:`")
+        raise trace_type_error(
+            "inside `with enigma.if_(c) as (then_, else_):` call "
+            "enigma.yield_ within `with then_:` / `with else_:`"
+        )
 
-    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: object) -> None:
         t = current()
         if self._simple_region is not None:
             t.constructs.pop()
@@ -312,11 +327,15 @@ class if_(_Construct):
         ys_then = then_.yielded or []
         ys_else = else_.yielded or []
         if (then_.yielded is None) != (else_.yielded is None) and (ys_then or ys_else):
-            raise trace_type_error("values flowing out of enigma.if_ need enigma.yield_ in both "
-                                   "arms (`with then_:` and `with else_:`)")
+            raise trace_type_error(
+                "values flowing out of enigma.if_ need enigma.yield_ in both "
+                "arms (`with then_:` and `with else_:`)"
+            )
         if len(ys_then) != len(ys_else):
-            raise trace_type_error(f"the arms of enigma.if_ yield different numbers of values "
-                                   f"({len(ys_then)} and {len(ys_else)})")
+            raise trace_type_error(
+                f"the arms of enigma.if_ yield different numbers of values "
+                f"({len(ys_then)} and {len(ys_else)})"
+            )
         # Common dtypes per position: traced values promote; literals adopt the other arm's.
         dtypes: list[DType] = []
         for a, b in zip(ys_then, ys_else):
@@ -324,11 +343,13 @@ class if_(_Construct):
             if isinstance(a, Value) and isinstance(b, Value):
                 dtypes.append(_dt.promote(a.dtype, b.dtype))
             elif isinstance(a, Value):
-                dtypes.append(a.dtype if not (isinstance(b, float) and not a.dtype.is_float)
-                              else _dt.f32)
+                dtypes.append(
+                    a.dtype if not (isinstance(b, float) and not a.dtype.is_float) else _dt.f32
+                )
             elif isinstance(b, Value):
-                dtypes.append(b.dtype if not (isinstance(a, float) and not b.dtype.is_float)
-                              else _dt.f32)
+                dtypes.append(
+                    b.dtype if not (isinstance(a, float) and not b.dtype.is_float) else _dt.f32
+                )
             elif is_literal(a) and is_literal(b):
                 dtypes.append(_dt.promote(default_literal_dtype(a), default_literal_dtype(b)))
             else:
@@ -392,12 +413,14 @@ class while_(_Construct):
 
     def __init__(self, cond: Callable[..., Any], init: Any = None) -> None:
         if not callable(cond):
-            raise trace_type_error("enigma.while_ needs a callable condition, e.g. "
-                                   "enigma.while_(lambda i: i < n, init=0)")
+            raise trace_type_error(
+                "enigma.while_ needs a callable condition, e.g. "
+                "enigma.while_(lambda i: i < n, init=0)"
+            )
         self._cond = cond
         self._init = init
-        self._results: Optional[list[Value]] = None
-        self._yielded: Optional[list[Value]] = None
+        self._results: list[Value] | None = None
+        self._yielded: list[Value] | None = None
 
     def __enter__(self) -> Any:
         t = current()
@@ -405,8 +428,9 @@ class while_(_Construct):
         self._frame = f
         inits = _init_values(self._init)
         self._carried = [v.dtype for v in inits]
-        self._op = t.emit("scf.while", [v.id for v in inits], [dt.mlir for dt in self._carried],
-                          frame=f)
+        self._op = t.emit(
+            "scf.while", [v.id for v in inits], [dt.mlir for dt in self._carried], frame=f
+        )
         # before region: evaluate the condition on the carried values
         before_args = [t.block_arg(dt.mlir) for dt in self._carried]
         before = t.push_region(before_args)
@@ -438,7 +462,7 @@ class while_(_Construct):
             raise trace_type_error("enigma.yield_ was already called in this while body")
         self._yielded = _coerce_yield(values, self._carried, self.what)
 
-    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: object) -> None:
         t = current()
         t.constructs.pop()
         if exc_type is not None:
@@ -446,22 +470,25 @@ class while_(_Construct):
             return
         if self._yielded is None and self._carried:
             t.pop_region(self._after)
-            raise trace_type_error("a while_ with init= must end its body with "
-                                   "enigma.yield_(next state...)")
+            raise trace_type_error(
+                "a while_ with init= must end its body with enigma.yield_(next state...)"
+            )
         t.emit("scf.yield", [v.id for v in (self._yielded or [])], frame=self._frame)
         t.pop_region(self._after)
         self._op["regions"] = [self._before.to_json(), self._after.to_json()]
-        self._results = [Value(r["id"], dt)
-                         for r, dt in zip(self._op.get("results", []), self._carried)]
+        self._results = [
+            Value(r["id"], dt) for r, dt in zip(self._op.get("results", []), self._carried)
+        ]
 
 
 def range_constexpr(*args: int) -> range:
     """A Python ``range`` unrolled at trace time: the bounds must be Python ints."""
     for a in args:
         if isinstance(a, Value):
-            raise trace_type_error("range_constexpr bounds must be Python ints known at trace "
-                                   "time; use enigma.for_range for kernel values")
+            raise trace_type_error(
+                "range_constexpr bounds must be Python ints known at trace "
+                "time; use enigma.for_range for kernel values"
+            )
         if not isinstance(a, int) or isinstance(a, bool):
             raise trace_type_error(f"range_constexpr bounds must be Python ints, got {a!r}")
     return range(*args)
-

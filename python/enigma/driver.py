@@ -18,9 +18,10 @@ import shutil
 import sys
 import tempfile
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any
 
 from . import _capi
 from . import dtypes as _dt
@@ -33,12 +34,23 @@ from ._tracer import (
     tracing,
 )
 from .builtins import MemRef
-from .tensor import Tensor, TensorValue
 from .dtypes import DType, Scalar
 from .errors import EnigmaError
+from .tensor import Tensor, TensorValue
 
-__all__ = ["kernel", "jit", "compile", "CompiledKernel", "Kernel", "JitFunction", "ParamInfo",
-           "Constexpr", "trace", "format_trace", "clear_cache"]
+__all__ = [
+    "CompiledKernel",
+    "Constexpr",
+    "JitFunction",
+    "Kernel",
+    "ParamInfo",
+    "clear_cache",
+    "compile",
+    "format_trace",
+    "jit",
+    "kernel",
+    "trace",
+]
 
 
 class Constexpr:
@@ -64,20 +76,23 @@ class Kernel:
         self._sig = inspect.signature(fn)
         code = fn.__code__
         self.def_loc = (code.co_filename, code.co_firstlineno, 1)
-        self._annotations: Optional[dict[str, Any]] = None
-        self._static_specs: Optional[list[tuple[str, str, Any]]] = None
+        self._annotations: dict[str, Any] | None = None
+        self._static_specs: list[tuple[str, str, Any]] | None = None
 
     def __repr__(self) -> str:
         return f"<enigma.kernel {self.name}>"
 
-    def __call__(self, *args: Any, **kwargs: Any) -> "Launch":
+    def __call__(self, *args: Any, **kwargs: Any) -> Launch:
         jit_state = getattr(_jit_state, "launches", None)
         if jit_state is None:
-            raise EnigmaError(located(
-                f"kernel '{self.name}' cannot be called directly; compile it with "
-                f"enigma.compile({self.name}) and call the CompiledKernel, or call it inside an "
-                "@enigma.jit function followed by .launch(grid=..., block=...)",
-                frame_loc(sys._getframe(1))))
+            raise EnigmaError(
+                located(
+                    f"kernel '{self.name}' cannot be called directly; compile it with "
+                    f"enigma.compile({self.name}) and call the CompiledKernel, or call it inside an "
+                    "@enigma.jit function followed by .launch(grid=..., block=...)",
+                    frame_loc(sys._getframe(1)),
+                )
+            )
         bound = self._sig.bind(*args, **kwargs)
         return Launch(self, list(bound.arguments.values()), sys._getframe(1))
 
@@ -100,10 +115,11 @@ def _resolve_annotation(text: str, fn: Callable[..., Any]) -> Any:
     except TypeError:
         pass
     try:
-        value = eval(text, getattr(fn, "__globals__", {}))  # noqa: S307 - user annotations
+        value = eval(text, getattr(fn, "__globals__", {}))
     except Exception as exc:
-        raise EnigmaError(f"cannot resolve the annotation {text!r} of kernel "
-                          f"'{fn.__name__}': {exc}") from None
+        raise EnigmaError(
+            f"cannot resolve the annotation {text!r} of kernel '{fn.__name__}': {exc}"
+        ) from None
     if isinstance(value, str):  # a quoted dtype name under `from __future__ import annotations`
         try:
             return _dt.dtype(value)
@@ -134,8 +150,7 @@ class Launch:
         self.args = args
         self.frame = frame
 
-    def launch(self, grid: Union[int, Sequence[int]], block: Union[int, Sequence[int]] = 256
-               ) -> None:
+    def launch(self, grid: int | Sequence[int], block: int | Sequence[int] = 256) -> None:
         """Records the launch: `grid` is the total number of threads per dimension (Metal's
         dispatchThreads), `block` the threadgroup size."""
         launches = getattr(_jit_state, "launches", None)
@@ -144,15 +159,16 @@ class Launch:
         launches.append((self, _dim3(grid, "grid"), _dim3(block, "block")))
 
 
-def _dim3(v: Union[int, Sequence[int]], what: str) -> tuple[int, int, int]:
+def _dim3(v: int | Sequence[int], what: str) -> tuple[int, int, int]:
     if isinstance(v, int) and not isinstance(v, bool):
         vals = [v]
     else:
         try:
             vals = [int(x) for x in v]  # type: ignore[union-attr]
         except (TypeError, ValueError):
-            raise EnigmaError(f"{what} must be an int or a tuple of up to 3 ints, got {v!r}") \
-                from None
+            raise EnigmaError(
+                f"{what} must be an int or a tuple of up to 3 ints, got {v!r}"
+            ) from None
     if not 1 <= len(vals) <= 3 or any(x < 1 for x in vals):
         raise EnigmaError(f"{what} must be 1 to 3 positive ints, got {v!r}")
     while len(vals) < 3:
@@ -173,8 +189,9 @@ class JitFunction:
         return f"<enigma.jit {self.name}>"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise EnigmaError(f"@enigma.jit function '{self.name}' runs through "
-                          f"enigma.compile({self.name}, *args)")
+        raise EnigmaError(
+            f"@enigma.jit function '{self.name}' runs through enigma.compile({self.name}, *args)"
+        )
 
     def run(self, *args: Any) -> tuple[Launch, tuple[int, int, int], tuple[int, int, int]]:
         prev = getattr(_jit_state, "launches", None)
@@ -185,9 +202,11 @@ class JitFunction:
         finally:
             _jit_state.launches = prev
         if len(launches) != 1:
-            raise EnigmaError(f"@enigma.jit function '{self.name}' must launch exactly one kernel "
-                              f"(kernel(...).launch(grid=..., block=...)); it launched "
-                              f"{len(launches)}")
+            raise EnigmaError(
+                f"@enigma.jit function '{self.name}' must launch exactly one kernel "
+                f"(kernel(...).launch(grid=..., block=...)); it launched "
+                f"{len(launches)}"
+            )
         return launches[0]
 
 
@@ -209,8 +228,8 @@ class ParamInfo:
     buffer_index: int
     dtype: DType
     kind: str  # "buffer" or "scalar"
-    access: Optional[str] = None
-    layout: Optional[str] = None
+    access: str | None = None
+    layout: str | None = None
     min_size: int = 0  # elements a buffer needs (the layout's cosize), 0 if unknown
 
 
@@ -233,13 +252,18 @@ def _kernel_params(k: Kernel, args: Sequence[Any]) -> list[tuple[str, str, Any]]
         elif isinstance(ann, DType):
             out.append((p.name, "buffer", ann))
         elif ann is Tensor:
-            raise EnigmaError(f"kernel '{k.name}': parameter '{p.name}' is a Tensor; pass an "
-                              "enigma.Tensor for it (in @enigma.jit or enigma.compile)")
-        elif ann is Constexpr or (arg is not inspect.Parameter.empty and
-                                  ann is inspect.Parameter.empty):
+            raise EnigmaError(
+                f"kernel '{k.name}': parameter '{p.name}' is a Tensor; pass an "
+                "enigma.Tensor for it (in @enigma.jit or enigma.compile)"
+            )
+        elif ann is Constexpr or (
+            arg is not inspect.Parameter.empty and ann is inspect.Parameter.empty
+        ):
             if arg is inspect.Parameter.empty:
-                raise EnigmaError(f"kernel '{k.name}': compile-time parameter '{p.name}' needs a "
-                                  "value (pass it to enigma.compile or the launch)")
+                raise EnigmaError(
+                    f"kernel '{k.name}': compile-time parameter '{p.name}' needs a "
+                    "value (pass it to enigma.compile or the launch)"
+                )
             out.append((p.name, "constexpr", arg))
         elif ann in (float, int, bool):
             out.append((p.name, "buffer", {float: _dt.f32, int: _dt.i32, bool: _dt.b1}[ann]))
@@ -247,10 +271,12 @@ def _kernel_params(k: Kernel, args: Sequence[Any]) -> list[tuple[str, str, Any]]
             raise EnigmaError(
                 f"kernel '{k.name}': parameter '{p.name}' needs an annotation: a dtype for a "
                 "device buffer (A: enigma.f32), enigma.Scalar(dtype) for a scalar, or "
-                "enigma.Tensor / enigma.Constexpr")
+                "enigma.Tensor / enigma.Constexpr"
+            )
         else:
-            raise EnigmaError(f"kernel '{k.name}': unsupported annotation {ann!r} of parameter "
-                              f"'{p.name}'")
+            raise EnigmaError(
+                f"kernel '{k.name}': unsupported annotation {ann!r} of parameter '{p.name}'"
+            )
     if not args:
         k._static_specs = out
     return out
@@ -282,9 +308,14 @@ def trace(k: Kernel, args: Sequence[Any] = ()) -> tuple[dict, list[ParamInfo]]:
                 dt = spec
                 pname = name
             pid = t.new_id()
-            pd: dict[str, Any] = {"id": pid, "name": pname, "index": index,
-                                  "kind": "scalar" if kind == "scalar" else "buffer",
-                                  "dtype": dt.name, "loc": t.loc_dict(k.def_loc)}
+            pd: dict[str, Any] = {
+                "id": pid,
+                "name": pname,
+                "index": index,
+                "kind": "scalar" if kind == "scalar" else "buffer",
+                "dtype": dt.name,
+                "loc": t.loc_dict(k.def_loc),
+            }
             info = ParamInfo(pname, index, dt, pd["kind"])
             if kind == "scalar":
                 call_args.append(Value(pid, dt))
@@ -326,8 +357,9 @@ def format_trace(tr: dict) -> str:
         names[p["id"]] = f"{p['name']}"
         extra = f" access={p['access']}" if p.get("access") else ""
         extra += f" layout={p['layout']}" if p.get("layout") else ""
-        lines.append(f"  param [[buffer({p['index']})]] %{p['name']}: {p['kind']} {p['dtype']}"
-                     f"{extra}")
+        lines.append(
+            f"  param [[buffer({p['index']})]] %{p['name']}: {p['kind']} {p['dtype']}{extra}"
+        )
 
     def emit_ops(ops: list[dict], depth: int) -> None:
         pad = "  " * depth
@@ -338,19 +370,24 @@ def format_trace(tr: dict) -> str:
             lhs = ", ".join(f"{vname(r['id'])}: {r['type']}" for r in res)
             operands = ", ".join(vname(i) for i in op.get("operands", []))
             attrs = op.get("attrs")
-            attr_text = (" {" + ", ".join(f"{k} = {v}" for k, v in attrs.items()) + "}") \
-                if attrs else ""
+            attr_text = (
+                (" {" + ", ".join(f"{k} = {v}" for k, v in attrs.items()) + "}") if attrs else ""
+            )
             loc = op.get("loc", {})
             where = f"  # {os.path.basename(loc.get('file', '?'))}:{loc.get('line', 0)}"
-            lines.append(f"{pad}{lhs + ' = ' if lhs else ''}{op['op']}({operands}){attr_text}"
-                         f"{where}")
+            lines.append(
+                f"{pad}{lhs + ' = ' if lhs else ''}{op['op']}({operands}){attr_text}{where}"
+            )
             for ri, region in enumerate(op.get("regions", [])):
                 args = region.get("args", [])
                 for a in args:
                     names[a["id"]] = f"{a['name']}.{a['id']}" if a.get("name") else str(a["id"])
                 arg_text = ", ".join(f"{vname(a['id'])}: {a['type']}" for a in args)
-                lines.append(f"{pad}  region #{ri}" + (f" ({arg_text})" if args else "")
-                             + (":" if region.get("ops") is not None else ": <empty>"))
+                lines.append(
+                    f"{pad}  region #{ri}"
+                    + (f" ({arg_text})" if args else "")
+                    + (":" if region.get("ops") is not None else ": <empty>")
+                )
                 emit_ops(region.get("ops", []), depth + 2)
 
     emit_ops(tr.get("ops", []), 1)
@@ -363,7 +400,7 @@ def format_trace(tr: dict) -> str:
 
 _MEM_CACHE: dict[str, tuple[str, str, dict]] = {}
 _cache_lock = threading.Lock()
-_fingerprint: Optional[str] = None
+_fingerprint: str | None = None
 
 
 def _compiler_fingerprint() -> str:
@@ -386,7 +423,7 @@ def _compiler_fingerprint() -> str:
     return _fingerprint
 
 
-def _cache_dir() -> Optional[Path]:
+def _cache_dir() -> Path | None:
     d = os.environ.get("ENIGMA_CACHE_DIR")
     if d == "":
         return None
@@ -418,8 +455,9 @@ def _trace_key(trace_dict: dict, vec_width: int) -> str:
     return h.hexdigest()
 
 
-def _compile_cached(trace_dict: dict, vec_width: int, dump_dir: Optional[str]
-                    ) -> tuple[str, str, dict, str]:
+def _compile_cached(
+    trace_dict: dict, vec_width: int, dump_dir: str | None
+) -> tuple[str, str, dict, str]:
     """(mlir, msl, metadata, cache status) for a trace; raises EnigmaError on failure."""
     from . import compiler
 
@@ -451,8 +489,7 @@ def _compile_cached(trace_dict: dict, vec_width: int, dump_dir: Optional[str]
         try:
             cdir.mkdir(parents=True, exist_ok=True)
             tmp = cdir / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-            tmp.write_text(json.dumps({"mlir": out.mlir, "msl": out.msl,
-                                       "metadata": out.metadata}))
+            tmp.write_text(json.dumps({"mlir": out.mlir, "msl": out.msl, "metadata": out.metadata}))
             os.replace(tmp, cdir / f"{key}.json")
         except OSError:
             pass  # the disk cache is an optimization only
@@ -484,11 +521,22 @@ def _compile_error(out: Any) -> EnigmaError:
 class CompiledKernel:
     """A compiled kernel: MSL (and on macOS a metallib) plus what is needed to launch it."""
 
-    def __init__(self, kernel_name: str, metal_source: str, mlir_source: str,
-                 params: list[ParamInfo], vec_width: int, coarsen: int,
-                 grid: Optional[tuple[int, int, int]], block: Optional[tuple[int, int, int]],
-                 trace_dict: dict, metadata: dict, metallib_path: Optional[str],
-                 metallib_bytes: Optional[bytes], cache_status: str) -> None:
+    def __init__(
+        self,
+        kernel_name: str,
+        metal_source: str,
+        mlir_source: str,
+        params: list[ParamInfo],
+        vec_width: int,
+        coarsen: int,
+        grid: tuple[int, int, int] | None,
+        block: tuple[int, int, int] | None,
+        trace_dict: dict,
+        metadata: dict,
+        metallib_path: str | None,
+        metallib_bytes: bytes | None,
+        cache_status: str,
+    ) -> None:
         self.kernel_name = kernel_name
         self.metal_source = metal_source
         self.mlir_source = mlir_source
@@ -506,24 +554,32 @@ class CompiledKernel:
         known = {p.buffer_index for p in params}
         kinfo = (metadata.get("kernels") or [{}])[0]
         self.implicit_params: list[tuple[int, str]] = [
-            (int(p["buffer_index"]), str(p["name"])) for p in kinfo.get("params", [])
-            if int(p["buffer_index"]) not in known]
+            (int(p["buffer_index"]), str(p["name"]))
+            for p in kinfo.get("params", [])
+            if int(p["buffer_index"]) not in known
+        ]
         self._cpu_kernel: Any = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return (f"<CompiledKernel {self.kernel_name} params="
-                f"{[p.name for p in self.params]} grid={self.grid} block={self.block}>")
+        return (
+            f"<CompiledKernel {self.kernel_name} params="
+            f"{[p.name for p in self.params]} grid={self.grid} block={self.block}>"
+        )
 
-    def export_metal(self, path: Union[str, os.PathLike]) -> Path:
+    def export_metal(self, path: str | os.PathLike) -> Path:
         """Writes the MSL source to `path` and returns it."""
         p = Path(path)
         p.write_text(self.metal_source)
         return p
 
-    def __call__(self, *args: Any, grid: Optional[Union[int, Sequence[int]]] = None,
-                 block: Optional[Union[int, Sequence[int]]] = None,
-                 device: Optional[str] = None) -> None:
+    def __call__(
+        self,
+        *args: Any,
+        grid: int | Sequence[int] | None = None,
+        block: int | Sequence[int] | None = None,
+        device: str | None = None,
+    ) -> None:
         """Launches the kernel. Buffers are numpy arrays (written in place), scalars Python or
         numpy numbers, in parameter order. `grid` (total threads) and `block` default to the
         ones the @jit function launched with. `device` is "cpu" (the CPU runtime, any OS) or
@@ -533,10 +589,16 @@ class CompiledKernel:
         _launch.launch(self, args, grid, block, device)
 
 
-def compile(fn: Union[Kernel, JitFunction, Callable[..., Any]], *jit_args: Any,
-            vec_width: int = 0, dump_ir: bool = False, dump_mlir: bool = False,
-            keep_metal_source: bool = False, work_dir: Optional[Union[str, os.PathLike]] = None,
-            emit_only: Optional[bool] = None) -> CompiledKernel:
+def compile(
+    fn: Kernel | JitFunction | Callable[..., Any],
+    *jit_args: Any,
+    vec_width: int = 0,
+    dump_ir: bool = False,
+    dump_mlir: bool = False,
+    keep_metal_source: bool = False,
+    work_dir: str | os.PathLike | None = None,
+    emit_only: bool | None = None,
+) -> CompiledKernel:
     """Compiles a kernel (or runs a jit function and compiles the kernel it launches).
 
     - `vec_width`: the pipeline's vectorization width (0: none; 2, 4, 8);
@@ -551,8 +613,9 @@ def compile(fn: Union[Kernel, JitFunction, Callable[..., Any]], *jit_args: Any,
         if callable(fn):
             fn = Kernel(fn)
         else:
-            raise EnigmaError(f"enigma.compile needs an @enigma.kernel or @enigma.jit function, "
-                              f"got {fn!r}")
+            raise EnigmaError(
+                f"enigma.compile needs an @enigma.kernel or @enigma.jit function, got {fn!r}"
+            )
     if not isinstance(vec_width, int) or vec_width < 0:
         raise EnigmaError(f"vec_width must be a non-negative int, got {vec_width!r}")
     grid = block = None
@@ -601,11 +664,21 @@ def compile(fn: Union[Kernel, JitFunction, Callable[..., Any]], *jit_args: Any,
                 shutil.rmtree(wdir, ignore_errors=True)
     elif work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
-    return CompiledKernel(kernel_name, msl, mlir, infos, vec_width, coarsen, grid, block,
-                          trace_dict, metadata, metallib_path, metallib_bytes, status)
-
-
-
+    return CompiledKernel(
+        kernel_name,
+        msl,
+        mlir,
+        infos,
+        vec_width,
+        coarsen,
+        grid,
+        block,
+        trace_dict,
+        metadata,
+        metallib_path,
+        metallib_bytes,
+        status,
+    )
 
 
 def _preload_native_library() -> None:

@@ -9,25 +9,25 @@ Promotion rules (documented in docs/python-api.md) are implemented by :func:`pro
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 __all__ = [
     "DType",
     "Scalar",
-    "f32",
-    "f16",
-    "bf16",
-    "i8",
-    "u8",
-    "i16",
-    "u16",
-    "i32",
-    "u32",
-    "i64",
-    "u64",
     "b1",
+    "bf16",
     "dtype",
+    "f16",
+    "f32",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
     "promote",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
 ]
 
 
@@ -38,7 +38,7 @@ class DType:
     constant, ``enigma.f32(x)`` converts ``x`` (like ``enigma.metal_cast``).
     """
 
-    __slots__ = ("name", "mlir", "msl", "bits", "kind", "numpy")
+    __slots__ = ("bits", "kind", "mlir", "msl", "name", "numpy")
 
     def __init__(self, name: str, mlir: str, msl: str, bits: int, kind: str, numpy: str) -> None:
         self.name = name  # "f32"
@@ -108,9 +108,21 @@ _BY_NAME: dict[str, DType] = {}
 for _d in ALL_DTYPES:
     _BY_NAME[_d.name] = _d
     _BY_NAME[_d.msl] = _d
-_BY_NAME.update({"float32": f32, "float16": f16, "bfloat16": bf16, "int8": i8, "uint8": u8,
-                 "int16": i16, "uint16": u16, "int32": i32, "uint32": u32, "int64": i64,
-                 "uint64": u64})
+_BY_NAME.update(
+    {
+        "float32": f32,
+        "float16": f16,
+        "bfloat16": bf16,
+        "int8": i8,
+        "uint8": u8,
+        "int16": i16,
+        "uint16": u16,
+        "int32": i32,
+        "uint32": u32,
+        "int64": i64,
+        "uint64": u64,
+    }
+)
 
 
 class Scalar:
@@ -121,7 +133,7 @@ class Scalar:
 
     __slots__ = ("dtype",)
 
-    def __init__(self, dt: Union[DType, str]) -> None:
+    def __init__(self, dt: DType | str) -> None:
         self.dtype = dtype(dt)
 
     def __repr__(self) -> str:
@@ -134,7 +146,7 @@ class Scalar:
         return hash(("Scalar", self.dtype.name))
 
 
-def dtype(value: Union[DType, str, Any]) -> DType:
+def dtype(value: DType | str | Any) -> DType:
     """Return the :class:`DType` named by ``value``: a DType, a name such as ``"f32"`` or a Metal
     spelling such as ``"float"``, ``"uint"``, ``"bool"``, or a numpy dtype."""
     if isinstance(value, DType):

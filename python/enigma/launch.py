@@ -7,30 +7,36 @@ dtype or size is an EnigmaError naming the parameter, not a crash or a silent mi
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 from .errors import EnigmaError
 
-__all__ = ["launch", "check_args"]
+__all__ = ["check_args", "launch"]
 
 _INT_RANGES = {
-    "i8": (-(1 << 7), (1 << 7) - 1), "u8": (0, (1 << 8) - 1),
-    "i16": (-(1 << 15), (1 << 15) - 1), "u16": (0, (1 << 16) - 1),
-    "i32": (-(1 << 31), (1 << 31) - 1), "u32": (0, (1 << 32) - 1),
-    "i64": (-(1 << 63), (1 << 63) - 1), "u64": (0, (1 << 64) - 1),
+    "i8": (-(1 << 7), (1 << 7) - 1),
+    "u8": (0, (1 << 8) - 1),
+    "i16": (-(1 << 15), (1 << 15) - 1),
+    "u16": (0, (1 << 16) - 1),
+    "i32": (-(1 << 31), (1 << 31) - 1),
+    "u32": (0, (1 << 32) - 1),
+    "i64": (-(1 << 63), (1 << 63) - 1),
+    "u64": (0, (1 << 64) - 1),
     "b1": (0, 1),
 }
 
 
-def _dims(v: Union[int, Sequence[int]], what: str) -> tuple[int, int, int]:
+def _dims(v: int | Sequence[int], what: str) -> tuple[int, int, int]:
     if isinstance(v, int) and not isinstance(v, bool):
         vals = [v]
     else:
         try:
             vals = [int(x) for x in v]  # type: ignore[union-attr]
         except (TypeError, ValueError):
-            raise EnigmaError(f"{what} must be an int or a tuple of up to 3 ints, got {v!r}") \
-                from None
+            raise EnigmaError(
+                f"{what} must be an int or a tuple of up to 3 ints, got {v!r}"
+            ) from None
     if not 1 <= len(vals) <= 3 or any(x < 0 for x in vals):
         raise EnigmaError(f"{what} must be 1 to 3 non-negative ints, got {v!r}")
     while len(vals) < 3:
@@ -46,15 +52,18 @@ def check_args(ck: Any, args: Sequence[Any]) -> list[Any]:
     params = ck.params
     if len(args) != len(params):
         names = ", ".join(p.name for p in params)
-        raise EnigmaError(f"{ck.kernel_name} takes {len(params)} argument(s) ({names}), got "
-                          f"{len(args)}")
+        raise EnigmaError(
+            f"{ck.kernel_name} takes {len(params)} argument(s) ({names}), got {len(args)}"
+        )
     out: list[Any] = []
     for i, (p, a) in enumerate(zip(params, args)):
         where = f"{ck.kernel_name}: argument #{i} ('{p.name}')"
         if p.kind == "buffer":
             if not isinstance(a, np.ndarray):
-                raise EnigmaError(f"{where} is a {p.dtype.name} buffer: pass a numpy array, got "
-                                  f"{type(a).__name__}")
+                raise EnigmaError(
+                    f"{where} is a {p.dtype.name} buffer: pass a numpy array, got "
+                    f"{type(a).__name__}"
+                )
             if p.dtype.name == "bf16":
                 ok = a.dtype.itemsize == 2 and a.dtype.kind in "uiV"
                 want = "a 2-byte dtype holding bfloat16 bits (e.g. uint16)"
@@ -62,25 +71,31 @@ def check_args(ck: Any, args: Sequence[Any]) -> list[Any]:
                 ok = a.dtype == np.dtype(p.dtype.numpy)
                 want = np.dtype(p.dtype.numpy).name
             if not ok:
-                raise EnigmaError(f"{where} is a {p.dtype.name} buffer: expected a {want} array, "
-                                  f"got {a.dtype}")
+                raise EnigmaError(
+                    f"{where} is a {p.dtype.name} buffer: expected a {want} array, got {a.dtype}"
+                )
             if p.min_size and a.size < p.min_size:
-                raise EnigmaError(f"{where} needs at least {p.min_size} elements (its layout "
-                                  f"{p.layout} spans that many), got {a.size}")
+                raise EnigmaError(
+                    f"{where} needs at least {p.min_size} elements (its layout "
+                    f"{p.layout} spans that many), got {a.size}"
+                )
             if p.access in ("write", "read_write") and not a.flags.writeable:
-                raise EnigmaError(f"{where}: the kernel writes this buffer but the array is "
-                                  "read-only")
+                raise EnigmaError(
+                    f"{where}: the kernel writes this buffer but the array is read-only"
+                )
             out.append(a)
         else:
             v = a.item() if isinstance(a, np.generic) else a
             if isinstance(v, np.ndarray) or not isinstance(v, (bool, int, float)):
-                raise EnigmaError(f"{where} is a {p.dtype.name} scalar: pass a number, got "
-                                  f"{type(a).__name__}")
+                raise EnigmaError(
+                    f"{where} is a {p.dtype.name} scalar: pass a number, got {type(a).__name__}"
+                )
             if not p.dtype.is_float:
                 if isinstance(v, float):
                     if not v.is_integer():
-                        raise EnigmaError(f"{where} is a {p.dtype.name} scalar: {v!r} is not an "
-                                          "integer")
+                        raise EnigmaError(
+                            f"{where} is a {p.dtype.name} scalar: {v!r} is not an integer"
+                        )
                     v = int(v)
                 lo, hi = _INT_RANGES[p.dtype.name]
                 if not lo <= int(v) <= hi:
@@ -91,9 +106,20 @@ def check_args(ck: Any, args: Sequence[Any]) -> list[Any]:
 
 # MSL element spellings -> numpy dtype names. The MSL translation holds integers unsigned
 # (signed operations cast explicitly), so an i32 buffer is a `uint*` in MSL: the same bits.
-_MSL_NUMPY = {"float": "float32", "half": "float16", "bfloat": "uint16", "bool": "bool",
-              "char": "int8", "uchar": "uint8", "short": "int16", "ushort": "uint16",
-              "int": "int32", "uint": "uint32", "long": "int64", "ulong": "uint64"}
+_MSL_NUMPY = {
+    "float": "float32",
+    "half": "float16",
+    "bfloat": "uint16",
+    "bool": "bool",
+    "char": "int8",
+    "uchar": "uint8",
+    "short": "int16",
+    "ushort": "uint16",
+    "int": "int32",
+    "uint": "uint32",
+    "long": "int64",
+    "ulong": "uint64",
+}
 
 
 def _to_runtime_types(cpu: Any, ordered: list[Any]) -> list[Any]:
@@ -110,8 +136,12 @@ def _to_runtime_types(cpu: Any, ordered: list[Any]) -> list[Any]:
             continue
         dt = np.dtype(want)
         if isinstance(value, np.ndarray):
-            if value.dtype != dt and value.dtype.itemsize == dt.itemsize and \
-                    value.dtype.kind != "b" and dt.kind != "b":
+            if (
+                value.dtype != dt
+                and value.dtype.itemsize == dt.itemsize
+                and value.dtype.kind != "b"
+                and dt.kind != "b"
+            ):
                 value = value.view(dt)
         elif dt.kind == "u" and isinstance(value, int) and value < 0:
             value &= (1 << (8 * dt.itemsize)) - 1
@@ -128,18 +158,26 @@ def _cpu_kernel(ck: Any) -> Any:
         return ck._cpu_kernel
 
 
-def launch(ck: Any, args: Sequence[Any], grid: Optional[Union[int, Sequence[int]]],
-           block: Optional[Union[int, Sequence[int]]], device: Optional[str]) -> None:
+def launch(
+    ck: Any,
+    args: Sequence[Any],
+    grid: int | Sequence[int] | None,
+    block: int | Sequence[int] | None,
+    device: str | None,
+) -> None:
     """Runs CompiledKernel `ck` over `grid` threads in threadgroups of `block`."""
     values = check_args(ck, args)
     g = _dims(grid, "grid") if grid is not None else ck.grid
     if g is None:
-        raise EnigmaError(f"{ck.kernel_name}: pass grid= (the total number of threads; only "
-                          "kernels launched from @enigma.jit have a default)")
+        raise EnigmaError(
+            f"{ck.kernel_name}: pass grid= (the total number of threads; only "
+            "kernels launched from @enigma.jit have a default)"
+        )
     b = _dims(block, "block") if block is not None else (ck.block or (256, 1, 1))
     if any(x < 1 for x in b) or b[0] * b[1] * b[2] > 1024:
-        raise EnigmaError(f"{ck.kernel_name}: block {b} must have positive dimensions and at "
-                          "most 1024 threads")
+        raise EnigmaError(
+            f"{ck.kernel_name}: block {b} must have positive dimensions and at most 1024 threads"
+        )
     if device is None:
         device = "metal" if ck.metallib_bytes is not None and sys.platform == "darwin" else "cpu"
     # Implicit parameters added by passes (vectorization's original x grid size), then every
@@ -159,8 +197,10 @@ def launch(ck: Any, args: Sequence[Any], grid: Optional[Union[int, Sequence[int]
         if sys.platform != "darwin":
             raise EnigmaError("device='metal' needs macOS; use device='cpu' (the CPU runtime)")
         if ck.metallib_bytes is None:
-            raise EnigmaError(f"{ck.kernel_name} was compiled emit-only; compile with "
-                              "emit_only=False to run it on Metal")
+            raise EnigmaError(
+                f"{ck.kernel_name} was compiled emit-only; compile with "
+                "emit_only=False to run it on Metal"
+            )
         from . import metal
 
         metal.dispatch(ck, slots, g, b)  # pragma: no cover - macOS only

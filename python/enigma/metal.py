@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import EnigmaError
 
-__all__ = ["build_metallib", "run_xcrun", "dispatch"]
+__all__ = ["build_metallib", "dispatch", "run_xcrun"]
 
 
 def run_xcrun(args: list[str]) -> subprocess.CompletedProcess:
@@ -21,13 +21,17 @@ def run_xcrun(args: list[str]) -> subprocess.CompletedProcess:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        raise EnigmaError("cannot build a metallib: 'xcrun' was not found (install the Xcode "
-                          "command-line tools, or compile with emit_only=True)") from None
+        raise EnigmaError(
+            "cannot build a metallib: 'xcrun' was not found (install the Xcode "
+            "command-line tools, or compile with emit_only=True)"
+        ) from None
     except OSError as exc:
         raise EnigmaError(f"cannot run xcrun: {exc}") from None
     if proc.returncode != 0:
-        raise EnigmaError(f"`{' '.join(cmd)}` failed with exit code {proc.returncode}:\n"
-                          f"{proc.stderr.strip() or proc.stdout.strip()}")
+        raise EnigmaError(
+            f"`{' '.join(cmd)}` failed with exit code {proc.returncode}:\n"
+            f"{proc.stderr.strip() or proc.stdout.strip()}"
+        )
     return proc
 
 
@@ -57,8 +61,9 @@ def dispatch(ck: Any, slots: list, grid: tuple, block: tuple) -> None:  # pragma
         import Foundation
         import Metal
     except ImportError:
-        raise EnigmaError("device='metal' needs PyObjC's Metal bindings "
-                          "(pip install pyobjc-framework-Metal)") from None
+        raise EnigmaError(
+            "device='metal' needs PyObjC's Metal bindings (pip install pyobjc-framework-Metal)"
+        ) from None
     import numpy as np
 
     dev = Metal.MTLCreateSystemDefaultDevice()
@@ -93,8 +98,9 @@ def dispatch(ck: Any, slots: list, grid: tuple, block: tuple) -> None:  # pragma
             enc.setBytes_length_atIndex_(data, len(data), index)
     coarsen = max(1, ck.coarsen)
     gx = -(-grid[0] // coarsen)
-    enc.dispatchThreads_threadsPerThreadgroup_(Metal.MTLSizeMake(gx, grid[1], grid[2]),
-                                              Metal.MTLSizeMake(*block))
+    enc.dispatchThreads_threadsPerThreadgroup_(
+        Metal.MTLSizeMake(gx, grid[1], grid[2]), Metal.MTLSizeMake(*block)
+    )
     enc.endEncoding()
     cmd.commit()
     cmd.waitUntilCompleted()

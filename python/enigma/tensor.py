@@ -15,19 +15,39 @@ place this happens), which ``enigma-lower-layouts`` lowers to index arithmetic.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import Any, Union
 
 from . import dtypes as _dt
 from . import layout as _layout
-from ._tracer import INDEX, Region, Value, _np_scalar_to_literal, current, frame_loc, \
-    located, to_index, trace_type_error, user_frame
+from ._tracer import (
+    INDEX,
+    Region,
+    Value,
+    _np_scalar_to_literal,
+    current,
+    frame_loc,
+    located,
+    to_index,
+    trace_type_error,
+    user_frame,
+)
 from .builtins import MemRef
 from .dtypes import DType
 from .errors import EnigmaError
 from .layout import Layout
 
-__all__ = ["Tensor", "TensorValue", "make_tensor", "zipped_divide", "logical_divide",
-           "tiled_divide", "flat_divide", "composition", "coalesce"]
+__all__ = [
+    "Tensor",
+    "TensorValue",
+    "coalesce",
+    "composition",
+    "flat_divide",
+    "logical_divide",
+    "make_tensor",
+    "tiled_divide",
+    "zipped_divide",
+]
 
 
 class Tensor:
@@ -37,14 +57,19 @@ class Tensor:
     text (``"(32,32):(32,1)"``). The buffer needs ``cosize(layout)`` elements.
     """
 
-    def __init__(self, name: str, buffer_index: int, dtype: Union[DType, str],
-                 layout: Union[Layout, Any, str]) -> None:
+    def __init__(
+        self, name: str, buffer_index: int, dtype: DType | str, layout: Layout | Any | str
+    ) -> None:
         if not isinstance(name, str) or not name.isidentifier():
             raise EnigmaError(f"Tensor name must be an identifier, got {name!r}")
-        if not isinstance(buffer_index, int) or isinstance(buffer_index, bool) or \
-                not 0 <= buffer_index <= 30:
-            raise EnigmaError(f"Tensor '{name}': buffer_index must be an int in [0, 30], got "
-                              f"{buffer_index!r}")
+        if (
+            not isinstance(buffer_index, int)
+            or isinstance(buffer_index, bool)
+            or not 0 <= buffer_index <= 30
+        ):
+            raise EnigmaError(
+                f"Tensor '{name}': buffer_index must be an int in [0, 30], got {buffer_index!r}"
+            )
         self.name = name
         self.buffer_index = buffer_index
         self.dtype = _dt.dtype(dtype)
@@ -57,13 +82,15 @@ class Tensor:
         # How this layout was derived in the jit function: (parent tensor, enigma op, operand,
         # source location), replayed as layout ops in the trace so the compiler's
         # enigma-check-layout-divisions / enigma-lower-layouts passes see them.
-        self._origin: Optional[tuple["Tensor", str, Any, tuple[str, int, int]]] = None
+        self._origin: tuple[Tensor, str, Any, tuple[str, int, int]] | None = None
         # The buffer the tensor views: a divided tensor still needs its root's elements.
-        self._root_cosize: Optional[int] = None
+        self._root_cosize: int | None = None
 
     def __repr__(self) -> str:
-        return (f"enigma.Tensor({self.name!r}, {self.buffer_index}, enigma.{self.dtype.name}, "
-                f"{self.layout})")
+        return (
+            f"enigma.Tensor({self.name!r}, {self.buffer_index}, enigma.{self.dtype.name}, "
+            f"{self.layout})"
+        )
 
     @property
     def shape(self) -> Any:
@@ -83,8 +110,7 @@ class Tensor:
             return self._root_cosize
         return _layout.cosize(self.layout)
 
-    def derive(self, layout: Layout, op: str, operand: Any, loc: tuple[str, int, int]
-               ) -> "Tensor":
+    def derive(self, layout: Layout, op: str, operand: Any, loc: tuple[str, int, int]) -> Tensor:
         """A tensor on the same buffer with `layout`, computed from this one by layout op
         `op` (e.g. ``enigma.layout_zipped_divide``) with `operand` (tiler text or Layout)."""
         t = Tensor(self.name, self.buffer_index, self.dtype, layout)
@@ -177,8 +203,13 @@ Offset = Union[int, Value]
 _LAYOUT_TYPE = "!enigma.layout"
 
 
-def _emit_layout(op: str, operands: Sequence[int], attrs: Optional[dict],
-                 loc: Optional[tuple[str, int, int]] = None, result: str = _LAYOUT_TYPE) -> int:
+def _emit_layout(
+    op: str,
+    operands: Sequence[int],
+    attrs: dict | None,
+    loc: tuple[str, int, int] | None = None,
+    result: str = _LAYOUT_TYPE,
+) -> int:
     t = current()
     if loc is None:
         d = t.emit(op, operands, (result,), attrs, frame=user_frame(3))
@@ -187,18 +218,17 @@ def _emit_layout(op: str, operands: Sequence[int], attrs: Optional[dict],
     return d["results"][0]["id"]
 
 
-def layout_constant(layout: Layout, loc: Optional[tuple[str, int, int]] = None) -> int:
+def layout_constant(layout: Layout, loc: tuple[str, int, int] | None = None) -> int:
     """The trace value of a static layout (one ``enigma.layout_constant`` per block)."""
     t = current()
     key = ("layout", str(layout))
-    r: Optional[Region] = t.region
+    r: Region | None = t.region
     while r is not None:
         hit = r.consts.get(key)
         if hit is not None:
             return hit.id
         r = r.parent
-    lid = _emit_layout("enigma.layout_constant", (), {"layout": f"#enigma.layout<{layout}>"},
-                       loc)
+    lid = _emit_layout("enigma.layout_constant", (), {"layout": f"#enigma.layout<{layout}>"}, loc)
     t.region.consts[key] = Value(lid, INDEX)
     return lid
 
@@ -213,15 +243,20 @@ def record_tensor_layout(tensor: Tensor, loc: tuple[str, int, int]) -> int:
     return _apply_layout_op(src, op, operand, tensor.layout, oloc)
 
 
-def _apply_layout_op(src: int, op: str, operand: Any, result: Layout,
-                     loc: Optional[tuple[str, int, int]]) -> int:
+def _apply_layout_op(
+    src: int, op: str, operand: Any, result: Layout, loc: tuple[str, int, int] | None
+) -> int:
     if op == "enigma.layout_composition":
         if isinstance(operand, Layout):
             rhs = layout_constant(operand, loc)
             return _emit_layout(op, (src, rhs), None, loc)
         op = "enigma.layout_composition_tiler"  # no such op: fall back to the result below
-    if op in ("enigma.layout_zipped_divide", "enigma.layout_logical_divide",
-              "enigma.layout_tiled_divide", "enigma.layout_flat_divide"):
+    if op in (
+        "enigma.layout_zipped_divide",
+        "enigma.layout_logical_divide",
+        "enigma.layout_tiled_divide",
+        "enigma.layout_flat_divide",
+    ):
         return _emit_layout(op, (src,), {"tiler": f"#enigma.tiler<{tiler_text(operand)}>"}, loc)
     if op == "enigma.layout_coalesce":
         return _emit_layout(op, (src,), None, loc)
@@ -232,8 +267,9 @@ def _apply_layout_op(src: int, op: str, operand: Any, result: Layout,
 def _mode_value(lv: int, path: tuple[int, ...]) -> int:
     if not path:
         return lv
-    return _emit_layout("enigma.layout_mode", (lv,),
-                        {"path": "array<i64: " + ", ".join(str(p) for p in path) + ">"})
+    return _emit_layout(
+        "enigma.layout_mode", (lv,), {"path": "array<i64: " + ", ".join(str(p) for p in path) + ">"}
+    )
 
 
 def _shape_at(shape: Any, path: tuple[int, ...]) -> Any:
@@ -265,8 +301,7 @@ def _add(a: Offset, b: Offset) -> Offset:
     return a + b  # type: ignore[operator]  # index arithmetic (arith.addi)
 
 
-def record_layout_apply(lv: int, layout: Layout, coord: Any, path: tuple[int, ...] = ()
-                        ) -> Offset:
+def record_layout_apply(lv: int, layout: Layout, coord: Any, path: tuple[int, ...] = ()) -> Offset:
     """The offset of `coord` in mode `path` of the layout value `lv` (Python `layout`).
 
     This is the one place coordinates become offsets: traced coordinates record
@@ -275,8 +310,9 @@ def record_layout_apply(lv: int, layout: Layout, coord: Any, path: tuple[int, ..
     shape = _shape_at(layout.shape, path)
     if isinstance(coord, (tuple, list)):
         if not isinstance(shape, tuple) or len(shape) != len(coord):
-            raise trace_type_error(f"coordinate {_fmt(coord)} does not match the layout shape "
-                                   f"{shape}")
+            raise trace_type_error(
+                f"coordinate {_fmt(coord)} does not match the layout shape {shape}"
+            )
         off: Offset = 0
         for i, c in enumerate(coord):
             off = _add(off, record_layout_apply(lv, layout, c, path + (i,)))
@@ -309,8 +345,7 @@ def _has_none(coord: Any) -> bool:
     return False
 
 
-def _split_slice(coord: Any, shape: Any, path: tuple[int, ...], kept: list,
-                 fixed: list) -> None:
+def _split_slice(coord: Any, shape: Any, path: tuple[int, ...], kept: list, fixed: list) -> None:
     """Sorts a slice into kept mode paths (None) and fixed (path, coordinate) parts."""
     if coord is None:
         kept.append(path)
@@ -328,20 +363,19 @@ class TensorValue:
     """A tensor inside a kernel: a buffer, a layout (Python value + trace value) and a base
     offset (an int or a traced index)."""
 
-    def __init__(self, memref: MemRef, layout: Layout, offset: Offset = 0,
-                 layout_value: Optional[int] = None) -> None:
+    def __init__(
+        self, memref: MemRef, layout: Layout, offset: Offset = 0, layout_value: int | None = None
+    ) -> None:
         self.memref = memref
         self.layout = layout
         self.offset = offset
-        self.layout_value = layout_value if layout_value is not None else \
-            layout_constant(layout)
+        self.layout_value = layout_value if layout_value is not None else layout_constant(layout)
 
     @classmethod
-    def from_tensor(cls, memref: MemRef, tensor: Tensor, loc: tuple[str, int, int]
-                    ) -> "TensorValue":
+    def from_tensor(cls, memref: MemRef, tensor: Tensor, loc: tuple[str, int, int]) -> TensorValue:
         return cls(memref, tensor.layout, 0, record_tensor_layout(tensor, loc))
 
-    def derive(self, layout: Layout, op: str, operand: Any) -> "TensorValue":
+    def derive(self, layout: Layout, op: str, operand: Any) -> TensorValue:
         lv = _apply_layout_op(self.layout_value, op, operand, layout, None)
         return TensorValue(self.memref, layout, self.offset, lv)
 
@@ -374,8 +408,10 @@ class TensorValue:
         if isinstance(idx, tuple) and len(idx) == 1 and not isinstance(shape, tuple):
             return idx[0]
         if isinstance(idx, tuple) and isinstance(shape, tuple) and len(idx) != rank:
-            raise trace_type_error(f"tensor {self.memref.name} has rank {rank} (layout "
-                                   f"{self.layout}) but was indexed with {len(idx)} coordinates")
+            raise trace_type_error(
+                f"tensor {self.memref.name} has rank {rank} (layout "
+                f"{self.layout}) but was indexed with {len(idx)} coordinates"
+            )
         return idx
 
     def __getitem__(self, idx: Any) -> Any:
@@ -420,13 +456,14 @@ def _flat_size(shape: Any) -> int:
     return n
 
 
-def make_tensor(buffer: Any, layout: Union[Layout, Any, str]) -> TensorValue:
+def make_tensor(buffer: Any, layout: Layout | Any | str) -> TensorValue:
     """Inside a kernel: views a buffer parameter or threadgroup array through `layout`."""
     if isinstance(buffer, TensorValue):
         buffer = buffer.memref
     if not isinstance(buffer, MemRef):
-        raise trace_type_error(f"make_tensor needs a kernel buffer or threadgroup array, got "
-                               f"{type(buffer).__name__}")
+        raise trace_type_error(
+            f"make_tensor needs a kernel buffer or threadgroup array, got {type(buffer).__name__}"
+        )
     if isinstance(layout, str):
         lay = Layout.parse(layout)
     elif isinstance(layout, Layout):
@@ -434,6 +471,8 @@ def make_tensor(buffer: Any, layout: Union[Layout, Any, str]) -> TensorValue:
     else:
         lay = Layout(layout)
     if len(buffer.shape) != 1:
-        raise trace_type_error("make_tensor needs a one-dimensional buffer or threadgroup array "
-                               "(the layout does the indexing)")
+        raise trace_type_error(
+            "make_tensor needs a one-dimensional buffer or threadgroup array "
+            "(the layout does the indexing)"
+        )
     return TensorValue(buffer, lay)

@@ -7,9 +7,8 @@ import json
 import os
 import sys
 
-import pytest
-
 import enigma
+import pytest
 from enigma import compiler as ecompiler
 from enigma import driver as ekernel
 
@@ -35,8 +34,11 @@ def test_vadd_compiles_to_msl():
     assert c.grid is None and c.block is None
     assert c.vec_width == 0
     assert [(p.name, p.buffer_index, p.kind, p.access) for p in c.params] == [
-        ("A", 0, "buffer", "read"), ("B", 1, "buffer", "read"), ("C", 2, "buffer", "write"),
-        ("n", 3, "scalar", None)]
+        ("A", 0, "buffer", "read"),
+        ("B", 1, "buffer", "read"),
+        ("C", 2, "buffer", "write"),
+        ("n", 3, "scalar", None),
+    ]
     assert c.params[3].dtype is enigma.u32
 
 
@@ -46,7 +48,7 @@ def test_names_from_python_source_reach_msl():
 
 
 def test_trace_has_versioned_format_and_locations():
-    tr, params = ekernel.trace(vadd)
+    tr, _params = ekernel.trace(vadd)
     assert tr["format"] == "enigma-trace" and tr["version"] == 1
     assert tr["kernel"] == "vadd"
     assert [p["name"] for p in tr["params"]] == ["A", "B", "C", "n"]
@@ -61,7 +63,8 @@ def test_trace_has_versioned_format_and_locations():
     ops = list(walk(tr["ops"]))
     assert all(op["loc"]["file"] == this_file for op in ops)
     lines = {op["op"]: op["loc"]["line"] for op in ops}
-    src = open(this_file).read().splitlines()
+    with open(this_file) as f:
+        src = f.read().splitlines()
     assert "thread_position_in_grid" in src[lines["enigma.thread_position_in_grid"] - 1]
     assert "A[tid] + B[tid]" in src[lines["arith.addf"] - 1]
     assert "tid < n" in src[lines["arith.cmpi"] - 1]
@@ -90,9 +93,8 @@ def test_default_work_dir_is_removed_when_nothing_is_kept(monkeypatch, tmp_path)
 def test_dump_ir_and_dump_mlir_print(capsys):
     @enigma.kernel
     def loop_kernel(A: enigma.f32, n: enigma.Scalar(enigma.u32)):
-        with enigma.for_range(0, n) as i:
-            with enigma.if_(i % 2 == 0):
-                A[i] = 1.0
+        with enigma.for_range(0, n) as i, enigma.if_(i % 2 == 0):
+            A[i] = 1.0
 
     enigma.compile(loop_kernel, dump_ir=True, dump_mlir=True, emit_only=True)
     out = capsys.readouterr().out
@@ -154,8 +156,10 @@ def test_metal_build_with_fake_toolchain(monkeypatch, tmp_path):
 
     monkeypatch.setattr(metal.subprocess, "run", fake_run)
     c = enigma.compile(vadd, emit_only=False, work_dir=tmp_path)
-    assert [cmd[:4] for cmd in calls] == [["xcrun", "-sdk", "macosx", "metal"],
-                                          ["xcrun", "-sdk", "macosx", "metallib"]]
+    assert [cmd[:4] for cmd in calls] == [
+        ["xcrun", "-sdk", "macosx", "metal"],
+        ["xcrun", "-sdk", "macosx", "metallib"],
+    ]
     assert c.metallib_path == str(tmp_path / "enigma_kernel_vadd.metallib")
     assert c.metallib_bytes == b"MTLB-fake"
 
@@ -221,6 +225,7 @@ def test_dump_dir_gets_trace_every_pass_and_msl(monkeypatch, tmp_path):
 
 def test_compile_trace_directly_reports_python_locations():
     tr, _ = ekernel.trace(vadd)
+
     # Make the add operate on the wrong type: the verifier error points at the Python line.
     def walk(ops):
         for op in ops:
@@ -279,7 +284,7 @@ def test_missing_annotation_is_reported():
 
 def test_string_dtype_annotations():
     @enigma.kernel
-    def k(A: "float", B: "uint", n: enigma.Scalar("ushort")):
+    def k(A: float, B: uint, n: enigma.Scalar("ushort")):
         i = enigma.thread_position_in_grid.x
         B[i] = enigma.metal_cast(A[i], "uint") + n
 

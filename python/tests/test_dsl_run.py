@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import enigma
 import numpy as np
 import pytest
-
-import enigma
 
 rng = np.random.default_rng(7)
 
@@ -63,7 +62,7 @@ def arith_f32(X: enigma.f32, Y: enigma.f32, O: enigma.f32):
     O[i * 8 + 2] = x // y
     O[i * 8 + 3] = x % y
     O[i * 8 + 4] = -x + abs(y)
-    O[i * 8 + 5] = x ** 2.0
+    O[i * 8 + 5] = x**2.0
     O[i * 8 + 6] = 3 - x
     O[i * 8 + 7] = 1.5 / x
 
@@ -75,8 +74,19 @@ def test_float_arithmetic():
     O = np.zeros(n * 8, np.float32)
     run(arith_f32, X, Y, O, grid=n)
     O = O.reshape(n, 8)
-    expect = np.stack([X + Y * 2 - 1, X / Y, np.floor(X / Y), np.fmod(X, Y), -X + np.abs(Y),
-                       X ** 2, 3 - X, 1.5 / X], axis=1)
+    expect = np.stack(
+        [
+            X + Y * 2 - 1,
+            X / Y,
+            np.floor(X / Y),
+            np.fmod(X, Y),
+            -X + np.abs(Y),
+            X**2,
+            3 - X,
+            1.5 / X,
+        ],
+        axis=1,
+    )
     np.testing.assert_allclose(O, expect, rtol=1e-5, atol=1e-6)
 
 
@@ -92,7 +102,7 @@ def arith_int(X: enigma.i32, Y: enigma.i32, U: enigma.u32, O: enigma.i32, P: eni
     O[i * 8 + 3] = (x & 0xFF) | (y << 3) ^ 5
     O[i * 8 + 4] = ~x
     O[i * 8 + 5] = -x * 3
-    O[i * 8 + 6] = x ** 3
+    O[i * 8 + 6] = x**3
     O[i * 8 + 7] = enigma.min(x, y) + enigma.max(x, y)
     P[i * 4 + 0] = u >> 3  # logical shift
     P[i * 4 + 1] = u // 7
@@ -117,7 +127,7 @@ def test_integer_arithmetic_signed_and_unsigned():
     np.testing.assert_array_equal(O[:, 3], (X & 0xFF) | ((Y << 3) ^ 5))
     np.testing.assert_array_equal(O[:, 4], ~X)
     np.testing.assert_array_equal(O[:, 5], -X * 3)
-    np.testing.assert_array_equal(O[:, 6], X ** 3)
+    np.testing.assert_array_equal(O[:, 6], X**3)
     np.testing.assert_array_equal(O[:, 7], np.minimum(X, Y) + np.maximum(X, Y))
     np.testing.assert_array_equal(P[:, 0], U >> 3)
     np.testing.assert_array_equal(P[:, 1], U // 7)
@@ -126,8 +136,15 @@ def test_integer_arithmetic_signed_and_unsigned():
 
 
 @enigma.kernel
-def promotion(F: enigma.f32, U: enigma.u32, I: enigma.i32, H: enigma.f16, O: enigma.f32,
-              Q: enigma.u32, R: enigma.i64):
+def promotion(
+    F: enigma.f32,
+    U: enigma.u32,
+    I: enigma.i32,
+    H: enigma.f16,
+    O: enigma.f32,
+    Q: enigma.u32,
+    R: enigma.i64,
+):
     i = enigma.thread_position_in_grid.x
     f = F[i]
     u = U[i]
@@ -172,9 +189,16 @@ def compare_select(X: enigma.f32, U: enigma.u32, I: enigma.i32, O: enigma.i32):
     b3 = (x > 0.25) & (x != 0.75)
     b4 = enigma.cmp_eq(u % 2, 0) | enigma.cmp_ne(s, 0)
     b5 = enigma.cmp_lt(s, u)  # i32 vs u32 compares as u32
-    O[i] = (enigma.where(b0, 1, 0) + enigma.where(b1, 2, 0) + enigma.where(b2, 4, 0)
-            + enigma.where(b3, 8, 0) + enigma.where(b4, 16, 0) + enigma.where(b5, 32, 0)
-            + enigma.where(enigma.cmp_gt(x, 0.9), 64, 0) + enigma.where(~b0, 128, 0))
+    O[i] = (
+        enigma.where(b0, 1, 0)
+        + enigma.where(b1, 2, 0)
+        + enigma.where(b2, 4, 0)
+        + enigma.where(b3, 8, 0)
+        + enigma.where(b4, 16, 0)
+        + enigma.where(b5, 32, 0)
+        + enigma.where(enigma.cmp_gt(x, 0.9), 64, 0)
+        + enigma.where(~b0, 128, 0)
+    )
 
 
 def test_comparisons_and_where():
@@ -185,8 +209,16 @@ def test_comparisons_and_where():
     O = np.zeros(n, np.int32)
     run(compare_select, X, U, Iv, O, grid=n)
     b5 = Iv.astype(np.uint32) < U
-    expect = ((X < 0.5) * 1 + (U >= 7) * 2 + (Iv <= -3) * 4 + ((X > 0.25) & (X != 0.75)) * 8
-              + ((U % 2 == 0) | (Iv != 0)) * 16 + b5 * 32 + (X > 0.9) * 64 + (~(X < 0.5)) * 128)
+    expect = (
+        (X < 0.5) * 1
+        + (U >= 7) * 2
+        + (Iv <= -3) * 4
+        + ((X > 0.25) & (X != 0.75)) * 8
+        + ((U % 2 == 0) | (Iv != 0)) * 16
+        + b5 * 32
+        + (X > 0.9) * 64
+        + (~(X < 0.5)) * 128
+    )
     np.testing.assert_array_equal(O, expect)
 
 
@@ -199,10 +231,26 @@ def test_comparisons_and_where():
 def math_fns(X: enigma.f32, O: enigma.f32):
     i = enigma.thread_position_in_grid.x
     x = X[i]
-    vals = [enigma.exp(x), enigma.exp2(x), enigma.log(x), enigma.log2(x), enigma.sqrt(x),
-            enigma.rsqrt(x), enigma.sin(x), enigma.cos(x), enigma.tanh(x), enigma.floor(x * 3),
-            enigma.ceil(x * 3), enigma.fma(x, 2.0, 1.0), enigma.pow(x, 1.5), enigma.abs(-x),
-            enigma.clamp(x, 0.5, 1.0), enigma.atan2(x, 2.0), enigma.tan(x), enigma.trunc(-x * 3)]
+    vals = [
+        enigma.exp(x),
+        enigma.exp2(x),
+        enigma.log(x),
+        enigma.log2(x),
+        enigma.sqrt(x),
+        enigma.rsqrt(x),
+        enigma.sin(x),
+        enigma.cos(x),
+        enigma.tanh(x),
+        enigma.floor(x * 3),
+        enigma.ceil(x * 3),
+        enigma.fma(x, 2.0, 1.0),
+        enigma.pow(x, 1.5),
+        enigma.abs(-x),
+        enigma.clamp(x, 0.5, 1.0),
+        enigma.atan2(x, 2.0),
+        enigma.tan(x),
+        enigma.trunc(-x * 3),
+    ]
     for k in enigma.range_constexpr(len(vals)):
         O[i * 18 + k] = vals[k]
 
@@ -212,16 +260,34 @@ def test_math_functions():
     X = rng.uniform(0.1, 2.0, n).astype(np.float32)
     O = np.zeros(n * 18, np.float32)
     run(math_fns, X, O, grid=n)
-    expect = np.stack([np.exp(X), np.exp2(X), np.log(X), np.log2(X), np.sqrt(X), 1 / np.sqrt(X),
-                       np.sin(X), np.cos(X), np.tanh(X), np.floor(X * 3), np.ceil(X * 3),
-                       X * 2 + 1, X ** 1.5, X, np.clip(X, 0.5, 1.0), np.arctan2(X, 2.0),
-                       np.tan(X), np.trunc(-X * 3)], axis=1)
+    expect = np.stack(
+        [
+            np.exp(X),
+            np.exp2(X),
+            np.log(X),
+            np.log2(X),
+            np.sqrt(X),
+            1 / np.sqrt(X),
+            np.sin(X),
+            np.cos(X),
+            np.tanh(X),
+            np.floor(X * 3),
+            np.ceil(X * 3),
+            X * 2 + 1,
+            X**1.5,
+            X,
+            np.clip(X, 0.5, 1.0),
+            np.arctan2(X, 2.0),
+            np.tan(X),
+            np.trunc(-X * 3),
+        ],
+        axis=1,
+    )
     np.testing.assert_allclose(O.reshape(n, 18), expect, rtol=2e-5, atol=2e-6)
 
 
 @enigma.kernel
-def casts(X: enigma.f32, I: enigma.i32, O: enigma.i32, U: enigma.u32, H: enigma.f16,
-          B: enigma.u8):
+def casts(X: enigma.f32, I: enigma.i32, O: enigma.i32, U: enigma.u32, H: enigma.f16, B: enigma.u8):
     i = enigma.thread_position_in_grid.x
     x = X[i]
     O[i] = enigma.metal_cast(x, enigma.i32)  # truncation toward zero
@@ -436,7 +502,7 @@ def test_threadgroup_reduction_with_barriers():
     groups = -(-n // BLOCK)
     Out = np.zeros(groups, np.float32)
     c = run(block_sum, X, Out, n, grid=groups * BLOCK, block=BLOCK)
-    expect = [X[g * BLOCK:(g + 1) * BLOCK].sum() for g in range(groups)]
+    expect = [X[g * BLOCK : (g + 1) * BLOCK].sum() for g in range(groups)]
     np.testing.assert_allclose(Out, expect, rtol=1e-5)
     assert "threadgroup_barrier" in c.metal_source
 
@@ -469,8 +535,9 @@ def test_simd_group_operations():
         xs, us = X[sl], U[sl]
         np.testing.assert_allclose(O[sl, 0], xs.sum(), rtol=1e-5)
         np.testing.assert_array_equal(O[sl, 1], xs.max())
-        np.testing.assert_allclose(O[sl, 2], np.concatenate([[0], np.cumsum(xs)[:-1]]),
-                                   rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            O[sl, 2], np.concatenate([[0], np.cumsum(xs)[:-1]]), rtol=1e-5, atol=1e-6
+        )
         np.testing.assert_array_equal(O[sl, 3], np.concatenate([xs[1:], xs[-1:]]))
         np.testing.assert_array_equal(P[sl, 0], us.min())
         np.testing.assert_array_equal(P[sl, 1], us[3])

@@ -5,10 +5,9 @@ from __future__ import annotations
 import inspect
 import os
 
+import enigma
 import numpy as np
 import pytest
-
-import enigma
 
 THIS = os.path.abspath(__file__)
 
@@ -77,7 +76,9 @@ def test_bitwise_on_floats():
     def body(A: enigma.f32):
         A[0] = A[1] & 1
 
-    assert "needs integer or bool operands, got f32" in compile_error(enigma.kernel(body), TypeError)
+    assert "needs integer or bool operands, got f32" in compile_error(
+        enigma.kernel(body), TypeError
+    )
 
 
 def test_traced_value_in_python_range():
@@ -94,13 +95,14 @@ def test_range_constexpr_rejects_traced_bounds():
         for i in enigma.range_constexpr(n):
             A[i] = 0.0
 
-    assert "range_constexpr bounds must be Python ints" in compile_error(enigma.kernel(body),
-                                                                        TypeError)
+    assert "range_constexpr bounds must be Python ints" in compile_error(
+        enigma.kernel(body), TypeError
+    )
 
 
 def test_builtins_outside_a_kernel():
     with pytest.raises(enigma.EnigmaError, match="only valid inside a kernel"):
-        enigma.thread_position_in_grid.x
+        enigma.thread_position_in_grid.x  # noqa: B018 - raises
     with pytest.raises(enigma.EnigmaError, match="only valid inside a kernel"):
         enigma.u32(3)
 
@@ -123,7 +125,7 @@ def test_loop_with_init_needs_a_yield():
 def test_yield_of_the_wrong_type():
     def body(A: enigma.f32, B: enigma.f16):
         loop = enigma.for_range(0, 4, init=0.0)
-        with loop as (i, acc):
+        with loop as (i, _acc):
             enigma.yield_(B[i])
         A[0] = loop.result
 
@@ -144,9 +146,8 @@ def test_if_arms_must_agree():
 
     def one_arm(A: enigma.f32):
         br = enigma.if_(A[0] > 0)
-        with br as (then_, else_):
-            with then_:
-                enigma.yield_(1.0)
+        with br as (then_, else_), then_:
+            enigma.yield_(1.0)
 
     assert "need enigma.yield_ in both arms" in compile_error(enigma.kernel(one_arm), TypeError)
 
@@ -154,7 +155,7 @@ def test_if_arms_must_agree():
 def test_results_before_the_block_ends():
     def body(A: enigma.f32):
         loop = enigma.for_range(0, 4, init=0.0)
-        with loop as (i, acc):
+        with loop as (_i, acc):
             A[0] = loop.result
             enigma.yield_(acc)
 
@@ -173,14 +174,16 @@ def test_wrong_number_of_indices_and_float_index():
         t = enigma.threadgroup_alloc(enigma.f32, (4, 4))
         t[1] = 0.0
 
-    assert "has 2 dimension(s) but was indexed with 1" in compile_error(enigma.kernel(body),
-                                                                       TypeError)
+    assert "has 2 dimension(s) but was indexed with 1" in compile_error(
+        enigma.kernel(body), TypeError
+    )
 
     def body2(A: enigma.f32):
         A[A[0]] = 1.0
 
-    assert "an index must be an integer, got a f32 value" in compile_error(enigma.kernel(body2),
-                                                                          TypeError)
+    assert "an index must be an integer, got a f32 value" in compile_error(
+        enigma.kernel(body2), TypeError
+    )
 
 
 def test_unsupported_atomic():
@@ -228,8 +231,11 @@ def test_launch_argument_errors(scale_compiled):
     b = np.zeros(8, np.int32)
     with pytest.raises(enigma.EnigmaError, match=r"takes 3 argument\(s\) \(A, B, n\), got 2"):
         c(a, b, grid=8)
-    with pytest.raises(enigma.EnigmaError, match=r"'A'\) is a f32 buffer: expected a float32 "
-                                                 r"array, got float64"):
+    with pytest.raises(
+        enigma.EnigmaError,
+        match=r"'A'\) is a f32 buffer: expected a float32 "
+        r"array, got float64",
+    ):
         c(np.ones(8), b, 8, grid=8)
     with pytest.raises(enigma.EnigmaError, match="pass a numpy array, got list"):
         c([1.0] * 8, b, 8, grid=8)
@@ -265,8 +271,7 @@ def test_metal_device_off_macos(scale_compiled, monkeypatch):
 
     monkeypatch.setattr(sys, "platform", "linux")
     with pytest.raises(enigma.EnigmaError, match="needs macOS"):
-        scale_compiled(np.ones(8, np.float32), np.zeros(8, np.int32), 8, grid=8,
-                       device="metal")
+        scale_compiled(np.ones(8, np.float32), np.zeros(8, np.int32), 8, grid=8, device="metal")
 
 
 def test_unknown_dtype_name():

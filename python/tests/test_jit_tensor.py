@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import enigma
 import numpy as np
 import pytest
-
-import enigma
 
 rng = np.random.default_rng(11)
 
@@ -69,12 +68,15 @@ def add_2d(A, B, C, tiler):
     tiled_add_2d(gA, gB, gC).launch(grid=(rest[0] * tiler[0], rest[1] * tiler[1]), block=tiler)
 
 
-@pytest.mark.parametrize("shape,tiler,order", [
-    ((64, 32), (16, 8), "col"),
-    ((32, 32), (8, 8), "row"),
-    ((48, 16), (16, 16), "col"),
-    ((16, 64), (4, 32), "row"),
-])
+@pytest.mark.parametrize(
+    "shape,tiler,order",
+    [
+        ((64, 32), (16, 8), "col"),
+        ((32, 32), (8, 8), "row"),
+        ((48, 16), (16, 16), "col"),
+        ((16, 64), (4, 32), "row"),
+    ],
+)
 def test_tiled_add_2d_over_shapes_and_tilers(shape, tiler, order):
     m, n = shape
     stride = (1, m) if order == "col" else (n, 1)
@@ -171,11 +173,15 @@ def test_layout_ops_are_recorded_and_checked_by_the_compiler():
     from enigma import compiler, driver
 
     A, B, C = tensors(enigma.Layout((1024,), (1,)))
-    launch, grid, block = add_1d.run(A, B, C, 256)
+    launch, _grid, _block = add_1d.run(A, B, C, 256)
     tr, _ = driver.trace(launch.kernel, launch.args)
     ops = {op["op"] for op in tr["ops"]}
-    assert {"enigma.layout_constant", "enigma.layout_zipped_divide", "enigma.layout_mode",
-            "enigma.layout_apply"} <= ops
+    assert {
+        "enigma.layout_constant",
+        "enigma.layout_zipped_divide",
+        "enigma.layout_mode",
+        "enigma.layout_apply",
+    } <= ops
     divide = next(op for op in tr["ops"] if op["op"] == "enigma.layout_zipped_divide")
     lines, start = inspect.getsourcelines(add_1d.fn)
     jit_line = start + next(i for i, t in enumerate(lines) if "zipped_divide(A" in t)
@@ -218,7 +224,10 @@ def test_scalar_and_tensor_params_mixed():
     k(a, out, 5)
     np.testing.assert_array_equal(out, a[5])
     assert [(p.name, p.buffer_index, p.kind) for p in k.params] == [
-        ("A", 0, "buffer"), ("Out", 1, "buffer"), ("row", 2, "scalar")]
+        ("A", 0, "buffer"),
+        ("Out", 1, "buffer"),
+        ("row", 2, "scalar"),
+    ]
 
 
 @enigma.jit
@@ -249,6 +258,8 @@ def test_atomics_through_tensor_slices():
     x = rng.integers(0, 100, tiles * 32).astype(np.uint32)
     h = np.zeros(tiles * 4, np.uint32)
     c(x, h)
-    expect = np.stack([np.bincount(x[t * 32:(t + 1) * 32] % 4, minlength=4) for t in range(tiles)])
+    expect = np.stack(
+        [np.bincount(x[t * 32 : (t + 1) * 32] % 4, minlength=4) for t in range(tiles)]
+    )
     np.testing.assert_array_equal(h.reshape(tiles, 4), expect)
     assert c.params[1].access == "read_write"
