@@ -8,7 +8,4 @@ BUILD_DIR="${ENIGMA_BUILD_DIR:-build}"
 export ENIGMA_CAPI_LIB="$PWD/$BUILD_DIR/lib/libEnigmaCAPI.so" PYTHONPATH="$PWD/python"
 export PATH="$PWD/$BUILD_DIR/bin:$PATH"
 
-for example in examples/*.mlir; do
-  echo "== $example: enigma-opt -canonicalize -cse"
-  enigma-opt "$example" -canonicalize -cse
-done
+"${PYTHON:-python3}" examples/run_examples.py
