@@ -206,7 +206,6 @@ class for_range(_Construct):
             )
         ys = self._yielded or []
         t.emit("scf.yield", [v.id for v in ys], frame=self._frame)
-        self._region.args = self._region.args  # keep args in the JSON
         self._op["regions"] = [self._region.to_json()]
         t.pop_region(self._region)
         self._results = [

@@ -407,6 +407,8 @@ class TensorValue:
         shape = self.layout.shape
         if isinstance(idx, tuple) and len(idx) == 1 and not isinstance(shape, tuple):
             return idx[0]
+        if isinstance(idx, tuple) and rank == 1 and len(idx) > 1 and isinstance(shape, tuple):
+            return (idx,)  # t[i, j] on a rank-1 layout ((M,N)) is the coordinate of its one mode
         if isinstance(idx, tuple) and isinstance(shape, tuple) and len(idx) != rank:
             raise trace_type_error(
                 f"tensor {self.memref.name} has rank {rank} (layout "

@@ -263,3 +263,46 @@ def test_atomics_through_tensor_slices():
     )
     np.testing.assert_array_equal(h.reshape(tiles, 4), expect)
     assert c.params[1].access == "read_write"
+
+
+@enigma.kernel
+def divides(gL, gT, gF, gC, Out: enigma.f32):
+    bid = enigma.threadgroup_position_in_grid.x
+    tid = enigma.thread_position_in_threadgroup.x
+    i = bid * 8 + tid
+    # logical_divide: ((8,8)):((1,8)), one nested coordinate (tid, bid)
+    Out[i * 4 + 0] = gL[(tid, bid)]
+    # tiled_divide: ((8),8):((1),8), CuTe slice of tile bid
+    Out[i * 4 + 1] = gT[None, bid][tid]
+    # flat_divide: (8,8):(1,8), two coordinates
+    Out[i * 4 + 2] = gF[tid, bid]
+    # coalesce of a divided layout: back to 64:1, one linear coordinate
+    Out[i * 4 + 3] = gC[i]
+
+
+@enigma.jit
+def divides_launch(A, B, C, D):
+    divides(
+        enigma.logical_divide(A, (8,)),
+        enigma.tiled_divide(B, (8,)),
+        enigma.flat_divide(C, (8,)),
+        enigma.coalesce(enigma.zipped_divide(D, (8,))),
+        None,
+    ).launch(grid=64, block=8)
+
+
+def test_logical_tiled_flat_divide_and_coalesce_on_tensors():
+    L = enigma.Layout((64,), (1,))
+    A, B, C, D = (enigma.Tensor(n, i, enigma.f32, L) for i, n in enumerate("ABCD"))
+    c = enigma.compile(divides_launch, A, B, C, D, emit_only=True)
+    ops = {op["op"] for op in c.trace["ops"]}
+    assert {
+        "enigma.layout_logical_divide",
+        "enigma.layout_tiled_divide",
+        "enigma.layout_flat_divide",
+        "enigma.layout_coalesce",
+    } <= ops
+    data = [rng.random(64, dtype=np.float32) for _ in range(4)]
+    out = np.zeros(64 * 4, np.float32)
+    c(*data, out)
+    np.testing.assert_array_equal(out.reshape(64, 4), np.stack(data, axis=1))
