@@ -8,6 +8,7 @@ import os
 import sys
 
 import enigma
+import numpy as np
 import pytest
 from enigma import compiler as ecompiler
 from enigma import driver as ekernel
@@ -292,3 +293,25 @@ def test_string_dtype_annotations():
     assert [p.dtype for p in c.params] == [enigma.f32, enigma.u32, enigma.u16]
     assert "device const float* A" in c.metal_source
     assert "device uint* B" in c.metal_source
+
+
+def test_concurrent_compiles_from_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def make(scale: float):
+        @enigma.kernel
+        def scaled(A: enigma.f32, B: enigma.f32):
+            i = enigma.thread_position_in_grid.x
+            B[i] = A[i] * scale
+
+        return scaled
+
+    kernels = [make(float(s)) for s in range(12)]
+    ekernel.clear_cache()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda k: enigma.compile(k, emit_only=True), kernels))
+    for s, c in enumerate(results):
+        assert c.kernel_name == "enigma_kernel_scaled"
+        bits = np.float32(s).view(np.uint32)
+        assert f"0x{bits:08X}" in json.dumps(c.trace)
+    assert len({c.metal_source for c in results}) == 12

@@ -639,3 +639,136 @@ def test_conversions_nan_inf_single_while_state():
     np.testing.assert_array_equal(O[:, 2], np.isinf(X))
     np.testing.assert_array_equal(O[:, 3], 5)
     np.testing.assert_array_equal(C, 243)
+
+
+@enigma.kernel
+def more_math(X: enigma.f32, O: enigma.f32):
+    i = enigma.thread_position_in_grid.x
+    x = X[i]
+    vals = [
+        enigma.asin(x),
+        enigma.acos(x),
+        enigma.atan(x),
+        enigma.sinh(x),
+        enigma.cosh(x),
+        enigma.asinh(x),
+        enigma.acosh(x + 1.0),
+        enigma.atanh(x * 0.5),
+        enigma.round(x * 7),
+        enigma.log10(x),
+        enigma.copysign(2.0, x - 0.5),
+        enigma.exp(enigma.i32(2)),
+        enigma.fabs(x - 0.5),
+        enigma.select(x > 0.5, x, 0.0),
+    ]
+    for k in enigma.range_constexpr(len(vals)):
+        O[i * 14 + k] = vals[k]
+
+
+def test_more_math_functions():
+    n = 32
+    X = rng.uniform(0.05, 0.95, n).astype(np.float32)
+    O = np.zeros(n * 14, np.float32)
+    run(more_math, X, O, grid=n)
+    expect = np.stack(
+        [
+            np.arcsin(X),
+            np.arccos(X),
+            np.arctan(X),
+            np.sinh(X),
+            np.cosh(X),
+            np.arcsinh(X),
+            np.arccosh(X + 1),
+            np.arctanh(X * 0.5),
+            np.sign(X * 7) * np.floor(np.abs(X * 7) + 0.5),
+            np.log10(X),
+            np.copysign(2.0, X - 0.5),
+            np.full(n, np.exp(2.0)),
+            np.abs(X - 0.5),
+            np.where(X > 0.5, X, 0),
+        ],
+        axis=1,
+    ).astype(np.float32)
+    np.testing.assert_allclose(O.reshape(n, 14), expect, rtol=2e-5, atol=2e-6)
+
+
+@enigma.kernel
+def lanes(X: enigma.i32, F: enigma.f32, O: enigma.i32, P: enigma.f32, Q: enigma.u32):
+    i = enigma.thread_position_in_grid.x
+    x = X[i]
+    f = F[i]
+    O[i * 8 + 0] = enigma.simd_and(x)
+    O[i * 8 + 1] = enigma.simd_xor(x)
+    O[i * 8 + 2] = enigma.simd_shuffle(x, 5)
+    O[i * 8 + 3] = enigma.simd_shuffle_up(x, 2)
+    O[i * 8 + 4] = enigma.simd_shuffle_xor(x, 1)
+    O[i * 8 + 5] = enigma.simd_shuffle_rotate_down(x, 3)
+    O[i * 8 + 6] = enigma.quad_sum(x)
+    O[i * 8 + 7] = enigma.quad_shuffle_down(x, 1)
+    enigma.simdgroup_barrier()
+    P[i * 4 + 0] = enigma.simd_prefix_inclusive_sum(f)
+    P[i * 4 + 1] = enigma.quad_max(f)
+    P[i * 4 + 2] = enigma.simd_min(f)
+    P[i * 4 + 3] = enigma.quad_prefix_exclusive_sum(f)
+    Q[i * 4 + 0] = enigma.thread_index_in_simdgroup()
+    Q[i * 4 + 1] = enigma.simdgroup_index_in_threadgroup()
+    Q[i * 4 + 2] = enigma.threads_per_simdgroup()
+    Q[i * 4 + 3] = (
+        enigma.simdgroups_per_threadgroup() * 1000
+        + enigma.num_threadgroups(0) * 100
+        + enigma.threadgroup_size("x")
+        + enigma.grid_size(0) * 10000
+    )
+
+
+def test_more_simd_and_quad_operations():
+    n, block = 64, 64
+    X = rng.integers(0, 1 << 16, n).astype(np.int32)
+    F = rng.random(n, dtype=np.float32)
+    O = np.zeros(n * 8, np.int32)
+    P = np.zeros(n * 4, np.float32)
+    Q = np.zeros(n * 4, np.uint32)
+    run(lanes, X, F, O, P, Q, grid=n, block=block)
+    O, P, Q = O.reshape(n, 8), P.reshape(n, 4), Q.reshape(n, 4)
+    for g in range(n // 32):
+        s = slice(g * 32, (g + 1) * 32)
+        x, f = X[s], F[s]
+        lane = np.arange(32)
+        np.testing.assert_array_equal(O[s, 0], np.bitwise_and.reduce(x))
+        np.testing.assert_array_equal(O[s, 1], np.bitwise_xor.reduce(x))
+        np.testing.assert_array_equal(O[s, 2], x[5])
+        np.testing.assert_array_equal(O[s, 3], np.where(lane >= 2, x[lane - 2], x))
+        np.testing.assert_array_equal(O[s, 4], x[lane ^ 1])
+        np.testing.assert_array_equal(O[s, 5], x[(lane + 3) % 32])
+        quads = x.reshape(8, 4)
+        np.testing.assert_array_equal(O[s, 6], np.repeat(quads.sum(axis=1), 4))
+        ql = lane % 4
+        np.testing.assert_array_equal(O[s, 7], np.where(ql < 3, x[np.minimum(lane + 1, 31)], x))
+        np.testing.assert_allclose(P[s, 0], np.cumsum(f), rtol=1e-5)
+        np.testing.assert_array_equal(P[s, 1], np.repeat(f.reshape(8, 4).max(axis=1), 4))
+        np.testing.assert_array_equal(P[s, 2], f.min())
+        qf = f.reshape(8, 4)
+        excl = np.concatenate([np.zeros((8, 1), np.float32), np.cumsum(qf, axis=1)[:, :-1]], 1)
+        np.testing.assert_allclose(P[s, 3], excl.reshape(-1), rtol=1e-5, atol=1e-7)
+        np.testing.assert_array_equal(Q[s, 0], lane)
+        np.testing.assert_array_equal(Q[s, 1], g)
+    np.testing.assert_array_equal(Q[:, 2], 32)
+    np.testing.assert_array_equal(Q[:, 3], 2 * 1000 + 1 * 100 + 64 + 64 * 10000)
+
+
+@enigma.kernel
+def tile2d(A: enigma.f32, O: enigma.f32):
+    r = enigma.thread_position_in_threadgroup.y
+    c = enigma.thread_position_in_threadgroup.x
+    t = enigma.threadgroup_alloc(enigma.f32, (8, 9))  # padded 2-D threadgroup array
+    t[r, c] = A[r * 8 + c]
+    enigma.barrier(["device", "threadgroup"])
+    O[r * 8 + c] = t[c, r]
+
+
+def test_two_dimensional_threadgroup_array():
+    A = rng.random(64, dtype=np.float32)
+    O = np.zeros(64, np.float32)
+    c = run(tile2d, A, O, grid=(8, 8), block=(8, 8))
+    np.testing.assert_array_equal(O.reshape(8, 8), A.reshape(8, 8).T)
+    assert "mem_flags::mem_device" in c.metal_source or "mem_device" in c.metal_source
