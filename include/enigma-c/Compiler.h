@@ -43,7 +43,7 @@ ENIGMA_CAPI_EXPORTED void enigmaCompileOptionsInit(EnigmaCompileOptions *options
 /// through the result (enigmaCompileResultSucceeded, enigmaCompileResultGetDiagnostics).
 /// Thread-safe: any number of compiles may run concurrently.
 ENIGMA_CAPI_EXPORTED EnigmaCompileResult enigmaCompileTrace(const char *trace, size_t length,
-                                                           const EnigmaCompileOptions *options);
+                                                            const EnigmaCompileOptions *options);
 
 /// Whether the compile produced MSL. NULL yields false.
 ENIGMA_CAPI_EXPORTED bool enigmaCompileResultSucceeded(EnigmaCompileResult result);
@@ -63,8 +63,7 @@ ENIGMA_CAPI_EXPORTED const char *enigmaCompileResultGetMetadata(EnigmaCompileRes
 /// the user's Python file for diagnostics located in the kernel ("" when unknown).
 ENIGMA_CAPI_EXPORTED const char *enigmaCompileResultGetDiagnostics(EnigmaCompileResult result);
 /// The same diagnostics as text, one `file:line:col: severity: message` per line.
-ENIGMA_CAPI_EXPORTED const char *
-enigmaCompileResultGetDiagnosticsText(EnigmaCompileResult result);
+ENIGMA_CAPI_EXPORTED const char *enigmaCompileResultGetDiagnosticsText(EnigmaCompileResult result);
 
 /// Releases `result` and every string obtained from it. NULL is ignored.
 ENIGMA_CAPI_EXPORTED void enigmaCompileResultDestroy(EnigmaCompileResult result);
@@ -73,7 +72,7 @@ ENIGMA_CAPI_EXPORTED void enigmaCompileResultDestroy(EnigmaCompileResult result)
 /// (at most `capacity` bytes including the NUL). Returns the full length (excluding the NUL),
 /// so a caller can retry with a larger buffer.
 ENIGMA_CAPI_EXPORTED size_t enigmaCompilerGetPipeline(unsigned vecWidth, char *buffer,
-                                                     size_t capacity);
+                                                      size_t capacity);
 
 #ifdef __cplusplus
 }

@@ -146,8 +146,7 @@ void writeDumpFile(StringRef dir, StringRef name, StringRef text, MLIRContext *c
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (ec) {
-    emitWarning(UnknownLoc::get(ctx)) << "cannot write IR dump '" << path << "': "
-                                      << ec.message();
+    emitWarning(UnknownLoc::get(ctx)) << "cannot write IR dump '" << path << "': " << ec.message();
     return;
   }
   os << text;
@@ -163,9 +162,9 @@ public:
     llvm::raw_string_ostream os(text);
     op->print(os, OpPrintingFlags().enableDebugInfo(true, /*prettyForm=*/true));
     StringRef arg = pass->getArgument();
-    std::string name = llvm::formatv("{0:d2}-after-{1}.mlir", (*counter)++,
-                                     arg.empty() ? pass->getName() : arg)
-                           .str();
+    std::string name =
+        llvm::formatv("{0:d2}-after-{1}.mlir", (*counter)++, arg.empty() ? pass->getName() : arg)
+            .str();
     writeDumpFile(dir, name, text, op->getContext());
   }
 
@@ -272,7 +271,8 @@ CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &
                                              {"params", std::move(params)}});
   }
   if (!dumpDir.empty() && !kernels.empty())
-    writeDumpFile(dumpDir, llvm::formatv("{0:d2}-{1}.metal", counter, kernels.front().entryName).str(),
+    writeDumpFile(dumpDir,
+                  llvm::formatv("{0:d2}-{1}.metal", counter, kernels.front().entryName).str(),
                   result.msl, ctx);
 #else
   emitError(module->getLoc())

@@ -100,8 +100,7 @@ FailureOr<Location> TraceImporter::parseLoc(const json::Value *value, Location p
   std::optional<StringRef> file = obj ? obj->getString("file") : std::nullopt;
   std::optional<int64_t> line = obj ? obj->getInteger("line") : std::nullopt;
   std::optional<int64_t> col = obj ? obj->getInteger("col") : std::nullopt;
-  if (!file || !line || !col || *line < 0 || *col < 0 || *line > UINT32_MAX ||
-      *col > UINT32_MAX)
+  if (!file || !line || !col || *line < 0 || *col < 0 || *line > UINT32_MAX || *col > UINT32_MAX)
     return emitError(parent) << "invalid trace: 'loc' of " << what()
                              << " must be {\"file\": string, \"line\": int, \"col\": int}",
            failure();
@@ -130,8 +129,7 @@ FailureOr<Type> TraceImporter::parseTypeAt(StringRef text, Location loc, Describ
   return type;
 }
 
-FailureOr<Attribute> TraceImporter::parseAttrAt(StringRef text, Location loc,
-                                                Describe what) {
+FailureOr<Attribute> TraceImporter::parseAttrAt(StringRef text, Location loc, Describe what) {
   auto it = attrCache.find(text);
   if (it != attrCache.end())
     return it->second;
@@ -146,8 +144,8 @@ FailureOr<Attribute> TraceImporter::parseAttrAt(StringRef text, Location loc,
     attr = mlir::parseAttribute(text, ctx);
   }
   if (!attr)
-    return emitError(loc) << "invalid trace: cannot parse attribute '" << text << "' of "
-                          << what() << ": " << message,
+    return emitError(loc) << "invalid trace: cannot parse attribute '" << text << "' of " << what()
+                          << ": " << message,
            failure();
   attrCache[text] = attr;
   return attr;
@@ -161,8 +159,7 @@ LogicalResult TraceImporter::define(int64_t id, Value value, Location loc, Descr
   return success();
 }
 
-FailureOr<int64_t> TraceImporter::parseId(const json::Value *value, Location loc,
-                                          Describe what) {
+FailureOr<int64_t> TraceImporter::parseId(const json::Value *value, Location loc, Describe what) {
   std::optional<int64_t> id = value ? value->getAsInteger() : std::nullopt;
   if (!id || *id < 0)
     return emitError(loc) << "invalid trace: " << what() << " must be a non-negative integer id",
@@ -219,7 +216,8 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
       return emitError(loc) << "invalid trace: 'operands' of " << what()
                             << " must be an array of value ids";
     for (auto [i, operand] : llvm::enumerate(*operands)) {
-      FailureOr<int64_t> id = parseId(&operand, loc, [&] { return ("operand #" + Twine(i) + " of " + what()).str(); });
+      FailureOr<int64_t> id =
+          parseId(&operand, loc, [&] { return ("operand #" + Twine(i) + " of " + what()).str(); });
       if (failed(id))
         return failure();
       auto it = values.find(*id);
@@ -280,7 +278,8 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
       if (!text)
         return emitError(loc) << "invalid trace: attribute '" << key << "' of " << what()
                               << " must be a string in MLIR attribute syntax";
-      FailureOr<Attribute> attr = parseAttrAt(*text, loc, [&] { return ("attribute '" + key + "' of " + what()).str(); });
+      FailureOr<Attribute> attr =
+          parseAttrAt(*text, loc, [&] { return ("attribute '" + key + "' of " + what()).str(); });
       if (failed(attr))
         return failure();
       state.addAttribute(key, *attr);
@@ -300,9 +299,8 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
   Operation *op = Operation::create(state);
   block->push_back(op);
   for (auto [i, result] : llvm::enumerate(resultIds))
-    if (failed(define(result.first, op->getResult(i), loc, [&, i = i] {
-          return ("result #" + Twine(i) + " of " + what()).str();
-        })))
+    if (failed(define(result.first, op->getResult(i), loc,
+                      [&, i = i] { return ("result #" + Twine(i) + " of " + what()).str(); })))
       return failure();
   if (regions)
     for (auto [i, region] : llvm::enumerate(*regions))
@@ -311,8 +309,8 @@ LogicalResult TraceImporter::importOp(const json::Value &value, unsigned index, 
   return success();
 }
 
-LogicalResult TraceImporter::importRegion(const json::Value &value, unsigned index,
-                                          Region &region, Operation *owner) {
+LogicalResult TraceImporter::importRegion(const json::Value &value, unsigned index, Region &region,
+                                          Operation *owner) {
   Location loc = owner->getLoc();
   if (auto named = dyn_cast<NameLoc>(loc))
     loc = named.getChildLoc();
@@ -347,7 +345,8 @@ LogicalResult TraceImporter::importRegion(const json::Value &value, unsigned ind
       if (!argObj)
         return emitError(loc) << "invalid trace: " << argWhat()
                               << " must be an object {\"id\", \"type\"[, \"name\"]}";
-      FailureOr<int64_t> id = parseId(argObj->get("id"), loc, [&] { return "'id' of " + argWhat(); });
+      FailureOr<int64_t> id =
+          parseId(argObj->get("id"), loc, [&] { return "'id' of " + argWhat(); });
       if (failed(id))
         return failure();
       std::optional<StringRef> typeText = argObj->getString("type");
@@ -376,7 +375,8 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
   if (!name || name->empty())
     return emitError(traceLoc) << "invalid trace: missing 'kernel' (the kernel name string)",
            failure();
-  FailureOr<Location> kernelLoc = parseLoc(root.get("loc"), traceLoc, [&] { return ("kernel '" + *name + "'").str(); });
+  FailureOr<Location> kernelLoc =
+      parseLoc(root.get("loc"), traceLoc, [&] { return ("kernel '" + *name + "'").str(); });
   if (failed(kernelLoc))
     return failure();
   Location loc = *kernelLoc;
@@ -473,8 +473,7 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
                failure();
     } else if (const json::Value *accessValue = p->get("access")) {
       std::optional<StringRef> access = accessValue->getAsString();
-      std::optional<Access> parsed =
-          access ? symbolizeAccess(*access) : std::optional<Access>();
+      std::optional<Access> parsed = access ? symbolizeAccess(*access) : std::optional<Access>();
       if (!parsed)
         return emitError(ploc) << "invalid trace: 'access' of " << what()
                                << " must be \"read\", \"write\" or \"read_write\"",
@@ -503,8 +502,8 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
         return emitError(loc) << "invalid trace: kernel attribute '" << StringRef(kv.first)
                               << "' must be a string in MLIR attribute syntax",
                failure();
-      FailureOr<Attribute> attr =
-          parseAttrAt(*text, loc, [&] { return ("kernel attribute '" + StringRef(kv.first) + "'").str(); });
+      FailureOr<Attribute> attr = parseAttrAt(
+          *text, loc, [&] { return ("kernel attribute '" + StringRef(kv.first) + "'").str(); });
       if (failed(attr))
         return failure();
       kernel->setAttr(StringRef(kv.first), *attr);
@@ -515,7 +514,8 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
   kernel.getBody().push_back(body);
   for (auto [i, arg] : llvm::enumerate(argIds)) {
     BlockArgument blockArg = body->addArgument(argTypes[i], arg.second);
-    if (failed(define(arg.first, blockArg, arg.second, [&, i = i] { return ("parameter #" + Twine(i)).str(); })))
+    if (failed(define(arg.first, blockArg, arg.second,
+                      [&, i = i] { return ("parameter #" + Twine(i)).str(); })))
       return failure();
   }
   const json::Value *opsValue = root.get("ops");
@@ -557,9 +557,8 @@ OwningOpRef<ModuleOp> TraceImporter::import(StringRef text) {
   }
   for (const auto &kv : *root) {
     StringRef key = kv.first;
-    if (!llvm::is_contained({"format", "version", "kernel", "loc", "params", "attrs", "ops",
-                             "producer"},
-                            key)) {
+    if (!llvm::is_contained(
+            {"format", "version", "kernel", "loc", "params", "attrs", "ops", "producer"}, key)) {
       emitError(traceLoc) << "invalid trace: unknown top-level field '" << key << "'";
       return nullptr;
     }
@@ -583,12 +582,12 @@ OwningOpRef<ModuleOp> mlir::enigma::importTrace(StringRef json, MLIRContext *ctx
 void mlir::enigma::registerImportTraceTranslation() {
   static TranslateToMLIRRegistration registration(
       "import-trace", "import an Enigma JSON trace (docs/trace-format.md)",
-      TranslateRawSourceMgrToMLIRFunction([](llvm::SourceMgr &sourceMgr,
-                                             MLIRContext *ctx) -> OwningOpRef<Operation *> {
-        const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
-        OwningOpRef<ModuleOp> module =
-            importTrace(buffer->getBuffer(), ctx, buffer->getBufferIdentifier());
-        return OwningOpRef<Operation *>(module.release());
-      }),
+      TranslateRawSourceMgrToMLIRFunction(
+          [](llvm::SourceMgr &sourceMgr, MLIRContext *ctx) -> OwningOpRef<Operation *> {
+            const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+            OwningOpRef<ModuleOp> module =
+                importTrace(buffer->getBuffer(), ctx, buffer->getBufferIdentifier());
+            return OwningOpRef<Operation *>(module.release());
+          }),
       [](DialectRegistry &registry) { registerAllDialects(registry); });
 }

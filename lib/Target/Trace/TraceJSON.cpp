@@ -83,8 +83,7 @@ private:
   }
 
   bool parseKeyword(llvm::StringRef word, Value &out, Value::Kind kind, bool b) {
-    if (static_cast<size_t>(end - pos) < word.size() ||
-        llvm::StringRef(pos, word.size()) != word)
+    if (static_cast<size_t>(end - pos) < word.size() || llvm::StringRef(pos, word.size()) != word)
       return fail("invalid literal (expected true, false or null)");
     pos += word.size();
     out.kind = kind;
@@ -343,7 +342,8 @@ private:
     }
     Member *mem = arena.Allocate<Member>(members.size());
     std::uninitialized_copy(members.begin(), members.end(), mem);
-    auto *object = new (arena.Allocate<Object>()) Object(llvm::ArrayRef<Member>(mem, members.size()));
+    auto *object =
+        new (arena.Allocate<Object>()) Object(llvm::ArrayRef<Member>(mem, members.size()));
     out.kind = Value::Kind::Object;
     out.object = object;
     return true;

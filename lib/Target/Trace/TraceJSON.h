@@ -101,9 +101,7 @@ private:
 inline const llvm::ArrayRef<Value> *Value::getAsArray() const {
   return kind == Kind::Array ? &elements : nullptr;
 }
-inline const Object *Value::getAsObject() const {
-  return kind == Kind::Object ? object : nullptr;
-}
+inline const Object *Value::getAsObject() const { return kind == Kind::Object ? object : nullptr; }
 
 /// Owns the memory of a parsed document. `text` must outlive it (unescaped strings point
 /// into it).

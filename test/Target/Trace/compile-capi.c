@@ -68,7 +68,8 @@ int main(int argc, char **argv) {
   // CHECK: succeeded: 1
   // CHECK-NEXT: msl: kernel void enigma_kernel_vadd(
   // CHECK-NEXT: mlir: enigma.kernel @vadd
-  // CHECK-NEXT: metadata: {"kernels":[{"coarsen":1,"entry":"enigma_kernel_vadd","name":"vadd","params":[{
+  // CHECK-NEXT: metadata: {"kernels":[{"coarsen":1,"entry":"enigma_kernel_vadd",
+  // CHECK-SAME: "name":"vadd","params":[{
   // CHECK-SAME: "pipeline":"builtin.module(enigma-pipeline{vec-width=0})"
   // CHECK-NEXT: diagnostics: []
   EnigmaCompileResult r = enigmaCompileTrace(trace, length, NULL);
@@ -86,8 +87,11 @@ int main(int argc, char **argv) {
   // A trace the verifier rejects: the diagnostic carries the Python location.
   // CHECK-NEXT: succeeded: 0
   // CHECK-NEXT: msl: ''
-  // CHECK-NEXT: diagnostics: [{"col":5,"file":"bad.py","line":16,"message":"'arith.addf' op result #0 must be floating-point-like, but got 'i32'","severity":"error"}]
-  // CHECK-NEXT: text: bad.py:16:5: error: 'arith.addf' op result #0 must be floating-point-like, but got 'i32'
+  // CHECK-NEXT: diagnostics: [{"col":5,"file":"bad.py","line":16,
+  // CHECK-SAME: "message":"'arith.addf' op result #0 must be floating-point-like,
+  // CHECK-SAME: but got 'i32'","severity":"error"}]
+  // CHECK-NEXT: text: bad.py:16:5: error: 'arith.addf' op result #0 must be
+  // CHECK-SAME: floating-point-like, but got 'i32'
   size_t badLength = 0;
   char *bad = readFile(argv[2], &badLength);
   r = enigmaCompileTrace(bad, badLength, NULL);
@@ -103,8 +107,7 @@ int main(int argc, char **argv) {
   // CHECK-NEXT: null result: 0 '' ''
   r = enigmaCompileTrace(NULL, 0, NULL);
   const char *diag = strstr(enigmaCompileResultGetDiagnosticsText(r), "malformed");
-  printf("null trace: %d %.*s\n", enigmaCompileResultSucceeded(r), (int)strcspn(diag, "\n"),
-         diag);
+  printf("null trace: %d %.*s\n", enigmaCompileResultSucceeded(r), (int)strcspn(diag, "\n"), diag);
   enigmaCompileResultDestroy(r);
   printf("null result: %d '%s' '%s'\n", enigmaCompileResultSucceeded(NULL),
          enigmaCompileResultGetMSL(NULL), enigmaCompileResultGetDiagnostics(NULL));
