@@ -7,14 +7,15 @@
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 /*
- * Semantics follow CuTe (CUTLASS) with every integer treated as a static
- * (compile-time) CuTe integer: coalesce merges modes, composition checks its
- * divisibility conditions and reports when they fail, compact strides of
- * size-1 modes are 0. Two deliberate differences: a divide whose tile does
- * not fit in the mode it divides fails ("tiler exceeds tensor") instead of
- * returning a layout that reads past it, and a composition that takes a
- * prefix of a mode is accepted (CuTe's dynamic-integer result) where static
- * CuTe refuses it. docs/layout-algebra.md explains each operation.
+ * Semantics follow CuTe as implemented in CUTLASS 4.2 (checked against its
+ * C++ headers by python/tests/test_layout_cute_cpp.py), with every integer a
+ * static (compile-time) CuTe integer: coalesce merges modes, composition
+ * checks its divisibility conditions and reports when they fail, compact
+ * strides of size-1 modes are 0. Two deliberate differences: a divide whose
+ * tile does not fit in the mode it divides fails ("tiler exceeds tensor")
+ * instead of returning a layout that reads past it, and a composition that
+ * CuTe's (weak) stride check lets through although its result is not a o b
+ * fails too. docs/layout-algebra.md explains each operation.
  *
  * Conventions used by every function below:
  *
@@ -346,7 +347,8 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerCreateUnderscore(EnigmaTiler 
 
 /// The by-mode tiler <elements[0], ..., elements[count-1]>, count >= 1: mode
 /// i of the layout is transformed by elements[i]; modes past `count` are
-/// kept. Elements are copied. Caller owns *result.
+/// kept by the divides and products and dropped by composition (as in CuTe).
+/// Elements are copied. Caller owns *result.
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaTilerCreateTuple(const EnigmaTiler *elements,
                                                                intptr_t count, EnigmaTiler *result,
                                                                EnigmaLayoutError *error);
@@ -427,20 +429,22 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFilter(EnigmaLayout layout,
                                                            EnigmaLayout *result,
                                                            EnigmaLayoutError *error);
 
-/// composition(a, b) = a o b: result(c) = a(b(c)) for every coordinate c of
-/// b, and the result's shape is compatible with b's. Fails with
-/// ENIGMA_LAYOUT_ERROR_DIVISIBILITY naming the mode and values when CuTe's
-/// stride divisibility condition (each mode of the coalesced `a` divides or
-/// is a multiple of the remaining stride) or shape divisibility condition
-/// (the remaining size is a multiple of each mode it continues past; a
-/// prefix of a mode is fine) does not hold.
+/// composition(a, b) = a o b, the result's shape compatible with b's. Each
+/// mode s:d of b is composed exactly (result_k(j) = a(j*d) for j < s) and the
+/// composition distributes over b's modes, as in CuTe, so result(c) ==
+/// a(b(c)) wherever a adds up over b's modes (always for tiles that divide a
+/// evenly). Fails with ENIGMA_LAYOUT_ERROR_DIVISIBILITY naming the mode and
+/// values when the stride divisibility condition (the remaining stride is a
+/// multiple of each mode it steps over, or lands inside a mode and stays
+/// there) or the shape divisibility condition (the remaining size is a
+/// multiple of what each mode provides) does not hold.
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutCompose(EnigmaLayout a, EnigmaLayout b,
                                                             EnigmaLayout *result,
                                                             EnigmaLayoutError *error);
 
 /// composition(a, tiler): by-mode composition for a tuple tiler (mode i of
-/// `a` composed with element i; later modes kept), plain composition for a
-/// layout tiler, `a` itself for "_".
+/// `a` composed with element i; modes past the tiler are dropped, as in
+/// CuTe), plain composition for a layout tiler, `a` itself for "_".
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutComposeTiler(EnigmaLayout a, EnigmaTiler tiler,
                                                                  EnigmaLayout *result,
                                                                  EnigmaLayoutError *error);
@@ -457,18 +461,20 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutComplement(EnigmaLayout layo
                                                                EnigmaLayoutError *error);
 
 /// right_inverse: the largest R with layout(R(i)) == i for i < size(R)
-/// (1:0 when none).
+/// (1:0 when none), coalesced.
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutRightInverse(EnigmaLayout layout,
                                                                  EnigmaLayout *result,
                                                                  EnigmaLayoutError *error);
 
-/// left_inverse = right_inverse((layout, complement(layout))): for an
-/// injective layout, result(layout(i)) == i for i < size(layout).
+/// left_inverse (CuTe 4.2's quasi-inverse, built from the gaps between the
+/// sorted strides): result(layout(i)) == i for i < size(layout) when layout
+/// is injective. Fails with ENIGMA_LAYOUT_ERROR_NOT_INJECTIVE when a stride
+/// is not a multiple of the extent below it.
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutLeftInverse(EnigmaLayout layout,
                                                                 EnigmaLayout *result,
                                                                 EnigmaLayoutError *error);
 
-/// logical_divide(a, tiler) = a o (B, complement(B, shape(a))) for a layout
+/// logical_divide(a, tiler) = a o (B, complement(B, shape(coalesce(a)))) for a layout
 /// tiler B, applied by mode for a tuple tiler: each divided mode becomes
 /// (tile, rest). Fails with ENIGMA_LAYOUT_ERROR_TILER_EXCEEDS_TENSOR, naming
 /// the mode and both sizes, when a tile's cosize exceeds the size of the
@@ -515,16 +521,17 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutFlatProduct(EnigmaLayout a, 
                                                                 EnigmaLayoutError *error);
 
 /// blocked_product(block, tiler): rank-sensitive product, block repeated as
-/// contiguous blocks over the tiler; mode i of the result is (block_i,
-/// tiler_i) coalesced. Rank is max(rank(block), rank(tiler)).
+/// contiguous blocks over the tiler; mode i of the result is the pair
+/// (block_i, repetition_i) (not coalesced, as in CuTe 4.2). Rank is
+/// max(rank(block), rank(tiler)).
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutBlockedProduct(EnigmaLayout block,
                                                                    EnigmaLayout tiler,
                                                                    EnigmaLayout *result,
                                                                    EnigmaLayoutError *error);
 
 /// raked_product(block, tiler): like blocked_product with the block's
-/// elements interleaved across the repetitions: mode i is (tiler_i,
-/// block_i) coalesced.
+/// elements interleaved across the repetitions: mode i is the pair
+/// (repetition_i, block_i).
 ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutRakedProduct(EnigmaLayout block,
                                                                  EnigmaLayout tiler,
                                                                  EnigmaLayout *result,

@@ -1,15 +1,17 @@
-//===-- Complement.c - complement, right_inverse, left_inverse
-//-------------===//
+//===-- Complement.c - complement, right_inverse, left_inverse -------------===//
 //
 // complement sorts the filtered modes by stride one at a time and fills each
 // gap below the next stride, then repeats the whole image up to the
 // cotarget. right_inverse follows the chain of strides 1, s0*d0, ... through
-// the coalesced layout. Both follow CuTe's definitions step for step so the
-// results match shape for shape.
+// the coalesced layout; left_inverse turns the gaps between sorted strides
+// into the modes of a quasi-inverse. All three follow CuTe 4.2 step for step
+// so the results match shape for shape.
 //
 //===----------------------------------------------------------------------===//
 
 #include "LayoutInternal.h"
+
+#include <stdlib.h>
 
 // CuTe ceil_div(cotarget, d) folded over a tuple and multiplied out (CuTe's
 // complement coalesces the resulting shape to its size).
@@ -135,84 +137,134 @@ EnigmaLayoutStatus ltComplement(const LtNode *layout, const LtNode *cotarget, Lt
   return st;
 }
 
-EnigmaLayoutStatus ltRightInverse(const LtNode *layout, LtBuilder *out, EnigmaLayoutError *error) {
-  LtModes flat, c, rstride, chosen;
+// The coalesced modes of `layout`, their exclusive prefix products and their
+// indices sorted by stride with CuTe's exchange sort (so that equal strides
+// are ordered exactly as CuTe orders them).
+typedef struct LtSortedModes {
+  LtModes modes;  // the coalesced layout
+  LtModes prefix; // prefix.stride[i] = product of the shapes before mode i
+  int32_t *order; // mode indices by increasing stride
+  int32_t inlineOrder[LT_MODES_INLINE];
+} LtSortedModes;
+
+static void ltSortedFree(LtSortedModes *m) {
+  if (m->order != m->inlineOrder)
+    free(m->order);
+  ltModesFree(&m->modes);
+  ltModesFree(&m->prefix);
+}
+
+static EnigmaLayoutStatus ltSortedModes(const LtNode *layout, LtSortedModes *m, const char *opName,
+                                        EnigmaLayoutError *error) {
+  LtModes flat;
   ltModesInit(&flat);
-  ltModesInit(&c);
-  ltModesInit(&rstride);
-  ltModesInit(&chosen);
+  ltModesInit(&m->modes);
+  ltModesInit(&m->prefix);
+  m->order = m->inlineOrder;
   ltModesFlatten(&flat, layout);
   EnigmaLayoutStatus st = flat.status;
   if (st)
-    st = ltFail(error, st, "out of memory in right_inverse");
+    st = ltFail(error, st, "out of memory in %s", opName);
   else
-    st = ltCoalesceModes(&flat, false, &c, error);
-
-  // Column-major strides of the coalesced shape (stored in rstride.stride):
-  // the index each mode's coordinate contributes to the inverse.
-  int64_t current = 1;
-  for (int32_t i = 0; i < c.count && !st; ++i) {
-    ltModesPush(&rstride, c.shape[i], c.shape[i] == 1 ? 0 : current);
-    st = ltMul(current, c.shape[i], &current, "right_inverse", error);
-  }
-
-  // Follow 1 -> s*|d| -> ... through the modes; each step uses a new mode, so
-  // the walk is bounded by the rank.
-  int64_t next = 1;
-  for (int32_t step = 0; step < c.count && !st; ++step) {
-    int32_t found = -1;
-    for (int32_t i = 0; i < c.count; ++i) {
-      if (c.stride[i] == INT64_MIN)
-        continue; // |stride| is not representable, so it is not `next`
-      int64_t ad = c.stride[i] < 0 ? -c.stride[i] : c.stride[i];
-      if (ad == next) {
-        found = i;
-        break;
-      }
-    }
-    if (found < 0)
-      break;
-    int64_t d = c.stride[found];
-    int64_t r = rstride.stride[found];
-    ltModesPush(&chosen, c.shape[found], d < 0 ? -r : r);
-    int64_t reach;
-    if (__builtin_mul_overflow(c.shape[found], d < 0 ? -d : d, &reach) || reach == next)
-      break;
-    next = reach;
-  }
-  if (!st && (chosen.status || rstride.status))
-    st = ltFail(error, ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY, "out of memory in right_inverse");
-  if (!st) {
-    if (chosen.count == 0)
-      ltBuilderLeaf(out, 1, 0);
-    else
-      ltModesEmit(&chosen, out);
-  }
+    st = ltCoalesceModes(&flat, false, &m->modes, error);
   ltModesFree(&flat);
-  ltModesFree(&c);
-  ltModesFree(&rstride);
-  ltModesFree(&chosen);
+  int32_t n = m->modes.count;
+  if (!st && n > LT_MODES_INLINE) {
+    m->order = malloc((size_t)n * sizeof(int32_t));
+    if (!m->order) {
+      m->order = m->inlineOrder;
+      st = ltFail(error, ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY, "out of memory in %s", opName);
+    }
+  }
+  int64_t current = 1;
+  for (int32_t i = 0; i < n && !st; ++i) {
+    ltModesPush(&m->prefix, m->modes.shape[i], current);
+    st = ltMul(current, m->modes.shape[i], &current, opName, error);
+    m->order[i] = i;
+  }
+  if (!st && m->prefix.status)
+    st = ltFail(error, m->prefix.status, "out of memory in %s", opName);
+  // CuTe's exchange_sort: for each position, swap in any later smaller key.
+  for (int32_t i = 0; i < n && !st; ++i)
+    for (int32_t j = i + 1; j < n; ++j)
+      if (m->modes.stride[m->order[j]] < m->modes.stride[m->order[i]]) {
+        int32_t t = m->order[i];
+        m->order[i] = m->order[j];
+        m->order[j] = t;
+      }
+  return st;
+}
+
+EnigmaLayoutStatus ltRightInverse(const LtNode *layout, LtBuilder *out, EnigmaLayoutError *error) {
+  LtSortedModes m;
+  LtModes result, coalesced;
+  ltModesInit(&result);
+  ltModesInit(&coalesced);
+  EnigmaLayoutStatus st = ltSortedModes(layout, &m, "right_inverse", error);
+  // Follow the strides 1, s*d, ... in stride order: each mode whose stride is
+  // exactly the extent reached so far extends the inverse (CuTe 4.2).
+  ltModesPush(&result, 1, 0);
+  int64_t current = 1;
+  for (int32_t k = 0; k < m.modes.count && !st; ++k) {
+    int32_t i = m.order[k];
+    if (m.modes.stride[i] != current)
+      continue;
+    ltModesPush(&result, m.modes.shape[i], m.prefix.stride[i]);
+    st = ltMul(m.modes.shape[i], m.modes.stride[i], &current, "right_inverse", error);
+  }
+  if (!st && result.status)
+    st = ltFail(error, result.status, "out of memory in right_inverse");
+  if (!st)
+    st = ltCoalesceModes(&result, false, &coalesced, error);
+  if (!st)
+    ltModesEmit(&coalesced, out);
+  ltSortedFree(&m);
+  ltModesFree(&result);
+  ltModesFree(&coalesced);
   return st;
 }
 
 EnigmaLayoutStatus ltLeftInverse(const LtNode *layout, LtBuilder *out, EnigmaLayoutError *error) {
-  LtBuilder comp, cat;
-  ltBuilderInit(&comp);
-  ltBuilderInit(&cat);
-  EnigmaLayoutStatus st = ltComplement(layout, NULL, &comp, error);
-  if (!st)
-    st = ltBuilderStatus(&comp, error);
+  LtSortedModes m;
+  LtModes result, coalesced;
+  ltModesInit(&result);
+  ltModesInit(&coalesced);
+  EnigmaLayoutStatus st = ltSortedModes(layout, &m, "left_inverse", error);
+  // CuTe 4.2's quasi-inverse: the gap below each stride (in stride order) is
+  // a mode of the inverse, with the stride of the coordinate it recovers; the
+  // largest-stride mode's size closes it.
+  int64_t covered = 1;
+  ltModesPush(&result, 0, 0); // placeholder: shapes shift by one against strides
+  for (int32_t k = 0; k < m.modes.count && !st; ++k) {
+    int32_t i = m.order[k];
+    int64_t d = m.modes.stride[i];
+    if (d == 0)
+      continue;
+    if (d < 0 || d % covered != 0) {
+      char a[128];
+      st = ltFail(error, ENIGMA_LAYOUT_ERROR_NOT_INJECTIVE,
+                  "left_inverse: divisibility condition failed for %s: stride %lld is not a "
+                  "positive multiple of %lld, the extent of the smaller strides",
+                  ltShowLayout(layout, a, sizeof(a)), (long long)d, (long long)covered);
+      break;
+    }
+    // Mode j of the result has shape gap_j and the stride of the mode before.
+    result.shape[result.count - 1] = d / covered;
+    ltModesPush(&result, 0, m.prefix.stride[i]);
+    covered = d;
+  }
+  if (!st && result.status)
+    st = ltFail(error, result.status, "out of memory in left_inverse");
   if (!st) {
-    ltBuilderOpen(&cat);
-    ltBuilderCopy(&cat, layout);
-    ltBuilderCopy(&cat, ltBuilderRoot(&comp));
-    ltBuilderClose(&cat);
-    st = ltBuilderStatus(&cat, error);
+    int32_t last = m.modes.count ? m.order[m.modes.count - 1] : 0;
+    result.shape[result.count - 1] = m.modes.count ? m.modes.shape[last] : 1;
+    st = ltCoalesceModes(&result, false, &coalesced, error);
   }
   if (!st)
-    st = ltRightInverse(ltBuilderRoot(&cat), out, error);
-  ltBuilderFree(&comp);
-  ltBuilderFree(&cat);
+    ltModesEmit(&coalesced, out);
+  ltSortedFree(&m);
+  ltModesFree(&result);
+  ltModesFree(&coalesced);
   return st;
 }
 

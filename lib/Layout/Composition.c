@@ -1,27 +1,21 @@
 //===-- Composition.c - Functional composition of layouts -----------------===//
 //
-// composition(A, B) = A o B. B is taken mode by mode (composition is
-// left-distributive over B's concatenation); for one mode s:d of B the
-// coalesced A is first "divided" by d (every d-th element) and then "modded"
-// by s (the first s of those), exactly as CuTe's composition_impl. Both
-// steps need CuTe's divisibility conditions; unlike CuTe with dynamic
-// integers we always check them and say which one failed instead of
-// returning a layout that is not A o B. The shape condition is checked only
-// where it matters (see the mod step), so a prefix of a mode is accepted.
+// composition(A, B) = A o B, as CuTe 4.2 computes it. B is taken mode by mode
+// (composition distributes over B's concatenation); for one mode s:d, the
+// coalesced A is walked mode by mode: the stride d either steps over a whole
+// mode (d a multiple of its size) or lands inside it and takes every d-th
+// element of it, until s elements are collected. Results are not coalesced
+// afterwards, and a size-1 result keeps the stride CuTe computes for it.
+//
+// Both steps need CuTe's divisibility conditions. We check them on every call
+// and say which failed, and additionally refuse the inputs that pass CuTe's
+// (weak) stride check but whose CuTe result is not A o B.
 //
 //===----------------------------------------------------------------------===//
 
 #include "LayoutInternal.h"
 
 #include <stdio.h>
-
-// CuTe shape_div for positive integers: a / b, rounded up to 1 when b > a.
-static int64_t ltShapeDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return q != 0 ? q : 1;
-}
-
-static bool ltDivides(int64_t a, int64_t b) { return a % b == 0 || b % a == 0; }
 
 static void ltShowModes(const LtModes *m, char *buffer, size_t capacity) {
   LtBuilder b;
@@ -73,73 +67,64 @@ static EnigmaLayoutStatus ltComposeImpl(const LtModes *lhs, const LtNode *rhs, L
                   (long long)s, (long long)d, a);
   }
 
-  LtModes mid;
-  ltModesInit(&mid);
+  // Walk the modes of lhs but the last (CuTe 4.2's composition_impl): the
+  // stride d steps over whole modes or lands inside one, which then
+  // contributes ceil(shape / stride) elements, at most the size still wanted.
+  LtModes result;
+  ltModesInit(&result);
   EnigmaLayoutStatus st = ENIGMA_LAYOUT_OK;
-
-  // Divide out the stride d: keep every d-th element of lhs.
-  int64_t restStride = d;
+  int64_t restShape = s, restStride = d;
   for (int32_t i = 0; i + 1 < r && !st; ++i) {
-    int64_t si = lhs->shape[i];
-    if (!ltDivides(si, restStride)) {
+    int64_t cs = lhs->shape[i], cd = lhs->stride[i];
+    int64_t nextShape = cs / restStride + (cs % restStride != 0);
+    int64_t nextStride = restStride / cs + (restStride % cs != 0);
+    // CuTe's stride condition, plus the case CuTe lets through although its
+    // result is not A o B: a stride that lands inside a mode without dividing
+    // it may only pick elements of that mode, not continue into the next.
+    bool inexact =
+        restStride >= cs ? restStride % cs != 0 : cs % restStride != 0 && restShape > nextShape;
+    if (inexact) {
       char a[128];
       ltShowModes(lhs, a, sizeof(a));
       st = ltFail(error, ENIGMA_LAYOUT_ERROR_DIVISIBILITY,
-                  "composition: stride divisibility condition failed: mode %d "
-                  "of the left layout %s has shape %lld, which neither "
-                  "divides nor is a multiple of %lld, the stride left after "
-                  "the modes before it (composing with %lld:%lld)",
-                  i, a, (long long)si, (long long)restStride, (long long)s, (long long)d);
+                  "composition: stride divisibility condition failed: mode %d of the left layout "
+                  "%s has shape %lld, which neither divides nor is a multiple of %lld, the stride "
+                  "left after the modes before it (composing with %lld:%lld)",
+                  i, a, (long long)cs, (long long)restStride, (long long)s, (long long)d);
       break;
     }
-    int64_t newShape = ltShapeDiv(si, restStride);
-    int64_t newStride;
-    st = ltMul(lhs->stride[i], ltShapeDiv(si, newShape), &newStride, "a composed stride", error);
-    restStride = ltShapeDiv(restStride, si);
-    ltModesPush(&mid, newShape, newStride);
-  }
-
-  // Mod out the shape s: keep the first s of those elements.
-  int64_t restShape = s;
-  for (int32_t i = 0; i + 1 < r && !st; ++i) {
-    int64_t si = mid.shape[i];
-    // Taking a prefix of a mode (restShape < si) is exact: nothing of the
-    // later modes is used. Static CuTe rejects that case too, but its result
-    // with dynamic integers is this one, and only continuing past a mode that
-    // the remaining size does not split evenly gives a non-layout.
-    if (restShape > si && restShape % si != 0) {
-      char a[128];
-      ltShowModes(lhs, a, sizeof(a));
-      st = ltFail(error, ENIGMA_LAYOUT_ERROR_DIVISIBILITY,
-                  "composition: shape divisibility condition failed: mode %d "
-                  "of the left layout %s keeps %lld elements after the stride "
-                  "is divided out, which does not divide %lld, the size left "
-                  "of the right operand's mode %lld:%lld",
-                  i, a, (long long)si, (long long)restShape, (long long)s, (long long)d);
-      break;
+    if (nextShape != 1 && restShape != 1) {
+      int64_t newShape = nextShape < restShape ? nextShape : restShape;
+      if (restShape % newShape != 0) {
+        char a[128];
+        ltShowModes(lhs, a, sizeof(a));
+        st = ltFail(error, ENIGMA_LAYOUT_ERROR_DIVISIBILITY,
+                    "composition: shape divisibility condition failed: mode %d of the left layout "
+                    "%s provides %lld elements at this stride, which does not divide %lld, the "
+                    "size left of the right operand's mode %lld:%lld",
+                    i, a, (long long)newShape, (long long)restShape, (long long)s, (long long)d);
+        break;
+      }
+      int64_t stride;
+      st = ltMul(restStride, cd, &stride, "a composed stride", error);
+      ltModesPush(&result, newShape, stride);
+      restShape /= newShape;
     }
-    mid.shape[i] = (si == 1 || restShape == 1) ? 1 : si < restShape ? si : restShape;
-    restShape = ltShapeDiv(restShape, si);
+    restStride = nextStride;
   }
 
-  if (!st) {
-    int64_t lastStride;
-    st = ltMul(restStride, lhs->stride[r - 1], &lastStride, "a composed stride", error);
-    ltModesPush(&mid, restShape, lastStride);
+  // The last mode of lhs is unbounded: it takes whatever size is left. CuTe
+  // keeps a size-1 result here (with its stride) when nothing else was kept.
+  if (!st && (result.count == 0 || restShape != 1)) {
+    int64_t stride;
+    st = ltMul(restStride, lhs->stride[r - 1], &stride, "a composed stride", error);
+    ltModesPush(&result, restShape, stride);
   }
-  if (!st && mid.status)
-    st = ltFail(error, mid.status, "out of memory in composition");
-  if (!st) {
-    // CuTe's bw_coalesce over (kept modes..., rest) is exactly coalesce of
-    // the concatenated list.
-    LtModes result;
-    ltModesInit(&result);
-    st = ltCoalesceModes(&mid, false, &result, error);
-    if (!st)
-      ltModesEmit(&result, out);
-    ltModesFree(&result);
-  }
-  ltModesFree(&mid);
+  if (!st && result.status)
+    st = ltFail(error, result.status, "out of memory in composition");
+  if (!st)
+    ltModesEmit(&result, out);
+  ltModesFree(&result);
   return st;
 }
 
@@ -170,7 +155,8 @@ static EnigmaLayoutStatus ltComposeTile(const LtNode *mode, const LtNode *tile, 
 EnigmaLayoutStatus ltComposeTiler(const LtNode *a, const LtNode *tiler, LtBuilder *out,
                                   EnigmaLayoutError *error) {
   LtPath path = {0, {0}};
-  return ltApplyByMode(a, tiler, ltComposeTile, "composition", false, &path, out, error);
+  // CuTe's composition with a tuple tiler drops the modes it does not reach.
+  return ltApplyByMode(a, tiler, ltComposeTile, "composition", false, false, &path, out, error);
 }
 
 /*===-- API --------------------------------------------------------------===*/

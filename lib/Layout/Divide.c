@@ -29,18 +29,26 @@ static EnigmaLayoutStatus ltDivideTile(const LtNode *mode, const LtNode *tile, c
                   (long long)tileCosize, ltShowLayout(mode, a, sizeof(a)), (long long)size);
   }
 
-  // (tile, complement(tile, shape(mode))); the mode's nodes double as its
-  // shape tuple because IntTuples read only the shape field.
-  LtBuilder split;
+  // (tile, complement(tile, shape(coalesce(mode)))), as CuTe 4.2: the rest is
+  // counted in the coalesced shape, whose nodes double as an IntTuple because
+  // IntTuples read only the shape field.
+  LtBuilder flat, split;
+  ltBuilderInit(&flat);
   ltBuilderInit(&split);
-  ltBuilderOpen(&split);
-  ltBuilderCopy(&split, tile);
-  st = ltComplement(tile, mode, &split, error);
-  ltBuilderClose(&split);
+  st = ltCoalesce(mode, &flat, error);
+  if (!st)
+    st = ltBuilderStatus(&flat, error);
+  if (!st) {
+    ltBuilderOpen(&split);
+    ltBuilderCopy(&split, tile);
+    st = ltComplement(tile, ltBuilderRoot(&flat), &split, error);
+    ltBuilderClose(&split);
+  }
   if (!st)
     st = ltBuilderStatus(&split, error);
   if (!st)
     st = ltCompose(mode, ltBuilderRoot(&split), out, error);
+  ltBuilderFree(&flat);
   ltBuilderFree(&split);
   return st;
 }
@@ -48,7 +56,7 @@ static EnigmaLayoutStatus ltDivideTile(const LtNode *mode, const LtNode *tile, c
 EnigmaLayoutStatus ltLogicalDivide(const LtNode *a, const LtNode *tiler, LtBuilder *out,
                                    EnigmaLayoutError *error) {
   LtPath path = {0, {0}};
-  return ltApplyByMode(a, tiler, ltDivideTile, "logical_divide", true, &path, out, error);
+  return ltApplyByMode(a, tiler, ltDivideTile, "logical_divide", true, true, &path, out, error);
 }
 
 // Shared body of the four divides: logical_divide, then the regrouping.

@@ -192,9 +192,10 @@ EnigmaLayoutStatus ltRightInverse(const LtNode *layout, LtBuilder *out, EnigmaLa
 EnigmaLayoutStatus ltLeftInverse(const LtNode *layout, LtBuilder *out, EnigmaLayoutError *error);
 
 /// Tiler.c: applies `op` to each (mode, layout tiler) pair of a by-mode
-/// tiler, keeping "_" modes and modes past the tiler. An integer tiler n is
-/// passed as n:1, or as make_layout(n) (1:0 for n == 1) if `intIsCompact`.
-/// `path` is the mode path so far, for error messages.
+/// tiler, keeping "_" modes, and the modes past the tiler if `keepRest` (the
+/// divides and products keep them, composition drops them, as CuTe does). An
+/// integer tiler n is passed as n:1, or as make_layout(n) (1:0 for n == 1) if
+/// `intIsCompact`. `path` is the mode path so far, for error messages.
 typedef struct LtPath {
   int32_t depth;
   int32_t index[ENIGMA_LAYOUT_MAX_DEPTH];
@@ -202,7 +203,7 @@ typedef struct LtPath {
 typedef EnigmaLayoutStatus (*LtTileOp)(const LtNode *mode, const LtNode *tile, const LtPath *path,
                                        LtBuilder *out, EnigmaLayoutError *error);
 EnigmaLayoutStatus ltApplyByMode(const LtNode *layout, const LtNode *tiler, LtTileOp op,
-                                 const char *opName, bool intIsCompact, LtPath *path,
+                                 const char *opName, bool intIsCompact, bool keepRest, LtPath *path,
                                  LtBuilder *out, EnigmaLayoutError *error);
 /// Formats a mode path as "mode 1" / "mode (1,0)" / "the layout".
 void ltFormatPath(const LtPath *path, char *buffer, size_t capacity);

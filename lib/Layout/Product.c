@@ -4,7 +4,8 @@
 // logical_product(A, B) = (A, complement(A, size(A)*cosize(B)) o B): the
 // first mode is A, the second walks B's arrangement of copies of A.
 // blocked_product and raked_product pad both operands to the same rank and
-// pair up like modes, block first or repetition first.
+// pair up like modes, block first or repetition first (CuTe 4.2: not
+// coalesced).
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,23 +41,15 @@ static EnigmaLayoutStatus ltProductTile(const LtNode *block, const LtNode *tile,
 EnigmaLayoutStatus ltLogicalProduct(const LtNode *a, const LtNode *tiler, LtBuilder *out,
                                     EnigmaLayoutError *error) {
   LtPath path = {0, {0}};
-  return ltApplyByMode(a, tiler, ltProductTile, "logical_product", true, &path, out, error);
+  return ltApplyByMode(a, tiler, ltProductTile, "logical_product", true, true, &path, out, error);
 }
 
-// Emits the pair (x, y) coalesced, one mode of a blocked/raked product.
-static EnigmaLayoutStatus ltEmitCoalescedPair(const LtNode *x, const LtNode *y, LtBuilder *out,
-                                              EnigmaLayoutError *error) {
-  LtBuilder pair;
-  ltBuilderInit(&pair);
-  ltBuilderOpen(&pair);
-  ltBuilderCopy(&pair, x);
-  ltBuilderCopy(&pair, y);
-  ltBuilderClose(&pair);
-  EnigmaLayoutStatus st = ltBuilderStatus(&pair, error);
-  if (!st)
-    st = ltCoalesce(ltBuilderRoot(&pair), out, error);
-  ltBuilderFree(&pair);
-  return st;
+// Emits the pair (x, y), one mode of a blocked/raked product.
+static void ltEmitPair(const LtNode *x, const LtNode *y, LtBuilder *out) {
+  ltBuilderOpen(out);
+  ltBuilderCopy(out, x);
+  ltBuilderCopy(out, y);
+  ltBuilderClose(out);
 }
 
 EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler, bool raked,
@@ -78,9 +71,9 @@ EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler, boo
   if (!st)
     st = ltBuilderStatus(&product, error);
   if (!st) {
-    // zip(A, A* o B) (raked: zip(A* o B, A)), then coalesce each of the r
-    // modes (CuTe passes the profile (1,...,1)). When zip's first operand is
-    // integral, CuTe zips into a single pair.
+    // zip(A, A* o B) (raked: zip(A* o B, A)); CuTe 4.2 no longer coalesces
+    // the pairs. When zip's first operand is integral, CuTe zips into a
+    // single pair.
     const LtNode *p = ltBuilderRoot(&product);
     const LtNode *first = ltChild(p, 0), *second = ltChild(p, 1);
     if (raked) {
@@ -90,15 +83,15 @@ EnigmaLayoutStatus ltRankedProduct(const LtNode *block, const LtNode *tiler, boo
     }
     ltBuilderOpen(out);
     if (ltIsLeaf(first)) {
-      st = ltEmitCoalescedPair(first, second, out, error);
+      ltEmitPair(first, second, out);
     } else if (ltRank(first) != ltRank(second)) {
       char x[128], y[128];
       st = ltFail(error, ENIGMA_LAYOUT_ERROR_RANK_MISMATCH,
                   "%s: cannot pair the modes of %s with those of %s", opName,
                   ltShowLayout(first, x, sizeof(x)), ltShowLayout(second, y, sizeof(y)));
     } else {
-      for (int32_t i = 0; i < ltRank(first) && !st; ++i)
-        st = ltEmitCoalescedPair(ltChild(first, i), ltChild(second, i), out, error);
+      for (int32_t i = 0; i < ltRank(first); ++i)
+        ltEmitPair(ltChild(first, i), ltChild(second, i), out);
     }
     ltBuilderClose(out);
   }

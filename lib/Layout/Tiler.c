@@ -32,7 +32,7 @@ void ltFormatPath(const LtPath *path, char *buffer, size_t capacity) {
 }
 
 EnigmaLayoutStatus ltApplyByMode(const LtNode *layout, const LtNode *tiler, LtTileOp op,
-                                 const char *opName, bool intIsCompact, LtPath *path,
+                                 const char *opName, bool intIsCompact, bool keepRest, LtPath *path,
                                  LtBuilder *out, EnigmaLayoutError *error) {
   switch (ltTilerKind(tiler)) {
   case LT_TILER_UNDERSCORE:
@@ -68,12 +68,12 @@ EnigmaLayoutStatus ltApplyByMode(const LtNode *layout, const LtNode *tiler, LtTi
   for (int32_t i = 0; i < tiler->rank; ++i, t = ltNext(t)) {
     path->index[path->depth++] = i;
     EnigmaLayoutStatus st =
-        ltApplyByMode(ltChild(layout, i), t, op, opName, intIsCompact, path, out, error);
+        ltApplyByMode(ltChild(layout, i), t, op, opName, intIsCompact, keepRest, path, out, error);
     path->depth--;
     if (st)
       return st;
   }
-  for (int32_t i = tiler->rank; i < rank; ++i)
+  for (int32_t i = tiler->rank; keepRest && i < rank; ++i)
     ltBuilderCopy(out, ltChild(layout, i));
   ltBuilderClose(out);
   return ENIGMA_LAYOUT_OK;

@@ -673,8 +673,9 @@ def coalesce(layout: Layout, profile: IntTuple | None = None) -> Layout:
 
 
 def composition(a: Layout, b: Tiler) -> Layout:
-    """``a o b``: ``result(c) == a(b(c))`` with ``b``'s shape. ``b`` may be a tuple of
-    tilers for by-mode composition, as in CuTe."""
+    """``a o b``: ``result(c) == a(b(c))`` with ``b``'s shape (each mode of ``b`` composed
+    exactly, distributing over ``b``'s modes as CuTe does). ``b`` may be a tuple of tilers for
+    by-mode composition, as in CuTe; modes of ``a`` past the tuple are dropped."""
     a = _as_layout(a, "layout")
     if isinstance(b, Layout):
         h = ctypes.c_void_p()
