@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -450,7 +451,8 @@ def _trace_key(trace_dict: dict, vec_width: int) -> str:
     value) because it is several times faster than JSON on the cached path."""
     data = marshal.dumps(trace_dict, 2)
     h = hashlib.sha256(_compiler_fingerprint().encode())
-    h.update(b"\0%d\0" % vec_width)
+    # Bump when the cached entry's format changes (2: metadata carries "remarks").
+    h.update(b"\0entry-format-2\0%d\0" % vec_width)
     h.update(data)
     return h.hexdigest()
 
@@ -481,6 +483,12 @@ def _compile_cached(
     out = compiler.compile_trace(trace_text, vec_width=vec_width, dump_dir=dump_dir)
     if not out.succeeded:
         raise _compile_error(out)
+    # Remarks (e.g. why vectorization left a kernel scalar) travel with the cached result.
+    out.metadata["remarks"] = [
+        (f"{d.file}:{d.line}: " if d.file else "") + d.message
+        for d in out.diagnostics
+        if d.severity == "remark"
+    ]
     entry = (out.mlir, out.msl, out.metadata)
     with _cache_lock:
         _MEM_CACHE[key] = entry
@@ -601,7 +609,9 @@ def compile(
 ) -> CompiledKernel:
     """Compiles a kernel (or runs a jit function and compiles the kernel it launches).
 
-    - `vec_width`: the pipeline's vectorization width (0: none; 2, 4, 8);
+    - `vec_width`: the pipeline's vectorization width (0: none; 2 or 4). A kernel the
+      vectorizer cannot transform safely stays scalar with a RuntimeWarning saying why
+      (also in ``metadata["remarks"]``);
     - `dump_ir` prints the trace, `dump_mlir` the MLIR after the pipeline;
     - `keep_metal_source` writes ``<kernel_name>.metal`` into `work_dir`;
     - `work_dir`: where artifacts go (default: a temporary directory, removed when nothing is
@@ -637,6 +647,13 @@ def compile(
     kinfo = (metadata.get("kernels") or [{}])[0]
     kernel_name = kinfo.get("entry") or f"enigma_kernel_{k.name}"
     coarsen = int(kinfo.get("coarsen") or 1)
+    if vec_width and coarsen == 1:
+        why = "; ".join(metadata.get("remarks") or []) or "no reason was given"
+        warnings.warn(
+            f"enigma.compile({k.name}, vec_width={vec_width}): the kernel was left scalar: {why}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
 
     if emit_only is None:
         emit_only = sys.platform != "darwin"

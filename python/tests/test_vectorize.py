@@ -788,7 +788,7 @@ def test_refused_kernels_stay_scalar_and_correct(name):
 
 
 # ---------------------------------------------------------------------------------------------
-# Known bug: the guard's monotonicity ignores unsigned wrap-around
+# Guards that can wrap around (unsigned subtraction, large offsets) are refused: left scalar
 # ---------------------------------------------------------------------------------------------
 
 
@@ -813,14 +813,6 @@ def range_guard_runtime(
         C[tid] = A[tid]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "enigma-vectorize bug: isMonotoneGuard accepts `tid - 1 < n` (unsigned) as increasing in "
-        "the thread id, but u32 subtraction wraps: tid 0 gives 0xffffffff (guard false) while "
-        "tids 1..W-1 pass, so the fast path (taken when the last lane passes) also stores lane 0"
-    ),
-)
 @pytest.mark.parametrize("w", WIDTHS)
 @pytest.mark.parametrize("form", ["constant", "runtime"])
 def test_wrapping_guard(w, form):
@@ -840,7 +832,7 @@ def test_wrapping_guard(w, form):
 
 
 # ---------------------------------------------------------------------------------------------
-# Known bug: bool (b1) buffers get vector accesses the MSL translation cannot print
+# bool (b1) buffers: accessed lane by lane in the vector path (no vector bool memory access)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -858,16 +850,6 @@ def bool_load(M: enigma.b1, C: enigma.f32, n: enigma.Scalar(enigma.u32)):
         C[tid] = enigma.where(M[tid], 1.0, -1.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=enigma.EnigmaError,
-    reason=(
-        "enigma-vectorize bug: a contiguous access to an i1 (enigma.b1) buffer becomes a "
-        "vector.load/vector.store of vector<Nxi1>, which the MSL translation rejects ('vector "
-        "memory access of i1 elements'), so a kernel that compiles scalar fails to compile with "
-        "vec_width=2/4 instead of being left scalar or using per-lane accesses"
-    ),
-)
 @pytest.mark.parametrize("w", WIDTHS)
 @pytest.mark.parametrize("which", ["store", "load"])
 def test_bool_buffers(w, which):

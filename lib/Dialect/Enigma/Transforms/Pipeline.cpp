@@ -35,6 +35,6 @@ void mlir::enigma::registerEnigmaPassesAndPipeline() {
   PassPipelineRegistration<PipelineOptions>(
       "enigma-pipeline",
       "The Enigma compile pipeline: canonicalize, cse, check layout divisions, lower layouts, "
-      "canonicalize, cse, and vectorize when vec-width is 2, 4 or 8",
+      "canonicalize, cse, and vectorize when vec-width is not 0",
       buildPipeline);
 }

@@ -48,6 +48,10 @@ struct LaneValue {
   int64_t coef = 0;
   /// Affine/Uniform index values: u is known to be a multiple of W (alignment proofs).
   bool multipleOfWidth = false;
+  /// Affine values of the form tid * c + d (1 <= c <= 64, 0 <= d <= 2^20) built without
+  /// subtraction: increasing in the thread id and free of wrap-around for any real grid, so a
+  /// comparison of it with a uniform value is decided by the last lane.
+  bool increasing = false;
 };
 
 /// Why a kernel is left scalar.
@@ -60,7 +64,7 @@ class Widener {
 public:
   Widener(OpBuilder &b, unsigned width, Value base, Value grid, KernelOp kernel)
       : b(b), width(width), grid(grid), kernel(kernel) {
-    tid = {LaneValue::Affine, base, 1, true};
+    tid = {LaneValue::Affine, base, 1, true, true};
   }
 
   /// Widens `op` (of the original body) at the builder's insertion point.
@@ -181,7 +185,13 @@ private:
                     : arith::AddIOp::create(b, loc, a.value, c.value).getResult();
       int64_t k = sub ? a.coef - c.coef : a.coef + c.coef;
       bool mult = a.multipleOfWidth && c.multipleOfWidth;
-      set(result, {k == 0 ? LaneValue::Uniform : LaneValue::Affine, u, k, mult});
+      auto smallOffset = [&](const LaneValue &v) {
+        std::optional<int64_t> d = constantOf(v);
+        return d && *d >= 0 && *d <= (int64_t(1) << 20);
+      };
+      bool increasing =
+          !sub && ((a.increasing && smallOffset(c)) || (c.increasing && smallOffset(a)));
+      set(result, {k == 0 ? LaneValue::Uniform : LaneValue::Affine, u, k, mult, increasing});
       return success();
     }
     if (isa<arith::MulIOp>(op)) {
@@ -192,8 +202,8 @@ private:
       if (!isAff(a) || !k)
         return failure();
       Value u = arith::MulIOp::create(b, loc, a.value, c.value);
-      set(result, {LaneValue::Affine, u, a.coef * *k,
-                   a.multipleOfWidth || (*k % width == 0)});
+      set(result, {LaneValue::Affine, u, a.coef * *k, a.multipleOfWidth || (*k % width == 0),
+                   a.increasing && *k >= 1 && *k <= 64});
       return success();
     }
     if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtUIOp, arith::ExtSIOp>(op)) {
@@ -202,7 +212,10 @@ private:
         return failure();
       Operation *cast = b.clone(*op);
       cast->setOperand(0, a.value);
-      set(result, {LaneValue::Affine, cast->getResult(0), a.coef, a.multipleOfWidth});
+      // index is 32-bit in MSL: casts to index or to >= 32 bits keep the value.
+      bool keeps = type.isIndex() || type.getIntOrFloatBitWidth() >= 32;
+      set(result, {LaneValue::Affine, cast->getResult(0), a.coef, a.multipleOfWidth,
+                   a.increasing && keeps});
       return success();
     }
     // (u + l) % M and (u + l) / M for u a multiple of W and W dividing M: the lanes stay in one
@@ -283,8 +296,9 @@ private:
 
   /// Where a buffer access can use a vector: all but the last index uniform, the last one
   /// contiguous over the lanes (u + lane).
-  bool isContiguous(ValueRange indices) {
-    if (indices.empty())
+  bool isContiguous(ValueRange indices, Type elemType) {
+    // Metal has no packed bool vectors in memory: bool buffers are accessed lane by lane.
+    if (indices.empty() || elemType.isInteger(1))
       return false;
     for (Value v : indices.drop_back())
       if (lookup(v).kind != LaneValue::Uniform)
@@ -332,7 +346,7 @@ private:
       return success();
     }
     auto vecType = VectorType::get({width}, elemType);
-    if (isContiguous(indices)) {
+    if (isContiguous(indices, elemType)) {
       int64_t align = provenAlignment(load.getMemref(), indices);
       auto vload = vector::LoadOp::create(b, loc, vecType, memref, uniformIndices(indices));
       if (align)
@@ -359,7 +373,7 @@ private:
     ValueRange indices = store.getIndices();
     LaneValue value = lookup(store.getValueToStore());
     Type elemType = store.getValueToStore().getType();
-    if (isContiguous(indices)) {
+    if (isContiguous(indices, elemType)) {
       Value vec = materialize(value, elemType, loc);
       int64_t align = provenAlignment(store.getMemref(), indices);
       auto vstore = vector::StoreOp::create(b, loc, vec, memref, uniformIndices(indices));
@@ -422,8 +436,10 @@ bool isMonotoneGuard(Value cond, Widener &analysis) {
   LaneValue lhs = analysis.lookup(cmp.getLhs()), rhs = analysis.lookup(cmp.getRhs());
   using P = arith::CmpIPredicate;
   P pred = cmp.getPredicate();
-  bool lhsUp = lhs.kind == LaneValue::Affine && lhs.coef > 0 && rhs.kind == LaneValue::Uniform;
-  bool rhsUp = rhs.kind == LaneValue::Affine && rhs.coef > 0 && lhs.kind == LaneValue::Uniform;
+  bool lhsUp = lhs.kind == LaneValue::Affine && lhs.increasing && lhs.coef > 0 &&
+               rhs.kind == LaneValue::Uniform;
+  bool rhsUp = rhs.kind == LaneValue::Affine && rhs.increasing && rhs.coef > 0 &&
+               lhs.kind == LaneValue::Uniform;
   if (lhsUp)
     return pred == P::ult || pred == P::ule || pred == P::slt || pred == P::sle;
   if (rhsUp)
@@ -435,8 +451,15 @@ struct Vectorize : public enigma::impl::EnigmaVectorizeBase<Vectorize> {
   using Base::Base;
 
   void runOnOperation() override {
-    if (width != 2 && width != 4 && width != 8) {
-      getOperation().emitError("enigma-vectorize: width must be 2, 4 or 8, got ")
+    // Metal's vector types have 2, 3 or 4 elements; 3 cannot tile a power-of-two grid evenly
+    // aligned, and there is no 8-element type (half8/bfloat8 do not exist in Metal).
+    if (width == 8) {
+      getOperation().emitError("enigma-vectorize: width 8 is not available: Metal has no "
+                               "8-element vector types (use 2 or 4)");
+      return signalPassFailure();
+    }
+    if (width != 2 && width != 4) {
+      getOperation().emitError("enigma-vectorize: width must be 2 or 4, got ")
           << static_cast<unsigned>(width);
       return signalPassFailure();
     }
@@ -460,12 +483,6 @@ struct Vectorize : public enigma::impl::EnigmaVectorizeBase<Vectorize> {
     if (kernel.getCoarsening() != 1)
       return success();
     Block &entry = kernel.getBody().front();
-
-    // Element types: Metal has vectors of 2, 3 or 4 elements only.
-    if (width == 8)
-      return refuse(kernel, {"Metal has no 8-element vector types (width 8 is not available "
-                             "for any element type)",
-                             nullptr});
 
     bool usesTid = false;
     for (Operation &op : entry.without_terminator()) {

@@ -98,3 +98,44 @@ enigma.kernel @threadgroup_index(%A: memref<?xindex, #enigma.address_space<devic
 enigma.kernel @no_tid(%A: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32}) {
   enigma.return
 }
+
+// -----
+
+// `tid - 1 < n` wraps around at tid = 0 (thread 0 fails the guard, thread 1 passes): the last
+// lane does not decide it for the others.
+// CHECK-LABEL: enigma.kernel @wrapping_guard
+// CHECK-NOT: enigma.coarsen
+// expected-remark @+1 {{left scalar: the bounds guard is not a comparison increasing in the thread id (e.g. tid < n)}}
+enigma.kernel @wrapping_guard(%A: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32},
+                              %n: index {enigma.buffer_index = 1 : i32, enigma.scalar}) {
+  %tid = enigma.thread_position_in_grid x
+  %c1 = arith.constant 1 : index
+  %lo = arith.subi %tid, %c1 : index
+  %ok = arith.cmpi ult, %lo, %n : index
+  // expected-note @+1 {{here}}
+  scf.if %ok {
+    %a = memref.load %A[%tid] : memref<?xf32, #enigma.address_space<device>>
+    memref.store %a, %A[%tid] : memref<?xf32, #enigma.address_space<device>>
+  }
+  enigma.return
+}
+
+// -----
+
+// A runtime offset may be large enough to wrap: refused too.
+// CHECK-LABEL: enigma.kernel @runtime_offset_guard
+// CHECK-NOT: enigma.coarsen
+// expected-remark @+1 {{left scalar: the bounds guard is not a comparison increasing in the thread id}}
+enigma.kernel @runtime_offset_guard(%A: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32},
+                                    %n: index {enigma.buffer_index = 1 : i32, enigma.scalar},
+                                    %off: index {enigma.buffer_index = 2 : i32, enigma.scalar}) {
+  %tid = enigma.thread_position_in_grid x
+  %i = arith.addi %tid, %off : index
+  %ok = arith.cmpi ult, %i, %n : index
+  // expected-note @+1 {{here}}
+  scf.if %ok {
+    %a = memref.load %A[%tid] : memref<?xf32, #enigma.address_space<device>>
+    memref.store %a, %A[%tid] : memref<?xf32, #enigma.address_space<device>>
+  }
+  enigma.return
+}

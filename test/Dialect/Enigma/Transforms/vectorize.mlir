@@ -121,3 +121,33 @@ enigma.kernel @layout_split(%A: memref<?x64xf32, #enigma.address_space<device>> 
   memref.store %a, %C[%tid] : memref<?xf32, #enigma.address_space<device>>
   enigma.return
 }
+
+// -----
+
+// Bool buffers are accessed lane by lane (Metal has no vector bool memory access); a small
+// constant offset in the guard keeps it monotone.
+// CHECK-LABEL: enigma.kernel @bools
+// CHECK: scf.if
+// CHECK-COUNT-4: memref.load %{{.*}} : memref<?xi1, #enigma.address_space<device>>
+// CHECK: vector.from_elements {{.*}} : vector<4xi1>
+// CHECK: arith.select {{.*}} : vector<4xi1>, vector<4xf32>
+// CHECK-COUNT-4: memref.store %{{.*}} : memref<?xi1, #enigma.address_space<device>>
+// CHECK: } else {
+enigma.kernel @bools(%M: memref<?xi1, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32},
+                     %A: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 1 : i32},
+                     %n: index {enigma.buffer_index = 2 : i32, enigma.scalar}) {
+  %tid = enigma.thread_position_in_grid x
+  %c2 = arith.constant 2 : index
+  %i = arith.addi %tid, %c2 : index
+  %ok = arith.cmpi ult, %i, %n : index
+  scf.if %ok {
+    %m = memref.load %M[%tid] : memref<?xi1, #enigma.address_space<device>>
+    %a = memref.load %A[%tid] : memref<?xf32, #enigma.address_space<device>>
+    %z = arith.constant 0.0 : f32
+    %s = arith.select %m, %a, %z : f32
+    memref.store %s, %A[%tid] : memref<?xf32, #enigma.address_space<device>>
+    %nm = arith.xori %m, %m : i1
+    memref.store %nm, %M[%tid] : memref<?xi1, #enigma.address_space<device>>
+  }
+  enigma.return
+}

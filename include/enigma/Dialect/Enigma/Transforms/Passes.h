@@ -18,7 +18,7 @@ namespace enigma {
 struct PipelineOptions : public PassPipelineOptions<PipelineOptions> {
   Option<unsigned> vecWidth{*this, "vec-width",
                             llvm::cl::desc("Vectorize (thread-coarsen) by this width: 0 (off), "
-                                           "2, 4, or 8 (16-bit types)"),
+                                           "2 or 4"),
                             llvm::cl::init(0)};
 };
 

@@ -98,7 +98,7 @@ def EnigmaVectorize : Pass<"enigma-vectorize", "ModuleOp"> {
   }];
   let options = [
     Option<"width", "width", "unsigned", /*default=*/"4",
-           "Threads of work per vectorized thread: 2, 4, or 8 (8 only for 16-bit types)">
+           "Threads of work per vectorized thread: 2 or 4 (Metal vectors have at most 4 elements)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
