@@ -29,20 +29,10 @@ void ltSucceed(EnigmaLayoutError *error) {
   }
 }
 
-EnigmaLayoutStatus ltMul(int64_t a, int64_t b, int64_t *out, const char *what,
-                         EnigmaLayoutError *error) {
-  if (__builtin_mul_overflow(a, b, out))
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_OVERFLOW,
-                  "integer overflow computing %s (%lld * %lld)", what, (long long)a, (long long)b);
-  return ENIGMA_LAYOUT_OK;
-}
-
-EnigmaLayoutStatus ltAdd(int64_t a, int64_t b, int64_t *out, const char *what,
-                         EnigmaLayoutError *error) {
-  if (__builtin_add_overflow(a, b, out))
-    return ltFail(error, ENIGMA_LAYOUT_ERROR_OVERFLOW,
-                  "integer overflow computing %s (%lld + %lld)", what, (long long)a, (long long)b);
-  return ENIGMA_LAYOUT_OK;
+EnigmaLayoutStatus ltOverflow(int64_t a, char op, int64_t b, const char *what,
+                              EnigmaLayoutError *error) {
+  return ltFail(error, ENIGMA_LAYOUT_ERROR_OVERFLOW, "integer overflow computing %s (%lld %c %lld)",
+                what, (long long)a, op, (long long)b);
 }
 
 const char *enigmaLayoutStatusGetName(EnigmaLayoutStatus status) {

@@ -60,11 +60,23 @@ EnigmaLayoutStatus ltFail(EnigmaLayoutError *error, EnigmaLayoutStatus status, c
 /// Marks `error` (if any) as successful.
 void ltSucceed(EnigmaLayoutError *error);
 
-/// Checked int64 arithmetic; report ENIGMA_LAYOUT_ERROR_OVERFLOW naming `what`.
-EnigmaLayoutStatus ltMul(int64_t a, int64_t b, int64_t *out, const char *what,
-                         EnigmaLayoutError *error);
-EnigmaLayoutStatus ltAdd(int64_t a, int64_t b, int64_t *out, const char *what,
-                         EnigmaLayoutError *error);
+/// Reports an overflow of `a op b` while computing `what`.
+EnigmaLayoutStatus ltOverflow(int64_t a, char op, int64_t b, const char *what,
+                              EnigmaLayoutError *error);
+
+/// Checked int64 arithmetic; reports ENIGMA_LAYOUT_ERROR_OVERFLOW naming `what`.
+static inline EnigmaLayoutStatus ltMul(int64_t a, int64_t b, int64_t *out, const char *what,
+                                       EnigmaLayoutError *error) {
+  if (__builtin_mul_overflow(a, b, out))
+    return ltOverflow(a, '*', b, what, error);
+  return ENIGMA_LAYOUT_OK;
+}
+static inline EnigmaLayoutStatus ltAdd(int64_t a, int64_t b, int64_t *out, const char *what,
+                                       EnigmaLayoutError *error) {
+  if (__builtin_add_overflow(a, b, out))
+    return ltOverflow(a, '+', b, what, error);
+  return ENIGMA_LAYOUT_OK;
+}
 
 /*===-- Builder ----------------------------------------------------------===*/
 
@@ -85,8 +97,22 @@ typedef struct LtBuilder {
 
 void ltBuilderInit(LtBuilder *b);
 void ltBuilderFree(LtBuilder *b);
-/// Appends a leaf to the innermost open tuple (or as the root).
-void ltBuilderLeaf(LtBuilder *b, int64_t shape, int64_t stride);
+/// Slow path of ltBuilderLeaf (growth, root checks, sticky errors).
+void ltBuilderLeafSlow(LtBuilder *b, int64_t shape, int64_t stride);
+/// Appends a leaf to the innermost open tuple (or as the root). Inline: it is
+/// the most frequent operation of every algorithm.
+static inline void ltBuilderLeaf(LtBuilder *b, int64_t shape, int64_t stride) {
+  if (b->status == ENIGMA_LAYOUT_OK && b->depth > 0 && b->count < b->capacity) {
+    b->nodes[b->open[b->depth - 1]].rank++;
+    LtNode *n = &b->nodes[b->count++];
+    n->rank = 0;
+    n->span = 1;
+    n->shape = shape;
+    n->stride = stride;
+    return;
+  }
+  ltBuilderLeafSlow(b, shape, stride);
+}
 /// Opens a tuple; its elements are the nodes appended until ltBuilderClose.
 void ltBuilderOpen(LtBuilder *b);
 /// Closes the innermost tuple. An empty tuple is an internal error.
@@ -158,9 +184,31 @@ typedef struct LtModes {
   int64_t inlineStride[LT_MODES_INLINE];
 } LtModes;
 
-void ltModesInit(LtModes *m);
-void ltModesFree(LtModes *m);
-void ltModesPush(LtModes *m, int64_t shape, int64_t stride);
+static inline void ltModesInit(LtModes *m) {
+  m->shape = m->inlineShape;
+  m->stride = m->inlineStride;
+  m->count = 0;
+  m->capacity = LT_MODES_INLINE;
+  m->status = ENIGMA_LAYOUT_OK;
+}
+/// Releases heap storage (if any) and leaves the list empty.
+void ltModesFreeHeap(LtModes *m);
+static inline void ltModesFree(LtModes *m) {
+  if (m->shape != m->inlineShape)
+    ltModesFreeHeap(m);
+  ltModesInit(m);
+}
+/// Slow path of ltModesPush (growth, sticky errors).
+void ltModesPushSlow(LtModes *m, int64_t shape, int64_t stride);
+static inline void ltModesPush(LtModes *m, int64_t shape, int64_t stride) {
+  if (m->status == ENIGMA_LAYOUT_OK && m->count < m->capacity) {
+    m->shape[m->count] = shape;
+    m->stride[m->count] = stride;
+    m->count++;
+    return;
+  }
+  ltModesPushSlow(m, shape, stride);
+}
 /// Appends the leaves of a layout in order.
 void ltModesFlatten(LtModes *m, const LtNode *layout);
 /// Appends the modes as a layout: a leaf for one mode, a tuple otherwise.

@@ -68,7 +68,7 @@ static bool ltBuilderAttach(LtBuilder *b) {
   return true;
 }
 
-void ltBuilderLeaf(LtBuilder *b, int64_t shape, int64_t stride) {
+void ltBuilderLeafSlow(LtBuilder *b, int64_t shape, int64_t stride) {
   if (!ltBuilderReserve(b, 1) || !ltBuilderAttach(b))
     return;
   LtNode *n = &b->nodes[b->count++];
@@ -294,23 +294,12 @@ EnigmaLayoutStatus ltEvalIndex(const LtNode *layout, int64_t index, int64_t *out
 
 /*===-- Flat mode lists ---------------------------------------------------===*/
 
-void ltModesInit(LtModes *m) {
-  m->shape = m->inlineShape;
-  m->stride = m->inlineStride;
-  m->count = 0;
-  m->capacity = LT_MODES_INLINE;
-  m->status = ENIGMA_LAYOUT_OK;
+void ltModesFreeHeap(LtModes *m) {
+  free(m->shape);
+  free(m->stride);
 }
 
-void ltModesFree(LtModes *m) {
-  if (m->shape != m->inlineShape) {
-    free(m->shape);
-    free(m->stride);
-  }
-  ltModesInit(m);
-}
-
-void ltModesPush(LtModes *m, int64_t shape, int64_t stride) {
+void ltModesPushSlow(LtModes *m, int64_t shape, int64_t stride) {
   if (m->status != ENIGMA_LAYOUT_OK)
     return;
   if (m->count == m->capacity) {
