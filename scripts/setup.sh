@@ -24,6 +24,11 @@ if ! "$PYTHON" -c "import numpy, pytest" 2>/dev/null; then
   "$PYTHON" -m pip install -q --disable-pip-version-check -r python/requirements.txt
 fi
 
+if ! "$PYTHON" -m pip show -q nvidia-cutlass nvidia-cuda-cccl-cu12 >/dev/null 2>&1; then
+  echo "== installing the layout tests' differential oracles (python/requirements-oracles.txt)"
+  "$PYTHON" -m pip install -q --disable-pip-version-check --no-deps -r python/requirements-oracles.txt
+fi
+
 LLVM_PREFIX="$(llvm-config-22 --prefix)"
 BUILD_DIR="${ENIGMA_BUILD_DIR:-build}"
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
