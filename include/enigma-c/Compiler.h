@@ -57,7 +57,9 @@ ENIGMA_CAPI_EXPORTED const char *enigmaCompileResultGetMLIR(EnigmaCompileResult 
 ENIGMA_CAPI_EXPORTED const char *enigmaCompileResultGetMSL(EnigmaCompileResult result);
 /// JSON: {"pipeline": str, "kernels": [{"name", "entry", "coarsen", "params": [{"name",
 /// "buffer_index", "is_scalar", "msl_type", "element_type", "access", "is_atomic",
-/// "is_unsigned"}]}]}.
+/// "is_unsigned", "implicit"}]}]}. "implicit" names what a launcher passes itself for a
+/// parameter the pipeline added ("threads_per_grid.x": the undivided x grid of a coarsened
+/// kernel), "" for the user's parameters.
 ENIGMA_CAPI_EXPORTED const char *enigmaCompileResultGetMetadata(EnigmaCompileResult result);
 /// JSON array of {"severity", "file", "line", "col", "message"}, in emission order; "file" is
 /// the user's Python file for diagnostics located in the kernel ("" when unknown).

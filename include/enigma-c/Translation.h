@@ -37,11 +37,13 @@ ENIGMA_CAPI_EXPORTED MlirLogicalResult enigmaTranslateModuleToMSL(MlirOperation 
 ///   {"kernels": [{"name": "vadd", "entry": "enigma_kernel_vadd", "coarsen": 1,
 ///                 "params": [{"name": "a", "buffer_index": 0, "is_scalar": false,
 ///                             "msl_type": "device const float*", "element_type": "f32",
-///                             "access": "read", "is_atomic": false, "is_unsigned": false}, ...]}]}
+///                             "access": "read", "is_atomic": false, "is_unsigned": false,
+///                             "implicit": ""}, ...]}]}
 ///
 /// `params` are in buffer-index order; `access` is derived from the kernel body ("read",
 /// "write", "read_write"; "" for scalars); `coarsen` is the kernel's `enigma.coarsen` (1 when
-/// absent), which the MSL text does not show. The keys are those of the "kernels" entry of
+/// absent), which the MSL text does not show; `implicit` is non-empty for a parameter the
+/// launcher fills itself ("threads_per_grid.x": the undivided x grid of a coarsened kernel). The keys are those of the "kernels" entry of
 /// enigmaCompileTrace's metadata (enigma-c/Compiler.h). `metadataCallback` may be NULL.
 ENIGMA_CAPI_EXPORTED MlirLogicalResult
 enigmaTranslateModuleToMSLWithMetadata(MlirOperation module, MlirStringCallback callback,

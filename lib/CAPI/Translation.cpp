@@ -12,26 +12,9 @@
 using namespace mlir;
 
 static std::string kernelsToJSON(const std::vector<enigma::MSLKernelInfo> &kernels) {
-  llvm::json::Array kernelArray;
-  for (const enigma::MSLKernelInfo &kernel : kernels) {
-    llvm::json::Array params;
-    for (const enigma::MSLParamInfo &param : kernel.params)
-      params.push_back(llvm::json::Object{{"name", param.name},
-                                          {"buffer_index", param.bufferIndex},
-                                          {"is_scalar", param.isScalar},
-                                          {"msl_type", param.mslType},
-                                          {"element_type", param.elementType},
-                                          {"access", param.access},
-                                          {"is_atomic", param.isAtomic},
-                                          {"is_unsigned", param.isUnsigned}});
-    kernelArray.push_back(llvm::json::Object{{"name", kernel.kernelName},
-                                             {"entry", kernel.entryName},
-                                             {"coarsen", kernel.coarsen},
-                                             {"params", std::move(params)}});
-  }
   std::string out;
   llvm::raw_string_ostream os(out);
-  os << llvm::json::Value(llvm::json::Object{{"kernels", std::move(kernelArray)}});
+  os << llvm::json::Value(llvm::json::Object{{"kernels", enigma::kernelsToJSON(kernels)}});
   return out;
 }
 

@@ -254,22 +254,7 @@ CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &
       return result;
     }
   }
-  for (const MSLKernelInfo &kernel : kernels) {
-    llvm::json::Array params;
-    for (const MSLParamInfo &param : kernel.params)
-      params.push_back(llvm::json::Object{{"name", param.name},
-                                          {"buffer_index", param.bufferIndex},
-                                          {"is_scalar", param.isScalar},
-                                          {"msl_type", param.mslType},
-                                          {"element_type", param.elementType},
-                                          {"access", param.access},
-                                          {"is_atomic", param.isAtomic},
-                                          {"is_unsigned", param.isUnsigned}});
-    kernelsJson.push_back(llvm::json::Object{{"name", kernel.kernelName},
-                                             {"entry", kernel.entryName},
-                                             {"coarsen", kernel.coarsen},
-                                             {"params", std::move(params)}});
-  }
+  kernelsJson = kernelsToJSON(kernels);
   if (!dumpDir.empty() && !kernels.empty())
     writeDumpFile(dumpDir,
                   llvm::formatv("{0:d2}-{1}.metal", counter, kernels.front().entryName).str(),

@@ -37,6 +37,7 @@ from ._tracer import (
 from .builtins import MemRef
 from .dtypes import DType, Scalar
 from .errors import EnigmaError
+from .runtime import as_dims
 from .tensor import Tensor, TensorValue
 
 __all__ = [
@@ -157,24 +158,7 @@ class Launch:
         launches = getattr(_jit_state, "launches", None)
         if launches is None:
             raise EnigmaError("Launch.launch() is only valid inside an @enigma.jit function")
-        launches.append((self, _dim3(grid, "grid"), _dim3(block, "block")))
-
-
-def _dim3(v: int | Sequence[int], what: str) -> tuple[int, int, int]:
-    if isinstance(v, int) and not isinstance(v, bool):
-        vals = [v]
-    else:
-        try:
-            vals = [int(x) for x in v]  # type: ignore[union-attr]
-        except (TypeError, ValueError):
-            raise EnigmaError(
-                f"{what} must be an int or a tuple of up to 3 ints, got {v!r}"
-            ) from None
-    if not 1 <= len(vals) <= 3 or any(x < 1 for x in vals):
-        raise EnigmaError(f"{what} must be 1 to 3 positive ints, got {v!r}")
-    while len(vals) < 3:
-        vals.append(1)
-    return (vals[0], vals[1], vals[2])
+        launches.append((self, as_dims(grid, "grid", 1), as_dims(block, "block", 1)))
 
 
 class JitFunction:
@@ -451,7 +435,7 @@ def _trace_key(trace_dict: dict, vec_width: int) -> str:
     value) because it is several times faster than JSON on the cached path."""
     data = marshal.dumps(trace_dict, 2)
     h = hashlib.sha256(_compiler_fingerprint().encode())
-    # Bump when the cached entry's format changes (2: metadata carries "remarks").
+    # Bump when the cached entry's format changes (3: params carry "implicit").
     h.update(b"\0entry-format-2\0%d\0" % vec_width)
     h.update(data)
     return h.hexdigest()
@@ -558,14 +542,16 @@ class CompiledKernel:
         self.metallib_path = metallib_path
         self.metallib_bytes = metallib_bytes
         self.cache_status = cache_status
-        # Parameters the pipeline added (e.g. vectorization's `enigma_grid_x`): (slot, name).
-        known = {p.buffer_index for p in params}
+        # Parameters the pipeline added, which the launcher fills in itself (vectorization's
+        # `enigma_grid_x`): (slot, MSL name), and what each one carries ("threads_per_grid.x").
         kinfo = (metadata.get("kernels") or [{}])[0]
+        implicit = [p for p in kinfo.get("params", []) if p.get("implicit")]
         self.implicit_params: list[tuple[int, str]] = [
-            (int(p["buffer_index"]), str(p["name"]))
-            for p in kinfo.get("params", [])
-            if int(p["buffer_index"]) not in known
+            (int(p["buffer_index"]), str(p["name"])) for p in implicit
         ]
+        self.implicit_kinds: dict[int, str] = {
+            int(p["buffer_index"]): str(p["implicit"]) for p in implicit
+        }
         self._cpu_kernel: Any = None
         self._lock = threading.Lock()
 

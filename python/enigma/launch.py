@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import EnigmaError
+from .runtime import as_dims
 
 __all__ = ["check_args", "launch"]
 
@@ -25,23 +26,6 @@ _INT_RANGES = {
     "u64": (0, (1 << 64) - 1),
     "b1": (0, 1),
 }
-
-
-def _dims(v: int | Sequence[int], what: str) -> tuple[int, int, int]:
-    if isinstance(v, int) and not isinstance(v, bool):
-        vals = [v]
-    else:
-        try:
-            vals = [int(x) for x in v]  # type: ignore[union-attr]
-        except (TypeError, ValueError):
-            raise EnigmaError(
-                f"{what} must be an int or a tuple of up to 3 ints, got {v!r}"
-            ) from None
-    if not 1 <= len(vals) <= 3 or any(x < 0 for x in vals):
-        raise EnigmaError(f"{what} must be 1 to 3 non-negative ints, got {v!r}")
-    while len(vals) < 3:
-        vals.append(1)
-    return (vals[0], vals[1], vals[2])
 
 
 def check_args(ck: Any, args: Sequence[Any]) -> list[Any]:
@@ -167,13 +151,13 @@ def launch(
 ) -> None:
     """Runs CompiledKernel `ck` over `grid` threads in threadgroups of `block`."""
     values = check_args(ck, args)
-    g = _dims(grid, "grid") if grid is not None else ck.grid
+    g = as_dims(grid, "grid", 0) if grid is not None else ck.grid
     if g is None:
         raise EnigmaError(
             f"{ck.kernel_name}: pass grid= (the total number of threads; only "
             "kernels launched from @enigma.jit have a default)"
         )
-    b = _dims(block, "block") if block is not None else (ck.block or (256, 1, 1))
+    b = as_dims(block, "block", 1) if block is not None else (ck.block or (256, 1, 1))
     if any(x < 1 for x in b) or b[0] * b[1] * b[2] > 1024:
         raise EnigmaError(
             f"{ck.kernel_name}: block {b} must have positive dimensions and at most 1024 threads"
@@ -184,9 +168,13 @@ def launch(
     # argument in [[buffer(i)]] order, which is how the CPU runtime takes them.
     slots = [(p.buffer_index, v) for p, v in zip(ck.params, values)]
     for index, name in ck.implicit_params:
-        axis = {"enigma_grid_x": 0, "enigma_grid_y": 1, "enigma_grid_z": 2}.get(name)
+        kind = ck.implicit_kinds.get(index, "")
+        axis = {"threads_per_grid.x": 0, "threads_per_grid.y": 1, "threads_per_grid.z": 2}.get(kind)
         if axis is None:
-            raise EnigmaError(f"{ck.kernel_name}: unknown implicit parameter '{name}'")
+            raise EnigmaError(
+                f"{ck.kernel_name}: implicit parameter '{name}' carries '{kind}', which this "
+                "launcher does not know how to fill"
+            )
         slots.append((index, g[axis]))
     ordered = [v for _, v in sorted(slots, key=lambda s: s[0])]
     if device == "cpu":

@@ -277,7 +277,9 @@ def _element_type(type_name: str) -> tuple[str, int] | None:
     return None
 
 
-def _as_dims(value: Any, what: str, minimum: int) -> tuple[int, int, int]:
+def as_dims(value: Any, what: str, minimum: int) -> tuple[int, int, int]:
+    """`value` (an int or 1 to 3 ints) as a 3-D size padded with 1s; each entry in
+    [minimum, 2^32 - 1]. Shared by every launcher, so grids and blocks mean the same everywhere."""
     if isinstance(value, (int,)) or hasattr(value, "__index__"):
         value = (value,)
     try:
@@ -436,8 +438,8 @@ class CpuKernel:
     ) -> None:
         """Launches with (address, byte size) pairs in [[buffer(i)]] order: the bytes of
         a buffer, or exactly ``element_size`` bytes of a scalar."""
-        g = _as_dims(grid, "grid", 0)
-        b = _as_dims(block, "block", 1)
+        g = as_dims(grid, "grid", 0)
+        b = as_dims(block, "block", 1)
         if not isinstance(coarsen, int) or not 1 <= coarsen <= _UINT32_MAX:
             raise EnigmaError(f"coarsen must be a positive integer, got {coarsen!r}")
         n = len(buffers)

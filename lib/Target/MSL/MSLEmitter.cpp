@@ -370,6 +370,8 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
     param.bufferIndex = kernel.getBufferIndex(i);
     param.isAtomic = false;
     param.isUnsigned = false;
+    if (auto implicit = kernel.getArgAttrOfType<StringAttr>(i, KernelOp::kImplicitAttr))
+      param.implicit = implicit.getValue().str();
     Type elemType = arg.getType();
     if (auto memref = llvm::dyn_cast<MemRefType>(arg.getType())) {
       elemType = memref.getElementType();
@@ -507,4 +509,26 @@ void mlir::enigma::registerToMSLTranslation() {
       "to-msl", "translate enigma kernels to Metal Shading Language",
       [](Operation *op, llvm::raw_ostream &os) { return translateToMSL(op, os); },
       [](DialectRegistry &registry) { registerAllDialects(registry); });
+}
+
+llvm::json::Array mlir::enigma::kernelsToJSON(llvm::ArrayRef<MSLKernelInfo> kernels) {
+  llvm::json::Array kernelArray;
+  for (const MSLKernelInfo &kernel : kernels) {
+    llvm::json::Array params;
+    for (const MSLParamInfo &param : kernel.params)
+      params.push_back(llvm::json::Object{{"name", param.name},
+                                          {"buffer_index", param.bufferIndex},
+                                          {"is_scalar", param.isScalar},
+                                          {"msl_type", param.mslType},
+                                          {"element_type", param.elementType},
+                                          {"access", param.access},
+                                          {"is_atomic", param.isAtomic},
+                                          {"is_unsigned", param.isUnsigned},
+                                          {"implicit", param.implicit}});
+    kernelArray.push_back(llvm::json::Object{{"name", kernel.kernelName},
+                                             {"entry", kernel.entryName},
+                                             {"coarsen", kernel.coarsen},
+                                             {"params", std::move(params)}});
+  }
+  return kernelArray;
 }

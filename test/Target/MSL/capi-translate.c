@@ -81,8 +81,8 @@ int main(void) {
 
   // The metadata reports the coarsening and the derived access of each parameter.
   // CHECK: {"kernels":[{"coarsen":4,"entry":"enigma_kernel_scale","name":"scale","params":[
-  // CHECK-SAME: {"access":"read_write","buffer_index":0,"element_type":"f32","is_atomic":false,"is_scalar":false,"is_unsigned":false,"msl_type":"device float*","name":"x"},
-  // CHECK-SAME: {"access":"","buffer_index":1,"element_type":"f32","is_atomic":false,"is_scalar":true,"is_unsigned":false,"msl_type":"constant float&","name":"s"}]}]}
+  // CHECK-SAME: {"access":"read_write","buffer_index":0,"element_type":"f32","implicit":"","is_atomic":false,"is_scalar":false,"is_unsigned":false,"msl_type":"device float*","name":"x"},
+  // CHECK-SAME: {"access":"","buffer_index":1,"element_type":"f32","implicit":"","is_atomic":false,"is_scalar":true,"is_unsigned":false,"msl_type":"constant float&","name":"s"}]}]}
   calls = 0;
   ok = enigmaTranslateModuleToMSLWithMetadata(mlirModuleGetOperation(good), NULL,
                                               printToStdout, &calls);

@@ -14,6 +14,7 @@
 
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -31,6 +32,7 @@ struct MSLParamInfo {
   std::string access;      ///< "read", "write", "read_write" (derived from body), "" for scalars
   bool isAtomic;
   bool isUnsigned; ///< integer element declared with an unsigned MSL type (atomic_uint, uint...)
+  std::string implicit; ///< what the launcher passes itself ("threads_per_grid.x"), or ""
 };
 
 /// What a launcher needs to know about one translated kernel.
@@ -48,6 +50,11 @@ LogicalResult translateToMSL(Operation *module, llvm::raw_ostream &os,
 
 /// Registers --to-msl with mlir-translate.
 void registerToMSLTranslation();
+
+/// The kernels' metadata as the one JSON format every client reads (C API, compiler, Python):
+/// `[{"name", "entry", "coarsen", "params": [{"name", "buffer_index", "is_scalar", "msl_type",
+/// "element_type", "access", "is_atomic", "is_unsigned", "implicit"}]}]`.
+llvm::json::Array kernelsToJSON(llvm::ArrayRef<MSLKernelInfo> kernels);
 
 } // namespace mlir::enigma
 
