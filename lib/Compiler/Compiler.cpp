@@ -13,9 +13,7 @@
 
 #include "enigma/InitAll.h"
 #include "enigma/Target/Trace/TraceImport.h"
-#ifdef ENIGMA_HAVE_MSL_LIBRARY
 #include "enigma/Target/MSL/MSLEmitter.h"
-#endif
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -245,7 +243,6 @@ CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &
     return result;
 
   llvm::json::Array kernelsJson;
-#ifdef ENIGMA_HAVE_MSL_LIBRARY
   std::vector<MSLKernelInfo> kernels;
   {
     llvm::raw_string_ostream os(result.msl);
@@ -259,11 +256,6 @@ CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &
     writeDumpFile(dumpDir,
                   llvm::formatv("{0:d2}-{1}.metal", counter, kernels.front().entryName).str(),
                   result.msl, ctx);
-#else
-  emitError(module->getLoc())
-      << "this Enigma build has no MSL translation (lib/Target/MSL was not built)";
-  return result;
-#endif
 
   llvm::json::Object metadata{{"pipeline", pipeline}, {"kernels", std::move(kernelsJson)}};
   llvm::raw_string_ostream(result.metadata) << llvm::json::Value(std::move(metadata));
