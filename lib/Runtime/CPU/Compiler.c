@@ -43,11 +43,12 @@ extern char **environ;
 #define STR(x) STR2(x)
 #define MAX_COMPILER_OUTPUT ((size_t)64 << 10)
 
-// -O3, not -O2: with -O2, clang's unrolling of a coarsened kernel's scalar tail loop made the
-// vector fast path of vec_width=4 kernels 2x slower than the scalar kernel (bench/vectorize.py);
-// -O3 leaves scalar kernels as fast as before and makes the vectorized ones faster.
+// -fno-unroll-loops: clang's -O2 unrolling of a coarsened kernel's scalar tail loop made the
+// vector fast path of vec_width=4 kernels 2x slower than the scalar kernel (bench/vectorize.py).
+// -O3 fixes that too but makes the simdgroup-matrix GEMM 2x slower; this flag changes neither
+// scalar kernels nor the GEMMs (docs/performance.md).
 static const char *const kBaseFlags[] = {
-    "-std=c++17", "-O3", "-fPIC", "-shared", "-w", "-fno-exceptions", "-fno-rtti",
+    "-std=c++17", "-O2", "-fno-unroll-loops", "-fPIC", "-shared", "-w", "-fno-exceptions", "-fno-rtti",
     // Metal has no errno; without this sqrt() and friends stay libm calls.
     "-fno-math-errno", "-fvisibility=hidden",
     // Large stack frames probe every page, so a thread that overflows its
