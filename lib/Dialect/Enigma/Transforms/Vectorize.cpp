@@ -25,6 +25,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "llvm/Support/MathExtras.h"
 
 namespace mlir {
@@ -430,6 +431,14 @@ std::optional<std::string> unsafeReason(Operation *op) {
 /// A comparison `f(tid) < u` (or an equivalent form) with f increasing in the thread id: it
 /// holds for all W lanes exactly when it holds for the last one.
 bool isMonotoneGuard(Value cond, Widener &analysis) {
+  // The same for every lane: decided by any of them.
+  if (analysis.lookup(cond).kind == LaneValue::Uniform)
+    return true;
+  // A conjunction of such guards (e.g. x < W && y < H in a 2-D kernel): true for all lanes
+  // exactly when every part is, i.e. when every part is true at the last lane.
+  if (auto conj = cond.getDefiningOp<arith::AndIOp>())
+    return conj.getType().isInteger(1) && isMonotoneGuard(conj.getLhs(), analysis) &&
+           isMonotoneGuard(conj.getRhs(), analysis);
   auto cmp = cond.getDefiningOp<arith::CmpIOp>();
   if (!cmp)
     return false;
@@ -516,9 +525,12 @@ struct Vectorize : public enigma::impl::EnigmaVectorizeBase<Vectorize> {
       }
 
     // The implicit argument: the original x grid size.
-    unsigned slot = 0;
+    // The lowest [[buffer(N)]] slot the kernel leaves free.
+    llvm::SmallBitVector used(31);
     for (unsigned i = 0, e = kernel.getNumArguments(); i < e; ++i)
-      slot = std::max(slot, kernel.getBufferIndex(i) + 1);
+      used.set(kernel.getBufferIndex(i));
+    int freeSlot = used.find_first_unset();
+    unsigned slot = freeSlot < 0 ? 31 : static_cast<unsigned>(freeSlot);
     if (slot > 30)
       return refuse(kernel, {"no free [[buffer(N)]] slot for the grid size argument", nullptr});
 

@@ -151,3 +151,29 @@ enigma.kernel @bools(%M: memref<?xi1, #enigma.address_space<device>> {enigma.buf
   }
   enigma.return
 }
+
+// -----
+
+// A 2-D guard `x < W && y < H` is a conjunction of a monotone and a uniform comparison: the
+// last lane decides it. The grid argument takes the lowest free slot (1 here).
+// CHECK-LABEL: enigma.kernel @guard_2d
+// CHECK-SAME: %{{[^:]*}}: i32 {enigma.buffer_index = 1 : i32, enigma.implicit = "threads_per_grid.x", enigma.scalar}
+// CHECK-SAME: attributes {enigma.coarsen = 4 : i32}
+// CHECK: vector.load
+enigma.kernel @guard_2d(%A: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32},
+                        %w: index {enigma.buffer_index = 2 : i32, enigma.scalar},
+                        %h: index {enigma.buffer_index = 5 : i32, enigma.scalar}) {
+  %x = enigma.thread_position_in_grid x
+  %y = enigma.thread_position_in_grid y
+  %okx = arith.cmpi ult, %x, %w : index
+  %oky = arith.cmpi ult, %y, %h : index
+  %ok = arith.andi %okx, %oky : i1
+  scf.if %ok {
+    %row = arith.muli %y, %w : index
+    %i = arith.addi %row, %x : index
+    %a = memref.load %A[%i] : memref<?xf32, #enigma.address_space<device>>
+    %b = arith.addf %a, %a : f32
+    memref.store %b, %A[%i] : memref<?xf32, #enigma.address_space<device>>
+  }
+  enigma.return
+}
