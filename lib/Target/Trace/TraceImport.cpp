@@ -159,10 +159,19 @@ LogicalResult TraceImporter::define(int64_t id, Value value, Location loc, Descr
   return success();
 }
 
+/// Value ids are in [0, 2^53).
+static constexpr int64_t kMaxValueId = int64_t(1) << 53;
+
 FailureOr<int64_t> TraceImporter::parseId(const json::Value *value, Location loc, Describe what) {
   std::optional<int64_t> id = value ? value->getAsInteger() : std::nullopt;
   if (!id || *id < 0)
     return emitError(loc) << "invalid trace: " << what() << " must be a non-negative integer id",
+           failure();
+  // Ids key a DenseMap<int64_t>, whose largest values are reserved (empty/tombstone keys), and
+  // Python writes them as JSON numbers: only exactly representable doubles are accepted.
+  if (*id >= kMaxValueId)
+    return emitError(loc) << "invalid trace: " << what() << " is " << *id
+                          << ", outside the id range [0, 2^53)",
            failure();
   return *id;
 }

@@ -163,14 +163,33 @@ private:
     return true;
   }
 
+  /// Skips the UTF-8 sequence starting at `pos` (a byte >= 0x80); fails on an invalid one
+  /// (bad lead or continuation byte, truncated, overlong, surrogate, above U+10FFFF).
+  bool skipUTF8() {
+    auto *src = reinterpret_cast<const llvm::UTF8 *>(pos);
+    auto *srcEnd = reinterpret_cast<const llvm::UTF8 *>(end);
+    unsigned len = llvm::getNumBytesForUTF8(*src);
+    if (len < 2 || len > 4 || end - pos < static_cast<std::ptrdiff_t>(len) ||
+        !llvm::isLegalUTF8Sequence(src, srcEnd))
+      return fail("invalid UTF-8 in a string");
+    pos += len;
+    return true;
+  }
+
   /// Parses a string at `pos` (on the opening quote). Strings without escapes are returned as
   /// views of the input; others are decoded into the arena.
   bool parseString(llvm::StringRef &out) {
     ++pos; // opening quote
     const char *first = pos;
     while (pos != end && *pos != '"' && *pos != '\\') {
-      if (static_cast<unsigned char>(*pos) < 0x20)
+      unsigned char c = static_cast<unsigned char>(*pos);
+      if (c < 0x20)
         return fail("control character in a string");
+      if (c >= 0x80) {
+        if (!skipUTF8())
+          return false;
+        continue;
+      }
       ++pos;
     }
     if (pos == end)
@@ -191,6 +210,13 @@ private:
       }
       if (static_cast<unsigned char>(c) < 0x20)
         return fail("control character in a string");
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        const char *start = pos;
+        if (!skipUTF8())
+          return false;
+        decoded.append(start, pos);
+        continue;
+      }
       if (c != '\\') {
         decoded.push_back(c);
         ++pos;
