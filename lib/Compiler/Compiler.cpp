@@ -138,6 +138,27 @@ CompileDiagnostic toCompileDiagnostic(Diagnostic &diag) {
 }
 
 /// Writes `text` to `<dir>/<name>`; failures become warnings (dumps never fail a compile).
+/// Removes the numbered dump files (`NN-...`, the names this compiler writes) that an earlier
+/// compile left in `dir`, so that a dump directory only ever shows one compile.
+void clearDumpDir(StringRef dir, MLIRContext *ctx) {
+  std::error_code ec;
+  llvm::SmallVector<std::string, 16> stale;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec)) {
+    StringRef name = llvm::sys::path::filename(it->path());
+    size_t digits = 0;
+    while (digits < name.size() && llvm::isDigit(name[digits]))
+      ++digits;
+    if (digits >= 2 && digits < name.size() && name[digits] == '-' &&
+        (name.ends_with(".mlir") || name.ends_with(".metal") || name.ends_with(".json")) &&
+        it->type() == llvm::sys::fs::file_type::regular_file)
+      stale.push_back(it->path());
+  }
+  for (const std::string &path : stale)
+    if (std::error_code rec = llvm::sys::fs::remove(path))
+      emitWarning(UnknownLoc::get(ctx))
+          << "cannot remove stale IR dump file '" << path << "': " << rec.message();
+}
+
 void writeDumpFile(StringRef dir, StringRef name, StringRef text, MLIRContext *ctx) {
   SmallString<256> path(dir);
   llvm::sys::path::append(path, name);
@@ -209,6 +230,7 @@ CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &
     if (std::error_code ec = llvm::sys::fs::create_directories(dumpDir))
       emitWarning(UnknownLoc::get(ctx))
           << "cannot create IR dump directory '" << dumpDir << "': " << ec.message();
+    clearDumpDir(dumpDir, ctx);
     writeDumpFile(dumpDir, "00-trace.json", trace, ctx);
   }
 

@@ -528,6 +528,8 @@ class CompiledKernel:
         metallib_path: str | None,
         metallib_bytes: bytes | None,
         cache_status: str,
+        work_dir: str | None = None,
+        metal_path: str | None = None,
     ) -> None:
         self.kernel_name = kernel_name
         self.metal_source = metal_source
@@ -542,6 +544,10 @@ class CompiledKernel:
         self.metallib_path = metallib_path
         self.metallib_bytes = metallib_bytes
         self.cache_status = cache_status
+        # Where the artifacts went (the kept temporary directory when no work_dir was given) and
+        # the kept .metal file; None when nothing was written.
+        self.work_dir = work_dir
+        self.metal_path = metal_path
         # Parameters the pipeline added, which the launcher fills in itself (vectorization's
         # `enigma_grid_x`): (slot, MSL name), and what each one carries ("threads_per_grid.x").
         kinfo = (metadata.get("kernels") or [{}])[0]
@@ -599,7 +605,8 @@ def compile(
       vectorizer cannot transform safely stays scalar with a RuntimeWarning saying why
       (also in ``metadata["remarks"]``);
     - `dump_ir` prints the trace, `dump_mlir` the MLIR after the pipeline;
-    - `keep_metal_source` writes ``<kernel_name>.metal`` into `work_dir`;
+    - `keep_metal_source` writes ``<kernel_name>.metal`` into `work_dir` (its path is
+      ``CompiledKernel.metal_path``, the directory ``CompiledKernel.work_dir``);
     - `work_dir`: where artifacts go (default: a temporary directory, removed when nothing is
       kept in it);
     - `emit_only`: stop after MSL (default: True except on macOS, where xcrun builds a
@@ -644,6 +651,7 @@ def compile(
     if emit_only is None:
         emit_only = sys.platform != "darwin"
     metallib_path = metallib_bytes = None
+    out_dir = metal_path = None
     if keep_metal_source or not emit_only:
         # A default work_dir is a temporary directory, removed again if nothing is kept in it
         # (and not created at all when nothing would be written).
@@ -653,7 +661,9 @@ def compile(
         kept = False
         try:
             if keep_metal_source:
-                (wdir / f"{kernel_name}.metal").write_text(msl)
+                metal_file = wdir / f"{kernel_name}.metal"
+                metal_file.write_text(msl)
+                metal_path = str(metal_file)
                 kept = True
             if not emit_only:
                 from . import metal
@@ -665,8 +675,11 @@ def compile(
         finally:
             if own_dir and not kept:
                 shutil.rmtree(wdir, ignore_errors=True)
+        if kept or not own_dir:
+            out_dir = str(wdir)
     elif work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
+        out_dir = str(Path(work_dir))
     return CompiledKernel(
         kernel_name,
         msl,
@@ -681,6 +694,8 @@ def compile(
         metallib_path,
         metallib_bytes,
         status,
+        work_dir=out_dir,
+        metal_path=metal_path,
     )
 
 

