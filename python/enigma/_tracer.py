@@ -807,7 +807,7 @@ def binary(kind: str, a: Any, b: Any) -> Value:
     if kind == "pow":
         if dt.is_float:
             return _emit_binary("math.powf", x, y, dt)
-        return _emit_binary("math.ipowi", x, y, dt)
+        return _int_pow(x, y, dt)
     if kind == "floordiv" and dt.is_float:
         q = _emit_binary("arith.divf", x, y, dt)
         return unary_op("math.floor", q)
@@ -818,6 +818,40 @@ def binary(kind: str, a: Any, b: Any) -> Value:
             f"operator {_SYMBOL[kind]} needs integer or bool operands, got {dt.name}"
         )
     return _emit_binary(op, x, y, dt)
+
+
+def _select(c: Value, a: Value, b: Value) -> Value:
+    d = current().emit("arith.select", (c.id, a.id, b.id), (a.dtype.mlir,), frame=user_frame(2))
+    return Value(d["results"][0]["id"], a.dtype)
+
+
+def _int_pow(x: Value, e: Value, dt: DType) -> Value:
+    """Integer ``x ** e`` (both of dtype `dt`), exact and wrapping like repeated multiplication:
+    square-and-multiply over the exponent's bits in an ``scf.while`` (MSL has no integer pow).
+    A negative exponent of a signed type follows C's integer semantics: ``x ** -n`` is 0
+    unless ``|x| == 1`` (1 for x == 1; -1 or 1 for x == -1 by the parity of n)."""
+    from .control import while_, yield_
+
+    one = current().constant(1, dt)
+    zero = current().constant(0, dt)
+    k0 = e
+    if dt.is_signed:
+        neg = compare("lt", e, zero)
+        k0 = _select(neg, zero, e)
+    w = while_(lambda r, b, k: compare("ne", k, zero), init=(one, x, k0))
+    with w as (r, b, k):
+        odd = compare("ne", binary("and", k, one), zero)
+        yield_(_select(odd, binary("mul", r, b), r), binary("mul", b, b), binary("shr", k, one))
+    result = w.results[0]
+    if dt.is_signed:
+        minus_one = current().constant(-1, dt)
+        odd_e = compare("ne", binary("and", e, one), zero)
+        at_minus_one = _select(odd_e, minus_one, one)
+        neg_result = _select(
+            compare("eq", x, one), one, _select(compare("eq", x, minus_one), at_minus_one, zero)
+        )
+        result = _select(neg, neg_result, result)
+    return result
 
 
 def compare(kind: str, a: Any, b: Any) -> Value:

@@ -71,3 +71,62 @@ def test_nothing_kept_means_no_work_dir():
 def test_vec_width_8_is_rejected():
     with pytest.raises(enigma.EnigmaError, match="width 8 is not available"):
         enigma.compile(vadd, vec_width=8, emit_only=True)
+
+
+# --- D2: integer ** with a traced exponent -------------------------------------------------------
+
+
+@enigma.kernel
+def ipow_i32(A: enigma.i32, B: enigma.i32, C: enigma.i32, n: enigma.Scalar(enigma.u32)):
+    i = enigma.thread_position_in_grid.x
+    with enigma.if_(i < n):
+        C[i] = A[i] ** B[i]
+
+
+@enigma.kernel
+def ipow_u32(A: enigma.u32, B: enigma.u32, C: enigma.u32, D: enigma.u32, n: enigma.Scalar(enigma.u32)):
+    i = enigma.thread_position_in_grid.x
+    with enigma.if_(i < n):
+        C[i] = A[i] ** B[i]
+        D[i] = 3 ** B[i]  # literal base, traced exponent
+
+
+def _run(kernel, *args, n):
+    c = enigma.compile(kernel, emit_only=True)
+    assert "ipowi" not in c.mlir_source
+    c(*args, n, grid=n, block=64, device="cpu")
+    return c
+
+
+def test_int_pow_traced_exponent_i32_matches_numpy():
+    rng = np.random.default_rng(1)
+    n = 500
+    A = rng.integers(-20, 20, n).astype(np.int32)
+    B = rng.integers(0, 40, n).astype(np.int32)
+    A[:4], B[:4] = [0, 0, 7, -3], [0, 5, 0, 31]
+    C = np.zeros(n, np.int32)
+    _run(ipow_i32, A, B, C, n=n)
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(C, A**B)  # numpy wraps like the kernel
+
+
+def test_int_pow_negative_exponent_follows_c():
+    A = np.array([1, -1, -1, 2, -2, 0, 5, 1], np.int32)
+    B = np.array([-3, -3, -4, -1, -2, -1, -7, -2147483648], np.int32)
+    C = np.full(len(A), 99, np.int32)
+    _run(ipow_i32, A, B, C, n=len(A))
+    np.testing.assert_array_equal(C, [1, -1, 1, 0, 0, 0, 0, 1])
+
+
+def test_int_pow_traced_exponent_u32_matches_numpy():
+    rng = np.random.default_rng(2)
+    n = 500
+    A = rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32)
+    B = rng.integers(0, 70, n).astype(np.uint32)
+    B[:3] = [0, 2**32 - 1, 2**31]
+    C = np.zeros(n, np.uint32)
+    D = np.zeros(n, np.uint32)
+    _run(ipow_u32, A, B, C, D, n=n)
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(C, A**B)
+        np.testing.assert_array_equal(D, np.uint32(3) ** B)
