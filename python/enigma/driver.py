@@ -14,6 +14,7 @@ import inspect
 import json
 import marshal
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -95,7 +96,16 @@ class Kernel:
                     frame_loc(sys._getframe(1)),
                 )
             )
-        bound = self._sig.bind(*args, **kwargs)
+        try:
+            bound = self._sig.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(
+                located(
+                    f"kernel '{self.name}' takes {len(self._sig.parameters)} argument(s) "
+                    f"({', '.join(self._sig.parameters)}): {exc}",
+                    frame_loc(sys._getframe(1)),
+                )
+            ) from None
         return Launch(self, list(bound.arguments.values()), sys._getframe(1))
 
     def annotations(self) -> dict[str, Any]:
@@ -105,13 +115,50 @@ class Kernel:
         out = {}
         for name, ann in raw.items():
             if isinstance(ann, str):
-                ann = _resolve_annotation(ann, self.fn)
+                ann = _resolve_annotation(ann, self.fn, name)
             out[name] = ann
         self._annotations = out
         return out
 
 
-def _resolve_annotation(text: str, fn: Callable[..., Any]) -> Any:
+def _param_loc(fn: Callable[..., Any], param: str) -> tuple[str, int, int]:
+    """file:line of parameter `param` in `fn`'s signature (the `def` line if not found)."""
+    code = fn.__code__
+    file, first = code.co_filename, code.co_firstlineno
+    def_line = first
+    try:
+        lines, start = inspect.getsourcelines(fn)
+    except (OSError, TypeError):
+        return (file, first, 0)
+    in_def = False
+    pat = re.compile(r"\b" + re.escape(param) + r"\s*:")
+    for i, text in enumerate(lines):
+        stripped = text.lstrip()
+        if not in_def and (stripped.startswith("def ") or stripped.startswith("async def ")):
+            in_def, def_line = True, start + i
+        if in_def:
+            m = pat.search(text)
+            if m:
+                return (file, start + i, m.start() + 1)
+            if text.rstrip().endswith(":") and ")" in text:
+                break
+    return (file, def_line, 0)
+
+
+def _annotation_error(fn: Callable[..., Any], param: str, text: str, why: str) -> EnigmaError:
+    names = sorted({d.name for d in _dt.ALL_DTYPES})
+    msl = sorted({d.msl for d in _dt.ALL_DTYPES})
+    return EnigmaError(
+        located(
+            f"kernel '{fn.__name__}': cannot resolve the annotation {text!r} of parameter "
+            f"'{param}' ({why}); valid dtypes are {', '.join(names)} (or the Metal names "
+            f"{', '.join(msl)}), enigma.Scalar(dtype), enigma.Tensor or enigma.Constexpr",
+            _param_loc(fn, param),
+        )
+    )
+
+
+def _resolve_annotation(text: str, fn: Callable[..., Any], param: str = "?") -> Any:
     try:
         return _dt.dtype(text)
     except TypeError:
@@ -119,14 +166,12 @@ def _resolve_annotation(text: str, fn: Callable[..., Any]) -> Any:
     try:
         value = eval(text, getattr(fn, "__globals__", {}))
     except Exception as exc:
-        raise EnigmaError(
-            f"cannot resolve the annotation {text!r} of kernel '{fn.__name__}': {exc}"
-        ) from None
+        raise _annotation_error(fn, param, text, f"{type(exc).__name__}: {exc}") from None
     if isinstance(value, str):  # a quoted dtype name under `from __future__ import annotations`
         try:
             return _dt.dtype(value)
-        except TypeError as exc:
-            raise EnigmaError(f"kernel '{fn.__name__}': {exc}") from None
+        except TypeError:
+            raise _annotation_error(fn, param, value, "not a dtype name") from None
     return value
 
 
@@ -143,6 +188,9 @@ def kernel(fn: Callable[..., Any]) -> Kernel:
 
 _jit_state = threading.local()
 
+#: Metal's limit on the threads of one threadgroup (maxTotalThreadsPerThreadgroup).
+MAX_THREADS_PER_THREADGROUP = 1024
+
 
 class Launch:
     """``kernel(args...)`` inside a jit function; ``.launch(grid=..., block=...)`` records it."""
@@ -156,9 +204,25 @@ class Launch:
         """Records the launch: `grid` is the total number of threads per dimension (Metal's
         dispatchThreads), `block` the threadgroup size."""
         launches = getattr(_jit_state, "launches", None)
+        loc = frame_loc(sys._getframe(1))
         if launches is None:
-            raise EnigmaError("Launch.launch() is only valid inside an @enigma.jit function")
-        launches.append((self, as_dims(grid, "grid", 1), as_dims(block, "block", 1)))
+            raise EnigmaError(
+                located("Launch.launch() is only valid inside an @enigma.jit function", loc)
+            )
+        try:
+            grid3, block3 = as_dims(grid, "grid", 1), as_dims(block, "block", 1)
+        except EnigmaError as exc:
+            raise EnigmaError(located(str(exc), loc)) from None
+        threads = block3[0] * block3[1] * block3[2]
+        if threads > MAX_THREADS_PER_THREADGROUP:
+            raise EnigmaError(
+                located(
+                    f"kernel '{self.kernel.name}': block {block3} has {threads} threads; a "
+                    f"threadgroup has at most {MAX_THREADS_PER_THREADGROUP} threads",
+                    loc,
+                )
+            )
+        launches.append((self, grid3, block3))
 
 
 class JitFunction:

@@ -130,3 +130,58 @@ def test_int_pow_traced_exponent_u32_matches_numpy():
     with np.errstate(over="ignore"):
         np.testing.assert_array_equal(C, A**B)
         np.testing.assert_array_equal(D, np.uint32(3) ** B)
+
+
+# --- D7: trace-time errors name the user's file:line ---------------------------------------------
+
+
+def _line_of(fn, text):
+    import inspect
+
+    lines, start = inspect.getsourcelines(fn)
+    return start + next(i for i, l in enumerate(lines) if text in l)
+
+
+def test_unresolvable_annotation_names_the_line_and_valid_dtypes():
+    def bad(A: "floaty", n: enigma.Scalar(enigma.u32)):  # noqa: F821
+        A[0] = 1.0
+
+    k = enigma.kernel(bad)
+    with pytest.raises(enigma.EnigmaError) as ei:
+        enigma.compile(k, emit_only=True)
+    msg = str(ei.value)
+    assert f"{__file__}:{_line_of(bad, 'floaty')}:" in msg
+    assert "'floaty'" in msg and "f32" in msg and "u32" in msg and "float" in msg
+
+
+def test_wrong_argument_count_in_a_jit_kernel_call_names_the_jit_line():
+    @enigma.jit
+    def host(n):
+        vadd(None, None, n).launch(grid=n, block=64)  # 3 of 4 arguments
+
+    with pytest.raises((TypeError, enigma.EnigmaError)) as ei:
+        enigma.compile(host, 128, emit_only=True)
+    msg = str(ei.value)
+    assert f"{__file__}:{_line_of(host.fn, '3 of 4')}:" in msg
+    assert "vadd" in msg
+
+
+def test_block_over_1024_threads_is_rejected_at_compile_time():
+    @enigma.jit
+    def host(n):
+        vadd(None, None, None, n).launch(grid=n, block=2048)
+
+    with pytest.raises(enigma.EnigmaError) as ei:
+        enigma.compile(host, 4096, emit_only=True)
+    msg = str(ei.value)
+    assert f"{__file__}:{_line_of(host.fn, 'block=2048')}:" in msg
+    assert "1024" in msg
+
+
+def test_block_of_1024_threads_in_3d_is_accepted():
+    @enigma.jit
+    def host(n):
+        vadd(None, None, None, n).launch(grid=n, block=(256, 2, 2))
+
+    c = enigma.compile(host, 4096, emit_only=True)
+    assert c.block == (256, 2, 2)
