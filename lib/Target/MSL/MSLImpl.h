@@ -71,6 +71,9 @@ public:
   void reserve(llvm::StringRef name) { used.insert(name); }
   /// `base` made a legal identifier that is not a reserved word (not yet unique).
   static std::string legalize(llvm::StringRef base);
+  /// Whether `name` is reserved: a reserved word, or a name a macro may have (all-uppercase
+  /// with an underscore, ENIGMA_*, containing "__").
+  static bool isReserved(llvm::StringRef name);
 
 private:
   llvm::StringSet<> used;

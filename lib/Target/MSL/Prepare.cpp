@@ -87,8 +87,27 @@ static const char *const kReservedWords[] = {
     "int16_t", "uint16_t", "int32_t", "uint32_t", "int64_t", "uint64_t", "vec", "packed_vec",
     "atomic", "atomic_int", "atomic_uint", "atomic_float", "atomic_bool", "memory_order",
     "memory_order_relaxed", "mem_flags", "simdgroup_matrix", "texture", "sampler", "array",
-    "array_ref", "INFINITY", "NAN", "MAXFLOAT", "HUGE_VALF", "HUGE_VALH", "FLT_MAX", "FLT_MIN",
-    "M_PI_F", "M_E_F",
+    "array_ref",
+    // Every macro the Metal Shading Language specification defines (the all-uppercase ones
+    // with an underscore are also caught by isMacroLikeName below; listed for completeness).
+    "INFINITY", "NAN", "MAXFLOAT", "MAXHALF", "MAXBFLOAT", "HUGE_VALF", "HUGE_VALH",
+    "HUGE_VALBF", "METAL_FUNC", "__METAL_VERSION__", "__HAVE_NATIVE_DOUBLE__", "CHAR_BIT",
+    "SCHAR_MAX", "SCHAR_MIN", "UCHAR_MAX", "CHAR_MAX", "CHAR_MIN", "USHRT_MAX", "SHRT_MAX",
+    "SHRT_MIN", "UINT_MAX", "INT_MAX", "INT_MIN", "ULONG_MAX", "LONG_MAX", "LONG_MIN",
+    "FLT_DIG", "FLT_MANT_DIG", "FLT_MAX_10_EXP", "FLT_MAX_EXP", "FLT_MIN_10_EXP", "FLT_MIN_EXP",
+    "FLT_RADIX", "FLT_MAX", "FLT_MIN", "FLT_EPSILON", "FLT_DECIMAL_DIG", "HALF_DIG",
+    "HALF_MANT_DIG", "HALF_MAX_10_EXP", "HALF_MAX_EXP", "HALF_MIN_10_EXP", "HALF_MIN_EXP",
+    "HALF_RADIX", "HALF_MAX", "HALF_MIN", "HALF_EPSILON", "HALF_DECIMAL_DIG", "BFLOAT_DIG",
+    "BFLOAT_MANT_DIG", "BFLOAT_MAX_10_EXP", "BFLOAT_MAX_EXP", "BFLOAT_MIN_10_EXP",
+    "BFLOAT_MIN_EXP", "BFLOAT_RADIX", "BFLOAT_MAX", "BFLOAT_MIN", "BFLOAT_EPSILON",
+    "BFLOAT_DECIMAL_DIG", "DBL_DIG", "DBL_MANT_DIG", "DBL_MAX_10_EXP", "DBL_MAX_EXP",
+    "DBL_MIN_10_EXP", "DBL_MIN_EXP", "DBL_RADIX", "DBL_MAX", "DBL_MIN", "DBL_EPSILON",
+    "M_E_F", "M_LOG2E_F", "M_LOG10E_F", "M_LN2_F", "M_LN10_F", "M_PI_F", "M_PI_2_F", "M_PI_4_F",
+    "M_1_PI_F", "M_2_PI_F", "M_2_SQRTPI_F", "M_SQRT2_F", "M_SQRT1_2_F", "M_E_H", "M_LOG2E_H",
+    "M_LOG10E_H", "M_LN2_H", "M_LN10_H", "M_PI_H", "M_PI_2_H", "M_PI_4_H", "M_1_PI_H", "M_2_PI_H",
+    "M_2_SQRTPI_H", "M_SQRT2_H", "M_SQRT1_2_H", "M_E_BF", "M_LOG2E_BF", "M_LOG10E_BF", "M_LN2_BF",
+    "M_LN10_BF", "M_PI_BF", "M_PI_2_BF", "M_PI_4_BF", "M_1_PI_BF", "M_2_PI_BF", "M_2_SQRTPI_BF",
+    "M_SQRT2_BF", "M_SQRT1_2_BF",
     // functions the printer calls
     "as_type", "abs", "fabs", "min", "max", "fmin", "fmax", "select", "sqrt", "rsqrt", "exp",
     "exp2", "log", "log2", "log10", "pow", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
@@ -147,16 +166,48 @@ std::string Namer::legalize(llvm::StringRef base) {
   return s;
 }
 
+// Names a macro may have: the Metal compiler's (and the C/C++ library's) macros are
+// all-uppercase with an underscore (FLT_EPSILON, M_PI_F, INT_MAX, METAL_FUNC...), the CPU
+// runtime's header defines ENIGMA_* macros and include guards, and names with "__" are the
+// implementation's. A local variable spelled like a macro would be replaced by the macro's
+// expansion, so these are reserved as a class. Single-word uppercase names (A, N, TILE) stay
+// usable; the few single-word macros (NAN, INFINITY, MAXFLOAT...) are in kReservedWords.
+static bool isMacroLikeName(llvm::StringRef name) {
+  if (name.starts_with("ENIGMA_") || name.starts_with("__") || name.contains("__"))
+    return true;
+  if (!name.contains('_'))
+    return false;
+  bool hasUpper = false;
+  for (char c : name) {
+    if (llvm::isLower(c))
+      return false;
+    hasUpper |= llvm::isUpper(c);
+  }
+  return hasUpper;
+}
+
+bool Namer::isReserved(llvm::StringRef name) {
+  static const Namer reservedOnly;
+  // A trailing underscore never names a macro (none ends with one), so a reserved word with
+  // the suffix rule's "_" is free.
+  if (name.ends_with("_"))
+    return reservedOnly.used.contains(name);
+  return reservedOnly.used.contains(name) || isMacroLikeName(name);
+}
+
 std::string Namer::unique(llvm::StringRef base) {
   std::string legal = legalize(base);
-  // Reserved words get a trailing underscore: float -> float_.
-  static const Namer reservedOnly;
-  if (reservedOnly.used.contains(legal))
+  // Reserved words get a trailing underscore: float -> float_, FLT_EPSILON -> FLT_EPSILON_.
+  if (isReserved(legal))
     legal += "_";
   if (used.insert(legal).second)
     return legal;
   for (unsigned i = 1;; ++i) {
     std::string candidate = legal + (legal.back() == '_' ? "" : "_") + std::to_string(i);
+    // A de-duplicated name must not be a reserved one either (ENIGMA_C1_ -> ENIGMA_C1_2 is a
+    // macro of the CPU header; X -> X_1 looks like a macro): it gets the trailing "_" too.
+    if (isReserved(candidate))
+      candidate += "_";
     if (used.insert(candidate).second)
       return candidate;
   }
