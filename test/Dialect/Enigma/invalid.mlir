@@ -1,4 +1,4 @@
-// RUN: enigma-opt %s -split-input-file -verify-diagnostics
+// RUN: enigma-opt %s -split-input-file -verify-diagnostics -allow-unregistered-dialect
 
 // expected-error @+1 {{must not return values (Metal kernels return void), got 1 result(s)}}
 enigma.kernel @returns_value() -> i32 {
@@ -113,8 +113,29 @@ enigma.kernel @scalar_not_unit(%n: i32 {enigma.buffer_index = 0 : i32, enigma.sc
 
 // -----
 
-// expected-error @+1 {{'enigma.coarsen' must be a positive integer}}
+// expected-error @+1 {{'enigma.coarsen' must be an integer in [1, 1024]}}
 enigma.kernel @bad_coarsen() attributes {enigma.coarsen = 0 : i32} {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{'enigma.coarsen' must be an integer in [1, 1024]}}
+enigma.kernel @huge_coarsen() attributes {enigma.coarsen = 99999999999999 : i64} {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: 'enigma.implicit' must be "threads_per_grid.x"}}
+enigma.kernel @bad_implicit(%g: i32 {enigma.buffer_index = 0 : i32, enigma.scalar, enigma.implicit = "threads_per_grid.w"}) {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{implicit argument #0 must be an i32 scalar}}
+enigma.kernel @implicit_type(%g: i64 {enigma.buffer_index = 0 : i32, enigma.scalar, enigma.implicit = "threads_per_grid.x"}) {
   enigma.return
 }
 
@@ -229,6 +250,50 @@ enigma.kernel @alloc_strided() {
 enigma.kernel @alloc_too_big() {
   // expected-error @+1 {{allocates 40000 bytes; Metal allows at most 32768 bytes of threadgroup memory}}
   %0 = enigma.threadgroup_alloc : memref<10000xf32, #enigma.address_space<threadgroup>>
+  enigma.return
+}
+
+// -----
+
+enigma.kernel @alloc_overflow() {
+  // expected-error @+1 {{allocates more than 2^63 bytes; Metal allows at most 32768 bytes of threadgroup memory}}
+  %0 = enigma.threadgroup_alloc : memref<4611686018427387904x4xf32, #enigma.address_space<threadgroup>>
+  enigma.return
+}
+
+// -----
+
+enigma.kernel @alloc_empty() {
+  // expected-error @+1 {{threadgroup allocation must not be empty}}
+  %0 = enigma.threadgroup_alloc : memref<0xf32, #enigma.address_space<threadgroup>>
+  enigma.return
+}
+
+// -----
+
+enigma.kernel @alloc_complex() {
+  // expected-error @+1 {{unsupported threadgroup element type 'complex<f32>'}}
+  %0 = enigma.threadgroup_alloc : memref<4xcomplex<f32>, #enigma.address_space<threadgroup>>
+  enigma.return
+}
+
+// -----
+
+// vector<index> elements count 4 bytes per index (MSL uint): 4 * 4 * 4 = 64 bytes, fine.
+enigma.kernel @alloc_index_vector() {
+  %0 = enigma.threadgroup_alloc : memref<4xvector<4xindex>, #enigma.address_space<threadgroup>>
+  "test.use"(%0) : (memref<4xvector<4xindex>, #enigma.address_space<threadgroup>>) -> ()
+  enigma.return
+}
+
+// -----
+
+// The limit is per kernel: two allocations of 20 KB are too much together.
+enigma.kernel @alloc_total() {
+  %0 = enigma.threadgroup_alloc : memref<5000xf32, #enigma.address_space<threadgroup>>
+  // expected-error @+1 {{brings the kernel's threadgroup memory over Metal's limit of 32768 bytes}}
+  %1 = enigma.threadgroup_alloc : memref<5000xf32, #enigma.address_space<threadgroup>>
+  "test.use"(%0, %1) : (memref<5000xf32, #enigma.address_space<threadgroup>>, memref<5000xf32, #enigma.address_space<threadgroup>>) -> ()
   enigma.return
 }
 

@@ -76,3 +76,62 @@ func.func @no_fold() {
   "test.use"(%z) : (!enigma.layout) -> ()
   return
 }
+
+// -----
+
+// layout_apply with constant coordinates folds through the C core, in all three coordinate
+// forms: one index, one per mode, one per leaf.
+// CHECK-LABEL: func.func @apply
+// CHECK-DAG: %[[A:.*]] = arith.constant 24 : index
+// CHECK-DAG: %[[B:.*]] = arith.constant 26 : index
+// CHECK-DAG: %[[C:.*]] = arith.constant 29 : index
+// CHECK: "test.use"(%[[A]], %[[B]], %[[C]])
+// CHECK-NOT: enigma.layout_apply
+func.func @apply() {
+  %l = enigma.layout_constant #enigma.layout<(4,(2,8)):(16,(8,1))>
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c5 = arith.constant 5 : index
+  %c6 = arith.constant 6 : index
+  // [5]: 5 % 4 = 1 -> 16; 5 / 4 = 1 -> mode 1 at 1 = (1, 0) -> 8; total 24.
+  // [1, 5]: 16 + mode 1 at 5 = (1, 2) -> 8 + 2; total 26.   [1, 1, 5]: 16 + 8 + 5 = 29.
+  %a = enigma.layout_apply %l [%c5]
+  %b = enigma.layout_apply %l [%c1, %c5]
+  %c = enigma.layout_apply %l [%c1, %c1, %c5]
+  "test.use"(%a, %b, %c) : (index, index, index) -> ()
+  return
+}
+
+// -----
+
+// The remaining algebra ops fold too (values are the C core's, which the differential tests
+// check against CuTe C++ and pycute).
+// CHECK-LABEL: func.func @rest
+// CHECK-DAG: %[[F:.*]] = enigma.layout_constant #enigma.layout<(4,2):(1,8)>
+// CHECK-DAG: %[[INV:.*]] = enigma.layout_constant #enigma.layout<(2,4):(4,1)>
+// CHECK-DAG: %[[LP:.*]] = enigma.layout_constant #enigma.layout<((2,5),(3,4)):((5,1),(10,30))>
+// CHECK-DAG: %[[ZP:.*]] = enigma.layout_constant #enigma.layout<((2,5),(3,4)):((5,1),(1,5))>
+// CHECK-DAG: %[[TP:.*]] = enigma.layout_constant #enigma.layout<((2,5),3,4):((5,1),1,5)>
+// CHECK-DAG: %[[BP:.*]] = enigma.layout_constant #enigma.layout<((2,3),(5,4)):((5,10),(1,30))>
+// CHECK-DAG: %[[RP:.*]] = enigma.layout_constant #enigma.layout<((3,2),(4,5)):((10,5),(30,1))>
+// CHECK-DAG: %[[TD:.*]] = enigma.layout_constant #enigma.layout<((3,2),1,2):((1,3),0,6)>
+// CHECK-DAG: %[[FD:.*]] = enigma.layout_constant #enigma.layout<(3,2,1,2):(1,3,0,6)>
+// CHECK: "test.use"(%[[F]], %[[INV]], %[[INV]], %[[LP]], %[[ZP]], %[[TP]], %[[BP]], %[[RP]], %[[TD]], %[[FD]])
+func.func @rest() {
+  %l = enigma.layout_constant #enigma.layout<(4,2):(2,1)>
+  %z = enigma.layout_constant #enigma.layout<(4,2,3):(1,8,0)>
+  %b = enigma.layout_constant #enigma.layout<(2,5):(5,1)>
+  %t = enigma.layout_constant #enigma.layout<(3,4):(1,3)>
+  %0 = enigma.layout_filter %z
+  %1 = enigma.layout_right_inverse %l
+  %2 = enigma.layout_left_inverse %l
+  %3 = enigma.layout_logical_product %b by #enigma.tiler<(3,4):(1,3)>
+  %4 = enigma.layout_zipped_product %b by #enigma.tiler<(3,4)>
+  %5 = enigma.layout_tiled_product %b by #enigma.tiler<(3,4)>
+  %6 = enigma.layout_blocked_product %b, %t
+  %7 = enigma.layout_raked_product %b, %t
+  %8 = enigma.layout_tiled_divide %t by #enigma.tiler<(3,2)>
+  %9 = enigma.layout_flat_divide %t by #enigma.tiler<(3,2)>
+  "test.use"(%0, %1, %2, %3, %4, %5, %6, %7, %8, %9) : (!enigma.layout, !enigma.layout, !enigma.layout, !enigma.layout, !enigma.layout, !enigma.layout, !enigma.layout, !enigma.layout, !enigma.layout, !enigma.layout) -> ()
+  return
+}

@@ -1,5 +1,6 @@
 // RUN: enigma-opt %s -split-input-file -allow-unregistered-dialect | FileCheck %s
 // RUN: enigma-opt %s -split-input-file -allow-unregistered-dialect | enigma-opt -split-input-file -allow-unregistered-dialect | FileCheck %s
+// RUN: enigma-opt %s -split-input-file -allow-unregistered-dialect -mlir-print-op-generic | enigma-opt -split-input-file -allow-unregistered-dialect | FileCheck %s
 
 // The attribute prints CuTe notation, always with explicit strides.
 // CHECK-LABEL: func.func @attrs

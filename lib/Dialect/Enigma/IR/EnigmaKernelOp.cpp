@@ -12,6 +12,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/FunctionImplementation.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::enigma;
@@ -159,17 +160,23 @@ LogicalResult KernelOp::verify() {
 
   if (Attribute coarsen = (*this)->getAttr(kCoarsenAttr)) {
     auto intAttr = llvm::dyn_cast<IntegerAttr>(coarsen);
-    if (!intAttr || intAttr.getInt() < 1)
-      return emitOpError("'") << kCoarsenAttr << "' must be a positive integer";
+    if (!intAttr || intAttr.getInt() < 1 || intAttr.getInt() > 1024)
+      return emitOpError("'") << kCoarsenAttr << "' must be an integer in [1, 1024]";
   }
   return success();
 }
 
 LogicalResult KernelOp::verifyRegions() {
-  Block &entry = getBody().front();
-  if (entry.getNumArguments() != getFunctionType().getNumInputs())
-    return emitOpError("entry block has ") << entry.getNumArguments()
-                                           << " arguments, the signature has "
-                                           << getFunctionType().getNumInputs();
-  return success();
+  // Metal's limit applies to all of a kernel's threadgroup memory together.
+  int64_t total = 0;
+  WalkResult result = (*this)->walk([&](ThreadgroupAllocOp alloc) {
+    std::optional<int64_t> bytes = getThreadgroupBytes(alloc.getMemref().getType());
+    if (!bytes || llvm::AddOverflow(total, *bytes, total) || total > kMaxThreadgroupBytes) {
+      alloc.emitOpError("brings the kernel's threadgroup memory over Metal's limit of ")
+          << kMaxThreadgroupBytes << " bytes";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
 }

@@ -400,6 +400,60 @@ LogicalResult LayoutApplyOp::verify() {
                                     << constant.getLayout().getText() << ", got " << n;
 }
 
+OpFoldResult LayoutApplyOp::fold(FoldAdaptor adaptor) {
+  auto layoutAttr = llvm::dyn_cast_or_null<LayoutAttr>(adaptor.getLayout());
+  if (!layoutAttr)
+    return {};
+  SmallVector<int64_t> values;
+  for (Attribute a : adaptor.getCoords()) {
+    auto i = llvm::dyn_cast_or_null<IntegerAttr>(a);
+    if (!i || i.getValue().isNegative())
+      return {};
+    values.push_back(i.getInt());
+  }
+  layout::Layout l;
+  if (!layout::parseLayout(layoutAttr.getText(), l).ok())
+    return {};
+  SmallVector<layout::Leaf> leaves;
+  unsigned rank = 0;
+  if (!layout::getLeaves(l, leaves, rank))
+    return {};
+  EnigmaLayoutError error{};
+  // One coordinate per leaf addresses the flattened layout.
+  if (values.size() == leaves.size() && values.size() != rank) {
+    EnigmaLayout flat = nullptr;
+    if (enigmaLayoutFlatten(l.get(), &flat, &error) != ENIGMA_LAYOUT_OK)
+      return {};
+    l.reset(flat);
+  } else if (values.size() != rank && values.size() != 1) {
+    return {};
+  }
+  SmallVector<layout::IntTuple> parts;
+  for (int64_t v : values) {
+    EnigmaIntTuple raw = nullptr;
+    if (enigmaIntTupleCreateInt(v, &raw, &error) != ENIGMA_LAYOUT_OK)
+      return {};
+    parts.emplace_back(raw);
+  }
+  layout::IntTuple coord;
+  if (parts.size() == 1) {
+    coord = std::move(parts.front());
+  } else {
+    SmallVector<EnigmaIntTuple> handles;
+    for (layout::IntTuple &p : parts)
+      handles.push_back(p.get());
+    EnigmaIntTuple raw = nullptr;
+    if (enigmaIntTupleCreateTuple(handles.data(), handles.size(), &raw, &error) !=
+        ENIGMA_LAYOUT_OK)
+      return {};
+    coord.reset(raw);
+  }
+  int64_t offset = 0;
+  if (enigmaLayoutCrd2Idx(l.get(), coord.get(), &offset, &error) != ENIGMA_LAYOUT_OK)
+    return {};
+  return IntegerAttr::get(IndexType::get(getContext()), offset);
+}
+
 Operation *EnigmaDialect::materializeConstant(OpBuilder &builder, Attribute value, Type type,
                                               Location loc) {
   if (auto layoutAttr = llvm::dyn_cast<LayoutAttr>(value))

@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::enigma;
@@ -23,20 +24,36 @@ LogicalResult ThreadgroupAllocOp::verify() {
   if (type.getRank() == 0)
     return emitOpError("threadgroup allocation must have rank >= 1");
   Type elem = type.getElementType();
-  if (!elem.isIntOrIndexOrFloat() && !llvm::isa<VectorType>(elem))
-    return emitOpError("unsupported threadgroup element type ") << elem;
-  // Apple GPUs give a threadgroup at most 32 KiB of threadgroup memory.
-  unsigned bits = elem.isIndex() ? 32 : 0;
+  Type scalar = elem;
   if (auto vec = llvm::dyn_cast<VectorType>(elem))
-    bits = vec.getElementTypeBitWidth() * vec.getNumElements();
-  else if (!bits)
-    bits = elem.getIntOrFloatBitWidth();
-  int64_t bytes = type.getNumElements() * std::max(1u, bits / 8);
-  if (bytes > 32 * 1024)
-    return emitOpError("allocates ") << bytes
-                                     << " bytes; Metal allows at most 32768 bytes of "
-                                        "threadgroup memory";
+    scalar = vec.getElementType();
+  if (!scalar.isIntOrIndexOrFloat())
+    return emitOpError("unsupported threadgroup element type ") << elem;
+  if (llvm::is_contained(type.getShape(), 0))
+    return emitOpError("threadgroup allocation must not be empty");
+  std::optional<int64_t> bytes = getThreadgroupBytes(type);
+  if (!bytes || *bytes > kMaxThreadgroupBytes)
+    return emitOpError("allocates ")
+           << (bytes ? std::to_string(*bytes) : std::string("more than 2^63"))
+           << " bytes; Metal allows at most " << kMaxThreadgroupBytes
+           << " bytes of threadgroup memory";
   return success();
+}
+
+std::optional<int64_t> mlir::enigma::getThreadgroupBytes(MemRefType type) {
+  Type elem = type.getElementType();
+  int64_t lanes = 1;
+  if (auto vec = llvm::dyn_cast<VectorType>(elem)) {
+    lanes = vec.getNumElements();
+    elem = vec.getElementType();
+  }
+  // index is 32-bit in MSL (docs/msl-translation.md).
+  int64_t bits = elem.isIndex() ? 32 : elem.getIntOrFloatBitWidth();
+  int64_t bytes = std::max<int64_t>(1, bits / 8) * lanes;
+  for (int64_t d : type.getShape())
+    if (d < 0 || llvm::MulOverflow(bytes, d, bytes))
+      return std::nullopt;
+  return bytes;
 }
 
 //===----------------------------------------------------------------------===//

@@ -15,6 +15,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <map>
+
 namespace mlir {
 namespace enigma {
 #define GEN_PASS_DEF_ENIGMALOWERLAYOUTS
@@ -67,7 +69,7 @@ public:
 
 private:
   /// One constant op per value (the pipeline's CSE would merge them anyway; this keeps the
-  /// pass's own output readable).
+  /// pass's own output readable). A std::map: DenseMap reserves INT64_MAX/INT64_MIN as keys.
   Value constant(int64_t v) {
     Value &c = constants[v];
     if (!c)
@@ -89,7 +91,7 @@ private:
   OpBuilder &b;
   Location loc;
   Value sum;
-  llvm::DenseMap<int64_t, Value> constants;
+  std::map<int64_t, Value> constants;
 };
 
 struct LowerLayouts : public enigma::impl::EnigmaLowerLayoutsBase<LowerLayouts> {
@@ -158,6 +160,31 @@ struct LowerLayouts : public enigma::impl::EnigmaLowerLayoutsBase<LowerLayouts> 
       signalPassFailure();
   }
 
+  /// The leaves of coalesce(l) (or of coalesce(mode `mode` of l)).
+  static LogicalResult coalescedLeaves(LayoutApplyOp op, const layout::Layout &l,
+                                       std::optional<unsigned> mode,
+                                       SmallVectorImpl<layout::Leaf> &leaves) {
+    EnigmaLayoutError error{};
+    layout::Layout part;
+    if (mode) {
+      int32_t path[1] = {static_cast<int32_t>(*mode)};
+      EnigmaLayout raw = nullptr;
+      EnigmaLayoutStatus code = enigmaLayoutGetMode(l.get(), path, 1, &raw, &error);
+      part.reset(raw);
+      if (code != ENIGMA_LAYOUT_OK)
+        return op.emitError("cannot lower layout_apply: ")
+               << layout::Status::from(code, error).message;
+    }
+    EnigmaLayout raw = nullptr;
+    EnigmaLayoutStatus code = enigmaLayoutCoalesce(mode ? part.get() : l.get(), &raw, &error);
+    layout::Layout coalesced(raw);
+    unsigned rank = 0;
+    if (code != ENIGMA_LAYOUT_OK || !layout::getLeaves(coalesced, leaves, rank))
+      return op.emitError("cannot lower layout_apply: ")
+             << layout::Status::from(code, error).message;
+    return success();
+  }
+
   LogicalResult lowerApply(LayoutApplyOp op) {
     Attribute attr;
     if (!matchPattern(op.getLayout(), m_Constant(&attr)))
@@ -175,19 +202,23 @@ struct LowerLayouts : public enigma::impl::EnigmaLowerLayoutsBase<LowerLayouts> 
     if (coords.size() == leaves.size()) {
       for (auto [c, leaf] : llvm::zip_equal(coords, leaves))
         offset.addTerm(c, leaf.stride);
-    } else if (coords.size() == rank) {
-      for (unsigned mode = 0; mode < rank; ++mode) {
+    } else if (coords.size() == rank || coords.size() == 1) {
+      // A coordinate split over several leaves: coalesce first (the same function, and the
+      // same for coordinates past the extent, since merged leaves s0:d, s1:s0*d give
+      // x % s0 * d + x / s0 * s0 * d = x * d), so only leaves that really differ cost a
+      // division: (3,5):(1,3) applied to one index is the index itself.
+      bool perMode = coords.size() == rank && rank > 1;
+      for (unsigned mode = 0; mode < (perMode ? rank : 1); ++mode) {
         SmallVector<layout::Leaf> modeLeaves;
-        for (const layout::Leaf &leaf : leaves)
-          if (leaf.mode == mode)
-            modeLeaves.push_back(leaf);
+        if (failed(coalescedLeaves(op, l, perMode ? std::optional<unsigned>(mode) : std::nullopt,
+                                   modeLeaves)))
+          return failure();
         offset.addSplit(coords[mode], modeLeaves);
       }
-    } else if (coords.size() == 1) {
-      offset.addSplit(coords[0], leaves);
     } else {
       return op.emitOpError("expects 1, ")
-             << rank << " or " << leaves.size() << " coordinates, got " << coords.size();
+             << rank << " (one per mode) or " << leaves.size()
+             << " (one per leaf) coordinates, got " << coords.size();
     }
     op.replaceAllUsesWith(offset.result());
     op.erase();

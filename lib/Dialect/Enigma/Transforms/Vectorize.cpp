@@ -298,8 +298,9 @@ private:
   /// Where a buffer access can use a vector: all but the last index uniform, the last one
   /// contiguous over the lanes (u + lane).
   bool isContiguous(ValueRange indices, Type elemType) {
-    // Metal has no packed bool vectors in memory: bool buffers are accessed lane by lane.
-    if (indices.empty() || elemType.isInteger(1))
+    // Metal has no packed bool vectors in memory, and index buffers have no fixed-width
+    // element in MLIR: both are accessed lane by lane.
+    if (indices.empty() || elemType.isInteger(1) || elemType.isIndex())
       return false;
     for (Value v : indices.drop_back())
       if (lookup(v).kind != LaneValue::Uniform)

@@ -18,16 +18,13 @@ func.func @flat(%i: index, %j: index) {
 
 // -----
 
-// One coordinate per mode: the (2,8) mode splits its coordinate with a mask and a shift.
-// CHECK-LABEL: func.func @per_mode
+// One coordinate per mode: a mode that coalesces to one leaf costs no division.
+// CHECK-LABEL: func.func @per_mode_coalesced
 // CHECK-SAME: (%[[I:.*]]: index, %[[J:.*]]: index)
 // CHECK: %[[A:.*]] = arith.muli %[[I]], %{{.*}} : index
-// CHECK: %[[LO:.*]] = arith.andi %[[J]], %{{.*}} : index
-// CHECK: arith.addi %[[A]], %[[LO]]
-// CHECK: arith.shrui %[[J]]
-// CHECK-NOT: divui
-// CHECK-NOT: remui
-func.func @per_mode(%i: index, %j: index) {
+// CHECK: %[[R:.*]] = arith.addi %[[A]], %[[J]] : index
+// CHECK: "test.use"(%[[R]])
+func.func @per_mode_coalesced(%i: index, %j: index) {
   %l = enigma.layout_constant #enigma.layout<(4,(2,8)):(16,(1,2))>
   %o = enigma.layout_apply %l [%i, %j]
   "test.use"(%o) : (index) -> ()
@@ -36,18 +33,49 @@ func.func @per_mode(%i: index, %j: index) {
 
 // -----
 
-// A single linear index over a non-power-of-two shape needs divui/remui; the last leaf needs
-// no remainder.
+// A mode whose leaves really differ splits its coordinate with a mask and a shift.
+// CHECK-LABEL: func.func @per_mode
+// CHECK-SAME: (%[[I:.*]]: index, %[[J:.*]]: index)
+// CHECK: %[[A:.*]] = arith.muli %[[I]], %{{.*}} : index
+// CHECK: %[[LO:.*]] = arith.andi %[[J]], %{{.*}} : index
+// CHECK: arith.muli %[[LO]]
+// CHECK: arith.shrui %[[J]]
+// CHECK-NOT: divui
+// CHECK-NOT: remui
+func.func @per_mode(%i: index, %j: index) {
+  %l = enigma.layout_constant #enigma.layout<(4,(2,8)):(16,(8,1))>
+  %o = enigma.layout_apply %l [%i, %j]
+  "test.use"(%o) : (index) -> ()
+  return
+}
+
+// -----
+
+// A compact layout applied to one index is the index: coalescing removes every division.
+// CHECK-LABEL: func.func @identity
+// CHECK-SAME: (%[[I:.*]]: index)
+// CHECK-NEXT: "test.use"(%[[I]])
+func.func @identity(%i: index) {
+  %l = enigma.layout_constant #enigma.layout<(3,5):(1,3)>
+  %o = enigma.layout_apply %l [%i]
+  "test.use"(%o) : (index) -> ()
+  return
+}
+
+// -----
+
+// A single linear index over a row-major, non-power-of-two shape needs divui/remui; the last
+// leaf needs no remainder.
 // CHECK-LABEL: func.func @linear
 // CHECK-SAME: (%[[I:.*]]: index)
 // CHECK: %[[C3:.*]] = arith.constant 3 : index
 // CHECK: %[[X:.*]] = arith.remui %[[I]], %[[C3]] : index
+// CHECK: %[[XS:.*]] = arith.muli %[[X]], %{{.*}} : index
 // CHECK: %[[Q:.*]] = arith.divui %[[I]], %[[C3]] : index
-// CHECK: %[[Y:.*]] = arith.muli %[[Q]], %[[C3]] : index
-// CHECK: %[[R:.*]] = arith.addi %[[X]], %[[Y]] : index
+// CHECK: %[[R:.*]] = arith.addi %[[XS]], %[[Q]] : index
 // CHECK: "test.use"(%[[R]])
 func.func @linear(%i: index) {
-  %l = enigma.layout_constant #enigma.layout<(3,5):(1,3)>
+  %l = enigma.layout_constant #enigma.layout<(3,5):(5,1)>
   %o = enigma.layout_apply %l [%i]
   "test.use"(%o) : (index) -> ()
   return
@@ -89,5 +117,17 @@ func.func @after_algebra(%t: index, %b: index) {
 func.func @dead() {
   %l = enigma.layout_constant #enigma.layout<(16,16):(1,16)>
   %z = enigma.layout_coalesce %l
+  return
+}
+
+// -----
+
+// Extreme strides are constants like any other (no crash on INT64_MAX).
+// CHECK-LABEL: func.func @huge_stride
+// CHECK: arith.constant 9223372036854775807 : index
+func.func @huge_stride(%i: index) {
+  %l = enigma.layout_constant #enigma.layout<(3,3):(9223372036854775807,9223372036854775807)>
+  %o = enigma.layout_apply %l [%i]
+  "test.use"(%o) : (index) -> ()
   return
 }

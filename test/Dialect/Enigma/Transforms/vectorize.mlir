@@ -177,3 +177,21 @@ enigma.kernel @guard_2d(%A: memref<?xf32, #enigma.address_space<device>> {enigma
   }
   enigma.return
 }
+
+// -----
+
+// index buffers have no fixed-width element type: accessed lane by lane (the arithmetic is
+// still vector arithmetic).
+// CHECK-LABEL: enigma.kernel @index_buffer
+// CHECK: scf.if
+// CHECK-COUNT-4: memref.load %{{.*}} : memref<?xindex, #enigma.address_space<device>>
+// CHECK: arith.addi {{.*}} : vector<4xindex>
+// CHECK-COUNT-4: memref.store
+// CHECK-NOT: vector.load
+enigma.kernel @index_buffer(%A: memref<?xindex, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32}) {
+  %tid = enigma.thread_position_in_grid x
+  %a = memref.load %A[%tid] : memref<?xindex, #enigma.address_space<device>>
+  %b = arith.addi %a, %tid : index
+  memref.store %b, %A[%tid] : memref<?xindex, #enigma.address_space<device>>
+  enigma.return
+}

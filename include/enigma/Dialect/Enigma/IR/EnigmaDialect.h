@@ -50,6 +50,13 @@ public:
 /// `#enigma.address_space`.
 std::optional<AddressSpace> getAddressSpace(MemRefType type);
 
+/// Metal's limit on the threadgroup memory of one kernel (Apple GPUs).
+constexpr int64_t kMaxThreadgroupBytes = 32 * 1024;
+
+/// The bytes a threadgroup allocation of `type` occupies in MSL, or std::nullopt on overflow or
+/// a dynamic shape.
+std::optional<int64_t> getThreadgroupBytes(MemRefType type);
+
 /// Shared implementation of the InKernel trait.
 LogicalResult verifyInKernel(Operation *op);
 

@@ -183,7 +183,8 @@ def Enigma_LayoutApplyOp : Enigma_Op<"layout_apply", [Pure]> {
     - one index, split colexicographically over the whole shape (CuTe `layout(i)`);
     - one index per top-level mode (rank(layout) values), each split over its mode; or
     - one index per leaf of the shape (a flat coordinate).
-    Coordinates are non-negative. `enigma-lower-layouts` lowers it to `arith` index arithmetic,
+    Coordinates are non-negative. With constant coordinates it folds through the C core;
+    otherwise `enigma-lower-layouts` lowers it to `arith` index arithmetic,
     using division and remainder only where a coordinate spans several shape leaves.
 
     ```mlir
@@ -194,6 +195,7 @@ def Enigma_LayoutApplyOp : Enigma_Op<"layout_apply", [Pure]> {
   let results = (outs Index:$result);
   let assemblyFormat = "$layout `[` $coords `]` attr-dict";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 #endif // ENIGMA_LAYOUT_OPS_TD

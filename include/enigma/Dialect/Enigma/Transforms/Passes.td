@@ -10,7 +10,8 @@ def EnigmaCheckLayoutDivisions : Pass<"enigma-check-layout-divisions", "ModuleOp
   let description = [{
     Evaluates every `enigma.layout_{logical,zipped,tiled,flat}_divide` with the C layout core.
     A division whose tile does not fit in the mode it divides is reported at the op's location
-    with the core's message (`tiler exceeds tensor in mode M: tile size T > mode size S`), as is
+    with the core's message (`logical_divide: tiler exceeds tensor in mode M: the tile T (size t)
+    spans e elements but mode L has size s`), as is
     any other invalid division (divisibility, non-static operand); the pass fails after
     reporting all of them. Valid IR is left unchanged.
 
@@ -20,7 +21,8 @@ def EnigmaCheckLayoutDivisions : Pass<"enigma-check-layout-divisions", "ModuleOp
     %d = enigma.layout_zipped_divide %t by #enigma.tiler<(16,4)>
     ```
     ```
-    error: invalid layout division: tiler exceeds tensor in mode 0: ...
+    error: invalid layout division: logical_divide: tiler exceeds tensor in mode 0: the tile 16:1
+           (size 16) spans 16 elements but 8:1 has size 8
     ```
   }];
 }
@@ -30,27 +32,30 @@ def EnigmaLowerLayouts : Pass<"enigma-lower-layouts", "ModuleOp"> {
   let description = [{
     Folds every layout algebra op through the C layout core (reporting the core's message for
     any that cannot be evaluated), then rewrites `enigma.layout_apply` into `arith` ops on
-    `index`: one multiply-add per shape leaf, with `divui`/`remui` (or shifts and masks for
-    powers of two) only where one coordinate spans several leaves. Leaves of size 1 or stride 0
-    cost nothing; no `!enigma.layout` value survives.
+    `index`. A coordinate that spans several shape leaves (one index for the whole layout, or
+    one per mode) is split over the leaves of the coalesced layout (or mode), so only leaves
+    that really differ cost a `divui`/`remui` (a mask and a shift for powers of two); leaves
+    of size 1 or stride 0 cost nothing. No `!enigma.layout` value survives.
 
     Before:
     ```mlir
-    %l = enigma.layout_constant #enigma.layout<(4,(2,8)):(16,(1,2))>
+    %l = enigma.layout_constant #enigma.layout<(4,(2,8)):(16,(8,1))>
     %o = enigma.layout_apply %l [%i, %j]
     ```
     After:
     ```mlir
     %c16 = arith.constant 16 : index
-    %c1 = arith.constant 1 : index
     %0 = arith.muli %i, %c16 : index
+    %c1 = arith.constant 1 : index
     %1 = arith.andi %j, %c1 : index
-    %2 = arith.addi %0, %1 : index
-    %3 = arith.shrui %j, %c1 : index
-    %c2 = arith.constant 2 : index
-    %4 = arith.muli %3, %c2 : index
-    %o = arith.addi %2, %4 : index
+    %c8 = arith.constant 8 : index
+    %2 = arith.muli %1, %c8 : index
+    %3 = arith.addi %0, %2 : index
+    %4 = arith.shrui %j, %c1 : index
+    %o = arith.addi %3, %4 : index
     ```
+
+    A compact layout applied to one index, e.g. `(3,5):(1,3)`, lowers to the index itself.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
