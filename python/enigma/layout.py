@@ -186,9 +186,13 @@ def _as_int(x: Any, what: str) -> int:
     if isinstance(x, bool):
         raise EnigmaError(f"{what} must be an integer or a tuple, not {x!r}")
     try:
-        return operator.index(x)
+        v = operator.index(x)
     except TypeError:
         raise EnigmaError(f"{what} must be an integer or a tuple, not {x!r}") from None
+    # The C core computes in int64_t: larger Python ints would silently wrap.
+    if not -(1 << 63) <= v < (1 << 63):
+        raise EnigmaError(f"{what}: {v} does not fit in a signed 64-bit integer")
+    return v
 
 
 def _tuple_tokens(t: Any, out: list, what: str) -> None:

@@ -237,3 +237,17 @@ def test_non_layout_arguments_are_rejected() -> None:
         enigma.coalesce((2, 3))  # type: ignore[arg-type]
     with pytest.raises(EnigmaError, match="tiler tuple needs at least one element"):
         enigma.logical_divide(L(8), ())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: enigma.Layout((4, 8))(2**70),
+        lambda: enigma.Layout((4, 8), (1, 2**64 + 4)),
+        lambda: enigma.complement(enigma.Layout(4, 2), 2**64 + 24),
+        lambda: enigma.Layout(2**63),
+    ],
+)
+def test_ints_beyond_int64_are_errors_not_wrapped(call) -> None:
+    with pytest.raises(enigma.EnigmaError, match="does not fit in a signed 64-bit integer"):
+        call()
