@@ -330,3 +330,74 @@ kernel void enigma_kernel_emitted(constant float4& v [[buffer(0)]], constant flo
     assert hist[0] == 5
     assert np.isnan(out[0]) and out[1] == -np.inf and np.isnan(out[2]) and out[3] == 1.0
     assert bout[0] == 0x3DCD  # bfloat(0.100097656f)
+
+
+WRAP_LANES = """
+#include <metal_stdlib>
+using namespace metal;
+
+kernel void wrap_lanes(device const ushort2* a [[buffer(0)]], device const uchar4* b [[buffer(1)]],
+                       device const int2* c [[buffer(2)]], device ushort2* oa [[buffer(3)]],
+                       device uchar4* ob [[buffer(4)]], device int2* oc [[buffer(5)]],
+                       uint i [[thread_position_in_grid]]) {
+  ushort2 x = a[i];
+  oa[6 * i + 0] = x * x;
+  oa[6 * i + 1] = x * ushort(65535);
+  oa[6 * i + 2] = ushort(65535) * x;
+  oa[6 * i + 3] = x << ushort2(16, 17);
+  ushort2 y = x;
+  y *= x;
+  oa[6 * i + 4] = y;
+  ushort2 z = x;
+  z <<= 20;
+  z.yx *= ushort2(65535);
+  oa[6 * i + 5] = z;
+  uchar4 u = b[i];
+  ob[2 * i + 0] = u << uchar4(24);
+  ob[2 * i + 1] = u * u - uchar4(1) + u;
+  int2 v = c[i];
+  oc[3 * i + 0] = v + int2(2147483647);
+  oc[3 * i + 1] = v * v;
+  oc[3 * i + 2] = (v - int2(-2147483647 - 1)) << 31;
+}
+"""
+
+
+def test_narrow_integer_lanes_wrap_without_signed_overflow() -> None:
+    """Vector lanes narrower than int are promoted to int by C++: ushort2(65535) * 65535 and
+    ushort << 16 would overflow int (undefined behaviour). Metal wraps in the element type;
+    the header computes through unsigned, so a sanitizer that traps on signed overflow stays
+    quiet and the results wrap."""
+    flags = [
+        "-fsanitize=signed-integer-overflow,shift-base",
+        "-fsanitize-trap=signed-integer-overflow,shift-base",
+    ]
+    k = rt.compile_msl(WRAP_LANES, "wrap_lanes", cxx_flags=" ".join(flags))
+    n = 4
+    a = np.array([[65535, 65535], [40000, 3], [1, 65534], [0, 255]], np.uint16)
+    b = np.array([[255, 200, 1, 0]] * n, np.uint8)
+    c = np.array([[2147483647, 1], [-5, 65536], [46341, -46341], [0, -1]], np.int32)
+    oa = np.zeros((6 * n, 2), np.uint16)
+    ob = np.zeros((2 * n, 4), np.uint8)
+    oc = np.zeros((3 * n, 2), np.int32)
+    k(a, b, c, oa, ob, oc, grid=(n,), block=(n,))
+    x = a.astype(np.uint64)
+    m16, m8, m32 = 0xFFFF, 0xFF, 0xFFFFFFFF
+    want_a = np.zeros((n, 6, 2), np.uint64)
+    want_a[:, 0] = (x * x) & m16
+    want_a[:, 1] = (x * 65535) & m16
+    want_a[:, 2] = (x * 65535) & m16
+    want_a[:, 3] = (x << np.array([16, 17], np.uint64)) & m16
+    want_a[:, 4] = (x * x) & m16
+    want_a[:, 5] = (((x << 20) & m16) * 65535) & m16
+    np.testing.assert_array_equal(oa.reshape(n, 6, 2), want_a.astype(np.uint16))
+    u = b.astype(np.uint64)
+    want_b = np.stack([(u << 24) & m8, (u * u - 1 + u) & m8], axis=1)
+    np.testing.assert_array_equal(ob.reshape(n, 2, 4), want_b.astype(np.uint8))
+    v = c.astype(np.int64)
+    want_c = np.stack(
+        [(v + 2147483647) & m32, (v * v) & m32, ((v + 2**31) << 31) & m32], axis=1
+    )
+    np.testing.assert_array_equal(
+        oc.reshape(n, 3, 2), want_c.astype(np.uint32).view(np.int32)
+    )

@@ -485,8 +485,21 @@ template <class A> struct __unRes<A, std::enable_if_t<__isVecV<A>>> {
   using bools = __vec<bool, __vtOf<A>::N, false>;
 };
 
+/// Integer lanes wrap in their element type, as in Metal. C++ promotes char/short lanes to
+/// int, where ushort(65535) * ushort(65535) or ushort(1) << 31 overflows (undefined
+/// behaviour, trapped by -fsanitize=signed-integer-overflow), and int lanes overflow too:
+/// + - * << on integer lanes are computed in the unsigned type of the promoted operands,
+/// which is modular, and converted back to the element type (modular as well).
+template <class X, class Y>
+constexpr bool __wrapLanes = std::is_integral<X>::value && std::is_integral<Y>::value &&
+                             !std::is_same<X, bool>::value && !std::is_same<Y, bool>::value;
+template <class X, class Y>
+using __wrapArith = std::make_unsigned_t<std::common_type_t<decltype(+X()), decltype(+Y())>>;
+template <class X, class Y> using __wrapShift = std::make_unsigned_t<decltype(+X())>;
+
 // The operators live beside the vector types so argument-dependent lookup
-// finds them from any namespace.
+// finds them from any namespace. ENIGMA_VEC_WRAPOP computes integer lanes in the unsigned
+// type WRAP<X, Y> (see above).
 #define ENIGMA_VEC_BINOP(OP)                                                                       \
   template <class A, class B, class R = typename __enigma::__binRes<A, B>::type>                   \
   inline R operator OP(const A &a, const B &b) {                                                   \
@@ -498,16 +511,37 @@ template <class A> struct __unRes<A, std::enable_if_t<__isVecV<A>>> {
       r.__e[i] = static_cast<T>(__enigma::__comp(va, i) OP __enigma::__comp(vb, i));               \
     return r;                                                                                      \
   }
-ENIGMA_VEC_BINOP(+)
-ENIGMA_VEC_BINOP(-)
-ENIGMA_VEC_BINOP(*)
+#define ENIGMA_VEC_WRAPOP(OP, WRAP)                                                                \
+  template <class A, class B, class R = typename __enigma::__binRes<A, B>::type>                   \
+  inline R operator OP(const A &a, const B &b) {                                                   \
+    using T = typename R::__elem;                                                                  \
+    const auto &va = __enigma::__asVec(a);                                                         \
+    const auto &vb = __enigma::__asVec(b);                                                         \
+    using X = decltype(__enigma::__comp(va, 0));                                                   \
+    using Y = decltype(__enigma::__comp(vb, 0));                                                   \
+    R r;                                                                                           \
+    for (int i = 0; i < __enigma::__vt<R>::N; ++i) {                                               \
+      if constexpr (__enigma::__wrapLanes<X, Y> && __enigma::__wrapLanes<T, T>) {                  \
+        using U = __enigma::WRAP<X, Y>;                                                            \
+        r.__e[i] = static_cast<T>(static_cast<U>(__enigma::__comp(va, i))                          \
+                                      OP static_cast<U>(__enigma::__comp(vb, i)));                 \
+      } else {                                                                                     \
+        r.__e[i] = static_cast<T>(__enigma::__comp(va, i) OP __enigma::__comp(vb, i));             \
+      }                                                                                            \
+    }                                                                                              \
+    return r;                                                                                      \
+  }
+ENIGMA_VEC_WRAPOP(+, __wrapArith)
+ENIGMA_VEC_WRAPOP(-, __wrapArith)
+ENIGMA_VEC_WRAPOP(*, __wrapArith)
 ENIGMA_VEC_BINOP(/)
 ENIGMA_VEC_BINOP(%)
 ENIGMA_VEC_BINOP(&)
 ENIGMA_VEC_BINOP(|)
 ENIGMA_VEC_BINOP(^)
-ENIGMA_VEC_BINOP(<<)
+ENIGMA_VEC_WRAPOP(<<, __wrapShift)
 ENIGMA_VEC_BINOP(>>)
+#undef ENIGMA_VEC_WRAPOP
 #undef ENIGMA_VEC_BINOP
 
 #define ENIGMA_VEC_BOOLOP(OP)                                                                      \
