@@ -185,3 +185,27 @@ def test_block_of_1024_threads_in_3d_is_accepted():
 
     c = enigma.compile(host, 4096, emit_only=True)
     assert c.block == (256, 2, 2)
+
+
+# --- D1: huge value ids are diagnostics, not a crash of the Python process ----------------------
+
+
+@pytest.mark.parametrize("bad_id", [2**63 - 1, 2**63 - 2, 2**53])
+def test_compile_trace_rejects_out_of_range_ids(bad_id):
+    from enigma import compiler as ecompiler
+
+    tr, _ = ekernel.trace(vadd)
+
+    def walk(ops):
+        for op in ops:
+            yield op
+            for r in op.get("regions", []):
+                yield from walk(r.get("ops", []))
+
+    add = next(op for op in walk(tr["ops"]) if op["op"] == "arith.addf")
+    add["operands"][1] = bad_id
+    out = ecompiler.compile_trace(tr)
+    assert not out.succeeded
+    msg = "\n".join(str(d) for d in out.diagnostics)
+    assert f"is {bad_id}, outside the id range [0, 2^53)" in msg
+    assert os.path.basename(__file__) in msg
