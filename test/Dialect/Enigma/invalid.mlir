@@ -141,6 +141,27 @@ enigma.kernel @implicit_type(%g: i64 {enigma.buffer_index = 0 : i32, enigma.scal
 
 // -----
 
+// expected-error @+1 {{buffer argument #0 has layout (8,8):(1,8) whose cosize 64 exceeds the buffer's 32 elements}}
+enigma.kernel @layout_too_big(%a: memref<32xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.layout = #enigma.layout<(8,8):(1,8)>}) {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: 'enigma.layout' must be an #enigma.layout attribute}}
+enigma.kernel @layout_not_layout(%a: memref<32xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.layout = 3 : i32}) {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{scalar argument #0 cannot have a layout}}
+enigma.kernel @scalar_layout(%n: i32 {enigma.buffer_index = 0 : i32, enigma.scalar, enigma.layout = #enigma.layout<4:1>}) {
+  enigma.return
+}
+
+// -----
+
 // expected-error @+1 {{region with 1 blocks}}
 enigma.kernel @no_body()
 

@@ -26,6 +26,17 @@ enigma.kernel @signature(
 
 // -----
 
+// A buffer indexed through a layout records it; a buffer of unknown size may hold any layout.
+// CHECK-LABEL: enigma.kernel @with_layout
+// CHECK-SAME: enigma.layout = #enigma.layout<(8,4):(1,8)>
+// CHECK-SAME: enigma.layout = #enigma.layout<(16,16):(16,1)>
+enigma.kernel @with_layout(%a: memref<32xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.layout = #enigma.layout<(8,4):(1,8)>},
+                           %b: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 1 : i32, enigma.layout = #enigma.layout<(16,16):(16,1)>}) {
+  enigma.return
+}
+
+// -----
+
 // CHECK-LABEL: enigma.kernel @no_args()
 enigma.kernel @no_args() {
   enigma.return

@@ -96,7 +96,7 @@ LogicalResult KernelOp::verify() {
       if (!name.starts_with("enigma."))
         continue;
       if (name != kBufferIndexAttr && name != kAccessAttr && name != kScalarAttr &&
-          name != kImplicitAttr)
+          name != kImplicitAttr && name != kLayoutAttr)
         return emitOpError("argument #") << i << " has unknown attribute '" << name << "'";
     }
     if (getArgAttr(i, kScalarAttr) && !llvm::isa<UnitAttr>(getArgAttr(i, kScalarAttr)))
@@ -144,6 +144,17 @@ LogicalResult KernelOp::verify() {
         return emitOpError("buffer argument #")
                << i << " is in the '" << stringifyAddressSpace(*space)
                << "' address space; kernel buffers must be 'device' or 'constant'";
+      if (Attribute layoutAttr = getArgAttr(i, kLayoutAttr)) {
+        auto layout = llvm::dyn_cast<LayoutAttr>(layoutAttr);
+        if (!layout)
+          return emitOpError("argument #") << i << ": '" << kLayoutAttr
+                                           << "' must be an #enigma.layout attribute";
+        std::optional<int64_t> cosize = layout.getCosize();
+        if (memrefType.hasStaticShape() && cosize && *cosize > memrefType.getNumElements())
+          return emitOpError("buffer argument #")
+                 << i << " has layout " << layout.getText() << " whose cosize " << *cosize
+                 << " exceeds the buffer's " << memrefType.getNumElements() << " elements";
+      }
       if (*space == AddressSpace::Constant && access &&
           llvm::cast<AccessAttr>(access).getValue() != Access::Read)
         return emitOpError("constant-space buffer argument #") << i << " can only be read";
@@ -156,6 +167,8 @@ LogicalResult KernelOp::verify() {
       return emitOpError("scalar argument #") << i << " must be marked '" << kScalarAttr << "'";
     if (access)
       return emitOpError("scalar argument #") << i << " cannot have an access mode";
+    if (getArgAttr(i, kLayoutAttr))
+      return emitOpError("scalar argument #") << i << " cannot have a layout";
   }
 
   if (Attribute coarsen = (*this)->getAttr(kCoarsenAttr)) {

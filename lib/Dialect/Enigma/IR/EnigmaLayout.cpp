@@ -111,6 +111,16 @@ LayoutAttr LayoutAttr::get(MLIRContext *context, StringRef text) {
   return Base::get(context, text);
 }
 
+std::optional<int64_t> LayoutAttr::getCosize() const {
+  layout::Layout parsed;
+  int64_t cosize = 0;
+  EnigmaLayoutError error{};
+  if (!layout::parseLayout(getText(), parsed).ok() ||
+      enigmaLayoutCosize(parsed.get(), &cosize, &error) != ENIGMA_LAYOUT_OK)
+    return std::nullopt;
+  return cosize;
+}
+
 LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef text) {
   layout::Layout parsed;
   layout::Status status = layout::parseLayout(text, parsed);

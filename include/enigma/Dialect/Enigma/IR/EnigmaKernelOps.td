@@ -23,6 +23,9 @@ def Enigma_KernelOp : Enigma_Op<"kernel", [
     - `enigma.access = #enigma.access<read|write|read_write>` (buffers, optional): how the kernel
       uses the buffer; the MSL translation checks the body against it;
     - `enigma.scalar` (unit, scalars): marks a by-value scalar parameter;
+    - `enigma.layout = #enigma.layout<...>` (buffers, optional): the CuTe layout the kernel
+      indexes the buffer with; verified to fit a statically sized buffer (its cosize at most the
+      buffer's element count);
     - `enigma.implicit = "threads_per_grid.x"` (scalars added by vectorization): a parameter the
       launcher fills in itself (here the original x grid size), not one the user passes.
 
@@ -54,6 +57,7 @@ def Enigma_KernelOp : Enigma_Op<"kernel", [
     static constexpr ::llvm::StringLiteral kScalarAttr = "enigma.scalar";
     static constexpr ::llvm::StringLiteral kCoarsenAttr = "enigma.coarsen";
     static constexpr ::llvm::StringLiteral kImplicitAttr = "enigma.implicit";
+    static constexpr ::llvm::StringLiteral kLayoutAttr = "enigma.layout";
 
     ::mlir::Region *getCallableRegion() { return &getBody(); }
     ::llvm::ArrayRef<::mlir::Type> getArgumentTypes() { return getFunctionType().getInputs(); }

@@ -24,6 +24,8 @@ def Enigma_LayoutAttr : Enigma_Attr<"Layout", "layout"> {
     /// when given) if it is not a valid layout.
     static LayoutAttr parseLayout(::mlir::MLIRContext *context, ::llvm::StringRef text,
         ::llvm::function_ref<::mlir::InFlightDiagnostic()> emitError = nullptr);
+    /// CuTe cosize (1 + the largest offset), computed by the layout core.
+    std::optional<int64_t> getCosize() const;
   }];
 }
 
