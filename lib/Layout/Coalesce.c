@@ -126,6 +126,9 @@ EnigmaLayoutStatus ltFilterModes(const LtNode *layout, LtModes *out, EnigmaLayou
 
 EnigmaLayoutStatus enigmaLayoutCoalesce(EnigmaLayout layout, EnigmaLayout *result,
                                         EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutCoalesce: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
@@ -136,6 +139,9 @@ EnigmaLayoutStatus enigmaLayoutCoalesce(EnigmaLayout layout, EnigmaLayout *resul
 
 EnigmaLayoutStatus enigmaLayoutCoalesceByMode(EnigmaLayout layout, EnigmaIntTuple profile,
                                               EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutCoalesceByMode: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
@@ -148,6 +154,9 @@ EnigmaLayoutStatus enigmaLayoutCoalesceByMode(EnigmaLayout layout, EnigmaIntTupl
 
 EnigmaLayoutStatus enigmaLayoutFilter(EnigmaLayout layout, EnigmaLayout *result,
                                       EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutFilter: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   LtModes modes;

@@ -272,6 +272,9 @@ EnigmaLayoutStatus ltLeftInverse(const LtNode *layout, LtBuilder *out, EnigmaLay
 
 EnigmaLayoutStatus enigmaLayoutComplement(EnigmaLayout layout, EnigmaIntTuple cotarget,
                                           EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutComplement: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
@@ -282,6 +285,9 @@ EnigmaLayoutStatus enigmaLayoutComplement(EnigmaLayout layout, EnigmaIntTuple co
 
 EnigmaLayoutStatus enigmaLayoutRightInverse(EnigmaLayout layout, EnigmaLayout *result,
                                             EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutRightInverse: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
@@ -292,6 +298,9 @@ EnigmaLayoutStatus enigmaLayoutRightInverse(EnigmaLayout layout, EnigmaLayout *r
 
 EnigmaLayoutStatus enigmaLayoutLeftInverse(EnigmaLayout layout, EnigmaLayout *result,
                                            EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutLeftInverse: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);

@@ -163,6 +163,9 @@ EnigmaLayoutStatus ltComposeTiler(const LtNode *a, const LtNode *tiler, LtBuilde
 
 EnigmaLayoutStatus enigmaLayoutCompose(EnigmaLayout a, EnigmaLayout b, EnigmaLayout *result,
                                        EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutCompose: the output pointer 'result' is NULL");
   LtBuilder out;
   ltBuilderInit(&out);
   EnigmaLayoutStatus st = ltCheckHandle(a, "left layout", error);
@@ -175,6 +178,9 @@ EnigmaLayoutStatus enigmaLayoutCompose(EnigmaLayout a, EnigmaLayout b, EnigmaLay
 
 EnigmaLayoutStatus enigmaLayoutComposeTiler(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                             EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutComposeTiler: the output pointer 'result' is NULL");
   LtBuilder out;
   ltBuilderInit(&out);
   EnigmaLayoutStatus st = ltCheckHandle(a, "layout", error);

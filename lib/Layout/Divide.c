@@ -83,20 +83,32 @@ static EnigmaLayoutStatus ltDivideApi(EnigmaLayout a, EnigmaTiler tiler, int gro
 
 EnigmaLayoutStatus enigmaLayoutLogicalDivide(EnigmaLayout a, EnigmaTiler tiler,
                                              EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutLogicalDivide: the output pointer 'result' is NULL");
   return ltDivideApi(a, tiler, 0, "logical_divide", result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutZippedDivide(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                             EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutZippedDivide: the output pointer 'result' is NULL");
   return ltDivideApi(a, tiler, 1, "zipped_divide", result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutTiledDivide(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                            EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutTiledDivide: the output pointer 'result' is NULL");
   return ltDivideApi(a, tiler, 2, "tiled_divide", result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutFlatDivide(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                           EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutFlatDivide: the output pointer 'result' is NULL");
   return ltDivideApi(a, tiler, 3, "flat_divide", result, error);
 }

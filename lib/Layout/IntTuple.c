@@ -17,6 +17,9 @@ static EnigmaLayoutStatus ltFinishTuple(EnigmaLayoutStatus st, LtBuilder *b, Eni
 
 EnigmaLayoutStatus enigmaIntTupleCreateInt(int64_t value, EnigmaIntTuple *result,
                                            EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaIntTupleCreateInt: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   ltBuilderLeaf(&b, value, 0);
@@ -25,6 +28,9 @@ EnigmaLayoutStatus enigmaIntTupleCreateInt(int64_t value, EnigmaIntTuple *result
 
 EnigmaLayoutStatus enigmaIntTupleCreateTuple(const EnigmaIntTuple *elements, intptr_t count,
                                              EnigmaIntTuple *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaIntTupleCreateTuple: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ENIGMA_LAYOUT_OK;
@@ -55,6 +61,9 @@ intptr_t enigmaIntTupleGetDepth(EnigmaIntTuple tuple) { return tuple ? ltDepth(t
 
 EnigmaLayoutStatus enigmaIntTupleGetElement(EnigmaIntTuple tuple, intptr_t index,
                                             EnigmaIntTuple *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaIntTupleGetElement: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(tuple, "tuple", error);
@@ -68,6 +77,9 @@ EnigmaLayoutStatus enigmaIntTupleGetElement(EnigmaIntTuple tuple, intptr_t index
 
 EnigmaLayoutStatus enigmaIntTupleSize(EnigmaIntTuple tuple, int64_t *result,
                                       EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaIntTupleSize: the output pointer 'result' is NULL");
   EnigmaLayoutStatus st = ltCheckHandle(tuple, "tuple", error);
   if (!st)
     st = ltSize(tuple->nodes, result, error);
@@ -145,6 +157,9 @@ EnigmaLayoutStatus ltFromPreorder(const int64_t *tokens, intptr_t count, int wid
 
 EnigmaLayoutStatus enigmaIntTupleFromPreorder(const int64_t *tokens, intptr_t count,
                                               EnigmaIntTuple *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaIntTupleFromPreorder: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltFromPreorder(tokens, count, 2, &b, error);
@@ -194,6 +209,9 @@ EnigmaLayoutStatus ltIdx2CrdApi(const LtNode *shape, int64_t index, EnigmaIntTup
 
 EnigmaLayoutStatus enigmaIntTupleIdx2Crd(EnigmaIntTuple shape, int64_t index,
                                          EnigmaIntTuple *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaIntTupleIdx2Crd: the output pointer 'result' is NULL");
   EnigmaLayoutStatus st = ltCheckHandle(shape, "shape", error);
   if (!st)
     st = ltCheckShapes(shape->nodes, error);
@@ -207,6 +225,9 @@ EnigmaLayoutStatus enigmaIntTupleIdx2Crd(EnigmaIntTuple shape, int64_t index,
 
 EnigmaLayoutStatus enigmaIntTupleCrd2Idx(EnigmaIntTuple shape, EnigmaIntTuple coord,
                                          int64_t *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaIntTupleCrd2Idx: the output pointer 'result' is NULL");
   EnigmaLayoutStatus st = ltCheckHandle(shape, "shape", error);
   if (!st)
     st = ltCheckHandle(coord, "coordinate", error);

@@ -13,6 +13,9 @@
 
 EnigmaLayoutStatus enigmaLayoutCreate(EnigmaIntTuple shape, EnigmaIntTuple stride,
                                       EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutCreate: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(shape, "shape", error);
@@ -56,6 +59,9 @@ intptr_t enigmaLayoutToPreorder(EnigmaLayout layout, int64_t *tokens, intptr_t c
 
 EnigmaLayoutStatus enigmaLayoutFromPreorder(const int64_t *tokens, intptr_t count,
                                             EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutFromPreorder: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltFromPreorder(tokens, count, 3, &b, error);
@@ -96,11 +102,17 @@ static EnigmaLayoutStatus ltGetField(EnigmaLayout layout, bool stride, EnigmaInt
 
 EnigmaLayoutStatus enigmaLayoutGetShape(EnigmaLayout layout, EnigmaIntTuple *result,
                                         EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutGetShape: the output pointer 'result' is NULL");
   return ltGetField(layout, false, result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutGetStride(EnigmaLayout layout, EnigmaIntTuple *result,
                                          EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutGetStride: the output pointer 'result' is NULL");
   return ltGetField(layout, true, result, error);
 }
 
@@ -110,6 +122,9 @@ intptr_t enigmaLayoutGetDepth(EnigmaLayout layout) { return layout ? ltDepth(lay
 
 EnigmaLayoutStatus enigmaLayoutSize(EnigmaLayout layout, int64_t *result,
                                     EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutSize: the output pointer 'result' is NULL");
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
   if (!st)
     st = ltSize(layout->nodes, result, error);
@@ -120,6 +135,9 @@ EnigmaLayoutStatus enigmaLayoutSize(EnigmaLayout layout, int64_t *result,
 
 EnigmaLayoutStatus enigmaLayoutCosize(EnigmaLayout layout, int64_t *result,
                                       EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutCosize: the output pointer 'result' is NULL");
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
   if (!st)
     st = ltCosize(layout->nodes, result, error);
@@ -131,6 +149,9 @@ EnigmaLayoutStatus enigmaLayoutCosize(EnigmaLayout layout, int64_t *result,
 EnigmaLayoutStatus enigmaLayoutGetMode(EnigmaLayout layout, const int32_t *path,
                                        intptr_t pathLength, EnigmaLayout *result,
                                        EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutGetMode: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
@@ -155,6 +176,9 @@ EnigmaLayoutStatus enigmaLayoutGetMode(EnigmaLayout layout, const int32_t *path,
 
 EnigmaLayoutStatus enigmaLayoutFlatten(EnigmaLayout layout, EnigmaLayout *result,
                                        EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutFlatten: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
@@ -215,6 +239,9 @@ EnigmaLayoutStatus ltCrd2Idx(const LtNode *layout, const LtNode *coord, int64_t 
 
 EnigmaLayoutStatus enigmaLayoutCrd2Idx(EnigmaLayout layout, EnigmaIntTuple coord, int64_t *result,
                                        EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutCrd2Idx: the output pointer 'result' is NULL");
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
   if (!st)
     st = ltCheckHandle(coord, "coordinate", error);
@@ -227,6 +254,9 @@ EnigmaLayoutStatus enigmaLayoutCrd2Idx(EnigmaLayout layout, EnigmaIntTuple coord
 
 EnigmaLayoutStatus enigmaLayoutEvaluate(EnigmaLayout layout, int64_t index, int64_t *result,
                                         EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutEvaluate: the output pointer 'result' is NULL");
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
   if (!st)
     st = ltEvalIndex(layout->nodes, index, result, error);
@@ -298,6 +328,9 @@ EnigmaLayoutStatus enigmaLayoutEvaluateRange(EnigmaLayout layout, int64_t begin,
 
 EnigmaLayoutStatus enigmaLayoutIdx2Crd(EnigmaLayout layout, int64_t index, EnigmaIntTuple *result,
                                        EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutIdx2Crd: the output pointer 'result' is NULL");
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
   if (st) {
     if (result)

@@ -10,6 +10,9 @@
 
 EnigmaLayoutStatus enigmaLayoutCreateCompact(EnigmaIntTuple shape, EnigmaLayout *result,
                                              EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutCreateCompact: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(shape, "shape", error);
@@ -74,6 +77,9 @@ static EnigmaLayoutStatus ltEmitOrdered(const LtNode *shape, const LtNode *order
 
 EnigmaLayoutStatus enigmaLayoutCreateOrdered(EnigmaIntTuple shape, EnigmaIntTuple order,
                                              EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutCreateOrdered: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   LtModes ref; // shape[] = order value, stride[] = size of the sub-shape
@@ -95,6 +101,9 @@ EnigmaLayoutStatus enigmaLayoutCreateOrdered(EnigmaIntTuple shape, EnigmaIntTupl
 
 EnigmaLayoutStatus enigmaLayoutConcat(const EnigmaLayout *layouts, intptr_t count,
                                       EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutConcat: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ENIGMA_LAYOUT_OK;

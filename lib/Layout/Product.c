@@ -126,21 +126,33 @@ static EnigmaLayoutStatus ltProductApi(EnigmaLayout a, EnigmaTiler tiler, int gr
 
 EnigmaLayoutStatus enigmaLayoutLogicalProduct(EnigmaLayout a, EnigmaTiler tiler,
                                               EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutLogicalProduct: the output pointer 'result' is NULL");
   return ltProductApi(a, tiler, 0, "logical_product", result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutZippedProduct(EnigmaLayout a, EnigmaTiler tiler,
                                              EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutZippedProduct: the output pointer 'result' is NULL");
   return ltProductApi(a, tiler, 1, "zipped_product", result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutTiledProduct(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                             EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutTiledProduct: the output pointer 'result' is NULL");
   return ltProductApi(a, tiler, 2, "tiled_product", result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutFlatProduct(EnigmaLayout a, EnigmaTiler tiler, EnigmaLayout *result,
                                            EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutFlatProduct: the output pointer 'result' is NULL");
   return ltProductApi(a, tiler, 3, "flat_product", result, error);
 }
 
@@ -158,10 +170,16 @@ static EnigmaLayoutStatus ltRankedApi(EnigmaLayout block, EnigmaLayout tiler, bo
 
 EnigmaLayoutStatus enigmaLayoutBlockedProduct(EnigmaLayout block, EnigmaLayout tiler,
                                               EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutBlockedProduct: the output pointer 'result' is NULL");
   return ltRankedApi(block, tiler, false, result, error);
 }
 
 EnigmaLayoutStatus enigmaLayoutRakedProduct(EnigmaLayout block, EnigmaLayout tiler,
                                             EnigmaLayout *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutRakedProduct: the output pointer 'result' is NULL");
   return ltRankedApi(block, tiler, true, result, error);
 }

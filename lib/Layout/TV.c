@@ -13,6 +13,12 @@
 EnigmaLayoutStatus enigmaLayoutMakeTV(EnigmaLayout threadLayout, EnigmaLayout valueLayout,
                                       EnigmaIntTuple *tiler, EnigmaLayout *tv,
                                       EnigmaLayoutError *error) {
+  if (!tiler)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutMakeTV: the output pointer 'tiler' is NULL");
+  if (!tv)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutMakeTV: the output pointer 'tv' is NULL");
   if (tiler)
     *tiler = NULL;
   if (tv)

@@ -370,6 +370,9 @@ static LtParser ltMakeParser(const char *text, intptr_t length, EnigmaLayoutErro
 
 EnigmaLayoutStatus enigmaIntTupleParse(const char *text, intptr_t length, EnigmaIntTuple *result,
                                        EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaIntTupleParse: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(text, "text", error);
@@ -384,6 +387,9 @@ EnigmaLayoutStatus enigmaIntTupleParse(const char *text, intptr_t length, Enigma
 
 EnigmaLayoutStatus enigmaLayoutParse(const char *text, intptr_t length, EnigmaLayout *result,
                                      EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutParse: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(text, "text", error);
@@ -398,6 +404,9 @@ EnigmaLayoutStatus enigmaLayoutParse(const char *text, intptr_t length, EnigmaLa
 
 EnigmaLayoutStatus enigmaTilerParse(const char *text, intptr_t length, EnigmaTiler *result,
                                     EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaTilerParse: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(text, "text", error);

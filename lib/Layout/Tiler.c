@@ -100,6 +100,9 @@ static EnigmaLayoutStatus ltFinishTiler(EnigmaLayoutStatus st, LtBuilder *b, Eni
 
 EnigmaLayoutStatus enigmaTilerCreateFromLayout(EnigmaLayout layout, EnigmaTiler *result,
                                                EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaTilerCreateFromLayout: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(layout, "layout", error);
@@ -109,6 +112,9 @@ EnigmaLayoutStatus enigmaTilerCreateFromLayout(EnigmaLayout layout, EnigmaTiler 
 }
 
 EnigmaLayoutStatus enigmaTilerCreateUnderscore(EnigmaTiler *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaTilerCreateUnderscore: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   ltBuilderLeaf(&b, 0, LT_TILER_UNDERSCORE);
@@ -117,6 +123,9 @@ EnigmaLayoutStatus enigmaTilerCreateUnderscore(EnigmaTiler *result, EnigmaLayout
 
 EnigmaLayoutStatus enigmaTilerCreateTuple(const EnigmaTiler *elements, intptr_t count,
                                           EnigmaTiler *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaTilerCreateTuple: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ENIGMA_LAYOUT_OK;
@@ -156,6 +165,9 @@ static EnigmaLayoutStatus ltTilerFromShape(LtBuilder *b, const LtNode *shape,
 
 EnigmaLayoutStatus enigmaTilerCreateFromShape(EnigmaIntTuple shape, EnigmaTiler *result,
                                               EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaTilerCreateFromShape: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(shape, "shape", error);
@@ -214,6 +226,9 @@ static EnigmaLayoutStatus ltTilerBuildRec(LtTilerReader *r, LtBuilder *b, int32_
 EnigmaLayoutStatus enigmaTilerBuild(const int64_t *structure, intptr_t structureLength,
                                     const EnigmaLayout *leaves, intptr_t leafCount,
                                     EnigmaTiler *result, EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaTilerBuild: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   LtTilerReader r = {structure, structureLength, 0, leaves, leafCount, 0};
@@ -257,6 +272,9 @@ intptr_t enigmaTilerGetRank(EnigmaTiler tiler) {
 
 EnigmaLayoutStatus enigmaTilerGetElement(EnigmaTiler tiler, intptr_t index, EnigmaTiler *result,
                                          EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaTilerGetElement: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(tiler, "tiler", error);
@@ -272,6 +290,9 @@ EnigmaLayoutStatus enigmaTilerGetElement(EnigmaTiler tiler, intptr_t index, Enig
 
 EnigmaLayoutStatus enigmaTilerGetLayout(EnigmaTiler tiler, EnigmaLayout *result,
                                         EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaTilerGetLayout: the output pointer 'result' is NULL");
   LtBuilder b;
   ltBuilderInit(&b);
   EnigmaLayoutStatus st = ltCheckHandle(tiler, "tiler", error);
