@@ -9,3 +9,12 @@ class EnigmaError(Exception):
     The message is the full human-readable diagnostic, including (where the error comes from a
     traced kernel) the user's file, line and source text.
     """
+
+    #: Which failure this is, when the raiser says: the CPU runtime sets ``invalid_argument``,
+    #: ``unsupported``, ``compile``, ``system``, ``out_of_bounds``, ``divergent_barrier`` or
+    #: ``kernel_fault``; None when not classified.
+    kind: str | None
+
+    def __init__(self, *args: object, kind: str | None = None) -> None:
+        super().__init__(*args)
+        self.kind = kind

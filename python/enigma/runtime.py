@@ -103,7 +103,8 @@ def _lib() -> ctypes.CDLL:
         create = lib.enigmaRuntimeCpuKernelCreate
     except AttributeError as exc:
         raise EnigmaError(
-            f"{_capi.library_path()} was built without the CPU runtime (lib/Runtime/CPU)"
+            f"{_capi.library_path()} was built without the CPU runtime (lib/Runtime/CPU)",
+            kind="unsupported",
         ) from exc
     err_p = ctypes.POINTER(_Error)
     create.argtypes = [
@@ -159,9 +160,15 @@ def _raise(status: int, err: _Error) -> None:
         ctypes.string_at(err.message).decode("utf-8", "replace") if err.message else ""
     )
     lib.enigmaRuntimeErrorDestroy(ctypes.byref(err))
-    exc = EnigmaError(message or f"CPU runtime error (status {status})")
-    exc.kind = _STATUS_KINDS.get(status, "unknown")  # type: ignore[attr-defined]
-    raise exc
+    raise EnigmaError(
+        message or f"CPU runtime error (status {status})",
+        kind=_STATUS_KINDS.get(status, "unknown"),
+    )
+
+
+def _invalid(message: str) -> EnigmaError:
+    """An error in the arguments the caller passed (kind ``invalid_argument``)."""
+    return EnigmaError(message, kind="invalid_argument")
 
 
 def header_version() -> str:
@@ -285,14 +292,14 @@ def as_dims(value: Any, what: str, minimum: int) -> tuple[int, int, int]:
     try:
         dims = [int(v.__index__()) if hasattr(v, "__index__") else v for v in value]
     except TypeError:
-        raise EnigmaError(
+        raise _invalid(
             f"{what} must be a tuple of 1 to 3 integers, got {value!r}"
         ) from None
     if not 1 <= len(dims) <= 3 or not all(isinstance(d, int) for d in dims):
-        raise EnigmaError(f"{what} must be a tuple of 1 to 3 integers, got {value!r}")
+        raise _invalid(f"{what} must be a tuple of 1 to 3 integers, got {value!r}")
     for d in dims:
         if d < minimum or d > _UINT32_MAX:
-            raise EnigmaError(
+            raise _invalid(
                 f"{what} {tuple(dims)}: each dimension must be in [{minimum}, {_UINT32_MAX}]"
             )
     while len(dims) < 3:
@@ -397,7 +404,7 @@ class CpuKernel:
 
         if len(args) != len(self.args):
             expected = ", ".join(p.name for p in self.args)
-            raise EnigmaError(
+            raise _invalid(
                 f"kernel '{self.name}' takes {len(self.args)} arguments ({expected}), "
                 f"got {len(args)}"
             )
@@ -441,7 +448,7 @@ class CpuKernel:
         g = as_dims(grid, "grid", 0)
         b = as_dims(block, "block", 1)
         if not isinstance(coarsen, int) or not 1 <= coarsen <= _UINT32_MAX:
-            raise EnigmaError(f"coarsen must be a positive integer, got {coarsen!r}")
+            raise _invalid(f"coarsen must be a positive integer, got {coarsen!r}")
         n = len(buffers)
         arr = (_Arg * max(n, 1))()
         for i, (address, size) in enumerate(buffers):
@@ -478,19 +485,19 @@ class CpuKernel:
                     # Python ints beyond 64 bits, strings...: not a number numpy can hold.
                     raise TypeError(f"not a number ({src.dtype})")
             except Exception as exc:  # noqa: BLE001 - any conversion failure is the caller's
-                raise EnigmaError(f"{where}: cannot convert {value!r}: {exc}") from None
+                raise _invalid(f"{where}: cannot convert {value!r}: {exc}") from None
             if src.size != lanes:
-                raise EnigmaError(f"{where}: expected {lanes} value(s), got {src.size}")
+                raise _invalid(f"{where}: expected {lanes} value(s), got {src.size}")
             if (
                 dtype.kind in "iub"
                 and src.dtype.kind == "f"
                 and not (np.all(np.isfinite(src)) and np.all(src == np.trunc(src)))
             ):
-                raise EnigmaError(f"{where}: {value!r} is not an integer")
+                raise _invalid(f"{where}: {value!r} is not an integer")
             if dtype.kind in "iu" and src.dtype.kind in "iuf":
                 info = np.iinfo(dtype)
                 if np.any(src < info.min) or np.any(src > info.max):
-                    raise EnigmaError(f"{where}: {value!r} does not fit in {dtype}")
+                    raise _invalid(f"{where}: {value!r} does not fit in {dtype}")
             vals = src.astype(dtype).reshape(-1)
             data = vals.tobytes()
             data += b"\0" * (
@@ -499,12 +506,12 @@ class CpuKernel:
         elif isinstance(value, (np.ndarray, np.generic)):
             data = np.ascontiguousarray(value).tobytes()
         else:
-            raise EnigmaError(
+            raise _invalid(
                 f"{where}: pass the {param.element_size} bytes of the value (bytes, or a numpy "
                 f"scalar/array such as a structured array element), got {type(value).__name__}"
             )
         if len(data) != param.element_size:
-            raise EnigmaError(
+            raise _invalid(
                 f"{where}: the value is {len(data)} bytes, the kernel's type is "
                 f"{param.element_size}"
             )
@@ -515,23 +522,30 @@ class CpuKernel:
         get back, the caller's array."""
         where = f"kernel '{self.name}', argument {param.arg_index} ('{param.name}', {param.type_name}*)"
         if not isinstance(value, np.ndarray):
-            raise EnigmaError(
+            raise _invalid(
                 f"{where}: expected a numpy array, got {type(value).__name__}"
             )
         if not param.read_only and not value.flags.writeable:
-            raise EnigmaError(
+            raise _invalid(
                 f"{where}: the kernel writes this buffer but the array is read-only"
             )
         elem = _element_type(param.type_name)
         if elem is not None:
             want = _SCALAR_DTYPES[elem[0]]
-            ok = (
-                (value.dtype.itemsize == 2)
-                if want is None
-                else value.dtype == np.dtype(want)
-            )
+            if want is None:
+                ok = value.dtype.itemsize == 2
+            else:
+                want_dt = np.dtype(want)
+                # Integers of the element's size are accepted whatever their signedness and
+                # reinterpreted (two's complement): Enigma holds every integer unsigned in MSL
+                # (`device uint*` for an int32 tensor), so int32 arrays fit `uint*` buffers.
+                ok = value.dtype == want_dt or (
+                    want_dt.kind in "iu"
+                    and value.dtype.kind in "iu"
+                    and value.dtype.itemsize == want_dt.itemsize
+                )
             if not ok:
-                raise EnigmaError(
+                raise _invalid(
                     f"{where}: array of {value.dtype} for a buffer of {param.type_name} "
                     f"({want or 'bfloat: a 2-byte dtype'} elements expected)"
                 )
@@ -540,12 +554,20 @@ class CpuKernel:
         return np.ascontiguousarray(value), (None if param.read_only else value)
 
 
+def _iter_or_none(value: Any) -> list[Any]:
+    """The items of an iterable, or [None] (not a str) when `value` is not iterable."""
+    try:
+        return list(value)
+    except TypeError:
+        return [None]
+
+
 def compile_msl(
     source: str,
     kernel_name: str,
     *,
     cxx: str | None = None,
-    cxx_flags: str | None = None,
+    cxx_flags: str | Sequence[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> CpuKernel:
     """Compiles kernel ``kernel_name`` of the MSL text ``source`` for the CPU.
@@ -557,13 +579,25 @@ def compile_msl(
     saying what is missing or unsupported.
     """
     if not isinstance(source, str):
-        raise EnigmaError(
+        raise _invalid(
             f"compile_msl: source must be a str, got {type(source).__name__}"
         )
     if not isinstance(kernel_name, str):
-        raise EnigmaError(
+        raise _invalid(
             f"compile_msl: kernel_name must be a str, got {type(kernel_name).__name__}"
         )
+    if cxx is not None and not isinstance(cxx, str):
+        raise _invalid(f"compile_msl: cxx must be a str, got {type(cxx).__name__}")
+    if cxx_flags is not None and not isinstance(cxx_flags, str):
+        # A sequence of flags is joined with spaces (each flag one word, as in a command line).
+        if isinstance(cxx_flags, (bytes, bytearray)) or not all(
+            isinstance(f, str) for f in _iter_or_none(cxx_flags)
+        ):
+            raise _invalid(
+                "compile_msl: cxx_flags must be a str or a sequence of str, got "
+                f"{cxx_flags!r}"
+            )
+        cxx_flags = " ".join(cxx_flags)
     lib = _lib()
     src = source.encode("utf-8")
     opts = _CompileOptions(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from enigma import EnigmaError
 from enigma import runtime as rt
 
 VADD = """
@@ -570,3 +571,71 @@ def test_aliased_arguments_share_memory() -> None:
     k(a, b, grid=(8,), block=(8,))
     np.testing.assert_array_equal(a, 2 * x + 1)
     np.testing.assert_array_equal(b, x)
+
+
+SIGNED_AS_UNSIGNED = """
+#include <metal_stdlib>
+using namespace metal;
+
+// Enigma prints signed i32 tensors as `device uint*` (integers are held unsigned).
+kernel void negate_u(device const uint* a [[buffer(0)]], device uint* out [[buffer(1)]],
+                     uint i [[thread_position_in_grid]]) {
+  out[i] = uint(-int(a[i]));
+}
+
+kernel void halve_s(device const short* a [[buffer(0)]], device short* out [[buffer(1)]],
+                    uint i [[thread_position_in_grid]]) {
+  out[i] = short(a[i] / 2);
+}
+"""
+
+
+def test_integer_buffers_accept_either_signedness() -> None:
+    """Arrays of a same-size integer dtype of the other signedness are reinterpreted (two's
+    complement): int32 arrays for `uint*` buffers, uint16 for `short*`; other sizes and
+    non-integers are still rejected."""
+    k = rt.compile_msl(SIGNED_AS_UNSIGNED, "negate_u")
+    a = np.array([1, -2, 2**31 - 1, -(2**31)], np.int32)
+    out = np.zeros(4, np.int32)
+    k(a, out, grid=(4,), block=(4,))
+    np.testing.assert_array_equal(out, (-a.astype(np.int64)).astype(np.int32))
+    out_u = np.zeros(4, np.uint32)
+    k(a, out_u, grid=(4,), block=(4,))
+    np.testing.assert_array_equal(out_u.view(np.int32), out)
+    k2 = rt.compile_msl(SIGNED_AS_UNSIGNED, "halve_s")
+    b = np.array([65535, 10, 32768, 7], np.uint16)  # -1, 10, -32768, 7 as short
+    out16 = np.zeros(4, np.uint16)
+    k2(b, out16, grid=(4,), block=(4,))
+    np.testing.assert_array_equal(out16.view(np.int16), [0, 5, -16384, 3])
+    for bad in (np.zeros(4, np.int16), np.zeros(4, np.float32), np.zeros(4, np.int64)):
+        with pytest.raises(EnigmaError, match=r"array of .* for a buffer of uint") as exc:
+            k(bad, out, grid=(4,), block=(4,))
+        assert exc.value.kind == "invalid_argument"
+
+
+BARRIER_SITES = """
+#include <metal_stdlib>
+using namespace metal;
+
+// Even and odd threads wait at barriers at different call sites: matched by count, as on the
+// hardware, so both release each other (docs/cpu-runtime.md, Scheduling).
+kernel void split_barrier(device uint* out [[buffer(0)]], uint lid [[thread_position_in_threadgroup]]) {
+  threadgroup uint tg[64];
+  tg[lid] = lid;
+  if (lid % 2 == 0) {
+    threadgroup_barrier(mem_flags::mem_threadgroup);
+    out[lid] = tg[63 - lid];
+  } else {
+    threadgroup_barrier(mem_flags::mem_threadgroup);
+    out[lid] = tg[63 - lid] + 100;
+  }
+}
+"""
+
+
+def test_barriers_match_by_count_across_call_sites() -> None:
+    k = rt.compile_msl(BARRIER_SITES, "split_barrier")
+    out = np.zeros(64, np.uint32)
+    k(out, grid=(64,), block=(64,))
+    lid = np.arange(64, dtype=np.uint32)
+    np.testing.assert_array_equal(out, (63 - lid) + np.where(lid % 2 == 0, 0, 100))

@@ -217,11 +217,28 @@ def test_integer_division_by_zero() -> None:
     out = np.zeros(8, np.int32)
     with pytest.raises(
         EnigmaError,
-        match=r"integer division by zero .*thread_position_in_grid \(3,0,0\)",
+        match=r"integer division by zero or overflow \(INT_MIN / -1\) .*"
+        r"thread_position_in_grid \(3,0,0\)",
     ) as exc:
         k(a, b, out, grid=(8,), block=(8,))
     assert _kind(exc) == "kernel_fault"
     np.testing.assert_array_equal(out[:3], a[:3] // b[:3])
+
+
+def test_int_min_divided_by_minus_one_is_named() -> None:
+    # x86-64 traps INT_MIN / -1 with the same signal code as a zero divisor: the message
+    # names both causes instead of claiming a division by zero.
+    k = rt.compile_msl(FAULTS, "divide")
+    a = np.array([7, -(2**31)], np.int32)
+    b = np.array([1, -1], np.int32)
+    out = np.zeros(2, np.int32)
+    with pytest.raises(
+        EnigmaError,
+        match=r"kernel 'divide': integer division by zero or overflow \(INT_MIN / -1\) "
+        r"\(undefined in Metal\).*thread_position_in_grid \(1,0,0\)",
+    ) as exc:
+        k(a, b, out, grid=(2,), block=(2,))
+    assert _kind(exc) == "kernel_fault"
 
 
 def test_stack_overflow() -> None:
@@ -379,3 +396,63 @@ def test_scalar_conversion_errors(poke: rt.CpuKernel) -> None:
         poke(out, "three", grid=(1,), block=(1,))
     with pytest.raises(EnigmaError, match=r"'index'.*expected 1 value\(s\), got 2"):
         poke(out, [1, 2], grid=(1,), block=(1,))
+
+
+def test_every_argument_error_has_a_kind(poke: rt.CpuKernel) -> None:
+    """docs/cpu-runtime.md: every EnigmaError of the runtime says which failure it is."""
+    out = np.zeros(8, np.float32)
+    bad_calls = {
+        "missing argument": lambda: poke(out, grid=(1,), block=(1,)),
+        "wrong dtype": lambda: poke(np.zeros(8), 0, grid=(1,), block=(1,)),
+        "not an array": lambda: poke([0.0] * 8, 0, grid=(1,), block=(1,)),
+        "scalar out of range": lambda: poke(out, 2**31, grid=(1,), block=(1,)),
+        "scalar not an integer": lambda: poke(out, 1.5, grid=(1,), block=(1,)),
+        "scalar not a number": lambda: poke(out, "three", grid=(1,), block=(1,)),
+        "scalar lanes": lambda: poke(out, [1, 2], grid=(1,), block=(1,)),
+        "scalar bytes": lambda: poke(out, b"\0\0", grid=(1,), block=(1,)),
+        "block=0": lambda: poke(out, 0, grid=(1,), block=0),
+        "block (0,)": lambda: poke(out, 0, grid=(1,), block=(0,)),
+        "grid of 4": lambda: poke(out, 0, grid=(1, 1, 1, 1), block=(1,)),
+        "grid not ints": lambda: poke(out, 0, grid=("a",), block=(1,)),
+        "grid not iterable": lambda: poke(out, 0, grid=1.5, block=(1,)),
+        "negative grid": lambda: poke(out, 0, grid=(-1,), block=(1,)),
+        "coarsen": lambda: poke(out, 0, grid=(1,), block=(1,), coarsen=0),
+        "source not str": lambda: rt.compile_msl(b"", "k"),  # type: ignore[arg-type]
+        "name not str": lambda: rt.compile_msl(OOB, 3),  # type: ignore[arg-type]
+        "cxx_flags not str": lambda: rt.compile_msl(OOB, "poke", cxx_flags=3),  # type: ignore[arg-type]
+        "cxx_flags not strs": lambda: rt.compile_msl(OOB, "poke", cxx_flags=["-O1", 2]),  # type: ignore[list-item]
+        "cxx not str": lambda: rt.compile_msl(OOB, "poke", cxx=["clang++"]),  # type: ignore[arg-type]
+    }
+    for what, call in bad_calls.items():
+        with pytest.raises(EnigmaError) as exc:
+            call()
+        assert exc.value.kind == "invalid_argument", (what, str(exc.value))
+    # Errors from the C runtime keep theirs.
+    with pytest.raises(EnigmaError) as exc:
+        rt.compile_msl("", "k")
+    assert exc.value.kind == "unsupported"
+    assert EnigmaError("plain").kind is None
+
+
+def test_compile_flags_as_a_sequence() -> None:
+    """cxx_flags takes a str or a sequence of str (joined with spaces); a list crashed with
+    AttributeError."""
+    src = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void flagged(device int* out [[buffer(0)]], uint i [[thread_position_in_grid]]) {
+  out[i] = VALUE + int(i);
+}
+"""
+    out = np.zeros(4, np.int32)
+    k = rt.compile_msl(src, "flagged", cxx_flags=["-O1", "-DVALUE=40"])
+    k(out, grid=(4,), block=(4,))
+    np.testing.assert_array_equal(out, [40, 41, 42, 43])
+    k = rt.compile_msl(src, "flagged", cxx_flags=("-DVALUE=7",))
+    k(out, grid=(4,), block=(4,))
+    np.testing.assert_array_equal(out, [7, 8, 9, 10])
+    k = rt.compile_msl(src, "flagged", cxx_flags="-O1 -DVALUE=1")
+    k(out, grid=(4,), block=(4,))
+    np.testing.assert_array_equal(out, [1, 2, 3, 4])
+    with pytest.raises(EnigmaError, match="cxx_flags must be a str or a sequence of str"):
+        rt.compile_msl(src, "flagged", cxx_flags=b"-O1")  # type: ignore[arg-type]

@@ -226,7 +226,9 @@ static void reportFault(Worker *w) {
           unchecked ? " (the launch was unchecked: buffers were not guarded)" : "", where);
     }
   } else if (f->sig == SIGFPE) {
-    const char *what = f->code == FPE_INTDIV   ? "integer division by zero"
+    // x86-64 raises the same #DE (FPE_INTDIV) for a zero divisor and for INT_MIN / -1.
+    const char *what = f->code == FPE_INTDIV   ? "integer division by zero or overflow "
+                                                 "(INT_MIN / -1)"
                        : f->code == FPE_INTOVF ? "integer overflow in division "
                                                  "(INT_MIN / -1)"
                                                : "arithmetic exception";
