@@ -11,7 +11,9 @@ class _Error(ctypes.Structure):
 
 
 def test_null_output_pointers_are_invalid_argument_errors() -> None:
-    lib = _capi.lib()
+    # A private handle: setting argtypes on the shared one would change layout.py's bindings.
+    _capi.lib()
+    lib = ctypes.CDLL(str(_capi.library_path()))
     handle = ctypes.c_void_p()
     err = _Error()
     lib.enigmaLayoutParse.argtypes = [ctypes.c_char_p, ctypes.c_ssize_t, ctypes.c_void_p, ctypes.c_void_p]
