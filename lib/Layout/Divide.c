@@ -9,6 +9,9 @@
 
 #include "LayoutInternal.h"
 
+#include <stdio.h>
+#include <string.h>
+
 static EnigmaLayoutStatus ltDivideTile(const LtNode *mode, const LtNode *tile, const LtPath *path,
                                        LtBuilder *out, EnigmaLayoutError *error) {
   int64_t size, tileSize, tileCosize;
@@ -71,6 +74,14 @@ static EnigmaLayoutStatus ltDivideApi(EnigmaLayout a, EnigmaTiler tiler, int gro
     st = ltCheckHandle(tiler, "tiler", error);
   if (!st)
     st = ltLogicalDivide(a->nodes, tiler->nodes, grouping == 0 ? &out : &divided, error);
+  // Name the divide the user called, not the logical_divide it is built on.
+  static const char kInner[] = "logical_divide:";
+  if (st && grouping != 0 && error &&
+      strncmp(error->message, kInner, sizeof(kInner) - 1) == 0) {
+    char rest[sizeof(error->message)];
+    snprintf(rest, sizeof(rest), "%s", error->message + sizeof(kInner) - 1);
+    snprintf(error->message, sizeof(error->message), "%s:%s", opName, rest);
+  }
   if (!st && grouping != 0) {
     st = ltBuilderStatus(&divided, error);
     if (!st)
