@@ -26,3 +26,20 @@ func.func @apply_arity(%i: index) {
   %0 = enigma.layout_apply %l [%i, %i, %i, %i]
   return
 }
+
+// -----
+
+func.func @mode_negative(%l: !enigma.layout) {
+  // expected-error @+1 {{mode index -1 is out of range}}
+  %0 = enigma.layout_mode %l [0, -1]
+  return
+}
+
+// -----
+
+func.func @mode_past_rank() {
+  %l = enigma.layout_constant #enigma.layout<(4,8):(1,4)>
+  // expected-error-re @+1 {{'enigma.layout_mode' op {{.*}}7{{.*}}}}
+  %0 = enigma.layout_mode %l [7]
+  return
+}

@@ -410,6 +410,20 @@ LogicalResult LayoutApplyOp::verify() {
                                     << constant.getLayout().getText() << ", got " << n;
 }
 
+LogicalResult LayoutModeOp::verify() {
+  for (int64_t i : getPath())
+    if (i < 0 || i > INT32_MAX)
+      return emitOpError("mode index ") << i << " is out of range";
+  auto constant = getLayout().getDefiningOp<LayoutConstantOp>();
+  if (!constant)
+    return success();
+  SmallVector<Attribute, 1> results;
+  layout::Status status = evaluateLayoutOp(*this, {constant.getLayoutAttr()}, results);
+  if (!status.ok())
+    return emitOpError() << status.message;
+  return success();
+}
+
 OpFoldResult LayoutApplyOp::fold(FoldAdaptor adaptor) {
   auto layoutAttr = llvm::dyn_cast_or_null<LayoutAttr>(adaptor.getLayout());
   if (!layoutAttr)

@@ -148,6 +148,7 @@ def Enigma_LayoutModeOp : Enigma_Op<"layout_mode", [Pure]> {
   let results = (outs Enigma_LayoutType:$result);
   let assemblyFormat = "$layout $path attr-dict";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 def Enigma_LayoutSizeOp : Enigma_Op<"layout_size", [Pure]> {
