@@ -207,56 +207,24 @@ private:
 // both widths.
 //===----------------------------------------------------------------------===//
 
+// One reduction over the active lanes of a group: P##_NAME(data) combines with OP.
+#define ENIGMA_GROUP_REDUCE(P, W, NAME, OP)                                                       \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_##NAME(X data) {                      \
+    __enigma::__checkSize<X>();                                                                    \
+    __enigma::__value<X> v = data;                                                                 \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__reduce<W, X>(s, m, __enigma::OP{});                                         \
+  }
+
 #define ENIGMA_GROUP_FUNCS(P, W, VOTE)                                                             \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_sum(X data) {                          \
-    __enigma::__checkSize<X>();                                                                    \
-    __enigma::__value<X> v = data;                                                                 \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opSum{});                                    \
-  }                                                                                                \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_product(X data) {                      \
-    __enigma::__checkSize<X>();                                                                    \
-    __enigma::__value<X> v = data;                                                                 \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opProduct{});                                \
-  }                                                                                                \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_min(X data) {                          \
-    __enigma::__checkSize<X>();                                                                    \
-    __enigma::__value<X> v = data;                                                                 \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opMin{});                                    \
-  }                                                                                                \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_max(X data) {                          \
-    __enigma::__checkSize<X>();                                                                    \
-    __enigma::__value<X> v = data;                                                                 \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opMax{});                                    \
-  }                                                                                                \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_and(X data) {                          \
-    __enigma::__checkSize<X>();                                                                    \
-    __enigma::__value<X> v = data;                                                                 \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opAnd{});                                    \
-  }                                                                                                \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_or(X data) {                           \
-    __enigma::__checkSize<X>();                                                                    \
-    __enigma::__value<X> v = data;                                                                 \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opOr{});                                     \
-  }                                                                                                \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_xor(X data) {                          \
-    __enigma::__checkSize<X>();                                                                    \
-    __enigma::__value<X> v = data;                                                                 \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__reduce<W, X>(s, m, __enigma::__opXor{});                                    \
-  }                                                                                                \
+  ENIGMA_GROUP_REDUCE(P, W, sum, __opSum)                                                          \
+  ENIGMA_GROUP_REDUCE(P, W, product, __opProduct)                                                  \
+  ENIGMA_GROUP_REDUCE(P, W, min, __opMin)                                                          \
+  ENIGMA_GROUP_REDUCE(P, W, max, __opMax)                                                          \
+  ENIGMA_GROUP_REDUCE(P, W, and, __opAnd)                                                          \
+  ENIGMA_GROUP_REDUCE(P, W, or, __opOr)                                                            \
+  ENIGMA_GROUP_REDUCE(P, W, xor, __opXor)                                                          \
   template <class X> ENIGMA_INLINE __enigma::__value<X> P##_prefix_inclusive_sum(X data) {         \
     using T = __enigma::__value<X>;                                                                \
     __enigma::__checkSize<X>();                                                                    \
