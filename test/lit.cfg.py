@@ -6,7 +6,7 @@ import lit.util
 
 config.name = "Enigma"
 config.test_format = lit.formats.ShTest(not lit.util.which("bash"))
-config.suffixes = [".mlir", ".test", ".c", ".json", ".metal"]
+config.suffixes = [".mlir", ".test", ".c", ".json", ".metal", ".ll"]
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.enigma_obj_root, "test")
@@ -29,3 +29,12 @@ config.substitutions.append(("%python", "python3"))
 
 if config.enigma_have_mlir:
     config.available_features.add("mlir")
+
+# The CPU runtime's LLVM pass plugin (lib/Runtime/BoundsCheck), built with LLVM.
+_plugin = os.path.join(config.enigma_lib_dir, "EnigmaBoundsCheck.so")
+if os.path.exists(_plugin):
+    config.available_features.add("bounds-check-plugin")
+    config.substitutions.append(("%bounds_plugin", _plugin))
+    config.substitutions.append(("%bounds_mode", "EXACT"))
+else:
+    config.substitutions.append(("%bounds_mode", "GUARD"))

@@ -34,6 +34,10 @@
  * Environment variables (read at each call, so tests can change them):
  *   ENIGMA_CXX            host C++ compiler (default: clang++-22, clang++, g++)
  *   ENIGMA_CPU_CXXFLAGS   extra compiler flags, e.g. "-O3 -march=native"
+ *   ENIGMA_CPU_BOUNDS_CHECK  "exact" or "guard" (see EnigmaCpuBoundsCheck)
+ *   ENIGMA_CPU_BOUNDS_PLUGIN path of the EnigmaBoundsCheck pass plugin (default:
+ *                         beside libEnigmaCAPI.so); setting it also vouches
+ *                         that the host compiler can load it
  *   ENIGMA_CACHE_DIR      compiled-kernel cache (default $XDG_CACHE_HOME/enigma
  *                         or ~/.cache/enigma)
  *   ENIGMA_CPU_THREADS    worker threads (default: the CPUs this process may
@@ -97,8 +101,27 @@ ENIGMA_CAPI_EXPORTED void enigmaRuntimeErrorDestroy(EnigmaRuntimeError *error);
 
 typedef struct EnigmaCpuKernelImpl *EnigmaCpuKernel;
 
-/// Optional compile settings; any field may be NULL (then the environment or
-/// the default applies). The strings are only read during the call.
+/// How a kernel's buffer accesses are checked (docs/cpu-runtime.md).
+typedef enum EnigmaCpuBoundsCheck {
+  /// ENIGMA_CPU_BOUNDS_CHECK from the environment ("exact" or "guard") if
+  /// set, else EXACT when this runtime can compile exact checks with the
+  /// chosen compiler, else GUARD.
+  ENIGMA_CPU_BOUNDS_CHECK_DEFAULT = 0,
+  /// Every access that may touch a buffer is checked against the buffer's
+  /// bytes: any out-of-bounds access is reported. Needs the EnigmaBoundsCheck
+  /// pass plugin built with this runtime and the clang it was built for;
+  /// otherwise kernel creation fails with ENIGMA_RUNTIME_ERROR_UNSUPPORTED.
+  ENIGMA_CPU_BOUNDS_CHECK_EXACT = 1,
+  /// Guard pages only (no instrumentation, a little faster): accesses more
+  /// than a few bytes outside a buffer are reported, but reads and writes in
+  /// the alignment slack after its end (under 16 bytes) or on the page
+  /// before its start are not.
+  ENIGMA_CPU_BOUNDS_CHECK_GUARD = 2,
+} EnigmaCpuBoundsCheck;
+
+/// Optional compile settings; any field may be NULL or 0 (then the
+/// environment or the default applies). The strings are only read during the
+/// call.
 typedef struct EnigmaCpuCompileOptions {
   /// Host C++ compiler: a path or a name looked up in PATH.
   const char *cxx;
@@ -106,6 +129,8 @@ typedef struct EnigmaCpuCompileOptions {
   const char *cxxFlags;
   /// Cache directory for compiled kernels and the extracted header.
   const char *cacheDir;
+  /// Bounds checking; part of the cache key.
+  EnigmaCpuBoundsCheck boundsCheck;
 } EnigmaCpuCompileOptions;
 
 /// Parses the signature of kernel `kernelName` in the MSL text
@@ -127,6 +152,9 @@ ENIGMA_CAPI_EXPORTED const char *enigmaRuntimeCpuKernelGetLibraryPath(EnigmaCpuK
 /// True when enigmaRuntimeCpuKernelCreate found the kernel in the disk cache
 /// instead of running the compiler.
 ENIGMA_CAPI_EXPORTED bool enigmaRuntimeCpuKernelWasCached(EnigmaCpuKernel kernel);
+/// The bounds checking the kernel was compiled with: EXACT or GUARD (never
+/// DEFAULT); DEFAULT for a NULL kernel.
+ENIGMA_CAPI_EXPORTED EnigmaCpuBoundsCheck enigmaRuntimeCpuKernelGetBoundsCheck(EnigmaCpuKernel kernel);
 
 /*===----------------------------------------------------------------------===*/
 /* Parameters                                                                 */

@@ -59,7 +59,13 @@ class _CompileOptions(ctypes.Structure):
         ("cxx", ctypes.c_char_p),
         ("cxxFlags", ctypes.c_char_p),
         ("cacheDir", ctypes.c_char_p),
+        ("boundsCheck", ctypes.c_int),
     ]
+
+
+# EnigmaCpuBoundsCheck.
+_BOUNDS_CHECK_MODES = {None: 0, "exact": 1, "guard": 2}
+_BOUNDS_CHECK_NAMES = {1: "exact", 2: "guard"}
 
 
 class _Param(ctypes.Structure):
@@ -124,6 +130,8 @@ def _lib() -> ctypes.CDLL:
         fn.restype = ctypes.c_char_p
     lib.enigmaRuntimeCpuKernelWasCached.argtypes = [ctypes.c_void_p]
     lib.enigmaRuntimeCpuKernelWasCached.restype = ctypes.c_bool
+    lib.enigmaRuntimeCpuKernelGetBoundsCheck.argtypes = [ctypes.c_void_p]
+    lib.enigmaRuntimeCpuKernelGetBoundsCheck.restype = ctypes.c_int
     for name in ("GetNumParams", "GetNumArgs"):
         fn = getattr(lib, "enigmaRuntimeCpuKernel" + name)
         fn.argtypes = [ctypes.c_void_p]
@@ -326,6 +334,12 @@ class CpuKernel:
         ).decode()
         #: True when the compiled kernel came from the disk cache.
         self.was_cached: bool = bool(lib.enigmaRuntimeCpuKernelWasCached(handle))
+        #: How out-of-bounds buffer accesses are detected: ``"exact"`` (every access
+        #: that may touch a buffer is checked) or ``"guard"`` (guard pages only: accesses in
+        #: the alignment slack after a buffer's end or just before its start go unnoticed).
+        self.bounds_check: str = _BOUNDS_CHECK_NAMES.get(
+            lib.enigmaRuntimeCpuKernelGetBoundsCheck(handle), "guard"
+        )
         params = []
         for i in range(lib.enigmaRuntimeCpuKernelGetNumParams(handle)):
             p = _Param()
@@ -569,14 +583,18 @@ def compile_msl(
     cxx: str | None = None,
     cxx_flags: str | Sequence[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
+    bounds_check: str | None = None,
 ) -> CpuKernel:
     """Compiles kernel ``kernel_name`` of the MSL text ``source`` for the CPU.
 
     The text is compiled unchanged by the host C++ compiler (``cxx``, else $ENIGMA_CXX,
     else clang++-22 / clang++ / g++) with ``cxx_flags`` (else $ENIGMA_CPU_CXXFLAGS)
     appended, and cached under ``cache_dir`` (else $ENIGMA_CACHE_DIR, else
-    ~/.cache/enigma). Raises EnigmaError with the compiler's output when it fails, or
-    saying what is missing or unsupported.
+    ~/.cache/enigma). ``bounds_check`` is ``"exact"`` (every buffer access checked; an
+    error if the compiler cannot do it), ``"guard"`` (guard pages only) or None
+    ($ENIGMA_CPU_BOUNDS_CHECK, else exact when available); the kernel's
+    ``bounds_check`` attribute says which one it got. Raises EnigmaError with the
+    compiler's output when it fails, or saying what is missing or unsupported.
     """
     if not isinstance(source, str):
         raise _invalid(
@@ -585,6 +603,11 @@ def compile_msl(
     if not isinstance(kernel_name, str):
         raise _invalid(
             f"compile_msl: kernel_name must be a str, got {type(kernel_name).__name__}"
+        )
+    if bounds_check not in _BOUNDS_CHECK_MODES:
+        raise _invalid(
+            "compile_msl: bounds_check must be 'exact', 'guard' or None, got "
+            f"{bounds_check!r}"
         )
     if cxx is not None and not isinstance(cxx, str):
         raise _invalid(f"compile_msl: cxx must be a str, got {type(cxx).__name__}")
@@ -604,6 +627,7 @@ def compile_msl(
         cxx.encode() if cxx else None,
         cxx_flags.encode() if cxx_flags is not None else None,
         os.fsencode(cache_dir) if cache_dir is not None else None,
+        _BOUNDS_CHECK_MODES[bounds_check],
     )
     handle = ctypes.c_void_p()
     err = _Error()

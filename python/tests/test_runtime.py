@@ -521,7 +521,7 @@ def test_compile_cache(tmp_path) -> None:
     )
     assert not edited.was_cached
     version = rt.header_version()
-    assert (tmp_path / "cpu-1" / f"include-{version}" / "metal_stdlib").is_file()
+    assert (tmp_path / f"cpu-{version.split('.')[0]}" / f"include-{version}" / "metal_stdlib").is_file()
     n = 10
     a = _rand(n, 21)
     c = np.zeros(n, np.float32)

@@ -5,7 +5,8 @@
 |* back as a status and a message.                                            *|
 \*===----------------------------------------------------------------------===*/
 
-// RUN: enigma-runtime-capi-test 2>&1 | FileCheck %s
+// RUN: enigma-runtime-capi-test 2>&1 | FileCheck %s --check-prefixes=CHECK,%bounds_mode
+// (EXACT where the bounds-check plugin was built, GUARD where not.)
 
 #include "enigma-c/Runtime.h"
 
@@ -27,6 +28,11 @@ static const char *kSource =
     "\n"
     "kernel void overrun(device float* y [[buffer(0)]], uint i [[thread_position_in_grid]]) {\n"
     "  y[i + 8] = 1.0f;\n"
+    "}\n"
+    "\n"
+    "kernel void before(device const float* x [[buffer(0)]], device float* y [[buffer(1)]],\n"
+    "                   uint i [[thread_position_in_grid]]) {\n"
+    "  y[i] = x[int(i) - 1];\n"
     "}\n";
 
 static const char *kStatus[] = {"OK",     "INVALID_ARGUMENT", "UNSUPPORTED",       "COMPILE",
@@ -40,7 +46,7 @@ static void report(const char *what, EnigmaRuntimeStatus st, EnigmaRuntimeError 
 int main(void) {
   EnigmaRuntimeError err = {ENIGMA_RUNTIME_OK, NULL};
   printf("header %s\n", enigmaRuntimeGetHeaderVersion());
-  // CHECK: header 1.{{[0-9a-f]+}}
+  // CHECK: header 2.{{[0-9a-f]+}}
 
   EnigmaCpuKernel k = NULL;
   EnigmaRuntimeStatus st =
@@ -122,10 +128,45 @@ int main(void) {
   // CHECK-SAME: thread_position_in_grid (0,0,0)
   enigmaRuntimeCpuKernelDestroy(o);
 
+  // Reading x[-1], on the same page as x[0]: only exact checking sees it.
+  st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "before", NULL, &o, &err);
+  if (st != ENIGMA_RUNTIME_OK) {
+    report("create before", st, &err);
+    return 1;
+  }
+  printf("bounds check: %s\n",
+         enigmaRuntimeCpuKernelGetBoundsCheck(o) == ENIGMA_CPU_BOUNDS_CHECK_EXACT   ? "exact"
+         : enigmaRuntimeCpuKernelGetBoundsCheck(o) == ENIGMA_CPU_BOUNDS_CHECK_GUARD ? "guard"
+                                                                                    : "?");
+  // EXACT: bounds check: exact
+  // GUARD: bounds check: guard
+  float bx[4] = {1, 2, 3, 4}, by[4] = {0};
+  EnigmaCpuArg bargs[2] = {{bx, sizeof(bx)}, {by, sizeof(by)}};
+  EnigmaCpuLaunchConfig four = {{4, 1, 1}, {4, 1, 1}, 1, 0};
+  st = enigmaRuntimeCpuKernelLaunch(o, bargs, 2, &four, &err);
+  report("before", st, &err);
+  // EXACT: before: [OUT_OF_BOUNDS] kernel 'before': out-of-bounds read of buffer 'x'
+  // EXACT-SAME: 16 bytes = 4 elements of float) at element index -1 (byte offset -4), in
+  // EXACT-SAME: thread_position_in_grid (0,0,0)
+  // GUARD: before: [OK] (no message)
+  enigmaRuntimeCpuKernelDestroy(o);
+  printf("kernel after destroy: %d\n", (int)enigmaRuntimeCpuKernelGetBoundsCheck(NULL));
+  // CHECK: kernel after destroy: 0
+
+  // Exact checking needs the clang the plugin was built for.
+  EnigmaCpuCompileOptions exactSh = {"/bin/sh", NULL, NULL, ENIGMA_CPU_BOUNDS_CHECK_EXACT};
+  st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "scale", &exactSh, &o, &err);
+  report("exact with sh", st, &err);
+  // CHECK: exact with sh: [UNSUPPORTED] kernel 'scale': exact bounds checking is not available:
+  EnigmaCpuCompileOptions badMode = {NULL, NULL, NULL, (EnigmaCpuBoundsCheck)7};
+  st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "scale", &badMode, &o, &err);
+  report("bad mode", st, &err);
+  // CHECK: bad mode: [INVALID_ARGUMENT] unknown bounds-check mode 7
+
   st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "absent", NULL, &o, &err);
   report("absent", st, &err);
   // CHECK: absent: [UNSUPPORTED] kernel 'absent' not found in the MSL source (kernels found:
-  // CHECK-SAME: scale, overrun)
+  // CHECK-SAME: scale, overrun, before)
   printf("handle after failure: %s\n", o ? "set" : "NULL");
   // CHECK: handle after failure: NULL
 
@@ -135,7 +176,7 @@ int main(void) {
   // CHECK: bad: [COMPILE] host compiler failed on kernel 'bad' (exit status 1)
   // CHECK: bad.metal:1:{{[0-9]+}}: error: {{.*}}nope
 
-  EnigmaCpuCompileOptions opts = {"/nonexistent/c++", NULL, NULL};
+  EnigmaCpuCompileOptions opts = {"/nonexistent/c++", NULL, NULL, ENIGMA_CPU_BOUNDS_CHECK_DEFAULT};
   st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "scale", &opts, &o, &err);
   report("no compiler", st, &err);
   // CHECK: no compiler: [SYSTEM] host C++ compiler '/nonexistent/c++' (from the options) not

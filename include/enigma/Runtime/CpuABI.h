@@ -7,6 +7,7 @@
 |*   uint32_t enigma_cpu_abi_version;                                         *|
 |*   uint32_t enigma_cpu_num_params;                                          *|
 |*   EnigmaCpuParamLayout enigma_cpu_params[];   (one per kernel parameter)   *|
+|*   EnigmaCpuBoundsTable enigma_cpu_bounds;     (filled in by the scheduler) *|
 |*   void enigma_cpu_run(EnigmaCpuGroup *group, uint32_t first, uint32_t end) *|
 |*                                                                            *|
 |* enigma_cpu_run runs the threads [first, end) of one threadgroup one after  *|
@@ -34,7 +35,7 @@ extern "C" {
 
 /* Bump on any change of this header's structs or of the exported symbols:
  * the compiled-kernel cache is keyed by it and the loader checks it. */
-#define ENIGMA_CPU_ABI_VERSION 1u
+#define ENIGMA_CPU_ABI_VERSION 2u
 
 /* Threads of a SIMD-group (Apple GPUs execute 32 lanes). */
 #define ENIGMA_CPU_SIMD_WIDTH 32u
@@ -91,6 +92,31 @@ struct EnigmaCpuGroup {
   /* Private to the scheduler. */
   void *scheduler;
 };
+
+/* Exact bounds checking. A kernel compiled with the EnigmaBoundsCheck pass
+ * plugin calls the .so's __enigma_bounds_check(address, size, access) before
+ * every access that may touch a buffer; that function looks the address up
+ * in enigma_cpu_bounds, which the scheduler fills in for each launch
+ * (launches are serialized), and calls `violation` (which does not return)
+ * for an access that is inside a buffer's guarded region but not entirely
+ * inside its bytes. Addresses in no region (the stack, threadgroup memory)
+ * pass. */
+#define ENIGMA_CPU_ACCESS_READ 1u
+#define ENIGMA_CPU_ACCESS_WRITE 2u
+
+typedef struct EnigmaCpuBufferBounds {
+  uintptr_t regionLo;   /* guarded reservation around the buffer */
+  uintptr_t regionSize; /* 0 for a buffer passed unguarded */
+  uintptr_t dataLo;     /* the buffer's bytes */
+  uintptr_t dataSize;
+} EnigmaCpuBufferBounds;
+
+typedef struct EnigmaCpuBoundsTable {
+  const EnigmaCpuBufferBounds *buffers;
+  uint32_t count;
+  /* `buffer` indexes `buffers`; `access` is ENIGMA_CPU_ACCESS_* or-ed. */
+  void (*violation)(const void *address, uint64_t size, uint32_t access, uint32_t buffer);
+} EnigmaCpuBoundsTable;
 
 typedef void (*EnigmaCpuRunFn)(EnigmaCpuGroup *group, uint32_t first, uint32_t end);
 

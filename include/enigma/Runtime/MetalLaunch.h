@@ -139,4 +139,26 @@ private:
 
 #define ENIGMA_CPU_EXPORT extern "C" __attribute__((visibility("default")))
 
+/// Defines the launch's bounds table and the check the EnigmaBoundsCheck pass
+/// plugin calls before each access that may touch a buffer (see CpuABI.h).
+/// The launcher expands it once. An address in no guarded region (the stack,
+/// threadgroup memory, a null pointer for a disabled vector lane) passes; one
+/// in a buffer's region passes only when all `size` bytes are the buffer's.
+#define ENIGMA_CPU_DEFINE_BOUNDS_CHECK()                                                           \
+  ENIGMA_CPU_EXPORT EnigmaCpuBoundsTable enigma_cpu_bounds = {nullptr, 0, nullptr};               \
+  extern "C" __attribute__((visibility("hidden"), used, noinline)) void __enigma_bounds_check(    \
+      const void *__p, uint64_t __size, uint32_t __access) {                                       \
+    uintptr_t __a = (uintptr_t)__p;                                                                \
+    const EnigmaCpuBoundsTable &__t = enigma_cpu_bounds;                                           \
+    for (uint32_t __i = 0; __i < __t.count; ++__i) {                                               \
+      const EnigmaCpuBufferBounds &__b = __t.buffers[__i];                                         \
+      if (__a - __b.regionLo >= __b.regionSize)                                                    \
+        continue;                                                                                  \
+      uintptr_t __off = __a - __b.dataLo; /* wraps below the start */                              \
+      if (__size == 0 || (__off <= __b.dataSize && __size <= __b.dataSize - __off))                \
+        return;                                                                                    \
+      __t.violation(__p, __size, __access, __i);                                                   \
+    }                                                                                              \
+  }
+
 #endif // ENIGMA_RUNTIME_METALLAUNCH_H

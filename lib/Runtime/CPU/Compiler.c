@@ -15,8 +15,15 @@
  *
  * The resulting .so lands in <cache>/cpu-<abi>/kernels/<key>.so, where key is
  * the SHA-256 of the MSL text, the kernel name, the header version, the
- * compiler (resolved path, size, mtime, inode) and the flags. Files appear by
- * rename, so concurrent processes never see a partial one.
+ * compiler (resolved path, size, mtime, inode), the flags and the bounds
+ * checking (with the plugin's identity). Files appear by rename, so
+ * concurrent processes never see a partial one.
+ *
+ * Exact bounds checking adds -fpass-plugin=<EnigmaBoundsCheck.so>: the LLVM
+ * pass (lib/Runtime/BoundsCheck) that instruments every access that may touch
+ * a buffer. The plugin is found beside libEnigmaCAPI.so (or through
+ * ENIGMA_CPU_BOUNDS_PLUGIN) and is only usable by the clang whose LLVM it was
+ * built against (ENIGMA_CPU_PLUGIN_CLANG, resolved through symlinks).
  */
 
 #define _GNU_SOURCE
@@ -360,6 +367,73 @@ static int run(const char *const *argv, char **output) {
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/*===-- Bounds checking ---------------------------------------------------===*/
+
+static bool sameFile(const char *a, const char *b) {
+  char ra[PATH_MAX], rb[PATH_MAX];
+  return realpath(a, ra) && realpath(b, rb) && strcmp(ra, rb) == 0;
+}
+
+/// The pass plugin for exact bounds checks with compiler `cxx`, or NULL with
+/// the reason in *why (static text or malloc'ed into *whyOwned).
+static char *findBoundsPlugin(const char *cxx, const char **why, char **whyOwned) {
+  *whyOwned = NULL;
+  const char *env = getenv("ENIGMA_CPU_BOUNDS_PLUGIN");
+  if (env && *env) {
+    // Set explicitly: the user vouches that the compiler can load it.
+    if (access(env, R_OK) == 0)
+      return enigmaCpuStrndup(env, strlen(env));
+    *why = *whyOwned = enigmaCpuFormat("ENIGMA_CPU_BOUNDS_PLUGIN names '%s', which cannot be read",
+                                       env);
+    return NULL;
+  }
+#if defined(ENIGMA_CPU_PLUGIN_FILE) && defined(ENIGMA_CPU_PLUGIN_CLANG)
+  if (!sameFile(cxx, ENIGMA_CPU_PLUGIN_CLANG)) {
+    *why = *whyOwned = enigmaCpuFormat("the host compiler '%s' is not the clang the bounds-check "
+                                       "plugin was built for (%s)",
+                                       cxx, ENIGMA_CPU_PLUGIN_CLANG);
+    return NULL;
+  }
+  Dl_info info;
+  char self[PATH_MAX];
+  if (!dladdr((void *)&findBoundsPlugin, &info) || !info.dli_fname ||
+      !realpath(info.dli_fname, self)) {
+    *why = "the directory of libEnigmaCAPI.so is unknown; set ENIGMA_CPU_BOUNDS_PLUGIN";
+    return NULL;
+  }
+  char *slash = strrchr(self, '/');
+  if (slash)
+    *slash = '\0';
+  char *path = enigmaCpuFormat("%s/%s", slash ? self : ".", ENIGMA_CPU_PLUGIN_FILE);
+  if (path && access(path, R_OK) == 0)
+    return path;
+  *why = *whyOwned = enigmaCpuFormat("the bounds-check plugin %s is missing (rebuild Enigma)",
+                                     path ? path : ENIGMA_CPU_PLUGIN_FILE);
+  free(path);
+  return NULL;
+#else
+  (void)cxx;
+  *why = "this build of Enigma has no bounds-check plugin (it needs LLVM: configure with "
+         "ENIGMA_ENABLE_MLIR=ON)";
+  return NULL;
+#endif
+}
+
+/// Parses ENIGMA_CPU_BOUNDS_CHECK; false for an unknown value.
+static bool boundsCheckFromEnv(EnigmaCpuBoundsCheck *mode) {
+  const char *env = getenv("ENIGMA_CPU_BOUNDS_CHECK");
+  *mode = ENIGMA_CPU_BOUNDS_CHECK_DEFAULT;
+  if (!env || !*env || !strcmp(env, "default"))
+    return true;
+  if (!strcmp(env, "exact"))
+    *mode = ENIGMA_CPU_BOUNDS_CHECK_EXACT;
+  else if (!strcmp(env, "guard"))
+    *mode = ENIGMA_CPU_BOUNDS_CHECK_GUARD;
+  else
+    return false;
+  return true;
+}
+
 /*===-- Launcher ----------------------------------------------------------===*/
 
 static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *sig) {
@@ -386,6 +460,7 @@ static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *
     enigmaCpuStringPrintf(&s, "  {0, 0},\n");
   enigmaCpuStringPrintf(&s,
                         "};\n\n"
+                        "ENIGMA_CPU_DEFINE_BOUNDS_CHECK()\n\n"
                         "ENIGMA_CPU_EXPORT void enigma_cpu_run(EnigmaCpuGroup *__g, uint32_t "
                         "__first, uint32_t __end) {\n"
                         "  __enigma_launch::__threadIter __it(__g, __first);\n"
@@ -425,7 +500,8 @@ static EnigmaRuntimeStatus load(const char *path, const char *kernelName,
   const uint32_t *num = dlsym(h, "enigma_cpu_num_params");
   const EnigmaCpuParamLayout *layouts = dlsym(h, "enigma_cpu_params");
   void *run = dlsym(h, "enigma_cpu_run");
-  if (!abi || !num || !layouts || !run || *abi != ENIGMA_CPU_ABI_VERSION ||
+  EnigmaCpuBoundsTable *bounds = dlsym(h, "enigma_cpu_bounds");
+  if (!abi || !num || !layouts || !run || !bounds || *abi != ENIGMA_CPU_ABI_VERSION ||
       *num != sig->numParams) {
     dlclose(h);
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
@@ -436,6 +512,7 @@ static EnigmaRuntimeStatus load(const char *path, const char *kernelName,
   out->handle = h;
   *(void **)&out->run = run;
   out->layouts = layouts;
+  out->bounds = bounds;
   return ENIGMA_RUNTIME_OK;
 }
 
@@ -448,6 +525,7 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   char *root = NULL, *incDir = NULL, *cxx = NULL, *identity = NULL;
   char *flagsCopy = NULL, *kernelsDir = NULL, *soPath = NULL, *tmp = NULL;
   char *metalName = NULL, *launcher = NULL, *output = NULL;
+  char *plugin = NULL, *pluginIdentity = NULL, *pluginFlag = NULL, *whyOwned = NULL;
 
   root = cacheRoot(opts, error);
   if (!root)
@@ -458,6 +536,41 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     st = error ? error->status : ENIGMA_RUNTIME_ERROR_SYSTEM;
     goto done;
   }
+  EnigmaCpuBoundsCheck mode =
+      opts && opts->boundsCheck ? opts->boundsCheck : ENIGMA_CPU_BOUNDS_CHECK_DEFAULT;
+  if (mode == ENIGMA_CPU_BOUNDS_CHECK_DEFAULT && !boundsCheckFromEnv(&mode)) {
+    st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                           "ENIGMA_CPU_BOUNDS_CHECK is '%s'; expected 'exact', 'guard' or "
+                           "'default'",
+                           getenv("ENIGMA_CPU_BOUNDS_CHECK"));
+    goto done;
+  }
+  if (mode != ENIGMA_CPU_BOUNDS_CHECK_DEFAULT && mode != ENIGMA_CPU_BOUNDS_CHECK_EXACT &&
+      mode != ENIGMA_CPU_BOUNDS_CHECK_GUARD) {
+    st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                           "unknown bounds-check mode %d", (int)mode);
+    goto done;
+  }
+  if (mode != ENIGMA_CPU_BOUNDS_CHECK_GUARD) {
+    const char *why = NULL;
+    plugin = findBoundsPlugin(cxx, &why, &whyOwned);
+    if (!plugin && mode == ENIGMA_CPU_BOUNDS_CHECK_EXACT) {
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "kernel '%s': exact bounds checking is not available: %s", kernelName,
+                             why ? why : "unknown reason");
+      goto done;
+    }
+    if (plugin) {
+      pluginIdentity = compilerIdentity(plugin);
+      pluginFlag = enigmaCpuFormat("-fpass-plugin=%s", plugin);
+      if (!pluginIdentity || !pluginFlag) {
+        st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+        goto done;
+      }
+    }
+  }
+  out->boundsCheck = plugin ? ENIGMA_CPU_BOUNDS_CHECK_EXACT : ENIGMA_CPU_BOUNDS_CHECK_GUARD;
+
   identity = compilerIdentity(cxx);
   const char *extra = opts && opts->cxxFlags ? opts->cxxFlags : getenv("ENIGMA_CPU_CXXFLAGS");
   flagsCopy = enigmaCpuStrndup(extra ? extra : "", extra ? strlen(extra) : 0);
@@ -478,6 +591,9 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
                          extra ? extra : "",
                          "\n",
                          kernelName,
+                         "\n",
+                         pluginIdentity ? "exact bounds checks: " : "guard pages\n",
+                         pluginIdentity ? pluginIdentity : "",
                          "\n"};
   for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); ++i)
     enigmaCpuSha256Update(&h, parts[i], strlen(parts[i]));
@@ -498,7 +614,9 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   }
   if (exists(soPath)) {
     EnigmaRuntimeError ignored = {0};
+    EnigmaCpuBoundsCheck chosen = out->boundsCheck;
     if (load(soPath, kernelName, sig, out, &ignored) == ENIGMA_RUNTIME_OK) {
+      out->boundsCheck = chosen;
       out->cached = true;
       out->libraryPath = soPath;
       soPath = NULL;
@@ -535,6 +653,8 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
       argv[n++] = kBaseFlags[i];
     if (arch)
       argv[n++] = arch;
+    if (pluginFlag)
+      argv[n++] = pluginFlag;
     n = splitFlags(flagsCopy, argv, n, NUM_BASE_FLAGS + 70);
     argv[n++] = incFlag;
     argv[n++] = "-o";
@@ -590,6 +710,12 @@ done:
   free(metalName);
   free(launcher);
   free(output);
+  free(plugin);
+  free(pluginIdentity);
+  free(pluginFlag);
+  free(whyOwned);
+  if (st != ENIGMA_RUNTIME_OK)
+    memset(out, 0, sizeof(*out));
   return st;
 }
 

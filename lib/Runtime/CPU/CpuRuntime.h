@@ -102,6 +102,8 @@ typedef struct EnigmaCpuCompiled {
   void *handle; /* dlopen handle */
   EnigmaCpuRunFn run;
   const EnigmaCpuParamLayout *layouts; /* one per parameter */
+  EnigmaCpuBoundsTable *bounds;        /* the .so's enigma_cpu_bounds */
+  EnigmaCpuBoundsCheck boundsCheck;    /* EXACT or GUARD */
   char *libraryPath;
   bool cached;
 } EnigmaCpuCompiled;
@@ -171,6 +173,8 @@ typedef struct EnigmaCpuJob {
   const EnigmaCpuBufferInfo *buffers;
   size_t numBuffers;
   const EnigmaCpuSignature *signature;
+  /* The kernel's bounds table, filled in from `buffers` for the launch. */
+  EnigmaCpuBoundsTable *bounds;
 } EnigmaCpuJob;
 
 /// Runs every threadgroup of the job on the worker pool and waits.

@@ -86,6 +86,9 @@ const char *enigmaRuntimeCpuKernelGetLibraryPath(EnigmaCpuKernel k) {
   return k ? k->compiled.libraryPath : NULL;
 }
 bool enigmaRuntimeCpuKernelWasCached(EnigmaCpuKernel k) { return k && k->compiled.cached; }
+EnigmaCpuBoundsCheck enigmaRuntimeCpuKernelGetBoundsCheck(EnigmaCpuKernel k) {
+  return k ? k->compiled.boundsCheck : ENIGMA_CPU_BOUNDS_CHECK_DEFAULT;
+}
 size_t enigmaRuntimeCpuKernelGetNumParams(EnigmaCpuKernel k) {
   return k ? k->signature.numParams : 0;
 }
@@ -283,6 +286,7 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k, const Enigma
 
   job.args = argv;
   job.buffers = bufs;
+  job.bounds = k->compiled.bounds;
   st = enigmaCpuRunJob(&job, error);
 
   // Written back even after a failure: the caller sees what the kernel wrote.

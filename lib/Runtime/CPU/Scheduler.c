@@ -76,10 +76,13 @@ typedef struct Fiber {
 } Fiber;
 
 typedef struct FaultInfo {
-  int sig, code;
-  void *addr;
-  int access; /* 0 unknown, 1 read, 2 write */
+  int sig, code; /* sig 0: a bounds check failed (exact checking) */
+  const void *addr;
+  int access; /* 0 unknown, else ENIGMA_CPU_ACCESS_* or-ed */
   uint32_t thread;
+  /* For a failed bounds check: the access's size and job->buffers index. */
+  uint64_t size;
+  uint32_t buffer;
 } FaultInfo;
 
 typedef struct JobState {
@@ -178,22 +181,32 @@ static void reportFault(Worker *w) {
   const EnigmaCpuJob *job = w->job;
   char where[256];
   describeThread(w, f->thread, where, sizeof(where));
-  const char *access = f->access == 2 ? "write" : f->access == 1 ? "read" : "access";
+  const char *access = f->access == (ENIGMA_CPU_ACCESS_READ | ENIGMA_CPU_ACCESS_WRITE)
+                           ? "atomic read-modify-write"
+                       : f->access == ENIGMA_CPU_ACCESS_WRITE ? "write"
+                       : f->access == ENIGMA_CPU_ACCESS_READ  ? "read"
+                                                              : "access";
   uintptr_t a = (uintptr_t)f->addr;
   char *msg = NULL;
   EnigmaRuntimeStatus status = ENIGMA_RUNTIME_ERROR_KERNEL_FAULT;
 
-  if (f->sig == SIGSEGV || f->sig == SIGBUS) {
+  if (f->sig == 0 || f->sig == SIGSEGV || f->sig == SIGBUS) {
     for (size_t i = 0; i < job->numBuffers && !msg; ++i) {
       const EnigmaCpuBufferInfo *b = &job->buffers[i];
-      if (!b->regionLo || a < (uintptr_t)b->regionLo || a >= (uintptr_t)b->regionHi)
+      if (f->sig == 0 ? i != f->buffer
+                      : !b->regionLo || a < (uintptr_t)b->regionLo || a >= (uintptr_t)b->regionHi)
         continue;
       const EnigmaCpuParamDesc *p = b->param;
       long long off = (long long)(a - (uintptr_t)b->data);
       long long elem = p->elementSize ? (long long)p->elementSize : 1;
       long long index = off >= 0 ? off / elem : -((-off + elem - 1) / elem);
       status = ENIGMA_RUNTIME_ERROR_OUT_OF_BOUNDS;
-      if (off >= 0 && (size_t)off < b->size)
+      // A failed check knows the access's size: say it when it is not one
+      // element (a vector, a memcpy, part of an element).
+      char sizeNote[48] = "";
+      if (f->sig == 0 && f->size != (uint64_t)elem)
+        snprintf(sizeNote, sizeof(sizeNote), ", %llu bytes", (unsigned long long)f->size);
+      if (f->sig != 0 && off >= 0 && (size_t)off < b->size)
         msg = enigmaCpuFormat("kernel '%s': write to read-only buffer '%s' ([[buffer(%d)]], "
                               "declared %s%s) at element index %lld (byte offset %lld), in %s",
                               job->kernelName, p->name, p->bufferIndex, p->readOnly ? "const " : "",
@@ -201,9 +214,9 @@ static void reportFault(Worker *w) {
       else
         msg = enigmaCpuFormat("kernel '%s': out-of-bounds %s of buffer '%s' ([[buffer(%d)]], %zu "
                               "bytes = %zu elements of %s) at element index %lld (byte offset "
-                              "%lld), in %s",
+                              "%lld%s), in %s",
                               job->kernelName, access, p->name, p->bufferIndex, b->size,
-                              b->size / (size_t)elem, p->typeName, index, off, where);
+                              b->size / (size_t)elem, p->typeName, index, off, sizeNote, where);
     }
     if (!msg) {
       size_t page = enigmaCpuPageSize();
@@ -290,6 +303,22 @@ static void onFault(int sig, siginfo_t *info, void *uctx) {
     }
   }
   signal(sig, SIG_DFL);
+}
+
+/// Called by a kernel's __enigma_bounds_check (exact checking) on the fiber of
+/// the thread whose access is out of bounds: reported like a fault.
+static void onBoundsViolation(const void *addr, uint64_t size, uint32_t access, uint32_t buffer) {
+  Worker *w = currentWorker();
+  if (!w || !w->inKernel)
+    abort(); // only kernel code on a worker calls it
+  w->fault.sig = 0;
+  w->fault.code = 0;
+  w->fault.addr = addr;
+  w->fault.access = (int)access;
+  w->fault.size = size;
+  w->fault.buffer = buffer;
+  w->fault.thread = w->g.current;
+  siglongjmp(w->jmp, 1);
 }
 
 /// Installs the fault handler, again if someone replaced it since: a launch
@@ -813,10 +842,41 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
   if (js.chunk == 0)
     js.chunk = 1;
 
+  // The kernel's bounds table (its exact checks, if compiled with them) sees
+  // this launch's buffers; launches are serialized, so one table per kernel
+  // library suffices.
+  EnigmaCpuBufferBounds *bounds = NULL;
+  if (job->bounds && job->numBuffers) {
+    bounds = calloc(job->numBuffers, sizeof(*bounds));
+    if (!bounds) {
+      pthread_mutex_destroy(&js.errorLock);
+      return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+    }
+    for (size_t i = 0; i < job->numBuffers; ++i) {
+      const EnigmaCpuBufferInfo *b = &job->buffers[i];
+      if (!b->regionLo)
+        continue; // unguarded (an unchecked launch): never matches
+      bounds[i].regionLo = (uintptr_t)b->regionLo;
+      bounds[i].regionSize = (uintptr_t)(b->regionHi - b->regionLo);
+      bounds[i].dataLo = (uintptr_t)b->data;
+      bounds[i].dataSize = b->size;
+    }
+  }
+
   pthread_mutex_lock(&gLaunchLock);
   ensureSignalHandlers();
+  if (job->bounds) {
+    job->bounds->buffers = bounds;
+    job->bounds->count = bounds ? (uint32_t)job->numBuffers : 0;
+    job->bounds->violation = onBoundsViolation;
+  }
   dispatch(pool, &js, false, participants);
+  if (job->bounds) {
+    job->bounds->count = 0;
+    job->bounds->buffers = NULL;
+  }
   pthread_mutex_unlock(&gLaunchLock);
+  free(bounds);
   pthread_mutex_destroy(&js.errorLock);
 
   if (js.status == ENIGMA_RUNTIME_OK)

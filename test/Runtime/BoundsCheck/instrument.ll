@@ -1,0 +1,158 @@
+; The EnigmaBoundsCheck pass plugin puts a call to __enigma_bounds_check(ptr, size, access)
+; (access: 1 read, 2 write, 3 both) before every access that may touch a kernel buffer, and
+; none before accesses that provably do not.
+; REQUIRES: bounds-check-plugin
+; RUN: opt -load-pass-plugin=%bounds_plugin -passes=enigma-bounds-check -S %s | FileCheck %s
+
+@tg = internal thread_local global [64 x float] zeroinitializer
+@table = internal constant [4 x i32] [i32 1, i32 2, i32 3, i32 4]
+
+define void @__enigma_bounds_check(ptr %p, i64 %size, i32 %access) {
+  %v = load i32, ptr %p
+  ret void
+}
+; The check itself is never instrumented.
+; CHECK-LABEL: define void @__enigma_bounds_check(
+; CHECK-NEXT:    load i32, ptr %p
+; CHECK-NEXT:    ret void
+
+; CHECK-LABEL: define void @scalar(
+; CHECK-SAME:    ptr %[[A:[^,)]*]], ptr %[[C:[^,)]*]], i64 %[[I:[^,)]*]])
+define void @scalar(ptr %A, ptr %C, i64 %i) {
+; CHECK:         %[[PA:[^,)]*]] = getelementptr inbounds float, ptr %[[A]], i64 %[[I]]
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[PA]], i64 4, i32 1)
+; CHECK-NEXT:    %[[V:[^,)]*]] = load float, ptr %[[PA]]
+  %pa = getelementptr inbounds float, ptr %A, i64 %i
+  %v = load float, ptr %pa
+; CHECK:         %[[PC:[^,)]*]] = getelementptr inbounds float, ptr %[[C]], i64 %[[I]]
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[PC]], i64 4, i32 2)
+; CHECK-NEXT:    store float %[[V]], ptr %[[PC]]
+  %pc = getelementptr inbounds float, ptr %C, i64 %i
+  store float %v, ptr %pc
+  ret void
+}
+
+; A vector access is one check of its whole size.
+; CHECK-LABEL: define void @vector(
+; CHECK:         call void @__enigma_bounds_check(ptr %{{.*}}, i64 16, i32 1)
+; CHECK-NEXT:    load <4 x float>
+; CHECK:         call void @__enigma_bounds_check(ptr %{{.*}}, i64 12, i32 2)
+; CHECK-NEXT:    store <3 x float>
+define void @vector(ptr %A, ptr %C) {
+  %v = load <4 x float>, ptr %A, align 16
+  %s = shufflevector <4 x float> %v, <4 x float> poison, <3 x i32> <i32 0, i32 1, i32 2>
+  store <3 x float> %s, ptr %C, align 4
+  ret void
+}
+
+; Stack slots, globals and thread_local (threadgroup) memory are never buffers.
+; CHECK-LABEL: define float @not_buffers(
+; CHECK-NOT:     @__enigma_bounds_check
+; CHECK:         ret float
+define float @not_buffers(i64 %i) {
+  %slot = alloca [8 x float]
+  %ps = getelementptr inbounds float, ptr %slot, i64 %i
+  store float 1.0, ptr %ps
+  %tgp = call ptr @llvm.threadlocal.address.p0(ptr @tg)
+  %pt = getelementptr inbounds float, ptr %tgp, i64 %i
+  store float 2.0, ptr %pt
+  %pg = getelementptr inbounds i32, ptr @table, i64 %i
+  %g = load i32, ptr %pg
+  %gf = sitofp i32 %g to float
+  %a = load float, ptr %ps
+  %b = load float, ptr %pt
+  %s1 = fadd float %a, %b
+  %s2 = fadd float %s1, %gf
+  ret float %s2
+}
+
+; The launcher's own argument is the threadgroup descriptor, not a buffer; pointers loaded
+; from it (the argument array, a buffer) may be anything and are checked.
+; CHECK-LABEL: define void @enigma_cpu_run(
+; CHECK-SAME:    ptr %[[G:[^,)]*]], i32
+; CHECK-NEXT:    %[[ARGS:[^,)]*]] = load ptr, ptr %[[G]]
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[ARGS]], i64 8, i32 1)
+; CHECK-NEXT:    %[[BUF:[^,)]*]] = load ptr, ptr %[[ARGS]]
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[BUF]], i64 4, i32 2)
+; CHECK-NEXT:    store i32 0, ptr %[[BUF]]
+define void @enigma_cpu_run(ptr %g, i32 %first, i32 %end) {
+  %args = load ptr, ptr %g
+  %buf = load ptr, ptr %args
+  store i32 0, ptr %buf
+  ret void
+}
+
+; CHECK-LABEL: define void @atomics(
+; CHECK:         call void @__enigma_bounds_check(ptr %[[P:[^,)]*]], i64 4, i32 3)
+; CHECK-NEXT:    atomicrmw add ptr %[[P]]
+; CHECK:         call void @__enigma_bounds_check(ptr %[[P]], i64 8, i32 3)
+; CHECK-NEXT:    cmpxchg ptr %[[P]]
+define void @atomics(ptr %p) {
+  %old = atomicrmw add ptr %p, i32 1 seq_cst
+  %pair = cmpxchg ptr %p, i64 0, i64 1 seq_cst seq_cst
+  ret void
+}
+
+; memcpy checks both ranges, memset its destination, with the (zero-extended) length.
+; CHECK-LABEL: define void @mem(
+; CHECK-SAME:    ptr %[[D:[^,)]*]], ptr %[[S:[^,)]*]], i32 %[[N:[^,)]*]])
+; CHECK:         call void @__enigma_bounds_check(ptr %[[D]], i64 64, i32 2)
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[S]], i64 64, i32 1)
+; CHECK-NEXT:    call void @llvm.memcpy
+; CHECK:         %[[LEN:[^,)]*]] = zext i32 %[[N]] to i64
+; CHECK:         call void @__enigma_bounds_check(ptr %[[D]], i64 %[[LEN]], i32 2)
+; CHECK-NEXT:    call void @llvm.memset
+define void @mem(ptr %d, ptr %s, i32 %n) {
+  call void @llvm.memcpy.p0.p0.i64(ptr %d, ptr %s, i64 64, i1 false)
+  call void @llvm.memset.p0.i32(ptr %d, i8 0, i32 %n, i1 false)
+  ret void
+}
+
+; A masked access checks each enabled lane's element; a disabled lane passes null.
+; CHECK-LABEL: define <2 x float> @masked(
+; CHECK-SAME:    ptr %[[P:[^,)]*]], <2 x i1> %[[M:[^,)]*]])
+; CHECK:         %[[M0:.*]] = extractelement <2 x i1> %[[M]], i64 0
+; CHECK-NEXT:    %[[S0:.*]] = select i1 %[[M0]], ptr %[[P]], ptr null
+; CHECK:         %[[M1:.*]] = extractelement <2 x i1> %[[M]], i64 1
+; CHECK-NEXT:    %[[P1:.*]] = getelementptr inbounds i8, ptr %[[P]], i64 4
+; CHECK-NEXT:    %[[S1:.*]] = select i1 %[[M1]], ptr %[[P1]], ptr null
+; CHECK:         call void @__enigma_bounds_check(ptr %[[S0]], i64 4, i32 1)
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[S1]], i64 4, i32 1)
+; CHECK-NEXT:    call <2 x float> @llvm.masked.load
+define <2 x float> @masked(ptr %p, <2 x i1> %m) {
+  %v = call <2 x float> @llvm.masked.load.v2f32.p0(ptr align 4 %p, <2 x i1> %m, <2 x float> zeroinitializer)
+  ret <2 x float> %v
+}
+
+; A scatter checks each enabled lane's own address; a constant mask needs no select, and
+; a lane it disables no check.
+; CHECK-LABEL: define void @scatter(
+; CHECK-SAME:    <2 x ptr> %[[PS:[^,)]*]])
+; CHECK-NEXT:    %[[Q0:.*]] = extractelement <2 x ptr> %[[PS]], i64 0
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[Q0]], i64 8, i32 2)
+; CHECK-NEXT:    call void @llvm.masked.scatter
+define void @scatter(<2 x ptr> %ps) {
+  call void @llvm.masked.scatter.v2f64.v2p0(<2 x double> zeroinitializer, <2 x ptr> align 8 %ps, <2 x i1> <i1 true, i1 false>)
+  ret void
+}
+
+; An expanding load reads as many consecutive elements as lanes are enabled.
+; CHECK-LABEL: define <4 x i32> @expand(
+; CHECK:         %[[BITS:[^,)]*]] = bitcast <4 x i1> %{{.*}} to i4
+; CHECK-NEXT:    %[[POP:[^,)]*]] = call i4 @llvm.ctpop.i4(i4 %[[BITS]])
+; CHECK-NEXT:    %[[CNT:[^,)]*]] = zext i4 %[[POP]] to i64
+; CHECK-NEXT:    %[[BYTES:[^,)]*]] = mul i64 %[[CNT]], 4
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %{{.*}}, i64 %[[BYTES]], i32 1)
+define <4 x i32> @expand(ptr %p, <4 x i1> %m) {
+  %v = call <4 x i32> @llvm.masked.expandload.v4i32(ptr %p, <4 x i1> %m, <4 x i32> zeroinitializer)
+  ret <4 x i32> %v
+}
+
+; A prefetch does not access memory.
+; CHECK-LABEL: define void @prefetch(
+; CHECK-NOT:     @__enigma_bounds_check
+; CHECK:         ret void
+define void @prefetch(ptr %p) {
+  call void @llvm.prefetch.p0(ptr %p, i32 0, i32 3, i32 1)
+  ret void
+}
