@@ -109,13 +109,28 @@ typedef struct EnigmaCpuBufferBounds {
   uintptr_t regionSize; /* 0 for a buffer passed unguarded */
   uintptr_t dataLo;     /* the buffer's bytes */
   uintptr_t dataSize;
+  uint32_t param; /* index of the kernel parameter it is passed as */
+  uint32_t reserved;
 } EnigmaCpuBufferBounds;
+
+/* The bytes a kernel parameter may access, for the checks' fast path: the
+ * pass knows which parameter most accesses go through, and checks them
+ * inline against this; an access outside them calls
+ * __enigma_param_bounds_fail(address, size, access, param), which reports it
+ * against that parameter's buffer (wherever the address lies).
+ * {0, UINTPTR_MAX} accepts everything (scalars, unguarded buffers). */
+typedef struct EnigmaCpuParamBounds {
+  uintptr_t lo;
+  uintptr_t size;
+} EnigmaCpuParamBounds;
 
 typedef struct EnigmaCpuBoundsTable {
   const EnigmaCpuBufferBounds *buffers;
   uint32_t count;
   /* `buffer` indexes `buffers`; `access` is ENIGMA_CPU_ACCESS_* or-ed. */
   void (*violation)(const void *address, uint64_t size, uint32_t access, uint32_t buffer);
+  /* One per kernel parameter (at least one), owned by the .so. */
+  EnigmaCpuParamBounds *params;
 } EnigmaCpuBoundsTable;
 
 typedef void (*EnigmaCpuRunFn)(EnigmaCpuGroup *group, uint32_t first, uint32_t end);

@@ -139,13 +139,17 @@ private:
 
 #define ENIGMA_CPU_EXPORT extern "C" __attribute__((visibility("default")))
 
-/// Defines the launch's bounds table and the check the EnigmaBoundsCheck pass
-/// plugin calls before each access that may touch a buffer (see CpuABI.h).
-/// The launcher expands it once. An address in no guarded region (the stack,
+/// Defines the launch's bounds tables and the checks the EnigmaBoundsCheck
+/// pass plugin calls (see CpuABI.h); the launcher expands it once, with the
+/// number of kernel parameters. An address in no guarded region (the stack,
 /// threadgroup memory, a null pointer for a disabled vector lane) passes; one
 /// in a buffer's region passes only when all `size` bytes are the buffer's.
-#define ENIGMA_CPU_DEFINE_BOUNDS_CHECK()                                                           \
-  ENIGMA_CPU_EXPORT EnigmaCpuBoundsTable enigma_cpu_bounds = {nullptr, 0, nullptr};               \
+#define ENIGMA_CPU_DEFINE_BOUNDS_CHECK(NUM_PARAMS)                                                 \
+  extern "C" __attribute__((visibility("hidden"))) EnigmaCpuParamBounds                            \
+      __enigma_param_bounds[NUM_PARAMS];                                                           \
+  EnigmaCpuParamBounds __enigma_param_bounds[NUM_PARAMS];                                          \
+  ENIGMA_CPU_EXPORT EnigmaCpuBoundsTable enigma_cpu_bounds = {nullptr, 0, nullptr,                 \
+                                                              __enigma_param_bounds};             \
   extern "C" __attribute__((visibility("hidden"), used, noinline)) void __enigma_bounds_check(    \
       const void *__p, uint64_t __size, uint32_t __access) {                                       \
     uintptr_t __a = (uintptr_t)__p;                                                                \
@@ -159,6 +163,28 @@ private:
         return;                                                                                    \
       __t.violation(__p, __size, __access, __i);                                                   \
     }                                                                                              \
+  }                                                                                                \
+  extern "C" __attribute__((visibility("hidden"), used, noinline, cold)) void                      \
+  __enigma_param_bounds_fail(const void *__p, uint64_t __size, uint32_t __access,                  \
+                             uint32_t __param) {                                                   \
+    const EnigmaCpuBoundsTable &__t = enigma_cpu_bounds;                                           \
+    if (__size == 0)                                                                               \
+      return;                                                                                      \
+    for (uint32_t __i = 0; __i < __t.count; ++__i)                                                 \
+      if (__t.buffers[__i].param == __param && __t.buffers[__i].regionSize)                        \
+        __t.violation(__p, __size, __access, __i);                                                 \
+    __enigma_bounds_check(__p, __size, __access);                                                  \
   }
+
+#ifdef ENIGMA_CPU_EXACT_BOUNDS
+/// Marks the pointer the launcher passes for kernel parameter `index`
+/// (~0u: a scalar, never checked), so the pass knows which parameter an
+/// access goes through. The pass replaces every call with `p`; it has no
+/// definition, so a kernel compiled without the pass fails to load.
+extern "C" void *__enigma_param(void *p, uint32_t index) __attribute__((const, nothrow));
+#define ENIGMA_CPU_PARAM(p, index) __enigma_param((p), (index))
+#else
+#define ENIGMA_CPU_PARAM(p, index) (p)
+#endif
 
 #endif // ENIGMA_RUNTIME_METALLAUNCH_H

@@ -9,24 +9,30 @@
 //
 // The pass runs at the end of the optimization pipeline (so it checks the
 // accesses that remain, with their final sizes: a vectorized float4 load is
-// one 16-byte check) and puts a call
+// one 16-byte check) and guards every load, store, atomic, memory intrinsic
+// (memcpy, memset...) and masked or gathered vector access whose address may
+// point into a kernel buffer. Accesses whose address provably comes from the
+// stack, a global or thread_local (threadgroup memory) variable, a scalar
+// parameter, or the launcher's threadgroup descriptor are left alone.
 //
-//   __enigma_bounds_check(ptr, size, access)      ; access: 1 read, 2 write, 3 both
+// Where the address provably derives from kernel parameter k (the launcher
+// passes each parameter through a marker call, __enigma_param(p, k), that the
+// pass recognizes and then removes; kernels that are not inlined into the
+// launcher are followed through their call sites), the check is inline:
 //
-// before every load, store, atomic, memory intrinsic (memcpy, memset...) and
-// masked or gathered vector access whose address may point into a kernel
-// buffer. Accesses whose address provably comes from the stack, a global or
-// thread_local (threadgroup memory) variable, or the launcher's group
-// argument are left alone. Masked and gathered accesses are checked lane by
-// lane, for the enabled lanes only (a disabled lane passes a null pointer,
-// which the check ignores).
+//   off = (uintptr)ptr - __enigma_param_bounds[k].lo
+//   if (off > .size || off + size > .size)                     ; unlikely
+//     __enigma_param_bounds_fail(ptr, size, access, k)         ; access: 1 read, 2 write, 3 both
 //
-// The launcher the runtime generates defines __enigma_bounds_check (see
-// ENIGMA_CPU_DEFINE_BOUNDS_CHECK in enigma/Runtime/MetalLaunch.h): it looks
-// the address up in the launch's table of guarded buffers and, when it falls
-// in a buffer's guarded region but not entirely inside the buffer's bytes,
-// calls the scheduler, which reports the kernel, buffer, index and thread.
-// The pass never instruments that function itself.
+// which reports the access against parameter k's buffer wherever it lands
+// (even beyond the guard regions). Any other address gets a call
+// __enigma_bounds_check(ptr, size, access), which looks the address up in the
+// launch's table of guarded buffers and reports it when it falls in a
+// buffer's guarded region but not entirely inside the buffer's bytes. Reports
+// go to the scheduler, which names the kernel, buffer, index and thread. Masked and gathered accesses are checked lane by lane, for the
+// enabled lanes only (a disabled lane passes a null pointer, which the check
+// ignores). The launcher defines both symbols (ENIGMA_CPU_DEFINE_BOUNDS_CHECK
+// in enigma/Runtime/MetalLaunch.h); the pass never instruments the check.
 //
 // The pass is also registered as `enigma-bounds-check` for
 // `opt -load-pass-plugin=... -passes=enigma-bounds-check` (lit tests).
@@ -40,18 +46,34 @@
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Plugins/PassPlugin.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
 using namespace llvm;
 
 namespace {
 
 constexpr StringLiteral kCheckName = "__enigma_bounds_check";
+constexpr StringLiteral kParamFailName = "__enigma_param_bounds_fail";
+constexpr StringLiteral kMarkerName = "__enigma_param";
+constexpr StringLiteral kParamTableName = "__enigma_param_bounds";
 constexpr StringLiteral kLauncherName = "enigma_cpu_run";
 constexpr uint32_t kRead = 1, kWrite = 2;
+/// The marker's index for a scalar (`constant T&`) parameter.
+constexpr uint64_t kScalarParam = 0xFFFFFFFFu;
+
+/// Where an address may point.
+struct Origin {
+  enum Kind { NotBuffer, Param, Unknown } kind;
+  unsigned param = 0; // for Param
+  bool operator==(const Origin &o) const {
+    return kind == o.kind && (kind != Param || param == o.param);
+  }
+};
 
 /// One check to insert before `at`.
 struct Check {
@@ -59,48 +81,112 @@ struct Check {
   Value *ptr;
   Value *size; // i64
   uint32_t access;
+  Origin origin;
 };
 
 class Instrumenter {
 public:
   explicit Instrumenter(Module &m)
       : dl(m.getDataLayout()), ctx(m.getContext()), i8(Type::getInt8Ty(ctx)),
-        i32(Type::getInt32Ty(ctx)), i64(Type::getInt64Ty(ctx)) {
+        i32(Type::getInt32Ty(ctx)), i64(Type::getInt64Ty(ctx)),
+        intPtr(m.getDataLayout().getIntPtrType(m.getContext())) {
     ptrTy = PointerType::getUnqual(ctx);
     check = m.getOrInsertFunction(kCheckName, Type::getVoidTy(ctx), ptrTy, i64, i32);
+    paramFail = m.getOrInsertFunction(kParamFailName, Type::getVoidTy(ctx), ptrTy, i64, i32, i32);
+    paramTable = m.getGlobalVariable(kParamTableName, /*AllowInternal=*/true);
+    marker = m.getFunction(kMarkerName);
   }
 
   bool run(Function &f);
+  /// Replaces every marker call by the pointer it marks.
+  bool removeMarkers();
 
 private:
-  bool mayBeBuffer(Value *ptr, Function &f) const;
+  Origin originOf(const Value *ptr, unsigned depth = 0) const;
+  Origin originOfObject(const Value *obj, unsigned depth) const;
   Value *bytes(Type *t) const { return ConstantInt::get(i64, dl.getTypeStoreSize(t)); }
-  void collect(Instruction &inst, Function &f, SmallVectorImpl<Check> &out);
+  void collect(Instruction &inst, SmallVectorImpl<Check> &out);
   void collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out);
   void emit(const Check &c);
 
   const DataLayout &dl;
   LLVMContext &ctx;
-  Type *i8, *i32, *i64;
+  Type *i8, *i32, *i64, *intPtr;
   PointerType *ptrTy;
-  FunctionCallee check;
+  FunctionCallee check, paramFail;
+  GlobalVariable *paramTable;
+  Function *marker;
 };
 
-/// False when the address provably points to memory that is no kernel buffer:
-/// a stack slot, a global or thread_local variable (threadgroup memory is
-/// one), or the threadgroup descriptor the launcher receives.
-bool Instrumenter::mayBeBuffer(Value *ptr, Function &f) const {
-  if (!ptr->getType()->isPointerTy())
-    return true;
-  const Value *obj = getUnderlyingObject(ptr, /*MaxLookup=*/0);
+/// The origin of one underlying object (see originOf).
+Origin Instrumenter::originOfObject(const Value *obj, unsigned depth) const {
   if (isa<AllocaInst>(obj) || isa<GlobalValue>(obj))
-    return false;
-  if (const auto *ii = dyn_cast<IntrinsicInst>(obj))
-    if (ii->getIntrinsicID() == Intrinsic::threadlocal_address)
-      return false;
-  if (isa<Argument>(obj) && f.getName() == kLauncherName)
-    return false;
-  return true;
+    return {Origin::NotBuffer};
+  if (const auto *call = dyn_cast<CallInst>(obj)) {
+    if (const auto *ii = dyn_cast<IntrinsicInst>(call))
+      if (ii->getIntrinsicID() == Intrinsic::threadlocal_address)
+        return {Origin::NotBuffer};
+    if (marker && call->getCalledFunction() == marker && call->arg_size() == 2)
+      if (const auto *index = dyn_cast<ConstantInt>(call->getArgOperand(1))) {
+        if (index->getZExtValue() == kScalarParam)
+          return {Origin::NotBuffer};
+        return {Origin::Param, (unsigned)index->getZExtValue()};
+      }
+    return {Origin::Unknown};
+  }
+  if (const auto *arg = dyn_cast<Argument>(obj)) {
+    const Function *f = arg->getParent();
+    // The launcher's arguments: the threadgroup descriptor and thread range.
+    if (f->getName() == kLauncherName)
+      return {Origin::NotBuffer};
+    // A kernel (or helper) that was not inlined: what its callers pass, if
+    // they all agree and the function has no other uses.
+    if (depth >= 4 || f->use_empty())
+      return {Origin::Unknown};
+    std::optional<Origin> all;
+    for (const Use &use : f->uses()) {
+      const auto *cb = dyn_cast<CallBase>(use.getUser());
+      if (!cb || !cb->isCallee(&use) || cb->arg_size() <= arg->getArgNo())
+        return {Origin::Unknown};
+      Origin o = originOf(cb->getArgOperand(arg->getArgNo()), depth + 1);
+      if (o.kind == Origin::Unknown || (all && !(*all == o)))
+        return {Origin::Unknown};
+      all = o;
+    }
+    return *all;
+  }
+  // A pointer field of the launcher's threadgroup descriptor (the argument
+  // array, the scheduler's callbacks and state) is runtime memory.
+  if (const auto *load = dyn_cast<LoadInst>(obj)) {
+    const Value *from = getUnderlyingObject(load->getPointerOperand(), /*MaxLookup=*/0);
+    if (const auto *arg = dyn_cast<Argument>(from))
+      if (arg->getParent()->getName() == kLauncherName)
+        return {Origin::NotBuffer};
+  }
+  return {Origin::Unknown};
+}
+
+/// NotBuffer when the address provably points to memory that is no kernel
+/// buffer (a stack slot, a global or thread_local variable, a scalar
+/// parameter, the threadgroup descriptor); Param k when it provably derives
+/// from kernel parameter k; Unknown otherwise.
+Origin Instrumenter::originOf(const Value *ptr, unsigned depth) const {
+  if (!ptr->getType()->isPointerTy())
+    return {Origin::Unknown};
+  SmallVector<const Value *, 4> objects;
+  getUnderlyingObjects(ptr, objects, /*LI=*/nullptr, /*MaxLookup=*/0);
+  std::optional<Origin> all;
+  for (const Value *obj : objects) {
+    Origin o = originOfObject(obj, depth);
+    if (o.kind == Origin::Unknown)
+      return o;
+    if (all && !(*all == o)) {
+      // Some objects are buffers, some are not: check them all generically.
+      return {Origin::Unknown};
+    }
+    all = o;
+  }
+  return all ? *all : Origin{Origin::Unknown};
 }
 
 void Instrumenter::collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out) {
@@ -112,12 +198,12 @@ void Instrumenter::collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out)
   auto *vecTy = dyn_cast<FixedVectorType>(dataTy);
   Value *addr = ii.getArgOperand(isStore ? 1 : 0);
   Value *mask = ii.getArgOperand(isStore ? 2 : 1);
-  Function *f = ii.getFunction();
   if (!vecTy) {
     // Scalable vectors do not occur on the hosts the runtime supports; check
     // the first byte rather than nothing.
-    if (addr->getType()->isPointerTy() && mayBeBuffer(addr, *f))
-      out.push_back({&ii, addr, ConstantInt::get(i64, 1), access});
+    Origin o = originOf(addr);
+    if (addr->getType()->isPointerTy() && o.kind != Origin::NotBuffer)
+      out.push_back({&ii, addr, ConstantInt::get(i64, 1), access, o});
     return;
   }
   Type *elemTy = vecTy->getElementType();
@@ -126,17 +212,19 @@ void Instrumenter::collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out)
 
   if (id == Intrinsic::masked_expandload || id == Intrinsic::masked_compressstore) {
     // The enabled lanes read or write consecutive elements from `addr`.
-    if (!mayBeBuffer(addr, *f))
+    Origin o = originOf(addr);
+    if (o.kind == Origin::NotBuffer)
       return;
     IRBuilder<> b(&ii);
     Value *bits = b.CreateBitCast(mask, IntegerType::get(ctx, lanes));
     Value *count = b.CreateZExtOrTrunc(b.CreateUnaryIntrinsic(Intrinsic::ctpop, bits), i64);
-    out.push_back({&ii, addr, b.CreateMul(count, ConstantInt::get(i64, elemBytes)), access});
+    out.push_back({&ii, addr, b.CreateMul(count, ConstantInt::get(i64, elemBytes)), access, o});
     return;
   }
 
   bool gather = id == Intrinsic::masked_gather || id == Intrinsic::masked_scatter;
-  if (!gather && !mayBeBuffer(addr, *f))
+  Origin base = gather ? Origin{Origin::Unknown} : originOf(addr);
+  if (base.kind == Origin::NotBuffer)
     return;
   // Lane i's address, or null when the lane is disabled.
   IRBuilder<> b(&ii);
@@ -146,8 +234,10 @@ void Instrumenter::collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out)
   if (bitPacked && !gather) {
     // Vectors of i1 and the like are bit-packed: check the whole vector when
     // any lane is enabled.
+    // (Generic check: a null pointer would fail a parameter's fast path.)
     Value *any = b.CreateOrReduce(mask);
-    out.push_back({&ii, b.CreateSelect(any, addr, null), bytes(vecTy), access});
+    out.push_back({&ii, b.CreateSelect(any, addr, null), bytes(vecTy), access,
+                   {Origin::Unknown}});
     return;
   }
   for (unsigned lane = 0; lane < lanes; ++lane) {
@@ -158,18 +248,22 @@ void Instrumenter::collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out)
     Value *p = gather       ? b.CreateExtractElement(addr, lane)
                : lane == 0 ? addr
                            : b.CreateConstInBoundsGEP1_64(i8, addr, lane * stride);
-    if (gather && !mayBeBuffer(p, *f))
+    Origin o = gather ? originOf(p) : base;
+    if (o.kind == Origin::NotBuffer)
       continue;
-    if (!known)
+    if (!known) {
       p = b.CreateSelect(on, p, null);
-    out.push_back({&ii, p, ConstantInt::get(i64, elemBytes), access});
+      o = {Origin::Unknown}; // null must take the generic check, which ignores it
+    }
+    out.push_back({&ii, p, ConstantInt::get(i64, elemBytes), access, o});
   }
 }
 
-void Instrumenter::collect(Instruction &inst, Function &f, SmallVectorImpl<Check> &out) {
+void Instrumenter::collect(Instruction &inst, SmallVectorImpl<Check> &out) {
   auto add = [&](Value *ptr, Value *size, uint32_t access) {
-    if (mayBeBuffer(ptr, f))
-      out.push_back({&inst, ptr, size, access});
+    Origin o = originOf(ptr);
+    if (o.kind != Origin::NotBuffer)
+      out.push_back({&inst, ptr, size, access, o});
   };
   auto sizedScalar = [&](Type *t) { return t->isSized() && !dl.getTypeStoreSize(t).isScalable(); };
 
@@ -253,24 +347,59 @@ void Instrumenter::collect(Instruction &inst, Function &f, SmallVectorImpl<Check
 }
 
 void Instrumenter::emit(const Check &c) {
+  Value *access = ConstantInt::get(i32, c.access);
+  auto *tableTy = paramTable ? dyn_cast<ArrayType>(paramTable->getValueType()) : nullptr;
+  uint64_t word = dl.getTypeStoreSize(intPtr);
+  if (c.origin.kind != Origin::Param || !tableTy ||
+      (c.origin.param + 1) * 2 * word > dl.getTypeAllocSize(tableTy)) {
+    IRBuilder<> b(c.at);
+    b.CreateCall(check, {c.ptr, c.size, access})->setDebugLoc(c.at->getDebugLoc());
+    return;
+  }
+  // Inline: within parameter k's bytes, or report the access against k.
   IRBuilder<> b(c.at);
-  b.SetCurrentDebugLocation(c.at->getDebugLoc());
-  CallInst *call = b.CreateCall(check, {c.ptr, c.size, ConstantInt::get(i32, c.access)});
-  call->setDebugLoc(c.at->getDebugLoc());
+  uint64_t entry = c.origin.param * 2 * word;
+  Value *lo = b.CreateLoad(intPtr, b.CreateConstInBoundsGEP1_64(i8, paramTable, entry), "lo");
+  Value *len =
+      b.CreateLoad(intPtr, b.CreateConstInBoundsGEP1_64(i8, paramTable, entry + word), "len");
+  Value *off = b.CreateSub(b.CreatePtrToInt(c.ptr, intPtr), lo, "off");
+  Value *end = b.CreateAdd(off, b.CreateZExtOrTrunc(c.size, intPtr), "end");
+  Value *bad = b.CreateOr(b.CreateICmpUGT(off, len), b.CreateICmpUGT(end, len), "oob");
+  Instruction *then =
+      SplitBlockAndInsertIfThen(bad, c.at, /*Unreachable=*/false,
+                                MDBuilder(ctx).createUnlikelyBranchWeights());
+  IRBuilder<> tb(then);
+  tb.CreateCall(paramFail, {c.ptr, c.size, access, ConstantInt::get(i32, c.origin.param)})
+      ->setDebugLoc(c.at->getDebugLoc());
 }
 
 bool Instrumenter::run(Function &f) {
-  if (f.isDeclaration() || f.getName() == kCheckName)
+  if (f.isDeclaration() || f.getName() == kCheckName || f.getName() == kParamFailName)
     return false;
   SmallVector<Check, 64> checks;
   SmallVector<Instruction *, 64> insts;
   for (Instruction &inst : instructions(f))
     insts.push_back(&inst);
   for (Instruction *inst : insts)
-    collect(*inst, f, checks);
+    collect(*inst, checks);
   for (const Check &c : checks)
     emit(c);
   return !checks.empty();
+}
+
+bool Instrumenter::removeMarkers() {
+  if (!marker)
+    return false;
+  for (User *user : make_early_inc_range(marker->users())) {
+    auto *call = dyn_cast<CallInst>(user);
+    if (!call || call->getCalledFunction() != marker)
+      continue;
+    call->replaceAllUsesWith(call->getArgOperand(0));
+    call->eraseFromParent();
+  }
+  if (marker->use_empty())
+    marker->eraseFromParent();
+  return true;
 }
 
 struct BoundsCheckPass : PassInfoMixin<BoundsCheckPass> {
@@ -279,6 +408,8 @@ struct BoundsCheckPass : PassInfoMixin<BoundsCheckPass> {
     bool changed = false;
     for (Function &f : m)
       changed |= inst.run(f);
+    // After every function: a kernel's checks look at its callers' markers.
+    changed |= inst.removeMarkers();
     return changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
   }
   // Also at -O0 and for optnone functions: a kernel compiled without

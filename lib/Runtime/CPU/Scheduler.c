@@ -860,20 +860,35 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
       bounds[i].regionSize = (uintptr_t)(b->regionHi - b->regionLo);
       bounds[i].dataLo = (uintptr_t)b->data;
       bounds[i].dataSize = b->size;
+      bounds[i].param = (uint32_t)(b->param - job->signature->params);
     }
   }
 
   pthread_mutex_lock(&gLaunchLock);
   ensureSignalHandlers();
-  if (job->bounds) {
-    job->bounds->buffers = bounds;
-    job->bounds->count = bounds ? (uint32_t)job->numBuffers : 0;
-    job->bounds->violation = onBoundsViolation;
+  EnigmaCpuBoundsTable *table = job->bounds;
+  size_t numParams = job->signature ? job->signature->numParams : 0;
+  if (table) {
+    table->buffers = bounds;
+    table->count = bounds ? (uint32_t)job->numBuffers : 0;
+    table->violation = onBoundsViolation;
+    // The fast path: each guarded buffer parameter's bytes; everything else
+    // (scalars, unguarded buffers) accepts any address.
+    for (size_t p = 0; table->params && p < numParams; ++p)
+      table->params[p] = (EnigmaCpuParamBounds){0, UINTPTR_MAX};
+    for (size_t i = 0; table->params && i < job->numBuffers; ++i) {
+      const EnigmaCpuBufferInfo *b = &job->buffers[i];
+      size_t p = (size_t)(b->param - job->signature->params);
+      if (b->regionLo && p < numParams)
+        table->params[p] = (EnigmaCpuParamBounds){(uintptr_t)b->data, b->size};
+    }
   }
   dispatch(pool, &js, false, participants);
-  if (job->bounds) {
-    job->bounds->count = 0;
-    job->bounds->buffers = NULL;
+  if (table) {
+    table->count = 0;
+    table->buffers = NULL;
+    for (size_t p = 0; table->params && p < numParams; ++p)
+      table->params[p] = (EnigmaCpuParamBounds){0, UINTPTR_MAX};
   }
   pthread_mutex_unlock(&gLaunchLock);
   free(bounds);

@@ -5,6 +5,7 @@
 ; RUN: opt -load-pass-plugin=%bounds_plugin -passes=enigma-bounds-check -S %s | FileCheck %s
 
 @tg = internal thread_local global [64 x float] zeroinitializer
+@__enigma_param_bounds = hidden global [3 x { i64, i64 }] zeroinitializer
 @table = internal constant [4 x i32] [i32 1, i32 2, i32 3, i32 4]
 
 define void @__enigma_bounds_check(ptr %p, i64 %size, i32 %access) {
@@ -66,12 +67,12 @@ define float @not_buffers(i64 %i) {
   ret float %s2
 }
 
-; The launcher's own argument is the threadgroup descriptor, not a buffer; pointers loaded
-; from it (the argument array, a buffer) may be anything and are checked.
+; The launcher's own argument is the threadgroup descriptor and the pointers in it (the
+; argument array) are runtime memory; a pointer loaded from the argument array (a buffer
+; without a marker) is checked.
 ; CHECK-LABEL: define void @enigma_cpu_run(
 ; CHECK-SAME:    ptr %[[G:[^,)]*]], i32
 ; CHECK-NEXT:    %[[ARGS:[^,)]*]] = load ptr, ptr %[[G]]
-; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[ARGS]], i64 8, i32 1)
 ; CHECK-NEXT:    %[[BUF:[^,)]*]] = load ptr, ptr %[[ARGS]]
 ; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[BUF]], i64 4, i32 2)
 ; CHECK-NEXT:    store i32 0, ptr %[[BUF]]
@@ -154,5 +155,59 @@ define <4 x i32> @expand(ptr %p, <4 x i1> %m) {
 ; CHECK:         ret void
 define void @prefetch(ptr %p) {
   call void @llvm.prefetch.p0(ptr %p, i32 0, i32 3, i32 1)
+  ret void
+}
+
+; An address derived from parameter k (the launcher's marker call) is checked inline against
+; entry k of @__enigma_param_bounds; only a failing access calls out, to report it against k. Scalars (index
+; 0xFFFFFFFF) are not checked, and the markers are gone afterwards.
+declare ptr @__enigma_param(ptr, i32) memory(none) nounwind
+; CHECK-NOT: declare ptr @__enigma_param(
+
+; CHECK-LABEL: define float @marked(
+; CHECK-SAME:    ptr %[[RAW:[^,)]*]], ptr %[[SRAW:[^,)]*]], i64 %[[I:[^,)]*]])
+; CHECK-NOT:     @__enigma_param(
+; CHECK:         %[[P:.*]] = getelementptr inbounds float, ptr %[[RAW]], i64 %[[I]]
+; CHECK-NEXT:    %[[LO:.*]] = load i64, ptr getelementptr inbounds (i8, ptr @__enigma_param_bounds, i64 32)
+; CHECK-NEXT:    %[[LEN:.*]] = load i64, ptr getelementptr inbounds (i8, ptr @__enigma_param_bounds, i64 40)
+; CHECK-NEXT:    %[[INT:.*]] = ptrtoint ptr %[[P]] to i64
+; CHECK-NEXT:    %[[OFF:.*]] = sub i64 %[[INT]], %[[LO]]
+; CHECK-NEXT:    %[[END:.*]] = add i64 %[[OFF]], 4
+; CHECK-NEXT:    %[[C1:.*]] = icmp ugt i64 %[[OFF]], %[[LEN]]
+; CHECK-NEXT:    %[[C2:.*]] = icmp ugt i64 %[[END]], %[[LEN]]
+; CHECK-NEXT:    %[[BAD:.*]] = or i1 %[[C1]], %[[C2]]
+; CHECK-NEXT:    br i1 %[[BAD]], label %[[SLOW:.*]], label %[[OK:.*]], !prof
+; CHECK:       [[SLOW]]:
+; CHECK-NEXT:    call void @__enigma_param_bounds_fail(ptr %[[P]], i64 4, i32 1, i32 2)
+; CHECK-NEXT:    br label %[[OK]]
+; CHECK:       [[OK]]:
+; CHECK-NEXT:    %[[V:.*]] = load float, ptr %[[P]]
+; CHECK-NEXT:    %[[S:.*]] = load float, ptr %[[SRAW]]
+; CHECK-NEXT:    fadd float %[[V]], %[[S]]
+define float @marked(ptr %raw, ptr %sraw, i64 %i) {
+  %a = call ptr @__enigma_param(ptr %raw, i32 2)
+  %s = call ptr @__enigma_param(ptr %sraw, i32 -1)
+  %p = getelementptr inbounds float, ptr %a, i64 %i
+  %v = load float, ptr %p
+  %sv = load float, ptr %s
+  %r = fadd float %v, %sv
+  ret float %r
+}
+
+; A kernel that was not inlined: its argument is parameter 1 at its only call site.
+; CHECK-LABEL: define internal void @kernel(
+; CHECK:         load i64, ptr getelementptr inbounds (i8, ptr @__enigma_param_bounds, i64 16)
+; CHECK:         call void @__enigma_param_bounds_fail(ptr %out, i64 4, i32 2, i32 1)
+; CHECK:         store i32 7, ptr %out
+define internal void @kernel(ptr %out) {
+  store i32 7, ptr %out
+  ret void
+}
+
+; CHECK-LABEL: define void @launcher_like(
+; CHECK-NEXT:    call void @kernel(ptr %raw)
+define void @launcher_like(ptr %raw) {
+  %b = call ptr @__enigma_param(ptr %raw, i32 1)
+  call void @kernel(ptr %b)
   ret void
 }
