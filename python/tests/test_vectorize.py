@@ -3,8 +3,9 @@
 Every kernel is compiled scalar and with vec_width 2 and 4, run on the CPU runtime, and the
 results are compared bit for bit with the scalar kernel's and with numpy's, for many grid sizes
 (0, 1, 3, 4, 5, 1023, 1024, 1025, ...), grids larger than the guarded n, unguarded grids of
-exactly n (the checked CPU runtime reports out-of-bounds accesses, and sentinel padding catches
-writes in the alignment slack it does not detect), offset accesses (packed vector accesses),
+exactly n (the checked CPU runtime reports out-of-bounds accesses, exactly with its default
+bounds checks; sentinel padding also catches writes in the alignment slack that guard pages alone
+would miss), offset accesses (packed vector accesses),
 strided and gathered reads, 2-D kernels and layout-indexed Tensors. Kernels the pass refuses run
 unchanged: same MSL as the scalar compile, coarsen 1, no implicit grid argument.
 """

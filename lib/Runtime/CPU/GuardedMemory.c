@@ -13,7 +13,10 @@
  * data page. Because a 32-bit index times an element of at
  * most 16 bytes cannot cross 64 GiB, such an access can never reach another
  * buffer or any other memory: it faults, and the scheduler reports it.
- * PROT_NONE reservations cost address space, not memory.
+ * PROT_NONE reservations cost address space, not memory. Kernels compiled
+ * with exact bounds checks (the EnigmaBoundsCheck pass plugin) also catch
+ * accesses in the slack and on the first page, before they happen; the
+ * regions still keep unchecked code and huge offsets away from other memory.
  *
  * Regions are pooled by size: a kernel launched again with the same buffer
  * sizes reuses them without new mappings or page faults.
