@@ -563,6 +563,16 @@ class CpuKernel:
                     f"{where}: array of {value.dtype} for a buffer of {param.type_name} "
                     f"({want or 'bfloat: a 2-byte dtype'} elements expected)"
                 )
+            size = param.element_size
+            lanes = elem[1]
+            if lanes == 3 and size == 4 * value.dtype.itemsize and value.ndim and value.shape[-1] == 3:
+                # Metal's 3-vectors take 4 lanes of memory: an (n, 3) array would be read with
+                # every element shifted.
+                raise _invalid(
+                    f"{where}: array of shape {value.shape}: a {param.type_name} takes {size} "
+                    f"bytes (4 lanes, the last one padding), so pass an array whose last "
+                    f"dimension is 4, or declare the buffer packed_{elem[0]}3"
+                )
         if value.flags.c_contiguous:
             return value, None
         return np.ascontiguousarray(value), (None if param.read_only else value)
@@ -604,7 +614,9 @@ def compile_msl(
         raise _invalid(
             f"compile_msl: kernel_name must be a str, got {type(kernel_name).__name__}"
         )
-    if bounds_check not in _BOUNDS_CHECK_MODES:
+    if bounds_check is not None and (
+        not isinstance(bounds_check, str) or bounds_check not in _BOUNDS_CHECK_MODES
+    ):
         raise _invalid(
             "compile_msl: bounds_check must be 'exact', 'guard' or None, got "
             f"{bounds_check!r}"

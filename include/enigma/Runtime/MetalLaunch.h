@@ -171,15 +171,14 @@ private:
     if (__size == 0)                                                                               \
       return;                                                                                      \
     for (uint32_t __i = 0; __i < __t.count; ++__i)                                                 \
-      if (__t.buffers[__i].param == __param && __t.buffers[__i].regionSize)                        \
+      if (__t.buffers[__i].param == __param)                                                       \
         __t.violation(__p, __size, __access, __i);                                                 \
     __enigma_bounds_check(__p, __size, __access);                                                  \
   }
 
 #ifdef ENIGMA_CPU_EXACT_BOUNDS
-/// Marks the pointer the launcher passes for kernel parameter `index`
-/// (~0u: a scalar, never checked), so the pass knows which parameter an
-/// access goes through. The pass replaces every call with `p`; it has no
+/// Marks the pointer the launcher passes for kernel parameter `index` (~0u:
+/// never checked), so the pass knows which parameter an access goes through. The pass replaces every call with `p`; it has no
 /// definition, so a kernel compiled without the pass fails to load.
 extern "C" void *__enigma_param(void *p, uint32_t index) __attribute__((const, nothrow));
 #define ENIGMA_CPU_PARAM(p, index) __enigma_param((p), (index))

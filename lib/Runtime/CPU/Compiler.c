@@ -480,9 +480,8 @@ static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *
     else
       enigmaCpuStringPrintf(&s,
                             "%s\n        __enigma_launch::__bufferArg<__enigma_launch::__param_t<"
-                            "__enigma_kernel_fn, %zu>>(ENIGMA_CPU_PARAM(__g->args[%zu], %uu))",
-                            i ? "," : "", i, i,
-                            p->kind == ENIGMA_CPU_PARAM_SCALAR ? 0xFFFFFFFFu : (unsigned)i);
+                            "__enigma_kernel_fn, %zu>>(ENIGMA_CPU_PARAM(__g->args[%zu], %zuu))",
+                            i ? "," : "", i, i, i);
   }
   enigmaCpuStringPrintf(&s, ");\n  } while (__it.next(__end));\n}\n");
   return enigmaCpuStringTake(&s);

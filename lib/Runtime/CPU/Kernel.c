@@ -225,6 +225,14 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k, const Enigma
       // memory changes, and with the alignment its type needs.
       memcpy(scalars + scalarAt, args[a].data, args[a].size);
       argv[pi] = scalars + scalarAt;
+      if (checked) {
+        // Exact bounds checks cover `constant T&` too: reading past the T is
+        // reported (without this, it would read the next scalar's bytes).
+        EnigmaCpuBufferInfo *b = &bufs[job.numBuffers++];
+        b->param = p;
+        b->data = scalars + scalarAt;
+        b->size = args[a].size;
+      }
       scalarAt += roundUp(args[a].size, 64);
       continue;
     }

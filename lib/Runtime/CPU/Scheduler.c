@@ -206,17 +206,30 @@ static void reportFault(Worker *w) {
       char sizeNote[48] = "";
       if (f->sig == 0 && f->size != (uint64_t)elem)
         snprintf(sizeNote, sizeof(sizeNote), ", %llu bytes", (unsigned long long)f->size);
-      if (f->sig != 0 && off >= 0 && (size_t)off < b->size)
+      if (p->kind == ENIGMA_CPU_PARAM_SCALAR)
+        msg = enigmaCpuFormat("kernel '%s': out-of-bounds %s of constant '%s' ([[buffer(%d)]], "
+                              "constant %s&, %zu bytes) at byte offset %lld (%llu bytes), in %s",
+                              job->kernelName, access, p->name, p->bufferIndex, p->typeName,
+                              b->size, off, (unsigned long long)f->size, where);
+      else if (f->sig != 0 && off >= 0 && (size_t)off < b->size)
         msg = enigmaCpuFormat("kernel '%s': write to read-only buffer '%s' ([[buffer(%d)]], "
                               "declared %s%s) at element index %lld (byte offset %lld), in %s",
                               job->kernelName, p->name, p->bufferIndex, p->readOnly ? "const " : "",
                               p->typeName, index, off, where);
-      else
+      else {
+        // "28 bytes = 7 elements of float", "16 bytes = 1 element of float4",
+        // "24 bytes = 1 element of float4 and 8 bytes".
+        size_t whole = b->size / (size_t)elem, rest = b->size % (size_t)elem;
+        char restNote[48] = "";
+        if (rest)
+          snprintf(restNote, sizeof(restNote), " and %zu bytes", rest);
         msg = enigmaCpuFormat("kernel '%s': out-of-bounds %s of buffer '%s' ([[buffer(%d)]], %zu "
-                              "bytes = %zu elements of %s) at element index %lld (byte offset "
+                              "bytes = %zu element%s of %s%s) at element index %lld (byte offset "
                               "%lld%s), in %s",
-                              job->kernelName, access, p->name, p->bufferIndex, b->size,
-                              b->size / (size_t)elem, p->typeName, index, off, sizeNote, where);
+                              job->kernelName, access, p->name, p->bufferIndex, b->size, whole,
+                              whole == 1 ? "" : "s", p->typeName, restNote, index, off, sizeNote,
+                              where);
+      }
     }
     if (!msg) {
       size_t page = enigmaCpuPageSize();
@@ -854,13 +867,13 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
     }
     for (size_t i = 0; i < job->numBuffers; ++i) {
       const EnigmaCpuBufferInfo *b = &job->buffers[i];
+      bounds[i].param = (uint32_t)(b->param - job->signature->params);
       if (!b->regionLo)
-        continue; // unguarded (an unchecked launch): never matches
+        continue; // a scalar, or an unguarded buffer: no region to look up
       bounds[i].regionLo = (uintptr_t)b->regionLo;
       bounds[i].regionSize = (uintptr_t)(b->regionHi - b->regionLo);
       bounds[i].dataLo = (uintptr_t)b->data;
       bounds[i].dataSize = b->size;
-      bounds[i].param = (uint32_t)(b->param - job->signature->params);
     }
   }
 
@@ -879,7 +892,7 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
     for (size_t i = 0; table->params && i < job->numBuffers; ++i) {
       const EnigmaCpuBufferInfo *b = &job->buffers[i];
       size_t p = (size_t)(b->param - job->signature->params);
-      if (b->regionLo && p < numParams)
+      if ((b->regionLo || b->param->kind == ENIGMA_CPU_PARAM_SCALAR) && p < numParams)
         table->params[p] = (EnigmaCpuParamBounds){(uintptr_t)b->data, b->size};
     }
   }
