@@ -263,6 +263,7 @@ _REPORT = re.compile(
     r"\(byte offset (?P<offset>-?\d+)(?:, (?P<size>\d+) bytes)?\), "
     r"in threadgroup \((?P<group>\d+,\d+,\d+)\), thread \((?P<local>\d+,\d+,\d+)\) of the "
     r"threadgroup, thread_position_in_grid \((?P<grid>\d+,\d+,\d+)\)"
+    r"(?:, at (?P<where>\S+))?"
 )
 
 
@@ -284,6 +285,7 @@ class Report:
     local: str
     grid: str
     message: str
+    where: str | None = None  # the access's source position
 
     def assert_outside(self, element_size: int) -> None:
         """The reported access really touches bytes outside the buffer."""
@@ -303,9 +305,17 @@ def oob(kernel: rt.CpuKernel, *args: object, **launch: object) -> Report:
     assert m, msg
     g = m.groupdict()
     assert g["kernel"] == kernel.name, msg
+    if kernel.bounds_check == "exact":
+        # Exact checks name the access's line and column in the kernel's source.
+        assert g["where"] and re.fullmatch(rf"{kernel.name}\.metal:\d+:\d+", g["where"]), msg
     ints = ("slot", "nbytes", "count", "index", "offset")
     return Report(
-        **{k: int(v) if k in ints else v for k, v in g.items() if k not in ("size", "rest")},
+        **{
+            k: int(v) if k in ints else v
+            for k, v in g.items()
+            if k not in ("size", "rest", "where")
+        },
+        where=g["where"],
         size=int(g["size"]) if g["size"] is not None else None,
         message=msg,
     )
@@ -359,7 +369,7 @@ def test_read_in_slack_after_end(exact: Callable[[str], rt.CpuKernel]) -> None:
     assert str(exc.value) == (
         "kernel 'shift': out-of-bounds read of buffer 'A' ([[buffer(0)]], 28 bytes = 7 elements "
         "of float) at element index 7 (byte offset 28), in threadgroup (0,0,0), thread (6,0,0) of "
-        "the threadgroup, thread_position_in_grid (6,0,0)"
+        "the threadgroup, thread_position_in_grid (6,0,0), at shift.metal:6:12"
     )
     np.testing.assert_array_equal(c, [2, 3, 4, 5, 6, 7, -1])  # threads 0..5 ran
 
@@ -726,6 +736,17 @@ def test_simdgroup_load_past_the_end(exact: Callable[[str], rt.CpuKernel]) -> No
     r.assert_outside(4)
     assert r.offset + (r.size or 4) <= 256, r  # a load of the 8x8 matrix
     np.testing.assert_array_equal(c, 0)
+    # The position is the kernel's call of simdgroup_load, not the header code it inlines.
+    assert "simdgroup_load(" in source_line(r.where), r.where
+
+
+def source_line(where: str | None) -> str:
+    """The source line `kernel.metal:line:col` names (the kernel's source in SOURCES)."""
+    assert where, "no source position"
+    name, line, _ = where.rsplit(":", 2)
+    kernel = name.removesuffix(".metal")
+    (source,) = [s for s in SOURCES if f"kernel void {kernel}(" in s]
+    return source.splitlines()[int(line) - 1]
 
 
 def test_simdgroup_tile_with_origin(exact: Callable[[str], rt.CpuKernel]) -> None:

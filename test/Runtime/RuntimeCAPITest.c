@@ -147,7 +147,7 @@ int main(void) {
   report("before", st, &err);
   // EXACT: before: [OUT_OF_BOUNDS] kernel 'before': out-of-bounds read of buffer 'x'
   // EXACT-SAME: 16 bytes = 4 elements of float) at element index -1 (byte offset -4), in
-  // EXACT-SAME: thread_position_in_grid (0,0,0)
+  // EXACT-SAME: thread_position_in_grid (0,0,0), at before.metal:18:10
   // GUARD: before: [OK] (no message)
   enigmaRuntimeCpuKernelDestroy(o);
   printf("kernel after destroy: %d\n", (int)enigmaRuntimeCpuKernelGetBoundsCheck(NULL));

@@ -94,7 +94,7 @@ struct EnigmaCpuGroup {
 };
 
 /* Exact bounds checking. A kernel compiled with the EnigmaBoundsCheck pass
- * plugin calls the .so's __enigma_bounds_check(address, size, access) before
+ * plugin calls the .so's __enigma_bounds_check(address, size, access, where) before
  * every access that may touch a buffer; that function looks the address up
  * in enigma_cpu_bounds, which the scheduler fills in for each launch
  * (launches are serialized), and calls `violation` (which does not return)
@@ -116,7 +116,7 @@ typedef struct EnigmaCpuBufferBounds {
 /* The bytes a kernel parameter may access, for the checks' fast path: the
  * pass knows which parameter most accesses go through, and checks them
  * inline against this; an access outside them calls
- * __enigma_param_bounds_fail(address, size, access, param), which reports it
+ * __enigma_param_bounds_fail(address, size, access, param, where), which reports it
  * against that parameter's buffer (wherever the address lies).
  * {0, UINTPTR_MAX} accepts everything (scalars, unguarded buffers). */
 typedef struct EnigmaCpuParamBounds {
@@ -127,8 +127,11 @@ typedef struct EnigmaCpuParamBounds {
 typedef struct EnigmaCpuBoundsTable {
   const EnigmaCpuBufferBounds *buffers;
   uint32_t count;
-  /* `buffer` indexes `buffers`; `access` is ENIGMA_CPU_ACCESS_* or-ed. */
-  void (*violation)(const void *address, uint64_t size, uint32_t access, uint32_t buffer);
+  /* `buffer` indexes `buffers`; `access` is ENIGMA_CPU_ACCESS_* or-ed;
+   * `where` is the access's source position ("vadd.metal:6:10", or the
+   * file and line a #line directive names), or NULL when unknown. */
+  void (*violation)(const void *address, uint64_t size, uint32_t access, uint32_t buffer,
+                    const char *where);
   /* One per kernel parameter (at least one), owned by the .so. */
   EnigmaCpuParamBounds *params;
 } EnigmaCpuBoundsTable;

@@ -151,7 +151,7 @@ private:
   ENIGMA_CPU_EXPORT EnigmaCpuBoundsTable enigma_cpu_bounds = {nullptr, 0, nullptr,                 \
                                                               __enigma_param_bounds};             \
   extern "C" __attribute__((visibility("hidden"), used, noinline)) void __enigma_bounds_check(    \
-      const void *__p, uint64_t __size, uint32_t __access) {                                       \
+      const void *__p, uint64_t __size, uint32_t __access, const char *__where) {                  \
     uintptr_t __a = (uintptr_t)__p;                                                                \
     const EnigmaCpuBoundsTable &__t = enigma_cpu_bounds;                                           \
     for (uint32_t __i = 0; __i < __t.count; ++__i) {                                               \
@@ -161,19 +161,19 @@ private:
       uintptr_t __off = __a - __b.dataLo; /* wraps below the start */                              \
       if (__size == 0 || (__off <= __b.dataSize && __size <= __b.dataSize - __off))                \
         return;                                                                                    \
-      __t.violation(__p, __size, __access, __i);                                                   \
+      __t.violation(__p, __size, __access, __i, __where);                                          \
     }                                                                                              \
   }                                                                                                \
   extern "C" __attribute__((visibility("hidden"), used, noinline, cold)) void                      \
   __enigma_param_bounds_fail(const void *__p, uint64_t __size, uint32_t __access,                  \
-                             uint32_t __param) {                                                   \
+                             uint32_t __param, const char *__where) {                              \
     const EnigmaCpuBoundsTable &__t = enigma_cpu_bounds;                                           \
     if (__size == 0)                                                                               \
       return;                                                                                      \
     for (uint32_t __i = 0; __i < __t.count; ++__i)                                                 \
       if (__t.buffers[__i].param == __param)                                                       \
-        __t.violation(__p, __size, __access, __i);                                                 \
-    __enigma_bounds_check(__p, __size, __access);                                                  \
+        __t.violation(__p, __size, __access, __i, __where);                                        \
+    __enigma_bounds_check(__p, __size, __access, __where);                                         \
   }
 
 #ifdef ENIGMA_CPU_EXACT_BOUNDS

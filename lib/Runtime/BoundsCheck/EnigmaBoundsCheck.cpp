@@ -22,14 +22,17 @@
 //
 //   off = (uintptr)ptr - __enigma_param_bounds[k].lo
 //   if (off > .size || off + size > .size)                     ; unlikely
-//     __enigma_param_bounds_fail(ptr, size, access, k)         ; access: 1 read, 2 write, 3 both
+//     __enigma_param_bounds_fail(ptr, size, access, k, where)  ; access: 1 read, 2 write, 3 both
 //
 // which reports the access against parameter k's buffer wherever it lands
 // (even beyond the guard regions). Any other address gets a call
-// __enigma_bounds_check(ptr, size, access), which looks the address up in the
+// __enigma_bounds_check(ptr, size, access, where), which looks the address up in the
 // launch's table of guarded buffers and reports it when it falls in a
 // buffer's guarded region but not entirely inside the buffer's bytes. Reports
-// go to the scheduler, which names the kernel, buffer, index and thread. Masked and gathered accesses are checked lane by lane, for the
+// go to the scheduler, which names the kernel, buffer, index and thread, and
+// `where`: the access's source position ("shift.metal:6:10", or the file and
+// line a #line directive gave) when the kernel has debug line tables (the
+// runtime compiles exact kernels with -gline-tables-only), else null. Masked and gathered accesses are checked lane by lane, for the
 // enabled lanes only (a disabled lane passes a null pointer, which the check
 // ignores). The launcher defines both symbols (ENIGMA_CPU_DEFINE_BOUNDS_CHECK
 // in enigma/Runtime/MetalLaunch.h); the pass never instruments the check.
@@ -42,6 +45,7 @@
 #include "llvm/Analysis/ValueTracking.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DataLayout.h"
+#include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
@@ -51,6 +55,7 @@
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Plugins/PassPlugin.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
 using namespace llvm;
@@ -87,12 +92,13 @@ struct Check {
 class Instrumenter {
 public:
   explicit Instrumenter(Module &m)
-      : dl(m.getDataLayout()), ctx(m.getContext()), i8(Type::getInt8Ty(ctx)),
+      : mod(m), dl(m.getDataLayout()), ctx(m.getContext()), i8(Type::getInt8Ty(ctx)),
         i32(Type::getInt32Ty(ctx)), i64(Type::getInt64Ty(ctx)),
         intPtr(m.getDataLayout().getIntPtrType(m.getContext())) {
     ptrTy = PointerType::getUnqual(ctx);
-    check = m.getOrInsertFunction(kCheckName, Type::getVoidTy(ctx), ptrTy, i64, i32);
-    paramFail = m.getOrInsertFunction(kParamFailName, Type::getVoidTy(ctx), ptrTy, i64, i32, i32);
+    check = m.getOrInsertFunction(kCheckName, Type::getVoidTy(ctx), ptrTy, i64, i32, ptrTy);
+    paramFail =
+        m.getOrInsertFunction(kParamFailName, Type::getVoidTy(ctx), ptrTy, i64, i32, i32, ptrTy);
     paramTable = m.getGlobalVariable(kParamTableName, /*AllowInternal=*/true);
     marker = m.getFunction(kMarkerName);
   }
@@ -108,7 +114,9 @@ private:
   void collect(Instruction &inst, SmallVectorImpl<Check> &out);
   void collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out);
   void emit(const Check &c);
+  Value *sourcePosition(const Instruction *at);
 
+  Module &mod;
   const DataLayout &dl;
   LLVMContext &ctx;
   Type *i8, *i32, *i64, *intPtr;
@@ -116,7 +124,49 @@ private:
   FunctionCallee check, paramFail;
   GlobalVariable *paramTable;
   Function *marker;
+  StringMap<Constant *> positions;
 };
+
+/// True for files of the Metal-compatibility header and the generated
+/// launcher: a position there says nothing about the kernel's source.
+static bool isRuntimeFile(StringRef path) {
+  StringRef name = sys::path::filename(path);
+  return name == "launch.cpp" || name.starts_with("metal_") ||
+         (name.starts_with("Metal") && name.ends_with(".h")) || name == "CpuABI.h";
+}
+
+/// "file:line:col" of the access, as a C string constant, or null. The
+/// position is the innermost one (through inlining) in the kernel's own
+/// source, not in the runtime's header; files are named as the compiler saw
+/// them, except that the kernel's .metal file (compiled from a scratch
+/// directory) is named without its directory.
+Value *Instrumenter::sourcePosition(const Instruction *at) {
+  const DILocation *loc = at->getDebugLoc().get();
+  for (; loc; loc = loc->getInlinedAt())
+    if (loc->getLine() && !isRuntimeFile(loc->getFilename()))
+      break;
+  if (!loc)
+    return ConstantPointerNull::get(ptrTy);
+  std::string file = loc->getFilename().str();
+  if (StringRef(file).ends_with(".metal"))
+    file = sys::path::filename(file).str();
+  else if (!loc->getDirectory().empty() && !sys::path::is_absolute(file) &&
+           !StringRef(file).ends_with(".py"))
+    file = (loc->getDirectory() + "/" + file).str();
+  std::string text = file + ":" + std::to_string(loc->getLine());
+  if (loc->getColumn())
+    text += ":" + std::to_string(loc->getColumn());
+  Constant *&c = positions[text];
+  if (!c) {
+    Constant *init = ConstantDataArray::getString(ctx, text);
+    auto *gv = new GlobalVariable(mod, init->getType(), /*isConstant=*/true,
+                                  GlobalValue::PrivateLinkage, init, "enigma.access.position");
+    gv->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+    gv->setAlignment(Align(1));
+    c = gv;
+  }
+  return c;
+}
 
 /// The origin of one underlying object (see originOf).
 Origin Instrumenter::originOfObject(const Value *obj, unsigned depth) const {
@@ -353,7 +403,8 @@ void Instrumenter::emit(const Check &c) {
   if (c.origin.kind != Origin::Param || !tableTy ||
       (c.origin.param + 1) * 2 * word > dl.getTypeAllocSize(tableTy)) {
     IRBuilder<> b(c.at);
-    b.CreateCall(check, {c.ptr, c.size, access})->setDebugLoc(c.at->getDebugLoc());
+    b.CreateCall(check, {c.ptr, c.size, access, sourcePosition(c.at)})
+        ->setDebugLoc(c.at->getDebugLoc());
     return;
   }
   // Inline: within parameter k's bytes, or report the access against k.
@@ -369,7 +420,8 @@ void Instrumenter::emit(const Check &c) {
       SplitBlockAndInsertIfThen(bad, c.at, /*Unreachable=*/false,
                                 MDBuilder(ctx).createUnlikelyBranchWeights());
   IRBuilder<> tb(then);
-  tb.CreateCall(paramFail, {c.ptr, c.size, access, ConstantInt::get(i32, c.origin.param)})
+  tb.CreateCall(paramFail, {c.ptr, c.size, access, ConstantInt::get(i32, c.origin.param),
+                            sourcePosition(c.at)})
       ->setDebugLoc(c.at->getDebugLoc());
 }
 

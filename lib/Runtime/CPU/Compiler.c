@@ -595,7 +595,8 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
                          "\n",
                          kernelName,
                          "\n",
-                         pluginIdentity ? "exact bounds checks: " : "guard pages\n",
+                         pluginIdentity ? "exact bounds checks, -gline-tables-only: "
+                                        : "guard pages\n",
                          pluginIdentity ? pluginIdentity : "",
                          "\n"};
   for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); ++i)
@@ -656,8 +657,12 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
       argv[n++] = kBaseFlags[i];
     if (arch)
       argv[n++] = arch;
-    if (pluginFlag)
+    if (pluginFlag) {
       argv[n++] = pluginFlag;
+      // Line tables (no other debug info, no change to the code): the checks
+      // name the source position of an out-of-bounds access.
+      argv[n++] = "-gline-tables-only";
+    }
     n = splitFlags(flagsCopy, argv, n, NUM_BASE_FLAGS + 70);
     argv[n++] = incFlag;
     argv[n++] = "-o";

@@ -80,9 +80,11 @@ typedef struct FaultInfo {
   const void *addr;
   int access; /* 0 unknown, else ENIGMA_CPU_ACCESS_* or-ed */
   uint32_t thread;
-  /* For a failed bounds check: the access's size and job->buffers index. */
+  /* For a failed bounds check: the access's size, job->buffers index and
+   * source position (static text in the kernel library, or NULL). */
   uint64_t size;
   uint32_t buffer;
+  const char *where;
 } FaultInfo;
 
 typedef struct JobState {
@@ -179,8 +181,12 @@ static void describeThread(const Worker *w, uint32_t t, char *buf, size_t n) {
 static void reportFault(Worker *w) {
   const FaultInfo *f = &w->fault;
   const EnigmaCpuJob *job = w->job;
-  char where[256];
+  char where[512];
   describeThread(w, f->thread, where, sizeof(where));
+  if (f->sig == 0 && f->where && *f->where) {
+    size_t n = strlen(where);
+    snprintf(where + n, sizeof(where) - n, ", at %s", f->where);
+  }
   const char *access = f->access == (ENIGMA_CPU_ACCESS_READ | ENIGMA_CPU_ACCESS_WRITE)
                            ? "atomic read-modify-write"
                        : f->access == ENIGMA_CPU_ACCESS_WRITE ? "write"
@@ -320,7 +326,8 @@ static void onFault(int sig, siginfo_t *info, void *uctx) {
 
 /// Called by a kernel's __enigma_bounds_check (exact checking) on the fiber of
 /// the thread whose access is out of bounds: reported like a fault.
-static void onBoundsViolation(const void *addr, uint64_t size, uint32_t access, uint32_t buffer) {
+static void onBoundsViolation(const void *addr, uint64_t size, uint32_t access, uint32_t buffer,
+                              const char *where) {
   Worker *w = currentWorker();
   if (!w || !w->inKernel)
     abort(); // only kernel code on a worker calls it
@@ -330,6 +337,7 @@ static void onBoundsViolation(const void *addr, uint64_t size, uint32_t access, 
   w->fault.access = (int)access;
   w->fault.size = size;
   w->fault.buffer = buffer;
+  w->fault.where = where;
   w->fault.thread = w->g.current;
   siglongjmp(w->jmp, 1);
 }

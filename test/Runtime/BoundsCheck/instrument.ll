@@ -1,14 +1,18 @@
-; The EnigmaBoundsCheck pass plugin puts a call to __enigma_bounds_check(ptr, size, access)
-; (access: 1 read, 2 write, 3 both) before every access that may touch a kernel buffer, and
+; The EnigmaBoundsCheck pass plugin puts a call to __enigma_bounds_check(ptr, size, access,
+; where) (access: 1 read, 2 write, 3 both; where: the source position, null without debug info) before every access that may touch a kernel buffer, and
 ; none before accesses that provably do not.
 ; REQUIRES: bounds-check-plugin
 ; RUN: opt -load-pass-plugin=%bounds_plugin -passes=enigma-bounds-check -S %s | FileCheck %s
+
+; Source positions (used by @positions below) are module constants.
+; CHECK-DAG: @[[POS1:enigma.access.position[.0-9]*]] = private unnamed_addr constant [16 x i8] c"vadd.metal:12:7\00"
+; CHECK-DAG: @[[POS2:enigma.access.position[.0-9]*]] = private unnamed_addr constant [16 x i8] c"vadd.metal:14:3\00"
 
 @tg = internal thread_local global [64 x float] zeroinitializer
 @__enigma_param_bounds = hidden global [3 x { i64, i64 }] zeroinitializer
 @table = internal constant [4 x i32] [i32 1, i32 2, i32 3, i32 4]
 
-define void @__enigma_bounds_check(ptr %p, i64 %size, i32 %access) {
+define void @__enigma_bounds_check(ptr %p, i64 %size, i32 %access, ptr %where) {
   %v = load i32, ptr %p
   ret void
 }
@@ -21,12 +25,12 @@ define void @__enigma_bounds_check(ptr %p, i64 %size, i32 %access) {
 ; CHECK-SAME:    ptr %[[A:[^,)]*]], ptr %[[C:[^,)]*]], i64 %[[I:[^,)]*]])
 define void @scalar(ptr %A, ptr %C, i64 %i) {
 ; CHECK:         %[[PA:[^,)]*]] = getelementptr inbounds float, ptr %[[A]], i64 %[[I]]
-; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[PA]], i64 4, i32 1)
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[PA]], i64 4, i32 1, ptr null)
 ; CHECK-NEXT:    %[[V:[^,)]*]] = load float, ptr %[[PA]]
   %pa = getelementptr inbounds float, ptr %A, i64 %i
   %v = load float, ptr %pa
 ; CHECK:         %[[PC:[^,)]*]] = getelementptr inbounds float, ptr %[[C]], i64 %[[I]]
-; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[PC]], i64 4, i32 2)
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[PC]], i64 4, i32 2, ptr null)
 ; CHECK-NEXT:    store float %[[V]], ptr %[[PC]]
   %pc = getelementptr inbounds float, ptr %C, i64 %i
   store float %v, ptr %pc
@@ -35,9 +39,9 @@ define void @scalar(ptr %A, ptr %C, i64 %i) {
 
 ; A vector access is one check of its whole size.
 ; CHECK-LABEL: define void @vector(
-; CHECK:         call void @__enigma_bounds_check(ptr %{{.*}}, i64 16, i32 1)
+; CHECK:         call void @__enigma_bounds_check(ptr %{{.*}}, i64 16, i32 1, ptr null)
 ; CHECK-NEXT:    load <4 x float>
-; CHECK:         call void @__enigma_bounds_check(ptr %{{.*}}, i64 12, i32 2)
+; CHECK:         call void @__enigma_bounds_check(ptr %{{.*}}, i64 12, i32 2, ptr null)
 ; CHECK-NEXT:    store <3 x float>
 define void @vector(ptr %A, ptr %C) {
   %v = load <4 x float>, ptr %A, align 16
@@ -74,7 +78,7 @@ define float @not_buffers(i64 %i) {
 ; CHECK-SAME:    ptr %[[G:[^,)]*]], i32
 ; CHECK-NEXT:    %[[ARGS:[^,)]*]] = load ptr, ptr %[[G]]
 ; CHECK-NEXT:    %[[BUF:[^,)]*]] = load ptr, ptr %[[ARGS]]
-; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[BUF]], i64 4, i32 2)
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[BUF]], i64 4, i32 2, ptr null)
 ; CHECK-NEXT:    store i32 0, ptr %[[BUF]]
 define void @enigma_cpu_run(ptr %g, i32 %first, i32 %end) {
   %args = load ptr, ptr %g
@@ -84,9 +88,9 @@ define void @enigma_cpu_run(ptr %g, i32 %first, i32 %end) {
 }
 
 ; CHECK-LABEL: define void @atomics(
-; CHECK:         call void @__enigma_bounds_check(ptr %[[P:[^,)]*]], i64 4, i32 3)
+; CHECK:         call void @__enigma_bounds_check(ptr %[[P:[^,)]*]], i64 4, i32 3, ptr null)
 ; CHECK-NEXT:    atomicrmw add ptr %[[P]]
-; CHECK:         call void @__enigma_bounds_check(ptr %[[P]], i64 8, i32 3)
+; CHECK:         call void @__enigma_bounds_check(ptr %[[P]], i64 8, i32 3, ptr null)
 ; CHECK-NEXT:    cmpxchg ptr %[[P]]
 define void @atomics(ptr %p) {
   %old = atomicrmw add ptr %p, i32 1 seq_cst
@@ -97,11 +101,11 @@ define void @atomics(ptr %p) {
 ; memcpy checks both ranges, memset its destination, with the (zero-extended) length.
 ; CHECK-LABEL: define void @mem(
 ; CHECK-SAME:    ptr %[[D:[^,)]*]], ptr %[[S:[^,)]*]], i32 %[[N:[^,)]*]])
-; CHECK:         call void @__enigma_bounds_check(ptr %[[D]], i64 64, i32 2)
-; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[S]], i64 64, i32 1)
+; CHECK:         call void @__enigma_bounds_check(ptr %[[D]], i64 64, i32 2, ptr null)
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[S]], i64 64, i32 1, ptr null)
 ; CHECK-NEXT:    call void @llvm.memcpy
 ; CHECK:         %[[LEN:[^,)]*]] = zext i32 %[[N]] to i64
-; CHECK:         call void @__enigma_bounds_check(ptr %[[D]], i64 %[[LEN]], i32 2)
+; CHECK:         call void @__enigma_bounds_check(ptr %[[D]], i64 %[[LEN]], i32 2, ptr null)
 ; CHECK-NEXT:    call void @llvm.memset
 define void @mem(ptr %d, ptr %s, i32 %n) {
   call void @llvm.memcpy.p0.p0.i64(ptr %d, ptr %s, i64 64, i1 false)
@@ -117,8 +121,8 @@ define void @mem(ptr %d, ptr %s, i32 %n) {
 ; CHECK:         %[[M1:.*]] = extractelement <2 x i1> %[[M]], i64 1
 ; CHECK-NEXT:    %[[P1:.*]] = getelementptr inbounds i8, ptr %[[P]], i64 4
 ; CHECK-NEXT:    %[[S1:.*]] = select i1 %[[M1]], ptr %[[P1]], ptr null
-; CHECK:         call void @__enigma_bounds_check(ptr %[[S0]], i64 4, i32 1)
-; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[S1]], i64 4, i32 1)
+; CHECK:         call void @__enigma_bounds_check(ptr %[[S0]], i64 4, i32 1, ptr null)
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[S1]], i64 4, i32 1, ptr null)
 ; CHECK-NEXT:    call <2 x float> @llvm.masked.load
 define <2 x float> @masked(ptr %p, <2 x i1> %m) {
   %v = call <2 x float> @llvm.masked.load.v2f32.p0(ptr align 4 %p, <2 x i1> %m, <2 x float> zeroinitializer)
@@ -130,7 +134,7 @@ define <2 x float> @masked(ptr %p, <2 x i1> %m) {
 ; CHECK-LABEL: define void @scatter(
 ; CHECK-SAME:    <2 x ptr> %[[PS:[^,)]*]])
 ; CHECK-NEXT:    %[[Q0:.*]] = extractelement <2 x ptr> %[[PS]], i64 0
-; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[Q0]], i64 8, i32 2)
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[Q0]], i64 8, i32 2, ptr null)
 ; CHECK-NEXT:    call void @llvm.masked.scatter
 define void @scatter(<2 x ptr> %ps) {
   call void @llvm.masked.scatter.v2f64.v2p0(<2 x double> zeroinitializer, <2 x ptr> align 8 %ps, <2 x i1> <i1 true, i1 false>)
@@ -143,7 +147,7 @@ define void @scatter(<2 x ptr> %ps) {
 ; CHECK-NEXT:    %[[POP:[^,)]*]] = call i4 @llvm.ctpop.i4(i4 %[[BITS]])
 ; CHECK-NEXT:    %[[CNT:[^,)]*]] = zext i4 %[[POP]] to i64
 ; CHECK-NEXT:    %[[BYTES:[^,)]*]] = mul i64 %[[CNT]], 4
-; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %{{.*}}, i64 %[[BYTES]], i32 1)
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %{{.*}}, i64 %[[BYTES]], i32 1, ptr null)
 define <4 x i32> @expand(ptr %p, <4 x i1> %m) {
   %v = call <4 x i32> @llvm.masked.expandload.v4i32(ptr %p, <4 x i1> %m, <4 x i32> zeroinitializer)
   ret <4 x i32> %v
@@ -178,7 +182,7 @@ declare ptr @__enigma_param(ptr, i32) memory(none) nounwind
 ; CHECK-NEXT:    %[[BAD:.*]] = or i1 %[[C1]], %[[C2]]
 ; CHECK-NEXT:    br i1 %[[BAD]], label %[[SLOW:.*]], label %[[OK:.*]], !prof
 ; CHECK:       [[SLOW]]:
-; CHECK-NEXT:    call void @__enigma_param_bounds_fail(ptr %[[P]], i64 4, i32 1, i32 2)
+; CHECK-NEXT:    call void @__enigma_param_bounds_fail(ptr %[[P]], i64 4, i32 1, i32 2, ptr null)
 ; CHECK-NEXT:    br label %[[OK]]
 ; CHECK:       [[OK]]:
 ; CHECK-NEXT:    %[[V:.*]] = load float, ptr %[[P]]
@@ -197,7 +201,7 @@ define float @marked(ptr %raw, ptr %sraw, i64 %i) {
 ; A kernel that was not inlined: its argument is parameter 1 at its only call site.
 ; CHECK-LABEL: define internal void @kernel(
 ; CHECK:         load i64, ptr getelementptr inbounds (i8, ptr @__enigma_param_bounds, i64 16)
-; CHECK:         call void @__enigma_param_bounds_fail(ptr %out, i64 4, i32 2, i32 1)
+; CHECK:         call void @__enigma_param_bounds_fail(ptr %out, i64 4, i32 2, i32 1, ptr null)
 ; CHECK:         store i32 7, ptr %out
 define internal void @kernel(ptr %out) {
   store i32 7, ptr %out
@@ -211,3 +215,36 @@ define void @launcher_like(ptr %raw) {
   call void @kernel(ptr %b)
   ret void
 }
+
+; With debug line tables, the check names the access's source position: the innermost
+; position (through inlining) outside the runtime's own header and launcher, with the
+; kernel's .metal file named without its scratch directory.
+; CHECK-LABEL: define void @positions(
+; CHECK:         call void @__enigma_bounds_check(ptr %p, i64 4, i32 2, ptr @[[POS1]])
+; CHECK:         call void @__enigma_bounds_check(ptr %p, i64 4, i32 1, ptr @[[POS2]])
+; CHECK:         call void @__enigma_bounds_check(ptr %p, i64 8, i32 1, ptr null)
+define void @positions(ptr %p) !dbg !10 {
+  store i32 1, ptr %p, !dbg !20
+  %v = load i32, ptr %p, !dbg !21
+  %w = load i64, ptr %p, !dbg !22
+  ret void
+}
+
+!llvm.dbg.cu = !{!0}
+!llvm.module.flags = !{!1}
+!0 = distinct !DICompileUnit(language: DW_LANG_C_plus_plus_14, file: !2, emissionKind: LineTablesOnly)
+!1 = !{i32 2, !"Debug Info Version", i32 3}
+!2 = !DIFile(filename: "launch.cpp", directory: "/cache/tmp/x")
+!3 = !DIFile(filename: "/cache/tmp/x/vadd.metal", directory: "/cache/tmp/x")
+!4 = !DIFile(filename: "MetalSimdgroupMatrix.h", directory: "/cache/include-2.abc")
+!10 = distinct !DISubprogram(name: "positions", scope: !2, file: !2, line: 1, spFlags: DISPFlagDefinition, unit: !0)
+!11 = distinct !DISubprogram(name: "kernel", scope: !3, file: !3, line: 10, spFlags: DISPFlagDefinition, unit: !0)
+!12 = distinct !DISubprogram(name: "helper", scope: !4, file: !4, line: 50, spFlags: DISPFlagDefinition, unit: !0)
+; The kernel's store, inlined into the launcher.
+!20 = !DILocation(line: 12, column: 7, scope: !11, inlinedAt: !30)
+; A header function's load, inlined into the kernel, inlined into the launcher.
+!21 = !DILocation(line: 55, column: 9, scope: !12, inlinedAt: !31)
+; The launcher's own code: no position.
+!22 = !DILocation(line: 3, column: 1, scope: !10)
+!30 = distinct !DILocation(line: 3, column: 5, scope: !10)
+!31 = distinct !DILocation(line: 14, column: 3, scope: !11, inlinedAt: !30)
