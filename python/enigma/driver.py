@@ -499,8 +499,9 @@ def _trace_key(trace_dict: dict, vec_width: int) -> str:
     value) because it is several times faster than JSON on the cached path."""
     data = marshal.dumps(trace_dict, 2)
     h = hashlib.sha256(_compiler_fingerprint().encode())
-    # Bump when the cached entry's format changes (3: params carry "implicit").
-    h.update(b"\0entry-format-2\0%d\0" % vec_width)
+    # Bump when the cached entry's format changes (3: params carry "implicit"; 4: kernels
+    # carry a source map).
+    h.update(b"\0entry-format-4\0%d\0" % vec_width)
     h.update(data)
     return h.hexdigest()
 

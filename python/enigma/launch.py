@@ -6,10 +6,12 @@ dtype or size is an EnigmaError naming the parameter, not a crash or a silent mi
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+from . import _tracer
 from .errors import EnigmaError
 from .runtime import as_dims
 
@@ -133,6 +135,29 @@ def _to_runtime_types(cpu: Any, ordered: list[Any]) -> list[Any]:
     return out
 
 
+# The source position the CPU runtime's exact bounds checks append to a report.
+_MSL_POSITION = re.compile(r", at (?P<file>[^\s,]+)\.metal:(?P<line>\d+)(?::\d+)?$")
+
+
+def python_position(ck: Any, message: str) -> tuple[str, int, int] | None:
+    """The kernel's Python source position of the MSL position a runtime error names
+    (`..., at enigma_kernel_f.metal:14:16`), through the translation's source map; None when
+    the message names none or the map has no entry for it."""
+    m = _MSL_POSITION.search(message)
+    if m is None or m["file"] != ck.kernel_name:
+        return None
+    msl_line = int(m["line"])
+    kinfo = (ck.metadata.get("kernels") or [{}])[0]
+    best = None
+    for entry in kinfo.get("source_map") or []:
+        if int(entry[0]) > msl_line:
+            break
+        best = entry
+    if best is None:
+        return None
+    return (str(best[1]), int(best[2]), int(best[3]))
+
+
 def _cpu_kernel(ck: Any) -> Any:
     with ck._lock:
         if ck._cpu_kernel is None:
@@ -180,7 +205,13 @@ def launch(
     if device == "cpu":
         cpu = _cpu_kernel(ck)
         ordered = _to_runtime_types(cpu, ordered)
-        cpu.launch(ordered, grid=g, block=b, coarsen=max(1, ck.coarsen))
+        try:
+            cpu.launch(ordered, grid=g, block=b, coarsen=max(1, ck.coarsen))
+        except EnigmaError as exc:
+            where = python_position(ck, str(exc))
+            if where is None:
+                raise
+            raise EnigmaError(_tracer.located(str(exc), where), kind=exc.kind) from None
     elif device == "metal":
         if sys.platform != "darwin":
             raise EnigmaError("device='metal' needs macOS; use device='cpu' (the CPU runtime)")

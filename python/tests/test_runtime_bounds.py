@@ -1179,3 +1179,69 @@ def test_partial_last_element_is_described(exact: Callable[[str], rt.CpuKernel])
         "buffer 'v' ([[buffer(0)]], 24 bytes = 1 element of float4 and 8 bytes) at element "
         "index 1 (byte offset 28, 4 bytes)"
     ) in str(exc.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# DSL kernels: the report names the Python line of the access, through the translation's source
+# map (the MSL line the check names -> the op that printed it -> its traced location).
+
+import enigma  # noqa: E402
+
+
+@enigma.kernel
+def dsl_shift(A: enigma.f32, C: enigma.f32, n: enigma.Scalar(enigma.u32)):
+    tid = enigma.thread_position_in_grid.x
+    with enigma.if_(tid < n):
+        C[tid] = A[tid + 1]  # the out-of-bounds read: A[n]
+
+
+@enigma.kernel
+def dsl_copy(A: enigma.f32, C: enigma.f32):
+    tid = enigma.thread_position_in_grid.x
+    C[tid] = A[tid]  # unguarded
+
+
+def _line_of(fn: object, text: str) -> int:
+    import inspect
+
+    lines, first = inspect.getsourcelines(fn)
+    (offset,) = [i for i, ln in enumerate(lines) if text in ln]
+    return first + offset
+
+
+def test_dsl_kernel_report_names_the_python_line(exact_available: None) -> None:
+    k = enigma.compile(dsl_shift, emit_only=True)
+    source_map = k.metadata["kernels"][0]["source_map"]
+    assert [e[0] for e in source_map] == sorted(e[0] for e in source_map)
+    assert all(e[1] == __file__ for e in source_map)
+    a = np.arange(7, dtype=np.float32)
+    c = np.zeros(7, np.float32)
+    with pytest.raises(EnigmaError) as exc:
+        k(a, c, 7, grid=7, block=7, device="cpu")
+    assert exc.value.kind == "out_of_bounds"
+    line = _line_of(dsl_shift, "C[tid] = A[tid + 1]")
+    msg = str(exc.value)
+    head, source, caret = msg.split("\n")
+    assert head.startswith(
+        f"{__file__}:{line}: kernel 'enigma_kernel_dsl_shift': out-of-bounds read of buffer 'A'"
+    ), msg
+    assert "at element index 7 (byte offset 28)" in head
+    assert re.search(r", at enigma_kernel_dsl_shift\.metal:\d+:\d+$", head), head
+    assert source.strip() == "C[tid] = A[tid + 1]  # the out-of-bounds read: A[n]"
+    # The caret is under the load `A[tid + 1]`.
+    assert source[caret.index("^") :].startswith("A[tid + 1]"), (source, caret)
+    np.testing.assert_array_equal(c, [1, 2, 3, 4, 5, 6, 0])
+
+
+@pytest.mark.parametrize("vec_width", [0, 4])
+def test_dsl_kernel_report_vectorized(exact_available: None, vec_width: int) -> None:
+    k = enigma.compile(dsl_copy, vec_width=vec_width, emit_only=True)
+    a = np.arange(10, dtype=np.float32)
+    c = np.zeros(12, np.float32)
+    with pytest.raises(EnigmaError) as exc:
+        k(a, c, grid=12, block=12, device="cpu")  # A has 10 elements
+    msg = str(exc.value)
+    assert exc.value.kind == "out_of_bounds", msg
+    line = _line_of(dsl_copy, "C[tid] = A[tid]")
+    assert msg.startswith(f"{__file__}:{line}: kernel "), msg
+    assert "out-of-bounds read of buffer 'A' ([[buffer(0)]], 40 bytes = 10 elements of float)" in msg

@@ -151,7 +151,43 @@ LogicalResult KernelPrinter::emitBlock(Block &block) {
   return success();
 }
 
+/// The first file position a location holds (through names, fusions and call sites).
+static std::optional<FileLineColLoc> filePosition(Location loc) {
+  std::optional<FileLineColLoc> found;
+  loc->walk([&](Location inner) {
+    if (auto file = llvm::dyn_cast<FileLineColLoc>(inner); file && file.getLine() != 0) {
+      found = file;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return found;
+}
+
+void KernelPrinter::noteSourcePosition(Operation *op) {
+  std::optional<FileLineColLoc> pos = filePosition(op->getLoc());
+  if (!pos)
+    return;
+  linesBefore += std::count(text.begin() + linesCountedTo, text.end(), '\n');
+  linesCountedTo = text.size();
+  unsigned mslLine = linesBefore + 1;
+  if (!sourceMap.empty()) {
+    MSLSourcePosition &last = sourceMap.back();
+    if (last.file == pos->getFilename().getValue() && last.line == pos->getLine() &&
+        last.column == pos->getColumn())
+      return;
+    if (last.mslLine == mslLine) { // the previous op printed nothing
+      sourceMap.pop_back();
+      if (!sourceMap.empty() && sourceMap.back().file == pos->getFilename().getValue() &&
+          sourceMap.back().line == pos->getLine() && sourceMap.back().column == pos->getColumn())
+        return;
+    }
+  }
+  sourceMap.push_back({mslLine, pos->getFilename().str(), pos->getLine(), pos->getColumn()});
+}
+
 LogicalResult KernelPrinter::emitOp(Operation *op) {
+  noteSourcePosition(op);
   Dialect *dialect = op->getDialect();
   if (!dialect)
     return emitUnsupported(op, "unregistered operation");
@@ -441,6 +477,7 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
   if (unnamedValue)
     return kernel.emitError("cannot translate to MSL: internal error: a value has no name");
   os << "}\n";
+  kernelInfo.sourceMap = std::move(sourceMap);
   if (info)
     *info = std::move(kernelInfo);
   return success();
@@ -488,7 +525,7 @@ LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream 
       continue;
     }
     out << "\n";
-    KernelPrinter printer(*plan, out);
+    KernelPrinter printer(*plan, out, buffer);
     MSLKernelInfo info;
     if (failed(printer.printKernel(&info))) {
       failedAny = true;
@@ -525,10 +562,14 @@ llvm::json::Array mlir::enigma::kernelsToJSON(llvm::ArrayRef<MSLKernelInfo> kern
                                           {"is_atomic", param.isAtomic},
                                           {"is_unsigned", param.isUnsigned},
                                           {"implicit", param.implicit}});
+    llvm::json::Array sourceMap;
+    for (const MSLSourcePosition &pos : kernel.sourceMap)
+      sourceMap.push_back(llvm::json::Array{pos.mslLine, pos.file, pos.line, pos.column});
     kernelArray.push_back(llvm::json::Object{{"name", kernel.kernelName},
                                              {"entry", kernel.entryName},
                                              {"coarsen", kernel.coarsen},
-                                             {"params", std::move(params)}});
+                                             {"params", std::move(params)},
+                                             {"source_map", std::move(sourceMap)}});
   }
   return kernelArray;
 }

@@ -156,7 +156,9 @@ struct MemRefView {
 /// Prints one prepared kernel. Never mutates IR; every failure is reported at its op.
 class KernelPrinter {
 public:
-  KernelPrinter(KernelPlan &plan, llvm::raw_ostream &os) : plan(plan), os(os) {}
+  /// `text` is what `os` writes to (the whole MSL so far), for the source map's line numbers.
+  KernelPrinter(KernelPlan &plan, llvm::raw_ostream &os, const std::string &text)
+      : plan(plan), os(os), text(text) {}
 
   LogicalResult printKernel(MSLKernelInfo *info);
 
@@ -206,7 +208,14 @@ private:
   LogicalResult emitParallelCopy(Operation *op, ValueRange sources, ArrayRef<Value> dests);
   FailureOr<MemRefView> computeView(Value memref, Operation *user);
 
+  /// Records, in `sourceMap`, that the MSL printed next comes from `op`'s position.
+  void noteSourcePosition(Operation *op);
+
   llvm::raw_ostream &os;
+  const std::string &text;
+  size_t linesCountedTo = 0; ///< text[0, linesCountedTo) holds `linesBefore` newlines
+  unsigned linesBefore = 0;
+  std::vector<MSLSourcePosition> sourceMap;
   unsigned indentLevel = 1;
   /// Set when a value was used that the prepare step did not name (a translation bug); the
   /// kernel then fails instead of printing a placeholder.

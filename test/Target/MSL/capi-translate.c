@@ -38,8 +38,9 @@ static const char *kGood =
     "    attributes {enigma.coarsen = 4 : i32} {\n"
     "  %i = enigma.thread_position_in_grid x loc(\"i\")\n"
     "  %v = memref.load %x[%i] : memref<?xf32, #enigma.address_space<device>> loc(\"v\")\n"
-    "  %w = arith.mulf %v, %s : f32 loc(\"w\")\n"
-    "  memref.store %w, %x[%i] : memref<?xf32, #enigma.address_space<device>>\n"
+    "  %w = arith.mulf %v, %s : f32 loc(\"w\"(\"scale.py\":7:9))\n"
+    "  memref.store %w, %x[%i] : memref<?xf32, #enigma.address_space<device>> "
+    "loc(\"scale.py\":8:5)\n"
     "  enigma.return\n"
     "}\n";
 
@@ -79,10 +80,14 @@ int main(void) {
   printf("translated: %d, callback called: %d\n", (int)mlirLogicalResultIsSuccess(ok),
          calls > 0);
 
-  // The metadata reports the coarsening and the derived access of each parameter.
+  // The metadata reports the coarsening, the derived access of each parameter and where the
+  // MSL lines come from.
   // CHECK: {"kernels":[{"coarsen":4,"entry":"enigma_kernel_scale","name":"scale","params":[
   // CHECK-SAME: {"access":"read_write","buffer_index":0,"element_type":"f32","implicit":"","is_atomic":false,"is_scalar":false,"is_unsigned":false,"msl_type":"device float*","name":"x"},
-  // CHECK-SAME: {"access":"","buffer_index":1,"element_type":"f32","implicit":"","is_atomic":false,"is_scalar":true,"is_unsigned":false,"msl_type":"constant float&","name":"s"}]}]}
+  // CHECK-SAME: {"access":"","buffer_index":1,"element_type":"f32","implicit":"","is_atomic":false,"is_scalar":true,"is_unsigned":false,"msl_type":"constant float&","name":"s"}],
+  // The source map: from MSL line 9 on, the code comes from scale.py:7:9, and so on (ops with
+  // only a name, like %v, have no position; the parser gives the others "-", the input).
+  // CHECK-SAME: "source_map":{{\[}}[9,"scale.py",7,9],[10,"scale.py",8,5],[11,"-",9,3]]}]}
   calls = 0;
   ok = enigmaTranslateModuleToMSLWithMetadata(mlirModuleGetOperation(good), NULL,
                                               printToStdout, &calls);

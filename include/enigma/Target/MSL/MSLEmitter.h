@@ -35,12 +35,24 @@ struct MSLParamInfo {
   std::string implicit; ///< what the launcher passes itself ("threads_per_grid.x"), or ""
 };
 
+/// Where the MSL from line `mslLine` on comes from: the file, line and column of the op that
+/// printed it (the user's Python source, for traced kernels). Up to the next entry.
+struct MSLSourcePosition {
+  unsigned mslLine; ///< 1-based line of the whole MSL text
+  std::string file;
+  unsigned line;
+  unsigned column;
+};
+
 /// What a launcher needs to know about one translated kernel.
 struct MSLKernelInfo {
   std::string kernelName; ///< source symbol name
   std::string entryName;  ///< enigma_kernel_<name>
   unsigned coarsen;
   std::vector<MSLParamInfo> params; ///< in buffer-index order
+  /// The kernel body's source map, by increasing mslLine; an entry only where the position
+  /// changes. Ops without a file location (unknown, or line 0) continue the previous entry.
+  std::vector<MSLSourcePosition> sourceMap;
 };
 
 /// Translates every enigma.kernel in `module` to MSL, appending to `os` only on success.
@@ -53,7 +65,8 @@ void registerToMSLTranslation();
 
 /// The kernels' metadata as the one JSON format every client reads (C API, compiler, Python):
 /// `[{"name", "entry", "coarsen", "params": [{"name", "buffer_index", "is_scalar", "msl_type",
-/// "element_type", "access", "is_atomic", "is_unsigned", "implicit"}]}]`.
+/// "element_type", "access", "is_atomic", "is_unsigned", "implicit"}],
+///   "source_map": [[msl_line, file, line, column], ...]}]`.
 llvm::json::Array kernelsToJSON(llvm::ArrayRef<MSLKernelInfo> kernels);
 
 } // namespace mlir::enigma
