@@ -1245,3 +1245,85 @@ def test_dsl_kernel_report_vectorized(exact_available: None, vec_width: int) -> 
     line = _line_of(dsl_copy, "C[tid] = A[tid]")
     assert msg.startswith(f"{__file__}:{line}: kernel "), msg
     assert "out-of-bounds read of buffer 'A' ([[buffer(0)]], 40 bytes = 10 elements of float)" in msg
+
+
+# ---------------------------------------------------------------------------------------------
+# Review findings: scalars reached through a select or at -O0 (the generic check), a checked
+# launch whose first argument is a scalar, writes to constants, kernels named metal_*.
+
+MORE_SCALARS = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void pick_scalar(device int* out [[buffer(0)]], constant int& a [[buffer(1)]],
+                        constant int& b [[buffer(2)]], constant int& k [[buffer(3)]],
+                        uint tid [[thread_position_in_grid]]) {
+  constant int* p = (tid & 1u) ? &a : &b;
+  out[tid] = p[k];
+}
+
+kernel void wild(constant ulong& addr [[buffer(0)]], device float* out [[buffer(1)]]) {
+  out[0] = *(device const float*)addr;
+}
+
+kernel void poke_constant(constant int& a [[buffer(0)]], device int* out [[buffer(1)]]) {
+  ((device int*)&a)[0] = 5;
+  out[0] = a;
+}
+
+kernel void metal_shift(device const float* A [[buffer(0)]], device float* C [[buffer(1)]],
+                        uint tid [[thread_position_in_grid]]) {
+  C[tid] = A[tid + 1];
+}
+"""
+
+
+@pytest.mark.parametrize("flags", ["", "-O0"])
+@pytest.mark.parametrize(("k", "name", "offset"), [(-16, "b", -64), (1, "b", 4), (0, None, 0)])
+def test_scalar_through_a_select(
+    exact_available: None, flags: str, k: int, name: str | None, offset: int
+) -> None:
+    kern = rt.compile_msl(MORE_SCALARS, "pick_scalar", bounds_check="exact", cxx_flags=flags)
+    out = np.zeros(2, np.int32)
+    if name is None:
+        kern(out, 11, 22, k, **one(2))
+        np.testing.assert_array_equal(out, [22, 11])
+        return
+    with pytest.raises(EnigmaError) as exc:
+        kern(out, 11, 22, k, **one(2))
+    assert exc.value.kind == "out_of_bounds"
+    assert (
+        f"out-of-bounds read of constant '{name}' ([[buffer(2)]], constant int&, 4 bytes) at "
+        f"byte offset {offset} (4 bytes), in threadgroup (0,0,0), thread (0,0,0)"
+    ) in str(exc.value)
+
+
+def test_checked_launch_with_a_scalar_first_is_not_called_unchecked() -> None:
+    kern = rt.compile_msl(MORE_SCALARS, "wild")
+    out = np.zeros(1, np.float32)
+    with pytest.raises(EnigmaError) as exc:
+        kern(np.uint64(16), out, **one(1))
+    assert exc.value.kind == "kernel_fault"
+    msg = str(exc.value)
+    assert "invalid memory read at address 0x10, outside every buffer of the launch, in" in msg
+    assert "unchecked" not in msg
+    with pytest.raises(EnigmaError, match=r"\(the launch was unchecked: buffers were not guarded\)"):
+        kern(np.uint64(16), out, **one(1), checked=False)
+
+
+def test_write_to_a_constant_scalar() -> None:
+    kern = rt.compile_msl(MORE_SCALARS, "poke_constant")
+    out = np.zeros(1, np.int32)
+    with pytest.raises(EnigmaError) as exc:
+        kern(3, out, **one(1))
+    assert exc.value.kind == "out_of_bounds"
+    assert (
+        "kernel 'poke_constant': write to constant 'a' ([[buffer(0)]], constant int&) at byte "
+        "offset 0, in threadgroup (0,0,0)"
+    ) in str(exc.value)
+
+
+def test_kernel_named_like_the_header_keeps_its_position(exact_available: None) -> None:
+    kern = rt.compile_msl(MORE_SCALARS, "metal_shift", bounds_check="exact")
+    with pytest.raises(EnigmaError) as exc:
+        kern(np.arange(5, dtype=np.float32), np.zeros(5, np.float32), **one(5))
+    assert re.search(r", at metal_shift\.metal:\d+:\d+$", str(exc.value)), str(exc.value)

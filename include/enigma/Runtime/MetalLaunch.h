@@ -177,8 +177,8 @@ private:
   }
 
 #ifdef ENIGMA_CPU_EXACT_BOUNDS
-/// Marks the pointer the launcher passes for kernel parameter `index` (~0u:
-/// never checked), so the pass knows which parameter an access goes through. The pass replaces every call with `p`; it has no
+/// Marks the pointer the launcher passes for kernel parameter `index`, so the
+/// pass knows which parameter an access goes through. The pass replaces every call with `p`; it has no
 /// definition, so a kernel compiled without the pass fails to load.
 extern "C" void *__enigma_param(void *p, uint32_t index) __attribute__((const, nothrow));
 #define ENIGMA_CPU_PARAM(p, index) __enigma_param((p), (index))

@@ -12,8 +12,9 @@
 // one 16-byte check) and guards every load, store, atomic, memory intrinsic
 // (memcpy, memset...) and masked or gathered vector access whose address may
 // point into a kernel buffer. Accesses whose address provably comes from the
-// stack, a global or thread_local (threadgroup memory) variable, a scalar
-// parameter, or the launcher's threadgroup descriptor are left alone.
+// stack, a global or thread_local (threadgroup memory) variable, or the
+// runtime's threadgroup descriptor (and what its callbacks return) are left
+// alone.
 //
 // Where the address provably derives from kernel parameter k (the launcher
 // passes each parameter through a marker call, __enigma_param(p, k), that the
@@ -67,9 +68,11 @@ constexpr StringLiteral kParamFailName = "__enigma_param_bounds_fail";
 constexpr StringLiteral kMarkerName = "__enigma_param";
 constexpr StringLiteral kParamTableName = "__enigma_param_bounds";
 constexpr StringLiteral kLauncherName = "enigma_cpu_run";
+/// Mangled prefix of the Metal header's internal namespace, metal::__enigma.
+constexpr StringLiteral kHeaderNamespacePrefix = "_ZN5metal8__enigma";
+/// metal::__enigma::__exchange(const void*, unsigned, unsigned long*): returns exchange slots.
+constexpr StringLiteral kExchangeName = "_ZN5metal8__enigma10__exchangeE";
 constexpr uint32_t kRead = 1, kWrite = 2;
-/// The marker's index for a scalar (`constant T&`) parameter.
-constexpr uint64_t kScalarParam = 0xFFFFFFFFu;
 
 /// Where an address may point.
 struct Origin {
@@ -78,6 +81,17 @@ struct Origin {
   bool operator==(const Origin &o) const {
     return kind == o.kind && (kind != Param || param == o.param);
   }
+};
+
+/// The enabled lanes of a scalable masked load/store/gather/scatter, checked one by one in a
+/// loop before `at` (the number of lanes is only known at run time).
+struct LaneCheck {
+  IntrinsicInst *at;
+  Value *addr; // the base pointer, or the vector of pointers (gather)
+  Value *mask;
+  bool gather;
+  uint64_t elemBytes, stride;
+  uint32_t access;
 };
 
 /// One check to insert before `at`.
@@ -110,11 +124,22 @@ public:
 private:
   Origin originOf(const Value *ptr, unsigned depth = 0) const;
   Origin originOfObject(const Value *obj, unsigned depth) const;
-  Value *bytes(Type *t) const { return ConstantInt::get(i64, dl.getTypeStoreSize(t)); }
+  /// The store size of `t` as an i64 (vscale * N, computed before `at`, for scalable types).
+  Value *bytes(Type *t, Instruction *at) const {
+    TypeSize size = dl.getTypeStoreSize(t);
+    if (!size.isScalable())
+      return ConstantInt::get(i64, size.getFixedValue());
+    return IRBuilder<>(at).CreateTypeSize(i64, size);
+  }
   void collect(Instruction &inst, SmallVectorImpl<Check> &out);
   void collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out);
   void emit(const Check &c);
+  void emitLaneChecks(const struct LaneCheck &lc);
   Value *sourcePosition(const Instruction *at);
+
+public:
+  /// Per-lane checks of scalable masked accesses: a loop over the lanes at run time.
+  SmallVector<struct LaneCheck, 4> laneChecks;
 
   Module &mod;
   const DataLayout &dl;
@@ -131,6 +156,8 @@ private:
 /// launcher: a position there says nothing about the kernel's source.
 static bool isRuntimeFile(StringRef path) {
   StringRef name = sys::path::filename(path);
+  if (name.ends_with(".metal")) // the kernel's source, whatever the kernel is called
+    return false;
   return name == "launch.cpp" || name.starts_with("metal_") ||
          (name.starts_with("Metal") && name.ends_with(".h")) || name == "CpuABI.h";
 }
@@ -168,20 +195,43 @@ Value *Instrumenter::sourcePosition(const Instruction *at) {
   return c;
 }
 
+/// Whether `ptr` points into the threadgroup descriptor (EnigmaCpuGroup): the launcher's
+/// first argument, or the pointer the header keeps in its thread_local
+/// `metal::__enigma::__group` (any variable of the header's internal namespace).
+static bool isGroupPointer(const Value *ptr) {
+  const Value *obj = getUnderlyingObject(ptr, /*MaxLookup=*/0);
+  if (const auto *arg = dyn_cast<Argument>(obj))
+    return arg->getParent()->getName() == kLauncherName;
+  const auto *load = dyn_cast<LoadInst>(obj);
+  if (!load)
+    return false;
+  const Value *from = getUnderlyingObject(load->getPointerOperand(), /*MaxLookup=*/0);
+  if (const auto *ii = dyn_cast<IntrinsicInst>(from))
+    if (ii->getIntrinsicID() == Intrinsic::threadlocal_address)
+      from = ii->getArgOperand(0);
+  const auto *global = dyn_cast<GlobalVariable>(from);
+  return global && global->getName().starts_with(kHeaderNamespacePrefix);
+}
+
 /// The origin of one underlying object (see originOf).
 Origin Instrumenter::originOfObject(const Value *obj, unsigned depth) const {
-  if (isa<AllocaInst>(obj) || isa<GlobalValue>(obj))
+  if (isa<AllocaInst>(obj) || isa<GlobalValue>(obj) || isGroupPointer(obj))
     return {Origin::NotBuffer};
   if (const auto *call = dyn_cast<CallInst>(obj)) {
     if (const auto *ii = dyn_cast<IntrinsicInst>(call))
       if (ii->getIntrinsicID() == Intrinsic::threadlocal_address)
         return {Origin::NotBuffer};
     if (marker && call->getCalledFunction() == marker && call->arg_size() == 2)
-      if (const auto *index = dyn_cast<ConstantInt>(call->getArgOperand(1))) {
-        if (index->getZExtValue() == kScalarParam)
-          return {Origin::NotBuffer};
+      if (const auto *index = dyn_cast<ConstantInt>(call->getArgOperand(1)))
         return {Origin::Param, (unsigned)index->getZExtValue()};
-      }
+    // What the scheduler's callbacks return (the SIMD-group exchange slots),
+    // directly or through the header's metal::__enigma::__exchange.
+    if (const auto *callee = dyn_cast<LoadInst>(call->getCalledOperand()->stripPointerCasts()))
+      if (isGroupPointer(callee->getPointerOperand()))
+        return {Origin::NotBuffer};
+    if (const Function *f = call->getCalledFunction())
+      if (f->getName().starts_with(kExchangeName))
+        return {Origin::NotBuffer};
     return {Origin::Unknown};
   }
   if (const auto *arg = dyn_cast<Argument>(obj)) {
@@ -206,20 +256,17 @@ Origin Instrumenter::originOfObject(const Value *obj, unsigned depth) const {
     return *all;
   }
   // A pointer field of the launcher's threadgroup descriptor (the argument
-  // array, the scheduler's callbacks and state) is runtime memory.
-  if (const auto *load = dyn_cast<LoadInst>(obj)) {
-    const Value *from = getUnderlyingObject(load->getPointerOperand(), /*MaxLookup=*/0);
-    if (const auto *arg = dyn_cast<Argument>(from))
-      if (arg->getParent()->getName() == kLauncherName)
-        return {Origin::NotBuffer};
-  }
+  // array, the scheduler's state) is runtime memory.
+  if (const auto *load = dyn_cast<LoadInst>(obj))
+    if (isGroupPointer(load->getPointerOperand()))
+      return {Origin::NotBuffer};
   return {Origin::Unknown};
 }
 
 /// NotBuffer when the address provably points to memory that is no kernel
-/// buffer (a stack slot, a global or thread_local variable, a scalar
-/// parameter, the threadgroup descriptor); Param k when it provably derives
-/// from kernel parameter k; Unknown otherwise.
+/// argument (a stack slot, a global or thread_local variable, the threadgroup
+/// descriptor); Param k when it provably derives from kernel parameter k (a
+/// buffer or a `constant T&` scalar); Unknown otherwise.
 Origin Instrumenter::originOf(const Value *ptr, unsigned depth) const {
   if (!ptr->getType()->isPointerTy())
     return {Origin::Unknown};
@@ -249,11 +296,31 @@ void Instrumenter::collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out)
   Value *addr = ii.getArgOperand(isStore ? 1 : 0);
   Value *mask = ii.getArgOperand(isStore ? 2 : 1);
   if (!vecTy) {
-    // Scalable vectors do not occur on the hosts the runtime supports; check
-    // the first byte rather than nothing.
-    Origin o = originOf(addr);
-    if (addr->getType()->isPointerTy() && o.kind != Origin::NotBuffer)
-      out.push_back({&ii, addr, ConstantInt::get(i64, 1), access, o});
+    // Scalable vectors (SVE): the lane count is vscale * N.
+    auto *svTy = dyn_cast<ScalableVectorType>(dataTy);
+    if (!svTy)
+      return;
+    Type *elemTy = svTy->getElementType();
+    uint64_t elemBytes = dl.getTypeStoreSize(elemTy);
+    bool gather = id == Intrinsic::masked_gather || id == Intrinsic::masked_scatter;
+    Origin o = gather ? Origin{Origin::Unknown} : originOf(addr);
+    if (o.kind == Origin::NotBuffer)
+      return;
+    IRBuilder<> b(&ii);
+    if (id == Intrinsic::masked_expandload || id == Intrinsic::masked_compressstore) {
+      Value *count = b.CreateAddReduce(
+          b.CreateZExt(mask, VectorType::get(i64, svTy->getElementCount())));
+      out.push_back({&ii, addr, b.CreateMul(count, ConstantInt::get(i64, elemBytes)), access, o});
+      return;
+    }
+    if (dl.getTypeSizeInBits(elemTy) % 8 != 0) { // bit-packed: the whole vector if any lane
+      Value *any = b.CreateOrReduce(mask);
+      out.push_back({&ii, b.CreateSelect(any, addr, ConstantPointerNull::get(ptrTy)),
+                     bytes(svTy, &ii), access, {Origin::Unknown}});
+      return;
+    }
+    laneChecks.push_back(
+        {&ii, addr, mask, gather, elemBytes, (uint64_t)dl.getTypeAllocSize(elemTy), access});
     return;
   }
   Type *elemTy = vecTy->getElementType();
@@ -286,7 +353,7 @@ void Instrumenter::collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out)
     // any lane is enabled.
     // (Generic check: a null pointer would fail a parameter's fast path.)
     Value *any = b.CreateOrReduce(mask);
-    out.push_back({&ii, b.CreateSelect(any, addr, null), bytes(vecTy), access,
+    out.push_back({&ii, b.CreateSelect(any, addr, null), bytes(vecTy, &ii), access,
                    {Origin::Unknown}});
     return;
   }
@@ -315,25 +382,23 @@ void Instrumenter::collect(Instruction &inst, SmallVectorImpl<Check> &out) {
     if (o.kind != Origin::NotBuffer)
       out.push_back({&inst, ptr, size, access, o});
   };
-  auto sizedScalar = [&](Type *t) { return t->isSized() && !dl.getTypeStoreSize(t).isScalable(); };
-
   if (auto *li = dyn_cast<LoadInst>(&inst)) {
-    if (sizedScalar(li->getType()))
-      add(li->getPointerOperand(), bytes(li->getType()), kRead);
+    if (li->getType()->isSized())
+      add(li->getPointerOperand(), bytes(li->getType(), &inst), kRead);
     return;
   }
   if (auto *si = dyn_cast<StoreInst>(&inst)) {
     Type *t = si->getValueOperand()->getType();
-    if (sizedScalar(t))
-      add(si->getPointerOperand(), bytes(t), kWrite);
+    if (t->isSized())
+      add(si->getPointerOperand(), bytes(t, &inst), kWrite);
     return;
   }
   if (auto *rmw = dyn_cast<AtomicRMWInst>(&inst)) {
-    add(rmw->getPointerOperand(), bytes(rmw->getValOperand()->getType()), kRead | kWrite);
+    add(rmw->getPointerOperand(), bytes(rmw->getValOperand()->getType(), &inst), kRead | kWrite);
     return;
   }
   if (auto *cx = dyn_cast<AtomicCmpXchgInst>(&inst)) {
-    add(cx->getPointerOperand(), bytes(cx->getNewValOperand()->getType()), kRead | kWrite);
+    add(cx->getPointerOperand(), bytes(cx->getNewValOperand()->getType(), &inst), kRead | kWrite);
     return;
   }
   auto *ii = dyn_cast<IntrinsicInst>(&inst);
@@ -352,7 +417,7 @@ void Instrumenter::collect(Instruction &inst, SmallVectorImpl<Check> &out) {
   if (auto *mp = dyn_cast<MemSetPatternInst>(ii)) {
     IRBuilder<> b(ii);
     Value *count = b.CreateZExtOrTrunc(mp->getLength(), i64);
-    add(mp->getRawDest(), b.CreateMul(count, bytes(mp->getValue()->getType())), kWrite);
+    add(mp->getRawDest(), b.CreateMul(count, bytes(mp->getValue()->getType(), ii)), kWrite);
     return;
   }
   switch (ii->getIntrinsicID()) {
@@ -425,6 +490,21 @@ void Instrumenter::emit(const Check &c) {
       ->setDebugLoc(c.at->getDebugLoc());
 }
 
+void Instrumenter::emitLaneChecks(const LaneCheck &lc) {
+  auto *vecTy = cast<VectorType>(lc.mask->getType());
+  Value *position = sourcePosition(lc.at);
+  Value *null = ConstantPointerNull::get(ptrTy);
+  SplitBlockAndInsertForEachLane(
+      vecTy->getElementCount(), i64, lc.at->getIterator(), [&](IRBuilderBase &b, Value *lane) {
+        Value *on = b.CreateExtractElement(lc.mask, lane);
+        Value *p = lc.gather ? b.CreateExtractElement(lc.addr, lane)
+                             : b.CreateInBoundsGEP(
+                                   i8, lc.addr, b.CreateMul(lane, ConstantInt::get(i64, lc.stride)));
+        b.CreateCall(check, {b.CreateSelect(on, p, null), ConstantInt::get(i64, lc.elemBytes),
+                             ConstantInt::get(i32, lc.access), position});
+      });
+}
+
 bool Instrumenter::run(Function &f) {
   if (f.isDeclaration() || f.getName() == kCheckName || f.getName() == kParamFailName)
     return false;
@@ -436,7 +516,11 @@ bool Instrumenter::run(Function &f) {
     collect(*inst, checks);
   for (const Check &c : checks)
     emit(c);
-  return !checks.empty();
+  bool changed = !checks.empty() || !laneChecks.empty();
+  for (const LaneCheck &lc : laneChecks)
+    emitLaneChecks(lc);
+  laneChecks.clear();
+  return changed;
 }
 
 bool Instrumenter::removeMarkers() {

@@ -696,6 +696,8 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
       if (st == ENIGMA_RUNTIME_OK) {
         out->libraryPath = soPath;
         soPath = NULL;
+      } else {
+        unlink(soPath); // not a usable cache entry
       }
     }
   }

@@ -155,7 +155,8 @@ void enigmaCpuFiberSwitch(void **save, void *to);
 /*===-- Scheduler (Scheduler.c) -------------------------------------------===*/
 
 /// One buffer argument of a launch (or, in checked launches, a `constant T&`
-/// scalar: regionLo NULL), for the bounds checks and error messages.
+/// scalar, also in a guarded region), for the bounds checks and error
+/// messages.
 typedef struct EnigmaCpuBufferInfo {
   const EnigmaCpuParamDesc *param;
   char *data;     /* what the kernel sees */

@@ -222,17 +222,27 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k, const Enigma
     const EnigmaCpuParamDesc *p = &sig->params[pi];
     if (p->kind == ENIGMA_CPU_PARAM_SCALAR) {
       // Copied, so the kernel sees the value at launch even if the caller's
-      // memory changes, and with the alignment its type needs.
-      memcpy(scalars + scalarAt, args[a].data, args[a].size);
-      argv[pi] = scalars + scalarAt;
+      // memory changes, and with the alignment its type needs. In checked
+      // launches each scalar gets a guarded region like a buffer (and is
+      // write-protected below): reading past a `constant T&` is reported,
+      // not answered with the next scalar's bytes.
       if (checked) {
-        // Exact bounds checks cover `constant T&` too: reading past the T is
-        // reported (without this, it would read the next scalar's bytes).
+        char *data = NULL;
+        st = enigmaCpuRegionAcquire(args[a].size, p->elementAlign, &regions[a], &data, error);
+        if (st != ENIGMA_RUNTIME_OK)
+          goto done;
+        memcpy(data, args[a].data, args[a].size);
+        argv[pi] = data;
         EnigmaCpuBufferInfo *b = &bufs[job.numBuffers++];
         b->param = p;
-        b->data = scalars + scalarAt;
+        b->data = data;
         b->size = args[a].size;
+        b->regionLo = regions[a]->base;
+        b->regionHi = regions[a]->base + regions[a]->reserved;
+        continue;
       }
+      memcpy(scalars + scalarAt, args[a].data, args[a].size);
+      argv[pi] = scalars + scalarAt;
       scalarAt += roundUp(args[a].size, 64);
       continue;
     }

@@ -212,11 +212,18 @@ static void reportFault(Worker *w) {
       char sizeNote[48] = "";
       if (f->sig == 0 && f->size != (uint64_t)elem)
         snprintf(sizeNote, sizeof(sizeNote), ", %llu bytes", (unsigned long long)f->size);
-      if (p->kind == ENIGMA_CPU_PARAM_SCALAR)
+      char scalarSize[48] = "";
+      if (f->sig == 0)
+        snprintf(scalarSize, sizeof(scalarSize), " (%llu bytes)", (unsigned long long)f->size);
+      if (p->kind == ENIGMA_CPU_PARAM_SCALAR && f->sig != 0 && off >= 0 && (size_t)off < b->size)
+        msg = enigmaCpuFormat("kernel '%s': write to constant '%s' ([[buffer(%d)]], constant %s&) "
+                              "at byte offset %lld, in %s",
+                              job->kernelName, p->name, p->bufferIndex, p->typeName, off, where);
+      else if (p->kind == ENIGMA_CPU_PARAM_SCALAR)
         msg = enigmaCpuFormat("kernel '%s': out-of-bounds %s of constant '%s' ([[buffer(%d)]], "
-                              "constant %s&, %zu bytes) at byte offset %lld (%llu bytes), in %s",
+                              "constant %s&, %zu bytes) at byte offset %lld%s, in %s",
                               job->kernelName, access, p->name, p->bufferIndex, p->typeName,
-                              b->size, off, (unsigned long long)f->size, where);
+                              b->size, off, scalarSize, where);
       else if (f->sig != 0 && off >= 0 && (size_t)off < b->size)
         msg = enigmaCpuFormat("kernel '%s': write to read-only buffer '%s' ([[buffer(%d)]], "
                               "declared %s%s) at element index %lld (byte offset %lld), in %s",
@@ -250,7 +257,7 @@ static void reportFault(Worker *w) {
       }
     }
     if (!msg) {
-      bool unchecked = job->numBuffers > 0 && !job->buffers[0].regionLo;
+      bool unchecked = job->numBuffers > 0 && (job->flags & ENIGMA_CPU_LAUNCH_UNCHECKED);
       msg = enigmaCpuFormat(
           "kernel '%s': invalid memory %s at address %p, outside every buffer "
           "of the launch%s, in %s",
@@ -877,7 +884,7 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
       const EnigmaCpuBufferInfo *b = &job->buffers[i];
       bounds[i].param = (uint32_t)(b->param - job->signature->params);
       if (!b->regionLo)
-        continue; // a scalar, or an unguarded buffer: no region to look up
+        continue; // an unguarded buffer: no region to look up
       bounds[i].regionLo = (uintptr_t)b->regionLo;
       bounds[i].regionSize = (uintptr_t)(b->regionHi - b->regionLo);
       bounds[i].dataLo = (uintptr_t)b->data;
@@ -900,7 +907,7 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
     for (size_t i = 0; table->params && i < job->numBuffers; ++i) {
       const EnigmaCpuBufferInfo *b = &job->buffers[i];
       size_t p = (size_t)(b->param - job->signature->params);
-      if ((b->regionLo || b->param->kind == ENIGMA_CPU_PARAM_SCALAR) && p < numParams)
+      if (b->regionLo && p < numParams)
         table->params[p] = (EnigmaCpuParamBounds){(uintptr_t)b->data, b->size};
     }
   }

@@ -7,6 +7,7 @@
 ; Source positions (used by @positions below) are module constants.
 ; CHECK-DAG: @[[POS1:enigma.access.position[.0-9]*]] = private unnamed_addr constant [16 x i8] c"vadd.metal:12:7\00"
 ; CHECK-DAG: @[[POS2:enigma.access.position[.0-9]*]] = private unnamed_addr constant [16 x i8] c"vadd.metal:14:3\00"
+; CHECK-DAG: @[[POS3:enigma.access.position[.0-9]*]] = private unnamed_addr constant [22 x i8] c"metal_shift.metal:4:8\00"
 
 @tg = internal thread_local global [64 x float] zeroinitializer
 @__enigma_param_bounds = hidden global [3 x { i64, i64 }] zeroinitializer
@@ -87,6 +88,29 @@ define void @enigma_cpu_run(ptr %g, i32 %first, i32 %end) {
   ret void
 }
 
+; The header reaches the descriptor through its thread_local metal::__enigma::__group; the
+; descriptor's fields and what the scheduler's callbacks return (SIMD exchange slots) are
+; runtime memory.
+@_ZN5metal8__enigma7__groupE = linkonce_odr thread_local global ptr null
+; CHECK-LABEL: define i32 @header_bookkeeping(
+; CHECK-NOT:     @__enigma_bounds_check
+; CHECK:         ret i32
+define i32 @header_bookkeeping() {
+  %slot = call ptr @llvm.threadlocal.address.p0(ptr @_ZN5metal8__enigma7__groupE)
+  %g = load ptr, ptr %slot
+  %cur = getelementptr inbounds i8, ptr %g, i64 72
+  store i32 3, ptr %cur
+  %fnp = getelementptr inbounds i8, ptr %g, i64 88
+  %fn = load ptr, ptr %fnp
+  %res = call ptr %fn(ptr %g)
+  %v = load i32, ptr %res
+  %slots = call ptr @_ZN5metal8__enigma10__exchangeEPKvjPm(ptr %g, i32 4, ptr null)
+  %w = load i32, ptr %slots
+  %sum = add i32 %v, %w
+  ret i32 %sum
+}
+declare ptr @_ZN5metal8__enigma10__exchangeEPKvjPm(ptr, i32, ptr)
+
 ; CHECK-LABEL: define void @atomics(
 ; CHECK:         call void @__enigma_bounds_check(ptr %[[P:[^,)]*]], i64 4, i32 3, ptr null)
 ; CHECK-NEXT:    atomicrmw add ptr %[[P]]
@@ -163,13 +187,13 @@ define void @prefetch(ptr %p) {
 }
 
 ; An address derived from parameter k (the launcher's marker call) is checked inline against
-; entry k of @__enigma_param_bounds; only a failing access calls out, to report it against k. Scalars (index
-; 0xFFFFFFFF) are not checked, and the markers are gone afterwards.
+; entry k of @__enigma_param_bounds; only a failing access calls out, to report it against k.
+; The markers are gone afterwards.
 declare ptr @__enigma_param(ptr, i32) memory(none) nounwind
 ; CHECK-NOT: declare ptr @__enigma_param(
 
 ; CHECK-LABEL: define float @marked(
-; CHECK-SAME:    ptr %[[RAW:[^,)]*]], ptr %[[SRAW:[^,)]*]], i64 %[[I:[^,)]*]])
+; CHECK-SAME:    ptr %[[RAW:[^,)]*]], i64 %[[I:[^,)]*]])
 ; CHECK-NOT:     @__enigma_param(
 ; CHECK:         %[[P:.*]] = getelementptr inbounds float, ptr %[[RAW]], i64 %[[I]]
 ; CHECK-NEXT:    %[[LO:.*]] = load i64, ptr getelementptr inbounds (i8, ptr @__enigma_param_bounds, i64 32)
@@ -186,16 +210,12 @@ declare ptr @__enigma_param(ptr, i32) memory(none) nounwind
 ; CHECK-NEXT:    br label %[[OK]]
 ; CHECK:       [[OK]]:
 ; CHECK-NEXT:    %[[V:.*]] = load float, ptr %[[P]]
-; CHECK-NEXT:    %[[S:.*]] = load float, ptr %[[SRAW]]
-; CHECK-NEXT:    fadd float %[[V]], %[[S]]
-define float @marked(ptr %raw, ptr %sraw, i64 %i) {
+; CHECK-NEXT:    ret float %[[V]]
+define float @marked(ptr %raw, i64 %i) {
   %a = call ptr @__enigma_param(ptr %raw, i32 2)
-  %s = call ptr @__enigma_param(ptr %sraw, i32 -1)
   %p = getelementptr inbounds float, ptr %a, i64 %i
   %v = load float, ptr %p
-  %sv = load float, ptr %s
-  %r = fadd float %v, %sv
-  ret float %r
+  ret float %v
 }
 
 ; A kernel that was not inlined: its argument is parameter 1 at its only call site.
@@ -248,3 +268,34 @@ define void @positions(ptr %p) !dbg !10 {
 !22 = !DILocation(line: 3, column: 1, scope: !10)
 !30 = distinct !DILocation(line: 3, column: 5, scope: !10)
 !31 = distinct !DILocation(line: 14, column: 3, scope: !11, inlinedAt: !30)
+
+; Scalable vectors (SVE): a plain access is checked with its vscale-dependent size; a masked
+; one lane by lane in a loop over the lanes that exist at run time.
+; CHECK-LABEL: define <vscale x 4 x float> @scalable(
+; CHECK:         %[[VS:.*]] = call i64 @llvm.vscale.i64()
+; CHECK-NEXT:    %[[SZ:.*]] = mul {{.*}}i64 %[[VS]], 16
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %p, i64 %[[SZ]], i32 1, ptr null)
+; CHECK-NEXT:    load <vscale x 4 x float>, ptr %p
+; CHECK:         %[[LANE:.*]] = phi i64
+; CHECK:         %[[ON:.*]] = extractelement <vscale x 4 x i1> %m, i64 %[[LANE]]
+; CHECK:         %[[OFF:.*]] = mul i64 %[[LANE]], 4
+; CHECK-NEXT:    %[[Q:.*]] = getelementptr inbounds i8, ptr %p, i64 %[[OFF]]
+; CHECK-NEXT:    %[[SEL:.*]] = select i1 %[[ON]], ptr %[[Q]], ptr null
+; CHECK-NEXT:    call void @__enigma_bounds_check(ptr %[[SEL]], i64 4, i32 2, ptr null)
+; CHECK:         call void @llvm.masked.store.nxv4f32.p0(
+define <vscale x 4 x float> @scalable(ptr %p, <vscale x 4 x i1> %m) {
+  %v = load <vscale x 4 x float>, ptr %p
+  call void @llvm.masked.store.nxv4f32.p0(<vscale x 4 x float> %v, ptr align 4 %p, <vscale x 4 x i1> %m)
+  ret <vscale x 4 x float> %v
+}
+
+; A kernel whose name starts like the header's files keeps its position.
+; CHECK-LABEL: define void @metal_named(
+; CHECK:         call void @__enigma_bounds_check(ptr %p, i64 4, i32 2, ptr @[[POS3]])
+define void @metal_named(ptr %p) !dbg !40 {
+  store i32 1, ptr %p, !dbg !41
+  ret void
+}
+!5 = !DIFile(filename: "/cache/tmp/y/metal_shift.metal", directory: "/cache/tmp/y")
+!40 = distinct !DISubprogram(name: "metal_shift", scope: !5, file: !5, line: 3, spFlags: DISPFlagDefinition, unit: !0)
+!41 = !DILocation(line: 4, column: 8, scope: !40)
