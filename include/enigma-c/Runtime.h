@@ -44,6 +44,8 @@
  *                         use; read when the pool starts)
  *   ENIGMA_CPU_STACK_SIZE stack of each simulated GPU thread, bytes or with a
  *                         K/M suffix (default 256K; read when the pool starts)
+ *   ENIGMA_CPU_TIMEOUT    time limit of a launch in seconds (default: none),
+ *                         see EnigmaCpuLaunchConfig.timeoutMs
  */
 
 #ifndef ENIGMA_C_RUNTIME_H
@@ -83,6 +85,9 @@ typedef enum EnigmaRuntimeStatus {
   /// Any other fault while the kernel ran: a bad pointer, an integer
   /// division by zero, a stack overflow, a trap.
   ENIGMA_RUNTIME_ERROR_KERNEL_FAULT = 7,
+  /// The launch did not finish within its time limit (an infinite loop, a
+  /// thread spinning on a value no other thread will set); it was interrupted.
+  ENIGMA_RUNTIME_ERROR_TIMEOUT = 8,
 } EnigmaRuntimeStatus;
 
 typedef struct EnigmaRuntimeError {
@@ -266,6 +271,11 @@ typedef struct EnigmaCpuLaunchConfig {
   uint32_t coarsen;
   /// EnigmaCpuLaunchFlags, or-ed.
   uint32_t flags;
+  /// Time limit in milliseconds; 0 means ENIGMA_CPU_TIMEOUT (seconds) from
+  /// the environment, and no limit when that is unset. A launch that exceeds
+  /// it is interrupted and fails with ENIGMA_RUNTIME_ERROR_TIMEOUT, naming a
+  /// thread that was still running.
+  uint32_t timeoutMs;
 } EnigmaCpuLaunchConfig;
 
 /// Runs the kernel over the grid and waits for it. `args[i]` is the i-th

@@ -42,6 +42,7 @@ _STATUS_KINDS = {
     5: "out_of_bounds",
     6: "divergent_barrier",
     7: "kernel_fault",
+    8: "timeout",
 }
 _PARAM_KINDS = {0: "buffer", 1: "scalar", 2: "builtin"}
 _FLAG_UNCHECKED = 1
@@ -93,6 +94,7 @@ class _LaunchConfig(ctypes.Structure):
         ("block", ctypes.c_uint32 * 3),
         ("coarsen", ctypes.c_uint32),
         ("flags", ctypes.c_uint32),
+        ("timeoutMs", ctypes.c_uint32),
     ]
 
 
@@ -385,6 +387,7 @@ class CpuKernel:
         coarsen: int = 1,
         checked: bool = True,
         exited_threads_skip_barriers: bool = False,
+        timeout: float | None = None,
     ) -> None:
         """Runs the kernel over ``grid`` threads in threadgroups of ``block`` and waits.
 
@@ -392,7 +395,9 @@ class CpuKernel:
         work (the x grid launched is ceil(gx / coarsen)). ``checked=False`` passes buffers
         in place (no copies, no out-of-bounds guarantee). ``exited_threads_skip_barriers``
         selects Apple-silicon semantics, where returned threads no longer take part in
-        barriers, instead of reporting such barriers as errors.
+        barriers, instead of reporting such barriers as errors. ``timeout``: seconds after
+        which the launch is interrupted and fails with kind ``timeout`` (default:
+        $ENIGMA_CPU_TIMEOUT, else no limit).
         """
         self.launch(
             args,
@@ -401,6 +406,7 @@ class CpuKernel:
             coarsen=coarsen,
             checked=checked,
             exited_threads_skip_barriers=exited_threads_skip_barriers,
+            timeout=timeout,
         )
 
     def launch(
@@ -412,6 +418,7 @@ class CpuKernel:
         coarsen: int = 1,
         checked: bool = True,
         exited_threads_skip_barriers: bool = False,
+        timeout: float | None = None,
     ) -> None:
         """Same as calling the kernel, with the arguments as one sequence."""
         import numpy as np
@@ -443,6 +450,7 @@ class CpuKernel:
             coarsen=coarsen,
             checked=checked,
             exited_threads_skip_barriers=exited_threads_skip_barriers,
+            timeout=timeout,
         )
         for original, arr in write_back:
             original[...] = arr.reshape(original.shape)
@@ -456,6 +464,7 @@ class CpuKernel:
         coarsen: int = 1,
         checked: bool = True,
         exited_threads_skip_barriers: bool = False,
+        timeout: float | None = None,
     ) -> None:
         """Launches with (address, byte size) pairs in [[buffer(i)]] order: the bytes of
         a buffer, or exactly ``element_size`` bytes of a scalar."""
@@ -463,6 +472,18 @@ class CpuKernel:
         b = as_dims(block, "block", 1)
         if not isinstance(coarsen, int) or not 1 <= coarsen <= _UINT32_MAX:
             raise _invalid(f"coarsen must be a positive integer, got {coarsen!r}")
+        timeout_ms = 0
+        if timeout is not None:
+            if (
+                isinstance(timeout, bool)
+                or not isinstance(timeout, (int, float))
+                or not 0 < timeout <= _UINT32_MAX / 1000
+            ):
+                raise _invalid(
+                    f"timeout must be a positive number of seconds (at most "
+                    f"{_UINT32_MAX // 1000}) or None, got {timeout!r}"
+                )
+            timeout_ms = max(1, int(timeout * 1000))
         n = len(buffers)
         arr = (_Arg * max(n, 1))()
         for i, (address, size) in enumerate(buffers):
@@ -475,6 +496,7 @@ class CpuKernel:
         cfg.flags = (0 if checked else _FLAG_UNCHECKED) | (
             _FLAG_EXITED_THREADS_SKIP_BARRIERS if exited_threads_skip_barriers else 0
         )
+        cfg.timeoutMs = timeout_ms
         err = _Error()
         status = _lib().enigmaRuntimeCpuKernelLaunch(
             self._handle, arr, n, ctypes.byref(cfg), ctypes.byref(err)

@@ -4,6 +4,7 @@ the process (and the kernel) stay usable afterwards."""
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -456,3 +457,96 @@ kernel void flagged(device int* out [[buffer(0)]], uint i [[thread_position_in_g
     np.testing.assert_array_equal(out, [1, 2, 3, 4])
     with pytest.raises(EnigmaError, match="cxx_flags must be a str or a sequence of str"):
         rt.compile_msl(src, "flagged", cxx_flags=b"-O1")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------
+# Time limits: a launch that never ends is interrupted and reported instead of hanging.
+
+HANGS = """
+#include <metal_stdlib>
+using namespace metal;
+
+// Thread 0 waits for thread 1 of its threadgroup, which only runs after thread 0 returns
+// (threads of a threadgroup switch only at barriers and SIMD-group functions).
+kernel void wait_for_neighbour(device atomic_int* flag [[buffer(0)]], device int* out [[buffer(1)]],
+                               uint tid [[thread_position_in_grid]]) {
+  if (tid % 2 == 0) {
+    while (atomic_load_explicit(&flag[tid / 2], memory_order_relaxed) == 0) {}
+  } else {
+    atomic_store_explicit(&flag[tid / 2], 1, memory_order_relaxed);
+  }
+  out[tid] = 1;
+}
+
+// Every thread of every threadgroup on a fiber (after the barrier), then spinning.
+kernel void spin_after_barrier(device atomic_int* flag [[buffer(0)]], device int* out [[buffer(1)]],
+                               uint lid [[thread_position_in_threadgroup]], uint tid [[thread_position_in_grid]]) {
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  while (atomic_load_explicit(&flag[0], memory_order_relaxed) == 0) {}
+  out[tid] = int(lid);
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def hangs() -> dict[str, rt.CpuKernel]:
+    return {name: rt.compile_msl(HANGS, name) for name in ("wait_for_neighbour", "spin_after_barrier")}
+
+
+def test_timeout_interrupts_a_thread_waiting_for_its_neighbour(hangs) -> None:
+    k = hangs["wait_for_neighbour"]
+    flag = np.zeros(1, np.int32)
+    out = np.zeros(2, np.int32)
+    t0 = time.monotonic()
+    with pytest.raises(EnigmaError) as exc:
+        k(flag, out, grid=(2,), block=(2,), timeout=0.3)
+    elapsed = time.monotonic() - t0
+    assert exc.value.kind == "timeout"
+    assert str(exc.value) == (
+        "kernel 'wait_for_neighbour': the launch did not finish within its time limit of 0.3 s "
+        "and was interrupted (an infinite loop, or a thread waiting for a value no other thread "
+        "will set: threads of a threadgroup only switch at barriers and SIMD-group functions); "
+        "still running: threadgroup (0,0,0), thread (0,0,0) of the threadgroup, "
+        "thread_position_in_grid (0,0,0)"
+    )
+    assert 0.25 < elapsed < 5, elapsed
+    # The runtime is fine afterwards: threadgroups of one thread each never wait.
+    flag = np.zeros(1, np.int32)
+    k(flag, out, grid=(2,), block=(1,), timeout=5)
+    np.testing.assert_array_equal(out, [1, 1])
+
+
+def test_timeout_in_fiber_mode_on_every_worker(hangs) -> None:
+    k = hangs["spin_after_barrier"]
+    flag = np.zeros(1, np.int32)
+    out = np.zeros(256, np.int32)
+    with pytest.raises(EnigmaError, match=r"time limit of 0\.2 s .* still running: threadgroup") as exc:
+        k(flag, out, grid=(256,), block=(64,), timeout=0.2)
+    assert exc.value.kind == "timeout"
+    # Unblocked, the same kernel finishes (the flag is already set).
+    flag[0] = 1
+    k(flag, out, grid=(256,), block=(64,), timeout=10)
+    np.testing.assert_array_equal(out, np.tile(np.arange(64), 4))
+
+
+def test_timeout_from_the_environment(hangs, monkeypatch: pytest.MonkeyPatch) -> None:
+    k = hangs["wait_for_neighbour"]
+    monkeypatch.setenv("ENIGMA_CPU_TIMEOUT", "0.2")
+    with pytest.raises(EnigmaError, match=r"time limit of 0\.2 s") as exc:
+        k(np.zeros(1, np.int32), np.zeros(2, np.int32), grid=(2,), block=(2,))
+    assert exc.value.kind == "timeout"
+    # An explicit limit wins over the environment.
+    with pytest.raises(EnigmaError, match=r"time limit of 0\.25 s"):
+        k(np.zeros(1, np.int32), np.zeros(2, np.int32), grid=(2,), block=(2,), timeout=0.25)
+    monkeypatch.setenv("ENIGMA_CPU_TIMEOUT", "soon")
+    with pytest.raises(EnigmaError, match="ENIGMA_CPU_TIMEOUT is 'soon'; expected a number") as exc:
+        k(np.zeros(1, np.int32), np.zeros(2, np.int32), grid=(2,), block=(1,))
+    assert exc.value.kind == "invalid_argument"
+
+
+@pytest.mark.parametrize("bad", [0, -1, "1", True, float("nan"), 5e6])
+def test_bad_timeout_argument(hangs, bad: object) -> None:
+    k = hangs["wait_for_neighbour"]
+    with pytest.raises(EnigmaError, match="timeout must be a positive number of seconds") as exc:
+        k(np.zeros(1, np.int32), np.zeros(2, np.int32), grid=(2,), block=(1,), timeout=bad)
+    assert exc.value.kind == "invalid_argument"

@@ -35,8 +35,9 @@ static const char *kSource =
     "  y[i] = x[int(i) - 1];\n"
     "}\n";
 
-static const char *kStatus[] = {"OK",     "INVALID_ARGUMENT", "UNSUPPORTED",       "COMPILE",
-                                "SYSTEM", "OUT_OF_BOUNDS",    "DIVERGENT_BARRIER", "KERNEL_FAULT"};
+static const char *kStatus[] = {"OK",           "INVALID_ARGUMENT", "UNSUPPORTED",
+                                "COMPILE",      "SYSTEM",           "OUT_OF_BOUNDS",
+                                "DIVERGENT_BARRIER", "KERNEL_FAULT", "TIMEOUT"};
 
 static void report(const char *what, EnigmaRuntimeStatus st, EnigmaRuntimeError *err) {
   printf("%s: [%s] %s\n", what, kStatus[st], err->message ? err->message : "(no message)");
@@ -83,7 +84,7 @@ int main(void) {
   }
   float factor = 3.0f;
   EnigmaCpuArg args[3] = {{x, sizeof(x)}, {y, sizeof(y)}, {&factor, sizeof(factor)}};
-  EnigmaCpuLaunchConfig cfg = {{N, 1, 1}, {48, 1, 1}, 0, ENIGMA_CPU_LAUNCH_DEFAULT};
+  EnigmaCpuLaunchConfig cfg = {{N, 1, 1}, {48, 1, 1}, 0, ENIGMA_CPU_LAUNCH_DEFAULT, 0};
   st = enigmaRuntimeCpuKernelLaunch(k, args, 3, &cfg, &err);
   int wrong = 0;
   for (int i = 0; i < N; ++i)
@@ -119,7 +120,7 @@ int main(void) {
   }
   float small[8] = {0};
   EnigmaCpuArg oargs[1] = {{small, sizeof(small)}};
-  EnigmaCpuLaunchConfig one = {{1, 1, 1}, {1, 1, 1}, 1, 0};
+  EnigmaCpuLaunchConfig one = {{1, 1, 1}, {1, 1, 1}, 1, 0, 0};
   st = enigmaRuntimeCpuKernelLaunch(o, oargs, 1, &one, &err);
   report("overrun", st, &err);
   // CHECK: overrun: [OUT_OF_BOUNDS] kernel 'overrun': out-of-bounds write of buffer 'y'
@@ -142,7 +143,7 @@ int main(void) {
   // GUARD: bounds check: guard
   float bx[4] = {1, 2, 3, 4}, by[4] = {0};
   EnigmaCpuArg bargs[2] = {{bx, sizeof(bx)}, {by, sizeof(by)}};
-  EnigmaCpuLaunchConfig four = {{4, 1, 1}, {4, 1, 1}, 1, 0};
+  EnigmaCpuLaunchConfig four = {{4, 1, 1}, {4, 1, 1}, 1, 0, 0};
   st = enigmaRuntimeCpuKernelLaunch(o, bargs, 2, &four, &err);
   report("before", st, &err);
   // EXACT: before: [OUT_OF_BOUNDS] kernel 'before': out-of-bounds read of buffer 'x'

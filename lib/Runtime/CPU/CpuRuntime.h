@@ -172,6 +172,7 @@ typedef struct EnigmaCpuJob {
   uint32_t grid[3];  /* threads per grid (after coarsening) */
   uint32_t block[3]; /* dispatched threadgroup size */
   uint32_t flags;    /* EnigmaCpuLaunchFlags */
+  uint32_t timeoutMs; /* 0: no limit */
   const EnigmaCpuBufferInfo *buffers;
   size_t numBuffers;
   const EnigmaCpuSignature *signature;

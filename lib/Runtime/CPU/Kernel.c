@@ -169,6 +169,20 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k, const Enigma
   job.kernelName = k->name;
   job.run = k->compiled.run;
   job.flags = cfg->flags;
+  job.timeoutMs = cfg->timeoutMs;
+  if (!job.timeoutMs) {
+    const char *env = getenv("ENIGMA_CPU_TIMEOUT");
+    if (env && *env) {
+      char *end = NULL;
+      double seconds = strtod(env, &end);
+      if (end == env || *end || !(seconds >= 0) || seconds > 4e6)
+        return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                                 "ENIGMA_CPU_TIMEOUT is '%s'; expected a number of seconds "
+                                 "(0 or unset: no limit)",
+                                 env);
+      job.timeoutMs = seconds > 0 && seconds < 0.001 ? 1 : (uint32_t)(seconds * 1000.0);
+    }
+  }
   job.signature = sig;
   job.grid[0] = (uint32_t)(((uint64_t)cfg->grid[0] + coarsen - 1) / coarsen);
   job.grid[1] = cfg->grid[1];

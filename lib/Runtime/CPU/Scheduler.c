@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -53,6 +54,9 @@
 #define SEQ_FIBER MAX_THREADS /* index of the sequential fiber */
 #define MAX_WORKERS 256
 #define DEFAULT_STACK_SIZE ((size_t)256 << 10)
+/* Sent to the workers of a launch that exceeded its time limit. A real-time
+ * signal glibc and CPython leave alone. */
+#define INTERRUPT_SIGNAL (SIGRTMAX - 7)
 #define ALT_STACK_SIZE ((size_t)64 << 10)
 
 enum ThreadState {
@@ -92,6 +96,9 @@ typedef struct JobState {
   atomic_uint_fast64_t next;
   uint64_t total, chunk;
   atomic_bool abort;
+  /* Set by the launching thread when the time limit passed: workers still in
+   * kernel code are then interrupted (INTERRUPT_SIGNAL) and report it. */
+  atomic_bool timedOut;
   pthread_mutex_t errorLock;
   EnigmaRuntimeStatus status;
   char *message;
@@ -196,6 +203,15 @@ static void reportFault(Worker *w) {
   char *msg = NULL;
   EnigmaRuntimeStatus status = ENIGMA_RUNTIME_ERROR_KERNEL_FAULT;
 
+  if (f->sig == INTERRUPT_SIGNAL) {
+    jobFail(w->js, ENIGMA_RUNTIME_ERROR_TIMEOUT,
+            enigmaCpuFormat("kernel '%s': the launch did not finish within its time limit of %.3g "
+                            "s and was interrupted (an infinite loop, or a thread waiting for a "
+                            "value no other thread will set: threads of a threadgroup only switch "
+                            "at barriers and SIMD-group functions); still running: %s",
+                            job->kernelName, job->timeoutMs / 1000.0, where));
+    return;
+  }
   if (f->sig == 0 || f->sig == SIGSEGV || f->sig == SIGBUS) {
     for (size_t i = 0; i < job->numBuffers && !msg; ++i) {
       const EnigmaCpuBufferInfo *b = &job->buffers[i];
@@ -331,6 +347,23 @@ static void onFault(int sig, siginfo_t *info, void *uctx) {
   signal(sig, SIG_DFL);
 }
 
+/// The time limit passed: a worker running kernel code of the timed-out job
+/// leaves it like after a fault; anywhere else the signal is ignored (the
+/// launching thread sends it again until every worker has returned).
+static void onInterrupt(int sig, siginfo_t *info, void *uctx) {
+  (void)info;
+  (void)uctx;
+  Worker *w = currentWorker();
+  if (!w || !w->inKernel || !w->js || !atomic_load(&w->js->timedOut))
+    return;
+  w->fault.sig = sig;
+  w->fault.code = 0;
+  w->fault.addr = NULL;
+  w->fault.access = 0;
+  w->fault.thread = w->g.current;
+  siglongjmp(w->jmp, 1);
+}
+
 /// Called by a kernel's __enigma_bounds_check (exact checking) on the fiber of
 /// the thread whose access is out of bounds: reported like a fault.
 static void onBoundsViolation(const void *addr, uint64_t size, uint32_t access, uint32_t buffer,
@@ -365,6 +398,16 @@ static void ensureSignalHandlers(void) {
     sigemptyset(&sa.sa_mask);
     if (sigaction(kFaultSignals[i], &sa, NULL) == 0)
       gPrevAction[i] = cur;
+  }
+  struct sigaction cur;
+  if (sigaction(INTERRUPT_SIGNAL, NULL, &cur) == 0 &&
+      !((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == onInterrupt)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = onInterrupt;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(INTERRUPT_SIGNAL, &sa, NULL);
   }
 }
 
@@ -668,6 +711,10 @@ static void *workerMain(void *arg) {
   ss.ss_sp = w->altStack;
   ss.ss_size = ALT_STACK_SIZE;
   sigaltstack(&ss, NULL); // without it a stack overflow could not be reported
+  sigset_t interrupt;
+  sigemptyset(&interrupt);
+  sigaddset(&interrupt, INTERRUPT_SIGNAL);
+  pthread_sigmask(SIG_UNBLOCK, &interrupt, NULL);
   pthread_mutex_lock(&pool->lock);
   for (;;) {
     while (pool->generation == w->seenGeneration)
@@ -767,7 +814,12 @@ static Pool *getPool(EnigmaRuntimeError *error) {
   pool->stackSize = stack;
   pthread_mutex_init(&pool->lock, NULL);
   pthread_cond_init(&pool->wake, NULL);
-  pthread_cond_init(&pool->done, NULL);
+  // `done` is waited on with a deadline (launch time limits): a monotonic clock.
+  pthread_condattr_t doneAttr;
+  pthread_condattr_init(&doneAttr);
+  pthread_condattr_setclock(&doneAttr, CLOCK_MONOTONIC);
+  pthread_cond_init(&pool->done, &doneAttr);
+  pthread_condattr_destroy(&doneAttr);
 
   const char *failure = NULL;
   int err = 0;
@@ -831,8 +883,19 @@ size_t enigmaCpuNumWorkers(void) {
   return pool ? pool->numWorkers : 0;
 }
 
-/// Runs `js` on `participants` workers and waits for all of them.
-static void dispatch(Pool *pool, JobState *js, bool copy, size_t participants) {
+static void addMs(struct timespec *t, uint64_t ms) {
+  t->tv_sec += (time_t)(ms / 1000);
+  t->tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (t->tv_nsec >= 1000000000L) {
+    t->tv_nsec -= 1000000000L;
+    ++t->tv_sec;
+  }
+}
+
+/// Runs `js` on `participants` workers and waits for all of them; after
+/// `timeoutMs` (0: no limit) interrupts the ones still running kernel code.
+static void dispatch(Pool *pool, JobState *js, bool copy, size_t participants,
+                     uint32_t timeoutMs) {
   pthread_mutex_lock(&pool->lock);
   pool->js = js;
   pool->copyJob = copy;
@@ -840,8 +903,27 @@ static void dispatch(Pool *pool, JobState *js, bool copy, size_t participants) {
   pool->pending = pool->numWorkers;
   ++pool->generation;
   pthread_cond_broadcast(&pool->wake);
-  while (pool->pending != 0)
-    pthread_cond_wait(&pool->done, &pool->lock);
+  struct timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  addMs(&deadline, timeoutMs);
+  while (pool->pending != 0) {
+    if (!timeoutMs) {
+      pthread_cond_wait(&pool->done, &pool->lock);
+      continue;
+    }
+    if (pthread_cond_timedwait(&pool->done, &pool->lock, &deadline) != ETIMEDOUT ||
+        pool->pending == 0)
+      continue;
+    // Over time: stop handing out threadgroups and interrupt the workers;
+    // again every 10 ms, for a worker that was between kernel code and the
+    // scheduler when the signal came.
+    atomic_store(&js->timedOut, true);
+    atomic_store(&js->abort, true);
+    for (size_t i = 0; i < participants; ++i)
+      pthread_kill(pool->workers[i]->thread, INTERRUPT_SIGNAL);
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    addMs(&deadline, 10);
+  }
   pthread_mutex_unlock(&pool->lock);
 }
 
@@ -861,6 +943,7 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
   js.job = job;
   atomic_init(&js.next, 0);
   atomic_init(&js.abort, false);
+  atomic_init(&js.timedOut, false);
   pthread_mutex_init(&js.errorLock, NULL);
   js.total = total;
   size_t participants = pool->numWorkers < total ? pool->numWorkers : (size_t)total;
@@ -911,7 +994,7 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
         table->params[p] = (EnigmaCpuParamBounds){(uintptr_t)b->data, b->size};
     }
   }
-  dispatch(pool, &js, false, participants);
+  dispatch(pool, &js, false, participants, job->timeoutMs);
   if (table) {
     table->count = 0;
     table->buffers = NULL;
@@ -947,6 +1030,6 @@ void enigmaCpuParallelCopy(void *dst, const void *src, size_t n) {
   js.copySrc = src;
   js.copyBytes = n;
   pthread_mutex_lock(&gLaunchLock);
-  dispatch(pool, &js, true, pool->numWorkers);
+  dispatch(pool, &js, true, pool->numWorkers, 0);
   pthread_mutex_unlock(&gLaunchLock);
 }
