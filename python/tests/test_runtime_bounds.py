@@ -1327,3 +1327,26 @@ def test_kernel_named_like_the_header_keeps_its_position(exact_available: None) 
     with pytest.raises(EnigmaError) as exc:
         kern(np.arange(5, dtype=np.float32), np.zeros(5, np.float32), **one(5))
     assert re.search(r", at metal_shift\.metal:\d+:\d+$", str(exc.value)), str(exc.value)
+
+
+@enigma.kernel
+def dsl_divide(A: enigma.i32, B: enigma.i32, C: enigma.i32):
+    tid = enigma.thread_position_in_grid.x
+    C[tid] = A[tid] // B[tid]  # B[2] is zero
+
+
+def test_dsl_division_by_zero_names_the_python_line(exact_available: None) -> None:
+    k = enigma.compile(dsl_divide, emit_only=True)
+    a = np.arange(4, dtype=np.int32) + 10
+    b = np.array([1, 2, 0, 4], np.int32)
+    c = np.zeros(4, np.int32)
+    with pytest.raises(EnigmaError) as exc:
+        k(a, b, c, grid=4, block=4, device="cpu")
+    assert exc.value.kind == "kernel_fault"
+    line = _line_of(dsl_divide, "C[tid] = A[tid] // B[tid]")
+    head = str(exc.value).split("\n")[0]
+    assert head.startswith(
+        f"{__file__}:{line}: kernel 'enigma_kernel_dsl_divide': integer division by zero "
+        "(undefined in Metal)"
+    ), head
+    np.testing.assert_array_equal(c[:2], [10, 5])

@@ -211,35 +211,97 @@ def test_other_divergent_barriers(name: str) -> None:
     assert _kind(exc) == "divergent_barrier"
 
 
-def test_integer_division_by_zero() -> None:
-    k = rt.compile_msl(FAULTS, "divide")
+@pytest.mark.parametrize("mode", ["exact", "guard"])
+def test_integer_division_by_zero(mode: str) -> None:
+    k = rt.compile_msl(FAULTS, "divide", bounds_check=mode)
+    if k.bounds_check != mode:
+        pytest.skip("exact bounds checks are not available here")
     a = np.arange(8, dtype=np.int32)
     b = np.array([1, 2, 3, 0, 5, 6, 7, 8], np.int32)
     out = np.zeros(8, np.int32)
-    with pytest.raises(
-        EnigmaError,
-        match=r"integer division by zero or overflow \(INT_MIN / -1\) .*"
-        r"thread_position_in_grid \(3,0,0\)",
-    ) as exc:
+    with pytest.raises(EnigmaError) as exc:
         k(a, b, out, grid=(8,), block=(8,))
     assert _kind(exc) == "kernel_fault"
+    msg = str(exc.value)
+    if mode == "exact":
+        # Checked before it happens: the cause is known and the position named.
+        assert re.fullmatch(
+            r"kernel 'divide': integer division by zero \(undefined in Metal\), in .*"
+            r"thread_position_in_grid \(3,0,0\), at divide\.metal:\d+:\d+",
+            msg,
+        ), msg
+    else:
+        # The host's trap: x86-64 raises the same exception for INT_MIN / -1.
+        assert re.search(
+            r"integer division by zero or overflow \(INT_MIN / -1\) .*"
+            r"thread_position_in_grid \(3,0,0\)$",
+            msg,
+        ), msg
     np.testing.assert_array_equal(out[:3], a[:3] // b[:3])
 
 
-def test_int_min_divided_by_minus_one_is_named() -> None:
+@pytest.mark.parametrize("mode", ["exact", "guard"])
+def test_int_min_divided_by_minus_one_is_named(mode: str) -> None:
     # x86-64 traps INT_MIN / -1 with the same signal code as a zero divisor: the message
-    # names both causes instead of claiming a division by zero.
-    k = rt.compile_msl(FAULTS, "divide")
+    # names both causes instead of claiming a division by zero (guard pages only), or
+    # the exact cause (exact checks).
+    k = rt.compile_msl(FAULTS, "divide", bounds_check=mode)
+    if k.bounds_check != mode:
+        pytest.skip("exact bounds checks are not available here")
     a = np.array([7, -(2**31)], np.int32)
     b = np.array([1, -1], np.int32)
     out = np.zeros(2, np.int32)
+    what = (
+        r"integer overflow in division \(INT_MIN / -1\)"
+        if mode == "exact"
+        else r"integer division by zero or overflow \(INT_MIN / -1\)"
+    )
     with pytest.raises(
         EnigmaError,
-        match=r"kernel 'divide': integer division by zero or overflow \(INT_MIN / -1\) "
-        r"\(undefined in Metal\).*thread_position_in_grid \(1,0,0\)",
+        match=rf"kernel 'divide': {what} \(undefined in Metal\).*thread_position_in_grid \(1,0,0\)",
     ) as exc:
         k(a, b, out, grid=(2,), block=(2,))
     assert _kind(exc) == "kernel_fault"
+
+
+def test_division_checks_cover_vectors_and_unsigned(exact_available_here: None) -> None:
+    src = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void vrem(device const int4* a [[buffer(0)]], device const int4* b [[buffer(1)]],
+                 device int4* out [[buffer(2)]], uint i [[thread_position_in_grid]]) {
+  out[i] = a[i] % b[i];
+}
+kernel void udiv(device const uint* a [[buffer(0)]], device uint* out [[buffer(1)]],
+                 constant uint& d [[buffer(2)]], uint i [[thread_position_in_grid]]) {
+  out[i] = a[i] / d + a[i] / 7u;  // the constant divisor needs no check
+}
+"""
+    k = rt.compile_msl(src, "vrem", bounds_check="exact")
+    b = np.ones(8, np.int32)
+    out = np.zeros(8, np.int32)
+    k(np.arange(8, dtype=np.int32), b + 2, out, grid=(2,), block=(2,))
+    np.testing.assert_array_equal(out, np.arange(8) % 3)
+    b[5] = 0
+    with pytest.raises(EnigmaError, match=r"integer division by zero .*thread_position_in_grid \(1,0,0\), at vrem\.metal:6:"):
+        k(np.arange(8, dtype=np.int32), b, out, grid=(2,), block=(2,))
+    k = rt.compile_msl(src, "udiv", bounds_check="exact")
+    out = np.zeros(4, np.uint32)
+    k(np.full(4, 14, np.uint32), out, 2, grid=(4,), block=(4,))
+    np.testing.assert_array_equal(out, [9, 9, 9, 9])
+    with pytest.raises(EnigmaError, match=r"integer division by zero .* at udiv\.metal:10:"):
+        k(np.full(4, 14, np.uint32), out, 0, grid=(4,), block=(4,))
+
+
+@pytest.fixture
+def exact_available_here() -> None:
+    tiny = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void tiny(device float* x [[buffer(0)]], uint i [[thread_position_in_grid]]) { x[i] = 1; }
+"""
+    if rt.compile_msl(tiny, "tiny").bounds_check != "exact":
+        pytest.skip("exact bounds checks are not available here")
 
 
 def test_stack_overflow() -> None:
@@ -550,3 +612,23 @@ def test_bad_timeout_argument(hangs, bad: object) -> None:
     with pytest.raises(EnigmaError, match="timeout must be a positive number of seconds") as exc:
         k(np.zeros(1, np.int32), np.zeros(2, np.int32), grid=(2,), block=(1,), timeout=bad)
     assert exc.value.kind == "invalid_argument"
+
+
+def test_timeout_never_returns_a_partial_result_as_success() -> None:
+    """A launch stopped by its time limit fails whether a worker was interrupted in kernel
+    code or stopped between threadgroups (then no thread is named)."""
+    src = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void busy(device float* out [[buffer(0)]], uint tid [[thread_position_in_grid]]) {
+  float x = out[tid];
+  for (int i = 0; i < 20000; ++i) x = x * 1.0000001f + 1e-7f;
+  out[tid] = x;
+}
+"""
+    k = rt.compile_msl(src, "busy")
+    out = np.zeros(1 << 14, np.float32)
+    for _ in range(20):
+        with pytest.raises(EnigmaError, match=r"did not finish within its time limit of 0\.002 s") as exc:
+            k(out, grid=(1 << 14,), block=(64,), timeout=0.002)
+        assert exc.value.kind == "timeout"

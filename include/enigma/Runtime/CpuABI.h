@@ -134,7 +134,13 @@ typedef struct EnigmaCpuBoundsTable {
                     const char *where);
   /* One per kernel parameter (at least one), owned by the .so. */
   EnigmaCpuParamBounds *params;
+  /* Called (through the .so's __enigma_trap) before an integer division the
+   * host would trap on: `kind` is ENIGMA_CPU_TRAP_*; does not return. */
+  void (*trap)(uint32_t kind, const char *where);
 } EnigmaCpuBoundsTable;
+
+#define ENIGMA_CPU_TRAP_DIVIDE_BY_ZERO 1u
+#define ENIGMA_CPU_TRAP_DIVIDE_OVERFLOW 2u /* INT_MIN / -1, INT_MIN % -1 */
 
 typedef void (*EnigmaCpuRunFn)(EnigmaCpuGroup *group, uint32_t first, uint32_t end);
 

@@ -149,7 +149,12 @@ private:
       __enigma_param_bounds[NUM_PARAMS];                                                           \
   EnigmaCpuParamBounds __enigma_param_bounds[NUM_PARAMS];                                          \
   ENIGMA_CPU_EXPORT EnigmaCpuBoundsTable enigma_cpu_bounds = {nullptr, 0, nullptr,                 \
-                                                              __enigma_param_bounds};             \
+                                                              __enigma_param_bounds, nullptr};    \
+  extern "C" __attribute__((visibility("hidden"), used, noinline, cold)) void __enigma_trap(       \
+      uint32_t __kind, const char *__where) {                                                      \
+    if (enigma_cpu_bounds.trap)                                                                    \
+      enigma_cpu_bounds.trap(__kind, __where);                                                     \
+  }                                                                                                \
   extern "C" __attribute__((visibility("hidden"), used, noinline)) void __enigma_bounds_check(    \
       const void *__p, uint64_t __size, uint32_t __access, const char *__where) {                  \
     uintptr_t __a = (uintptr_t)__p;                                                                \

@@ -38,6 +38,11 @@
 // ignores). The launcher defines both symbols (ENIGMA_CPU_DEFINE_BOUNDS_CHECK
 // in enigma/Runtime/MetalLaunch.h); the pass never instruments the check.
 //
+// Integer divisions and remainders whose divisor may be zero (or, signed, -1
+// with a dividend that may be INT_MIN) get a check too: the host traps on
+// them, and this way the report names the source position
+// (__enigma_trap(kind, where): 1 division by zero, 2 INT_MIN / -1).
+//
 // The pass is also registered as `enigma-bounds-check` for
 // `opt -load-pass-plugin=... -passes=enigma-bounds-check` (lit tests).
 //
@@ -65,6 +70,8 @@ namespace {
 
 constexpr StringLiteral kCheckName = "__enigma_bounds_check";
 constexpr StringLiteral kParamFailName = "__enigma_param_bounds_fail";
+constexpr StringLiteral kTrapName = "__enigma_trap";
+constexpr uint32_t kTrapDivideByZero = 1, kTrapDivideOverflow = 2;
 constexpr StringLiteral kMarkerName = "__enigma_param";
 constexpr StringLiteral kParamTableName = "__enigma_param_bounds";
 constexpr StringLiteral kLauncherName = "enigma_cpu_run";
@@ -113,6 +120,7 @@ public:
     check = m.getOrInsertFunction(kCheckName, Type::getVoidTy(ctx), ptrTy, i64, i32, ptrTy);
     paramFail =
         m.getOrInsertFunction(kParamFailName, Type::getVoidTy(ctx), ptrTy, i64, i32, i32, ptrTy);
+    trap = m.getOrInsertFunction(kTrapName, Type::getVoidTy(ctx), i32, ptrTy);
     paramTable = m.getGlobalVariable(kParamTableName, /*AllowInternal=*/true);
     marker = m.getFunction(kMarkerName);
   }
@@ -135,6 +143,7 @@ private:
   void collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out);
   void emit(const Check &c);
   void emitLaneChecks(const struct LaneCheck &lc);
+  bool checkDivision(BinaryOperator &div);
   Value *sourcePosition(const Instruction *at);
 
 public:
@@ -146,7 +155,7 @@ public:
   LLVMContext &ctx;
   Type *i8, *i32, *i64, *intPtr;
   PointerType *ptrTy;
-  FunctionCallee check, paramFail;
+  FunctionCallee check, paramFail, trap;
   GlobalVariable *paramTable;
   Function *marker;
   StringMap<Constant *> positions;
@@ -505,13 +514,75 @@ void Instrumenter::emitLaneChecks(const LaneCheck &lc) {
       });
 }
 
+/// An integer division or remainder the host would trap on (x86 raises #DE for a zero
+/// divisor and for INT_MIN / -1; Metal leaves both undefined): reported before it happens,
+/// with its source position, through __enigma_trap.
+bool Instrumenter::checkDivision(BinaryOperator &div) {
+  Instruction::BinaryOps opcode = div.getOpcode();
+  bool isSigned = opcode == Instruction::SDiv || opcode == Instruction::SRem;
+  if (!isSigned && opcode != Instruction::UDiv && opcode != Instruction::URem)
+    return false;
+  Value *dividend = div.getOperand(0), *divisor = div.getOperand(1);
+  SimplifyQuery query(dl, &div);
+  bool zeroPossible = !isKnownNonZero(divisor, query);
+  // INT_MIN / -1: not when the divisor is a constant without a -1 lane, or the dividend is
+  // known to be non-negative.
+  bool minusOnePossible = true;
+  if (auto *c = dyn_cast<Constant>(divisor)) {
+    minusOnePossible = false;
+    unsigned lanes = 1;
+    if (auto *vt = dyn_cast<FixedVectorType>(c->getType()))
+      lanes = vt->getNumElements();
+    else if (c->getType()->isVectorTy())
+      minusOnePossible = true; // scalable: cannot look at every lane
+    for (unsigned i = 0; i < lanes && !minusOnePossible; ++i) {
+      Constant *lane = c->getType()->isVectorTy() ? c->getAggregateElement(i) : c;
+      auto *ci = dyn_cast_or_null<ConstantInt>(lane);
+      minusOnePossible = !ci || ci->isMinusOne();
+    }
+  }
+  bool overflowPossible = isSigned && minusOnePossible && !isKnownNonNegative(dividend, query);
+  if (!zeroPossible && !overflowPossible)
+    return false;
+  Value *position = sourcePosition(&div);
+  auto anyLane = [](IRBuilder<> &b, Value *v) {
+    return v->getType()->isVectorTy() ? b.CreateOrReduce(v) : v;
+  };
+  auto guard = [&](Value *cond, uint32_t kind) {
+    Instruction *then = SplitBlockAndInsertIfThen(cond, &div, /*Unreachable=*/false,
+                                                  MDBuilder(ctx).createUnlikelyBranchWeights());
+    IRBuilder<> tb(then);
+    tb.CreateCall(trap, {ConstantInt::get(i32, kind), position})->setDebugLoc(div.getDebugLoc());
+  };
+  if (zeroPossible) {
+    IRBuilder<> b(&div);
+    Value *zero = Constant::getNullValue(divisor->getType());
+    guard(anyLane(b, b.CreateICmpEQ(divisor, zero)), kTrapDivideByZero);
+  }
+  if (overflowPossible) {
+    IRBuilder<> b(&div);
+    auto *elemTy = cast<IntegerType>(divisor->getType()->getScalarType());
+    Value *min = ConstantInt::get(divisor->getType(), APInt::getSignedMinValue(elemTy->getBitWidth()));
+    Value *minusOne = Constant::getAllOnesValue(divisor->getType());
+    Value *overflow = b.CreateAnd(b.CreateICmpEQ(dividend, min), b.CreateICmpEQ(divisor, minusOne));
+    guard(anyLane(b, overflow), kTrapDivideOverflow);
+  }
+  return true;
+}
+
 bool Instrumenter::run(Function &f) {
-  if (f.isDeclaration() || f.getName() == kCheckName || f.getName() == kParamFailName)
+  if (f.isDeclaration() || f.getName() == kCheckName || f.getName() == kParamFailName ||
+      f.getName() == kTrapName)
     return false;
   SmallVector<Check, 64> checks;
   SmallVector<Instruction *, 64> insts;
-  for (Instruction &inst : instructions(f))
+  SmallVector<BinaryOperator *, 8> divisions;
+  for (Instruction &inst : instructions(f)) {
     insts.push_back(&inst);
+    if (auto *bin = dyn_cast<BinaryOperator>(&inst))
+      if (bin->isIntDivRem())
+        divisions.push_back(bin);
+  }
   for (Instruction *inst : insts)
     collect(*inst, checks);
   for (const Check &c : checks)
@@ -520,6 +591,8 @@ bool Instrumenter::run(Function &f) {
   for (const LaneCheck &lc : laneChecks)
     emitLaneChecks(lc);
   laneChecks.clear();
+  for (BinaryOperator *div : divisions)
+    changed |= checkDivision(*div);
   return changed;
 }
 

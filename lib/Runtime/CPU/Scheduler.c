@@ -89,6 +89,8 @@ typedef struct FaultInfo {
   uint64_t size;
   uint32_t buffer;
   const char *where;
+  /* ENIGMA_CPU_TRAP_* when an exact check caught a division (sig SIGFPE). */
+  uint32_t trap;
 } FaultInfo;
 
 typedef struct JobState {
@@ -190,7 +192,7 @@ static void reportFault(Worker *w) {
   const EnigmaCpuJob *job = w->job;
   char where[512];
   describeThread(w, f->thread, where, sizeof(where));
-  if (f->sig == 0 && f->where && *f->where) {
+  if (f->where && *f->where) {
     size_t n = strlen(where);
     snprintf(where + n, sizeof(where) - n, ", at %s", f->where);
   }
@@ -281,8 +283,12 @@ static void reportFault(Worker *w) {
           unchecked ? " (the launch was unchecked: buffers were not guarded)" : "", where);
     }
   } else if (f->sig == SIGFPE) {
-    // x86-64 raises the same #DE (FPE_INTDIV) for a zero divisor and for INT_MIN / -1.
-    const char *what = f->code == FPE_INTDIV   ? "integer division by zero or overflow "
+    // x86-64 raises the same #DE (FPE_INTDIV) for a zero divisor and for INT_MIN / -1; the
+    // exact checks tell them apart.
+    const char *what = f->trap == ENIGMA_CPU_TRAP_DIVIDE_BY_ZERO ? "integer division by zero"
+                       : f->trap == ENIGMA_CPU_TRAP_DIVIDE_OVERFLOW
+                           ? "integer overflow in division (INT_MIN / -1)"
+                       : f->code == FPE_INTDIV ? "integer division by zero or overflow "
                                                  "(INT_MIN / -1)"
                        : f->code == FPE_INTOVF ? "integer overflow in division "
                                                  "(INT_MIN / -1)"
@@ -324,6 +330,8 @@ static void onFault(int sig, siginfo_t *info, void *uctx) {
     w->fault.code = info->si_code;
     w->fault.addr = info->si_addr;
     w->fault.access = 0;
+    w->fault.where = NULL;
+    w->fault.trap = 0;
 #if defined(__x86_64__) && defined(REG_ERR)
     if (sig == SIGSEGV && uctx)
       w->fault.access = (((ucontext_t *)uctx)->uc_mcontext.gregs[REG_ERR] & 2) ? 2 : 1;
@@ -360,6 +368,24 @@ static void onInterrupt(int sig, siginfo_t *info, void *uctx) {
   w->fault.code = 0;
   w->fault.addr = NULL;
   w->fault.access = 0;
+  w->fault.where = NULL;
+  w->fault.trap = 0;
+  w->fault.thread = w->g.current;
+  siglongjmp(w->jmp, 1);
+}
+
+/// Called by a kernel's __enigma_trap (exact checking) before a division the
+/// host would trap on: reported like the SIGFPE, with the source position.
+static void onTrap(uint32_t kind, const char *where) {
+  Worker *w = currentWorker();
+  if (!w || !w->inKernel)
+    abort(); // only kernel code on a worker calls it
+  w->fault.sig = SIGFPE;
+  w->fault.code = kind == ENIGMA_CPU_TRAP_DIVIDE_BY_ZERO ? FPE_INTDIV : FPE_INTOVF;
+  w->fault.addr = NULL;
+  w->fault.access = 0;
+  w->fault.where = where;
+  w->fault.trap = kind;
   w->fault.thread = w->g.current;
   siglongjmp(w->jmp, 1);
 }
@@ -378,6 +404,7 @@ static void onBoundsViolation(const void *addr, uint64_t size, uint32_t access, 
   w->fault.size = size;
   w->fault.buffer = buffer;
   w->fault.where = where;
+  w->fault.trap = 0;
   w->fault.thread = w->g.current;
   siglongjmp(w->jmp, 1);
 }
@@ -983,6 +1010,7 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
     table->buffers = bounds;
     table->count = bounds ? (uint32_t)job->numBuffers : 0;
     table->violation = onBoundsViolation;
+    table->trap = onTrap;
     // The fast path: each guarded buffer parameter's bytes; everything else
     // (scalars, unguarded buffers) accepts any address.
     for (size_t p = 0; table->params && p < numParams; ++p)
@@ -1003,6 +1031,13 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
   }
   pthread_mutex_unlock(&gLaunchLock);
   free(bounds);
+  // Over time while no worker was in kernel code (between threadgroups): the
+  // workers stopped without a report, possibly leaving threadgroups unrun.
+  if (atomic_load(&js.timedOut) && js.status == ENIGMA_RUNTIME_OK)
+    jobFail(&js, ENIGMA_RUNTIME_ERROR_TIMEOUT,
+            enigmaCpuFormat("kernel '%s': the launch did not finish within its time limit of "
+                            "%.3g s and was stopped between threadgroups",
+                            job->kernelName, job->timeoutMs / 1000.0));
   pthread_mutex_destroy(&js.errorLock);
 
   if (js.status == ENIGMA_RUNTIME_OK)

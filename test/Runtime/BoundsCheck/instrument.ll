@@ -299,3 +299,41 @@ define void @metal_named(ptr %p) !dbg !40 {
 !5 = !DIFile(filename: "/cache/tmp/y/metal_shift.metal", directory: "/cache/tmp/y")
 !40 = distinct !DISubprogram(name: "metal_shift", scope: !5, file: !5, line: 3, spFlags: DISPFlagDefinition, unit: !0)
 !41 = !DILocation(line: 4, column: 8, scope: !40)
+
+; Integer divisions the host traps on are checked first: a zero divisor (1), and for signed
+; ones INT_MIN / -1 (2). Known non-zero divisors, constants other than -1 and non-negative
+; dividends need no check.
+; CHECK-LABEL: define i32 @divisions(
+; CHECK-SAME:    i32 %[[A:[^,)]*]], i32 %[[B:[^,)]*]])
+; CHECK:         %[[Z:.*]] = icmp eq i32 %[[B]], 0
+; CHECK-NEXT:    br i1 %[[Z]], label %[[T1:.*]], label %[[N1:.*]], !prof
+; CHECK:       [[T1]]:
+; CHECK-NEXT:    call void @__enigma_trap(i32 1, ptr null)
+; CHECK:       [[N1]]:
+; CHECK-NEXT:    %[[M:.*]] = icmp eq i32 %[[A]], -2147483648
+; CHECK-NEXT:    %[[MO:.*]] = icmp eq i32 %[[B]], -1
+; CHECK-NEXT:    %[[OV:.*]] = and i1 %[[M]], %[[MO]]
+; CHECK-NEXT:    br i1 %[[OV]], label %[[T2:.*]], label %[[N2:.*]], !prof
+; CHECK:       [[T2]]:
+; CHECK-NEXT:    call void @__enigma_trap(i32 2, ptr null)
+; CHECK:       [[N2]]:
+; CHECK-NEXT:    %[[Q:.*]] = sdiv i32 %[[A]], %[[B]]
+; CHECK-NEXT:    %[[C:.*]] = udiv i32 %[[A]], 7
+; CHECK-NEXT:    %[[D:.*]] = sdiv i32 %[[A]], -3
+; CHECK-NEXT:    %[[POS:.*]] = and i32 %[[A]], 2147483647
+; CHECK-NEXT:    %[[Z2:.*]] = icmp eq i32 %[[B]], 0
+; CHECK-NEXT:    br i1 %[[Z2]]
+; CHECK:         call void @__enigma_trap(i32 1, ptr null)
+; CHECK-NOT:     call void @__enigma_trap(i32 2
+; CHECK:         srem i32 %[[POS]], %[[B]]
+define i32 @divisions(i32 %a, i32 %b) {
+  %q = sdiv i32 %a, %b
+  %c = udiv i32 %a, 7
+  %d = sdiv i32 %a, -3
+  %pos = and i32 %a, 2147483647
+  %r = srem i32 %pos, %b
+  %s1 = add i32 %q, %c
+  %s2 = add i32 %s1, %d
+  %s3 = add i32 %s2, %r
+  ret i32 %s3
+}

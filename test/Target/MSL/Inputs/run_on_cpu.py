@@ -40,7 +40,8 @@ class CpuArg(ctypes.Structure):
 
 class LaunchConfig(ctypes.Structure):
     _fields_ = [("grid", ctypes.c_uint32 * 3), ("block", ctypes.c_uint32 * 3),
-                ("coarsen", ctypes.c_uint32), ("flags", ctypes.c_uint32)]
+                ("coarsen", ctypes.c_uint32), ("flags", ctypes.c_uint32),
+                ("timeoutMs", ctypes.c_uint32)]
 
 
 CALLBACK = ctypes.CFUNCTYPE(None, StringRef, ctypes.c_void_p)
@@ -101,7 +102,7 @@ def run(msl: str, entry: str, args, grid=(1, 1, 1), block=(1, 1, 1)):
     bufs = [(ctypes.c_char * len(a)).from_buffer(a) for a in args]
     cargs = (CpuArg * len(args))(*[CpuArg(ctypes.addressof(b), len(a))
                                    for b, a in zip(bufs, args)])
-    config = LaunchConfig((ctypes.c_uint32 * 3)(*grid), (ctypes.c_uint32 * 3)(*block), 1, 0)
+    config = LaunchConfig((ctypes.c_uint32 * 3)(*grid), (ctypes.c_uint32 * 3)(*block), 1, 0, 0)
     status = LIB.enigmaRuntimeCpuKernelLaunch(kernel, cargs, len(args), ctypes.byref(config),
                                               ctypes.byref(err))
     LIB.enigmaRuntimeCpuKernelDestroy(kernel)
