@@ -1350,3 +1350,33 @@ def test_dsl_division_by_zero_names_the_python_line(exact_available: None) -> No
         "(undefined in Metal)"
     ), head
     np.testing.assert_array_equal(c[:2], [10, 5])
+
+
+WRITES = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void write_through_const(device const float* in [[buffer(0)]], device float* out [[buffer(1)]],
+                                uint i [[thread_position_in_grid]]) {
+  out[i] = in[i];
+  ((device float*)in)[i] = 0.0f;
+}
+"""
+
+
+def test_write_to_read_only_buffer_names_its_position(exact_available: None) -> None:
+    k = rt.compile_msl(WRITES, "write_through_const", bounds_check="exact")
+    inp = np.ones(4, np.float32)
+    with pytest.raises(EnigmaError) as exc:
+        k(inp, np.zeros(4, np.float32), **one(4))
+    assert exc.value.kind == "out_of_bounds"
+    assert re.fullmatch(
+        r"kernel 'write_through_const': write to read-only buffer 'in' \(\[\[buffer\(0\)\]\], "
+        r"declared const float\) at element index 0 \(byte offset 0\), in .*"
+        r"thread_position_in_grid \(0,0,0\), at write_through_const\.metal:7:\d+",
+        str(exc.value),
+    ), str(exc.value)
+    np.testing.assert_array_equal(inp, 1.0)
+    # Passed for a writable parameter too, the copy is writable: no report (as on the GPU).
+    x = np.ones(4, np.float32)
+    k(x, x, **one(4))
+    np.testing.assert_array_equal(x, 0.0)

@@ -132,8 +132,11 @@ typedef struct EnigmaCpuBoundsTable {
    * file and line a #line directive names), or NULL when unknown. */
   void (*violation)(const void *address, uint64_t size, uint32_t access, uint32_t buffer,
                     const char *where);
-  /* One per kernel parameter (at least one), owned by the .so. */
+  /* One per kernel parameter (at least one), owned by the .so: the bytes
+   * accesses may read, and those stores may write (none for a write-protected
+   * argument, so a store through it is reported with its position). */
   EnigmaCpuParamBounds *params;
+  EnigmaCpuParamBounds *writeParams;
   /* Called (through the .so's __enigma_trap) before an integer division the
    * host would trap on: `kind` is ENIGMA_CPU_TRAP_*; does not return. */
   void (*trap)(uint32_t kind, const char *where);

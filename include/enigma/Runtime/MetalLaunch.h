@@ -148,8 +148,11 @@ private:
   extern "C" __attribute__((visibility("hidden"))) EnigmaCpuParamBounds                            \
       __enigma_param_bounds[NUM_PARAMS];                                                           \
   EnigmaCpuParamBounds __enigma_param_bounds[NUM_PARAMS];                                          \
-  ENIGMA_CPU_EXPORT EnigmaCpuBoundsTable enigma_cpu_bounds = {nullptr, 0, nullptr,                 \
-                                                              __enigma_param_bounds, nullptr};    \
+  extern "C" __attribute__((visibility("hidden"))) EnigmaCpuParamBounds                            \
+      __enigma_param_write_bounds[NUM_PARAMS];                                                     \
+  EnigmaCpuParamBounds __enigma_param_write_bounds[NUM_PARAMS];                                    \
+  ENIGMA_CPU_EXPORT EnigmaCpuBoundsTable enigma_cpu_bounds = {                                     \
+      nullptr, 0, nullptr, __enigma_param_bounds, __enigma_param_write_bounds, nullptr};           \
   extern "C" __attribute__((visibility("hidden"), used, noinline, cold)) void __enigma_trap(       \
       uint32_t __kind, const char *__where) {                                                      \
     if (enigma_cpu_bounds.trap)                                                                    \

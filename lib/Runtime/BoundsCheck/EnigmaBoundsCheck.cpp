@@ -21,7 +21,7 @@
 // pass recognizes and then removes; kernels that are not inlined into the
 // launcher are followed through their call sites), the check is inline:
 //
-//   off = (uintptr)ptr - __enigma_param_bounds[k].lo
+//   off = (uintptr)ptr - __enigma_param_bounds[k].lo   (stores: __enigma_param_write_bounds)
 //   if (off > .size || off + size > .size)                     ; unlikely
 //     __enigma_param_bounds_fail(ptr, size, access, k, where)  ; access: 1 read, 2 write, 3 both
 //
@@ -74,6 +74,7 @@ constexpr StringLiteral kTrapName = "__enigma_trap";
 constexpr uint32_t kTrapDivideByZero = 1, kTrapDivideOverflow = 2;
 constexpr StringLiteral kMarkerName = "__enigma_param";
 constexpr StringLiteral kParamTableName = "__enigma_param_bounds";
+constexpr StringLiteral kParamWriteTableName = "__enigma_param_write_bounds";
 constexpr StringLiteral kLauncherName = "enigma_cpu_run";
 /// Mangled prefix of the Metal header's internal namespace, metal::__enigma.
 constexpr StringLiteral kHeaderNamespacePrefix = "_ZN5metal8__enigma";
@@ -122,6 +123,7 @@ public:
         m.getOrInsertFunction(kParamFailName, Type::getVoidTy(ctx), ptrTy, i64, i32, i32, ptrTy);
     trap = m.getOrInsertFunction(kTrapName, Type::getVoidTy(ctx), i32, ptrTy);
     paramTable = m.getGlobalVariable(kParamTableName, /*AllowInternal=*/true);
+    paramWriteTable = m.getGlobalVariable(kParamWriteTableName, /*AllowInternal=*/true);
     marker = m.getFunction(kMarkerName);
   }
 
@@ -156,7 +158,7 @@ public:
   Type *i8, *i32, *i64, *intPtr;
   PointerType *ptrTy;
   FunctionCallee check, paramFail, trap;
-  GlobalVariable *paramTable;
+  GlobalVariable *paramTable, *paramWriteTable;
   Function *marker;
   StringMap<Constant *> positions;
 };
@@ -472,7 +474,10 @@ void Instrumenter::collect(Instruction &inst, SmallVectorImpl<Check> &out) {
 
 void Instrumenter::emit(const Check &c) {
   Value *access = ConstantInt::get(i32, c.access);
-  auto *tableTy = paramTable ? dyn_cast<ArrayType>(paramTable->getValueType()) : nullptr;
+  // Stores check against the writable bytes (none for a write-protected argument).
+  GlobalVariable *table =
+      (c.access & kWrite) && paramWriteTable ? paramWriteTable : paramTable;
+  auto *tableTy = table ? dyn_cast<ArrayType>(table->getValueType()) : nullptr;
   uint64_t word = dl.getTypeStoreSize(intPtr);
   if (c.origin.kind != Origin::Param || !tableTy ||
       (c.origin.param + 1) * 2 * word > dl.getTypeAllocSize(tableTy)) {
@@ -484,9 +489,8 @@ void Instrumenter::emit(const Check &c) {
   // Inline: within parameter k's bytes, or report the access against k.
   IRBuilder<> b(c.at);
   uint64_t entry = c.origin.param * 2 * word;
-  Value *lo = b.CreateLoad(intPtr, b.CreateConstInBoundsGEP1_64(i8, paramTable, entry), "lo");
-  Value *len =
-      b.CreateLoad(intPtr, b.CreateConstInBoundsGEP1_64(i8, paramTable, entry + word), "len");
+  Value *lo = b.CreateLoad(intPtr, b.CreateConstInBoundsGEP1_64(i8, table, entry), "lo");
+  Value *len = b.CreateLoad(intPtr, b.CreateConstInBoundsGEP1_64(i8, table, entry + word), "len");
   Value *off = b.CreateSub(b.CreatePtrToInt(c.ptr, intPtr), lo, "off");
   Value *end = b.CreateAdd(off, b.CreateZExtOrTrunc(c.size, intPtr), "end");
   Value *bad = b.CreateOr(b.CreateICmpUGT(off, len), b.CreateICmpUGT(end, len), "oob");

@@ -163,6 +163,7 @@ typedef struct EnigmaCpuBufferInfo {
   size_t size;    /* bytes */
   char *regionLo; /* guarded reservation, or NULL when unchecked */
   char *regionHi;
+  bool writeProtected; /* its copy is read-only: exact checks report writes */
 } EnigmaCpuBufferInfo;
 
 typedef struct EnigmaCpuJob {

@@ -314,6 +314,9 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k, const Enigma
       goto done;
     }
     protectedRo[a] = true;
+    for (size_t bi = 0; bi < job.numBuffers; ++bi)
+      if (bufs[bi].regionLo == regions[a]->base)
+        bufs[bi].writeProtected = true;
   }
 
   job.args = argv;

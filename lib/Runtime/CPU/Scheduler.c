@@ -233,7 +233,13 @@ static void reportFault(Worker *w) {
       char scalarSize[48] = "";
       if (f->sig == 0)
         snprintf(scalarSize, sizeof(scalarSize), " (%llu bytes)", (unsigned long long)f->size);
-      if (p->kind == ENIGMA_CPU_PARAM_SCALAR && f->sig != 0 && off >= 0 && (size_t)off < b->size)
+      // A write inside a write-protected argument: the protection's fault, or
+      // an exact check against its (empty) writable bytes.
+      bool protectedWrite =
+          f->sig != 0 ? off >= 0 && (size_t)off < b->size
+                      : (f->access & ENIGMA_CPU_ACCESS_WRITE) && b->writeProtected && off >= 0 &&
+                            (uint64_t)off + f->size <= b->size;
+      if (p->kind == ENIGMA_CPU_PARAM_SCALAR && protectedWrite)
         msg = enigmaCpuFormat("kernel '%s': write to constant '%s' ([[buffer(%d)]], constant %s&) "
                               "at byte offset %lld, in %s",
                               job->kernelName, p->name, p->bufferIndex, p->typeName, off, where);
@@ -242,7 +248,7 @@ static void reportFault(Worker *w) {
                               "constant %s&, %zu bytes) at byte offset %lld%s, in %s",
                               job->kernelName, access, p->name, p->bufferIndex, p->typeName,
                               b->size, off, scalarSize, where);
-      else if (f->sig != 0 && off >= 0 && (size_t)off < b->size)
+      else if (protectedWrite)
         msg = enigmaCpuFormat("kernel '%s': write to read-only buffer '%s' ([[buffer(%d)]], "
                               "declared %s%s) at element index %lld (byte offset %lld), in %s",
                               job->kernelName, p->name, p->bufferIndex, p->readOnly ? "const " : "",
@@ -1013,21 +1019,24 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
     table->trap = onTrap;
     // The fast path: each guarded buffer parameter's bytes; everything else
     // (scalars, unguarded buffers) accepts any address.
-    for (size_t p = 0; table->params && p < numParams; ++p)
-      table->params[p] = (EnigmaCpuParamBounds){0, UINTPTR_MAX};
-    for (size_t i = 0; table->params && i < job->numBuffers; ++i) {
+    for (size_t p = 0; table->params && table->writeParams && p < numParams; ++p)
+      table->params[p] = table->writeParams[p] = (EnigmaCpuParamBounds){0, UINTPTR_MAX};
+    for (size_t i = 0; table->params && table->writeParams && i < job->numBuffers; ++i) {
       const EnigmaCpuBufferInfo *b = &job->buffers[i];
       size_t p = (size_t)(b->param - job->signature->params);
-      if (b->regionLo && p < numParams)
-        table->params[p] = (EnigmaCpuParamBounds){(uintptr_t)b->data, b->size};
+      if (!b->regionLo || p >= numParams)
+        continue;
+      table->params[p] = (EnigmaCpuParamBounds){(uintptr_t)b->data, b->size};
+      table->writeParams[p] =
+          (EnigmaCpuParamBounds){(uintptr_t)b->data, b->writeProtected ? 0 : b->size};
     }
   }
   dispatch(pool, &js, false, participants, job->timeoutMs);
   if (table) {
     table->count = 0;
     table->buffers = NULL;
-    for (size_t p = 0; table->params && p < numParams; ++p)
-      table->params[p] = (EnigmaCpuParamBounds){0, UINTPTR_MAX};
+    for (size_t p = 0; table->params && table->writeParams && p < numParams; ++p)
+      table->params[p] = table->writeParams[p] = (EnigmaCpuParamBounds){0, UINTPTR_MAX};
   }
   pthread_mutex_unlock(&gLaunchLock);
   free(bounds);

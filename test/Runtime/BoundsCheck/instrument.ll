@@ -11,6 +11,7 @@
 
 @tg = internal thread_local global [64 x float] zeroinitializer
 @__enigma_param_bounds = hidden global [3 x { i64, i64 }] zeroinitializer
+@__enigma_param_write_bounds = hidden global [3 x { i64, i64 }] zeroinitializer
 @table = internal constant [4 x i32] [i32 1, i32 2, i32 3, i32 4]
 
 define void @__enigma_bounds_check(ptr %p, i64 %size, i32 %access, ptr %where) {
@@ -218,9 +219,11 @@ define float @marked(ptr %raw, i64 %i) {
   ret float %v
 }
 
-; A kernel that was not inlined: its argument is parameter 1 at its only call site.
+; A kernel that was not inlined: its argument is parameter 1 at its only call site. Stores
+; check against the writable bytes (@__enigma_param_write_bounds: none for a write-protected
+; argument).
 ; CHECK-LABEL: define internal void @kernel(
-; CHECK:         load i64, ptr getelementptr inbounds (i8, ptr @__enigma_param_bounds, i64 16)
+; CHECK:         load i64, ptr getelementptr inbounds (i8, ptr @__enigma_param_write_bounds, i64 16)
 ; CHECK:         call void @__enigma_param_bounds_fail(ptr %out, i64 4, i32 2, i32 1, ptr null)
 ; CHECK:         store i32 7, ptr %out
 define internal void @kernel(ptr %out) {
