@@ -10,6 +10,18 @@ func.func @zero_shape() attributes {a = #enigma.layout<(0,8)>}
 
 // -----
 
+// Indices beyond 64 bits: applying the layout would overflow (3 * INT64_MAX here).
+// expected-error @+1 {{layout '(3,3):(9223372036854775807,9223372036854775807)' is too large: its size or largest index does not fit in 64 bits}}
+func.func @huge_cosize() attributes {a = #enigma.layout<(3,3):(9223372036854775807,9223372036854775807)>}
+
+// -----
+
+// A size beyond 64 bits (the indices, all 0, would fit).
+// expected-error @+1 {{layout '(4294967296,4294967296):(0,0)' is too large}}
+func.func @huge_size() attributes {a = #enigma.layout<(4294967296,4294967296):(0,0)>}
+
+// -----
+
 // expected-error @+1 {{expected integer value}}
 func.func @garbage() attributes {a = #enigma.layout<(4,x)>}
 

@@ -95,6 +95,17 @@ static ParseResult parseTilerText(AsmParser &parser, std::string &out) {
 // LayoutAttr
 //===----------------------------------------------------------------------===//
 
+/// Whether every size and index of `l` fits in 64 bits: then applying it to a coordinate
+/// within its size never overflows, and lowering may use plain 64-bit arithmetic.
+static bool fitsIn64Bits(const layout::Layout &l) {
+  int64_t size = 0, cosize = 0;
+  EnigmaLayoutError error{};
+  return enigmaLayoutSize(l.get(), &size, &error) == ENIGMA_LAYOUT_OK &&
+         enigmaLayoutCosize(l.get(), &cosize, &error) == ENIGMA_LAYOUT_OK;
+}
+static constexpr const char *kTooLarge =
+    "is too large: its size or largest index does not fit in 64 bits";
+
 LayoutAttr LayoutAttr::parseLayout(MLIRContext *context, StringRef text,
                                    function_ref<InFlightDiagnostic()> emitError) {
   layout::Layout parsed;
@@ -102,6 +113,11 @@ LayoutAttr LayoutAttr::parseLayout(MLIRContext *context, StringRef text,
   if (!status.ok()) {
     if (emitError)
       emitError() << "invalid layout '" << text << "': " << status.message;
+    return {};
+  }
+  if (!fitsIn64Bits(parsed)) {
+    if (emitError)
+      emitError() << "layout '" << text << "' " << kTooLarge;
     return {};
   }
   return Base::get(context, layout::print(parsed));
@@ -129,6 +145,8 @@ LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError, S
   if (layout::print(parsed) != text)
     return emitError() << "layout '" << text << "' is not in canonical form '"
                        << layout::print(parsed) << "'";
+  if (!fitsIn64Bits(parsed))
+    return emitError() << "layout '" << text << "' " << kTooLarge;
   return success();
 }
 
@@ -195,7 +213,18 @@ struct Evaluation {
     layout::Layout owned(raw);
     layout::Status status = layout::Status::from(code, error);
     if (status.ok())
-      results.push_back(LayoutAttr::get(ctx, layout::print(owned)));
+      status = push(owned);
+    return status;
+  }
+  /// Adds `l` to the results, unless it is too large to be a layout attribute.
+  layout::Status push(const layout::Layout &l) {
+    layout::Status status;
+    if (!fitsIn64Bits(l)) {
+      status.code = ENIGMA_LAYOUT_ERROR_OVERFLOW;
+      status.message = "the result '" + layout::print(l) + "' " + kTooLarge;
+      return status;
+    }
+    results.push_back(LayoutAttr::get(ctx, layout::print(l)));
     return status;
   }
   layout::Status unary(const layout::Layout &in, UnaryFn fn) {
@@ -310,7 +339,7 @@ layout::Status mlir::enigma::evaluateLayoutOp(Operation *op, ArrayRef<Attribute>
         layout::Status status = eval.finish(
             enigmaLayoutCreateCompact(tileShape.get(), &tile, &eval.error), tile);
         if (status.ok())
-          results.push_back(LayoutAttr::get(op->getContext(), layout::print(tv)));
+          status = eval.push(tv);
         return status;
       })
       .Case([&](LayoutModeOp m) {
