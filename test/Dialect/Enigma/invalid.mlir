@@ -210,9 +210,7 @@ func.func @barrier_outside() {
 // -----
 
 enigma.kernel @bad_dim() {
-  // expected-error @+3 {{expected ::mlir::enigma::Dim to be one of: x, y, z}}
-  // The parser reports where it stopped, on the next line, too.
-  // expected-error @+2 {{failed to parse Enigma_DimAttr parameter 'value' which is to be a `::mlir::enigma::Dim`}}
+  // expected-error @+1 {{expected 'x', 'y' or 'z', got 'w'}}
   %0 = enigma.thread_position_in_grid w
   enigma.return
 }

@@ -163,5 +163,27 @@ LogicalResult SimdgroupMatrixMultiplyAccumulateOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Thread and grid queries
+//===----------------------------------------------------------------------===//
+
+/// `x`, `y` or `z` after a dimension query's name. (The enum attribute's own printer would
+/// add a second space: `enigma.thread_position_in_grid  x`.)
+static ParseResult parseDimKeyword(OpAsmParser &parser, DimAttr &dim) {
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef keyword;
+  if (parser.parseKeyword(&keyword))
+    return failure();
+  std::optional<Dim> value = symbolizeDim(keyword);
+  if (!value)
+    return parser.emitError(loc, "expected 'x', 'y' or 'z', got '") << keyword << "'";
+  dim = DimAttr::get(parser.getContext(), *value);
+  return success();
+}
+
+static void printDimKeyword(OpAsmPrinter &printer, Operation *, DimAttr dim) {
+  printer << stringifyDim(dim.getValue());
+}
+
 #define GET_OP_CLASSES
 #include "enigma/Dialect/Enigma/IR/EnigmaOps.cpp.inc"

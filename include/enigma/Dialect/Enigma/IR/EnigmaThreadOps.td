@@ -27,7 +27,7 @@ class Enigma_DimQueryOp<string mnemonic, string metalName>
   }];
   let arguments = (ins Enigma_DimAttr:$dim);
   let results = (outs Index:$result);
-  let assemblyFormat = "$dim attr-dict";
+  let assemblyFormat = "custom<DimKeyword>($dim) attr-dict";
   string metalBuiltin = metalName;
 }
 
