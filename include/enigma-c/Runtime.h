@@ -292,7 +292,7 @@ enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel kernel, const EnigmaCpuArg *args, s
 /*===----------------------------------------------------------------------===*/
 
 /// Version of the Metal-compatibility header and launcher ABI, e.g.
-/// "1.<sha256 prefix of the header text>". Static string.
+/// "2.<sha256 prefix of the header text>" (ABI 2). Static string.
 ENIGMA_CAPI_EXPORTED const char *enigmaRuntimeGetHeaderVersion(void);
 
 /// Number of worker threads launches use (starts the pool if needed).
