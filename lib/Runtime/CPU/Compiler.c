@@ -58,6 +58,10 @@ static const char *const kBaseFlags[] = {
     "-std=c++17", "-O2", "-fno-unroll-loops", "-fPIC", "-shared", "-w", "-fno-exceptions", "-fno-rtti",
     // Metal has no errno; without this sqrt() and friends stay libm calls.
     "-fno-math-errno", "-fvisibility=hidden",
+    // a * b + c may become an FMA only within one expression: clang's default, and what g++
+    // (whose default contracts across statements) does with "on" too, so results do not
+    // depend on the host compiler.
+    "-ffp-contract=on",
     // Large stack frames probe every page, so a thread that overflows its
     // fiber stack hits the guard page instead of a neighbour's stack.
     "-fstack-clash-protection"};
