@@ -40,6 +40,8 @@
  *                         that the host compiler can load it
  *   ENIGMA_CACHE_DIR      compiled-kernel cache (default $XDG_CACHE_HOME/enigma
  *                         or ~/.cache/enigma)
+ *   ENIGMA_CACHE_MAX_MB   size limit of the compiled kernels in the cache, in MiB
+ *                         (default 1024; 0: no limit); least recently used first
  *   ENIGMA_CPU_THREADS    worker threads (default: the CPUs this process may
  *                         use; read when the pool starts)
  *   ENIGMA_CPU_STACK_SIZE stack of each simulated GPU thread, bytes or with a

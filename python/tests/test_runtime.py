@@ -529,6 +529,52 @@ def test_compile_cache(tmp_path) -> None:
     np.testing.assert_array_equal(c, a + a)
 
 
+def test_cache_keeps_under_its_size_limit(tmp_path, monkeypatch) -> None:
+    """ENIGMA_CACHE_MAX_MB bounds the compiled kernels: the least recently used go first
+    (a cache hit counts as a use), the kernel just compiled is never deleted, and scratch
+    directories of compiles that died long ago are removed."""
+    import os
+    import time
+
+    def variant(i: int) -> str:
+        return VADD + f"\n// variant {i}\n"
+
+    first = rt.compile_msl(variant(0), "enigma_kernel_vadd", cache_dir=tmp_path)
+    size = os.path.getsize(first.library_path)
+    # Room for 2.9 kernels: at the third compile the cache is over the limit and goes down to
+    # three quarters of it (2.2 kernels), deleting one.
+    monkeypatch.setenv("ENIGMA_CACHE_MAX_MB", str(2.9 * size / 2**20))
+    stale = tmp_path / f"cpu-{rt.header_version().split('.')[0]}" / "tmp" / "dead.123.4"
+    stale.mkdir(parents=True)
+    (stale / "launch.cpp").write_text("// left by a compile that died")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    time.sleep(0.01)
+    second = rt.compile_msl(variant(1), "enigma_kernel_vadd", cache_dir=tmp_path)
+    assert not stale.exists()
+    time.sleep(0.01)
+    # A hit makes the first kernel the most recently used one.
+    assert rt.compile_msl(variant(0), "enigma_kernel_vadd", cache_dir=tmp_path).was_cached
+    time.sleep(0.01)
+    third = rt.compile_msl(variant(2), "enigma_kernel_vadd", cache_dir=tmp_path)
+    assert os.path.exists(third.library_path)  # just compiled: kept
+    assert os.path.exists(first.library_path)  # used recently: kept
+    assert not os.path.exists(second.library_path)  # least recently used: deleted
+    # Deleted kernels are simply compiled again, and loaded kernels keep working.
+    again = rt.compile_msl(variant(1), "enigma_kernel_vadd", cache_dir=tmp_path)
+    assert not again.was_cached
+    n = 16
+    a = np.arange(n, dtype=np.float32)
+    c = np.zeros(n, np.float32)
+    second(a, a, c, n, grid=(n,), block=(8,))
+    np.testing.assert_array_equal(c, a + a)
+    # 0 means no limit.
+    monkeypatch.setenv("ENIGMA_CACHE_MAX_MB", "0")
+    for i in range(3, 6):
+        rt.compile_msl(variant(i), "enigma_kernel_vadd", cache_dir=tmp_path)
+    assert os.path.exists(third.library_path)
+
+
 def test_gcc_compiles_the_same_text(tmp_path) -> None:
     source = VADD + SIMD.split("using namespace metal;", 1)[1]
     k = rt.compile_msl(source, "simd_ops", cxx="g++", cache_dir=tmp_path)

@@ -19,6 +19,10 @@
  * checking (with the plugin's identity). Files appear by rename, so
  * concurrent processes never see a partial one.
  *
+ * The kernels directory is kept under ENIGMA_CACHE_MAX_MB (default 1024): after
+ * each compile, the least recently used kernels (a cache hit touches its file)
+ * are deleted while it is over the limit.
+ *
  * Exact bounds checking adds -fpass-plugin=<EnigmaBoundsCheck.so>: the LLVM
  * pass (lib/Runtime/BoundsCheck) that instruments every access that may touch
  * a buffer. The plugin is found beside libEnigmaCAPI.so (or through
@@ -29,6 +33,7 @@
 #define _GNU_SOURCE
 #include "CpuRuntime.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +47,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -371,6 +377,116 @@ static int run(const char *const *argv, char **output) {
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/*===-- Cache size --------------------------------------------------------===*/
+
+/// The cache's size limit in bytes from ENIGMA_CACHE_MAX_MB (default 1024 MiB;
+/// 0 means no limit). An unparsable value means the default.
+static uint64_t cacheLimitBytes(void) {
+  const char *env = getenv("ENIGMA_CACHE_MAX_MB");
+  double mb = 1024;
+  if (env && *env) {
+    char *end = NULL;
+    double v = strtod(env, &end);
+    if (end != env && !*end && v >= 0)
+      mb = v;
+  }
+  return (uint64_t)(mb * 1024.0 * 1024.0);
+}
+
+typedef struct CacheEntry {
+  char *path;
+  off_t size;
+  struct timespec used;
+} CacheEntry;
+
+static int olderFirst(const void *a, const void *b) {
+  const CacheEntry *x = a, *y = b;
+  if (x->used.tv_sec != y->used.tv_sec)
+    return x->used.tv_sec < y->used.tv_sec ? -1 : 1;
+  return x->used.tv_nsec < y->used.tv_nsec ? -1 : x->used.tv_nsec > y->used.tv_nsec;
+}
+
+/// Keeps <root>/kernels under the size limit: when it is over, deletes the
+/// least recently used kernels (a cache hit touches its file) until it is at
+/// three quarters of the limit, never `keep`. Also removes scratch directories
+/// of compiles that died more than an hour ago. Best effort: errors are
+/// ignored (another process may be pruning too; a kernel deleted under a
+/// process that wanted it is simply compiled again).
+static void pruneCache(const char *root, const char *keep) {
+  char *tmpDir = enigmaCpuFormat("%s/tmp", root);
+  DIR *d = tmpDir ? opendir(tmpDir) : NULL;
+  time_t now = time(NULL);
+  for (struct dirent *e; d && (e = readdir(d));) {
+    if (e->d_name[0] == '.')
+      continue;
+    char *dir = enigmaCpuFormat("%s/%s", tmpDir, e->d_name);
+    struct stat st;
+    if (dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > 3600) {
+      DIR *inner = opendir(dir);
+      for (struct dirent *f; inner && (f = readdir(inner));) {
+        if (strcmp(f->d_name, ".") && strcmp(f->d_name, "..")) {
+          char *file = enigmaCpuFormat("%s/%s", dir, f->d_name);
+          if (file)
+            unlink(file);
+          free(file);
+        }
+      }
+      if (inner)
+        closedir(inner);
+      rmdir(dir);
+    }
+    free(dir);
+  }
+  if (d)
+    closedir(d);
+  free(tmpDir);
+
+  uint64_t limit = cacheLimitBytes();
+  char *kernels = limit ? enigmaCpuFormat("%s/kernels", root) : NULL;
+  d = kernels ? opendir(kernels) : NULL;
+  CacheEntry *entries = NULL;
+  size_t n = 0, cap = 0;
+  uint64_t total = 0;
+  for (struct dirent *e; d && (e = readdir(d));) {
+    size_t len = strlen(e->d_name);
+    if (len < 4 || strcmp(e->d_name + len - 3, ".so"))
+      continue;
+    char *path = enigmaCpuFormat("%s/%s", kernels, e->d_name);
+    struct stat st;
+    if (!path || stat(path, &st) != 0) {
+      free(path);
+      continue;
+    }
+    if (n == cap) {
+      size_t grown = cap ? 2 * cap : 64;
+      CacheEntry *more = realloc(entries, grown * sizeof(CacheEntry));
+      if (!more) {
+        free(path);
+        break;
+      }
+      entries = more;
+      cap = grown;
+    }
+    entries[n++] = (CacheEntry){path, st.st_size, st.st_mtim};
+    total += (uint64_t)st.st_size;
+  }
+  if (d)
+    closedir(d);
+  if (total > limit) {
+    qsort(entries, n, sizeof(CacheEntry), olderFirst);
+    for (size_t i = 0; i < n && total > limit / 4 * 3; ++i) {
+      if (keep && !strcmp(entries[i].path, keep))
+        continue;
+      if (unlink(entries[i].path) == 0)
+        total -= (uint64_t)entries[i].size;
+    }
+  }
+  for (size_t i = 0; i < n; ++i)
+    free(entries[i].path);
+  free(entries);
+  free(kernels);
+}
+
 /*===-- Bounds checking ---------------------------------------------------===*/
 
 static bool sameFile(const char *a, const char *b) {
@@ -624,6 +740,8 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     EnigmaRuntimeError ignored = {0};
     EnigmaCpuBoundsCheck chosen = out->boundsCheck;
     if (load(soPath, kernelName, sig, out, &ignored) == ENIGMA_RUNTIME_OK) {
+      // Recently used: pruning deletes the least recently used kernels first.
+      utimensat(AT_FDCWD, soPath, NULL, 0);
       out->boundsCheck = chosen;
       out->cached = true;
       out->libraryPath = soPath;
@@ -698,6 +816,7 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     } else {
       st = load(soPath, kernelName, sig, out, error);
       if (st == ENIGMA_RUNTIME_OK) {
+        pruneCache(root, soPath);
         out->libraryPath = soPath;
         soPath = NULL;
       } else {
