@@ -525,6 +525,10 @@ def _compile_cached(
                 entry = (data["mlir"], data["msl"], data["metadata"])
                 with _cache_lock:
                     _MEM_CACHE[key] = entry
+                try:
+                    os.utime(path)  # recently used: pruning deletes the least recent first
+                except OSError:
+                    pass
                 return (*entry, "disk")
             except (OSError, ValueError, KeyError):
                 pass
@@ -548,9 +552,51 @@ def _compile_cached(
             tmp = cdir / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
             tmp.write_text(json.dumps({"mlir": out.mlir, "msl": out.msl, "metadata": out.metadata}))
             os.replace(tmp, cdir / f"{key}.json")
+            _prune_disk_cache(cdir, keep=f"{key}.json")
         except OSError:
             pass  # the disk cache is an optimization only
     return (*entry, "miss")
+
+
+def _cache_limit_bytes() -> int:
+    """ENIGMA_CACHE_MAX_MB (default 1024; 0: no limit), the limit the CPU runtime's kernel
+    cache uses too; each of the two caches keeps under it."""
+    try:
+        mb = float(os.environ.get("ENIGMA_CACHE_MAX_MB", "1024"))
+    except ValueError:
+        mb = 1024.0
+    return int(max(mb, 0.0) * 1024 * 1024)
+
+
+def _prune_disk_cache(cdir: Path, keep: str) -> None:
+    """Deletes the least recently used entries (a hit touches its file) while the compile
+    cache is over its limit, down to three quarters of it; never `keep`. Best effort."""
+    limit = _cache_limit_bytes()
+    if not limit:
+        return
+    entries = []
+    total = 0
+    with os.scandir(cdir) as it:
+        for e in it:
+            if e.name.endswith(".json"):
+                try:
+                    st = e.stat()
+                except OSError:
+                    continue
+                entries.append((st.st_mtime_ns, st.st_size, e.name))
+                total += st.st_size
+    if total <= limit:
+        return
+    for _, size, name in sorted(entries):
+        if total <= limit * 3 // 4:
+            break
+        if name == keep:
+            continue
+        try:
+            os.unlink(cdir / name)
+            total -= size
+        except OSError:
+            pass
 
 
 def _compile_error(out: Any) -> EnigmaError:

@@ -209,6 +209,51 @@ def test_corrupt_disk_cache_entry_is_recompiled(monkeypatch, tmp_path):
     assert json.loads(entry.read_text())["msl"] == c.metal_source
 
 
+def test_disk_cache_keeps_under_its_size_limit(monkeypatch, tmp_path):
+    """ENIGMA_CACHE_MAX_MB bounds the compile cache too: least recently used entries go
+    first (a disk hit counts as a use), never the entry just written."""
+    import time
+
+    def entry_size(vec_width: int) -> int:
+        d = tmp_path / f"measure{vec_width}"
+        monkeypatch.setenv("ENIGMA_CACHE_DIR", str(d))
+        ekernel.clear_cache()
+        enigma.compile(vadd, emit_only=True, vec_width=vec_width)
+        (entry,) = list((d / "compile").glob("*.json"))
+        return entry.stat().st_size
+
+    s0, s2, s4 = entry_size(0), entry_size(2), entry_size(4)
+    # Over the limit with all three; at three quarters of it once the vec_width=2 entry is gone.
+    limit = (s0 + s4) / 0.75 * 1.01
+    assert limit < s0 + s2 + s4
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ENIGMA_CACHE_DIR", str(cache))
+    monkeypatch.setenv("ENIGMA_CACHE_MAX_MB", str(limit / 2**20))
+    ekernel.clear_cache()
+
+    def newest():
+        return max((cache / "compile").glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
+
+    enigma.compile(vadd, emit_only=True)
+    first = newest()
+    time.sleep(0.01)
+    enigma.compile(vadd, emit_only=True, vec_width=2)
+    second = newest()
+    time.sleep(0.01)
+    ekernel.clear_cache()
+    assert enigma.compile(vadd, emit_only=True).cache_status == "disk"  # touches `first`
+    time.sleep(0.01)
+    enigma.compile(vadd, emit_only=True, vec_width=4)
+    third = newest()
+    names = {p.name for p in (cache / "compile").glob("*.json")}
+    assert names == {first.name, third.name}, (names, second.name)
+    # 0: no limit.
+    monkeypatch.setenv("ENIGMA_CACHE_MAX_MB", "0")
+    ekernel.clear_cache()
+    enigma.compile(vadd, emit_only=True, vec_width=2)
+    assert len(list((cache / "compile").glob("*.json"))) == 3
+
+
 def test_dump_dir_gets_trace_every_pass_and_msl(monkeypatch, tmp_path):
     monkeypatch.setenv("ENIGMA_DUMP_DIR", str(tmp_path))
     c = enigma.compile(vadd, emit_only=True)
