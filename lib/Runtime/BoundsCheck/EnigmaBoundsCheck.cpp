@@ -33,10 +33,10 @@
 // go to the scheduler, which names the kernel, buffer, index and thread, and
 // `where`: the access's source position ("shift.metal:6:10", or the file and
 // line a #line directive gave) when the kernel has debug line tables (the
-// runtime compiles exact kernels with -gline-tables-only), else null. Masked and gathered accesses are checked lane by lane, for the
-// enabled lanes only (a disabled lane passes a null pointer, which the check
-// ignores). The launcher defines both symbols (ENIGMA_CPU_DEFINE_BOUNDS_CHECK
-// in enigma/Runtime/MetalLaunch.h); the pass never instruments the check.
+// runtime compiles exact kernels with -gline-tables-only), else null. Masked and gathered accesses
+// are checked lane by lane, for the enabled lanes only (a disabled lane passes a null pointer,
+// which the check ignores). The launcher defines both symbols (ENIGMA_CPU_DEFINE_BOUNDS_CHECK in
+// enigma/Runtime/MetalLaunch.h); the pass never instruments the check.
 //
 // Integer divisions and remainders whose divisor may be zero (or, signed, -1
 // with a dividend that may be INT_MIN) get a check too: the host traps on
@@ -319,15 +319,18 @@ void Instrumenter::collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out)
       return;
     IRBuilder<> b(&ii);
     if (id == Intrinsic::masked_expandload || id == Intrinsic::masked_compressstore) {
-      Value *count = b.CreateAddReduce(
-          b.CreateZExt(mask, VectorType::get(i64, svTy->getElementCount())));
+      Value *count =
+          b.CreateAddReduce(b.CreateZExt(mask, VectorType::get(i64, svTy->getElementCount())));
       out.push_back({&ii, addr, b.CreateMul(count, ConstantInt::get(i64, elemBytes)), access, o});
       return;
     }
     if (dl.getTypeSizeInBits(elemTy) % 8 != 0) { // bit-packed: the whole vector if any lane
       Value *any = b.CreateOrReduce(mask);
-      out.push_back({&ii, b.CreateSelect(any, addr, ConstantPointerNull::get(ptrTy)),
-                     bytes(svTy, &ii), access, {Origin::Unknown}});
+      out.push_back({&ii,
+                     b.CreateSelect(any, addr, ConstantPointerNull::get(ptrTy)),
+                     bytes(svTy, &ii),
+                     access,
+                     {Origin::Unknown}});
       return;
     }
     laneChecks.push_back(
@@ -364,8 +367,8 @@ void Instrumenter::collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out)
     // any lane is enabled.
     // (Generic check: a null pointer would fail a parameter's fast path.)
     Value *any = b.CreateOrReduce(mask);
-    out.push_back({&ii, b.CreateSelect(any, addr, null), bytes(vecTy, &ii), access,
-                   {Origin::Unknown}});
+    out.push_back(
+        {&ii, b.CreateSelect(any, addr, null), bytes(vecTy, &ii), access, {Origin::Unknown}});
     return;
   }
   for (unsigned lane = 0; lane < lanes; ++lane) {
@@ -373,7 +376,7 @@ void Instrumenter::collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out)
     auto *known = dyn_cast<ConstantInt>(on);
     if (known && known->isZero())
       continue; // a constant mask: the lane is never accessed
-    Value *p = gather       ? b.CreateExtractElement(addr, lane)
+    Value *p = gather      ? b.CreateExtractElement(addr, lane)
                : lane == 0 ? addr
                            : b.CreateConstInBoundsGEP1_64(i8, addr, lane * stride);
     Origin o = gather ? originOf(p) : base;
@@ -475,8 +478,7 @@ void Instrumenter::collect(Instruction &inst, SmallVectorImpl<Check> &out) {
 void Instrumenter::emit(const Check &c) {
   Value *access = ConstantInt::get(i32, c.access);
   // Stores check against the writable bytes (none for a write-protected argument).
-  GlobalVariable *table =
-      (c.access & kWrite) && paramWriteTable ? paramWriteTable : paramTable;
+  GlobalVariable *table = (c.access & kWrite) && paramWriteTable ? paramWriteTable : paramTable;
   auto *tableTy = table ? dyn_cast<ArrayType>(table->getValueType()) : nullptr;
   uint64_t word = dl.getTypeStoreSize(intPtr);
   if (c.origin.kind != Origin::Param || !tableTy ||
@@ -494,9 +496,8 @@ void Instrumenter::emit(const Check &c) {
   Value *off = b.CreateSub(b.CreatePtrToInt(c.ptr, intPtr), lo, "off");
   Value *end = b.CreateAdd(off, b.CreateZExtOrTrunc(c.size, intPtr), "end");
   Value *bad = b.CreateOr(b.CreateICmpUGT(off, len), b.CreateICmpUGT(end, len), "oob");
-  Instruction *then =
-      SplitBlockAndInsertIfThen(bad, c.at, /*Unreachable=*/false,
-                                MDBuilder(ctx).createUnlikelyBranchWeights());
+  Instruction *then = SplitBlockAndInsertIfThen(bad, c.at, /*Unreachable=*/false,
+                                                MDBuilder(ctx).createUnlikelyBranchWeights());
   IRBuilder<> tb(then);
   tb.CreateCall(paramFail, {c.ptr, c.size, access, ConstantInt::get(i32, c.origin.param),
                             sourcePosition(c.at)})
@@ -510,9 +511,10 @@ void Instrumenter::emitLaneChecks(const LaneCheck &lc) {
   SplitBlockAndInsertForEachLane(
       vecTy->getElementCount(), i64, lc.at->getIterator(), [&](IRBuilderBase &b, Value *lane) {
         Value *on = b.CreateExtractElement(lc.mask, lane);
-        Value *p = lc.gather ? b.CreateExtractElement(lc.addr, lane)
-                             : b.CreateInBoundsGEP(
-                                   i8, lc.addr, b.CreateMul(lane, ConstantInt::get(i64, lc.stride)));
+        Value *p = lc.gather
+                       ? b.CreateExtractElement(lc.addr, lane)
+                       : b.CreateInBoundsGEP(i8, lc.addr,
+                                             b.CreateMul(lane, ConstantInt::get(i64, lc.stride)));
         b.CreateCall(check, {b.CreateSelect(on, p, null), ConstantInt::get(i64, lc.elemBytes),
                              ConstantInt::get(i32, lc.access), position});
       });
@@ -566,7 +568,8 @@ bool Instrumenter::checkDivision(BinaryOperator &div) {
   if (overflowPossible) {
     IRBuilder<> b(&div);
     auto *elemTy = cast<IntegerType>(divisor->getType()->getScalarType());
-    Value *min = ConstantInt::get(divisor->getType(), APInt::getSignedMinValue(elemTy->getBitWidth()));
+    Value *min =
+        ConstantInt::get(divisor->getType(), APInt::getSignedMinValue(elemTy->getBitWidth()));
     Value *minusOne = Constant::getAllOnesValue(divisor->getType());
     Value *overflow = b.CreateAnd(b.CreateICmpEQ(dividend, min), b.CreateICmpEQ(divisor, minusOne));
     guard(anyLane(b, overflow), kTrapDivideOverflow);

@@ -61,7 +61,8 @@ extern char **environ;
 // -O3 fixes that too but makes the simdgroup-matrix GEMM 2x slower; this flag changes neither
 // scalar kernels nor the GEMMs (docs/performance.md).
 static const char *const kBaseFlags[] = {
-    "-std=c++17", "-O2", "-fno-unroll-loops", "-fPIC", "-shared", "-w", "-fno-exceptions", "-fno-rtti",
+    "-std=c++17", "-O2", "-fno-unroll-loops", "-fPIC", "-shared", "-w", "-fno-exceptions",
+    "-fno-rtti",
     // Metal has no errno; without this sqrt() and friends stay libm calls.
     "-fno-math-errno", "-fvisibility=hidden",
     // a * b + c may become an FMA only within one expression: clang's default, and what g++
@@ -503,8 +504,8 @@ static char *findBoundsPlugin(const char *cxx, const char **why, char **whyOwned
     // Set explicitly: the user vouches that the compiler can load it.
     if (access(env, R_OK) == 0)
       return enigmaCpuStrndup(env, strlen(env));
-    *why = *whyOwned = enigmaCpuFormat("ENIGMA_CPU_BOUNDS_PLUGIN names '%s', which cannot be read",
-                                       env);
+    *why = *whyOwned =
+        enigmaCpuFormat("ENIGMA_CPU_BOUNDS_PLUGIN names '%s', which cannot be read", env);
     return NULL;
   }
 #if defined(ENIGMA_CPU_PLUGIN_FILE) && defined(ENIGMA_CPU_PLUGIN_CLANG)

@@ -235,10 +235,10 @@ static void reportFault(Worker *w) {
         snprintf(scalarSize, sizeof(scalarSize), " (%llu bytes)", (unsigned long long)f->size);
       // A write inside a write-protected argument: the protection's fault, or
       // an exact check against its (empty) writable bytes.
-      bool protectedWrite =
-          f->sig != 0 ? off >= 0 && (size_t)off < b->size
-                      : (f->access & ENIGMA_CPU_ACCESS_WRITE) && b->writeProtected && off >= 0 &&
-                            (uint64_t)off + f->size <= b->size;
+      bool protectedWrite = f->sig != 0
+                                ? off >= 0 && (size_t)off < b->size
+                                : (f->access & ENIGMA_CPU_ACCESS_WRITE) && b->writeProtected &&
+                                      off >= 0 && (uint64_t)off + f->size <= b->size;
       if (p->kind == ENIGMA_CPU_PARAM_SCALAR && protectedWrite)
         msg = enigmaCpuFormat("kernel '%s': write to constant '%s' ([[buffer(%d)]], constant %s&) "
                               "at byte offset %lld, in %s",
@@ -927,8 +927,7 @@ static void addMs(struct timespec *t, uint64_t ms) {
 
 /// Runs `js` on `participants` workers and waits for all of them; after
 /// `timeoutMs` (0: no limit) interrupts the ones still running kernel code.
-static void dispatch(Pool *pool, JobState *js, bool copy, size_t participants,
-                     uint32_t timeoutMs) {
+static void dispatch(Pool *pool, JobState *js, bool copy, size_t participants, uint32_t timeoutMs) {
   pthread_mutex_lock(&pool->lock);
   pool->js = js;
   pool->copyJob = copy;
