@@ -159,7 +159,9 @@ def _run_batch(args: list[str], what: str, inputs_path: Path) -> subprocess.Comp
     env = dict(os.environ)
     env.setdefault("PYTHONPATH", str(ROOT / "python"))
     try:
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, env=env)
+        proc = subprocess.run(
+            args, check=False, capture_output=True, text=True, timeout=TIMEOUT, env=env
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"{what}: a batch did not finish in {TIMEOUT} s; inputs in {inputs_path}")
     return proc

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import enigma
 import numpy as np
 import pytest
 from enigma import EnigmaError
@@ -1185,7 +1186,6 @@ def test_partial_last_element_is_described(exact: Callable[[str], rt.CpuKernel])
 # DSL kernels: the report names the Python line of the access, through the translation's source
 # map (the MSL line the check names -> the op that printed it -> its traced location).
 
-import enigma  # noqa: E402
 
 
 @enigma.kernel
