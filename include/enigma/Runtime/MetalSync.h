@@ -217,6 +217,18 @@ private:
     return __enigma::__reduce<W, X>(s, m, __enigma::OP{});                                         \
   }
 
+/// A prefix scan over the active lanes below the caller (and the caller, when INCLUSIVE),
+/// starting from IDENTITY.
+#define ENIGMA_GROUP_SCAN(P, W, NAME, IDENTITY, INCLUSIVE, OP)                                    \
+  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_##NAME(X data) {                      \
+    using T = __enigma::__value<X>;                                                                \
+    __enigma::__checkSize<X>();                                                                    \
+    T v = data;                                                                                    \
+    uint64_t m;                                                                                    \
+    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
+    return __enigma::__scan<W, X>(s, m, T(IDENTITY), INCLUSIVE, __enigma::OP{});                   \
+  }
+
 #define ENIGMA_GROUP_FUNCS(P, W, VOTE)                                                             \
   ENIGMA_GROUP_REDUCE(P, W, sum, __opSum)                                                          \
   ENIGMA_GROUP_REDUCE(P, W, product, __opProduct)                                                  \
@@ -225,38 +237,10 @@ private:
   ENIGMA_GROUP_REDUCE(P, W, and, __opAnd)                                                          \
   ENIGMA_GROUP_REDUCE(P, W, or, __opOr)                                                            \
   ENIGMA_GROUP_REDUCE(P, W, xor, __opXor)                                                          \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_prefix_inclusive_sum(X data) {         \
-    using T = __enigma::__value<X>;                                                                \
-    __enigma::__checkSize<X>();                                                                    \
-    T v = data;                                                                                    \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__scan<W, X>(s, m, T(0), true, __enigma::__opSum{});                          \
-  }                                                                                                \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_prefix_exclusive_sum(X data) {         \
-    using T = __enigma::__value<X>;                                                                \
-    __enigma::__checkSize<X>();                                                                    \
-    T v = data;                                                                                    \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__scan<W, X>(s, m, T(0), false, __enigma::__opSum{});                         \
-  }                                                                                                \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_prefix_inclusive_product(X data) {     \
-    using T = __enigma::__value<X>;                                                                \
-    __enigma::__checkSize<X>();                                                                    \
-    T v = data;                                                                                    \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__scan<W, X>(s, m, T(1), true, __enigma::__opProduct{});                      \
-  }                                                                                                \
-  template <class X> ENIGMA_INLINE __enigma::__value<X> P##_prefix_exclusive_product(X data) {     \
-    using T = __enigma::__value<X>;                                                                \
-    __enigma::__checkSize<X>();                                                                    \
-    T v = data;                                                                                    \
-    uint64_t m;                                                                                    \
-    auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
-    return __enigma::__scan<W, X>(s, m, T(1), false, __enigma::__opProduct{});                     \
-  }                                                                                                \
+  ENIGMA_GROUP_SCAN(P, W, prefix_inclusive_sum, 0, true, __opSum)                                  \
+  ENIGMA_GROUP_SCAN(P, W, prefix_exclusive_sum, 0, false, __opSum)                                 \
+  ENIGMA_GROUP_SCAN(P, W, prefix_inclusive_product, 1, true, __opProduct)                          \
+  ENIGMA_GROUP_SCAN(P, W, prefix_exclusive_product, 1, false, __opProduct)                         \
   /* Permutes: read lane `src(pos)` of the group, own value if invalid. */                         \
   template <class X> ENIGMA_INLINE __enigma::__value<X> P##_shuffle(X data, ushort lane) {         \
     using T = __enigma::__value<X>;                                                                \
