@@ -5,9 +5,9 @@ See README.md and docs/ for the user guide.
 
 from __future__ import annotations
 
-from .errors import EnigmaError
+from .errors import EnigmaError, EnigmaTypeError
 
-__all__ = ["EnigmaError"]
+__all__ = ["EnigmaError", "EnigmaTypeError", "arch"]
 
 # Each component registers its public names below (one import line per module).
 from .layout import *  # noqa: F401,F403,E402
@@ -20,8 +20,19 @@ from . import runtime  # noqa: F401,E402
 # tensor's zipped_divide & co. accept Tensors and Layouts, so they are imported after layout's.
 from .dtypes import *  # noqa: F401,F403,E402
 from .dtypes import __all__ as _dtypes_all  # noqa: E402
-from .builtins import *  # noqa: F401,F403,E402
-from .builtins import __all__ as _builtins_all  # noqa: E402
+from .queries import *  # noqa: F401,F403,E402
+from .queries import __all__ as _queries_all  # noqa: E402
+from .memory import *  # noqa: F401,F403,E402
+from .memory import __all__ as _memory_all  # noqa: E402
+from .selection import *  # noqa: F401,F403,E402
+from .selection import __all__ as _selection_all  # noqa: E402
+from .mathfn import *  # noqa: F401,F403,E402
+from .mathfn import __all__ as _mathfn_all  # noqa: E402
+from .simd import *  # noqa: F401,F403,E402
+from .simd import __all__ as _simd_all  # noqa: E402
+from . import arch  # noqa: F401,E402
+from .vectors import *  # noqa: F401,F403,E402
+from .vectors import __all__ as _vectors_all  # noqa: E402
 from .control import *  # noqa: F401,F403,E402
 from .control import __all__ as _control_all  # noqa: E402
 from .tensor import *  # noqa: F401,F403,E402
@@ -29,5 +40,6 @@ from .tensor import __all__ as _tensor_all  # noqa: E402
 from .driver import *  # noqa: F401,F403,E402
 from .driver import __all__ as _driver_all  # noqa: E402
 
-__all__ += [n for n in _dtypes_all + _builtins_all + _control_all + _tensor_all + _driver_all
+__all__ += [n for n in _dtypes_all + _queries_all + _memory_all + _selection_all + _mathfn_all
+            + _simd_all + _vectors_all + _control_all + _tensor_all + _driver_all
             if n not in __all__]

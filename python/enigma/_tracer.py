@@ -183,6 +183,8 @@ class Tracer:
             return
         wanted = set(ids)
         for name, value in local_items:
+            if isinstance(value, LazyValue):
+                continue  # a module-level query (enigma.thread_position_in_grid): no result
             if isinstance(value, Value) and value.id in wanted and not name.startswith("_"):
                 res = self._results.get(value.id)
                 if res is not None and "name" not in res:
@@ -192,7 +194,7 @@ class Tracer:
                         src["name"] = name
             elif isinstance(value, tuple):
                 for v in value:
-                    if isinstance(v, Value) and v.id in wanted:
+                    if isinstance(v, Value) and not isinstance(v, LazyValue) and v.id in wanted:
                         res = self._results.get(v.id)
                         if res is not None and "name" not in res:
                             res["name"] = name
@@ -281,6 +283,19 @@ class Tracer:
     # -- constants -----------------------------------------------------------------------------
 
     def constant(self, value: Any, dt: DType) -> Value:
+        if dt.lanes:
+            key = (dt.name, repr(value))
+            r0: Region | None = self.region
+            while r0 is not None:
+                hit = r0.consts.get(key)
+                if hit is not None:
+                    return hit
+                r0 = r0.parent
+            scalar = self.constant(value, dt.elem)
+            d = self.emit("vector.broadcast", (scalar.id,), (dt.mlir,), frame=user_frame(2))
+            v = Value(d["results"][0]["id"], dt)
+            self.region.consts[key] = v
+            return v
         attr = constant_attr(value, dt)
         key = (dt.name, attr)
         r: Region | None = self.region
@@ -401,7 +416,13 @@ def default_literal_dtype(value: Any) -> DType:
     if isinstance(value, bool):
         return _dt.b1
     if isinstance(value, int):
-        return _dt.i32 if -(1 << 31) <= value < (1 << 31) else _dt.i64
+        # The reference documents Python int literals as uint constants; negative literals
+        # (which no uint holds) are int, and literals beyond 32 bits are 64-bit.
+        if 0 <= value < (1 << 32):
+            return _dt.u32
+        if -(1 << 31) <= value < 0:
+            return _dt.i32
+        return _dt.u64 if 0 <= value < (1 << 64) else _dt.i64
     if isinstance(value, float):
         return _dt.f32
     raise trace_type_error(
@@ -607,6 +628,113 @@ class Value:
         """Converts to another dtype (as ``enigma.metal_cast``)."""
         return convert(self, _dt.dtype(dt))
 
+    # vector components: v.x, v.y, v.z, v.w, v[i]
+    def lane(self, i: Any) -> Value:
+        """Component `i` (a Python int) of a vector value (``enigma.vec_extract``)."""
+        return vec_extract(self, i)
+
+    @property
+    def x(self) -> Value:
+        return vec_extract(self, 0, "x")
+
+    @property
+    def y(self) -> Value:
+        return vec_extract(self, 1, "y")
+
+    @property
+    def z(self) -> Value:
+        return vec_extract(self, 2, "z")
+
+    @property
+    def w(self) -> Value:
+        return vec_extract(self, 3, "w")
+
+    def __getitem__(self, i: Any) -> Value:
+        if not self.dtype.lanes:
+            raise trace_type_error(f"a traced {self.dtype.name} scalar cannot be indexed")
+        return vec_extract(self, i)
+
+
+class LazyValue(Value):
+    """A value that materializes in the kernel being traced when used: the module-level
+    queries such as ``enigma.thread_position_in_grid`` (their ``x`` component)."""
+
+    __slots__ = ()
+
+    def materialize(self) -> Value:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property  # type: ignore[override]
+    def id(self) -> int:  # noqa: A003
+        return self.materialize().id
+
+    @property  # type: ignore[override]
+    def dtype(self) -> DType:
+        return self.materialize().dtype
+
+
+def vec_extract(v: Any, lane: Any, what: str | None = None) -> Value:
+    """Component `lane` of the vector `v`."""
+    if not isinstance(v, Value) or not v.dtype.lanes:
+        got = v.dtype.name if isinstance(v, Value) else type(v).__name__
+        name = f".{what}" if what else "vec_extract"
+        raise trace_type_error(f"{name} needs a vector value, got {got}")
+    lane = _np_scalar_to_literal(lane)
+    if isinstance(lane, bool) or not isinstance(lane, int):
+        raise trace_type_error(f"a vector lane must be a Python int, got {_short_repr(lane)}")
+    n = v.dtype.lanes
+    if not 0 <= lane < n:
+        raise trace_type_error(f"lane {lane} is out of range for {v.dtype.name} (0..{n - 1})")
+    d = current().emit(
+        "vector.extract",
+        (v.id,),
+        (v.dtype.elem.mlir,),
+        {"static_position": f"array<i64: {lane}>"},
+        frame=user_frame(3 if what else 2),
+    )
+    return Value(d["results"][0]["id"], v.dtype.elem)
+
+
+def make_vec(*components: Any) -> Value:
+    """A vector of 2, 3 or 4 components; literals take the traced components' dtype."""
+    from .errors import EnigmaTypeError
+
+    if len(components) == 1 and isinstance(components[0], (list, tuple)):
+        components = tuple(components[0])
+    if len(components) not in (2, 3, 4):
+        raise EnigmaTypeError(
+            located(f"make_vec needs 2, 3 or 4 components, got {len(components)}", None)
+        )
+    comps = [_np_scalar_to_literal(c) for c in components]
+    dt: DType | None = None
+    for i, c in enumerate(comps):
+        if isinstance(c, Value):
+            if c.dtype.lanes:
+                raise EnigmaTypeError(
+                    located(f"make_vec component #{i} is a vector ({c.dtype.name})", None)
+                )
+            if dt is None:
+                dt = c.dtype
+            elif c.dtype is not dt:
+                raise EnigmaTypeError(
+                    located(
+                        f"make_vec components must have the same dtype: component #{i} is "
+                        f"{c.dtype.name}, the first traced one is {dt.name}; convert with "
+                        "enigma.metal_cast",
+                        None,
+                    )
+                )
+        elif not is_literal(c):
+            raise EnigmaTypeError(
+                located(f"make_vec component #{i} is a Python {type(c).__name__}", None)
+            )
+    if dt is None:
+        dt = _dt.f32 if any(isinstance(c, float) for c in comps) else default_literal_dtype(comps[0])
+    vals = [c if isinstance(c, Value) else as_value(c, dt) for c in comps]
+    vt = _dt.vec(dt, len(vals))
+    d = current().emit("vector.from_elements", [v.id for v in vals], (vt.mlir,), frame=user_frame(2))
+    return Value(d["results"][0]["id"], vt)
+
 
 def unary_op(op: str, v: Value) -> Value:
     d = current().emit(op, (v.id,), (v.dtype.mlir,), frame=user_frame(2))
@@ -651,6 +779,15 @@ def convert(v: Value, dt: DType) -> Value:
         return v
     t = current()
     f = user_frame(2)
+    if s.lanes or dt.lanes:
+        if s.lanes and not dt.lanes:
+            raise trace_type_error(f"cannot convert a vector ({s.name}) to a scalar {dt.name}")
+        if not s.lanes:  # a scalar spreads over every lane
+            e = convert(v, dt.elem)
+            d = t.emit("vector.broadcast", (e.id,), (dt.mlir,), frame=f)
+            return Value(d["results"][0]["id"], dt)
+        if s.lanes != dt.lanes:
+            raise trace_type_error(f"cannot convert {s.name} to {dt.name}: different lengths")
 
     def emit(op: str, src: Value, rt: DType, attrs: dict | None = None) -> Value:
         d = t.emit(op, (src.id,), (rt.mlir,), attrs, frame=f)
@@ -658,11 +795,12 @@ def convert(v: Value, dt: DType) -> Value:
 
     if dt.is_bool:
         zero = t.constant(0, s)
+        rt = dt
         if s.is_float:
             d = t.emit(
                 "arith.cmpf",
                 (v.id, zero.id),
-                ("i1",),
+                (rt.mlir,),
                 {"predicate": f"{_CMPF['une']} : i64"},
                 frame=f,
             )
@@ -670,7 +808,7 @@ def convert(v: Value, dt: DType) -> Value:
             d = t.emit(
                 "arith.cmpi",
                 (v.id, zero.id),
-                ("i1",),
+                (rt.mlir,),
                 {"predicate": f"{_CMPI['ne']} : i64"},
                 frame=f,
             )
@@ -687,7 +825,7 @@ def convert(v: Value, dt: DType) -> Value:
         return emit("arith.index_castui" if s.is_unsigned else "arith.index_cast", v, INDEX)
     if s.is_float and dt.is_float:
         if s.bits == dt.bits:  # f16 <-> bf16 through f32
-            return emit("arith.truncf", emit("arith.extf", v, _dt.f32), dt)
+            return emit("arith.truncf", emit("arith.extf", v, _with_elem(dt, _dt.f32)), dt)
         return emit("arith.extf" if dt.bits > s.bits else "arith.truncf", v, dt)
     if s.is_float:
         return emit("arith.fptosi" if dt.is_signed else "arith.fptoui", v, dt)
@@ -701,12 +839,18 @@ def convert(v: Value, dt: DType) -> Value:
     return emit("arith.trunci", v, dt)
 
 
+def _with_elem(dt: DType, elem: DType) -> DType:
+    """`elem`, as a vector of `dt`'s length when `dt` is a vector."""
+    return _dt.vec(elem, dt.lanes) if dt.lanes else elem
+
+
 def bitcast(v: Value, dt: DType) -> Value:
     """Reinterprets the bits (Metal's as_type<T>)."""
-    if v.dtype.bits != dt.bits:
+    if v.dtype.bits != dt.bits or v.dtype.lanes != dt.lanes:
         raise trace_type_error(
-            f"as_type needs types of equal size: {v.dtype.name} has {v.dtype.bits} bits, "
-            f"{dt.name} has {dt.bits}"
+            f"as_type needs types of equal size: {v.dtype.name} has "
+            f"{v.dtype.bits * max(1, v.dtype.lanes)} bits, {dt.name} has "
+            f"{dt.bits * max(1, dt.lanes)}"
         )
     if v.dtype.mlir == dt.mlir:
         return Value(v.id, dt)
@@ -734,7 +878,10 @@ def unify(a: Any, b: Any) -> tuple[Value, Value, DType]:
     b = _np_scalar_to_literal(b)
     av, bv = isinstance(a, Value), isinstance(b, Value)
     if av and bv:
-        dt = _dt.promote(a.dtype, b.dtype)
+        try:
+            dt = _dt.promote(a.dtype, b.dtype)
+        except TypeError as e:
+            raise trace_type_error(str(e)) from None
         return convert(a, dt), convert(b, dt), dt
     if av or bv:
         val, lit = (a, b) if av else (b, a)
@@ -746,7 +893,7 @@ def unify(a: Any, b: Any) -> tuple[Value, Value, DType]:
             )
         dt = val.dtype
         if isinstance(lit, float) and not isinstance(lit, bool) and not dt.is_float:
-            dt = _dt.f32  # a float literal with an integer value computes in f32
+            dt = _with_elem(dt, _dt.f32)  # a float literal with an integer value computes in f32
             val = convert(val, dt)
         elif not literal_fits(lit, dt):
             raise trace_type_error(f"the literal {lit!r} does not fit {dt.name}")
@@ -799,11 +946,16 @@ def binary(kind: str, a: Any, b: Any) -> Value:
         return result
     x, y, dt = unify(a, b)
     if dt.is_bool and kind in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow"):
-        x, y, dt = convert(x, _dt.i32), convert(y, _dt.i32), _dt.i32
+        i32 = _with_elem(dt, _dt.i32)
+        x, y, dt = convert(x, i32), convert(y, i32), i32
     if kind == "truediv":
-        if not dt.is_float:
-            x, y, dt = convert(x, _dt.f32), convert(y, _dt.f32), _dt.f32
-        return _emit_binary("arith.divf", x, y, dt)
+        if dt.is_float:
+            return _emit_binary("arith.divf", x, y, dt)
+        kind = "floordiv"  # integer / integer is integer division, as in Metal (truncating)
+    if kind == "pow" and dt.lanes:
+        if dt.is_float:
+            return _emit_binary("math.powf", x, y, dt)
+        raise trace_type_error("** of integer vectors is not supported; use a loop")
     if kind == "pow":
         if dt.is_float:
             return _emit_binary("math.powf", x, y, dt)
@@ -854,15 +1006,21 @@ def _int_pow(x: Value, e: Value, dt: DType) -> Value:
     return result
 
 
-def compare(kind: str, a: Any, b: Any) -> Value:
-    """Records a comparison; the result is a b1 (bool) value."""
+def compare(kind: str, a: Any, b: Any, unsigned: bool = False) -> Value:
+    """Records a comparison; the result is a b1 (bool) value (a bool vector for vectors).
+    Integers compare by their dtype's signedness; ``unsigned=True`` compares their bits as
+    unsigned (``enigma.cmp_ult`` & co.)."""
     x, y, dt = unify(a, b)
+    if unsigned and dt.is_float:
+        raise trace_type_error(
+            f"unsigned comparisons need integer operands, got {dt.name} (use cmp_lt & co.)"
+        )
     if dt.is_float:
         pred = {"lt": "olt", "le": "ole", "gt": "ogt", "ge": "oge", "eq": "oeq", "ne": "une"}[kind]
         d = current().emit(
             "arith.cmpf",
             (x.id, y.id),
-            ("i1",),
+            (_with_elem(dt, _dt.b1).mlir,),
             {"predicate": f"{_CMPF[pred]} : i64"},
             frame=user_frame(2),
         )
@@ -870,15 +1028,15 @@ def compare(kind: str, a: Any, b: Any) -> Value:
         if kind in ("eq", "ne"):
             pred = kind
         else:
-            pred = ("u" if dt.is_unsigned else "s") + kind
+            pred = ("u" if dt.is_unsigned or unsigned else "s") + kind
         d = current().emit(
             "arith.cmpi",
             (x.id, y.id),
-            ("i1",),
+            (_with_elem(dt, _dt.b1).mlir,),
             {"predicate": f"{_CMPI[pred]} : i64"},
             frame=user_frame(2),
         )
-    return Value(d["results"][0]["id"], _dt.b1)
+    return Value(d["results"][0]["id"], _with_elem(dt, _dt.b1))
 
 
 def to_index(x: Any) -> Value:
@@ -887,7 +1045,7 @@ def to_index(x: Any) -> Value:
     if isinstance(x, Value):
         if x.dtype is INDEX:
             return x
-        if x.dtype.is_float:
+        if x.dtype.is_float or x.dtype.lanes:
             raise trace_type_error(f"an index must be an integer, got a {x.dtype.name} value")
         # One conversion per value and block: A[i], B[i], C[i] share it.
         t = current()

@@ -40,7 +40,7 @@ from ._tracer import (
 )
 from .dtypes import DType
 
-__all__ = ["for_range", "if_", "range_constexpr", "while_", "yield_"]
+__all__ = ["Carry", "for_range", "if_", "range_constexpr", "while_", "yield_"]
 
 
 def _init_values(init: Any) -> list[Value]:
@@ -130,22 +130,70 @@ def yield_(*values: Any) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+class Carry:
+    """The loop-carried values of ``with enigma.for_range(lo, hi, init=[a, b]) as (i, c):``
+    (the reference's form): inside the body ``c[k]`` reads the current value and
+    ``c[k] = v`` sets the value the next iteration sees; after the loop ``c[k]`` is the final
+    value. No ``enigma.yield_`` is needed."""
+
+    def __init__(self, values: list[Value], dtypes: list[DType]) -> None:
+        self._values = list(values)
+        self._dtypes = list(dtypes)
+        self._open = True
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def _index(self, k: Any) -> int:
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise trace_type_error(f"a loop carry is indexed with a Python int, got {k!r}")
+        n = len(self._values)
+        if not -n <= k < n:
+            raise trace_type_error(f"loop carry index {k} is out of range (the loop carries {n})")
+        return k % n
+
+    def __getitem__(self, k: Any) -> Value:
+        return self._values[self._index(k)]
+
+    def __setitem__(self, k: Any, value: Any) -> None:
+        i = self._index(k)
+        if not self._open:
+            raise trace_type_error("a loop carry can only be assigned inside its loop body")
+        self._values[i] = _coerce_yield([value], [self._dtypes[i]], "enigma.for_range carry")[0]
+
+    def __iter__(self) -> Any:
+        return iter(list(self._values))
+
+    def __repr__(self) -> str:
+        return f"<enigma loop carry of {len(self._values)} value(s)>"
+
+
 class for_range(_Construct):
     """``with enigma.for_range(lo, hi, step=1) as i:`` traces the body once into an ``scf.for``.
 
-    `i` has the dtype of the bounds (promoted; i32 when all are literals). With ``init=`` the
-    loop carries values: ``with loop as (i, acc):`` ... ``enigma.yield_(new_acc)``, then
-    ``loop.result`` / ``loop.results`` hold the final values. The bounds are evaluated once; the
-    step must be positive.
+    `i` has dtype `dtype` when given (``"int"``, ``"uint"``, ...; the bounds are converted to
+    it), else the bounds' dtype (promoted; i32, the reference's ``"int"``, when all are
+    literals). Loop-carried values, two forms:
+
+    - the reference's: ``init=[a, b]`` (a list) binds ``(i, c)``; ``c[k]`` reads and
+      ``c[k] = v`` updates a carried value; after the loop ``c[k]`` is the final value;
+    - Enigma's: ``init=a`` or a tuple binds ``(i, a, ...)``; the body ends with
+      ``enigma.yield_(next values...)``; ``loop.result`` / ``loop.results`` are the finals.
+
+    The bounds are evaluated once; a literal step must be positive.
     """
 
     what = "enigma.for_range"
 
-    def __init__(self, lo: Any, hi: Any = None, step: Any = 1, *, init: Any = None) -> None:
+    def __init__(
+        self, lo: Any, hi: Any = None, step: Any = 1, *, dtype: Any = None, init: Any = None
+    ) -> None:
         if hi is None:
             lo, hi = 0, lo
         self._bounds = (lo, hi, step)
         self._init = init
+        self._dtype_arg = dtype
+        self._carry: Carry | None = None
         self._results: list[Value] | None = None
         self._yielded: list[Value] | None = None
 
@@ -158,11 +206,22 @@ class for_range(_Construct):
         dt: DType | None = None
         for b in (lo, hi, step):
             if isinstance(b, Value):
-                if not b.dtype.is_int or b.dtype.is_bool:
+                if not b.dtype.is_int or b.dtype.is_bool or b.dtype.lanes:
                     raise trace_type_error(f"for_range bounds must be integers, got {b.dtype.name}")
                 dt = b.dtype if dt is None else _dt.promote(dt, b.dtype)
             elif not isinstance(b, int) or isinstance(b, bool):
                 raise trace_type_error(f"for_range bounds must be integers, got {b!r}")
+        if self._dtype_arg is not None:
+            try:
+                want = _dt.dtype(self._dtype_arg)
+            except TypeError as e:
+                raise trace_type_error(f"for_range: {e}") from None
+            if not want.is_int or want.is_bool or want.lanes:
+                raise trace_type_error(f"for_range: dtype must be an integer type, got {want.name}")
+            dt = want
+            for b in (lo, hi, step):
+                if isinstance(b, int) and not literal_fits(b, dt):
+                    raise trace_type_error(f"for_range: the bound {b} does not fit {dt.name}")
         self._dtype = dt or _dt.i32
         lo_i, hi_i, step_i = (
             to_index(convert(b, self._dtype) if isinstance(b, Value) else b) for b in (lo, hi, step)
@@ -186,6 +245,9 @@ class for_range(_Construct):
         self._frame = f
         if self._init is None:
             return i
+        if isinstance(self._init, list):
+            self._carry = Carry(carried, self._carried)
+            return (i, self._carry)
         return (i, *carried)
 
     def _yield(self, values: Sequence[Any]) -> None:
@@ -199,6 +261,8 @@ class for_range(_Construct):
         if exc_type is not None:
             t.pop_region(self._region)
             return
+        if self._yielded is None and self._carry is not None:
+            self._yielded = list(self._carry._values)
         if self._yielded is None and self._carried:
             t.pop_region(self._region)
             raise trace_type_error(
@@ -211,6 +275,9 @@ class for_range(_Construct):
         self._results = [
             Value(r["id"], dt) for r, dt in zip(self._op.get("results", []), self._carried)
         ]
+        if self._carry is not None:
+            self._carry._values = list(self._results)
+            self._carry._open = False
 
 
 # ---------------------------------------------------------------------------------------------

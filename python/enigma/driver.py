@@ -35,7 +35,7 @@ from ._tracer import (
     located,
     tracing,
 )
-from .builtins import MemRef
+from .memory import MemRef
 from .dtypes import DType, Scalar
 from .errors import EnigmaError
 from .runtime import as_dims
@@ -678,11 +678,28 @@ class CompiledKernel:
             f"{[p.name for p in self.params]} grid={self.grid} block={self.block}>"
         )
 
-    def export_metal(self, path: str | os.PathLike) -> Path:
-        """Writes the MSL source to `path` and returns it."""
-        p = Path(path)
-        p.write_text(self.metal_source)
-        return p
+    @property
+    def kernel_source(self) -> str:
+        """The generated MSL (the reference's alias of :attr:`metal_source`)."""
+        return self.metal_source
+
+    @property
+    def has_metallib(self) -> bool:
+        """Whether a ``.metallib`` was built (macOS without emit-only mode)."""
+        return self.metallib_path is not None
+
+    def export_metal(self, path: str | os.PathLike | None = None) -> str:
+        """Writes the MSL source to `path` (default ``"{kernel_name}.metal"`` in the current
+        directory), creating missing parent directories; returns the resolved absolute path."""
+        p = Path(f"{self.kernel_name}.metal" if path is None else path).expanduser()
+        if p.exists() and p.is_dir():
+            raise EnigmaError(f"export_metal: {str(p)!r} is a directory; give a file path")
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(self.metal_source)
+        except OSError as e:
+            raise EnigmaError(f"export_metal: cannot write {str(p)!r}: {e.strerror or e}") from e
+        return str(p.resolve())
 
     def __call__(
         self,
@@ -721,7 +738,7 @@ def compile(
     - `work_dir`: where artifacts go (default: a temporary directory, removed when nothing is
       kept in it);
     - `emit_only`: stop after MSL (default: True except on macOS, where xcrun builds a
-      metallib).
+      metallib; ``ENIGMA_EMIT_ONLY=1`` in the environment makes the default True everywhere).
     """
     if not isinstance(fn, (Kernel, JitFunction)):
         if callable(fn):
@@ -760,7 +777,9 @@ def compile(
         )
 
     if emit_only is None:
-        emit_only = sys.platform != "darwin"
+        # ENIGMA_EMIT_ONLY=1 turns emit-only mode on for every call site (CI without Xcode).
+        env = os.environ.get("ENIGMA_EMIT_ONLY", "").strip().lower()
+        emit_only = sys.platform != "darwin" or env not in ("", "0", "false", "no", "off")
     metallib_path = metallib_bytes = None
     out_dir = metal_path = None
     if keep_metal_source or not emit_only:

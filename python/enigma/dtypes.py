@@ -9,6 +9,7 @@ Promotion rules (documented in docs/python-api.md) are implemented by :func:`pro
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "u16",
     "u32",
     "u64",
+    "vec",
 ]
 
 
@@ -38,15 +40,36 @@ class DType:
     constant, ``enigma.f32(x)`` converts ``x`` (like ``enigma.metal_cast``).
     """
 
-    __slots__ = ("bits", "kind", "mlir", "msl", "name", "numpy")
+    __slots__ = ("_elem", "bits", "kind", "lanes", "mlir", "msl", "name", "numpy")
 
-    def __init__(self, name: str, mlir: str, msl: str, bits: int, kind: str, numpy: str) -> None:
-        self.name = name  # "f32"
-        self.mlir = mlir  # MLIR element type ("i32" for both i32 and u32)
-        self.msl = msl  # Metal spelling ("float")
-        self.bits = bits
-        self.kind = kind  # "f" float, "i" signed, "u" unsigned, "b" bool
-        self.numpy = numpy  # numpy dtype name
+    def __init__(
+        self,
+        name: str,
+        mlir: str,
+        msl: str,
+        bits: int,
+        kind: str,
+        numpy: str,
+        lanes: int = 0,
+        elem: DType | None = None,
+    ) -> None:
+        self.name = name  # "f32"; vectors: "float4"
+        self.mlir = mlir  # MLIR type ("i32" for both i32 and u32; "vector<4xf32>")
+        self.msl = msl  # Metal spelling ("float", "float4")
+        self.bits = bits  # bits of one element
+        self.kind = kind  # "f" float, "i" signed, "u" unsigned, "b" bool (of the elements)
+        self.numpy = numpy  # numpy dtype name (of the elements)
+        self.lanes = lanes  # 0 for scalars, 2..4 for vectors
+        self._elem = elem
+
+    @property
+    def elem(self) -> DType:
+        """The element dtype (the dtype itself for scalars)."""
+        return self._elem if self._elem is not None else self
+
+    @property
+    def is_vector(self) -> bool:
+        return self.lanes > 0
 
     @property
     def is_float(self) -> bool:
@@ -81,6 +104,8 @@ class DType:
         return self.name
 
     def __reduce__(self) -> tuple[Any, ...]:
+        if self.lanes:
+            return (vec, (self.elem, self.lanes))
         return (dtype, (self.name,))
 
     def __call__(self, value: Any) -> Any:
@@ -125,6 +150,37 @@ _BY_NAME.update(
 )
 
 
+_VEC_CACHE: dict[tuple[str, int], DType] = {}
+
+
+def vec(elem: DType | str, lanes: int) -> DType:
+    """The vector dtype of `lanes` (2, 3 or 4) elements of `elem`: ``vec(f32, 4)`` is Metal's
+    ``float4`` (MLIR ``vector<4xf32>``); the reference API spells it ``"vec<4,float>"``."""
+    e = dtype(elem)
+    if e.lanes:
+        raise TypeError(f"a vector element must be a scalar dtype, got {e.name}")
+    if isinstance(lanes, bool) or not isinstance(lanes, int) or lanes not in (2, 3, 4):
+        raise TypeError(f"a vector has 2, 3 or 4 lanes, got {lanes!r}")
+    key = (e.name, lanes)
+    v = _VEC_CACHE.get(key)
+    if v is None:
+        v = DType(
+            f"{e.msl}{lanes}",
+            f"vector<{lanes}x{e.mlir}>",
+            f"{e.msl}{lanes}",
+            e.bits,
+            e.kind,
+            e.numpy,
+            lanes=lanes,
+            elem=e,
+        )
+        _VEC_CACHE[key] = v
+    return v
+
+
+_VEC_NAME = re.compile(r"^\s*vec\s*<\s*([234])\s*,\s*(\w+)\s*>\s*$|^([a-z]+)([234])$")
+
+
 class Scalar:
     """Annotation of a by-value scalar parameter: ``n: enigma.Scalar(enigma.u32)``.
 
@@ -153,6 +209,12 @@ def dtype(value: DType | str | Any) -> DType:
         return value
     if isinstance(value, str):
         found = _BY_NAME.get(value)
+        if found is None:
+            m = _VEC_NAME.match(value)
+            if m is not None:
+                elem_name, lanes = (m.group(2), m.group(1)) if m.group(1) else (m.group(3), m.group(4))
+                if elem_name in _BY_NAME:
+                    return vec(_BY_NAME[elem_name], int(lanes))
         if found is None:
             raise TypeError(
                 f"unknown dtype {value!r}; expected one of "
@@ -183,6 +245,10 @@ def promote(a: DType, b: DType) -> DType:
     """
     if a is b:
         return a
+    if a.lanes or b.lanes:
+        if a.lanes and b.lanes and a.lanes != b.lanes:
+            raise TypeError(f"cannot combine vectors of different lengths: {a.name} and {b.name}")
+        return vec(promote(a.elem, b.elem), a.lanes or b.lanes)
     if a.is_float and b.is_float:
         if a.bits != b.bits:
             return a if a.bits > b.bits else b

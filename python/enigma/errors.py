@@ -18,3 +18,9 @@ class EnigmaError(Exception):
     def __init__(self, *args: object, kind: str | None = None) -> None:
         super().__init__(*args)
         self.kind = kind
+
+
+class EnigmaTypeError(EnigmaError, TypeError):
+    """A kernel used a value of the wrong kind (an invalid dimension name, components of
+    different dtypes in a vector, ...). Both ``except enigma.EnigmaError`` (as the reference
+    documents) and ``except TypeError`` catch it."""

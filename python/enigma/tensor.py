@@ -32,7 +32,7 @@ from ._tracer import (
     trace_type_error,
     user_frame,
 )
-from .builtins import MemRef
+from .memory import MemRef
 from .dtypes import DType
 from .errors import EnigmaError
 from .layout import Layout

@@ -152,7 +152,7 @@ def promotion(
     O[i * 4 + 0] = f + u  # f32 with u32 -> f32
     O[i * 4 + 1] = H[i] + f  # f16 with f32 -> f32
     O[i * 4 + 2] = u * 0.5  # float literal with an integer -> f32
-    O[i * 4 + 3] = s / 4  # true division of integers -> f32
+    O[i * 4 + 3] = s / 4  # integer division (truncating, as Metal and the reference)
     Q[i] = u + s  # i32 with u32 -> u32 (C's rule)
     R[i] = enigma.metal_cast(s, enigma.i64) + u  # i64 with u32 -> i64
 
@@ -171,7 +171,7 @@ def test_promotion_rules():
     np.testing.assert_allclose(O[:, 0], F + U.astype(np.float32), rtol=1e-6)
     np.testing.assert_allclose(O[:, 1], H.astype(np.float32) + F, rtol=1e-6)
     np.testing.assert_allclose(O[:, 2], U.astype(np.float32) * 0.5, rtol=1e-6)
-    np.testing.assert_allclose(O[:, 3], Iv.astype(np.float32) / 4, rtol=1e-6)
+    np.testing.assert_array_equal(O[:, 3], np.trunc(Iv / 4).astype(np.float32))
     np.testing.assert_array_equal(Q, (U.astype(np.int64) + Iv).astype(np.uint32))
     np.testing.assert_array_equal(R, Iv.astype(np.int64) + U)
     assert "arith.uitofp" in c.mlir_source and "arith.extf" in c.mlir_source
@@ -190,14 +190,14 @@ def compare_select(X: enigma.f32, U: enigma.u32, I: enigma.i32, O: enigma.i32):
     b4 = enigma.cmp_eq(u % 2, 0) | enigma.cmp_ne(s, 0)
     b5 = enigma.cmp_lt(s, u)  # i32 vs u32 compares as u32
     O[i] = (
-        enigma.where(b0, 1, 0)
-        + enigma.where(b1, 2, 0)
-        + enigma.where(b2, 4, 0)
-        + enigma.where(b3, 8, 0)
-        + enigma.where(b4, 16, 0)
-        + enigma.where(b5, 32, 0)
-        + enigma.where(enigma.cmp_gt(x, 0.9), 64, 0)
-        + enigma.where(~b0, 128, 0)
+        enigma.where(0, 1, b0)
+        + enigma.where(0, 2, b1)
+        + enigma.where(0, 4, b2)
+        + enigma.where(0, 8, b3)
+        + enigma.where(0, 16, b4)
+        + enigma.where(0, 32, b5)
+        + enigma.where(0, 64, enigma.cmp_gt(x, 0.9))
+        + enigma.where(0, 128, ~b0)
     )
 
 
@@ -435,7 +435,7 @@ def collatz(N: enigma.u32, Steps: enigma.u32):
     i = enigma.thread_position_in_grid.x
     w = enigma.while_(lambda v, s: v != 1, init=(N[i], enigma.u32(0)))
     with w as (v, s):
-        nxt = enigma.where(v % 2 == 0, v // 2, v * 3 + 1)
+        nxt = enigma.where(v * 3 + 1, v // 2, v % 2 == 0)
         enigma.yield_(nxt, s + 1)
     Steps[i] = w.results[1]
 
@@ -619,9 +619,9 @@ def misc(X: enigma.f32, O: enigma.f32, C: enigma.i32):
     i = enigma.thread_position_in_grid.x
     x = X[i]
     O[i * 4 + 0] = enigma.f16(x).to(enigma.f32)  # through half precision
-    O[i * 4 + 1] = enigma.where(enigma.isnan(x), 1.0, 0.0)
-    O[i * 4 + 2] = enigma.where(enigma.isinf(x), 1.0, 0.0)
-    O[i * 4 + 3] = enigma.where(enigma.cmp_lt(1, 2), 5, 6)  # literals only
+    O[i * 4 + 1] = enigma.where(0.0, 1.0, enigma.isnan(x))
+    O[i * 4 + 2] = enigma.where(0.0, 1.0, enigma.isinf(x))
+    O[i * 4 + 3] = enigma.where(6, 5, enigma.cmp_lt(1, 2))  # literals only
     w = enigma.while_(lambda v: v < 100, init=enigma.i32(1))  # one carried value
     with w as v:
         enigma.yield_(v * 3)
@@ -659,7 +659,7 @@ def more_math(X: enigma.f32, O: enigma.f32):
         enigma.copysign(2.0, x - 0.5),
         enigma.exp(enigma.i32(2)),
         enigma.fabs(x - 0.5),
-        enigma.select(x > 0.5, x, 0.0),
+        enigma.where(0.0, x, x > 0.5),
     ]
     for k in enigma.range_constexpr(len(vals)):
         O[i * 14 + k] = vals[k]
@@ -717,7 +717,8 @@ def lanes(X: enigma.i32, F: enigma.f32, O: enigma.i32, P: enigma.f32, Q: enigma.
         enigma.simdgroups_per_threadgroup() * 1000
         + enigma.num_threadgroups(0) * 100
         + enigma.threadgroup_size("x")
-        + enigma.grid_size(0) * 10000
+        + enigma.threads_per_grid(0) * 10000
+        + enigma.grid_size(0) * 100000  # the reference's alias of threadgroups_per_grid
     )
 
 
@@ -753,7 +754,7 @@ def test_more_simd_and_quad_operations():
         np.testing.assert_array_equal(Q[s, 0], lane)
         np.testing.assert_array_equal(Q[s, 1], g)
     np.testing.assert_array_equal(Q[:, 2], 32)
-    np.testing.assert_array_equal(Q[:, 3], 2 * 1000 + 1 * 100 + 64 + 64 * 10000)
+    np.testing.assert_array_equal(Q[:, 3], 2 * 1000 + 1 * 100 + 64 + 64 * 10000 + 1 * 100000)
 
 
 @enigma.kernel

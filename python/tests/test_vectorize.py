@@ -490,7 +490,7 @@ def grid_sized(A: enigma.u32, C: enigma.u32):
 @enigma.kernel
 def grid_guard(A: enigma.f32, C: enigma.f32):
     tid = enigma.thread_position_in_grid.x
-    with enigma.if_(tid + 2 < enigma.grid_size(0)):
+    with enigma.if_(tid + 2 < enigma.threads_per_grid(0)):
         C[tid] = A[tid] + enigma.f32(enigma.threads_per_grid.x)
 
 
@@ -525,7 +525,7 @@ def mixed(
     tid = enigma.thread_position_in_grid.x
     with enigma.if_(tid < n):
         a = A[tid]
-        C[tid] = enigma.where(a < 0, enigma.f32(a) * S[0], enigma.f32(tid) + S[1])
+        C[tid] = enigma.where(enigma.f32(tid) + S[1], enigma.f32(a) * S[0], a < 0)
         D[tid] = a // 3 + (a >> 1) + a % 5 + enigma.i32(tid % 8)
 
 
@@ -852,7 +852,7 @@ def bool_store(A: enigma.f32, M: enigma.b1, n: enigma.Scalar(enigma.u32)):
 def bool_load(M: enigma.b1, C: enigma.f32, n: enigma.Scalar(enigma.u32)):
     tid = enigma.thread_position_in_grid.x
     with enigma.if_(tid < n):
-        C[tid] = enigma.where(M[tid], 1.0, -1.0)
+        C[tid] = enigma.where(-1.0, 1.0, M[tid])
 
 
 @pytest.mark.parametrize("w", WIDTHS)
