@@ -10,9 +10,9 @@ BINS = 64
 
 @enigma.kernel
 def histogram(X: enigma.u32, H: enigma.u32, n: enigma.Scalar(enigma.u32)):
-    i = enigma.thread_position_in_grid.x
-    with enigma.if_(i < n):
-        enigma.atomic_add(H, X[i] % BINS, 1)
+    i = enigma.thread_position_in_grid
+    with enigma.if_(enigma.cmp_lt(i, n)):
+        enigma.atomic_fetch_add(H, X[i] % BINS, 1)
 
 
 def run() -> dict:

@@ -11,23 +11,23 @@ BLOCK = 256
 
 @enigma.kernel
 def block_sum(X: enigma.f32, Out: enigma.f32, n: enigma.Scalar(enigma.u32)):
-    tid = enigma.thread_position_in_threadgroup.x
-    gid = enigma.thread_position_in_grid.x
-    shared = enigma.threadgroup_alloc(enigma.f32, BLOCK)
+    tid = enigma.thread_position_in_threadgroup()
+    gid = enigma.thread_position_in_grid
+    shared = enigma.threadgroup_alloc("float", BLOCK)
     shared[tid] = 0.0
-    with enigma.if_(gid < n):
+    with enigma.if_(enigma.cmp_lt(gid, n)):
         shared[tid] = X[gid]
     enigma.barrier()
     stride = BLOCK // 2
     while stride >= 32:  # a Python loop over Python ints: unrolled at trace time
-        with enigma.if_(tid < stride):
+        with enigma.if_(enigma.cmp_lt(tid, stride)):
             shared[tid] = shared[tid] + shared[tid + stride]
-        enigma.barrier()
+        enigma.barrier(mem_flags="mem_threadgroup")
         stride //= 2
-    with enigma.if_(tid < 32):
+    with enigma.if_(enigma.cmp_lt(tid, 32)):
         total = enigma.simd_sum(shared[tid])
-        with enigma.if_(tid == 0):
-            Out[enigma.threadgroup_position_in_grid.x] = total
+        with enigma.if_(enigma.cmp_eq(tid, 0)):
+            Out[enigma.threadgroup_position_in_grid()] = total
 
 
 def run() -> dict:

@@ -1,4 +1,5 @@
-"""Row softmax, one thread per row: loops with carried values (max, then sum of exponentials)."""
+"""Row softmax, one thread per row: loops with carried values (max, then sum of exponentials),
+written with the reference's carry lists (`init=[...]`, `c[0] = ...`)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,18 @@ import numpy as np
 def softmax(
     X: enigma.f32, Y: enigma.f32, rows: enigma.Scalar(enigma.u32), cols: enigma.Scalar(enigma.u32)
 ):
-    r = enigma.thread_position_in_grid.x
-    with enigma.if_(r < rows):
+    r = enigma.thread_position_in_grid
+    with enigma.if_(enigma.cmp_lt(r, rows)):
         base = r * cols
-        mx = enigma.for_range(0, cols, init=float("-inf"))
-        with mx as (c, m):
-            enigma.yield_(enigma.max(m, X[base + c]))
-        total = enigma.for_range(0, cols, init=0.0)
-        with total as (c, s):
-            enigma.yield_(s + enigma.exp(X[base + c] - mx.result))
-        inv = 1.0 / total.result
-        with enigma.for_range(0, cols) as c:
-            Y[base + c] = enigma.exp(X[base + c] - mx.result) * inv
+        neg_inf = enigma.metal_cast(float("-inf"), "float")
+        zero = enigma.metal_cast(0.0, "float")
+        with enigma.for_range(0, cols, dtype="uint", init=[neg_inf]) as (c, mx):
+            mx[0] = enigma.fmax(mx[0], X[base + c])
+        with enigma.for_range(0, cols, dtype="uint", init=[zero]) as (c, total):
+            total[0] = total[0] + enigma.exp(X[base + c] - mx[0])
+        inv = 1.0 / total[0]
+        with enigma.for_range(0, cols, dtype="uint") as c:
+            Y[base + c] = enigma.exp(X[base + c] - mx[0]) * inv
 
 
 def run() -> dict:

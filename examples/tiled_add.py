@@ -12,8 +12,8 @@ TILE = 256
 
 @enigma.kernel
 def tiled_add(gA, gB, gC):
-    bid = enigma.threadgroup_position_in_grid.x
-    tid = enigma.thread_position_in_threadgroup.x
+    bid = enigma.threadgroup_position_in_grid()
+    tid = enigma.thread_position_in_threadgroup()
     tA = gA[None, bid]
     tB = gB[None, bid]
     tC = gC[None, bid]

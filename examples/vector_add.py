@@ -8,8 +8,8 @@ import numpy as np
 
 @enigma.kernel
 def vadd(A: enigma.f32, B: enigma.f32, C: enigma.f32, n: enigma.Scalar(enigma.u32)):
-    tid = enigma.thread_position_in_grid.x
-    with enigma.if_(tid < n):
+    tid = enigma.thread_position_in_grid
+    with enigma.if_(enigma.cmp_lt(tid, n)):
         C[tid] = A[tid] + B[tid]
 
 

@@ -33,6 +33,8 @@ from .simd import __all__ as _simd_all  # noqa: E402
 from . import arch  # noqa: F401,E402
 from .vectors import *  # noqa: F401,F403,E402
 from .vectors import __all__ as _vectors_all  # noqa: E402
+from .matrix import *  # noqa: F401,F403,E402
+from .matrix import __all__ as _matrix_all  # noqa: E402
 from .control import *  # noqa: F401,F403,E402
 from .control import __all__ as _control_all  # noqa: E402
 from .tensor import *  # noqa: F401,F403,E402
@@ -41,5 +43,5 @@ from .driver import *  # noqa: F401,F403,E402
 from .driver import __all__ as _driver_all  # noqa: E402
 
 __all__ += [n for n in _dtypes_all + _queries_all + _memory_all + _selection_all + _mathfn_all
-            + _simd_all + _vectors_all + _control_all + _tensor_all + _driver_all
+            + _simd_all + _vectors_all + _matrix_all + _control_all + _tensor_all + _driver_all
             if n not in __all__]

@@ -185,7 +185,8 @@ class Tracer:
         for name, value in local_items:
             if isinstance(value, LazyValue):
                 continue  # a module-level query (enigma.thread_position_in_grid): no result
-            if isinstance(value, Value) and value.id in wanted and not name.startswith("_"):
+            named = isinstance(value, Value) or getattr(type(value), "_named_result", False)
+            if named and value.id in wanted and not name.startswith("_"):
                 res = self._results.get(value.id)
                 if res is not None and "name" not in res:
                     res["name"] = name

@@ -9,6 +9,7 @@ import sys
 
 import enigma
 import numpy as np
+from pathlib import Path
 import pytest
 from enigma import compiler as ecompiler
 from enigma import driver as ekernel
@@ -71,10 +72,29 @@ def test_trace_has_versioned_format_and_locations():
     assert "tid < n" in src[lines["arith.cmpi"] - 1]
 
 
-def test_export_metal(tmp_path):
+def test_export_metal(tmp_path, monkeypatch):
     c = enigma.compile(vadd, emit_only=True)
     out = c.export_metal(tmp_path / "vadd.metal")
-    assert out.read_text() == c.metal_source
+    assert isinstance(out, str) and Path(out).read_text() == c.metal_source
+    # The seed page's call: a relative path into a directory that does not exist yet.
+    monkeypatch.chdir(tmp_path)
+    saved = c.export_metal("./artifacts/my_kernel.metal")
+    assert saved == str((tmp_path / "artifacts" / "my_kernel.metal").resolve())
+    assert Path(saved).read_text() == c.metal_source
+    # No path: "{kernel_name}.metal" in the current directory.
+    assert c.export_metal() == str(tmp_path / "enigma_kernel_vadd.metal")
+    # A directory is not a file path.
+    with pytest.raises(enigma.EnigmaError, match="is a directory"):
+        c.export_metal(tmp_path / "artifacts")
+
+
+def test_emit_only_attributes(monkeypatch):
+    c = enigma.compile(vadd, emit_only=True)
+    assert c.kernel_source == c.metal_source and c.mlir_source
+    assert not c.has_metallib and c.metallib_path is None and c.metallib_bytes is None
+    monkeypatch.setenv("ENIGMA_EMIT_ONLY", "1")
+    d = enigma.compile(vadd)
+    assert not d.has_metallib and d.metallib_path is None
 
 
 def test_keep_metal_source_writes_into_work_dir(tmp_path):
