@@ -45,3 +45,11 @@ from .driver import __all__ as _driver_all  # noqa: E402
 __all__ += [n for n in _dtypes_all + _queries_all + _memory_all + _selection_all + _mathfn_all
             + _simd_all + _vectors_all + _matrix_all + _control_all + _tensor_all + _driver_all
             if n not in __all__]
+
+# The reference's names for the objects kernels handle: a traced value, a kernel definition,
+# a buffer or threadgroup array inside a kernel.
+from ._tracer import Value as IRValue  # noqa: E402
+from .driver import Kernel as KernelDef  # noqa: E402
+from .memory import MemRef as TracingTensor  # noqa: E402
+
+__all__ += ["IRValue", "KernelDef", "TracingTensor"]

@@ -116,6 +116,8 @@ class Kernel:
         for name, ann in raw.items():
             if isinstance(ann, str):
                 ann = _resolve_annotation(ann, self.fn, name)
+            if isinstance(ann, type) and issubclass(ann, DType):
+                ann = _dt.dtype(ann)  # the class form of a dtype: A: enigma.Float32
             out[name] = ann
         self._annotations = out
         return out
@@ -167,6 +169,8 @@ def _resolve_annotation(text: str, fn: Callable[..., Any], param: str = "?") -> 
         value = eval(text, getattr(fn, "__globals__", {}))
     except Exception as exc:
         raise _annotation_error(fn, param, text, f"{type(exc).__name__}: {exc}") from None
+    if isinstance(value, type) and issubclass(value, DType):
+        return _dt.dtype(value)
     if isinstance(value, str):  # a quoted dtype name under `from __future__ import annotations`
         try:
             return _dt.dtype(value)
@@ -732,7 +736,8 @@ def compile(
     - `vec_width`: the pipeline's vectorization width (0: none; 2 or 4). A kernel the
       vectorizer cannot transform safely stays scalar with a RuntimeWarning saying why
       (also in ``metadata["remarks"]``);
-    - `dump_ir` prints the trace, `dump_mlir` the MLIR after the pipeline;
+    - `dump_ir` prints the trace (and, after compiling, the MSL), `dump_mlir` the MLIR after
+      the pipeline;
     - `keep_metal_source` writes ``<kernel_name>.metal`` into `work_dir` (its path is
       ``CompiledKernel.metal_path``, the directory ``CompiledKernel.work_dir``);
     - `work_dir`: where artifacts go (default: a temporary directory, removed when nothing is
@@ -765,6 +770,8 @@ def compile(
     mlir, msl, metadata, status = _compile_cached(trace_dict, vec_width, dump_dir)
     if dump_mlir:
         print(mlir)
+    if dump_ir:  # the reference's dump_ir shows the generated Metal source too
+        print(msl)
     kinfo = (metadata.get("kernels") or [{}])[0]
     kernel_name = kinfo.get("entry") or f"enigma_kernel_{k.name}"
     coarsen = int(kinfo.get("coarsen") or 1)

@@ -13,7 +13,19 @@ import re
 from typing import Any
 
 __all__ = [
+    "BFloat16",
+    "Bool",
     "DType",
+    "Float16",
+    "Float32",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
     "Scalar",
     "b1",
     "bf16",
@@ -114,18 +126,109 @@ class DType:
         return _tracer.typed(value, self)
 
 
-f32 = DType("f32", "f32", "float", 32, "f", "float32")
-f16 = DType("f16", "f16", "half", 16, "f", "float16")
-bf16 = DType("bf16", "bf16", "bfloat", 16, "f", "bfloat16")
-i8 = DType("i8", "i8", "char", 8, "i", "int8")
-u8 = DType("u8", "i8", "uchar", 8, "u", "uint8")
-i16 = DType("i16", "i16", "short", 16, "i", "int16")
-u16 = DType("u16", "i16", "ushort", 16, "u", "uint16")
-i32 = DType("i32", "i32", "int", 32, "i", "int32")
-u32 = DType("u32", "i32", "uint", 32, "u", "uint32")
-i64 = DType("i64", "i64", "long", 64, "i", "int64")
-u64 = DType("u64", "i64", "ulong", 64, "u", "uint64")
-b1 = DType("b1", "i1", "bool", 1, "b", "bool")
+class _ScalarDType(DType):
+    """Base of the reference's class forms (``enigma.Float32`` ...): each class has exactly
+    one instance, the shorthand (``enigma.f32``); calling the class with no arguments returns
+    it, and the class itself works wherever a dtype does (``A: enigma.Float32``)."""
+
+    __slots__ = ()
+    _instance: DType | None = None
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if not args and not kwargs and cls._instance is not None:
+            return cls._instance
+        return super().__new__(cls)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:
+            super().__init__(*args, **kwargs)
+            type(self)._instance = self
+
+
+class Float32(_ScalarDType):
+    """``float``: 32-bit IEEE float (shorthand ``enigma.f32``)."""
+
+    __slots__ = ()
+
+
+class Float16(_ScalarDType):
+    """``half``: 16-bit IEEE float (``enigma.f16``)."""
+
+    __slots__ = ()
+
+
+class BFloat16(_ScalarDType):
+    """``bfloat``: brain float 16 (``enigma.bf16``)."""
+
+    __slots__ = ()
+
+
+class Int8(_ScalarDType):
+    """``char`` (``enigma.i8``)."""
+
+    __slots__ = ()
+
+
+class UInt8(_ScalarDType):
+    """``uchar`` (``enigma.u8``)."""
+
+    __slots__ = ()
+
+
+class Int16(_ScalarDType):
+    """``short`` (``enigma.i16``)."""
+
+    __slots__ = ()
+
+
+class UInt16(_ScalarDType):
+    """``ushort`` (``enigma.u16``)."""
+
+    __slots__ = ()
+
+
+class Int32(_ScalarDType):
+    """``int`` (``enigma.i32``)."""
+
+    __slots__ = ()
+
+
+class UInt32(_ScalarDType):
+    """``uint`` (``enigma.u32``)."""
+
+    __slots__ = ()
+
+
+class Int64(_ScalarDType):
+    """``long`` (``enigma.i64``)."""
+
+    __slots__ = ()
+
+
+class UInt64(_ScalarDType):
+    """``ulong`` (``enigma.u64``)."""
+
+    __slots__ = ()
+
+
+class Bool(_ScalarDType):
+    """``bool`` (``enigma.b1``)."""
+
+    __slots__ = ()
+
+
+f32 = Float32("f32", "f32", "float", 32, "f", "float32")
+f16 = Float16("f16", "f16", "half", 16, "f", "float16")
+bf16 = BFloat16("bf16", "bf16", "bfloat", 16, "f", "bfloat16")
+i8 = Int8("i8", "i8", "char", 8, "i", "int8")
+u8 = UInt8("u8", "i8", "uchar", 8, "u", "uint8")
+i16 = Int16("i16", "i16", "short", 16, "i", "int16")
+u16 = UInt16("u16", "i16", "ushort", 16, "u", "uint16")
+i32 = Int32("i32", "i32", "int", 32, "i", "int32")
+u32 = UInt32("u32", "i32", "uint", 32, "u", "uint32")
+i64 = Int64("i64", "i64", "long", 64, "i", "int64")
+u64 = UInt64("u64", "i64", "ulong", 64, "u", "uint64")
+b1 = Bool("b1", "i1", "bool", 1, "b", "bool")
 
 ALL_DTYPES = (f32, f16, bf16, i8, u8, i16, u16, i32, u32, i64, u64, b1)
 
@@ -207,6 +310,8 @@ def dtype(value: DType | str | Any) -> DType:
     spelling such as ``"float"``, ``"uint"``, ``"bool"``, or a numpy dtype."""
     if isinstance(value, DType):
         return value
+    if isinstance(value, type) and issubclass(value, _ScalarDType) and value._instance is not None:
+        return value._instance  # the class form: enigma.Float32
     if isinstance(value, str):
         found = _BY_NAME.get(value)
         if found is None:

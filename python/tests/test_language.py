@@ -710,3 +710,47 @@ def test_simdgroup_matrix_errors():
 
     with pytest.raises(TypeError, match="holds f32 but elem is f16"):
         enigma.compile(elem)
+
+
+# ---------------------------------------------------------------------------------------------
+# §2 dtypes: class forms and shorthands
+# ---------------------------------------------------------------------------------------------
+
+_CLASS_FORMS = [
+    ("Float32", "f32", "float"), ("Float16", "f16", "half"), ("BFloat16", "bf16", "bfloat"),
+    ("Int8", "i8", "char"), ("UInt8", "u8", "uchar"), ("Int16", "i16", "short"),
+    ("UInt16", "u16", "ushort"), ("Int32", "i32", "int"), ("UInt32", "u32", "uint"),
+    ("Int64", "i64", "long"), ("UInt64", "u64", "ulong"), ("Bool", "b1", "bool"),
+]
+
+
+@pytest.mark.parametrize("cls,short,msl", _CLASS_FORMS)
+def test_dtype_class_forms(cls, short, msl):
+    c, s = getattr(enigma, cls), getattr(enigma, short)
+    assert c() is s and isinstance(s, c) and s.msl == msl
+    assert enigma.dtype(c) is s and enigma.dtype(msl) is s
+
+
+@enigma.kernel
+def class_forms(A: enigma.Float32, B: enigma.Int32, C: enigma.UInt8, D: enigma.Float16,
+                O: enigma.Float32):
+    t = enigma.thread_position_in_grid
+    O[t] = A[t] + B[t] + C[t] + D[t]
+
+
+def test_class_forms_as_annotations():
+    n = 16
+    a = rng.random(n, dtype=np.float32)
+    b = rng.integers(-9, 9, n).astype(np.int32)
+    c = rng.integers(0, 255, n).astype(np.uint8)
+    d = rng.random(n).astype(np.float16)
+    o = np.zeros(n, np.float32)
+    k = run(class_forms, a, b, c, d, o, grid=n)
+    np.testing.assert_allclose(o, a + b + c + d.astype(np.float32), rtol=1e-6)
+    assert "device const uchar* C" in k.metal_source and "device const half* D" in k.metal_source
+
+
+def test_reference_object_names():
+    assert enigma.IRValue is enigma._tracer.Value
+    assert isinstance(enigma.thread_position_in_grid, enigma.IRValue)
+    assert isinstance(class_forms, enigma.KernelDef)
