@@ -13,6 +13,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import histogram
+import matmul_dot4
 import reduction
 import softmax_rows
 import tiled_add
@@ -25,6 +26,7 @@ EXAMPLES = [
     ("block sum (threadgroup memory, barriers, simd_sum)", reduction.run, {}),
     ("row softmax (loop-carried values)", softmax_rows.run, {}),
     ("histogram (atomics)", histogram.run, {}),
+    ("matrix multiply (2-D grid, float4 dot products)", matmul_dot4.run, {}),
 ]
 
 TOLERANCE = 1e-4

@@ -5,9 +5,9 @@ See README.md and docs/ for the user guide.
 
 from __future__ import annotations
 
-from .errors import EnigmaError, EnigmaTypeError
+from .errors import EnigmaError, EnigmaRuntimeError, EnigmaTypeError
 
-__all__ = ["EnigmaError", "EnigmaTypeError", "arch"]
+__all__ = ["EnigmaError", "EnigmaRuntimeError", "EnigmaTypeError", "arch"]
 
 # Each component registers its public names below (one import line per module).
 from .layout import *  # noqa: F401,F403,E402
@@ -49,7 +49,6 @@ __all__ += [n for n in _dtypes_all + _queries_all + _memory_all + _selection_all
 # The reference's names for the objects kernels handle: a traced value, a kernel definition,
 # a buffer or threadgroup array inside a kernel.
 from ._tracer import Value as IRValue  # noqa: E402
-from .driver import Kernel as KernelDef  # noqa: E402
 from .memory import MemRef as TracingTensor  # noqa: E402
 
-__all__ += ["IRValue", "KernelDef", "TracingTensor"]
+__all__ += ["IRValue", "TracingTensor"]

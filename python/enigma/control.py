@@ -25,6 +25,7 @@ from typing import Any
 from . import dtypes as _dt
 from ._tracer import (
     INDEX,
+    LazyValue,
     Region,
     Value,
     _np_scalar_to_literal,
@@ -467,11 +468,30 @@ class _IfArms:
 # ---------------------------------------------------------------------------------------------
 
 
+def _closure_cells(fn: Callable[..., Any]) -> list[Any]:
+    """The closure cells of `fn` that hold traced values (the variables a condition lambda
+    reads from the kernel body), in a stable order."""
+    cells = []
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            v = cell.cell_contents
+        except ValueError:  # an empty cell (variable assigned later)
+            continue
+        if isinstance(v, Value):
+            cells.append(cell)
+    return cells
+
+
 class while_(_Construct):
     """``with enigma.while_(lambda: cond):`` repeats the body while `cond` (re-evaluated before
     every iteration) holds.
 
-    With carried state: ``w = enigma.while_(lambda i, s: i < n, init=(0, 0.0))``,
+    The kernel variables the condition reads are loop state: assigning one in the body
+    (``i = i + 1``) gives the next iteration (and the condition) the new value, and after the
+    loop the variable holds its final value, as the reference documents ("the condition can
+    reference values defined inside the loop").
+
+    With explicit carried state: ``w = enigma.while_(lambda i, s: i < n, init=(0, 0.0))``,
     ``with w as (i, s): ... enigma.yield_(i + 1, s + x)``; ``w.results`` holds the final state.
     """
 
@@ -493,6 +513,15 @@ class while_(_Construct):
         f = user_frame(2)
         self._frame = f
         inits = _init_values(self._init)
+        # Without init=, the condition's closure variables are the loop state (see the class doc).
+        self._cells = _closure_cells(self._cond) if self._init is None else []
+        self._cell_inits = []
+        for cell in self._cells:
+            v = cell.cell_contents
+            if isinstance(v, LazyValue):
+                v = v.materialize()
+            self._cell_inits.append(v)
+        inits = inits + self._cell_inits
         self._carried = [v.dtype for v in inits]
         self._op = t.emit(
             "scf.while", [v.id for v in inits], [dt.mlir for dt in self._carried], frame=f
@@ -500,7 +529,11 @@ class while_(_Construct):
         # before region: evaluate the condition on the carried values
         before_args = [t.block_arg(dt.mlir) for dt in self._carried]
         before = t.push_region(before_args)
-        cond = self._cond(*[Value(a["id"], dt) for a, dt in zip(before_args, self._carried)])
+        nexplicit = len(self._carried) - len(self._cells)
+        before_vals = [Value(a["id"], dt) for a, dt in zip(before_args, self._carried)]
+        for cell, v in zip(self._cells, before_vals[nexplicit:]):
+            cell.cell_contents = v
+        cond = self._cond(*before_vals[:nexplicit])
         cond = _np_scalar_to_literal(cond)
         if isinstance(cond, Value):
             if not cond.dtype.is_bool:
@@ -517,6 +550,8 @@ class while_(_Construct):
         self._after = t.push_region(after_args)
         t.constructs.append(self)
         carried = [Value(a["id"], dt) for a, dt in zip(after_args, self._carried)]
+        for cell, v in zip(self._cells, carried[nexplicit:]):
+            cell.cell_contents = v
         if self._init is None:
             return None
         if not isinstance(self._init, (list, tuple)):
@@ -526,25 +561,45 @@ class while_(_Construct):
     def _yield(self, values: Sequence[Any]) -> None:
         if self._yielded is not None:
             raise trace_type_error("enigma.yield_ was already called in this while body")
-        self._yielded = _coerce_yield(values, self._carried, self.what)
+        explicit = self._carried[: len(self._carried) - len(self._cells)]
+        self._yielded = _coerce_yield(values, explicit, self.what)
 
     def __exit__(self, exc_type: Any, *exc: object) -> None:
         t = current()
         t.constructs.pop()
         if exc_type is not None:
+            for cell, v in zip(self._cells, self._cell_inits):
+                cell.cell_contents = v
             t.pop_region(self._after)
             return
-        if self._yielded is None and self._carried:
+        ncells = len(self._cells)
+        if self._yielded is None and len(self._carried) > ncells:
             t.pop_region(self._after)
             raise trace_type_error(
                 "a while_ with init= must end its body with enigma.yield_(next state...)"
             )
+        if ncells:
+            nexts = []
+            for cell, dt in zip(self._cells, self._carried[-ncells:]):
+                v = cell.cell_contents
+                if not isinstance(v, Value) or v.dtype is not dt:
+                    got = v.dtype.name if isinstance(v, Value) else type(v).__name__
+                    t.pop_region(self._after)
+                    raise trace_type_error(
+                        f"enigma.while_: the condition's variable holding a {dt.name} now holds "
+                        f"a {got}; loop state keeps its dtype (convert with enigma.metal_cast)"
+                    )
+                nexts.append(v.materialize() if isinstance(v, LazyValue) else v)
+            self._yielded = (self._yielded or []) + nexts
         t.emit("scf.yield", [v.id for v in (self._yielded or [])], frame=self._frame)
         t.pop_region(self._after)
         self._op["regions"] = [self._before.to_json(), self._after.to_json()]
-        self._results = [
+        results = [
             Value(r["id"], dt) for r, dt in zip(self._op.get("results", []), self._carried)
         ]
+        for cell, v in zip(self._cells, results[len(results) - ncells :]):
+            cell.cell_contents = v  # after the loop, the variables hold their final values
+        self._results = results[: len(results) - ncells]
 
 
 def range_constexpr(*args: int) -> range:

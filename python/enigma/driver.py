@@ -46,6 +46,7 @@ __all__ = [
     "Constexpr",
     "JitFunction",
     "Kernel",
+    "KernelDef",
     "ParamInfo",
     "clear_cache",
     "compile",
@@ -66,7 +67,7 @@ class Constexpr:
 # ---------------------------------------------------------------------------------------------
 
 
-class Kernel:
+class KernelDef:
     """A kernel function (``@enigma.kernel``). Compile it with ``enigma.compile(kernel)``; inside
     an ``@enigma.jit`` function call it with tensors and ``.launch(grid=..., block=...)``."""
 
@@ -121,6 +122,10 @@ class Kernel:
             out[name] = ann
         self._annotations = out
         return out
+
+
+# Enigma's name for it; the reference calls it KernelDef.
+Kernel = KernelDef
 
 
 def _param_loc(fn: Callable[..., Any], param: str) -> tuple[str, int, int]:

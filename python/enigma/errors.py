@@ -24,3 +24,9 @@ class EnigmaTypeError(EnigmaError, TypeError):
     """A kernel used a value of the wrong kind (an invalid dimension name, components of
     different dtypes in a vector, ...). Both ``except enigma.EnigmaError`` (as the reference
     documents) and ``except TypeError`` catch it."""
+
+
+class EnigmaRuntimeError(EnigmaError, RuntimeError):
+    """Metal's toolchain or device failed (``xcrun metal``/``metallib`` errors, no Metal
+    device, a command buffer error). The reference documents RuntimeError for these; it is
+    also an EnigmaError."""

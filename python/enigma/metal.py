@@ -1,7 +1,7 @@
 """macOS only: building a ``.metallib`` with Apple's toolchain and dispatching it with Metal.
 
 Everything here shells out to ``xcrun`` (Xcode command-line tools); it is isolated in this one
-module so the rest of Enigma runs on any OS. Failures raise EnigmaError carrying xcrun's output.
+module so the rest of Enigma runs on any OS. Failures raise EnigmaRuntimeError (an EnigmaError and a RuntimeError) carrying xcrun's output.
 """
 
 from __future__ import annotations
@@ -10,25 +10,25 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .errors import EnigmaError
+from .errors import EnigmaRuntimeError
 
 __all__ = ["build_metallib", "dispatch", "run_xcrun"]
 
 
 def run_xcrun(args: list[str]) -> subprocess.CompletedProcess:
-    """Runs ``xcrun -sdk macosx <args>``; raises EnigmaError (with stderr) when it fails."""
+    """Runs ``xcrun -sdk macosx <args>``; raises EnigmaRuntimeError (with stderr) when it fails."""
     cmd = ["xcrun", "-sdk", "macosx", *args]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        raise EnigmaError(
+        raise EnigmaRuntimeError(
             "cannot build a metallib: 'xcrun' was not found (install the Xcode "
             "command-line tools, or compile with emit_only=True)"
         ) from None
     except OSError as exc:
-        raise EnigmaError(f"cannot run xcrun: {exc}") from None
+        raise EnigmaRuntimeError(f"cannot run xcrun: {exc}") from None
     if proc.returncode != 0:
-        raise EnigmaError(
+        raise EnigmaRuntimeError(
             f"`{' '.join(cmd)}` failed with exit code {proc.returncode}:\n"
             f"{proc.stderr.strip() or proc.stdout.strip()}"
         )
@@ -61,24 +61,24 @@ def dispatch(ck: Any, slots: list, grid: tuple, block: tuple) -> None:  # pragma
         import Foundation
         import Metal
     except ImportError:
-        raise EnigmaError(
+        raise EnigmaRuntimeError(
             "device='metal' needs PyObjC's Metal bindings (pip install pyobjc-framework-Metal)"
         ) from None
     import numpy as np
 
     dev = Metal.MTLCreateSystemDefaultDevice()
     if dev is None:
-        raise EnigmaError("no Metal device is available")
+        raise EnigmaRuntimeError("no Metal device is available")
     url = Foundation.NSURL.fileURLWithPath_(str(ck.metallib_path))
     lib, err = dev.newLibraryWithURL_error_(url, None)
     if lib is None:
-        raise EnigmaError(f"cannot load {ck.metallib_path}: {err}")
+        raise EnigmaRuntimeError(f"cannot load {ck.metallib_path}: {err}")
     fn = lib.newFunctionWithName_(ck.kernel_name)
     if fn is None:
-        raise EnigmaError(f"{ck.metallib_path} has no function {ck.kernel_name}")
+        raise EnigmaRuntimeError(f"{ck.metallib_path} has no function {ck.kernel_name}")
     pso, err = dev.newComputePipelineStateWithFunction_error_(fn, None)
     if pso is None:
-        raise EnigmaError(f"cannot create the pipeline state of {ck.kernel_name}: {err}")
+        raise EnigmaRuntimeError(f"cannot create the pipeline state of {ck.kernel_name}: {err}")
     queue = dev.newCommandQueue()
     cmd = queue.commandBuffer()
     enc = cmd.computeCommandEncoder()
@@ -105,7 +105,7 @@ def dispatch(ck: Any, slots: list, grid: tuple, block: tuple) -> None:  # pragma
     cmd.commit()
     cmd.waitUntilCompleted()
     if cmd.error() is not None:
-        raise EnigmaError(f"Metal reported an error running {ck.kernel_name}: {cmd.error()}")
+        raise EnigmaRuntimeError(f"Metal reported an error running {ck.kernel_name}: {cmd.error()}")
     for buf, original, arr in copies:
         view = buf.contents().as_buffer(arr.nbytes)
         original[...] = np.frombuffer(view, dtype=arr.dtype).reshape(original.shape)

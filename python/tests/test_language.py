@@ -754,3 +754,47 @@ def test_reference_object_names():
     assert enigma.IRValue is enigma._tracer.Value
     assert isinstance(enigma.thread_position_in_grid, enigma.IRValue)
     assert isinstance(class_forms, enigma.KernelDef)
+
+
+# ---------------------------------------------------------------------------------------------
+# §35 while_: the condition's variables are loop state
+# ---------------------------------------------------------------------------------------------
+
+
+@enigma.kernel
+def while_state(A: enigma.f32, Out: enigma.f32, N: enigma.i32):
+    tid = enigma.thread_position_in_grid
+    i = enigma.metal_cast(0, "int")
+    total = enigma.metal_cast(0.0, "float")
+    n = N[tid]
+    with enigma.while_(lambda: enigma.cmp_lt(i, n) & enigma.cmp_lt(total, 100.0)):
+        total = total + A[tid] * enigma.metal_cast(i, "float")
+        i = i + 1
+    Out[tid * 2] = total
+    Out[tid * 2 + 1] = enigma.metal_cast(i, "float")
+
+
+def test_while_condition_variables_are_loop_state():
+    n = 32
+    a = rng.random(n, dtype=np.float32) * 4
+    lim = rng.integers(0, 20, n).astype(np.int32)
+    out = np.zeros(n * 2, np.float32)
+    run(while_state, a, out, lim, grid=n)
+    out = out.reshape(n, 2)
+    for t in range(n):
+        i, total = 0, np.float32(0)
+        while i < lim[t] and total < 100:
+            total = np.float32(total + a[t] * np.float32(i))
+            i += 1
+        assert out[t, 0] == total and out[t, 1] == i, t
+
+
+def test_while_state_keeps_its_dtype():
+    @enigma.kernel
+    def k(A: enigma.f32):
+        i = enigma.metal_cast(0, "int")
+        with enigma.while_(lambda: enigma.cmp_lt(i, 4)):
+            i = enigma.metal_cast(i, "float") + 1.0
+
+    with pytest.raises(TypeError, match="loop state keeps its dtype"):
+        enigma.compile(k)
