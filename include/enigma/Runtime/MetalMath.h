@@ -148,7 +148,13 @@ ENIGMA_FLOAT_UNARY(exp2, __builtin_exp2f(x))
 ENIGMA_FLOAT_UNARY(exp10, (float)__builtin_pow(10.0, (double)x))
 ENIGMA_FLOAT_UNARY(fabs, __builtin_fabsf(x))
 ENIGMA_FLOAT_UNARY(floor, __builtin_floorf(x))
-ENIGMA_FLOAT_UNARY(fract, __builtin_fminf(x - __builtin_floorf(x), 0x1.fffffep-1f))
+// fract: always below 1. The MSL spec states only that clamp; the other edge cases are
+// OpenCL C's: NaN stays NaN (fminf alone would make it 0x1.fffffep-1), fract(+-inf) = +-0,
+// fract(-0) = -0.
+ENIGMA_FLOAT_UNARY(fract, __builtin_isnan(x)   ? x
+                          : __builtin_isinf(x) ? __builtin_copysignf(0.0f, x)
+                          : x == 0.0f          ? x
+                                      : __builtin_fminf(x - __builtin_floorf(x), 0x1.fffffep-1f))
 ENIGMA_FLOAT_UNARY(log, __builtin_logf(x))
 ENIGMA_FLOAT_UNARY(log2, __builtin_log2f(x))
 ENIGMA_FLOAT_UNARY(log10, __builtin_log10f(x))
@@ -326,6 +332,17 @@ template <class T> inline T __sat(__int128 v) {
   constexpr __int128 hi = (__int128)std::numeric_limits<T>::max();
   return (T)(v < lo ? lo : v > hi ? hi : v);
 }
+/// madsat: a * b + c exactly, saturated. For 64-bit unsigned operands the product needs the
+/// unsigned 128-bit type ((2^64 - 1)^2 + 2^64 - 1 < 2^128 but > 2^127).
+template <class T> inline T __madsat(T a, T b, T c) {
+  if constexpr (sizeof(T) == 8 && !std::is_signed<T>::value) {
+    unsigned __int128 v = (unsigned __int128)a * b + c;
+    return v > (unsigned __int128)std::numeric_limits<T>::max() ? std::numeric_limits<T>::max()
+                                                                : (T)v;
+  } else {
+    return __sat<T>((__int128)a * (__int128)b + (__int128)c);
+  }
+}
 template <class T> inline T __extractBits(T x, uint offset, uint bits) {
   using U = __unsignedOf<T>;
   if (bits == 0)
@@ -368,9 +385,7 @@ template <class T> inline T __insertBits(T base, T ins, uint offset, uint bits) 
   }                                                                                                \
   inline T addsat(T x, T y) { return __enigma::__sat<T>((__int128)x + (__int128)y); }              \
   inline T subsat(T x, T y) { return __enigma::__sat<T>((__int128)x - (__int128)y); }              \
-  inline T madsat(T a, T b, T c) {                                                                 \
-    return __enigma::__sat<T>((__int128)a * (__int128)b + (__int128)c);                            \
-  }                                                                                                \
+  inline T madsat(T a, T b, T c) { return __enigma::__madsat(a, b, c); }                           \
   inline T hadd(T x, T y) { return (T)(((__int128)x + (__int128)y) >> 1); }                        \
   inline T rhadd(T x, T y) { return (T)(((__int128)x + (__int128)y + 1) >> 1); }                   \
   inline T clz(T x) { return __enigma::__clz(x); }                                                 \

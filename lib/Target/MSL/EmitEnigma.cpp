@@ -194,6 +194,8 @@ struct EnigmaEmitter {
 } // namespace
 
 LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
+  if (isMetalBuiltinOp(op))
+    return emitBuiltinOp(op);
   EnigmaEmitter e{*this, op};
   if (std::optional<Builtin> builtin = getQueryBuiltin(op)) {
     std::string rhs = getBuiltinName(*builtin);

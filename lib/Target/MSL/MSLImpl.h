@@ -201,6 +201,8 @@ public:
   LogicalResult emitMemRefOp(Operation *op);
   LogicalResult emitVectorOp(Operation *op);
   LogicalResult emitEnigmaOp(Operation *op);
+  /// Metal standard-library calls (EnigmaMathOps.td); EmitBuiltins.cpp.
+  LogicalResult emitBuiltinOp(Operation *op);
 
   KernelPlan &plan;
 
@@ -223,6 +225,9 @@ private:
   llvm::DenseMap<Value, std::string> constants;
   llvm::DenseMap<Value, MemRefView> views;
 };
+
+/// Whether `op` is a call of a Metal standard-library function (has `getMetalBuiltin()`).
+bool isMetalBuiltinOp(Operation *op);
 
 /// Emits "'<op>' cannot be translated to MSL" style errors consistently.
 InFlightDiagnostic emitUnsupported(Operation *op, llvm::StringRef why = {});
