@@ -112,6 +112,16 @@ struct ArithEmitter {
     if (truncToBool)
       return p.emitElementwise(
           op, [&](Operands o) { return "(" + o[0] + " & 1) != 0"; }, true);
+    if (isMatrixType(dst)) {
+      // Converted column by column (extf/truncf between half and float matrices).
+      auto matrix = llvm::cast<VectorType>(dst);
+      FailureOr<std::string> column =
+          p.typeName(VectorType::get({matrix.getDimSize(1)}, matrix.getElementType()), op);
+      if (failed(column))
+        return failure();
+      return p.emitElementwise(
+          op, [&](Operands o) { return *column + "(" + o[0] + ")"; }, false);
+    }
     std::string source = p.expr(op->getOperand(0));
     if (signExtendSource) {
       FailureOr<std::string> s = p.asSigned(op->getOperand(0), op);
@@ -349,8 +359,14 @@ LogicalResult KernelPrinter::emitArithOp(Operation *op) {
                        op);
       })
       // Floating point.
-      .Case([&](arith::AddFOp) { return e.binaryInt("+", ""); })
-      .Case([&](arith::SubFOp) { return e.binaryInt("-", ""); })
+      .Case<arith::AddFOp, arith::SubFOp>([&](auto) -> LogicalResult {
+        const char *c = llvm::isa<arith::AddFOp>(op) ? "+" : "-";
+        // Metal matrices add and subtract elementwise with the C operators.
+        if (isMatrixType(op->getResult(0).getType()))
+          return declare(op->getResult(0),
+                         expr(op->getOperand(0)) + " " + c + " " + expr(op->getOperand(1)), op);
+        return e.binaryInt(c, "");
+      })
       .Case([&](arith::MulFOp) { return e.binaryInt("*", ""); })
       .Case([&](arith::DivFOp) { return e.binaryInt("/", ""); })
       .Case([&](arith::RemFOp) { return e.call("fmod"); })

@@ -36,6 +36,8 @@ static std::string memFlags(MemFlags flags) {
 /// Element types Metal's SIMD-group and quad-group functions take: 16/32-bit integers, half
 /// and float, as scalars or vectors.
 static bool isLaneType(Type type) {
+  if (auto vec = llvm::dyn_cast<VectorType>(type); vec && vec.getRank() != 1)
+    return false; // Metal matrices are not lane values
   Type elem = getElementTypeOrSelf(type);
   if (elem.isF32() || elem.isF16())
     return true;
@@ -117,6 +119,17 @@ static const char *atomicName(AtomicKind kind) {
   return "";
 }
 
+/// Whether an order has a release part (a fence before the relaxed atomic) or an acquire part
+/// (a fence after it).
+static bool releases(MemoryOrder order) {
+  return order == MemoryOrder::Release || order == MemoryOrder::AcqRel ||
+         order == MemoryOrder::SeqCst;
+}
+static bool acquires(MemoryOrder order) {
+  return order == MemoryOrder::Acquire || order == MemoryOrder::AcqRel ||
+         order == MemoryOrder::SeqCst;
+}
+
 namespace {
 struct EnigmaEmitter {
   KernelPrinter &p;
@@ -178,6 +191,28 @@ struct EnigmaEmitter {
     return e;
   }
 
+  /// MSL's atomic functions only take memory_order_relaxed (through MSL 4.0): an ordered
+  /// atomic is the relaxed one between fences, C++'s fence-based mapping (a release fence
+  /// before, an acquire fence after). MSL 3.2's atomic_thread_fence only takes seq_cst (up to
+  /// MSL 4.0), which is both an acquire and a release fence. The fence orders device and
+  /// threadgroup memory at the scope of the atomic's memory. See docs/msl-translation.md.
+  void fence(Value memref) {
+    auto space = getAddressSpace(llvm::cast<MemRefType>(memref.getType()));
+    const char *scope = space && *space == AddressSpace::Threadgroup ? "thread_scope_threadgroup"
+                                                                     : "thread_scope_device";
+    p.indent() << "atomic_thread_fence(mem_flags::mem_device | mem_flags::mem_threadgroup, "
+                  "memory_order_seq_cst, "
+               << scope << ");\n";
+  }
+  void fenceBefore(Value memref, MemoryOrder order) {
+    if (releases(order))
+      fence(memref);
+  }
+  void fenceAfter(Value memref, MemoryOrder order) {
+    if (acquires(order))
+      fence(memref);
+  }
+
   /// "&base[linear]" for a SIMD-group matrix load/store (device or threadgroup memory).
   FailureOr<std::string> matrixAddress(Value memref, ValueRange indices) {
     auto type = llvm::cast<MemRefType>(memref.getType());
@@ -231,9 +266,24 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
                          shuffleName(shuffle.getKind());
         return e.laneOp(shuffle.getValue(), shuffle.getResult(), fn, false, shuffle.getLane());
       })
-      .Case([&](SimdBroadcastOp broadcast) {
-        return e.laneOp(broadcast.getValue(), broadcast.getResult(), "simd_broadcast", false,
-                        broadcast.getLane());
+      .Case<SimdBroadcastOp, QuadBroadcastOp>([&](auto broadcast) {
+        return e.laneOp(broadcast.getValue(), broadcast.getResult(),
+                        llvm::isa<SimdBroadcastOp>(op) ? "simd_broadcast" : "quad_broadcast",
+                        false, broadcast.getLane());
+      })
+      .Case([&](MatmulOp matmul) -> LogicalResult {
+        // Metal's `*` with a matrix operand is the linear-algebra product.
+        if (failed(typeName(matmul.getLhs().getType(), op)) ||
+            failed(typeName(matmul.getRhs().getType(), op)))
+          return failure();
+        return declare(matmul.getResult(),
+                       expr(matmul.getLhs()) + " * " + expr(matmul.getRhs()), op);
+      })
+      .Case([&](DeterminantOp determinant) -> LogicalResult {
+        if (failed(typeName(determinant.getMatrix().getType(), op)))
+          return failure();
+        return declare(determinant.getResult(),
+                       "determinant(" + expr(determinant.getMatrix()) + ")", op);
       })
       .Case([&](AtomicRMWOp rmw) -> LogicalResult {
         auto target = e.atomicTarget(rmw.getMemref(), rmw.getIndices());
@@ -242,18 +292,28 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         auto [address, valueType] = *target;
         std::string call = std::string(atomicName(rmw.getKind())) + "(" + address + ", " +
                            e.toAtomicValue(rmw.getValue(), valueType) + ", memory_order_relaxed)";
-        return declare(rmw.getResult(), e.fromAtomicValue(call, valueType), op);
+        if (failed(declare(rmw.getResult(), e.fromAtomicValue(call, valueType), op)))
+          return failure();
+        e.fenceAfter(rmw.getMemref(), rmw.getOrder());
+        return success();
       })
       .Case([&](AtomicLoadOp load) -> LogicalResult {
         auto target = e.atomicTarget(load.getMemref(), load.getIndices());
         if (failed(target))
           return failure();
+        e.fenceBefore(rmw.getMemref(), rmw.getOrder());
         auto [address, valueType] = *target;
-        return declare(
-            load.getResult(),
-            e.fromAtomicValue("atomic_load_explicit(" + address + ", memory_order_relaxed)",
-                              valueType),
-            op);
+        // seq_cst: a fence before as well, so that a seq_cst store followed by a seq_cst load
+        // of another location cannot be reordered (the store-buffering case).
+        e.fenceBefore(load.getMemref(), load.getOrder());
+        if (failed(declare(
+                load.getResult(),
+                e.fromAtomicValue("atomic_load_explicit(" + address + ", memory_order_relaxed)",
+                                  valueType),
+                op)))
+          return failure();
+        e.fenceAfter(load.getMemref(), load.getOrder());
+        return success();
       })
       .Case([&](AtomicStoreOp store) -> LogicalResult {
         auto target = e.atomicTarget(store.getMemref(), store.getIndices());
@@ -268,8 +328,10 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         auto target = e.atomicTarget(cmpxchg.getMemref(), cmpxchg.getIndices());
         if (failed(target))
           return failure();
+        e.fenceBefore(store.getMemref(), store.getOrder());
         auto [address, valueType] = *target;
         // Metal only has the weak compare-exchange: retry while it fails spuriously, i.e.
+        e.fenceAfter(store.getMemref(), store.getOrder());
         // while the value it observed is still the expected one.
         std::string expected = plan.tempNames.lookup(op);
         if (valueType == "float") {
@@ -277,6 +339,9 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
           // atomic_uint, not atomic_float: exchange the bits through an atomic_uint view of
           // the same device memory.
           auto space = getAddressSpace(llvm::cast<MemRefType>(cmpxchg.getMemref().getType()));
+        // The success order's release part precedes the loop, its acquire part (which covers
+        // the failure order's, never stronger) follows it.
+        e.fenceBefore(cmpxchg.getMemref(), cmpxchg.getOrder());
           if (!space || *space != AddressSpace::Device)
             return emitUnsupported(op, "f32 compare-exchange is only expressible on device "
                                        "memory");
@@ -287,7 +352,10 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
                    << "), memory_order_relaxed, memory_order_relaxed) && " << expected
                    << " == " << expectedBits << ") {\n";
           indent() << "}\n";
-          return declare(cmpxchg.getResult(), "as_type<float>(" + expected + ")", op);
+          if (failed(declare(cmpxchg.getResult(), "as_type<float>(" + expected + ")", op)))
+            return failure();
+          e.fenceAfter(cmpxchg.getMemref(), cmpxchg.getOrder());
+          return success();
         }
         std::string expectedIn = e.toAtomicValue(cmpxchg.getExpected(), valueType);
         indent() << valueType << " " << expected << " = " << expectedIn << ";\n";
@@ -296,7 +364,10 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
                  << ", memory_order_relaxed, memory_order_relaxed) && " << expected
                  << " == " << expectedIn << ") {\n";
         indent() << "}\n";
-        return declare(cmpxchg.getResult(), e.fromAtomicValue(expected, valueType), op);
+        if (failed(declare(cmpxchg.getResult(), e.fromAtomicValue(expected, valueType), op)))
+          return failure();
+        e.fenceAfter(cmpxchg.getMemref(), cmpxchg.getOrder());
+        return success();
       })
       .Case([&](SimdgroupMatrixFillOp fill) -> LogicalResult {
         FailureOr<std::string> t = typeName(fill.getType(), op);

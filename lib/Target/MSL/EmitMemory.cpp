@@ -432,6 +432,23 @@ static bool isSimpleTransfer(VectorTransferOpInterface transfer) {
   return true;
 }
 
+/// "[i]" (a column) or "[i][j]" (an element) for a position in a Metal matrix.
+static FailureOr<std::string> matrixSubscripts(KernelPrinter &p, Operation *op, VectorType matrix,
+                                               llvm::ArrayRef<OpFoldResult> position) {
+  std::string out;
+  for (auto [dim, pos] : llvm::enumerate(position)) {
+    if (auto attr = llvm::dyn_cast_if_present<Attribute>(pos)) {
+      int64_t index = llvm::cast<IntegerAttr>(attr).getInt();
+      if (index < 0 || index >= matrix.getDimSize(dim))
+        return emitUnsupported(op, "position out of range (poison)");
+      out += "[" + std::to_string(index) + "]";
+    } else {
+      out += "[" + p.expr(llvm::cast<Value>(pos)) + "]";
+    }
+  }
+  return out;
+}
+
 LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](vector::LoadOp load) -> LogicalResult {
@@ -485,8 +502,16 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
         return success();
       })
       .Case([&](vector::ExtractOp extract) -> LogicalResult {
+        if (isMatrixType(extract.getSourceVectorType())) {
+          FailureOr<std::string> subscripts =
+              matrixSubscripts(*this, op, extract.getSourceVectorType(),
+                               extract.getMixedPosition());
+          if (failed(subscripts) || failed(typeName(extract.getResult().getType(), op)))
+            return failure();
+          return declare(extract.getResult(), expr(extract.getSource()) + *subscripts, op);
+        }
         if (extract.getSourceVectorType().getRank() != 1)
-          return emitUnsupported(op, "only 1-D vectors");
+          return emitUnsupported(op, "only 1-D vectors and Metal matrices");
         if (failed(typeName(extract.getSourceVectorType(), op)))
           return failure();
         OpFoldResult pos = extract.getMixedPosition()[0];
@@ -502,6 +527,17 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
         return declare(extract.getResult(), expr(extract.getSource()) + component, op);
       })
       .Case([&](vector::InsertOp insert) -> LogicalResult {
+        if (isMatrixType(insert.getDestVectorType())) {
+          // m[i] = column or m[i][j] = element, on a copy of the matrix.
+          FailureOr<std::string> subscripts = matrixSubscripts(
+              *this, op, insert.getDestVectorType(), insert.getMixedPosition());
+          if (failed(subscripts) || failed(typeName(insert.getValueToStoreType(), op)) ||
+              failed(declare(insert.getResult(), expr(insert.getDest()), op)))
+            return failure();
+          indent() << nameOf(insert.getResult()) << *subscripts << " = "
+                   << expr(insert.getValueToStore()) << ";\n";
+          return success();
+        }
         if (insert.getDestVectorType().getRank() != 1 ||
             llvm::isa<VectorType>(insert.getValueToStoreType()))
           return emitUnsupported(op, "only scalars into 1-D vectors");
@@ -528,6 +564,26 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
           return failure();
         if (source == broadcast.getResultVectorType())
           return declare(broadcast.getResult(), expr(broadcast.getSource()), op);
+        if (isMatrixType(broadcast.getResultVectorType())) {
+          // Column by column: a matrix constructor with one scalar builds a diagonal matrix.
+          VectorType matrix = broadcast.getResultVectorType();
+          VectorType columnType = VectorType::get({matrix.getDimSize(1)}, matrix.getElementType());
+          std::string column;
+          if (source == columnType) {
+            column = expr(broadcast.getSource());
+          } else if (!llvm::isa<VectorType>(source)) {
+            FailureOr<std::string> c = typeName(columnType, op);
+            if (failed(c))
+              return failure();
+            column = *c + "(" + expr(broadcast.getSource()) + ")";
+          } else {
+            return emitUnsupported(op, "only scalars and columns broadcast to a matrix");
+          }
+          std::string rhs = *t + "(";
+          for (int64_t i = 0; i < matrix.getDimSize(0); ++i)
+            rhs += (i ? ", " : "") + column;
+          return declare(broadcast.getResult(), rhs + ")", op);
+        }
         if (llvm::isa<VectorType>(source))
           return emitUnsupported(op, "only scalar sources");
         return declare(broadcast.getResult(), *t + "(" + expr(broadcast.getSource()) + ")", op);
@@ -540,6 +596,15 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
         for (auto [i, element] : llvm::enumerate(fromElements.getElements()))
           rhs += (i ? ", " : "") + expr(element);
         return declare(fromElements.getResult(), rhs + ")", op);
+      })
+      .Case([&](vector::TransposeOp transpose) -> LogicalResult {
+        // The only transpose of a rank-2 vector: Metal's transpose(m) (CxR -> RxC).
+        if (!isMatrixType(transpose.getSourceVectorType()))
+          return emitUnsupported(op, "only Metal matrices (vector<CxRxf32|f16>) transpose");
+        if (failed(typeName(transpose.getResultVectorType(), op)))
+          return failure();
+        return declare(transpose.getResult(), "transpose(" + expr(transpose.getVector()) + ")",
+                       op);
       })
       .Case([&](vector::FMAOp) {
         return emitElementwise(

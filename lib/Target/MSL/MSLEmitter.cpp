@@ -121,6 +121,38 @@ KernelPrinter::emitElementwise(Operation *op,
   if (failed(type))
     return failure();
   std::string rhs = *type + "(";
+  if (isMatrixType(result.getType())) {
+    // Metal matrices have + and - but no elementwise * or /, nor functions over them: every
+    // elementwise operation is built column by column (and lane by lane when `scalarize`),
+    // `float2x2(f(a[0], b[0]), f(a[1], b[1]))`. Never `a * b`, Metal's linear-algebra product.
+    auto matrixType = llvm::cast<VectorType>(result.getType());
+    FailureOr<std::string> type = typeName(matrixType, op);
+    FailureOr<std::string> columnType = typeName(
+        VectorType::get({matrixType.getDimSize(1)}, matrixType.getElementType()), op);
+    if (failed(type) || failed(columnType))
+      return failure();
+    std::string rhs = *type + "(";
+    for (int64_t column = 0; column < matrixType.getDimSize(0); ++column) {
+      std::string col = "[" + std::to_string(column) + "]";
+      auto operandsAt = [&](const std::string &suffix) {
+        llvm::SmallVector<std::string> operands;
+        for (Value operand : op->getOperands())
+          operands.push_back(isMatrixType(operand.getType()) ? expr(operand) + suffix
+                                                             : expr(operand));
+        return operands;
+      };
+      rhs += column ? ", " : "";
+      if (!scalarize) {
+        rhs += fn(operandsAt(col));
+        continue;
+      }
+      rhs += *columnType + "(";
+      for (int64_t row = 0; row < matrixType.getDimSize(1); ++row)
+        rhs += (row ? ", " : "") + fn(operandsAt(col + "[" + std::to_string(row) + "]"));
+      rhs += ")";
+    }
+    return declare(result, rhs + ")", op);
+  }
   for (unsigned lane = 0; lane < lanes; ++lane) {
     llvm::SmallVector<std::string> operands;
     for (Value operand : op->getOperands()) {

@@ -122,7 +122,8 @@ static const char *const kReservedWords[] = {
     "atomic_exchange_explicit", "atomic_compare_exchange_weak_explicit",
     "atomic_fetch_add_explicit", "atomic_fetch_sub_explicit", "atomic_fetch_min_explicit",
     "atomic_fetch_max_explicit", "atomic_fetch_and_explicit", "atomic_fetch_or_explicit",
-    "atomic_fetch_xor_explicit"};
+    "atomic_fetch_xor_explicit", "atomic_thread_fence", "memory_order_seq_cst",
+    "thread_scope_device", "thread_scope_threadgroup", "transpose", "determinant"};
 
 Namer::Namer() {
   for (const char *word : kReservedWords)

@@ -22,6 +22,15 @@ unsigned msl::getNumLanes(Type type) {
   return 0;
 }
 
+bool msl::isMatrixType(Type type) {
+  auto vec = llvm::dyn_cast<VectorType>(type);
+  if (!vec || vec.getRank() != 2 || vec.isScalable())
+    return false;
+  auto inRange = [](int64_t n) { return n >= 2 && n <= 4; };
+  return inRange(vec.getDimSize(0)) && inRange(vec.getDimSize(1)) &&
+         (vec.getElementType().isF32() || vec.getElementType().isF16());
+}
+
 unsigned msl::getIntegerWidth(Type type) {
   type = getElementTypeOrSelf(type);
   if (type.isIndex())
@@ -64,6 +73,14 @@ static std::optional<std::string> scalarTypeName(Type type, bool isSigned) {
 }
 
 static std::optional<std::string> typeName(Type type, bool isSigned) {
+  if (msl::isMatrixType(type)) {
+    // vector<CxRxT> is Metal's TCxR: C columns of R rows (column-major, m[i] is column i).
+    auto vec = llvm::cast<VectorType>(type);
+    if (isSigned)
+      return std::nullopt;
+    return std::string(vec.getElementType().isF32() ? "float" : "half") +
+           std::to_string(vec.getDimSize(0)) + "x" + std::to_string(vec.getDimSize(1));
+  }
   if (auto vec = llvm::dyn_cast<VectorType>(type)) {
     if (vec.getRank() != 1 || vec.isScalable() || vec.getNumElements() < 2 ||
         vec.getNumElements() > 4)
@@ -234,7 +251,8 @@ std::optional<std::string> msl::formatConstant(Attribute value, Type type) {
   if (!vecName || !dense)
     return std::nullopt;
   Type elemTy = vecTy.getElementType();
-  if (dense.isSplat()) {
+  // A matrix constructor with one scalar builds a diagonal matrix: splats list every element.
+  if (dense.isSplat() && !isMatrixType(type)) {
     std::optional<std::string> elem = formatScalarAttr(dense.getSplatValue<Attribute>(), elemTy);
     if (!elem)
       return std::nullopt;

@@ -6,6 +6,8 @@
 //     ulong); signed operations cast their operands to the signed twin (char, short, int, long);
 //   - i1 is bool; index is uint (32 bits, like Metal's builtins);
 //   - f32/f16/bf16 are float/half/bfloat; vector<2|3|4 x T> is T2/T3/T4;
+//   - vector<C x R x T> (C, R in 2..4, T f32 or f16) is the Metal matrix TCxR: C columns of
+//     R rows, column-major (element [c][r] is m[c][r]);
 //   - !enigma.simdgroup_matrix<8x8xT> is simdgroup_T8x8.
 //
 //===----------------------------------------------------------------------===//
@@ -33,7 +35,10 @@ std::optional<std::string> getValueTypeName(Type type);
 /// std::nullopt for non-integers and i1.
 std::optional<std::string> getSignedTypeName(Type type);
 
-/// Number of vector lanes (0 for scalars).
+/// Whether `type` is a Metal matrix: vector<CxRxT> with C, R in 2..4 and T f32 or f16.
+bool isMatrixType(Type type);
+
+/// Number of vector lanes (0 for scalars; all elements for matrices).
 unsigned getNumLanes(Type type);
 
 /// Bit width of an integer or index (index is 32 bits in MSL).

@@ -98,6 +98,19 @@ static LogicalResult verifyAtomicAccess(Operation *op, MemRefType type, ValueRan
   return success();
 }
 
+static bool hasAcquire(MemoryOrder order) {
+  return order == MemoryOrder::Acquire || order == MemoryOrder::AcqRel ||
+         order == MemoryOrder::SeqCst;
+}
+
+/// C++'s rules ([atomics.types.operations]): a load cannot release, a store cannot acquire.
+static LogicalResult verifyLoadOrder(Operation *op, MemoryOrder order, llvm::StringRef what) {
+  if (order == MemoryOrder::Release || order == MemoryOrder::AcqRel)
+    return op->emitOpError() << what << " cannot be '" << stringifyMemoryOrder(order)
+                             << "' (a load does not release)";
+  return success();
+}
+
 LogicalResult AtomicRMWOp::verify() {
   MemRefType type = getMemref().getType();
   if (failed(verifyAtomicAccess(*this, type, getIndices(), getIsUnsigned())))
@@ -112,13 +125,30 @@ LogicalResult AtomicRMWOp::verify() {
 }
 
 LogicalResult AtomicCmpXchgOp::verify() {
-  return verifyAtomicAccess(*this, getMemref().getType(), getIndices(), getIsUnsigned());
+  if (failed(verifyAtomicAccess(*this, getMemref().getType(), getIndices(), getIsUnsigned())) ||
+      failed(verifyLoadOrder(*this, getFailureOrder(), "failure_order")))
+    return failure();
+  // The failure order is no stronger than the success order (relaxed < acquire < seq_cst).
+  MemoryOrder success = getOrder(), failure = getFailureOrder();
+  if ((failure == MemoryOrder::Acquire && !hasAcquire(success)) ||
+      (failure == MemoryOrder::SeqCst && success != MemoryOrder::SeqCst))
+    return emitOpError("failure_order '")
+           << stringifyMemoryOrder(failure) << "' is stronger than the success order '"
+           << stringifyMemoryOrder(success) << "'";
+  return mlir::success();
 }
 LogicalResult AtomicLoadOp::verify() {
-  return verifyAtomicAccess(*this, getMemref().getType(), getIndices(), getIsUnsigned());
+  if (failed(verifyAtomicAccess(*this, getMemref().getType(), getIndices(), getIsUnsigned())))
+    return failure();
+  return verifyLoadOrder(*this, getOrder(), "the order of an atomic load");
 }
 LogicalResult AtomicStoreOp::verify() {
-  return verifyAtomicAccess(*this, getMemref().getType(), getIndices(), getIsUnsigned());
+  if (failed(verifyAtomicAccess(*this, getMemref().getType(), getIndices(), getIsUnsigned())))
+    return failure();
+  if (getOrder() == MemoryOrder::Acquire || getOrder() == MemoryOrder::AcqRel)
+    return emitOpError("the order of an atomic store cannot be '")
+           << stringifyMemoryOrder(getOrder()) << "' (a store does not acquire)";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

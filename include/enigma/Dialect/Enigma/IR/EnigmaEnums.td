@@ -118,4 +118,18 @@ def Enigma_AtomicKindAttr : EnumAttr<Enigma_Dialect, Enigma_AtomicKind, "atomic"
   let assemblyFormat = "`<` $value `>`";
 }
 
+// C++/MSL memory orders of atomic operations (std::memory_order without consume).
+def Enigma_MemoryOrder : I32EnumAttr<"MemoryOrder", "atomic memory order", [
+    I32EnumAttrCase<"Relaxed", 0, "relaxed">,
+    I32EnumAttrCase<"Acquire", 1, "acquire">,
+    I32EnumAttrCase<"Release", 2, "release">,
+    I32EnumAttrCase<"AcqRel", 3, "acq_rel">,
+    I32EnumAttrCase<"SeqCst", 4, "seq_cst">]> {
+  let cppNamespace = "::mlir::enigma";
+  let genSpecializedAttr = 0;
+}
+def Enigma_MemoryOrderAttr : EnumAttr<Enigma_Dialect, Enigma_MemoryOrder, "memory_order"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // ENIGMA_ENUMS_TD

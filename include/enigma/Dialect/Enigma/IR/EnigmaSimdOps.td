@@ -92,4 +92,19 @@ def Enigma_SimdBroadcastOp : Enigma_Op<"simd_broadcast", [Enigma_InKernel,
   let assemblyFormat = "$value `,` $lane attr-dict `:` type($value) `,` type($lane)";
 }
 
+def Enigma_QuadBroadcastOp : Enigma_Op<"quad_broadcast", [Enigma_InKernel,
+    MemoryEffects<[MemRead<Enigma_LaneResource>]>, AllTypesMatch<["value", "result"]>]> {
+  let summary = "Metal quad_broadcast: every lane of a quad receives quad lane `lane`'s value";
+  let description = [{
+    `lane` is the lane within the quad (0..3), the same for all lanes of the quad.
+
+    ```mlir
+    %y = enigma.quad_broadcast %x, %c2 : f32, i32
+    ```
+  }];
+  let arguments = (ins Enigma_LaneValue:$value, AnySignlessIntegerOrIndex:$lane);
+  let results = (outs Enigma_LaneValue:$result);
+  let assemblyFormat = "$value `,` $lane attr-dict `:` type($value) `,` type($lane)";
+}
+
 #endif // ENIGMA_SIMD_OPS_TD
