@@ -290,6 +290,71 @@ enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel kernel, const EnigmaCpuArg *args, s
                              const EnigmaCpuLaunchConfig *config, EnigmaRuntimeError *error);
 
 /*===----------------------------------------------------------------------===*/
+/* Function constants                                                         */
+/*===----------------------------------------------------------------------===*/
+/*
+ * Metal function constants (`constant T name [[function_constant(i)]];` at
+ * program scope) get their values when a pipeline is created, and the
+ * function is compiled for them. The CPU runtime does the same per launch:
+ * enigmaRuntimeCpuKernelLaunchWithConstants specializes the kernel for the
+ * values (each declaration becomes an initialized constant, each
+ * is_function_constant_defined(name) true or false; see docs/cpu-runtime.md),
+ * compiles that text on first use (the disk cache keys it like any text) and
+ * keeps it with the kernel for later launches with the same values.
+ * enigmaRuntimeCpuKernelCreate compiles the text with every constant
+ * undefined, which launches that supply no value run.
+ */
+
+/// One function constant the kernel's source declares, in source order.
+/// Strings are owned by the kernel.
+typedef struct EnigmaCpuFunctionConstant {
+  /// The name as declared.
+  const char *name;
+  /// The type as written: "bool", "char", "uchar", "short", "ushort", "int",
+  /// "uint", "long", "ulong", "half", "float" (or a C spelling of one).
+  const char *typeName;
+  /// The [[function_constant(index)]] index.
+  uint32_t index;
+  /// Bytes of a value (sizeof the type): EnigmaCpuFunctionConstantValue.size.
+  uint32_t size;
+  /// False when the source tests is_function_constant_defined(name): then a
+  /// launch may leave it undefined (it reads as zero on the CPU; its value is
+  /// undefined in Metal). Launching without a value for a required constant
+  /// fails with ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT naming it.
+  bool required;
+} EnigmaCpuFunctionConstant;
+
+/// Number of function constants the source declares (0 for most kernels).
+ENIGMA_CAPI_EXPORTED size_t enigmaRuntimeCpuKernelGetNumFunctionConstants(EnigmaCpuKernel kernel);
+/// Fills *constant with function constant `index` (source order, not the
+/// [[function_constant]] index).
+ENIGMA_CAPI_EXPORTED EnigmaRuntimeStatus enigmaRuntimeCpuKernelGetFunctionConstant(
+    EnigmaCpuKernel kernel, size_t index, EnigmaCpuFunctionConstant *constant,
+    EnigmaRuntimeError *error);
+
+/// The value of function constant `index`: `size` bytes at `data` in the
+/// host's representation of its type (a bool is one byte, 0 or 1). Only read
+/// during the call.
+typedef struct EnigmaCpuFunctionConstantValue {
+  uint32_t index;
+  const void *data;
+  size_t size;
+} EnigmaCpuFunctionConstantValue;
+
+/// enigmaRuntimeCpuKernelLaunch with function constant values (any order, at
+/// most one per index). Fails with ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+/// before running anything, for an index the source does not declare, a
+/// value of the wrong size, a bool byte other than 0 or 1, or a required
+/// constant left without a value; with the compile errors of
+/// enigmaRuntimeCpuKernelCreate when the specialization does not compile.
+/// `constants` may be NULL when `numConstants` is 0;
+/// enigmaRuntimeCpuKernelLaunch(k, ...) is this with no values.
+ENIGMA_CAPI_EXPORTED EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunchWithConstants(
+    EnigmaCpuKernel kernel, const EnigmaCpuArg *args, size_t numArgs,
+    const EnigmaCpuFunctionConstantValue *constants, size_t numConstants,
+    const EnigmaCpuLaunchConfig *config, EnigmaRuntimeError *error);
+
+/*===----------------------------------------------------------------------===*/
 /* Runtime information                                                        */
 /*===----------------------------------------------------------------------===*/
 

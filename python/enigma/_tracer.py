@@ -432,6 +432,24 @@ def default_literal_dtype(value: Any) -> DType:
     )
 
 
+def literals_dtype(*values: Any) -> DType:
+    """The dtype several free Python literals share: f32 if any is a float, else bool if all
+    are bools, else u32 (the reference's uint) unless one is negative (then i32), widened to
+    64 bits when a value needs it."""
+    vals = [v for v in values if is_literal(v)]
+    if any(isinstance(v, float) for v in vals):
+        return _dt.f32
+    if vals and all(isinstance(v, bool) for v in vals):
+        return _dt.b1
+    ints = [int(v) for v in vals]
+    if not ints:
+        return _dt.u32
+    lo, hi = min(ints), max(ints)
+    if lo < 0:
+        return _dt.i32 if lo >= -(1 << 31) and hi < (1 << 31) else _dt.i64
+    return _dt.u32 if hi < (1 << 32) else _dt.u64
+
+
 def is_literal(x: Any) -> bool:
     return isinstance(x, (bool, int, float)) and not isinstance(x, Value)
 
@@ -730,7 +748,7 @@ def make_vec(*components: Any) -> Value:
                 located(f"make_vec component #{i} is a Python {type(c).__name__}", None)
             )
     if dt is None:
-        dt = _dt.f32 if any(isinstance(c, float) for c in comps) else default_literal_dtype(comps[0])
+        dt = literals_dtype(*comps)
     vals = [c if isinstance(c, Value) else as_value(c, dt) for c in comps]
     vt = _dt.vec(dt, len(vals))
     d = current().emit("vector.from_elements", [v.id for v in vals], (vt.mlir,), frame=user_frame(2))

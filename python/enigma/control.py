@@ -235,6 +235,8 @@ class for_range(_Construct):
             "scf.for",
             [lo_i.id, hi_i.id, step_i.id, *(v.id for v in inits)],
             [v.dtype.mlir for v in inits],
+            # unsigned bounds compare unsigned: for_range(0, n) with n >= 2**31 as a u32
+            {"unsignedCmp": "unit"} if self._dtype.is_unsigned else None,
             frame=f,
         )
         self._region = t.push_region(args)

@@ -811,7 +811,7 @@ def compile(
                 from . import metal
 
                 lib_path = metal.build_metallib(msl, kernel_name, wdir)
-                metallib_path = str(lib_path)
+                metallib_path = str(lib_path.resolve())
                 metallib_bytes = lib_path.read_bytes()
                 kept = True
         finally:

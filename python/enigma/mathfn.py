@@ -250,7 +250,9 @@ def abs(x: Any) -> Value:
     return v.__abs__()
 
 
-fabs = abs
+def fabs(x: Any) -> Value:
+    """Absolute value of a float (integers are converted to f32 first, as Metal's fabs)."""
+    return _math1("math.absf", x, "fabs")
 
 
 def fma(a: Any, b: Any, c: Any) -> Value:

@@ -268,7 +268,7 @@ def _order(
     if o not in _ORDERS:
         raise trace_type_error(
             f"{what}: unknown memory order {order!r}; expected one of "
-            + ", ".join(repr(x) for x in _ORDERS[:4])
+            + ", ".join(repr(x) for x in _ORDERS)
         )
     if o not in allowed:
         raise trace_type_error(

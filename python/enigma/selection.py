@@ -10,8 +10,8 @@ from ._tracer import (
     Value,
     _np_scalar_to_literal,
     compare,
-    default_literal_dtype,
     is_literal,
+    literals_dtype,
     trace_type_error,
     as_value,
     bitcast,
@@ -70,9 +70,7 @@ def where(false_val: Any, true_val: Any, condition: Any) -> Value:
                 f"enigma.where: cannot select a Python {type(bad).__name__}; expected traced "
                 "values or bool/int/float literals"
             )
-        a = as_value(a, _dt.promote(default_literal_dtype(a), default_literal_dtype(b)))
-        if isinstance(b, int) and not isinstance(b, bool) and b < 0 and not a.dtype.is_float:
-            a = convert(a, _dt.i64 if a.dtype.bits == 64 else _dt.i32)
+        a = as_value(a, literals_dtype(a, b))
     x, y, dt = unify(a, b)
     if c.dtype.lanes and not dt.lanes:
         vt = _dt.vec(dt, c.dtype.lanes)
@@ -139,9 +137,7 @@ def _cmp(kind: str, a: Any, b: Any, unsigned: bool = False) -> Value:
     a, b = _np_scalar_to_literal(a), _np_scalar_to_literal(b)
     if not isinstance(a, Value) and not isinstance(b, Value):
         if is_literal(a) and is_literal(b):
-            a = as_value(a, _dt.promote(default_literal_dtype(a), default_literal_dtype(b)))
-            if isinstance(b, int) and b < 0 and not a.dtype.is_float:
-                a = convert(a, _dt.i64 if a.dtype.bits == 64 else _dt.i32)
+            a = as_value(a, literals_dtype(a, b))
         else:
             a = as_value(a)
     return compare(kind, a, b, unsigned=unsigned)

@@ -267,6 +267,8 @@ def simd_broadcast(x: Any, lane: Any) -> Value:
     """Every lane receives lane `lane`'s value."""
     v = _lane_value(x)
     ln = lane if isinstance(lane, Value) else as_value(lane, _dt.u32)
+    if not ln.dtype.is_int or ln.dtype.is_bool or ln.dtype.lanes:
+        raise trace_type_error("the lane of simd_broadcast must be an integer")
     d = current().emit("enigma.simd_broadcast", (v.id, ln.id), (v.dtype.mlir,), frame=user_frame(2))
     return Value(d["results"][0]["id"], v.dtype)
 

@@ -798,3 +798,45 @@ def test_while_state_keeps_its_dtype():
 
     with pytest.raises(TypeError, match="loop state keeps its dtype"):
         enigma.compile(k)
+
+
+@enigma.kernel
+def big_unsigned_loop(N: enigma.u32, O: enigma.u32):
+    with enigma.for_range(N[0], N[1], init=[enigma.metal_cast(0, "uint")]) as (i, c):
+        c[0] = c[0] + (i - N[0] + 1)
+    O[0] = c[0]
+
+
+def test_for_range_over_unsigned_bounds_above_2_31():
+    n = np.array([0x7FFFFFFF, 0x80000002], np.uint32)
+    o = np.zeros(1, np.uint32)
+    run(big_unsigned_loop, n, o, grid=1, block=1)
+    assert o[0] == 1 + 2 + 3
+
+
+@enigma.kernel
+def literal_pairs(O: enigma.i32, F: enigma.f32):
+    t = enigma.thread_position_in_grid
+    O[t * 4 + 0] = enigma.where(0, 1, enigma.cmp_lt(-1, 2))
+    O[t * 4 + 1] = enigma.where(2, -1, enigma.cmp_eq(t, 0))
+    v = enigma.make_vec(1, -2)
+    O[t * 4 + 2] = v.x + v.y
+    O[t * 4 + 3] = enigma.where(7, -3, enigma.cmp_gt(2, -1))
+    F[t] = enigma.fabs(-3) + enigma.abs(enigma.metal_cast(-2.5, "float"))
+
+
+def test_literal_pairs_share_a_dtype():
+    o = np.zeros(8, np.int32)
+    f = np.zeros(2, np.float32)
+    run(literal_pairs, o, f, grid=2, block=2)
+    np.testing.assert_array_equal(o.reshape(2, 4), [[1, -1, -1, -3], [1, 2, -1, -3]])
+    np.testing.assert_array_equal(f, 5.5)
+
+
+def test_broadcast_lane_must_be_an_integer():
+    @enigma.kernel
+    def k(A: enigma.f32):
+        A[0] = enigma.simd_broadcast(A[0], A[1])
+
+    with pytest.raises(TypeError, match="lane of simd_broadcast must be an integer"):
+        enigma.compile(k)

@@ -86,6 +86,47 @@ void enigmaCpuSignatureFree(EnigmaCpuSignature *signature);
 /// The attribute spelling of a builtin ("thread_position_in_grid").
 const char *enigmaCpuBuiltinName(EnigmaCpuBuiltin builtin);
 
+/*===-- Function constants (Signature.c, FunctionConstants.c) -------------===*/
+
+/// A `constant T name [[function_constant(index)]];` declaration.
+typedef struct EnigmaCpuFunctionConstantDesc {
+  char *name;
+  char *typeName; /* as written: "float", "uint", "unsigned int" */
+  uint32_t index;
+  uint32_t size; /* bytes of a value */
+  char kind;     /* 'b' bool, 'i' signed, 'u' unsigned, 'f' float */
+  bool required; /* false when the source tests is_function_constant_defined(name) */
+  int line;
+  size_t attrBegin, attrEnd; /* byte range of the [[function_constant(index)]] attribute */
+} EnigmaCpuFunctionConstantDesc;
+
+/// The byte range of one is_function_constant_defined(name) call.
+typedef struct EnigmaCpuDefinedQuery {
+  size_t begin, end;
+  uint32_t constant; /* index in `constants` */
+} EnigmaCpuDefinedQuery;
+
+typedef struct EnigmaCpuFunctionConstants {
+  size_t numConstants;
+  EnigmaCpuFunctionConstantDesc *constants;
+  size_t numQueries;
+  EnigmaCpuDefinedQuery *queries;
+} EnigmaCpuFunctionConstants;
+
+/// Finds the function constant declarations and is_function_constant_defined
+/// calls of the MSL text; rejects malformed ones and unsupported types.
+EnigmaRuntimeStatus enigmaCpuParseFunctionConstants(const char *source, size_t length,
+                                                    EnigmaCpuFunctionConstants *fcs,
+                                                    EnigmaRuntimeError *error);
+void enigmaCpuFunctionConstantsFree(EnigmaCpuFunctionConstants *fcs);
+/// The MSL text with each declaration initialized: `values[i]` holds the
+/// `constants[i].size` bytes of its value, or is NULL for an undefined
+/// constant (initialized to zero; is_function_constant_defined is false).
+/// Line structure is preserved. malloc'ed, NUL-terminated; NULL when out of memory.
+char *enigmaCpuSpecializeSource(const char *source, size_t length,
+                                const EnigmaCpuFunctionConstants *fcs, const void *const *values,
+                                size_t *specializedLength);
+
 /*===-- Embedded Metal-compatibility header (generated EmbeddedHeaders.c) -===*/
 
 typedef struct EnigmaCpuEmbeddedFile {

@@ -3,14 +3,35 @@
 #include "CpuRuntime.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/// A kernel compiled for one set of function constant values.
+typedef struct Specialization {
+  unsigned char *key; /* (index, size, bytes) of every supplied value, by constant */
+  size_t keySize;
+  EnigmaCpuCompiled compiled;
+} Specialization;
 
 struct EnigmaCpuKernelImpl {
   char *name;
   EnigmaCpuSignature signature;
+  /* Without function constants: the text as given. With them: the text with
+     every constant undefined (launches that supply no value use it). */
   EnigmaCpuCompiled compiled;
+  /* Function constants; what compiling a specialization needs. */
+  EnigmaCpuFunctionConstants constants;
+  char *source;
+  size_t sourceLength;
+  char *cxx, *cxxFlags, *cacheDir;
+  pthread_mutex_t lock; /* guards specs */
+  bool lockInitialized;
+  Specialization **specs;
+  size_t numSpecs, capSpecs;
 };
+
+static char *dupOrNull(const char *s) { return s ? enigmaCpuStrndup(s, strlen(s)) : NULL; }
 
 static bool isIdentifier(const char *s) {
   if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
@@ -57,8 +78,31 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelCreate(const char *source, size_t sour
   EnigmaRuntimeStatus st =
       enigmaCpuParseSignature(source ? source : "", sourceLength, kernelName, &k->signature, error);
   if (st == ENIGMA_RUNTIME_OK)
+    st = enigmaCpuParseFunctionConstants(source ? source : "", sourceLength, &k->constants, error);
+  if (st == ENIGMA_RUNTIME_OK && k->constants.numConstants) {
+    // Kept to compile specializations at launch (see FunctionConstants.c).
+    k->source = enigmaCpuStrndup(source, sourceLength);
+    k->sourceLength = sourceLength;
+    k->cxx = dupOrNull(options ? options->cxx : NULL);
+    k->cxxFlags = dupOrNull(options ? options->cxxFlags : NULL);
+    k->cacheDir = dupOrNull(options ? options->cacheDir : NULL);
+    k->lockInitialized = pthread_mutex_init(&k->lock, NULL) == 0;
+    size_t length = 0;
+    char *undefined = k->source ? enigmaCpuSpecializeSource(source, sourceLength, &k->constants,
+                                                            NULL, &length)
+                                : NULL;
+    if (!undefined || !k->lockInitialized || (options && options->cxx && !k->cxx) ||
+        (options && options->cxxFlags && !k->cxxFlags) ||
+        (options && options->cacheDir && !k->cacheDir))
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+    else
+      st = enigmaCpuCompile(undefined, length, kernelName, &k->signature, options, &k->compiled,
+                            error);
+    free(undefined);
+  } else if (st == ENIGMA_RUNTIME_OK) {
     st = enigmaCpuCompile(source ? source : "", sourceLength, kernelName, &k->signature, options,
                           &k->compiled, error);
+  }
   if (st != ENIGMA_RUNTIME_OK) {
     enigmaRuntimeCpuKernelDestroy(k);
     return st;
@@ -77,6 +121,19 @@ void enigmaRuntimeCpuKernelDestroy(EnigmaCpuKernel k) {
     return;
   enigmaCpuCompiledRelease(&k->compiled);
   enigmaCpuSignatureFree(&k->signature);
+  for (size_t i = 0; i < k->numSpecs; ++i) {
+    enigmaCpuCompiledRelease(&k->specs[i]->compiled);
+    free(k->specs[i]->key);
+    free(k->specs[i]);
+  }
+  free(k->specs);
+  if (k->lockInitialized)
+    pthread_mutex_destroy(&k->lock);
+  enigmaCpuFunctionConstantsFree(&k->constants);
+  free(k->source);
+  free(k->cxx);
+  free(k->cxxFlags);
+  free(k->cacheDir);
   free(k->name);
   free(k);
 }
@@ -120,6 +177,31 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelGetParam(EnigmaCpuKernel k, size_t ind
   return ENIGMA_RUNTIME_OK;
 }
 
+size_t enigmaRuntimeCpuKernelGetNumFunctionConstants(EnigmaCpuKernel k) {
+  return k ? k->constants.numConstants : 0;
+}
+
+EnigmaRuntimeStatus enigmaRuntimeCpuKernelGetFunctionConstant(EnigmaCpuKernel k, size_t index,
+                                                              EnigmaCpuFunctionConstant *constant,
+                                                              EnigmaRuntimeError *error) {
+  clearError(error);
+  if (!k || !constant)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                             "enigmaRuntimeCpuKernelGetFunctionConstant: NULL argument");
+  if (index >= k->constants.numConstants)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                             "kernel '%s' has %zu function constants; there is no function "
+                             "constant %zu",
+                             k->name, k->constants.numConstants, index);
+  const EnigmaCpuFunctionConstantDesc *fc = &k->constants.constants[index];
+  constant->name = fc->name;
+  constant->typeName = fc->typeName;
+  constant->index = fc->index;
+  constant->size = fc->size;
+  constant->required = fc->required;
+  return ENIGMA_RUNTIME_OK;
+}
+
 const char *enigmaRuntimeGetHeaderVersion(void) { return enigmaCpuHeaderVersion(); }
 
 size_t enigmaRuntimeCpuGetNumWorkers(void) { return enigmaCpuNumWorkers(); }
@@ -128,9 +210,166 @@ size_t enigmaRuntimeCpuGetNumWorkers(void) { return enigmaCpuNumWorkers(); }
 
 static size_t roundUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
 
+/// The compiled kernel for the supplied function constant values (compiled on
+/// first use), after checking them against the declarations.
+static EnigmaRuntimeStatus specialize(EnigmaCpuKernel k,
+                                      const EnigmaCpuFunctionConstantValue *values,
+                                      size_t numValues, const EnigmaCpuCompiled **compiled,
+                                      EnigmaRuntimeError *error) {
+  *compiled = &k->compiled;
+  const EnigmaCpuFunctionConstants *fcs = &k->constants;
+  if (numValues && !values)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                             "kernel '%s': NULL function constant values", k->name);
+  const void **data = calloc(fcs->numConstants + 1, sizeof(void *));
+  if (!data)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+  EnigmaRuntimeStatus st = ENIGMA_RUNTIME_OK;
+  size_t keySize = 0;
+  for (size_t v = 0; v < numValues && st == ENIGMA_RUNTIME_OK; ++v) {
+    size_t which = SIZE_MAX;
+    for (size_t i = 0; i < fcs->numConstants; ++i)
+      if (fcs->constants[i].index == values[v].index)
+        which = i;
+    if (which == SIZE_MAX) {
+      EnigmaCpuString list = {0};
+      for (size_t i = 0; i < fcs->numConstants; ++i)
+        enigmaCpuStringPrintf(&list, "%s%s (%u, %s)", i ? ", " : "", fcs->constants[i].name,
+                              fcs->constants[i].index, fcs->constants[i].typeName);
+      char *names = enigmaCpuStringTake(&list);
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                             "kernel '%s' has no function constant with index %u (its function "
+                             "constants: %s)",
+                             k->name, values[v].index, names && *names ? names : "none");
+      free(names);
+      break;
+    }
+    const EnigmaCpuFunctionConstantDesc *fc = &fcs->constants[which];
+    const unsigned char *bytes = values[v].data;
+    if (data[which])
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                             "kernel '%s': function constant '%s' (index %u) is given twice",
+                             k->name, fc->name, fc->index);
+    else if (values[v].size != fc->size || !bytes)
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                             "kernel '%s': the value of function constant '%s' (index %u, %s) "
+                             "must be %u bytes, got %zu%s",
+                             k->name, fc->name, fc->index, fc->typeName, fc->size,
+                             values[v].size, bytes ? "" : " at NULL");
+    else if (fc->kind == 'b' && bytes[0] > 1)
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                             "kernel '%s': the value of bool function constant '%s' (index %u) "
+                             "must be the byte 0 or 1, got %u",
+                             k->name, fc->name, fc->index, bytes[0]);
+    else
+      data[which] = bytes;
+    keySize += sizeof(uint32_t) + fc->size;
+  }
+  for (size_t i = 0; i < fcs->numConstants && st == ENIGMA_RUNTIME_OK; ++i)
+    if (!data[i] && fcs->constants[i].required)
+      st = enigmaCpuSetError(
+          error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+          "kernel '%s': function constant '%s' ([[function_constant(%u)]], %s) has no value; "
+          "pass one at launch (only constants the kernel tests with "
+          "is_function_constant_defined(%s) may be left undefined)",
+          k->name, fcs->constants[i].name, fcs->constants[i].index,
+          fcs->constants[i].typeName, fcs->constants[i].name);
+  if (st != ENIGMA_RUNTIME_OK || !keySize) { /* no value at all: the undefined build */
+    free(data);
+    return st;
+  }
+
+  unsigned char *key = malloc(keySize);
+  if (!key) {
+    free(data);
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+  }
+  size_t at = 0;
+  for (size_t i = 0; i < fcs->numConstants; ++i) {
+    if (!data[i])
+      continue;
+    memcpy(key + at, &fcs->constants[i].index, sizeof(uint32_t));
+    memcpy(key + at + sizeof(uint32_t), data[i], fcs->constants[i].size);
+    at += sizeof(uint32_t) + fcs->constants[i].size;
+  }
+  pthread_mutex_lock(&k->lock);
+  for (size_t i = 0; i < k->numSpecs; ++i)
+    if (k->specs[i]->keySize == keySize && memcmp(k->specs[i]->key, key, keySize) == 0) {
+      *compiled = &k->specs[i]->compiled;
+      pthread_mutex_unlock(&k->lock);
+      free(key);
+      free(data);
+      return ENIGMA_RUNTIME_OK;
+    }
+  // Compiled under the lock: concurrent launches with the same new values
+  // compile once.
+  size_t length = 0;
+  char *text = enigmaCpuSpecializeSource(k->source, k->sourceLength, fcs, data, &length);
+  Specialization *spec = calloc(1, sizeof(Specialization));
+  Specialization **grown = k->numSpecs == k->capSpecs
+                               ? realloc(k->specs, (k->capSpecs ? 2 * k->capSpecs : 4) *
+                                                       sizeof(Specialization *))
+                               : k->specs;
+  if (grown && k->numSpecs == k->capSpecs) {
+    k->specs = grown;
+    k->capSpecs = k->capSpecs ? 2 * k->capSpecs : 4;
+  }
+  if (!text || !spec || !grown) {
+    st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+  } else {
+    // The same bounds checking as the kernel itself.
+    EnigmaCpuCompileOptions options = {k->cxx, k->cxxFlags, k->cacheDir,
+                                       k->compiled.boundsCheck};
+    st = enigmaCpuCompile(text, length, k->name, &k->signature, &options, &spec->compiled, error);
+  }
+  if (st == ENIGMA_RUNTIME_OK) {
+    spec->key = key;
+    spec->keySize = keySize;
+    k->specs[k->numSpecs++] = spec;
+    *compiled = &spec->compiled;
+    key = NULL;
+    spec = NULL;
+  }
+  pthread_mutex_unlock(&k->lock);
+  free(spec);
+  free(key);
+  free(text);
+  free(data);
+  return st;
+}
+
+static EnigmaRuntimeStatus launchCompiled(EnigmaCpuKernel k, const EnigmaCpuArg *args,
+                                          size_t numArgs, const EnigmaCpuLaunchConfig *cfg,
+                                          const EnigmaCpuCompiled *compiled,
+                                          EnigmaRuntimeError *error);
+
 EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k, const EnigmaCpuArg *args,
                                                  size_t numArgs, const EnigmaCpuLaunchConfig *cfg,
                                                  EnigmaRuntimeError *error) {
+  return enigmaRuntimeCpuKernelLaunchWithConstants(k, args, numArgs, NULL, 0, cfg, error);
+}
+
+EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunchWithConstants(
+    EnigmaCpuKernel k, const EnigmaCpuArg *args, size_t numArgs,
+    const EnigmaCpuFunctionConstantValue *constants, size_t numConstants,
+    const EnigmaCpuLaunchConfig *cfg, EnigmaRuntimeError *error) {
+  clearError(error);
+  if (!k)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                             "enigmaRuntimeCpuKernelLaunch: NULL kernel");
+  const EnigmaCpuCompiled *compiled = &k->compiled;
+  if (k->constants.numConstants || numConstants) {
+    EnigmaRuntimeStatus st = specialize(k, constants, numConstants, &compiled, error);
+    if (st != ENIGMA_RUNTIME_OK)
+      return st;
+  }
+  return launchCompiled(k, args, numArgs, cfg, compiled, error);
+}
+
+static EnigmaRuntimeStatus launchCompiled(EnigmaCpuKernel k, const EnigmaCpuArg *args,
+                                          size_t numArgs, const EnigmaCpuLaunchConfig *cfg,
+                                          const EnigmaCpuCompiled *compiled,
+                                          EnigmaRuntimeError *error) {
   clearError(error);
   if (!k || !cfg || (numArgs && !args))
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
@@ -167,7 +406,7 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k, const Enigma
   EnigmaCpuJob job;
   memset(&job, 0, sizeof(job));
   job.kernelName = k->name;
-  job.run = k->compiled.run;
+  job.run = compiled->run;
   job.flags = cfg->flags;
   job.timeoutMs = cfg->timeoutMs;
   if (!job.timeoutMs) {
@@ -321,7 +560,7 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k, const Enigma
 
   job.args = argv;
   job.buffers = bufs;
-  job.bounds = k->compiled.bounds;
+  job.bounds = compiled->bounds;
   st = enigmaCpuRunJob(&job, error);
 
   // Written back even after a failure: the caller sees what the kernel wrote.

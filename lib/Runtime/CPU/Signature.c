@@ -683,3 +683,211 @@ void enigmaCpuSignatureFree(EnigmaCpuSignature *sig) {
   free(sig->argParam);
   memset(sig, 0, sizeof(*sig));
 }
+
+/*===-- Function constants ------------------------------------------------===*/
+/*
+ * `constant T name [[function_constant(i)]];` declarations (and the
+ * is_function_constant_defined(name) queries) are found with the same token
+ * stream; FunctionConstants.c rewrites them into initialized constants.
+ */
+
+typedef struct FunctionConstantType {
+  const char *name;
+  uint32_t size;
+  char kind; /* 'b' bool, 'i' signed, 'u' unsigned, 'f' float */
+} FunctionConstantType;
+
+/* The scalar types Metal allows for function constants, in MSL and C spellings. */
+static const FunctionConstantType kFunctionConstantTypes[] = {
+    {"bool", 1, 'b'},           {"char", 1, 'i'},          {"signed char", 1, 'i'},
+    {"int8_t", 1, 'i'},         {"uchar", 1, 'u'},         {"unsigned char", 1, 'u'},
+    {"uint8_t", 1, 'u'},        {"short", 2, 'i'},         {"int16_t", 2, 'i'},
+    {"ushort", 2, 'u'},         {"unsigned short", 2, 'u'}, {"uint16_t", 2, 'u'},
+    {"int", 4, 'i'},            {"int32_t", 4, 'i'},       {"uint", 4, 'u'},
+    {"unsigned int", 4, 'u'},   {"unsigned", 4, 'u'},      {"uint32_t", 4, 'u'},
+    {"long", 8, 'i'},           {"int64_t", 8, 'i'},       {"ulong", 8, 'u'},
+    {"unsigned long", 8, 'u'},  {"uint64_t", 8, 'u'},      {"half", 2, 'f'},
+    {"float", 4, 'f'},
+};
+
+static EnigmaRuntimeStatus parseFunctionConstant(const Tokens *t, size_t open, const char *source,
+                                                 EnigmaCpuFunctionConstantDesc *out,
+                                                 EnigmaRuntimeError *error) {
+  /* open: the first '[' of `[[ function_constant ( N ) ]]`. */
+  const Token *at = &t->data[open];
+  const Token *num = &t->data[open + 4];
+  char *end = NULL;
+  char digits[32];
+  size_t n = num->len < sizeof(digits) - 1 ? num->len : sizeof(digits) - 1;
+  memcpy(digits, num->text, n);
+  digits[n] = '\0';
+  unsigned long index = strtoul(digits, &end, 0);
+  if (num->kind != TOK_NUMBER || *end || index > 65535)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: function constant index '%.*s' is not an integer in "
+                             "[0, 65535]",
+                             at->line, (int)num->len, num->text);
+  size_t close = open + 8; /* one past the second ']' */
+  /* The declaration: from after the previous ';', '{' or '}' up to the attribute. */
+  size_t begin = open;
+  while (begin > 0 && !isPunct(&t->data[begin - 1], ';') && !isPunct(&t->data[begin - 1], '{') &&
+         !isPunct(&t->data[begin - 1], '}'))
+    --begin;
+  size_t a = begin;
+  if (a < open && is(&t->data[a], "constant"))
+    ++a;
+  else
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: a function constant must be declared "
+                             "`constant T name [[function_constant(%lu)]];` at program scope",
+                             at->line, index);
+  if (a < open && is(&t->data[a], "const"))
+    ++a;
+  if (open < a + 2 || t->data[open - 1].kind != TOK_IDENT || close >= t->size ||
+      !isPunct(&t->data[close], ';'))
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: a function constant must be declared "
+                             "`constant T name [[function_constant(%lu)]];` (no initializer)",
+                             at->line, index);
+  const Token *name = &t->data[open - 1];
+  const Token *typeToks[8];
+  size_t numType = open - 1 - a;
+  if (numType > 8)
+    numType = 8;
+  for (size_t i = 0; i < numType; ++i)
+    typeToks[i] = &t->data[a + i];
+  char *typeName = joinTokens(typeToks, numType);
+  if (!typeName)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+  const char *spelled = strncmp(typeName, "metal::", 7) == 0 ? typeName + 7 : typeName;
+  const FunctionConstantType *type = NULL;
+  for (size_t i = 0; i < sizeof(kFunctionConstantTypes) / sizeof(kFunctionConstantTypes[0]); ++i)
+    if (strcmp(spelled, kFunctionConstantTypes[i].name) == 0)
+      type = &kFunctionConstantTypes[i];
+  if (!type) {
+    EnigmaRuntimeStatus st = enigmaCpuSetError(
+        error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+        "line %d: function constant '%.*s' has type '%s'; the CPU runtime supports scalar "
+        "function constants (bool, char, uchar, short, ushort, int, uint, long, ulong, half, "
+        "float)",
+        at->line, (int)name->len, name->text, typeName);
+    free(typeName);
+    return st;
+  }
+  out->name = enigmaCpuStrndup(name->text, name->len);
+  out->typeName = typeName;
+  if (!out->name)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+  out->index = (uint32_t)index;
+  out->size = type->size;
+  out->kind = type->kind;
+  out->required = true;
+  out->line = at->line;
+  out->attrBegin = (size_t)(at->text - source);
+  const Token *last = &t->data[close - 1];
+  out->attrEnd = (size_t)(last->text + last->len - source);
+  return ENIGMA_RUNTIME_OK;
+}
+
+EnigmaRuntimeStatus enigmaCpuParseFunctionConstants(const char *source, size_t length,
+                                                    EnigmaCpuFunctionConstants *fcs,
+                                                    EnigmaRuntimeError *error) {
+  memset(fcs, 0, sizeof(*fcs));
+  Tokens toks = {0};
+  if (!tokenize(source, length, &toks)) {
+    free(toks.data);
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+  }
+  EnigmaRuntimeStatus st = ENIGMA_RUNTIME_OK;
+  size_t capC = 0, capQ = 0;
+  for (size_t i = 0; i < toks.size && st == ENIGMA_RUNTIME_OK; ++i) {
+    const Token *tk = &toks.data[i];
+    if (i + 7 < toks.size && isPunct(tk, '[') &&
+        isPunct(&toks.data[i + 1], '[') && is(&toks.data[i + 2], "function_constant")) {
+      if (!(isPunct(&toks.data[i + 3], '(') && isPunct(&toks.data[i + 5], ')') &&
+            isPunct(&toks.data[i + 6], ']') && isPunct(&toks.data[i + 7], ']'))) {
+        st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                               "line %d: expected [[function_constant(index)]]", tk->line);
+        break;
+      }
+      if (fcs->numConstants == capC) {
+        capC = capC ? 2 * capC : 4;
+        EnigmaCpuFunctionConstantDesc *d =
+            realloc(fcs->constants, capC * sizeof(EnigmaCpuFunctionConstantDesc));
+        if (!d) {
+          st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+          break;
+        }
+        fcs->constants = d;
+      }
+      EnigmaCpuFunctionConstantDesc *fc = &fcs->constants[fcs->numConstants];
+      memset(fc, 0, sizeof(*fc));
+      ++fcs->numConstants;
+      st = parseFunctionConstant(&toks, i, source, fc, error);
+      for (size_t j = 0; st == ENIGMA_RUNTIME_OK && j + 1 < fcs->numConstants; ++j) {
+        const EnigmaCpuFunctionConstantDesc *other = &fcs->constants[j];
+        if (other->index == fc->index || strcmp(other->name, fc->name) == 0)
+          st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                                 "line %d: function constant '%s' (index %u) is declared "
+                                 "twice, or shares its index with '%s' (line %d)",
+                                 fc->line, fc->name, fc->index, other->name, other->line);
+      }
+      i += 7;
+    }
+  }
+  /* is_function_constant_defined(name): makes the constant optional. */
+  for (size_t i = 0; i < toks.size && st == ENIGMA_RUNTIME_OK; ++i) {
+    const Token *tk = &toks.data[i];
+    if (tk->kind != TOK_IDENT || !is(tk, "is_function_constant_defined"))
+      continue;
+    if (!(i + 3 < toks.size && isPunct(&toks.data[i + 1], '(') &&
+          toks.data[i + 2].kind == TOK_IDENT && isPunct(&toks.data[i + 3], ')'))) {
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: expected is_function_constant_defined(name)", tk->line);
+      break;
+    }
+    const Token *name = &toks.data[i + 2];
+    size_t which = SIZE_MAX;
+    for (size_t j = 0; j < fcs->numConstants; ++j)
+      if (strlen(fcs->constants[j].name) == name->len &&
+          memcmp(fcs->constants[j].name, name->text, name->len) == 0)
+        which = j;
+    if (which == SIZE_MAX) {
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: is_function_constant_defined(%.*s): '%.*s' is not a "
+                             "function constant of this source",
+                             tk->line, (int)name->len, name->text, (int)name->len, name->text);
+      break;
+    }
+    fcs->constants[which].required = false;
+    if (fcs->numQueries == capQ) {
+      capQ = capQ ? 2 * capQ : 4;
+      EnigmaCpuDefinedQuery *d = realloc(fcs->queries, capQ * sizeof(EnigmaCpuDefinedQuery));
+      if (!d) {
+        st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+        break;
+      }
+      fcs->queries = d;
+    }
+    const Token *last = &toks.data[i + 3];
+    fcs->queries[fcs->numQueries++] = (EnigmaCpuDefinedQuery){
+        (size_t)(tk->text - source), (size_t)(last->text + last->len - source), (uint32_t)which};
+    i += 3;
+  }
+  free(toks.data);
+  if (st != ENIGMA_RUNTIME_OK)
+    enigmaCpuFunctionConstantsFree(fcs);
+  return st;
+}
+
+void enigmaCpuFunctionConstantsFree(EnigmaCpuFunctionConstants *fcs) {
+  if (!fcs)
+    return;
+  for (size_t i = 0; i < fcs->numConstants; ++i) {
+    free(fcs->constants[i].name);
+    free(fcs->constants[i].typeName);
+  }
+  free(fcs->constants);
+  free(fcs->queries);
+  memset(fcs, 0, sizeof(*fcs));
+}

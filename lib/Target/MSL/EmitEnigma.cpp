@@ -241,6 +241,14 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](ReturnOp) { return success(); })
       .Case([&](ThreadgroupAllocOp) { return success(); }) // declared at kernel scope
+      .Case([&](FunctionConstantOp constant) -> LogicalResult {
+        // Declared at file scope (MSLEmitter.cpp); read into a local like any other value.
+        const auto *names = plan.functionConstantNames;
+        if (!names || !names->count(constant.getIndex()))
+          return op->emitError("cannot translate to MSL: internal error: function constant ")
+                 << constant.getIndex() << " was not declared";
+        return declare(constant.getResult(), names->lookup(constant.getIndex()), op);
+      })
       .Case([&](ThreadgroupBarrierOp barrier) {
         indent() << "threadgroup_barrier(" << memFlags(barrier.getFlags()) << ");\n";
         return success();

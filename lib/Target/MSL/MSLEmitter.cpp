@@ -21,6 +21,8 @@
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <map>
+
 using namespace mlir;
 using namespace mlir::enigma;
 using namespace mlir::enigma::msl;
@@ -30,6 +32,14 @@ InFlightDiagnostic msl::emitUnsupported(Operation *op, llvm::StringRef why) {
   if (!why.empty())
     diag << ": " << why;
   return diag;
+}
+
+/// The MSL type a function constant is declared with: signedness from its `unsigned` flag.
+static std::optional<std::string> functionConstantType(FunctionConstantOp constant) {
+  Type type = constant.getResult().getType();
+  if (type.isInteger() && !type.isInteger(1) && !constant.getIsUnsigned())
+    return getSignedTypeName(type);
+  return getValueTypeName(type);
 }
 
 //===----------------------------------------------------------------------===//
@@ -494,6 +504,24 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
   }
   os << ") {\n";
 
+  // The function constants the kernel reads (declared at file scope), by index.
+  std::map<int64_t, MSLFunctionConstantInfo> constants;
+  kernel.walk([&](FunctionConstantOp constant) {
+    MSLFunctionConstantInfo fc;
+    fc.index = constant.getIndex();
+    if (plan.functionConstantNames) {
+      auto it = plan.functionConstantNames->find(constant.getIndex());
+      if (it != plan.functionConstantNames->end())
+        fc.name = it->second;
+    }
+    fc.mslType = functionConstantType(constant).value_or("");
+    fc.elementType = printMLIRType(constant.getResult().getType());
+    fc.isUnsigned = constant.getIsUnsigned();
+    constants.try_emplace(fc.index, std::move(fc));
+  });
+  for (auto &entry : constants)
+    kernelInfo.functionConstants.push_back(std::move(entry.second));
+
   // Threadgroup memory lives at kernel scope (Metal requires it there).
   for (ThreadgroupAllocOp alloc : plan.threadgroupAllocs) {
     MemRefType type = alloc.getType();
@@ -542,6 +570,49 @@ LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream 
   std::vector<MSLKernelInfo> infos;
   Namer entryNames;
   bool failedAny = false;
+
+  // Function constants are declared once per index at file scope, as Metal requires (a
+  // [[function_constant]] declaration inside a function is an error). An index is one
+  // declaration for the whole library, so the kernels must agree on it.
+  std::map<int64_t, FunctionConstantOp> fcDecls;
+  llvm::DenseMap<int64_t, std::string> fcNames;
+  for (Operation *top : tops) {
+    if (!llvm::isa<KernelOp>(top))
+      continue;
+    top->walk([&](FunctionConstantOp constant) {
+      auto [it, inserted] = fcDecls.try_emplace(constant.getIndex(), constant);
+      FunctionConstantOp first = it->second;
+      if (!inserted && (first.getResult().getType() != constant.getResult().getType() ||
+                        first.getIsUnsigned() != constant.getIsUnsigned() ||
+                        first.getName() != constant.getName())) {
+        InFlightDiagnostic diag =
+            constant.emitError("cannot translate to MSL: function constant ")
+            << constant.getIndex()
+            << " is declared differently by two kernels of the module (one MSL library has "
+               "one declaration per index: type, 'unsigned' and name must agree)";
+        diag.attachNote(first.getLoc()) << "first declared here";
+        failedAny = true;
+      }
+    });
+  }
+  if (failedAny)
+    return failure();
+  std::string fcText;
+  for (auto &[index, constant] : fcDecls) {
+    std::optional<std::string> type = functionConstantType(constant);
+    if (!type)
+      return constant.emitError("cannot translate to MSL: function constant type ")
+             << constant.getResult().getType() << " has no MSL equivalent";
+    std::optional<StringRef> given = constant.getName();
+    std::string name =
+        entryNames.unique(given ? given->str() : "enigma_fc_" + std::to_string(index));
+    fcNames[index] = name;
+    fcText += "constant " + *type + " " + name + " [[function_constant(" +
+              std::to_string(index) + ")]];\n";
+  }
+  if (!fcText.empty())
+    out << "\n" << fcText;
+
   for (Operation *op : tops) {
     auto kernel = llvm::dyn_cast<KernelOp>(op);
     if (!kernel) {
@@ -551,7 +622,7 @@ LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream 
       failedAny = true;
       continue;
     }
-    FailureOr<KernelPlan> plan = prepareKernel(kernel, entryNames);
+    FailureOr<KernelPlan> plan = prepareKernel(kernel, entryNames, &fcNames);
     if (failed(plan)) {
       failedAny = true;
       continue;
@@ -594,6 +665,13 @@ llvm::json::Array mlir::enigma::kernelsToJSON(llvm::ArrayRef<MSLKernelInfo> kern
                                           {"is_atomic", param.isAtomic},
                                           {"is_unsigned", param.isUnsigned},
                                           {"implicit", param.implicit}});
+    llvm::json::Array functionConstants;
+    for (const MSLFunctionConstantInfo &fc : kernel.functionConstants)
+      functionConstants.push_back(llvm::json::Object{{"index", fc.index},
+                                                     {"name", fc.name},
+                                                     {"msl_type", fc.mslType},
+                                                     {"element_type", fc.elementType},
+                                                     {"is_unsigned", fc.isUnsigned}});
     llvm::json::Array sourceMap;
     for (const MSLSourcePosition &pos : kernel.sourceMap)
       sourceMap.push_back(llvm::json::Array{pos.mslLine, pos.file, pos.line, pos.column});
@@ -601,6 +679,7 @@ llvm::json::Array mlir::enigma::kernelsToJSON(llvm::ArrayRef<MSLKernelInfo> kern
                                              {"entry", kernel.entryName},
                                              {"coarsen", kernel.coarsen},
                                              {"params", std::move(params)},
+                                             {"function_constants", std::move(functionConstants)},
                                              {"source_map", std::move(sourceMap)}});
   }
   return kernelArray;

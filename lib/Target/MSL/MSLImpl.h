@@ -111,6 +111,9 @@ struct KernelPlan {
   llvm::SmallVector<ThreadgroupAllocOp> threadgroupAllocs;
   /// Which builtins the body reads.
   bool builtinUsed[kNumBuiltins] = {};
+  /// MSL names of the module's function constants by index, declared at file scope (owned by
+  /// the translation; set by prepareKernel).
+  const llvm::DenseMap<int64_t, std::string> *functionConstantNames = nullptr;
   /// The memory root of every memref value.
   llvm::DenseMap<Value, Value> rootOf;
   llvm::MapVector<Value, RootUse> roots;
@@ -121,7 +124,10 @@ struct KernelPlan {
 
 /// Runs the prepare step on one kernel. `entryNames` keeps entry points unique in the module.
 /// Emits diagnostics and fails on anything the printer cannot express.
-FailureOr<KernelPlan> prepareKernel(KernelOp kernel, Namer &entryNames);
+/// `functionConstantNames` (index -> file-scope name) are reserved in the kernel's names.
+FailureOr<KernelPlan>
+prepareKernel(KernelOp kernel, Namer &entryNames,
+              const llvm::DenseMap<int64_t, std::string> *functionConstantNames = nullptr);
 
 //===----------------------------------------------------------------------===//
 // Printer

@@ -477,10 +477,17 @@ LogicalResult Preparer::run() {
   return success();
 }
 
-FailureOr<KernelPlan> msl::prepareKernel(KernelOp kernel, Namer &entryNames) {
+FailureOr<KernelPlan>
+msl::prepareKernel(KernelOp kernel, Namer &entryNames,
+                   const llvm::DenseMap<int64_t, std::string> *functionConstantNames) {
   KernelPlan plan;
   plan.entryName = entryNames.unique("enigma_kernel_" + kernel.getSymName().str());
+  plan.functionConstantNames = functionConstantNames;
   Preparer preparer(kernel, plan);
+  // A local named like a file-scope function constant would shadow it.
+  if (functionConstantNames)
+    for (const auto &entry : *functionConstantNames)
+      preparer.names.reserve(entry.second);
   if (failed(preparer.run()))
     return failure();
   return plan;

@@ -44,12 +44,23 @@ struct MSLSourcePosition {
   unsigned column;
 };
 
+/// A Metal function constant a kernel reads (declared at file scope of the MSL).
+struct MSLFunctionConstantInfo {
+  unsigned index;          ///< [[function_constant(index)]]
+  std::string name;        ///< the MSL name: enigma_fc_<index> or the legalized given name
+  std::string mslType;     ///< "float", "int", "uint", "bool", ...
+  std::string elementType; ///< MLIR type string: "f32", "i32", "i1"
+  bool isUnsigned;         ///< declared with an unsigned MSL integer type
+};
+
 /// What a launcher needs to know about one translated kernel.
 struct MSLKernelInfo {
   std::string kernelName; ///< source symbol name
   std::string entryName;  ///< enigma_kernel_<name>
   unsigned coarsen;
   std::vector<MSLParamInfo> params; ///< in buffer-index order
+  /// The function constants the kernel reads, by increasing index.
+  std::vector<MSLFunctionConstantInfo> functionConstants;
   /// The kernel body's source map, by increasing mslLine; an entry only where the position
   /// changes. Ops without a file location (unknown, or line 0) continue the previous entry.
   std::vector<MSLSourcePosition> sourceMap;

@@ -191,5 +191,27 @@ LogicalResult KernelOp::verifyRegions() {
     }
     return WalkResult::advance();
   });
+  if (result.wasInterrupted())
+    return failure();
+
+  // A function constant index is one MSL declaration: every use must agree on its type, its
+  // signedness and its name.
+  llvm::DenseMap<int64_t, FunctionConstantOp> firstConstant;
+  result = (*this)->walk([&](FunctionConstantOp constant) {
+    auto [it, inserted] = firstConstant.try_emplace(constant.getIndex(), constant);
+    if (inserted)
+      return WalkResult::advance();
+    FunctionConstantOp first = it->second;
+    if (first.getResult().getType() == constant.getResult().getType() &&
+        first.getIsUnsigned() == constant.getIsUnsigned() &&
+        first.getName() == constant.getName())
+      return WalkResult::advance();
+    InFlightDiagnostic diag = constant.emitOpError("function constant ")
+                              << constant.getIndex() << " is used with two different "
+                              << "declarations in one kernel (type, 'unsigned' and name must "
+                              << "agree)";
+    diag.attachNote(first.getLoc()) << "first declared here";
+    return WalkResult::interrupt();
+  });
   return failure(result.wasInterrupted());
 }

@@ -217,3 +217,25 @@ static void printDimKeyword(OpAsmPrinter &printer, Operation *, DimAttr dim) {
 
 #define GET_OP_CLASSES
 #include "enigma/Dialect/Enigma/IR/EnigmaOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Function constants
+//===----------------------------------------------------------------------===//
+
+LogicalResult FunctionConstantOp::verify() {
+  int64_t index = getIndexAttr().getInt();
+  if (index < 0 || index > kMaxIndex)
+    return emitOpError("index ") << index << " is out of range: Metal function constant indices "
+                                 << "are in [0, " << kMaxIndex << "]";
+  Type type = getResult().getType();
+  if (getIsUnsigned() && (!type.isInteger() || type.isInteger(1)))
+    return emitOpError("'unsigned' applies to integer function constants wider than i1, not ")
+           << type;
+  if (std::optional<StringRef> name = getName()) {
+    bool ok = !name->empty() && (llvm::isAlpha(name->front()) || name->front() == '_') &&
+              llvm::all_of(*name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+    if (!ok)
+      return emitOpError("name '") << *name << "' is not an identifier";
+  }
+  return success();
+}

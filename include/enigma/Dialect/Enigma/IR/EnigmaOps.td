@@ -18,6 +18,7 @@ include "enigma/Dialect/Enigma/IR/EnigmaAtomicOps.td"
 include "enigma/Dialect/Enigma/IR/EnigmaMatrixOps.td"
 include "enigma/Dialect/Enigma/IR/EnigmaMathOps.td"
 include "enigma/Dialect/Enigma/IR/EnigmaMatrixAlgebraOps.td"
+include "enigma/Dialect/Enigma/IR/EnigmaFunctionConstantOps.td"
 include "enigma/Dialect/Enigma/IR/EnigmaLayoutAttrs.td"
 include "enigma/Dialect/Enigma/IR/EnigmaLayoutOps.td"
 
