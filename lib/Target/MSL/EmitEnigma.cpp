@@ -298,6 +298,7 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         if (failed(target))
           return failure();
         auto [address, valueType] = *target;
+        e.fenceBefore(rmw.getMemref(), rmw.getOrder());
         std::string call = std::string(atomicName(rmw.getKind())) + "(" + address + ", " +
                            e.toAtomicValue(rmw.getValue(), valueType) + ", memory_order_relaxed)";
         if (failed(declare(rmw.getResult(), e.fromAtomicValue(call, valueType), op)))
@@ -309,7 +310,6 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         auto target = e.atomicTarget(load.getMemref(), load.getIndices());
         if (failed(target))
           return failure();
-        e.fenceBefore(rmw.getMemref(), rmw.getOrder());
         auto [address, valueType] = *target;
         // seq_cst: a fence before as well, so that a seq_cst store followed by a seq_cst load
         // of another location cannot be reordered (the store-buffering case).
@@ -328,18 +328,21 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
         if (failed(target))
           return failure();
         auto [address, valueType] = *target;
+        e.fenceBefore(store.getMemref(), store.getOrder());
         indent() << "atomic_store_explicit(" << address << ", "
                  << e.toAtomicValue(store.getValue(), valueType) << ", memory_order_relaxed);\n";
+        e.fenceAfter(store.getMemref(), store.getOrder());
         return success();
       })
       .Case([&](AtomicCmpXchgOp cmpxchg) -> LogicalResult {
         auto target = e.atomicTarget(cmpxchg.getMemref(), cmpxchg.getIndices());
         if (failed(target))
           return failure();
-        e.fenceBefore(store.getMemref(), store.getOrder());
         auto [address, valueType] = *target;
+        // The success order's release part precedes the loop, its acquire part (which covers
+        // the failure order's, never stronger) follows it.
+        e.fenceBefore(cmpxchg.getMemref(), cmpxchg.getOrder());
         // Metal only has the weak compare-exchange: retry while it fails spuriously, i.e.
-        e.fenceAfter(store.getMemref(), store.getOrder());
         // while the value it observed is still the expected one.
         std::string expected = plan.tempNames.lookup(op);
         if (valueType == "float") {
@@ -347,9 +350,6 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
           // atomic_uint, not atomic_float: exchange the bits through an atomic_uint view of
           // the same device memory.
           auto space = getAddressSpace(llvm::cast<MemRefType>(cmpxchg.getMemref().getType()));
-        // The success order's release part precedes the loop, its acquire part (which covers
-        // the failure order's, never stronger) follows it.
-        e.fenceBefore(cmpxchg.getMemref(), cmpxchg.getOrder());
           if (!space || *space != AddressSpace::Device)
             return emitUnsupported(op, "f32 compare-exchange is only expressible on device "
                                        "memory");

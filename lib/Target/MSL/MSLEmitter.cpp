@@ -121,16 +121,6 @@ KernelPrinter::emitElementwise(Operation *op,
   for (Value operand : op->getOperands())
     if (failed(typeName(operand.getType(), op)))
       return failure();
-  if (!lanes || !scalarize) {
-    llvm::SmallVector<std::string> operands;
-    for (Value operand : op->getOperands())
-      operands.push_back(expr(operand));
-    return declare(result, fn(operands), op);
-  }
-  FailureOr<std::string> type = typeName(result.getType(), op);
-  if (failed(type))
-    return failure();
-  std::string rhs = *type + "(";
   if (isMatrixType(result.getType())) {
     // Metal matrices have + and - but no elementwise * or /, nor functions over them: every
     // elementwise operation is built column by column (and lane by lane when `scalarize`),
@@ -163,6 +153,16 @@ KernelPrinter::emitElementwise(Operation *op,
     }
     return declare(result, rhs + ")", op);
   }
+  if (!lanes || !scalarize) {
+    llvm::SmallVector<std::string> operands;
+    for (Value operand : op->getOperands())
+      operands.push_back(expr(operand));
+    return declare(result, fn(operands), op);
+  }
+  FailureOr<std::string> type = typeName(result.getType(), op);
+  if (failed(type))
+    return failure();
+  std::string rhs = *type + "(";
   for (unsigned lane = 0; lane < lanes; ++lane) {
     llvm::SmallVector<std::string> operands;
     for (Value operand : op->getOperands()) {
