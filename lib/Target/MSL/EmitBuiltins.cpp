@@ -3,7 +3,8 @@
 // The ops of EnigmaMathOps.td are calls of the Metal function their ODS definition names
 // (`getMetalBuiltin()`), so they print generically: `T r = fn(operands...);`. No op is listed
 // here: every op of the dialect that has `getMetalBuiltin()` is found through the generated op
-// list, so a new builtin op in ODS translates without touching this file.
+// list, so a new builtin op in ODS translates without touching this file. The same list gives
+// the Namer the function names to reserve (a variable called `length` would hide `length()`).
 //
 // Signedness: MLIR integers are signless and MSL holds them in unsigned types
 // (TypeMapping.h). An op with an `is_unsigned` flag that is not set calls Metal's signed
@@ -15,6 +16,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "MSLImpl.h"
+
+#include "llvm/ADT/STLForwardCompat.h"
 
 #include <type_traits>
 #include <utility>
@@ -28,6 +31,12 @@ template <typename OpT, typename = void> struct HasMetalBuiltin : std::false_typ
 template <typename OpT>
 struct HasMetalBuiltin<OpT, std::void_t<decltype(std::declval<OpT &>().getMetalBuiltin())>>
     : std::true_type {};
+
+/// Ops whose Metal function is fixed (a static getMetalBuiltin()).
+template <typename OpT, typename = void> struct HasStaticMetalBuiltin : std::false_type {};
+template <typename OpT>
+struct HasStaticMetalBuiltin<OpT, std::void_t<decltype(OpT::getMetalBuiltin())>> : std::true_type {
+};
 
 template <typename OpT, typename = void> struct HasSignedness : std::false_type {};
 template <typename OpT>
@@ -61,6 +70,16 @@ template <typename... OpTs> std::optional<BuiltinCall> lookupBuiltin(Operation *
   return found;
 }
 
+template <typename... OpTs>
+void collectStaticBuiltins(llvm::SmallVectorImpl<llvm::StringRef> &names) {
+  auto add = [&](auto tag) {
+    using OpT = typename decltype(tag)::type;
+    if constexpr (HasStaticMetalBuiltin<OpT>::value)
+      names.push_back(OpT::getMetalBuiltin());
+  };
+  (add(llvm::type_identity<OpTs>()), ...);
+}
+
 std::optional<BuiltinCall> getBuiltinCall(Operation *op) {
   return lookupBuiltin<
 #define GET_OP_LIST
@@ -70,6 +89,21 @@ std::optional<BuiltinCall> getBuiltinCall(Operation *op) {
 } // namespace
 
 bool msl::isMetalBuiltinOp(Operation *op) { return getBuiltinCall(op).has_value(); }
+
+llvm::SmallVector<llvm::StringRef> msl::getMetalBuiltinNames() {
+  llvm::SmallVector<llvm::StringRef> names;
+  collectStaticBuiltins<
+#define GET_OP_LIST
+#include "enigma/Dialect/Enigma/IR/EnigmaOps.cpp.inc"
+      >(names);
+  for (uint32_t value = 0; value <= getMaxEnumValForPackFormat(); ++value) {
+    if (std::optional<PackFormat> format = symbolizePackFormat(value)) {
+      names.push_back(PackOp::getMetalBuiltin(*format));
+      names.push_back(UnpackOp::getMetalBuiltin(*format));
+    }
+  }
+  return names;
+}
 
 LogicalResult KernelPrinter::emitBuiltinOp(Operation *op) {
   std::optional<BuiltinCall> call = getBuiltinCall(op);

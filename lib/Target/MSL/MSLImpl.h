@@ -234,6 +234,8 @@ private:
 
 /// Whether `op` is a call of a Metal standard-library function (has `getMetalBuiltin()`).
 bool isMetalBuiltinOp(Operation *op);
+/// The names of the Metal functions those ops call (reserved: a variable must not shadow them).
+llvm::SmallVector<llvm::StringRef> getMetalBuiltinNames();
 
 /// Emits "'<op>' cannot be translated to MSL" style errors consistently.
 InFlightDiagnostic emitUnsupported(Operation *op, llvm::StringRef why = {});

@@ -128,6 +128,8 @@ static const char *const kReservedWords[] = {
 Namer::Namer() {
   for (const char *word : kReservedWords)
     used.insert(word);
+  for (llvm::StringRef builtin : getMetalBuiltinNames())
+    used.insert(builtin);
   // Vector, packed vector and matrix type names.
   for (const char *scalar : {"bool", "char", "uchar", "short", "ushort", "int", "uint", "long",
                              "ulong", "half", "float", "bfloat", "double"}) {

@@ -197,3 +197,24 @@ enigma.kernel @pack(%v4: vector<4xf32> {enigma.buffer_index = 0 : i32, enigma.sc
   memref.store %9, %out2[%c1] : memref<8xvector<2xf32>, #enigma.address_space<device>>
   enigma.return
 }
+// Source names that are Metal function names do not hide the functions.
+// CHECK-LABEL: kernel void enigma_kernel_names(
+// CHECK: float length_ = length(p);
+// CHECK-NEXT: float3 normalize_ = normalize(p);
+// CHECK-NEXT: float dot_ = dot(normalize_, p);
+// CHECK-NEXT: uint pack_float_to_unorm4x8_ = pack_float_to_unorm4x8(v);
+enigma.kernel @names(%p: vector<3xf32> {enigma.buffer_index = 0 : i32, enigma.scalar} loc("p"),
+    %v: vector<4xf32> {enigma.buffer_index = 1 : i32, enigma.scalar} loc("v"),
+    %out: memref<4xf32, #enigma.address_space<device>> {enigma.buffer_index = 2 : i32} loc("out"),
+    %outw: memref<4xi32, #enigma.address_space<device>> {enigma.buffer_index = 3 : i32} loc("outw")) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %0 = enigma.length %p : vector<3xf32> loc("length")
+  %1 = enigma.normalize %p : vector<3xf32> loc("normalize")
+  %2 = enigma.dot %1, %p : vector<3xf32> loc("dot")
+  %3 = enigma.pack <unorm4x8> %v : vector<4xf32> loc("pack_float_to_unorm4x8")
+  memref.store %0, %out[%c0] : memref<4xf32, #enigma.address_space<device>>
+  memref.store %2, %out[%c1] : memref<4xf32, #enigma.address_space<device>>
+  memref.store %3, %outw[%c0] : memref<4xi32, #enigma.address_space<device>>
+  enigma.return
+}

@@ -29,8 +29,8 @@ static std::string formatVectorType(PackFormat format) {
   return "vector<" + std::to_string(PackOp::getFormatLanes(format)) + "xf32>";
 }
 
-llvm::StringRef PackOp::getMetalBuiltin() {
-  switch (getFormat()) {
+llvm::StringRef PackOp::getMetalBuiltin(PackFormat format) {
+  switch (format) {
   case PackFormat::Snorm4x8:
     return "pack_float_to_snorm4x8";
   case PackFormat::Unorm4x8:
@@ -47,8 +47,8 @@ llvm::StringRef PackOp::getMetalBuiltin() {
   llvm_unreachable("unknown pack format");
 }
 
-llvm::StringRef UnpackOp::getMetalBuiltin() {
-  switch (getFormat()) {
+llvm::StringRef UnpackOp::getMetalBuiltin(PackFormat format) {
+  switch (format) {
   case PackFormat::Snorm4x8:
     return "unpack_snorm4x8_to_float";
   case PackFormat::Unorm4x8:

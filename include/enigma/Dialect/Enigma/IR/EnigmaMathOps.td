@@ -486,7 +486,8 @@ def Enigma_PackOp : Enigma_Op<"pack", [Pure]> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The Metal function: pack_float_to_<format>.
-    ::llvm::StringRef getMetalBuiltin();
+    ::llvm::StringRef getMetalBuiltin() { return getMetalBuiltin(getFormat()); }
+    static ::llvm::StringRef getMetalBuiltin(PackFormat format);
     /// The number of float lanes a format packs (2 or 4).
     static unsigned getFormatLanes(PackFormat format);
   }];
@@ -513,7 +514,8 @@ def Enigma_UnpackOp : Enigma_Op<"unpack", [Pure]> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The Metal function: unpack_<format>_to_float (unpack_unorm4x8_srgb_to_float for sRGB).
-    ::llvm::StringRef getMetalBuiltin();
+    ::llvm::StringRef getMetalBuiltin() { return getMetalBuiltin(getFormat()); }
+    static ::llvm::StringRef getMetalBuiltin(PackFormat format);
   }];
 }
 
