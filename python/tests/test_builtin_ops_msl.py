@@ -45,7 +45,9 @@ class Kernel:
         self.name = name
         self.args: list[str] = []
         self.body: list[str] = []
-        self.buffers: list[tuple[str, str, int, bool]] = []  # name, element, lanes, is_output
+        self.buffers: list[
+            tuple[str, str, int, bool]
+        ] = []  # name, element, lanes, is_output
         self.consts: set[int] = set()
 
     def _offset(self, lanes: int) -> str:
@@ -64,7 +66,7 @@ class Kernel:
         access = "write" if output else "read"
         self.args.append(
             f"%{name}: memref<?x{elem}, {_SPACE}> {{enigma.buffer_index = {index} : i32, "
-            f"enigma.access = #enigma.access<{access}>}} loc(\"{name}\")"
+            f'enigma.access = #enigma.access<{access}>}} loc("{name}")'
         )
         self.buffers.append((name, elem, lanes, output))
         return f"memref<?x{elem}, {_SPACE}>"
@@ -110,6 +112,7 @@ class Kernel:
             input=self.mlir(),
             capture_output=True,
             text=True,
+            check=False,
         )
         assert proc.returncode == 0, proc.stderr + "\n" + self.mlir()
         kernel = rt.compile_msl(proc.stdout, f"enigma_kernel_{self.name}")
@@ -128,7 +131,9 @@ class Kernel:
         return outputs
 
 
-def _generic(name: str, operands: list[str], types: list[str], result: str, attrs: str = "") -> str:
+def _generic(
+    name: str, operands: list[str], types: list[str], result: str, attrs: str = ""
+) -> str:
     """An op in generic form, as the Python front end writes it."""
     attr = f" {{{attrs}}}" if attrs else ""
     return f'"enigma.{name}"({", ".join(operands)}){attr} : ({", ".join(types)}) -> {result}'
@@ -143,7 +148,10 @@ def _same_floats(got: np.ndarray, want: np.ndarray) -> None:
     got = np.asarray(got, dtype=np.float32)
     want = np.asarray(want, dtype=np.float32)
     nan = np.isnan(want)
-    assert np.array_equal(np.isnan(got), nan), (got[np.isnan(got) != nan], want[np.isnan(got) != nan])
+    assert np.array_equal(np.isnan(got), nan), (
+        got[np.isnan(got) != nan],
+        want[np.isnan(got) != nan],
+    )
     bad = ~nan & (_bits(got) != _bits(want))
     assert not bad.any(), list(zip(got[bad][:8], want[bad][:8]))
 
@@ -151,8 +159,32 @@ def _same_floats(got: np.ndarray, want: np.ndarray) -> None:
 def _float_inputs(seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     special = np.array(
-        [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, np.inf, -np.inf, np.nan, -np.nan, 1e-30, -1e-30,
-         1e-45, -1e-45, 3.5, -3.5, 1e20, -1e20, 0.999999, -1e-8, 2.0, 1.5, -2.5, 0.25],
+        [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            -0.5,
+            np.inf,
+            -np.inf,
+            np.nan,
+            -np.nan,
+            1e-30,
+            -1e-30,
+            1e-45,
+            -1e-45,
+            3.5,
+            -3.5,
+            1e20,
+            -1e20,
+            0.999999,
+            -1e-8,
+            2.0,
+            1.5,
+            -2.5,
+            0.25,
+        ],
         dtype=np.float32,
     )
     rest = (rng.standard_normal(N - special.size) * 4).astype(np.float32)
@@ -181,9 +213,19 @@ def test_float_common() -> None:
     k.output("mix", k.op("mx", _generic("mix", [vx, vy, vt], [f, f, f], f)), f)
     sb = k.op("sb", _generic("signbit", [vx], [f], "i1"))
     k.output("signbit", k.op("sbi", f"arith.extui {sb} : i1 to i32"), "i32")
-    out = k.run({"x": x, "y": y, "t": t, "fract": np.float32, "sign": np.float32,
-                 "sat": np.float32, "step": np.float32, "mix": np.float32,
-                 "signbit": np.uint32})
+    out = k.run(
+        {
+            "x": x,
+            "y": y,
+            "t": t,
+            "fract": np.float32,
+            "sign": np.float32,
+            "sat": np.float32,
+            "step": np.float32,
+            "mix": np.float32,
+            "signbit": np.uint32,
+        }
+    )
 
     with np.errstate(invalid="ignore", over="ignore"):
         frac = np.minimum(x - np.floor(x), F32_BELOW_ONE).astype(np.float32)
@@ -194,7 +236,9 @@ def test_float_common() -> None:
     assert (out["fract"][~np.isnan(x)] < 1).all()
     assert np.isnan(out["fract"][8]) and np.isnan(out["fract"][9])  # fract(NaN) is NaN
 
-    sign = np.where(x > 0, 1, np.where(x < 0, -1, np.where(np.isnan(x), 0, x))).astype(np.float32)
+    sign = np.where(x > 0, 1, np.where(x < 0, -1, np.where(np.isnan(x), 0, x))).astype(
+        np.float32
+    )
     _same_floats(out["sign"], sign)  # sign(+-0) = +-0, sign(NaN) = 0
     assert _bits(out["sign"])[1] == 0x80000000
 
@@ -205,7 +249,9 @@ def test_float_common() -> None:
     finite = np.isfinite(x) & np.isfinite(y) & (np.abs(x) < 1e19) & (np.abs(y) < 1e19)
     with np.errstate(invalid="ignore"):
         want_mix = x.astype(np.float64) + (y.astype(np.float64) - x) * t
-    np.testing.assert_allclose(out["mix"][finite], want_mix[finite], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        out["mix"][finite], want_mix[finite], rtol=1e-6, atol=1e-6
+    )
     assert np.array_equal(out["signbit"], np.signbit(x).astype(np.uint32))
     assert out["signbit"][9] == 1 and out["signbit"][8] == 0  # -NaN, +NaN
 
@@ -222,26 +268,52 @@ def test_float_vector_and_half() -> None:
     h[:4] = [np.nan, -0.0, np.inf, -2.75]
     k = Kernel("float_vec")
     v4 = "vector<4xf32>"
-    va, vb, vx = k.input("e0", "f32", 4), k.input("e1", "f32", 4), k.input("x", "f32", 4)
+    va, vb, vx = (
+        k.input("e0", "f32", 4),
+        k.input("e1", "f32", 4),
+        k.input("x", "f32", 4),
+    )
     vh = k.input("h", "f16", 2)
     h2 = "vector<2xf16>"
-    k.output("smooth", k.op("sm", _generic("smoothstep", [va, vb, vx], [v4] * 3, v4)), "f32", 4)
+    k.output(
+        "smooth",
+        k.op("sm", _generic("smoothstep", [va, vb, vx], [v4] * 3, v4)),
+        "f32",
+        4,
+    )
     k.output("mix", k.op("mx", _generic("mix", [va, vb, vx], [v4] * 3, v4)), "f32", 4)
     k.output("fract", k.op("fr", _generic("fract", [vh], [h2], h2)), "f16", 2)
     k.output("sign", k.op("sg", _generic("sign", [vh], [h2], h2)), "f16", 2)
     k.output("sat", k.op("sa", _generic("saturate", [vh], [h2], h2)), "f16", 2)
     sb = k.op("sb", _generic("signbit", [vx], [v4], "vector<4xi1>"))
-    k.output("signbit", k.op("sbi", f"arith.extui {sb} : vector<4xi1> to vector<4xi32>"), "i32", 4)
-    out = k.run({"e0": e0, "e1": e1, "x": x, "h": h, "smooth": np.float32, "mix": np.float32,
-                 "fract": np.float16, "sign": np.float16, "sat": np.float16,
-                 "signbit": np.uint32})
+    k.output(
+        "signbit",
+        k.op("sbi", f"arith.extui {sb} : vector<4xi1> to vector<4xi32>"),
+        "i32",
+        4,
+    )
+    out = k.run(
+        {
+            "e0": e0,
+            "e1": e1,
+            "x": x,
+            "h": h,
+            "smooth": np.float32,
+            "mix": np.float32,
+            "fract": np.float16,
+            "sign": np.float16,
+            "sat": np.float16,
+            "signbit": np.uint32,
+        }
+    )
 
     t = np.clip((x.astype(np.float64) - e0) / (e1.astype(np.float64) - e0), 0, 1)
     np.testing.assert_allclose(out["smooth"], t * t * (3 - 2 * t), rtol=1e-5, atol=1e-6)
     assert (out["smooth"][x <= e0] == 0).all() and (out["smooth"][x >= e1] == 1).all()
     assert (x == e0).sum() > 100 and (x == e1).sum() > 50  # both edges exactly hit
-    np.testing.assert_allclose(out["mix"], e0 + (e1.astype(np.float64) - e0) * x, rtol=1e-5,
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        out["mix"], e0 + (e1.astype(np.float64) - e0) * x, rtol=1e-5, atol=1e-5
+    )
     hf = h.astype(np.float32)
     with np.errstate(invalid="ignore"):
         want = np.minimum(hf - np.floor(hf), F32_BELOW_ONE)
@@ -325,32 +397,66 @@ def test_integer(w: int) -> None:
     vr, vo, vn = k.input("r", ty), k.input("off", "i32"), k.input("n", "i32")
     u = "is_unsigned"
     ops = {
-        "add_s": ("add_sat", [va, vb], ""), "add_u": ("add_sat", [va, vb], u),
-        "sub_s": ("sub_sat", [va, vb], ""), "sub_u": ("sub_sat", [va, vb], u),
-        "mad_s": ("mad_sat", [va, vb, vc], ""), "mad_u": ("mad_sat", [va, vb, vc], u),
-        "absd_s": ("abs_diff", [va, vb], ""), "absd_u": ("abs_diff", [va, vb], u),
-        "rot": ("rotate", [va, vr], ""), "rev": ("reverse_bits", [va], ""),
+        "add_s": ("add_sat", [va, vb], ""),
+        "add_u": ("add_sat", [va, vb], u),
+        "sub_s": ("sub_sat", [va, vb], ""),
+        "sub_u": ("sub_sat", [va, vb], u),
+        "mad_s": ("mad_sat", [va, vb, vc], ""),
+        "mad_u": ("mad_sat", [va, vb, vc], u),
+        "absd_s": ("abs_diff", [va, vb], ""),
+        "absd_u": ("abs_diff", [va, vb], u),
+        "rot": ("rotate", [va, vr], ""),
+        "rev": ("reverse_bits", [va], ""),
     }
     for name, (op, operands, attrs) in ops.items():
-        k.output(name, k.op(name, _generic(op, operands, [ty] * len(operands), ty, attrs)), ty)
-    k.output("ext_s", k.op("ext_s", _generic("extract_bits", [va, vo, vn], [ty, "i32", "i32"], ty)), ty)
-    k.output("ext_u", k.op("ext_u", _generic("extract_bits", [va, vo, vn], [ty, "i32", "i32"], ty, u)), ty)
-    k.output("ins", k.op("ins", _generic("insert_bits", [va, vb, vo, vn], [ty, ty, "i32", "i32"], ty)), ty)
+        k.output(
+            name,
+            k.op(name, _generic(op, operands, [ty] * len(operands), ty, attrs)),
+            ty,
+        )
+    k.output(
+        "ext_s",
+        k.op("ext_s", _generic("extract_bits", [va, vo, vn], [ty, "i32", "i32"], ty)),
+        ty,
+    )
+    k.output(
+        "ext_u",
+        k.op(
+            "ext_u", _generic("extract_bits", [va, vo, vn], [ty, "i32", "i32"], ty, u)
+        ),
+        ty,
+    )
+    k.output(
+        "ins",
+        k.op(
+            "ins", _generic("insert_bits", [va, vb, vo, vn], [ty, ty, "i32", "i32"], ty)
+        ),
+        ty,
+    )
     dt = _UNSIGNED[w]
-    arrays = {"a": np.array(a, dtype=dt), "b": np.array(b, dtype=dt), "c": np.array(c, dtype=dt),
-              "r": np.array(rot, dtype=dt), "off": np.array(offs, dtype=np.uint32),
-              "n": np.array(nbits, dtype=np.uint32)}
+    arrays = {
+        "a": np.array(a, dtype=dt),
+        "b": np.array(b, dtype=dt),
+        "c": np.array(c, dtype=dt),
+        "r": np.array(rot, dtype=dt),
+        "off": np.array(offs, dtype=np.uint32),
+        "n": np.array(nbits, dtype=np.uint32),
+    }
     arrays.update({name: dt for name in [*ops, "ext_s", "ext_u", "ins"]})
     out = {name: [int(v) for v in values] for name, values in k.run(arrays).items()}
 
-    S = lambda v: _signed(v, w)  # noqa: E731
+    S = lambda v: _signed(v, w)
     for i in range(N):
         x, y, z = a[i], b[i], c[i]
         want = {
-            "add_s": _sat(S(x) + S(y), w, True), "add_u": _sat(x + y, w, False),
-            "sub_s": _sat(S(x) - S(y), w, True), "sub_u": _sat(x - y, w, False),
-            "mad_s": _sat(S(x) * S(y) + S(z), w, True), "mad_u": _sat(x * y + z, w, False),
-            "absd_s": abs(S(x) - S(y)) & mask, "absd_u": abs(x - y),
+            "add_s": _sat(S(x) + S(y), w, True),
+            "add_u": _sat(x + y, w, False),
+            "sub_s": _sat(S(x) - S(y), w, True),
+            "sub_u": _sat(x - y, w, False),
+            "mad_s": _sat(S(x) * S(y) + S(z), w, True),
+            "mad_u": _sat(x * y + z, w, False),
+            "absd_s": abs(S(x) - S(y)) & mask,
+            "absd_u": abs(x - y),
             "rev": _reverse(x, w),
         }
         s = rot[i] % w
@@ -362,12 +468,23 @@ def test_integer(w: int) -> None:
         m = ((1 << n) - 1) << off
         want["ins"] = (x & ~m & mask) | ((y << off) & m)
         for name, value in want.items():
-            assert out[name][i] == value, (name, w, x, y, z, rot[i], off, n, out[name][i], value)
+            assert out[name][i] == value, (
+                name,
+                w,
+                x,
+                y,
+                z,
+                rot[i],
+                off,
+                n,
+                out[name][i],
+                value,
+            )
 
 
 def test_integer_vectors() -> None:
     """Vector overloads: lane-wise, with per-kernel offset/bit counts for the bit fields."""
-    a, b, c = _int_inputs(32, 7)
+    a, b, _c = _int_inputs(32, 7)
     a4 = np.array((a * 4)[: N * 4], dtype=np.uint32)
     b4 = np.array((b[::-1] * 4)[: N * 4], dtype=np.uint32)
     k = Kernel("int_vec")
@@ -378,10 +495,31 @@ def test_integer_vectors() -> None:
     k.output("add", k.op("add", _generic("add_sat", [va, vb], [v, v], v)), "i32", 4)
     k.output("absd", k.op("absd", _generic("abs_diff", [va, vb], [v, v], v)), "i32", 4)
     k.output("rot", k.op("rot", _generic("rotate", [va, vb], [v, v], v)), "i32", 4)
-    k.output("ext", k.op("ext", _generic("extract_bits", [va, off, nb], [v, "i32", "i32"], v)), "i32", 4)
-    k.output("ins", k.op("ins", _generic("insert_bits", [va, vb, off, nb], [v, v, "i32", "i32"], v)), "i32", 4)
-    out = k.run({"a": a4, "b": b4, "add": np.uint32, "absd": np.uint32, "rot": np.uint32,
-                 "ext": np.uint32, "ins": np.uint32})
+    k.output(
+        "ext",
+        k.op("ext", _generic("extract_bits", [va, off, nb], [v, "i32", "i32"], v)),
+        "i32",
+        4,
+    )
+    k.output(
+        "ins",
+        k.op(
+            "ins", _generic("insert_bits", [va, vb, off, nb], [v, v, "i32", "i32"], v)
+        ),
+        "i32",
+        4,
+    )
+    out = k.run(
+        {
+            "a": a4,
+            "b": b4,
+            "add": np.uint32,
+            "absd": np.uint32,
+            "rot": np.uint32,
+            "ext": np.uint32,
+            "ins": np.uint32,
+        }
+    )
     for i in range(N * 4):
         x, y = int(a4[i]), int(b4[i])
         sx, sy = _signed(x, 32), _signed(y, 32)
@@ -419,28 +557,75 @@ def test_geometry() -> None:
     k.output("dot4", k.op("dot4", _generic("dot", [vp4, vp4], [v4, v4], "f32")), "f32")
     k.output("len", k.op("len", _generic("length", [vp], [v3], "f32")), "f32")
     k.output("len2", k.op("len2", _generic("length", [vp2], [v2], "f32")), "f32")
-    k.output("dist", k.op("dist", _generic("distance", [vp, vq], [v3, v3], "f32")), "f32")
+    k.output(
+        "dist", k.op("dist", _generic("distance", [vp, vq], [v3, v3], "f32")), "f32"
+    )
     k.output("norm", k.op("norm", _generic("normalize", [vp], [v3], v3)), "f32", 3)
     k.output("norm4", k.op("norm4", _generic("normalize", [vp4], [v4], v4)), "f32", 4)
-    k.output("cross", k.op("cross", _generic("cross", [vp, vq], [v3, v3], v3)), "f32", 3)
-    k.output("refl", k.op("refl", _generic("reflect", [vi, vn], [v3, v3], v3)), "f32", 3)
-    k.output("refr", k.op("refr", _generic("refract", [vi, vn, ve], [v3, v3, "f32"], v3)), "f32", 3)
-    k.output("face", k.op("face", _generic("faceforward", [vp, vq, vr], [v3] * 3, v3)), "f32", 3)
-    out = k.run({"p": p, "q": q, "r": r, "i": i_unit, "n": n_unit, "eta": eta, "p4": p4, "p2": p2,
-                 **{name: np.float32 for name in ["dot", "dot4", "len", "len2", "dist", "norm",
-                                                  "norm4", "cross", "refl", "refr", "face"]}})
+    k.output(
+        "cross", k.op("cross", _generic("cross", [vp, vq], [v3, v3], v3)), "f32", 3
+    )
+    k.output(
+        "refl", k.op("refl", _generic("reflect", [vi, vn], [v3, v3], v3)), "f32", 3
+    )
+    k.output(
+        "refr",
+        k.op("refr", _generic("refract", [vi, vn, ve], [v3, v3, "f32"], v3)),
+        "f32",
+        3,
+    )
+    k.output(
+        "face",
+        k.op("face", _generic("faceforward", [vp, vq, vr], [v3] * 3, v3)),
+        "f32",
+        3,
+    )
+    out = k.run(
+        {
+            "p": p,
+            "q": q,
+            "r": r,
+            "i": i_unit,
+            "n": n_unit,
+            "eta": eta,
+            "p4": p4,
+            "p2": p2,
+            **{
+                name: np.float32
+                for name in [
+                    "dot",
+                    "dot4",
+                    "len",
+                    "len2",
+                    "dist",
+                    "norm",
+                    "norm4",
+                    "cross",
+                    "refl",
+                    "refr",
+                    "face",
+                ]
+            },
+        }
+    )
     P, Q, R = p.astype(np.float64), q.astype(np.float64), r.astype(np.float64)
     I, Nn = i_unit.astype(np.float64), n_unit.astype(np.float64)
-    tol = dict(rtol=1e-5, atol=1e-5)
-    dot = lambda u, v: (u * v).sum(axis=1)  # noqa: E731
+    tol = {"rtol": 1e-5, "atol": 1e-5}
+    dot = lambda u, v: (u * v).sum(axis=1)
     np.testing.assert_allclose(out["dot"], dot(P, Q), **tol)
     np.testing.assert_allclose(out["dot4"], dot(p4.astype(np.float64), p4), **tol)
     np.testing.assert_allclose(out["len"], np.linalg.norm(P, axis=1), **tol)
-    np.testing.assert_allclose(out["len2"], np.linalg.norm(p2.astype(np.float64), axis=1), **tol)
+    np.testing.assert_allclose(
+        out["len2"], np.linalg.norm(p2.astype(np.float64), axis=1), **tol
+    )
     np.testing.assert_allclose(out["dist"], np.linalg.norm(P - Q, axis=1), **tol)
-    np.testing.assert_allclose(out["norm"].reshape(N, 3), P / np.linalg.norm(P, axis=1)[:, None], **tol)
+    np.testing.assert_allclose(
+        out["norm"].reshape(N, 3), P / np.linalg.norm(P, axis=1)[:, None], **tol
+    )
     P4 = p4.astype(np.float64)
-    np.testing.assert_allclose(out["norm4"].reshape(N, 4), P4 / np.linalg.norm(P4, axis=1)[:, None], **tol)
+    np.testing.assert_allclose(
+        out["norm4"].reshape(N, 4), P4 / np.linalg.norm(P4, axis=1)[:, None], **tol
+    )
     np.testing.assert_allclose(out["cross"].reshape(N, 3), np.cross(P, Q), **tol)
     d = dot(Nn, I)[:, None]
     np.testing.assert_allclose(out["refl"].reshape(N, 3), I - 2 * d * Nn, **tol)
@@ -467,7 +652,9 @@ def _to_unorm(x: np.ndarray, scale: float) -> np.ndarray:
 
 def _to_snorm(x: np.ndarray, scale: float, bits: int) -> np.ndarray:
     x = np.where(np.isnan(x), np.float32(0), np.clip(x, -1, 1)).astype(np.float32)
-    return np.rint((x * np.float32(scale)).astype(np.float32)).astype(np.int64) & ((1 << bits) - 1)
+    return np.rint((x * np.float32(scale)).astype(np.float32)).astype(np.int64) & (
+        (1 << bits) - 1
+    )
 
 
 def _to_srgb8(x: np.ndarray) -> np.ndarray:
@@ -478,7 +665,9 @@ def _to_srgb8(x: np.ndarray) -> np.ndarray:
 
 def _from_srgb8(code: np.ndarray) -> np.ndarray:
     c = code.astype(np.float64) / 255
-    return np.where(c <= 0.04045, c / 12.92, np.power((c + 0.055) / 1.055, 2.4)).astype(np.float32)
+    return np.where(c <= 0.04045, c / 12.92, np.power((c + 0.055) / 1.055, 2.4)).astype(
+        np.float32
+    )
 
 
 def _ties(scale: float, lo: int, hi: int) -> list[float]:
@@ -487,7 +676,11 @@ def _ties(scale: float, lo: int, hi: int) -> list[float]:
     found = []
     for k in range(lo, hi, 2):
         x = np.float32((k + 0.5) / scale)
-        for cand in (x, np.nextafter(x, np.float32(2)), np.nextafter(x, np.float32(-2))):
+        for cand in (
+            x,
+            np.nextafter(x, np.float32(2)),
+            np.nextafter(x, np.float32(-2)),
+        ):
             if np.float32(cand * np.float32(scale)) == np.float32(k + 0.5):
                 found.append(float(cand))
                 break
@@ -496,14 +689,37 @@ def _ties(scale: float, lo: int, hi: int) -> list[float]:
 
 def _pack_inputs(seed: int, lanes: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    special = [0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, np.inf, -np.inf, np.nan, 1e-6,
-               0.0031308, 0.003, 0.04045, 0.999, 1.0000001]
-    special += _ties(255, 0, 254)[:12] + _ties(127, 0, 126)[:8] + _ties(65535, 0, 60)[:6]
-    special += _ties(1023, 0, 1022)[:6] + _ties(32767, 0, 60)[:6] + [0.5 / 3 * 3, 1.5 / 3]
+    special = [
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        -0.5,
+        2.0,
+        -2.0,
+        np.inf,
+        -np.inf,
+        np.nan,
+        1e-6,
+        0.0031308,
+        0.003,
+        0.04045,
+        0.999,
+        1.0000001,
+    ]
+    special += (
+        _ties(255, 0, 254)[:12] + _ties(127, 0, 126)[:8] + _ties(65535, 0, 60)[:6]
+    )
+    special += (
+        _ties(1023, 0, 1022)[:6] + _ties(32767, 0, 60)[:6] + [0.5 / 3 * 3, 1.5 / 3]
+    )
     values = np.array(special, dtype=np.float32)
     rest = rng.uniform(-1.25, 1.25, N * lanes - values.size).astype(np.float32)
     out = np.concatenate([values, -values[:40], rest])[: N * lanes]
-    return rng.permutation(out).astype(np.float32) if seed % 2 else out.astype(np.float32)
+    return (
+        rng.permutation(out).astype(np.float32) if seed % 2 else out.astype(np.float32)
+    )
 
 
 def _words(seed: int) -> np.ndarray:
@@ -511,14 +727,31 @@ def _words(seed: int) -> np.ndarray:
     words = rng.integers(0, 1 << 32, N, dtype=np.uint64).astype(np.uint32)
     # Every 8-bit code in every byte lane, and the 16/10/2-bit extremes.
     codes = np.arange(256, dtype=np.uint32)
-    words[:64] = codes[0::4] | (codes[1::4] << 8) | (codes[2::4] << 16) | (codes[3::4] << 24)
+    words[:64] = (
+        codes[0::4] | (codes[1::4] << 8) | (codes[2::4] << 16) | (codes[3::4] << 24)
+    )
     words[64:128] = np.roll(words[:64], 7)
-    words[128:136] = [0, 0xFFFFFFFF, 0x7FFF8000, 0x80007FFF, 0x80018001, 0x7F80817F, 0xC00003FF,
-                      0x3FF00000]
+    words[128:136] = [
+        0,
+        0xFFFFFFFF,
+        0x7FFF8000,
+        0x80007FFF,
+        0x80018001,
+        0x7F80817F,
+        0xC00003FF,
+        0x3FF00000,
+    ]
     return words
 
 
-PACK_FORMATS = ["snorm4x8", "unorm4x8", "snorm2x16", "unorm2x16", "srgb_unorm4x8", "unorm10a2"]
+PACK_FORMATS = [
+    "snorm4x8",
+    "unorm4x8",
+    "snorm2x16",
+    "unorm2x16",
+    "srgb_unorm4x8",
+    "unorm10a2",
+]
 
 
 def _lanes(fmt: str) -> int:
@@ -530,19 +763,33 @@ def test_pack_unpack() -> None:
     v2 = _pack_inputs(12, 2)
     w = _words(13)
     k = Kernel("pack")
-    in4, in2, inw = k.input("v4", "f32", 4), k.input("v2", "f32", 2), k.input("w", "i32")
+    in4, in2, inw = (
+        k.input("v4", "f32", 4),
+        k.input("v2", "f32", 2),
+        k.input("w", "i32"),
+    )
     arrays: dict[str, object] = {"v4": v4, "v2": v2, "w": w}
     for fmt in PACK_FORMATS:
         lanes = _lanes(fmt)
         vt = f"vector<{lanes}xf32>"
         attr = f"format = #enigma.pack_format<{fmt}>"
         value = in4 if lanes == 4 else in2
-        k.output(f"p_{fmt}", k.op(f"p_{fmt}", _generic("pack", [value], [vt], "i32", attr)), "i32")
+        k.output(
+            f"p_{fmt}",
+            k.op(f"p_{fmt}", _generic("pack", [value], [vt], "i32", attr)),
+            "i32",
+        )
         unpacked = k.op(f"u_{fmt}", _generic("unpack", [inw], ["i32"], vt, attr))
         k.output(f"u_{fmt}", unpacked, "f32", lanes)
         # pack(unpack(w)): exact for the unorm formats (every code is a fixed point).
-        k.output(f"r_{fmt}", k.op(f"r_{fmt}", _generic("pack", [unpacked], [vt], "i32", attr)), "i32")
-        arrays.update({f"p_{fmt}": np.uint32, f"u_{fmt}": np.float32, f"r_{fmt}": np.uint32})
+        k.output(
+            f"r_{fmt}",
+            k.op(f"r_{fmt}", _generic("pack", [unpacked], [vt], "i32", attr)),
+            "i32",
+        )
+        arrays.update(
+            {f"p_{fmt}": np.uint32, f"u_{fmt}": np.float32, f"r_{fmt}": np.uint32}
+        )
     out = k.run(arrays)
 
     x4 = v4.reshape(N, 4)
@@ -562,20 +809,30 @@ def test_pack_unpack() -> None:
         "snorm2x16": assemble(_to_snorm(x2, 32767, 16), [0, 16]),
         "srgb_unorm4x8": assemble(
             np.concatenate([_to_srgb8(x4[:, :3]), _to_unorm(x4[:, 3:], 255)], axis=1),
-            [0, 8, 16, 24]),
+            [0, 8, 16, 24],
+        ),
         "unorm10a2": assemble(
-            np.concatenate([_to_unorm(x4[:, :3], 1023), _to_unorm(x4[:, 3:], 3)], axis=1),
-            [0, 10, 20, 30]),
+            np.concatenate(
+                [_to_unorm(x4[:, :3], 1023), _to_unorm(x4[:, 3:], 3)], axis=1
+            ),
+            [0, 10, 20, 30],
+        ),
     }
     for fmt, want in want_pack.items():
         got = out[f"p_{fmt}"]
         bad = np.nonzero(got != want)[0]
-        assert bad.size == 0, (fmt, bad[:4], [hex(v) for v in got[bad[:4]]],
-                               [hex(v) for v in want[bad[:4]]])
+        assert bad.size == 0, (
+            fmt,
+            bad[:4],
+            [hex(v) for v in got[bad[:4]]],
+            [hex(v) for v in want[bad[:4]]],
+        )
     # Spot checks of the rules: clamping, NaN -> 0, round half to even, snorm of -1 and -0.
     one = np.array([[0.5, 2.0, np.nan, -3.0]], dtype=np.float32)
     assert _to_unorm(one, 255).tolist() == [[128, 255, 0, 0]]
-    assert _to_snorm(np.array([[-1.0, -0.0, 1.0]], dtype=np.float32), 127, 8).tolist() == [[0x81, 0, 127]]
+    assert _to_snorm(
+        np.array([[-1.0, -0.0, 1.0]], dtype=np.float32), 127, 8
+    ).tolist() == [[0x81, 0, 127]]
 
     def field(shift: int, bits: int) -> np.ndarray:
         return (wi >> shift) & ((1 << bits) - 1)
@@ -586,14 +843,25 @@ def test_pack_unpack() -> None:
         return np.maximum(signed.astype(np.float32) / scale, np.float32(-1))
 
     want_unpack = {
-        "unorm4x8": np.stack([field(s, 8).astype(np.float32) / np.float32(255) for s in (0, 8, 16, 24)], 1),
+        "unorm4x8": np.stack(
+            [field(s, 8).astype(np.float32) / np.float32(255) for s in (0, 8, 16, 24)],
+            1,
+        ),
         "snorm4x8": np.stack([snorm(field(s, 8), 8) for s in (0, 8, 16, 24)], 1),
-        "unorm2x16": np.stack([field(s, 16).astype(np.float32) / np.float32(65535) for s in (0, 16)], 1),
+        "unorm2x16": np.stack(
+            [field(s, 16).astype(np.float32) / np.float32(65535) for s in (0, 16)], 1
+        ),
         "snorm2x16": np.stack([snorm(field(s, 16), 16) for s in (0, 16)], 1),
-        "srgb_unorm4x8": np.stack([_from_srgb8(field(s, 8)) for s in (0, 8, 16)]
-                                  + [field(24, 8).astype(np.float32) / np.float32(255)], 1),
-        "unorm10a2": np.stack([field(s, 10).astype(np.float32) / np.float32(1023) for s in (0, 10, 20)]
-                              + [field(30, 2).astype(np.float32) / np.float32(3)], 1),
+        "srgb_unorm4x8": np.stack(
+            [_from_srgb8(field(s, 8)) for s in (0, 8, 16)]
+            + [field(24, 8).astype(np.float32) / np.float32(255)],
+            1,
+        ),
+        "unorm10a2": np.stack(
+            [field(s, 10).astype(np.float32) / np.float32(1023) for s in (0, 10, 20)]
+            + [field(30, 2).astype(np.float32) / np.float32(3)],
+            1,
+        ),
     }
     for fmt, want in want_unpack.items():
         got = out[f"u_{fmt}"].reshape(N, _lanes(fmt))
