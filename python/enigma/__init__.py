@@ -52,3 +52,7 @@ from ._tracer import Value as IRValue  # noqa: E402
 from .memory import MemRef as TracingTensor  # noqa: E402
 
 __all__ += ["IRValue", "TracingTensor"]
+
+from .function_constants import function_constant  # noqa: E402
+
+__all__ += ["function_constant"]

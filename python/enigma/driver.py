@@ -716,14 +716,17 @@ class CompiledKernel:
         grid: int | Sequence[int] | None = None,
         block: int | Sequence[int] | None = None,
         device: str | None = None,
+        function_constants: dict | None = None,
     ) -> None:
         """Launches the kernel. Buffers are numpy arrays (written in place), scalars Python or
         numpy numbers, in parameter order. `grid` (total threads) and `block` default to the
         ones the @jit function launched with. `device` is "cpu" (the CPU runtime, any OS) or
-        "metal" (macOS); by default Metal when a metallib was built, else the CPU."""
+        "metal" (macOS); by default Metal when a metallib was built, else the CPU.
+        `function_constants` gives the values of the kernel's ``enigma.function_constant``s,
+        keyed by index or name (``{0: 2.5, 1: True}``)."""
         from . import launch as _launch
 
-        _launch.launch(self, args, grid, block, device)
+        _launch.launch(self, args, grid, block, device, function_constants)
 
 
 def compile(

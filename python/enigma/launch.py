@@ -173,8 +173,14 @@ def launch(
     grid: int | Sequence[int] | None,
     block: int | Sequence[int] | None,
     device: str | None,
+    function_constants: Any = None,
 ) -> None:
-    """Runs CompiledKernel `ck` over `grid` threads in threadgroups of `block`."""
+    """Runs CompiledKernel `ck` over `grid` threads in threadgroups of `block`, with the
+    values of its function constants (a dict keyed by index or name)."""
+    from . import function_constants as _fc
+
+    kinfo = (ck.metadata.get("kernels") or [{}])[0]
+    constants = _fc.resolve(ck.kernel_name, _fc.from_metadata(kinfo), function_constants)
     values = check_args(ck, args)
     g = as_dims(grid, "grid", 0) if grid is not None else ck.grid
     if g is None:
@@ -206,7 +212,13 @@ def launch(
         cpu = _cpu_kernel(ck)
         ordered = _to_runtime_types(cpu, ordered)
         try:
-            cpu.launch(ordered, grid=g, block=b, coarsen=max(1, ck.coarsen))
+            cpu.launch(
+                ordered,
+                grid=g,
+                block=b,
+                coarsen=max(1, ck.coarsen),
+                function_constants={fc.index: v for fc, v, _ in constants},
+            )
         except EnigmaError as exc:
             where = python_position(ck, str(exc))
             if where is None:
@@ -222,6 +234,6 @@ def launch(
             )
         from . import metal
 
-        metal.dispatch(ck, slots, g, b)  # pragma: no cover - macOS only
+        metal.dispatch(ck, slots, g, b, constants)  # pragma: no cover - macOS only
     else:
         raise EnigmaError(f"unknown device {device!r}; expected 'cpu' or 'metal'")

@@ -53,10 +53,50 @@ def build_metallib(msl: str, kernel_name: str, work_dir: Path) -> Path:
     return lib
 
 
-def dispatch(ck: Any, slots: list, grid: tuple, block: tuple) -> None:  # pragma: no cover
+# MSL type of a function constant -> MTLDataType name.
+_MTL_DATA_TYPES = {
+    "bool": "MTLDataTypeBool",
+    "char": "MTLDataTypeChar",
+    "uchar": "MTLDataTypeUChar",
+    "short": "MTLDataTypeShort",
+    "ushort": "MTLDataTypeUShort",
+    "int": "MTLDataTypeInt",
+    "uint": "MTLDataTypeUInt",
+    "long": "MTLDataTypeLong",
+    "ulong": "MTLDataTypeULong",
+    "half": "MTLDataTypeHalf",
+    "float": "MTLDataTypeFloat",
+}
+
+
+def _function(lib: Any, ck: Any, constants: list, metal: Any) -> Any:  # pragma: no cover
+    """The kernel function of `lib`, specialized with `constants` ((FunctionConstant, value,
+    bytes) triples from function_constants.resolve) when there are any."""
+    if not constants:
+        fn = lib.newFunctionWithName_(ck.kernel_name)
+        if fn is None:
+            raise EnigmaRuntimeError(f"{ck.metallib_path} has no function {ck.kernel_name}")
+        return fn
+    values = metal.MTLFunctionConstantValues.alloc().init()
+    for fc, _, data in constants:
+        values.setConstantValue_type_atIndex_(
+            data, getattr(metal, _MTL_DATA_TYPES[fc.type_name]), fc.index
+        )
+    fn, err = lib.newFunctionWithName_constantValues_error_(ck.kernel_name, values, None)
+    if fn is None:
+        raise EnigmaRuntimeError(
+            f"cannot specialize {ck.kernel_name} with its function constants: {err}"
+        )
+    return fn
+
+
+def dispatch(
+    ck: Any, slots: list, grid: tuple, block: tuple, constants: list | None = None
+) -> None:  # pragma: no cover
     """Runs CompiledKernel `ck` on the default Metal device (PyObjC's Metal bindings), with
-    dispatchThreads semantics; `slots` are (buffer index, value) pairs. Buffers the kernel
-    writes are copied back into the arrays."""
+    dispatchThreads semantics; `slots` are (buffer index, value) pairs, `constants` the
+    function constant values (given to MTLFunctionConstantValues). Buffers the kernel writes
+    are copied back into the arrays."""
     try:
         import Foundation
         import Metal
@@ -73,9 +113,7 @@ def dispatch(ck: Any, slots: list, grid: tuple, block: tuple) -> None:  # pragma
     lib, err = dev.newLibraryWithURL_error_(url, None)
     if lib is None:
         raise EnigmaRuntimeError(f"cannot load {ck.metallib_path}: {err}")
-    fn = lib.newFunctionWithName_(ck.kernel_name)
-    if fn is None:
-        raise EnigmaRuntimeError(f"{ck.metallib_path} has no function {ck.kernel_name}")
+    fn = _function(lib, ck, constants or [], Metal)
     pso, err = dev.newComputePipelineStateWithFunction_error_(fn, None)
     if pso is None:
         raise EnigmaRuntimeError(f"cannot create the pipeline state of {ck.kernel_name}: {err}")

@@ -18,12 +18,14 @@ from __future__ import annotations
 import ctypes
 import os
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from . import _capi
 from .errors import EnigmaError
+from .function_constants import FunctionConstant
+from .function_constants import resolve as _resolve_constants
 
 __all__ = [
     "CpuKernel",
@@ -86,6 +88,20 @@ class _Param(ctypes.Structure):
 
 class _Arg(ctypes.Structure):
     _fields_ = [("data", ctypes.c_void_p), ("size", ctypes.c_size_t)]
+
+
+class _FunctionConstant(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("typeName", ctypes.c_char_p),
+        ("index", ctypes.c_uint32),
+        ("size", ctypes.c_uint32),
+        ("required", ctypes.c_bool),
+    ]
+
+
+class _FunctionConstantValue(ctypes.Structure):
+    _fields_ = [("index", ctypes.c_uint32), ("data", ctypes.c_void_p), ("size", ctypes.c_size_t)]
 
 
 class _LaunchConfig(ctypes.Structure):
@@ -153,6 +169,25 @@ def _lib() -> ctypes.CDLL:
         err_p,
     ]
     lib.enigmaRuntimeCpuKernelLaunch.restype = ctypes.c_int
+    lib.enigmaRuntimeCpuKernelGetNumFunctionConstants.argtypes = [ctypes.c_void_p]
+    lib.enigmaRuntimeCpuKernelGetNumFunctionConstants.restype = ctypes.c_size_t
+    lib.enigmaRuntimeCpuKernelGetFunctionConstant.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.POINTER(_FunctionConstant),
+        err_p,
+    ]
+    lib.enigmaRuntimeCpuKernelGetFunctionConstant.restype = ctypes.c_int
+    lib.enigmaRuntimeCpuKernelLaunchWithConstants.argtypes = [
+        ctypes.c_void_p,
+        ctypes.POINTER(_Arg),
+        ctypes.c_size_t,
+        ctypes.POINTER(_FunctionConstantValue),
+        ctypes.c_size_t,
+        ctypes.POINTER(_LaunchConfig),
+        err_p,
+    ]
+    lib.enigmaRuntimeCpuKernelLaunchWithConstants.restype = ctypes.c_int
     lib.enigmaRuntimeErrorDestroy.argtypes = [err_p]
     lib.enigmaRuntimeErrorDestroy.restype = None
     lib.enigmaRuntimeGetHeaderVersion.argtypes = []
@@ -368,6 +403,23 @@ class CpuKernel:
             )
         #: Every parameter in declaration order.
         self.params: tuple[KernelParam, ...] = tuple(params)
+        constants = []
+        for i in range(lib.enigmaRuntimeCpuKernelGetNumFunctionConstants(handle)):
+            fc = _FunctionConstant()
+            err = _Error()
+            status = lib.enigmaRuntimeCpuKernelGetFunctionConstant(
+                handle, i, ctypes.byref(fc), ctypes.byref(err)
+            )
+            if status:
+                _raise(status, err)
+            constants.append(
+                FunctionConstant(
+                    fc.index, fc.name.decode(), fc.typeName.decode(), bool(fc.required)
+                )
+            )
+        #: The function constants the source declares (values are given at launch:
+        #: ``function_constants={index or name: value}``).
+        self.function_constants: tuple[FunctionConstant, ...] = tuple(constants)
         #: The launch arguments (buffers and scalars) in [[buffer(i)]] order.
         self.args: tuple[KernelParam, ...] = tuple(
             sorted(
@@ -388,6 +440,7 @@ class CpuKernel:
         checked: bool = True,
         exited_threads_skip_barriers: bool = False,
         timeout: float | None = None,
+        function_constants: Mapping[int | str, Any] | None = None,
     ) -> None:
         """Runs the kernel over ``grid`` threads in threadgroups of ``block`` and waits.
 
@@ -397,7 +450,9 @@ class CpuKernel:
         selects Apple-silicon semantics, where returned threads no longer take part in
         barriers, instead of reporting such barriers as errors. ``timeout``: seconds after
         which the launch is interrupted and fails with kind ``timeout`` (default:
-        $ENIGMA_CPU_TIMEOUT, else no limit).
+        $ENIGMA_CPU_TIMEOUT, else no limit). ``function_constants`` gives the values of the
+        source's function constants by index or name (``{0: 2.5, "use_bias": True}``); the
+        kernel is compiled once per set of values.
         """
         self.launch(
             args,
@@ -407,6 +462,7 @@ class CpuKernel:
             checked=checked,
             exited_threads_skip_barriers=exited_threads_skip_barriers,
             timeout=timeout,
+            function_constants=function_constants,
         )
 
     def launch(
@@ -419,6 +475,7 @@ class CpuKernel:
         checked: bool = True,
         exited_threads_skip_barriers: bool = False,
         timeout: float | None = None,
+        function_constants: Mapping[int | str, Any] | None = None,
     ) -> None:
         """Same as calling the kernel, with the arguments as one sequence."""
         import numpy as np
@@ -429,6 +486,8 @@ class CpuKernel:
                 f"kernel '{self.name}' takes {len(self.args)} arguments ({expected}), "
                 f"got {len(args)}"
             )
+        # Checked before any argument is converted: a missing value is the first thing to fix.
+        constants = self.resolve_function_constants(function_constants)
         raw: list[tuple[int, int]] = []
         keep: list[Any] = []  # owners of the memory raw points to
         write_back: list[tuple[Any, Any]] = []
@@ -451,6 +510,7 @@ class CpuKernel:
             checked=checked,
             exited_threads_skip_barriers=exited_threads_skip_barriers,
             timeout=timeout,
+            function_constants=constants,
         )
         for original, arr in write_back:
             original[...] = arr.reshape(original.shape)
@@ -465,9 +525,12 @@ class CpuKernel:
         checked: bool = True,
         exited_threads_skip_barriers: bool = False,
         timeout: float | None = None,
+        function_constants: Mapping[int | str, Any] | Sequence[tuple[Any, Any, bytes]] | None = None,
     ) -> None:
         """Launches with (address, byte size) pairs in [[buffer(i)]] order: the bytes of
-        a buffer, or exactly ``element_size`` bytes of a scalar."""
+        a buffer, or exactly ``element_size`` bytes of a scalar. ``function_constants``: a
+        mapping as for calling the kernel, or what :meth:`resolve_function_constants`
+        returned."""
         g = as_dims(grid, "grid", 0)
         b = as_dims(block, "block", 1)
         if not isinstance(coarsen, int) or not 1 <= coarsen <= _UINT32_MAX:
@@ -497,12 +560,29 @@ class CpuKernel:
             _FLAG_EXITED_THREADS_SKIP_BARRIERS if exited_threads_skip_barriers else 0
         )
         cfg.timeoutMs = timeout_ms
+        if function_constants is None or isinstance(function_constants, Mapping):
+            function_constants = self.resolve_function_constants(function_constants)
+        nfc = len(function_constants)
+        values = (_FunctionConstantValue * max(nfc, 1))()
+        data = [ctypes.create_string_buffer(b, len(b)) for _, _, b in function_constants]
+        for i, ((fc, _, b), buf) in enumerate(zip(function_constants, data)):
+            values[i].index = fc.index
+            values[i].data = ctypes.addressof(buf)
+            values[i].size = len(b)
         err = _Error()
-        status = _lib().enigmaRuntimeCpuKernelLaunch(
-            self._handle, arr, n, ctypes.byref(cfg), ctypes.byref(err)
+        status = _lib().enigmaRuntimeCpuKernelLaunchWithConstants(
+            self._handle, arr, n, values, nfc, ctypes.byref(cfg), ctypes.byref(err)
         )
         if status:
             _raise(status, err)
+
+    def resolve_function_constants(
+        self, values: Mapping[int | str, Any] | None
+    ) -> list[tuple[FunctionConstant, Any, bytes]]:
+        """Checks function constant values (keyed by index or name) against the source's
+        declarations; raises EnigmaError (kind ``invalid_argument``) for an unknown key, a
+        value of the wrong type or range, or a required constant without a value."""
+        return _resolve_constants(self.name, self.function_constants, values)
 
     # -- argument conversion ---------------------------------------------------------
 
