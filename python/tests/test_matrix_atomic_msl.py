@@ -27,7 +27,9 @@ def _translate_tool() -> Path:
     candidates = []
     capi = os.environ.get("ENIGMA_CAPI_LIB")
     if capi:
-        candidates.append(Path(capi).resolve().parent.parent / "bin" / "enigma-translate")
+        candidates.append(
+            Path(capi).resolve().parent.parent / "bin" / "enigma-translate"
+        )
     candidates.append(ROOT / "build" / "bin" / "enigma-translate")
     for path in candidates:
         if path.exists():
@@ -37,7 +39,11 @@ def _translate_tool() -> Path:
 
 def to_msl(mlir: str) -> str:
     proc = subprocess.run(
-        [str(_translate_tool()), "--to-msl"], input=mlir, capture_output=True, text=True
+        [str(_translate_tool()), "--to-msl"],
+        check=False,
+        input=mlir,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr + "\n" + mlir
     return proc.stdout
@@ -77,7 +83,9 @@ class KernelBuilder:
         out = []
         for _ in range(n):
             out.append(
-                self.emit(f"memref.load %in[{self.index(self.in_pos)}] : {self.buf('in')}")
+                self.emit(
+                    f"memref.load %in[{self.index(self.in_pos)}] : {self.buf('in')}"
+                )
             )
             self.in_pos += 1
         return out
@@ -85,13 +93,17 @@ class KernelBuilder:
     def load_matrix(self, c: int, r: int) -> tuple[str, int]:
         start = self.in_pos
         elems = self.load_scalars(c * r)
-        v = self.emit(f"vector.from_elements {', '.join(elems)} : vector<{c}x{r}x{self.elem}>")
+        v = self.emit(
+            f"vector.from_elements {', '.join(elems)} : vector<{c}x{r}x{self.elem}>"
+        )
         return v, start
 
     def load_vector(self, n: int) -> tuple[str, int]:
         start = self.in_pos
         elems = self.load_scalars(n)
-        v = self.emit(f"vector.from_elements {', '.join(elems)} : vector<{n}x{self.elem}>")
+        v = self.emit(
+            f"vector.from_elements {', '.join(elems)} : vector<{n}x{self.elem}>"
+        )
         return v, start
 
     def store_scalar(self, value: str) -> int:
@@ -115,7 +127,9 @@ class KernelBuilder:
     def store_vector(self, value: str, n: int) -> int:
         start = self.out_pos
         for i in range(n):
-            e = self.emit(f"vector.extract {value}[{i}] : {self.elem} from vector<{n}x{self.elem}>")
+            e = self.emit(
+                f"vector.extract {value}[{i}] : {self.elem} from vector<{n}x{self.elem}>"
+            )
             self.store_scalar(e)
         return start
 
@@ -129,7 +143,9 @@ class KernelBuilder:
         )
 
 
-def run_single_thread(mlir: str, inputs: np.ndarray, n_out: int, name: str = "k") -> np.ndarray:
+def run_single_thread(
+    mlir: str, inputs: np.ndarray, n_out: int, name: str = "k"
+) -> np.ndarray:
     msl = to_msl(mlir)
     kernel = rt.compile_msl(msl, f"enigma_kernel_{name}")
     out = np.zeros(n_out, inputs.dtype)
@@ -196,12 +212,20 @@ def test_matmul_random_floats() -> None:
     b = KernelBuilder()
     a, a0 = b.load_matrix(4, 3)
     m, m0 = b.load_matrix(2, 4)
-    p = b.emit("enigma.matmul " + a + ", " + m + " : vector<4x3xf32>, vector<2x4xf32> -> vector<2x3xf32>")
+    p = b.emit(
+        "enigma.matmul "
+        + a
+        + ", "
+        + m
+        + " : vector<4x3xf32>, vector<2x4xf32> -> vector<2x3xf32>"
+    )
     o = b.store_matrix(p, 2, 3)
     data = np.random.default_rng(2).standard_normal(b.in_pos).astype(np.float32)
     out = run_single_thread(b.mlir(), data, b.out_pos)
     np.testing.assert_allclose(
-        as_matrix(out, o, 2, 3), as_matrix(data, a0, 4, 3) @ as_matrix(data, m0, 2, 4), rtol=1e-5
+        as_matrix(out, o, 2, 3),
+        as_matrix(data, a0, 4, 3) @ as_matrix(data, m0, 2, 4),
+        rtol=1e-5,
     )
 
 
@@ -216,7 +240,9 @@ def test_transpose_and_columns(elem: str, dtype: type) -> None:
         )
         o = b.store_matrix(t, r, c)
         # Column access: m[c-1] is the last column.
-        col = b.emit(f"vector.extract {m}[{c - 1}] : vector<{r}x{elem}> from vector<{c}x{r}x{elem}>")
+        col = b.emit(
+            f"vector.extract {m}[{c - 1}] : vector<{r}x{elem}> from vector<{c}x{r}x{elem}>"
+        )
         oc = b.store_vector(col, r)
         checks.append((m0, c, r, o, oc))
     data = np.arange(b.in_pos).astype(dtype)
@@ -235,12 +261,23 @@ def test_determinant(elem: str, dtype: type) -> None:
     for n in SHAPES:
         for _ in range(3):
             m, m0 = b.load_matrix(n, n)
-            checks.append((m0, n, b.store_scalar(b.emit(f"enigma.determinant {m} : vector<{n}x{n}x{elem}>"))))
+            checks.append(
+                (
+                    m0,
+                    n,
+                    b.store_scalar(
+                        b.emit(f"enigma.determinant {m} : vector<{n}x{n}x{elem}>")
+                    ),
+                )
+            )
     data = rng.integers(-3, 4, b.in_pos).astype(dtype)
     out = run_single_thread(b.mlir(), data, b.out_pos)
     for m0, n, o in checks:
         expected = np.linalg.det(as_matrix(data, m0, n, n).astype(np.float64))
-        assert out[o] == pytest.approx(expected, abs=1e-3), (n, as_matrix(data, m0, n, n))
+        assert out[o] == pytest.approx(expected, abs=1e-3), (
+            n,
+            as_matrix(data, m0, n, n),
+        )
 
 
 def test_elementwise_matrix_arithmetic() -> None:
@@ -281,7 +318,9 @@ def test_elementwise_matrix_arithmetic() -> None:
         "bcast": np.full((2, 3), data[-1], np.float32),
     }
     for k, e in expected.items():
-        np.testing.assert_allclose(as_matrix(out, outs[k], 3, 2), e, rtol=1e-6, err_msg=k)
+        np.testing.assert_allclose(
+            as_matrix(out, outs[k], 3, 2), e, rtol=1e-6, err_msg=k
+        )
 
 
 def test_half_float_conversion_and_insert() -> None:
@@ -358,7 +397,9 @@ def test_matrix_header_hand_written() -> None:
     k(data, out, grid=(1,), block=(1,))
     m = data.reshape(3, 3).T.astype(np.float64)
     np.testing.assert_array_equal(out[:9], (m @ m).T.reshape(-1))
-    np.testing.assert_array_equal(out[9:15], m[:2, :].reshape(-1))  # transpose(cut) columns
+    np.testing.assert_array_equal(
+        out[9:15], m[:2, :].reshape(-1)
+    )  # transpose(cut) columns
     assert out[15] == 1.0
     assert out[16] == pytest.approx(np.linalg.det(m))
     h = m[:2, :2]
@@ -410,7 +451,9 @@ def test_quad_broadcast_per_quad() -> None:
     kernel(x, out, iout, grid=(n,), block=(32,))
     quads = x.reshape(-1, 4)
     np.testing.assert_array_equal(out, np.repeat(quads, 4, axis=0))
-    np.testing.assert_array_equal(iout[:, 0], np.repeat(quads[:, 2], 4).astype(np.int32))
+    np.testing.assert_array_equal(
+        iout[:, 0], np.repeat(quads[:, 2], 4).astype(np.int32)
+    )
 
 
 ORDERS = ["relaxed", "acquire", "release", "acq_rel", "seq_cst"]
@@ -452,8 +495,13 @@ def _atomic_kernel() -> str:
     )
     # Compare-exchange increments: loop until the exchange succeeds.
     for i, (o, fo) in enumerate(
-        [("relaxed", "relaxed"), ("acquire", "acquire"), ("release", "relaxed"),
-         ("acq_rel", "acquire"), ("seq_cst", "seq_cst")]
+        [
+            ("relaxed", "relaxed"),
+            ("acquire", "acquire"),
+            ("release", "relaxed"),
+            ("acq_rel", "acquire"),
+            ("seq_cst", "seq_cst"),
+        ]
     ):
         attrs = f"{{order = #enigma.memory_order<{o}>, failure_order = #enigma.memory_order<{fo}>}}"
         lines += [
@@ -477,10 +525,14 @@ def _atomic_kernel() -> str:
             f"  enigma.atomic_store %gidi, %tg[%slot] {_order(o)} : memref<8xi32, {tgs}>"
         )
     for i, o in enumerate(LOAD_ORDERS):
-        lines.append(f"  %l{i} = enigma.atomic_load %tg[%slot] {_order(o)} : memref<8xi32, {tgs}>")
+        lines.append(
+            f"  %l{i} = enigma.atomic_load %tg[%slot] {_order(o)} : memref<8xi32, {tgs}>"
+        )
     lines.append("  %sum01 = arith.addi %l0, %l1 : i32")
     lines.append("  %sum = arith.addi %sum01, %l2 : i32")
-    lines.append(f"  %x = enigma.atomic_rmw <exchange> %sum, %seen[%gid] {_order('seq_cst')} : memref<?xi32, {dev}>")
+    lines.append(
+        f"  %x = enigma.atomic_rmw <exchange> %sum, %seen[%gid] {_order('seq_cst')} : memref<?xi32, {dev}>"
+    )
     lines.append("  enigma.return\n}")
     return "\n".join(lines) + "\n"
 
@@ -489,13 +541,17 @@ def test_atomics_with_each_order() -> None:
     msl = to_msl(_atomic_kernel())
     assert "atomic_thread_fence(" in msl and "memory_order_seq_cst" in msl
     kernel = rt.compile_msl(msl, "enigma_kernel_atomics")
-    n = 8 * 96  # threadgroups of 8 threads: every slot of `tg` has one writer per threadgroup
+    n = (
+        8 * 96
+    )  # threadgroups of 8 threads: every slot of `tg` has one writer per threadgroup
     cnt = np.zeros(16, np.int32)
     fsum = np.zeros(8, np.float32)
     seen = np.zeros(n, np.int32)
     kernel(cnt, fsum, seen, grid=(n,), block=(8,))
     np.testing.assert_array_equal(cnt[:5], n)  # rmw add, each order
-    np.testing.assert_array_equal(cnt[5:10], n)  # compare-exchange increments, each order
+    np.testing.assert_array_equal(
+        cnt[5:10], n
+    )  # compare-exchange increments, each order
     assert cnt[10] == n - 1  # unsigned max
     np.testing.assert_array_equal(fsum[:5], float(n))
     np.testing.assert_array_equal(seen, 3 * np.arange(n))

@@ -24,8 +24,13 @@
 namespace metal {
 namespace __enigma {
 
+/// Whether every V is a vector (or swizzle) of R elements.
+template <int R, class... V>
+constexpr bool __areColumns = (... && (__isVecV<V> && __vtOf<V>::N == R));
+
 template <class T, int C, int R> struct __mat {
-  static_assert(C >= 2 && C <= 4 && R >= 2 && R <= 4, "Metal matrices have 2 to 4 columns and rows");
+  static_assert(C >= 2 && C <= 4 && R >= 2 && R <= 4,
+                "Metal matrices have 2 to 4 columns and rows");
   using __elem = T;
   using __column = __vec<T, R, false>;
   __column __c[C];
@@ -40,9 +45,7 @@ template <class T, int C, int R> struct __mat {
   }
 
   /// From C column vectors of R elements.
-  template <class... V,
-            __enableIf<sizeof...(V) == C && sizeof...(V) >= 2 && (... && __isVecV<V>) &&
-                       (... && (__vtOf<V>::N == R))> = 0>
+  template <class... V, __enableIf<sizeof...(V) == C && __areColumns<R, V...>> = 0>
   __mat(const V &...columns) {
     int c = 0;
     ((__c[c++] = __column(columns)), ...);

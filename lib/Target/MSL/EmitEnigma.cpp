@@ -276,16 +276,16 @@ LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
       })
       .Case<SimdBroadcastOp, QuadBroadcastOp>([&](auto broadcast) {
         return e.laneOp(broadcast.getValue(), broadcast.getResult(),
-                        llvm::isa<SimdBroadcastOp>(op) ? "simd_broadcast" : "quad_broadcast",
-                        false, broadcast.getLane());
+                        llvm::isa<SimdBroadcastOp>(op) ? "simd_broadcast" : "quad_broadcast", false,
+                        broadcast.getLane());
       })
       .Case([&](MatmulOp matmul) -> LogicalResult {
         // Metal's `*` with a matrix operand is the linear-algebra product.
         if (failed(typeName(matmul.getLhs().getType(), op)) ||
             failed(typeName(matmul.getRhs().getType(), op)))
           return failure();
-        return declare(matmul.getResult(),
-                       expr(matmul.getLhs()) + " * " + expr(matmul.getRhs()), op);
+        return declare(matmul.getResult(), expr(matmul.getLhs()) + " * " + expr(matmul.getRhs()),
+                       op);
       })
       .Case([&](DeterminantOp determinant) -> LogicalResult {
         if (failed(typeName(determinant.getMatrix().getType(), op)))

@@ -503,9 +503,8 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
       })
       .Case([&](vector::ExtractOp extract) -> LogicalResult {
         if (isMatrixType(extract.getSourceVectorType())) {
-          FailureOr<std::string> subscripts =
-              matrixSubscripts(*this, op, extract.getSourceVectorType(),
-                               extract.getMixedPosition());
+          FailureOr<std::string> subscripts = matrixSubscripts(
+              *this, op, extract.getSourceVectorType(), extract.getMixedPosition());
           if (failed(subscripts) || failed(typeName(extract.getResult().getType(), op)))
             return failure();
           return declare(extract.getResult(), expr(extract.getSource()) + *subscripts, op);
@@ -529,8 +528,8 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
       .Case([&](vector::InsertOp insert) -> LogicalResult {
         if (isMatrixType(insert.getDestVectorType())) {
           // m[i] = column or m[i][j] = element, on a copy of the matrix.
-          FailureOr<std::string> subscripts = matrixSubscripts(
-              *this, op, insert.getDestVectorType(), insert.getMixedPosition());
+          FailureOr<std::string> subscripts =
+              matrixSubscripts(*this, op, insert.getDestVectorType(), insert.getMixedPosition());
           if (failed(subscripts) || failed(typeName(insert.getValueToStoreType(), op)) ||
               failed(declare(insert.getResult(), expr(insert.getDest()), op)))
             return failure();
@@ -603,8 +602,7 @@ LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
           return emitUnsupported(op, "only Metal matrices (vector<CxRxf32|f16>) transpose");
         if (failed(typeName(transpose.getResultVectorType(), op)))
           return failure();
-        return declare(transpose.getResult(), "transpose(" + expr(transpose.getVector()) + ")",
-                       op);
+        return declare(transpose.getResult(), "transpose(" + expr(transpose.getVector()) + ")", op);
       })
       .Case([&](vector::FMAOp) {
         return emitElementwise(

@@ -127,8 +127,8 @@ KernelPrinter::emitElementwise(Operation *op,
     // `float2x2(f(a[0], b[0]), f(a[1], b[1]))`. Never `a * b`, Metal's linear-algebra product.
     auto matrixType = llvm::cast<VectorType>(result.getType());
     FailureOr<std::string> type = typeName(matrixType, op);
-    FailureOr<std::string> columnType = typeName(
-        VectorType::get({matrixType.getDimSize(1)}, matrixType.getElementType()), op);
+    FailureOr<std::string> columnType =
+        typeName(VectorType::get({matrixType.getDimSize(1)}, matrixType.getElementType()), op);
     if (failed(type) || failed(columnType))
       return failure();
     std::string rhs = *type + "(";

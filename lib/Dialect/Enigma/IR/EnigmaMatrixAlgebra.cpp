@@ -17,8 +17,7 @@ static bool isMetalExtent(int64_t n) { return n >= 2 && n <= 4; }
 /// Checks that `type` is a Metal matrix (rank 2) or vector (rank 1): fixed extents in 2..4.
 static LogicalResult verifyMetalShape(Operation *op, VectorType type, llvm::StringRef what) {
   if (type.isScalable() || !llvm::all_of(type.getShape(), isMetalExtent))
-    return op->emitOpError() << what << " " << type
-                             << " is not a Metal "
+    return op->emitOpError() << what << " " << type << " is not a Metal "
                              << (type.getRank() == 2 ? "matrix (2 to 4 columns and rows)"
                                                      : "vector (2 to 4 elements)");
   return success();
@@ -45,8 +44,8 @@ LogicalResult MatmulOp::verify() {
     // vector<R> * vector<CxR>: the vector has as many elements as the matrix has rows.
     if (lhs.getDimSize(0) != rhs.getDimSize(1))
       return emitOpError("vector x matrix needs the vector's length (")
-             << lhs.getDimSize(0) << ") to equal the matrix's number of rows ("
-             << rhs.getDimSize(1) << ")";
+             << lhs.getDimSize(0) << ") to equal the matrix's number of rows (" << rhs.getDimSize(1)
+             << ")";
   } else if (inner != innerRhs) {
     return emitOpError("the columns of lhs (")
            << inner << ") must equal the " << (rhs.getRank() == 2 ? "rows" : "length")
