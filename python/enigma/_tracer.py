@@ -535,7 +535,14 @@ class Value:
         return binary("sub", o, self)
 
     def __mul__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented  # vector * matrix: the matrix's __rmul__ decides
         return binary("mul", self, o)
+
+    def __matmul__(self, o: Any) -> Any:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
+        raise trace_type_error("@ needs a matrix operand (enigma.make_matrix)")
 
     def __rmul__(self, o: Any) -> Value:
         return binary("mul", o, self)

@@ -235,6 +235,7 @@ class Matrix:
     linear-algebra product (with a matrix or vector) or scales (with a scalar)."""
 
     __slots__ = ("cols", "elem", "id", "rows")
+    _defers_binary = True  # vector * matrix reaches __rmul__
     _named_result = True  # the tracer names it after the user's variable
 
     def __init__(self, id_: int, elem: DType, cols: int, rows: int) -> None:

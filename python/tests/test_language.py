@@ -3,8 +3,6 @@ kernel run on the CPU runtime against numpy, plus the errors the reference promi
 
 from __future__ import annotations
 
-import math
-import struct
 
 import enigma
 import numpy as np
@@ -585,7 +583,7 @@ def cas_increment(Counter: enigma.i32, Wins: enigma.u32, Bonus: enigma.u32):
     w = enigma.while_(
         lambda done: enigma.cmp_eq(done, 0), init=enigma.metal_cast(0, "uint")
     )
-    with w as done:
+    with w as _done:
         cur = enigma.atomic_load(Counter, 0)
         ok = enigma.atomic_compare_exchange_weak(
             Counter, 0, cur, cur + 1, success_order="relaxed", failure_order="relaxed"
