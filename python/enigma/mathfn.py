@@ -447,6 +447,13 @@ def _unsigned_attr(dt: DType) -> dict | None:
     return {"is_unsigned": "unit"} if dt.is_unsigned else None
 
 
+def _iop(what: str, op: str, *args: Any, signed_variant: bool = False) -> Value:
+    """An integer op on operands brought to one integer dtype; `signed_variant` ops carry
+    ``is_unsigned`` for unsigned dtypes (Metal's unsigned overload)."""
+    vals, dt = _ints(what, args)
+    return _emit(op, vals, dt, _unsigned_attr(dt) if signed_variant else None)
+
+
 def imin(a: Any, b: Any) -> Value:
     """Integer minimum (signed for signed dtypes, unsigned for unsigned ones)."""
     vals, dt = _ints("imin", (a, b))
@@ -487,20 +494,17 @@ def abs_diff_unary(x: Any) -> Value:
 
 def add_sat(a: Any, b: Any) -> Value:
     """``a + b`` clamped to the dtype's range (Metal ``addsat``)."""
-    vals, dt = _ints("add_sat", (a, b))
-    return _emit("enigma.add_sat", vals, dt, _unsigned_attr(dt))
+    return _iop("add_sat", "enigma.add_sat", a, b, signed_variant=True)
 
 
 def sub_sat(a: Any, b: Any) -> Value:
     """``a - b`` clamped to the dtype's range (Metal ``subsat``)."""
-    vals, dt = _ints("sub_sat", (a, b))
-    return _emit("enigma.sub_sat", vals, dt, _unsigned_attr(dt))
+    return _iop("sub_sat", "enigma.sub_sat", a, b, signed_variant=True)
 
 
 def mad_sat(a: Any, b: Any, c: Any) -> Value:
     """``a * b + c`` computed exactly, then clamped to the dtype's range (Metal ``madsat``)."""
-    vals, dt = _ints("mad_sat", (a, b, c))
-    return _emit("enigma.mad_sat", vals, dt, _unsigned_attr(dt))
+    return _iop("mad_sat", "enigma.mad_sat", a, b, c, signed_variant=True)
 
 
 def mul_hi(a: Any, b: Any) -> Value:
@@ -522,32 +526,27 @@ def mul_hi(a: Any, b: Any) -> Value:
 
 def rotate(a: Any, b: Any) -> Value:
     """`a` rotated left by ``b % bits`` bits (Metal ``rotate``)."""
-    vals, dt = _ints("rotate", (a, b))
-    return _emit("enigma.rotate", vals, dt)
+    return _iop("rotate", "enigma.rotate", a, b)
 
 
 def popcount(x: Any) -> Value:
     """The number of set bits."""
-    vals, dt = _ints("popcount", (x,))
-    return _emit("math.ctpop", vals, dt)
+    return _iop("popcount", "math.ctpop", x)
 
 
 def clz(x: Any) -> Value:
     """The number of leading zero bits (the bit width for 0)."""
-    vals, dt = _ints("clz", (x,))
-    return _emit("math.ctlz", vals, dt)
+    return _iop("clz", "math.ctlz", x)
 
 
 def ctz(x: Any) -> Value:
     """The number of trailing zero bits (the bit width for 0)."""
-    vals, dt = _ints("ctz", (x,))
-    return _emit("math.cttz", vals, dt)
+    return _iop("ctz", "math.cttz", x)
 
 
 def reverse_bits(x: Any) -> Value:
     """The bits of `x` in reverse order."""
-    vals, dt = _ints("reverse_bits", (x,))
-    return _emit("enigma.reverse_bits", vals, dt)
+    return _iop("reverse_bits", "enigma.reverse_bits", x)
 
 
 def _bit_count(v: Any, what: str, name: str) -> Value:
