@@ -39,11 +39,18 @@ from .control import *  # noqa: F401,F403,E402
 from .control import __all__ as _control_all  # noqa: E402
 from .tensor import *  # noqa: F401,F403,E402
 from .tensor import __all__ as _tensor_all  # noqa: E402
-from .driver import *  # noqa: F401,F403,E402
-from .driver import __all__ as _driver_all  # noqa: E402
+from .kernels import *  # noqa: F401,F403,E402
+from .kernels import __all__ as _kernels_all  # noqa: E402
+from .kernel_trace import *  # noqa: F401,F403,E402
+from .kernel_trace import __all__ as _kernel_trace_all  # noqa: E402
+from .compile_cache import *  # noqa: F401,F403,E402
+from .compile_cache import __all__ as _compile_cache_all  # noqa: E402
+from .compiling import *  # noqa: F401,F403,E402
+from .compiling import __all__ as _compiling_all  # noqa: E402
 
 __all__ += [n for n in _dtypes_all + _queries_all + _memory_all + _selection_all + _mathfn_all
-            + _simd_all + _vectors_all + _matrix_all + _control_all + _tensor_all + _driver_all
+            + _simd_all + _vectors_all + _matrix_all + _control_all + _tensor_all + _kernels_all
+            + _kernel_trace_all + _compile_cache_all + _compiling_all
             if n not in __all__]
 
 # The reference's names for the objects kernels handle: a traced value, a kernel definition,

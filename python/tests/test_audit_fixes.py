@@ -9,7 +9,7 @@ from pathlib import Path
 import enigma
 import numpy as np
 import pytest
-from enigma import driver as ekernel
+from enigma import kernel_trace as ekernel
 
 
 @enigma.kernel

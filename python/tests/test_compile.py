@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 
 import enigma
 import numpy as np
 from pathlib import Path
 import pytest
 from enigma import compiler as ecompiler
-from enigma import driver as ekernel
+import enigma as ekernel
 
 
 @enigma.kernel
@@ -103,7 +104,7 @@ def test_keep_metal_source_writes_into_work_dir(tmp_path):
 
 
 def test_default_work_dir_is_removed_when_nothing_is_kept(monkeypatch, tmp_path):
-    monkeypatch.setattr(ekernel.tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     enigma.compile(vadd, emit_only=True)
     assert list(tmp_path.iterdir()) == []
     enigma.compile(vadd, emit_only=True, keep_metal_source=True)

@@ -23,6 +23,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import enigma
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,13 +40,13 @@ def _example_traces() -> list[dict]:
         import reduction
         import softmax_rows
         import vector_add
-        from enigma import driver
+        from enigma import kernel_trace as driver
 
         # (tiled_add's @jit kernel needs launch arguments to trace; these cover its ops.)
         traces = []
         for module in (vector_add, reduction, softmax_rows, histogram):
             for value in vars(module).values():
-                if type(value).__name__ == "Kernel":
+                if isinstance(value, enigma.KernelDef):
                     traces.append(driver.trace(value)[0])
         return traces
     finally:

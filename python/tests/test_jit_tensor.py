@@ -170,7 +170,8 @@ def test_layout_ops_are_recorded_and_checked_by_the_compiler():
     import inspect
     import os
 
-    from enigma import compiler, driver
+    from enigma import compiler
+    from enigma import kernel_trace as driver
 
     A, B, C = tensors(enigma.Layout((1024,), (1,)))
     launch, _grid, _block = add_1d.run(A, B, C, 256)
