@@ -90,8 +90,9 @@ def check_args(ck: Any, args: Sequence[Any]) -> list[Any]:
     return out
 
 
-# MSL element spellings -> numpy dtype names. The MSL translation holds integers unsigned
-# (signed operations cast explicitly), so an i32 buffer is a `uint*` in MSL: the same bits.
+# MSL element spellings -> numpy dtype names. Signed dtypes are declared signed (`int*` for
+# i32) and unsigned ones unsigned; hand-written MLIR may declare any integer unsigned. Arrays
+# and scalars are reinterpreted to the declared type: the same bits.
 _MSL_NUMPY = {
     "float": "float32",
     "half": "float16",

@@ -653,8 +653,8 @@ class CpuKernel:
             else:
                 want_dt = np.dtype(want)
                 # Integers of the element's size are accepted whatever their signedness and
-                # reinterpreted (two's complement): Enigma holds every integer unsigned in MSL
-                # (`device uint*` for an int32 tensor), so int32 arrays fit `uint*` buffers.
+                # reinterpreted (two's complement): uint32 arrays fit `int*` buffers (Enigma's
+                # i32 parameters) and int32 arrays `uint*` ones (MSL written for unsigned).
                 ok = value.dtype == want_dt or (
                     want_dt.kind in "iu"
                     and value.dtype.kind in "iu"

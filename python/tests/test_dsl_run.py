@@ -773,3 +773,162 @@ def test_two_dimensional_threadgroup_array():
     c = run(tile2d, A, O, grid=(8, 8), block=(8, 8))
     np.testing.assert_array_equal(O.reshape(8, 8), A.reshape(8, 8).T)
     assert "mem_flags::mem_device" in c.metal_source or "mem_device" in c.metal_source
+
+
+# ---------------------------------------------------------------------------------------------
+# Signed parameters: Metal's signed types in the signature, exact semantics in the body
+# ---------------------------------------------------------------------------------------------
+
+
+@enigma.kernel
+def signed_params(
+    A8: enigma.i8,
+    A16: enigma.i16,
+    A32: enigma.i32,
+    A64: enigma.i64,
+    M: enigma.i32,
+    O32: enigma.i32,
+    O64: enigma.i64,
+    d: enigma.Scalar(enigma.i32),
+    s8: enigma.Scalar(enigma.i8),
+    l: enigma.Scalar(enigma.i64),
+):
+    i = enigma.thread_position_in_grid.x
+    a8 = A8[i]
+    a16 = A16[i]
+    a32 = A32[i]
+    a64 = A64[i]
+    A8[i] = a8 / s8  # divsi on i8 (truncating)
+    A16[i] = a16 >> 3  # arithmetic shift
+    A32[i] = a32 / d
+    A64[i] = a64 >> 7
+    O32[i * 4 + 0] = enigma.where(0, 1, a32 < d)  # signed comparisons
+    O32[i * 4 + 1] = enigma.where(0, 1, a8 > s8)
+    O32[i * 4 + 2] = enigma.metal_cast(a16, enigma.i32)  # sign extension
+    O32[i * 4 + 3] = a32 % d
+    O64[i * 3 + 0] = enigma.metal_cast(a32, enigma.i64)
+    O64[i * 3 + 1] = enigma.metal_cast(a8, enigma.i64) + l
+    O64[i * 3 + 2] = l / 7
+    enigma.atomic_min(M, 0, a32)
+    enigma.atomic_max(M, 1, a32)
+
+
+def _trunc_div(a, b):
+    """C's truncating integer division, in the arrays' (wide enough) dtype."""
+    q = np.abs(a) // np.abs(b)
+    return np.where((a < 0) != (b < 0), -q, q)
+
+
+def test_signed_params_signature_and_semantics():
+    n = 200
+    A8 = rng.integers(-128, 128, n).astype(np.int8)
+    A16 = rng.integers(-(2**15), 2**15, n).astype(np.int16)
+    A32 = rng.integers(-(2**31), 2**31, n).astype(np.int32)
+    A64 = rng.integers(-(2**63), 2**63, n, dtype=np.int64)
+    A8[:3] = [-128, -1, 127]
+    A16[:3] = [-(2**15), -1, 2**15 - 1]
+    A32[:3] = [-(2**31), -1, 2**31 - 1]
+    A64[:3] = [-(2**63), -1, 2**63 - 1]
+    M = np.array([2**31 - 1, -(2**31)], np.int32)
+    O32 = np.zeros(n * 4, np.int32)
+    O64 = np.zeros(n * 3, np.int64)
+    d, s8, l = -5, -3, -(2**40) - 3
+    a8, a16, a32, a64 = A8.copy(), A16.copy(), A32.copy(), A64.copy()
+    c = run(signed_params, A8, A16, A32, A64, M, O32, O64, d, s8, l, grid=n)
+
+    msl = c.metal_source
+    for decl in [
+        "device char* A8 [[buffer(0)]]",
+        "device short* A16 [[buffer(1)]]",
+        "device int* A32 [[buffer(2)]]",
+        "device long* A64 [[buffer(3)]]",
+        "device atomic_int* M [[buffer(4)]]",
+        "device int* O32 [[buffer(5)]]",
+        "device long* O64 [[buffer(6)]]",
+        "constant int& d [[buffer(7)]]",
+        "constant char& s8 [[buffer(8)]]",
+        "constant long& l [[buffer(9)]]",
+    ]:
+        assert decl in msl, (decl, msl)
+    assert "uint" not in msl.split("{", 1)[0].replace("uint3 thread_position_in_grid", "")
+    params = c.metadata["kernels"][0]["params"]
+    assert [p["is_unsigned"] for p in params] == [False] * 10
+    assert [p["msl_type"] for p in params][:4] == [
+        "device char*",
+        "device short*",
+        "device int*",
+        "device long*",
+    ]
+
+    np.testing.assert_array_equal(A8, _trunc_div(a8.astype(np.int64), s8).astype(np.int8))
+    np.testing.assert_array_equal(A16, a16 >> 3)
+    np.testing.assert_array_equal(A32, _trunc_div(a32.astype(np.int64), d).astype(np.int32))
+    np.testing.assert_array_equal(A64, a64 >> 7)
+    O32 = O32.reshape(n, 4)
+    np.testing.assert_array_equal(O32[:, 0], (a32 < d).astype(np.int32))
+    np.testing.assert_array_equal(O32[:, 1], (a8 > s8).astype(np.int32))
+    np.testing.assert_array_equal(O32[:, 2], a16.astype(np.int32))
+    np.testing.assert_array_equal(O32[:, 3], np.fmod(a32, np.int32(d)))
+    O64 = O64.reshape(n, 3)
+    np.testing.assert_array_equal(O64[:, 0], a32.astype(np.int64))
+    np.testing.assert_array_equal(O64[:, 1], a8.astype(np.int64) + l)
+    np.testing.assert_array_equal(O64[:, 2], -((-l) // 7))
+    assert M[0] == a32.min() == -(2**31) and M[1] == a32.max() == 2**31 - 1
+
+
+@enigma.kernel
+def signed_vectorized(
+    A8: enigma.i8, A16: enigma.i16, A32: enigma.i32, A64: enigma.i64, s: enigma.Scalar(enigma.i32)
+):
+    i = enigma.thread_position_in_grid.x
+    A8[i] = A8[i] >> 1
+    A16[i] = A16[i] >> 2
+    A32[i] = A32[i] + s
+    A64[i] = A64[i] >> 3
+
+
+def test_signed_params_vectorized():
+    # vec_width=4: whole-vector accesses of the signed buffers (same bits), the tail scalar
+    n = 1003
+    A8 = rng.integers(-128, 128, n).astype(np.int8)
+    A16 = rng.integers(-(2**15), 2**15, n).astype(np.int16)
+    A32 = rng.integers(-(2**31), 2**31, n).astype(np.int32)
+    A64 = rng.integers(-(2**63), 2**63, n, dtype=np.int64)
+    a8, a16, a32, a64 = A8.copy(), A16.copy(), A32.copy(), A64.copy()
+    s = -123456
+    c = run(signed_vectorized, A8, A16, A32, A64, s, grid=n, block=128, vec_width=4)
+    assert c.vec_width == 4
+    msl = c.metal_source
+    assert "device char* A8" in msl and "device long* A64" in msl and "constant int& s" in msl
+    assert "uint4" in msl and "ulong4" in msl  # the vector path is there
+    np.testing.assert_array_equal(A8, a8 >> 1)
+    np.testing.assert_array_equal(A16, a16 >> 2)
+    np.testing.assert_array_equal(A32, (a32.astype(np.int64) + s).astype(np.int32))
+    np.testing.assert_array_equal(A64, a64 >> 3)
+
+
+@enigma.kernel
+def signed_copy(A: enigma.i32, B: enigma.i32):
+    i = enigma.thread_position_in_grid.x
+    B[i] = A[i]
+
+
+def test_signed_buffer_with_unsigned_array():
+    # Unchanged by the signed signature: the DSL launcher wants exactly the annotated dtype
+    # (int32 for i32), while the MSL-level runtime (enigma.runtime, which binds by the
+    # signature) accepts any integer array of the element's size, reinterpreted.
+    c = enigma.compile(signed_copy, emit_only=True)
+    assert "device const int* A" in c.metal_source and "device int* B" in c.metal_source
+    A = np.array([0, 1, 0xFFFFFFFF, 0x80000000], np.uint32)
+    with pytest.raises(enigma.EnigmaError, match="expected a int32 array, got uint32"):
+        c(A, np.zeros(4, np.int32), grid=4, block=4, device="cpu")
+    with pytest.raises(enigma.EnigmaError, match="expected a int32 array, got uint32"):
+        c(A.view(np.int32), np.zeros(4, np.uint32), grid=4, block=4, device="cpu")
+    k = enigma.runtime.compile_msl(c.metal_source, c.kernel_name)
+    assert [p.type_name for p in k.args] == ["int", "int"]
+    B = np.zeros(4, np.uint32)
+    k(A, B, grid=4, block=4)
+    np.testing.assert_array_equal(B, A)
+    B32 = np.zeros(4, np.int32)
+    k(A, B32, grid=4, block=4)
+    np.testing.assert_array_equal(B32, A.view(np.int32))

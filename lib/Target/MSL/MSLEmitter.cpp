@@ -437,6 +437,7 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
   });
 
   llvm::SmallVector<std::string> params;
+  llvm::SmallVector<std::string> signedCopies;
   MSLKernelInfo kernelInfo;
   kernelInfo.kernelName = kernel.getSymName().str();
   kernelInfo.entryName = plan.entryName;
@@ -444,7 +445,8 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
   for (unsigned i : order) {
     BlockArgument arg = entry.getArgument(i);
     MSLParamInfo param;
-    param.name = nameOf(arg);
+    auto paramName = plan.paramNames.find(arg);
+    param.name = paramName != plan.paramNames.end() ? paramName->second : nameOf(arg);
     param.bufferIndex = kernel.getBufferIndex(i);
     param.isAtomic = false;
     param.isUnsigned = false;
@@ -461,7 +463,8 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
       std::optional<AddressSpace> space = getAddressSpace(memref);
       std::string elemName = plan.rootElementType(arg);
       param.isAtomic = use.isAtomic();
-      param.isUnsigned = getIntegerWidth(elemType) > 1 && (!use.isAtomic() || use.atomicUnsigned);
+      param.isUnsigned = getIntegerWidth(elemType) > 1 &&
+                         (use.isAtomic() ? elemName == "atomic_uint" : !kernel.isSignedArg(i));
       if (use.read && use.write)
         param.access = "read_write";
       else if (use.write)
@@ -479,8 +482,19 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
       FailureOr<std::string> type = typeName(arg.getType(), kernel);
       if (failed(type))
         return failure();
-      param.mslType = "constant " + *type + "&";
-      param.isUnsigned = getIntegerWidth(elemType) > 1;
+      bool isSigned = kernel.isSignedArg(i);
+      if (isSigned) {
+        FailureOr<std::string> signedType = signedTypeName(arg.getType(), kernel);
+        if (failed(signedType))
+          return failure();
+        param.mslType = "constant " + *signedType + "&";
+        // The body holds the value unsigned, like every integer: an unsigned copy first.
+        if (plan.paramNames.count(arg))
+          signedCopies.push_back(*type + " " + nameOf(arg) + " = " + param.name + ";");
+      } else {
+        param.mslType = "constant " + *type + "&";
+      }
+      param.isUnsigned = getIntegerWidth(elemType) > 1 && !isSigned;
     }
     param.elementType = printMLIRType(elemType);
     params.push_back(param.mslType + " " + param.name + " [[buffer(" +
@@ -531,6 +545,8 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
     indent() << "threadgroup " << plan.rootElementType(alloc.getResult()) << " "
              << nameOf(alloc.getResult()) << "[" << type.getNumElements() << "];\n";
   }
+  for (const std::string &copy : signedCopies)
+    indent() << copy << "\n";
 
   if (failed(emitBlock(entry)))
     return failure();

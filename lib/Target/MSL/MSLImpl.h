@@ -94,6 +94,7 @@ struct RootUse {
   Operation *firstPlain = nullptr;
   bool atomicUnsigned = false;
   Operation *signedMinMax = nullptr;
+  Operation *unsignedMinMax = nullptr;
   bool isAtomic() const { return firstAtomic != nullptr; }
 };
 
@@ -117,9 +118,16 @@ struct KernelPlan {
   /// The memory root of every memref value.
   llvm::DenseMap<Value, Value> rootOf;
   llvm::MapVector<Value, RootUse> roots;
+  /// Signature names of the `enigma.signed` scalar parameters. Their body variable (in
+  /// `names`) is a different one: the unsigned copy the kernel starts with (`uint n_u = n;`),
+  /// since every integer value is held unsigned.
+  llvm::DenseMap<Value, std::string> paramNames;
 
-  /// The MSL element type a root is declared with ("float", "atomic_int", ...).
+  /// The MSL element type a root is declared with ("float", "int", "atomic_int", ...).
   std::string rootElementType(Value root) const;
+  /// Whether `root` is a kernel argument marked `enigma.signed` (declared with Metal's signed
+  /// type; its values are still held unsigned in the body).
+  bool isSignedParam(Value value) const;
 };
 
 /// Runs the prepare step on one kernel. `entryNames` keeps entry points unique in the module.

@@ -234,14 +234,30 @@ llvm::StringRef msl::getSourceName(Location loc) {
 // Memory roots and uses
 //===----------------------------------------------------------------------===//
 
+bool KernelPlan::isSignedParam(Value value) const {
+  KernelOp k = kernel; // op handles are values; their accessors are not const
+  auto arg = llvm::dyn_cast<BlockArgument>(value);
+  if (!k || !arg || arg.getOwner() != &k.getBody().front())
+    return false;
+  return k.isSignedArg(arg.getArgNumber());
+}
+
 std::string KernelPlan::rootElementType(Value root) const {
   auto type = llvm::cast<MemRefType>(root.getType());
+  bool isSigned = isSignedParam(root);
   auto it = roots.find(root);
   if (it != roots.end() && it->second.isAtomic()) {
     if (type.getElementType().isF32())
       return "atomic_float";
+    // A signed parameter is atomic_int unless an unsigned min/max needs atomic_uint (every
+    // other atomic is the same on the bits either way); other memory is atomic_uint as soon as
+    // one atomic says unsigned.
+    if (isSigned)
+      return it->second.unsignedMinMax ? "atomic_uint" : "atomic_int";
     return it->second.atomicUnsigned ? "atomic_uint" : "atomic_int";
   }
+  if (isSigned)
+    return getSignedTypeName(type.getElementType()).value_or("<invalid>");
   return getValueTypeName(type.getElementType()).value_or("<invalid>");
 }
 
@@ -320,8 +336,11 @@ LogicalResult Preparer::recordUse(Operation *op, Value memref, MemUse use, bool 
     if (isUnsigned)
       info.atomicUnsigned = true;
     if (auto rmw = llvm::dyn_cast<AtomicRMWOp>(op))
-      if (!isUnsigned && (rmw.getKind() == AtomicKind::Min || rmw.getKind() == AtomicKind::Max))
-        info.signedMinMax = op;
+      if (rmw.getKind() == AtomicKind::Min || rmw.getKind() == AtomicKind::Max) {
+        Operation *&minMax = isUnsigned ? info.unsignedMinMax : info.signedMinMax;
+        if (!minMax)
+          minMax = op;
+      }
   } else if (!info.firstPlain) {
     info.firstPlain = op;
   }
@@ -424,6 +443,13 @@ LogicalResult Preparer::run() {
     return kernel.emitError("cannot translate to MSL: kernels must have a single block");
   for (BlockArgument arg : entry.getArguments()) {
     plan.names[arg] = nameFor(arg.getLoc());
+    // A signed scalar parameter the body uses is copied into its unsigned held type first
+    // thing; the body reads the copy.
+    if (!llvm::isa<MemRefType>(arg.getType()) && kernel.isSignedArg(arg.getArgNumber()) &&
+        !arg.use_empty()) {
+      plan.paramNames[arg] = plan.names[arg];
+      plan.names[arg] = names.unique(plan.names[arg] + "_u");
+    }
     if (llvm::isa<MemRefType>(arg.getType())) {
       plan.rootOf[arg] = arg;
       plan.roots[arg];
@@ -452,7 +478,7 @@ LogicalResult Preparer::run() {
       diag.attachNote(use.firstAtomic->getLoc()) << "atomic access here";
       return failure();
     }
-    if (use.isAtomic() && use.atomicUnsigned && use.signedMinMax) {
+    if (use.isAtomic() && use.signedMinMax && plan.rootElementType(root) == "atomic_uint") {
       InFlightDiagnostic diag = use.signedMinMax->emitError(
           "cannot translate to MSL: signed atomic min/max on memory that other atomics use as "
           "unsigned (atomic_uint)");

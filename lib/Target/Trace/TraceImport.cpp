@@ -475,6 +475,13 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
 
     NamedAttrList attrs;
     attrs.append(KernelOp::kBufferIndexAttr, builder.getI32IntegerAttr(*index));
+    // Signed dtypes make Metal-signed parameters (`device int*`, `constant char&`). Integers
+    // of vector type (a `type` such as vector<4xi32>) keep the unsigned spelling.
+    Type heldElement = type;
+    if (auto memref = dyn_cast<MemRefType>(type))
+      heldElement = memref.getElementType();
+    if (llvm::is_contained({"i8", "i16", "i32", "i64"}, *dtype) && isa<IntegerType>(heldElement))
+      attrs.append(KernelOp::kSignedAttr, builder.getUnitAttr());
     if (isScalar) {
       attrs.append(KernelOp::kScalarAttr, builder.getUnitAttr());
       if (p->get("access"))

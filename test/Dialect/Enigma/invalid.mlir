@@ -496,3 +496,53 @@ enigma.kernel @fill_type() {
   %a = enigma.simdgroup_matrix_fill %h : !enigma.simdgroup_matrix<8x8xf32>
   enigma.return
 }
+
+// -----
+
+// expected-error @+1 {{argument #0: 'enigma.signed' must be a unit attribute}}
+enigma.kernel @signed_not_unit(%n: i32 {enigma.buffer_index = 0 : i32, enigma.scalar, enigma.signed = true}) {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0 of type 'memref<?xf32, #enigma.address_space<device>>' is marked 'enigma.signed', which only applies to i8/i16/i32/i64 scalars and buffers of them}}
+enigma.kernel @signed_float_buffer(%a: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.signed}) {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{argument #1 of type 'f16' is marked 'enigma.signed'}}
+enigma.kernel @signed_float_scalar(%a: memref<?xi32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.signed},
+                                   %h: f16 {enigma.buffer_index = 1 : i32, enigma.scalar, enigma.signed}) {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0 of type 'i1' is marked 'enigma.signed'}}
+enigma.kernel @signed_bool(%b: i1 {enigma.buffer_index = 0 : i32, enigma.scalar, enigma.signed}) {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0 of type 'index' is marked 'enigma.signed'}}
+enigma.kernel @signed_index(%i: index {enigma.buffer_index = 0 : i32, enigma.scalar, enigma.signed}) {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0 of type 'vector<4xi32>' is marked 'enigma.signed'}}
+enigma.kernel @signed_vector_scalar(%v: vector<4xi32> {enigma.buffer_index = 0 : i32, enigma.scalar, enigma.signed}) {
+  enigma.return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0 of type 'memref<?xvector<4xi32>, #enigma.address_space<device>>' is marked 'enigma.signed'}}
+enigma.kernel @signed_vector_buffer(%a: memref<?xvector<4xi32>, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.signed}) {
+  enigma.return
+}

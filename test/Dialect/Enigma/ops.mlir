@@ -266,3 +266,26 @@ enigma.kernel @upstream(%a: memref<?xf32, #enigma.address_space<device>> {enigma
   "test.use"(%p) : (memref<4xf32, #enigma.address_space<thread>>) -> ()
   enigma.return
 }
+
+// -----
+
+// `enigma.signed` marks integer scalars and buffers whose integers are signed in the source
+// (the MSL signature then declares them `device int*`, `constant char&`...).
+// CHECK-LABEL: enigma.kernel @signed_args
+// CHECK-SAME: %{{.*}}: memref<?xi8, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.signed},
+// CHECK-SAME: %{{.*}}: memref<4xi16, #enigma.address_space<constant>> {enigma.buffer_index = 1 : i32, enigma.signed},
+// CHECK-SAME: %{{.*}}: memref<?xi32, #enigma.address_space<device>> {enigma.access = #enigma.access<read_write>, enigma.buffer_index = 2 : i32, enigma.signed},
+// CHECK-SAME: %{{.*}}: memref<?xi64, #enigma.address_space<device>> {enigma.buffer_index = 3 : i32, enigma.signed},
+// CHECK-SAME: %{{.*}}: i32 {enigma.buffer_index = 4 : i32, enigma.scalar, enigma.signed},
+// CHECK-SAME: %{{.*}}: i8 {enigma.buffer_index = 5 : i32, enigma.scalar, enigma.signed},
+// CHECK-SAME: %{{.*}}: i32 {enigma.buffer_index = 6 : i32, enigma.scalar})
+enigma.kernel @signed_args(
+    %a: memref<?xi8, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.signed},
+    %b: memref<4xi16, #enigma.address_space<constant>> {enigma.buffer_index = 1 : i32, enigma.signed},
+    %c: memref<?xi32, #enigma.address_space<device>> {enigma.buffer_index = 2 : i32, enigma.access = #enigma.access<read_write>, enigma.signed},
+    %d: memref<?xi64, #enigma.address_space<device>> {enigma.buffer_index = 3 : i32, enigma.signed},
+    %n: i32 {enigma.buffer_index = 4 : i32, enigma.scalar, enigma.signed},
+    %m: i8 {enigma.buffer_index = 5 : i32, enigma.scalar, enigma.signed},
+    %u: i32 {enigma.buffer_index = 6 : i32, enigma.scalar}) {
+  enigma.return
+}

@@ -85,6 +85,19 @@ enigma.kernel @mixed_signedness(%h: memref<16xi32, #enigma.address_space<device>
 
 // -----
 
+// An `enigma.signed` buffer is atomic_int, unless an unsigned min/max needs atomic_uint: then a
+// signed min/max on it is an error too.
+enigma.kernel @signed_param_mixed_minmax(%h: memref<16xi32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.signed}) {
+  %c0 = arith.constant 0 : index
+  %one = arith.constant 1 : i32
+  %0 = enigma.atomic_rmw <min> unsigned %one, %h[%c0] : memref<16xi32, #enigma.address_space<device>>
+  // expected-error @+1 {{signed atomic min/max on memory that other atomics use as unsigned (atomic_uint)}}
+  %1 = enigma.atomic_rmw <max> %one, %h[%c0] : memref<16xi32, #enigma.address_space<device>>
+  enigma.return
+}
+
+// -----
+
 // expected-error @+1 {{buffer argument #0 is declared #enigma.access<read> but the kernel writes it}}
 enigma.kernel @writes_read_only(%x: memref<4xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.access = #enigma.access<read>}) {
   %c0 = arith.constant 0 : index

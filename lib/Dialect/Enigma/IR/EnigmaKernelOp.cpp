@@ -54,6 +54,8 @@ unsigned KernelOp::getBufferIndex(unsigned i) {
 
 bool KernelOp::isScalarArg(unsigned i) { return static_cast<bool>(getArgAttr(i, kScalarAttr)); }
 
+bool KernelOp::isSignedArg(unsigned i) { return static_cast<bool>(getArgAttr(i, kSignedAttr)); }
+
 std::optional<Access> KernelOp::getDeclaredAccess(unsigned i) {
   if (auto attr = getArgAttrOfType<AccessAttr>(i, kAccessAttr))
     return attr.getValue();
@@ -96,11 +98,23 @@ LogicalResult KernelOp::verify() {
       if (!name.starts_with("enigma."))
         continue;
       if (name != kBufferIndexAttr && name != kAccessAttr && name != kScalarAttr &&
-          name != kImplicitAttr && name != kLayoutAttr)
+          name != kImplicitAttr && name != kLayoutAttr && name != kSignedAttr)
         return emitOpError("argument #") << i << " has unknown attribute '" << name << "'";
     }
     if (getArgAttr(i, kScalarAttr) && !llvm::isa<UnitAttr>(getArgAttr(i, kScalarAttr)))
       return emitOpError("argument #") << i << ": '" << kScalarAttr << "' must be a unit attribute";
+
+    if (Attribute signedAttr = getArgAttr(i, kSignedAttr)) {
+      if (!llvm::isa<UnitAttr>(signedAttr))
+        return emitOpError("argument #") << i << ": '" << kSignedAttr
+                                         << "' must be a unit attribute";
+      Type elem = memrefType ? memrefType.getElementType() : argType;
+      auto intTy = llvm::dyn_cast<IntegerType>(elem);
+      if (!intTy || !llvm::is_contained({8u, 16u, 32u, 64u}, intTy.getWidth()))
+        return emitOpError("argument #")
+               << i << " of type " << argType << " is marked '" << kSignedAttr
+               << "', which only applies to i8/i16/i32/i64 scalars and buffers of them";
+    }
 
     if (Attribute implicit = getArgAttr(i, kImplicitAttr)) {
       auto str = llvm::dyn_cast<StringAttr>(implicit);

@@ -27,7 +27,14 @@ def Enigma_KernelOp : Enigma_Op<"kernel", [
       indexes the buffer with; verified to fit a statically sized buffer (its cosize at most the
       buffer's element count);
     - `enigma.implicit = "threads_per_grid.x"` (scalars added by vectorization): a parameter the
-      launcher fills in itself (here the original x grid size), not one the user passes.
+      launcher fills in itself (here the original x grid size), not one the user passes;
+    - `enigma.signed` (unit, optional): the argument's integers are signed in the source language
+      (the trace's `i8`/`i16`/`i32`/`i64` dtypes). Only allowed on `i8`/`i16`/`i32`/`i64` scalars
+      and on buffers of those element types. MLIR integers are signless and the body's
+      operations carry the semantics, so the attribute changes no computation: it only makes
+      the MSL signature declare the parameter with Metal's signed type (`device int*`,
+      `constant char&`, `device atomic_int*`) instead of the unsigned one. Without it an integer
+      parameter is declared unsigned (`device uint*`, `constant uint&`).
 
     The kernel may carry `enigma.coarsen = N : i32`, the number of consecutive x threads each
     thread of the kernel does the work of (set by vectorization; launchers divide the x grid).
@@ -35,7 +42,7 @@ def Enigma_KernelOp : Enigma_Op<"kernel", [
     ```mlir
     enigma.kernel @vadd(%a: memref<?xf32, #enigma.address_space<device>>
                             {enigma.buffer_index = 0 : i32, enigma.access = #enigma.access<read>},
-                        %n: i32 {enigma.buffer_index = 1 : i32, enigma.scalar}) {
+                        %n: i32 {enigma.buffer_index = 1 : i32, enigma.scalar, enigma.signed}) {
       enigma.return
     }
     ```
@@ -58,6 +65,7 @@ def Enigma_KernelOp : Enigma_Op<"kernel", [
     static constexpr ::llvm::StringLiteral kCoarsenAttr = "enigma.coarsen";
     static constexpr ::llvm::StringLiteral kImplicitAttr = "enigma.implicit";
     static constexpr ::llvm::StringLiteral kLayoutAttr = "enigma.layout";
+    static constexpr ::llvm::StringLiteral kSignedAttr = "enigma.signed";
 
     ::mlir::Region *getCallableRegion() { return &getBody(); }
     ::llvm::ArrayRef<::mlir::Type> getArgumentTypes() { return getFunctionType().getInputs(); }
@@ -68,6 +76,8 @@ def Enigma_KernelOp : Enigma_Op<"kernel", [
     unsigned getBufferIndex(unsigned i);
     /// Whether argument `i` is a by-value scalar.
     bool isScalarArg(unsigned i);
+    /// Whether argument `i` is marked `enigma.signed` (declared with Metal's signed type).
+    bool isSignedArg(unsigned i);
     /// The declared access of buffer argument `i`, if any.
     std::optional<::mlir::enigma::Access> getDeclaredAccess(unsigned i);
     /// The thread-coarsening factor (1 when not vectorized).
