@@ -685,3 +685,22 @@ def test_barriers_match_by_count_across_call_sites() -> None:
     k(out, grid=(64,), block=(64,))
     lid = np.arange(64, dtype=np.uint32)
     np.testing.assert_array_equal(out, (63 - lid) + np.where(lid % 2 == 0, 0, 100))
+
+
+SIGNED_CHAR = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void chars(device const uchar* in [[buffer(0)]], device int* out [[buffer(1)]],
+                  uint i [[thread_position_in_grid]]) {
+  char c = char(in[i]);     // Metal's char is signed on every host
+  out[i] = int(c) + (c < 0 ? 1000 : 0);
+}
+"""
+
+
+def test_plain_char_is_signed() -> None:
+    k = rt.compile_msl(SIGNED_CHAR, "chars")
+    x = np.array([0, 1, 127, 128, 200, 255], np.uint8)
+    out = np.zeros(6, np.int32)
+    k(x, out, grid=6, block=6)
+    np.testing.assert_array_equal(out, x.view(np.int8).astype(np.int32) + np.where(x >= 128, 1000, 0))

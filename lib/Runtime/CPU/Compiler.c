@@ -69,6 +69,8 @@ static const char *const kBaseFlags[] = {
     // (whose default contracts across statements) does with "on" too, so results do not
     // depend on the host compiler.
     "-ffp-contract=on",
+    // Metal's char is signed; plain char is unsigned on some hosts (ARM Linux).
+    "-fsigned-char",
     // Large stack frames probe every page, so a thread that overflows its
     // fiber stack hits the guard page instead of a neighbour's stack.
     "-fstack-clash-protection"};
