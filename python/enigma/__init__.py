@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from .errors import EnigmaError, EnigmaRuntimeError, EnigmaTypeError
 
-__all__ = ["EnigmaError", "EnigmaRuntimeError", "EnigmaTypeError", "arch"]
+__all__ = [
+    "EnigmaError",
+    "EnigmaRuntimeError",
+    "EnigmaTypeError",
+    "MetalRuntime",
+    "PreparedKernel",
+    "arch",
+    "benchmark",
+    "testing",
+]
 
 # Each component registers its public names below (one import line per module).
 from .layout import *  # noqa: F401,F403,E402
@@ -31,6 +40,8 @@ from .mathfn import __all__ as _mathfn_all  # noqa: E402
 from .simd import *  # noqa: F401,F403,E402
 from .simd import __all__ as _simd_all  # noqa: E402
 from . import arch  # noqa: F401,E402
+from . import benchmark, testing  # noqa: F401,E402
+from .metal_runtime import MetalRuntime, PreparedKernel  # noqa: F401,E402
 from .vectors import *  # noqa: F401,F403,E402
 from .vectors import __all__ as _vectors_all  # noqa: E402
 from .matrix import *  # noqa: F401,F403,E402

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import _tracer
+from .arrays import as_numpy
 from .errors import EnigmaError
 from .runtime import as_dims
 
@@ -46,10 +47,8 @@ def check_args(ck: Any, args: Sequence[Any]) -> list[Any]:
         where = f"{ck.kernel_name}: argument #{i} ('{p.name}')"
         if p.kind == "buffer":
             if not isinstance(a, np.ndarray):
-                raise EnigmaError(
-                    f"{where} is a {p.dtype.name} buffer: pass a numpy array, got "
-                    f"{type(a).__name__}"
-                )
+                # torch/mlx/... arrays through DLPack or the buffer protocol, without a copy
+                a = as_numpy(a, f"{where} ({p.dtype.name} buffer)")
             if p.dtype.name == "bf16":
                 ok = a.dtype.itemsize == 2 and a.dtype.kind in "uiV"
                 want = "a 2-byte dtype holding bfloat16 bits (e.g. uint16)"

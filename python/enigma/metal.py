@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import EnigmaRuntimeError
 
-__all__ = ["build_metallib", "dispatch", "run_xcrun"]
+__all__ = ["Session", "build_metallib", "dispatch", "run_xcrun"]
 
 
 def run_xcrun(args: list[str]) -> subprocess.CompletedProcess:
@@ -88,6 +88,115 @@ def _function(lib: Any, ck: Any, constants: list, metal: Any) -> Any:  # pragma:
             f"cannot specialize {ck.kernel_name} with its function constants: {err}"
         )
     return fn
+
+
+class Session:  # pragma: no cover - macOS only
+    """A kernel ready to run repeatedly on the default Metal device: its pipeline state and one
+    shared-storage MTLBuffer per buffer argument, created once (``MetalRuntime.prepare``).
+
+    `args` are the kernel's arguments in parameter order (numpy arrays for buffers, numbers for
+    scalars); `constants` its function constant values (a dict by index or name)."""
+
+    def __init__(self, ck: Any, args: list, constants: Any = None) -> None:
+        try:
+            import Foundation
+            import Metal
+        except ImportError:
+            raise EnigmaRuntimeError(
+                "Metal needs PyObjC's Metal bindings (pip install pyobjc-framework-Metal)"
+            ) from None
+        import numpy as np
+
+        from . import function_constants as _fc
+
+        self._metal = Metal
+        self.ck = ck
+        dev = Metal.MTLCreateSystemDefaultDevice()
+        if dev is None:
+            raise EnigmaRuntimeError("no Metal device is available")
+        if ck.metallib_path is None:  # compiled emit-only: build the metallib now
+            import tempfile
+
+            lib_path = build_metallib(
+                ck.metal_source, ck.kernel_name, Path(tempfile.mkdtemp(prefix="enigma-"))
+            )
+            ck.metallib_path = str(lib_path.resolve())
+            ck.metallib_bytes = lib_path.read_bytes()
+        url = Foundation.NSURL.fileURLWithPath_(str(ck.metallib_path))
+        lib, err = dev.newLibraryWithURL_error_(url, None)
+        if lib is None:
+            raise EnigmaRuntimeError(f"cannot load {ck.metallib_path}: {err}")
+        kinfo = (ck.metadata.get("kernels") or [{}])[0]
+        resolved = _fc.resolve(ck.kernel_name, _fc.from_metadata(kinfo), constants)
+        fn = _function(lib, ck, resolved, Metal)
+        pso, err = dev.newComputePipelineStateWithFunction_error_(fn, None)
+        if pso is None:
+            raise EnigmaRuntimeError(
+                f"cannot create the pipeline state of {ck.kernel_name}: {err}"
+            )
+        self.dev, self.pso, self.queue = dev, pso, dev.newCommandQueue()
+        self.bindings: list = []  # (index, MTLBuffer or bytes, array or None)
+        self.by_array: dict = {}
+        for p, v in zip(ck.params, args):
+            if isinstance(v, np.ndarray):
+                arr = np.ascontiguousarray(v)
+                buf = dev.newBufferWithBytes_length_options_(
+                    arr.tobytes(), max(arr.nbytes, 1), Metal.MTLResourceStorageModeShared
+                )
+                self.bindings.append((p.buffer_index, buf, arr))
+                self.by_array[id(v)] = (buf, v)
+            else:
+                data = np.array(v, dtype=p.dtype.numpy).tobytes()
+                self.bindings.append((p.buffer_index, data, None))
+
+    def dispatch(self, grid: tuple, block: tuple, implicit: dict | None = None) -> float:
+        """Runs the kernel over `grid` scalar-kernel threads; returns the GPU time in
+        microseconds (the command buffer's GPU timestamps)."""
+        Metal = self._metal
+        ck = self.ck
+        cmd = self.queue.commandBuffer()
+        enc = cmd.computeCommandEncoder()
+        enc.setComputePipelineState_(self.pso)
+        for index, buf, arr in self.bindings:
+            if arr is None:
+                enc.setBytes_length_atIndex_(buf, len(buf), index)
+            else:
+                enc.setBuffer_offset_atIndex_(buf, 0, index)
+        import numpy as np
+
+        for index, name in ck.implicit_params:
+            axis = {"threads_per_grid.x": 0, "threads_per_grid.y": 1,
+                    "threads_per_grid.z": 2}[ck.implicit_kinds.get(index, "")]
+            data = np.array(grid[axis], dtype=np.uint32).tobytes()
+            enc.setBytes_length_atIndex_(data, len(data), index)
+        coarsen = max(1, ck.coarsen)
+        enc.dispatchThreads_threadsPerThreadgroup_(
+            Metal.MTLSizeMake(-(-grid[0] // coarsen), grid[1], grid[2]),
+            Metal.MTLSizeMake(*block),
+        )
+        enc.endEncoding()
+        cmd.commit()
+        cmd.waitUntilCompleted()
+        if cmd.error() is not None:
+            raise EnigmaRuntimeError(
+                f"Metal reported an error running {ck.kernel_name}: {cmd.error()}"
+            )
+        return (cmd.GPUEndTime() - cmd.GPUStartTime()) * 1e6
+
+    def read(self, original: Any) -> Any:
+        """The current contents of the buffer made from array `original`, as an array."""
+        import numpy as np
+
+        buf, _ = self.by_array[id(original)]
+        view = buf.contents().as_buffer(original.nbytes)
+        return np.frombuffer(view, dtype=original.dtype).reshape(original.shape).copy()
+
+    def release(self) -> None:
+        for _, buf, arr in self.bindings:
+            if arr is not None:
+                buf.setPurgeableState_(self._metal.MTLPurgeableStateEmpty)
+        self.bindings = []
+        self.by_array = {}
 
 
 def dispatch(

@@ -237,7 +237,9 @@ def test_launch_argument_errors(scale_compiled):
         r"array, got float64",
     ):
         c(np.ones(8), b, 8, grid=8)
-    with pytest.raises(enigma.EnigmaError, match="pass a numpy array, got list"):
+    with pytest.raises(
+        enigma.EnigmaError, match=r"expected an array \(numpy, or an object with __dlpack__.*got list"
+    ):
         c([1.0] * 8, b, 8, grid=8)
     with pytest.raises(enigma.EnigmaError, match=r"'B'\) is a i32 buffer: expected a int32"):
         c(a, np.zeros(8, np.uint32), 8, grid=8)
