@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _capi
+from . import dtypes as _dt
 from .compile_cache import _compile_cached
 from .errors import EnigmaError
 from .kernel_trace import ParamInfo, format_trace, trace
@@ -39,31 +40,41 @@ class CompiledKernel:
     def __init__(
         self,
         kernel_name: str,
-        metal_source: str,
-        mlir_source: str,
-        params: list[ParamInfo],
-        vec_width: int,
-        coarsen: int,
-        grid: tuple[int, int, int] | None,
-        block: tuple[int, int, int] | None,
-        trace_dict: dict,
-        metadata: dict,
-        metallib_path: str | None,
-        metallib_bytes: bytes | None,
-        cache_status: str,
+        metal_source: str | None = None,
+        mlir_source: str | None = None,
+        params: list[ParamInfo] | None = None,
+        vec_width: int = 0,
+        coarsen: int = 1,
+        grid: tuple[int, int, int] | None = None,
+        block: tuple[int, int, int] | None = None,
+        trace_dict: dict | None = None,
+        metadata: dict | None = None,
+        metallib_path: str | None = None,
+        metallib_bytes: bytes | None = None,
+        cache_status: str = "external",
         work_dir: str | None = None,
         metal_path: str | None = None,
     ) -> None:
+        """``enigma.compile`` builds these. A kernel written by hand in Metal can be wrapped
+        too, as the reference's programs do: ``CompiledKernel(kernel_name=..., metal_source=...,
+        metallib_path=..., metallib_bytes=...)``; its parameters are then read from the MSL
+        signature (by the CPU runtime's parser) when it is first launched."""
+        if not isinstance(kernel_name, str) or not kernel_name:
+            raise EnigmaError(f"CompiledKernel: kernel_name must be a name, got {kernel_name!r}")
+        if metal_source is None and metallib_path is None:
+            raise EnigmaError(
+                f"CompiledKernel {kernel_name}: give metal_source (and, for Metal, a metallib)"
+            )
         self.kernel_name = kernel_name
         self.metal_source = metal_source
         self.mlir_source = mlir_source
-        self.params = params
+        self._params = params
         self.vec_width = vec_width
         self.coarsen = coarsen
         self.grid = grid
         self.block = block
         self.trace = trace_dict
-        self.metadata = metadata
+        self.metadata = metadata if metadata is not None else {}
         self.metallib_path = metallib_path
         self.metallib_bytes = metallib_bytes
         self.cache_status = cache_status
@@ -73,7 +84,7 @@ class CompiledKernel:
         self.metal_path = metal_path
         # Parameters the pipeline added, which the launcher fills in itself (vectorization's
         # `enigma_grid_x`): (slot, MSL name), and what each one carries ("threads_per_grid.x").
-        kinfo = (metadata.get("kernels") or [{}])[0]
+        kinfo = (self.metadata.get("kernels") or [{}])[0]
         implicit = [p for p in kinfo.get("params", []) if p.get("implicit")]
         self.implicit_params: list[tuple[int, str]] = [
             (int(p["buffer_index"]), str(p["name"])) for p in implicit
@@ -83,6 +94,18 @@ class CompiledKernel:
         }
         self._cpu_kernel: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def params(self) -> list[ParamInfo]:
+        """The kernel's parameters in signature order (for a hand-written kernel, parsed from
+        its MSL on first use)."""
+        if self._params is None:
+            self._params = _params_from_msl(self)
+        return self._params
+
+    @params.setter
+    def params(self, value: list[ParamInfo]) -> None:
+        self._params = value
 
     def __repr__(self) -> str:
         return (
@@ -130,6 +153,41 @@ class CompiledKernel:
         from . import launch as _launch
 
         _launch.launch(self, args, grid, block, device, function_constants)
+
+
+# MSL element spellings -> Enigma dtypes, for kernels written by hand.
+_MSL_DTYPES = {
+    "float": "f32", "half": "f16", "bfloat": "bf16", "bool": "b1", "char": "i8", "uchar": "u8",
+    "short": "i16", "ushort": "u16", "int": "i32", "uint": "u32", "long": "i64", "ulong": "u64",
+}
+
+
+def _params_from_msl(ck: CompiledKernel) -> list[ParamInfo]:
+    """The parameters of a hand-written kernel, from its MSL signature (the CPU runtime's
+    parser): buffers and constant scalars of the scalar types Enigma knows."""
+    from . import launch as _launch
+
+    if ck.metal_source is None:
+        raise EnigmaError(
+            f"{ck.kernel_name}: a CompiledKernel without metal_source has no known parameters"
+        )
+    cpu = _launch._cpu_kernel(ck)
+    out = []
+    for p in cpu.args:
+        if p.kind == "builtin":
+            continue
+        base = p.type_name.replace("atomic_", "")
+        name = _MSL_DTYPES.get(base)
+        if name is None:
+            raise EnigmaError(
+                f"{ck.kernel_name}: parameter '{p.name}' has type {p.type_name}, which the "
+                "Python launchers cannot fill (use enigma.runtime.compile_msl for raw launches)"
+            )
+        access = None
+        if p.kind == "buffer":
+            access = "read" if p.read_only else "read_write"
+        out.append(ParamInfo(p.name, int(p.buffer_index), _dt.dtype(name), p.kind, access))
+    return out
 
 
 def compile(

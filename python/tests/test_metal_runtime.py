@@ -407,3 +407,48 @@ def test_reference_heat_equation_reports_its_out_of_bounds_read(tmp_path):
     assert "out-of-bounds read of buffer 'In'" in err
     assert f"element index {2**32 - 512}" in err
     assert "heat_equation.py:44" in err and "mIn[hgy * W + gx]" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand-written Metal wrapped in a CompiledKernel (the reference's benchmark programs)
+# ---------------------------------------------------------------------------------------------
+
+HANDWRITTEN = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void saxpy(device const float* X [[buffer(0)]], constant float& a [[buffer(1)]],
+                  device const float* Y [[buffer(2)]], device float* Out [[buffer(3)]],
+                  uint i [[thread_position_in_grid]]) {
+  Out[i] = a * X[i] + Y[i];
+}
+struct P { float a; int b; };
+kernel void with_struct(constant P& p [[buffer(0)]], device float* Out [[buffer(1)]],
+                        uint i [[thread_position_in_grid]]) {
+  Out[i] = p.a;
+}
+"""
+
+
+def test_handwritten_compiled_kernel_from_the_reference_module_path():
+    from enigma.compiler.compiler import CompiledKernel
+
+    hw = CompiledKernel(kernel_name="saxpy", metallib_path=None, metallib_bytes=None,
+                        metal_source=HANDWRITTEN)
+    assert [(p.name, p.kind, p.dtype.name, p.access) for p in hw.params] == [
+        ("X", "buffer", "f32", "read"), ("a", "scalar", "f32", None),
+        ("Y", "buffer", "f32", "read"), ("Out", "buffer", "f32", "read_write")]
+    n = 300
+    x, y = rng.random(n, dtype=np.float32), rng.random(n, dtype=np.float32)
+    rt = enigma.MetalRuntime()
+    out = np.frombuffer(rt.execute(hw, [x, 3.0, y], n * 4, grid=(n, 1, 1), threads=(64, 1, 1)),
+                        np.float32)
+    np.testing.assert_allclose(out, 3 * x + y, rtol=1e-6)
+    with rt.prepare(hw, [x, 0.5, y], n * 4) as pk:
+        pk.dispatch((n, 1, 1), (64, 1, 1))
+        np.testing.assert_allclose(np.frombuffer(pk.read_output(), np.float32), 0.5 * x + y,
+                                   rtol=1e-6)
+    bad = CompiledKernel(kernel_name="with_struct", metal_source=HANDWRITTEN)
+    with pytest.raises(enigma.EnigmaError, match="parameter 'p' has type P"):
+        rt.execute(bad, [], 16, grid=(4, 1, 1), threads=(4, 1, 1))
+    with pytest.raises(enigma.EnigmaError, match="give metal_source"):
+        CompiledKernel(kernel_name="k")

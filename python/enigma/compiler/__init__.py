@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _capi
+from .. import _capi
 
 __all__ = ["CompileOutput", "Diagnostic", "compile_trace", "pipeline_string"]
 
