@@ -74,3 +74,20 @@ __all__ += ["IRValue", "TracingTensor"]
 from .function_constants import function_constant  # noqa: E402
 
 __all__ += ["function_constant"]
+
+
+def _library_version() -> str:
+    """The version of libEnigmaCAPI.so (include/enigma-c/Version.h): the one version."""
+    import ctypes
+
+    from . import _capi
+
+    try:
+        lib = _capi.lib()
+        lib.enigmaGetVersion.restype = ctypes.c_char_p
+        return lib.enigmaGetVersion().decode()
+    except Exception:  # noqa: BLE001 - a missing library is reported by the first real call
+        return "unknown"
+
+
+__version__ = _library_version()

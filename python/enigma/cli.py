@@ -1,0 +1,252 @@
+"""The ``enigma`` command line (``python -m enigma``).
+
+    enigma compile FILE.py::KERNEL [--vec-width N] [--out DIR] [--dump-mlir] [--dump-ir]
+    enigma run-msl FILE.metal KERNEL [--grid X[,Y,Z]] [--block X[,Y,Z]] [--elements N]
+    enigma info
+    enigma cache clear
+
+Errors are one line on stderr (``enigma: error: ...``) with exit status 1 (2 for usage errors,
+as argparse does); a traced kernel's errors keep their file:line and source lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main"]
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line, exit status 1."""
+
+
+def _dims(text: str) -> tuple[int, int, int]:
+    try:
+        parts = [int(p) for p in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X[,Y[,Z]] of integers, got {text!r}") from None
+    if not 1 <= len(parts) <= 3 or any(p < 1 for p in parts):
+        raise argparse.ArgumentTypeError(f"expected 1 to 3 positive integers, got {text!r}")
+    return tuple(parts + [1] * (3 - len(parts)))  # type: ignore[return-value]
+
+
+def _load_kernel(spec: str) -> Any:
+    """The kernel (or jit function) `spec` = FILE.py::NAME names."""
+    import enigma
+
+    path, sep, name = spec.partition("::")
+    if not sep or not name:
+        raise CliError(f"expected FILE.py::KERNEL, got {spec!r}")
+    file = Path(path)
+    if not file.is_file():
+        raise CliError(f"{path}: no such file")
+    module_name = f"_enigma_cli_{file.stem}"
+    loader_spec = importlib.util.spec_from_file_location(module_name, file)
+    if loader_spec is None or loader_spec.loader is None:
+        raise CliError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(loader_spec)
+    sys.path.insert(0, str(file.resolve().parent))
+    try:
+        loader_spec.loader.exec_module(module)
+    except SystemExit as exc:
+        raise CliError(f"{path} exited while being imported (status {exc.code})") from None
+    finally:
+        sys.path.pop(0)
+    fn = getattr(module, name, None)
+    if fn is None:
+        kernels = [k for k, v in vars(module).items()
+                   if isinstance(v, (enigma.KernelDef, enigma.JitFunction))]
+        raise CliError(
+            f"{path} has no {name!r}" + (f"; its kernels: {', '.join(kernels)}" if kernels else "")
+        )
+    if not isinstance(fn, (enigma.KernelDef, enigma.JitFunction)):
+        raise CliError(f"{spec} is not an @enigma.kernel or @enigma.jit function")
+    return fn
+
+
+def _cmd_compile(args: argparse.Namespace) -> int:
+    import enigma
+
+    fn = _load_kernel(args.kernel)
+    if isinstance(fn, enigma.JitFunction):
+        raise CliError(
+            f"{args.kernel} is an @enigma.jit function: it needs its Tensor arguments; compile "
+            "it from Python with enigma.compile(fn, *tensors)"
+        )
+    out = Path(args.out).resolve()
+    compiled = enigma.compile(
+        fn, vec_width=args.vec_width, dump_ir=args.dump_ir, dump_mlir=args.dump_mlir,
+        keep_metal_source=True, work_dir=str(out),
+        emit_only=None if sys.platform == "darwin" else True,
+    )
+    print(compiled.metal_path)
+    if compiled.metallib_path:
+        print(compiled.metallib_path)
+    return 0
+
+
+def _cmd_run_msl(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from . import runtime
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{args.file}: no such file")
+    kernel = runtime.compile_msl(path.read_text(), args.kernel)
+    print(f"{args.kernel}: compiled for the CPU runtime "
+          f"(bounds checks: {kernel.bounds_check})")
+    for p in kernel.params:
+        where = f"[[{p.builtin}]]" if p.kind == "builtin" else f"[[buffer({p.buffer_index})]]"
+        print(f"  {p.kind:8} {p.type_name:12} {p.name} {where}")
+    if args.grid is None:
+        return 0
+    values: list[Any] = []
+    for p in kernel.args:
+        n = p.element_size if p.kind == "scalar" else args.elements * p.element_size
+        values.append(np.zeros(max(n, 1), np.uint8))
+    raw = [(v.ctypes.data, v.nbytes) for v in values]
+    block = args.block or (min(args.grid[0], 256), 1, 1)
+    kernel.launch_raw(raw, grid=args.grid, block=block)
+    print(f"ran {args.grid} threads in threadgroups of {block} on zero-filled buffers of "
+          f"{args.elements} elements: no fault")
+    return 0
+
+
+def _dir_size(d: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(d):
+        for f in files:
+            try:
+                total += (Path(root) / f).stat().st_size
+            except OSError:
+                pass
+    return total
+
+
+def _cache_root() -> Path | None:
+    d = os.environ.get("ENIGMA_CACHE_DIR")
+    if d == "":
+        return None
+    if d is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return Path(base) / "enigma"
+    return Path(d)
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    import enigma
+
+    from . import testing
+
+    print(f"enigma {enigma.__version__}")
+    print(f"python {sys.version.split()[0]} on {sys.platform}")
+    print(f"native library: {_library_path()}")
+    metal = testing.is_metal_available()
+    cpu = testing.is_cpu_runtime_available()
+    cpu_problem = None
+    print(f"backends: metal {'yes' if metal else 'no'}, "
+          f"cpu {'yes' if cpu else 'no' + (f' ({cpu_problem})' if cpu_problem else '')}")
+    print(f"MetalRuntime() uses: {'metal' if metal else 'cpu'}"
+          + (f" (ENIGMA_BACKEND={os.environ['ENIGMA_BACKEND']})"
+             if os.environ.get("ENIGMA_BACKEND") else ""))
+    for name in ("xcrun", os.environ.get("ENIGMA_CXX") or "clang++-22", "clang++", "g++"):
+        found = shutil.which(name)
+        print(f"compiler {name}: {found or 'not found'}")
+    root = _cache_root()
+    if root is None:
+        print("cache: disabled (ENIGMA_CACHE_DIR is empty)")
+    else:
+        size = _dir_size(root) if root.exists() else 0
+        print(f"cache: {root} ({size / (1 << 20):.1f} MiB)")
+    return 0
+
+
+def _library_path() -> str:
+    from . import _capi
+
+    try:
+        return str(_capi.lib()._name)
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return f"not loadable ({exc})"
+
+
+def _cmd_cache_clear(args: argparse.Namespace) -> int:
+    from . import compile_cache
+
+    compile_cache.clear_cache(memory=True, disk=True)
+    root = _cache_root()
+    if root is not None and root.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        print(f"removed {root}")
+    else:
+        print("nothing to remove")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="enigma",
+        description="Enigma: compile Python kernels to Metal Shading Language and run Metal on "
+        "the CPU runtime.",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    c = sub.add_parser("compile", help="compile a kernel to MSL (and a metallib on macOS)",
+                       description="Compiles FILE.py::KERNEL (an @enigma.kernel) and writes "
+                       "<kernel_name>.metal (and .metallib on macOS) into --out; prints the "
+                       "paths written.")
+    c.add_argument("kernel", metavar="FILE.py::KERNEL")
+    c.add_argument("--vec-width", type=int, default=0, choices=(0, 2, 4),
+                   help="vectorization width (default 0: scalar)")
+    c.add_argument("--out", default=".", metavar="DIR",
+                   help="output directory (created if missing; default: the current one)")
+    c.add_argument("--dump-mlir", action="store_true", help="print the MLIR after the pipeline")
+    c.add_argument("--dump-ir", action="store_true", help="print the trace and the MSL")
+    c.set_defaults(run=_cmd_compile)
+    r = sub.add_parser("run-msl", help="check hand-written Metal on the CPU runtime",
+                       description="Compiles kernel KERNEL of FILE.metal for the CPU runtime "
+                       "and prints its parameters; with --grid, runs it once on zero-filled "
+                       "buffers (bounds-checked), reporting any fault.")
+    r.add_argument("file", metavar="FILE.metal")
+    r.add_argument("kernel", metavar="KERNEL")
+    r.add_argument("--grid", type=_dims, metavar="X[,Y,Z]", help="threads to launch")
+    r.add_argument("--block", type=_dims, metavar="X[,Y,Z]",
+                   help="threads per threadgroup (default: min(X, 256))")
+    r.add_argument("--elements", type=int, default=1 << 16, metavar="N",
+                   help="elements per buffer for --grid (default 65536)")
+    r.set_defaults(run=_cmd_run_msl)
+    i = sub.add_parser("info", help="version, backends, compilers, cache",
+                       description="Prints Enigma's version, which backends work here, the "
+                       "compilers found, and the cache location and size.")
+    i.set_defaults(run=_cmd_info)
+    k = sub.add_parser("cache", help="manage the caches",
+                       description="Manages the compile and CPU-kernel caches.")
+    ks = k.add_subparsers(dest="action", metavar="ACTION")
+    ks.required = True
+    kc = ks.add_parser("clear", help="remove every cached compile and CPU kernel",
+                       description="Removes the cache directory ($ENIGMA_CACHE_DIR, else "
+                       "~/.cache/enigma).")
+    kc.set_defaults(run=_cmd_cache_clear)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .errors import EnigmaError
+
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except (CliError, EnigmaError, TypeError) as exc:  # the tracer's TypeErrors name a line
+        text = str(exc)
+        first, _, rest = text.partition("\n")
+        print(f"enigma: error: {first}", file=sys.stderr)
+        if rest:
+            print(rest, file=sys.stderr)
+        return 1
