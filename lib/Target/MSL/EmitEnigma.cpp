@@ -231,6 +231,8 @@ struct EnigmaEmitter {
 LogicalResult KernelPrinter::emitEnigmaOp(Operation *op) {
   if (isMetalBuiltinOp(op))
     return emitBuiltinOp(op);
+  if (isAsyncCopyOp(op))
+    return emitAsyncCopyOp(op);
   EnigmaEmitter e{*this, op};
   if (std::optional<Builtin> builtin = getQueryBuiltin(op)) {
     std::string rhs = getBuiltinName(*builtin);

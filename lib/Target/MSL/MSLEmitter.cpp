@@ -628,6 +628,7 @@ LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream 
   }
   if (!fcText.empty())
     out << "\n" << fcText;
+  emitAsyncCopyDeclarations(tops, out);
 
   for (Operation *op : tops) {
     auto kernel = llvm::dyn_cast<KernelOp>(op);

@@ -217,6 +217,8 @@ public:
   LogicalResult emitEnigmaOp(Operation *op);
   /// Metal standard-library calls (EnigmaMathOps.td); EmitBuiltins.cpp.
   LogicalResult emitBuiltinOp(Operation *op);
+  /// SIMD-group async copies and their wait (EmitAsyncCopy.cpp).
+  LogicalResult emitAsyncCopyOp(Operation *op);
 
   KernelPlan &plan;
 
@@ -244,6 +246,13 @@ private:
 bool isMetalBuiltinOp(Operation *op);
 /// The names of the Metal functions those ops call (reserved: a variable must not shadow them).
 llvm::SmallVector<llvm::StringRef> getMetalBuiltinNames();
+
+/// Whether `op` is an async copy or async-copy wait (EmitAsyncCopy.cpp).
+bool isAsyncCopyOp(Operation *op);
+/// The (destination, source) memrefs of an async copy.
+std::optional<std::pair<Value, Value>> getAsyncCopyMemRefs(Operation *op);
+/// Writes the file-scope declarations of the AIR intrinsics if an op of `tops` uses them.
+void emitAsyncCopyDeclarations(llvm::ArrayRef<Operation *> tops, llvm::raw_ostream &os);
 
 /// Emits "'<op>' cannot be translated to MSL" style errors consistently.
 InFlightDiagnostic emitUnsupported(Operation *op, llvm::StringRef why = {});

@@ -372,6 +372,11 @@ LogicalResult Preparer::trackMemory(Operation *op) {
           return op->emitError("cannot translate to MSL: memrefs cannot be carried through "
                                "region arguments");
 
+  // Async copies read their source and write their destination.
+  if (std::optional<std::pair<Value, Value>> copy = getAsyncCopyMemRefs(op))
+    return failure(failed(recordUse(op, copy->first, MemUse::Write, false)) ||
+                   failed(recordUse(op, copy->second, MemUse::Read, false)));
+
   // Uses.
   auto [use, atomic] = classifyMemoryUse(op);
   for (Value operand : op->getOperands()) {
