@@ -119,13 +119,16 @@ def trace_error(message: str) -> EnigmaError:
 class Region:
     """One block: its ops and a cache of constants already materialized in it."""
 
-    __slots__ = ("args", "consts", "ops", "parent")
+    __slots__ = ("args", "consts", "kind", "ops", "parent")
 
-    def __init__(self, parent: Region | None, args: list[dict] | None = None) -> None:
+    def __init__(
+        self, parent: Region | None, args: list[dict] | None = None, kind: str | None = None
+    ) -> None:
         self.ops: list[dict] = []
         self.consts: dict[tuple[str, str], Value] = {}
         self.parent = parent
         self.args = args
+        self.kind = kind  # what the region is, for errors ("the body of enigma.for_range")
 
     def to_json(self) -> dict:
         d: dict[str, Any] = {"ops": self.ops}
@@ -154,6 +157,10 @@ class Tracer:
         self._pending_frame: Any = None
         self._pending_line = -1
         self._pending_ids: list[int] = []
+        # value id -> (the region defining it, its loc dict): values defined in a nested region
+        # (an if_ arm, a loop body) are not visible after it; using one there is reported at
+        # the user's line instead of as an MLIR dominance error.
+        self.defs: dict[int, tuple[Region, dict]] = {}
 
     # -- ids, locations and names --------------------------------------------------------------
 
@@ -225,6 +232,11 @@ class Tracer:
             ld = self.loc_dict(loc)
         d: dict[str, Any] = {"op": op}
         if operands:
+            defs = self.defs
+            for oid in operands:
+                dr = defs.get(oid)
+                if dr is not None and dr[0] is not self.region and not self.visible(dr[0]):
+                    raise TypeError(self.escape_message(dr, ld))
             d["operands"] = list(operands)
         if result_types:
             results = []
@@ -241,6 +253,7 @@ class Tracer:
                 r = {"id": rid, "type": t}
                 results.append(r)
                 self._results[rid] = r
+                self.defs[rid] = (self.region, ld)
                 ids.append(rid)
             d["results"] = results
         if attrs:
@@ -251,6 +264,27 @@ class Tracer:
         self.region.ops.append(d)
         return d
 
+    def visible(self, region: Region) -> bool:
+        """Whether values defined in `region` are visible in the current region."""
+        r: Region | None = self.region
+        while r is not None:
+            if r is region:
+                return True
+            r = r.parent
+        return False
+
+    def escape_message(self, dr: tuple[Region, dict], use: dict) -> str:
+        """The error for a value of a nested region used outside it (see `defs`)."""
+        region, dl = dr
+        what = region.kind or "a nested region"
+        return located(
+            f"a value computed inside {what} (line {dl['line']}) is used outside it: values "
+            "do not flow out of enigma.if_ arms or loop bodies by assignment. Let the "
+            "construct yield it (enigma.yield_ and .result / .results), carry it with init=, "
+            "or compute it before the construct (enigma.where selects without branching)",
+            (use["file"], use["line"], use["col"]),
+        )
+
     def name_value(self, value: Value, name: str) -> None:
         res = self._results.get(value.id)
         if res is not None:
@@ -258,10 +292,15 @@ class Tracer:
 
     # -- regions -------------------------------------------------------------------------------
 
-    def push_region(self, args: list[dict] | None = None) -> Region:
+    def push_region(self, args: list[dict] | None = None, kind: str | None = None) -> Region:
         self.flush_names()
-        r = Region(self.region, args)
+        parent = self.region
+        r = Region(parent, args, kind)
         self.region = r
+        if args:  # block arguments: located at the construct's op (the last one emitted)
+            loc = parent.ops[-1]["loc"] if parent.ops else self.loc_dict(self.loc)
+            for a in args:
+                self.defs[a["id"]] = (r, loc)
         return r
 
     def pop_region(self, region: Region) -> None:

@@ -33,6 +33,8 @@ from ._tracer import (
     convert,
     current,
     default_literal_dtype,
+    frame_loc,
+    located,
     is_literal,
     literal_fits,
     to_index,
@@ -137,10 +139,13 @@ class Carry:
     ``c[k] = v`` sets the value the next iteration sees; after the loop ``c[k]`` is the final
     value. No ``enigma.yield_`` is needed."""
 
-    def __init__(self, values: list[Value], dtypes: list[DType]) -> None:
+    def __init__(
+        self, values: list[Value], dtypes: list[DType], region: Region | None = None
+    ) -> None:
         self._values = list(values)
         self._dtypes = list(dtypes)
         self._open = True
+        self._region = region  # the loop body: assignments must be at its top level
 
     def __len__(self) -> int:
         return len(self._values)
@@ -160,6 +165,23 @@ class Carry:
         i = self._index(k)
         if not self._open:
             raise trace_type_error("a loop carry can only be assigned inside its loop body")
+        if self._region is not None and current().region is not self._region:
+            raise trace_type_error(
+                f"loop carry c[{k}] is assigned inside a nested enigma.if_ / loop of its "
+                "for_range body; a carry is updated at the top level of its loop body (an "
+                "assignment in an if_ arm cannot be made conditional this way): compute the "
+                "new value there with enigma.where(old, new, cond), or let the if_ yield it"
+            )
+        v = _np_scalar_to_literal(value)
+        if isinstance(v, Value):
+            t = current()
+            dr = t.defs.get(v.id)
+            if dr is not None and not t.visible(dr[0]):
+                raise trace_type_error(
+                    f"loop carry c[{k}] is assigned a value computed inside "
+                    f"{dr[0].kind or 'a nested region'} (line {dr[1]['line']}), which is not "
+                    "visible after it; let that construct yield the value"
+                )
         self._values[i] = _coerce_yield([value], [self._dtypes[i]], "enigma.for_range carry")[0]
 
     def __iter__(self) -> Any:
@@ -223,6 +245,16 @@ class for_range(_Construct):
             for b in (lo, hi, step):
                 if isinstance(b, int) and not literal_fits(b, dt):
                     raise trace_type_error(f"for_range: the bound {b} does not fit {dt.name}")
+        elif dt is not None:
+            # literal bounds take the traced bounds' dtype, like any literal operand: a negative
+            # literal next to a u32 bound would silently become a huge unsigned start
+            for b in (lo, hi, step):
+                if isinstance(b, int) and not literal_fits(b, dt):
+                    raise trace_type_error(
+                        f"for_range: the bound {b} does not fit {dt.name} (the dtype of the "
+                        "traced bounds); pass dtype= (e.g. dtype=enigma.i32) or convert the "
+                        "bounds with enigma.metal_cast"
+                    )
         self._dtype = dt or _dt.i32
         lo_i, hi_i, step_i = (
             to_index(convert(b, self._dtype) if isinstance(b, Value) else b) for b in (lo, hi, step)
@@ -239,7 +271,8 @@ class for_range(_Construct):
             {"unsignedCmp": "unit"} if self._dtype.is_unsigned else None,
             frame=f,
         )
-        self._region = t.push_region(args)
+        self._watch = _watch_loop_state(t)
+        self._region = t.push_region(args, "the body of enigma.for_range")
         self._op["regions"] = [self._region.to_json()]
         t.constructs.append(self)
         i = convert(Value(iv["id"], INDEX), self._dtype)
@@ -249,7 +282,7 @@ class for_range(_Construct):
         if self._init is None:
             return i
         if isinstance(self._init, list):
-            self._carry = Carry(carried, self._carried)
+            self._carry = Carry(carried, self._carried, self._region)
             return (i, self._carry)
         return (i, *carried)
 
@@ -272,6 +305,7 @@ class for_range(_Construct):
                 "a for_range with init= must end its body with enigma.yield_(next values...)"
             )
         ys = self._yielded or []
+        _check_loop_state(self._watch, "enigma.for_range", self._frame)
         t.emit("scf.yield", [v.id for v in ys], frame=self._frame)
         self._op["regions"] = [self._region.to_json()]
         t.pop_region(self._region)
@@ -306,7 +340,8 @@ class _Arm(_Construct):
                 f"{self.what} must be entered directly inside its `with enigma.if_(...)` block"
             )
         self.frame = user_frame(2)
-        self.region = t.push_region()
+        kind = "the then-arm" if self.index == 0 else "the else-arm"
+        self.region = t.push_region(None, f"{kind} of enigma.if_")
         t.constructs.append(self)
         return self
 
@@ -350,12 +385,13 @@ class if_(_Construct):
         else:
             raise trace_type_error(f"enigma.if_ needs a traced condition, got {type(c).__name__}")
         self._frame = f
+        self._watch = _watch_loop_state(t)
         self._op = t.emit("scf.if", [c.id], [], frame=f)
         self._then = _Arm(self, 0)
         self._else = _Arm(self, 1)
         t.constructs.append(self)
         # Until the `as` target unpacks (then_, else_), the body is the then-arm.
-        self._simple_region: Region | None = t.push_region()
+        self._simple_region: Region | None = t.push_region(None, "the body of enigma.if_")
         self._then.region = self._simple_region
         self._then.frame = f
         t.constructs.append(self._then)
@@ -389,6 +425,7 @@ class if_(_Construct):
         t.constructs.pop()
         if exc_type is not None:
             return
+        _check_loop_state(self._watch, "enigma.if_", self._frame)
         then_, else_ = self._then, self._else
         if then_.region is None:
             then_.region = Region(t.region)
@@ -444,6 +481,7 @@ class if_(_Construct):
                 rid = t.new_id()
                 r = {"id": rid, "type": dt.mlir}
                 t._results[rid] = r
+                t.defs[rid] = (t.region, self._op["loc"])
                 results.append(r)
             self._op["results"] = results
             self._results = [Value(r["id"], dt) for r, dt in zip(results, dtypes)]
@@ -530,7 +568,8 @@ class while_(_Construct):
         )
         # before region: evaluate the condition on the carried values
         before_args = [t.block_arg(dt.mlir) for dt in self._carried]
-        before = t.push_region(before_args)
+        self._watch = _watch_loop_state(t)
+        before = t.push_region(before_args, "the condition of enigma.while_")
         nexplicit = len(self._carried) - len(self._cells)
         before_vals = [Value(a["id"], dt) for a, dt in zip(before_args, self._carried)]
         for cell, v in zip(self._cells, before_vals[nexplicit:]):
@@ -549,7 +588,7 @@ class while_(_Construct):
         t.pop_region(before)
         after_args = [t.block_arg(dt.mlir) for dt in self._carried]
         self._before = before
-        self._after = t.push_region(after_args)
+        self._after = t.push_region(after_args, "the body of enigma.while_")
         t.constructs.append(self)
         carried = [Value(a["id"], dt) for a, dt in zip(after_args, self._carried)]
         for cell, v in zip(self._cells, carried[nexplicit:]):
@@ -580,10 +619,19 @@ class while_(_Construct):
             raise trace_type_error(
                 "a while_ with init= must end its body with enigma.yield_(next state...)"
             )
+        _check_loop_state(self._watch, "enigma.while_", self._frame, own=self._cells)
         if ncells:
             nexts = []
             for cell, dt in zip(self._cells, self._carried[-ncells:]):
                 v = cell.cell_contents
+                dr = t.defs.get(v.id) if isinstance(v, Value) else None
+                if dr is not None and not t.visible(dr[0]):
+                    t.pop_region(self._after)
+                    raise trace_type_error(
+                        f"enigma.while_: the loop variable '{_cell_name(self._cond, cell)}' "
+                        f"holds a value computed inside {dr[0].kind or 'a nested region'} "
+                        f"(line {dr[1]['line']}), which is not visible after it"
+                    )
                 if not isinstance(v, Value) or v.dtype is not dt:
                     got = v.dtype.name if isinstance(v, Value) else type(v).__name__
                     t.pop_region(self._after)
@@ -602,6 +650,46 @@ class while_(_Construct):
         for cell, v in zip(self._cells, results[len(results) - ncells :]):
             cell.cell_contents = v  # after the loop, the variables hold their final values
         self._results = results[: len(results) - ncells]
+
+
+def _cell_name(fn: Callable[..., Any], cell: Any) -> str:
+    code = getattr(fn, "__code__", None)
+    for name, c in zip(getattr(code, "co_freevars", ()), getattr(fn, "__closure__", None) or ()):
+        if c is cell:
+            return name
+    return "?"
+
+
+def _watch_loop_state(t: Any) -> list[tuple[Any, Any, str]]:
+    """The variables of the enclosing ``while_`` loops that are loop state (closure cells of
+    their conditions), with their current values: a nested construct must not rebind them
+    (an assignment in an if_ arm or an inner loop body would silently not be conditional /
+    not be carried)."""
+    out = []
+    for c in t.constructs:
+        if isinstance(c, while_):
+            for cell in c._cells:
+                out.append((cell, cell.cell_contents, _cell_name(c._cond, cell)))
+    return out
+
+
+def _check_loop_state(
+    watch: list[tuple[Any, Any, str]], what: str, frame: Any, own: Sequence[Any] = ()
+) -> None:
+    for cell, before, name in watch:
+        if any(cell is o for o in own):
+            continue  # a nested while_ carrying the same variable updates it legitimately
+        if cell.cell_contents is not before:
+            raise TypeError(
+                located(
+                    f"the enigma.while_ loop variable '{name}' is assigned inside this {what}; "
+                    "loop state is updated at the top level of the while_ body (an "
+                    "assignment in a nested if_ arm or loop is neither conditional nor carried): "
+                    "compute the new value with enigma.where(old, new, cond), or let the "
+                    "construct yield it",
+                    frame_loc(frame),
+                )
+            )
 
 
 def range_constexpr(*args: int) -> range:
