@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
 import enigma
 import numpy as np
 import pytest
@@ -307,3 +314,89 @@ def test_logical_tiled_flat_divide_and_coalesce_on_tensors():
     out = np.zeros(64 * 4, np.float32)
     c(*data, out)
     np.testing.assert_array_equal(out.reshape(64, 4), np.stack(data, axis=1))
+
+
+# ---------------------------------------------------------------------------------------------
+# The reference's TV-layout programs, run unchanged from a temporary copy
+# ---------------------------------------------------------------------------------------------
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _example_copy(tmp_path: Path) -> Path:
+    src = REFERENCE / "examples"
+    if not src.is_dir():
+        pytest.skip("the reference examples are not next to this checkout")
+    dst = tmp_path / "examples"
+    shutil.copytree(src, dst)
+    for p in dst.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    return dst
+
+
+def _example_env(extra_path: str | None = None) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT / "python")
+    if extra_path:
+        env["PATH"] = extra_path + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def test_reference_vector_add_tv_runs_unchanged(tmp_path):
+    dst = _example_copy(tmp_path)
+    proc = subprocess.run([sys.executable, str(dst / "vector_add_tv.py")], cwd=dst,
+                          env=_example_env(), capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    assert "PASSED: TV-layout element-wise add (256x512)" in proc.stdout
+    assert "packed_float4" in proc.stdout  # the printed kernel loads 4 contiguous floats at once
+
+
+def _run_until(cmd: list, cwd: Path, env: dict, marks: list[str], timeout: float) -> str:
+    """Runs a program until its output has shown every line of `marks` (then stops it: the
+    reference's benchmarks time thousands of launches after checking their results)."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    out: list[str] = []
+    watchdog = threading.Timer(timeout, proc.kill)  # a silent hang ends too
+    watchdog.start()
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.append(line)
+            if all(any(m in o for o in out) for m in marks):
+                break
+    finally:
+        watchdog.cancel()
+        proc.kill()
+        proc.wait()
+    return "".join(out)
+
+
+def test_reference_benchmark_naive_vs_tv_results(tmp_path):
+    # 4096x4096 floats: the three kernels' results are checked against numpy by the program;
+    # its timing loop (3000 launches) is not run here.
+    dst = _example_copy(tmp_path)
+    marks = ["Naive:    correct", "float4:   correct", "TV:       correct"]
+    out = _run_until([sys.executable, "-u", str(dst / "benchmark_naive_vs_tv.py")], dst,
+                     _example_env(), marks, timeout=900)
+    for m in marks:
+        assert m in out, out[-4000:]
+
+
+def test_reference_benchmark_rmsnorm_enigma_result(tmp_path):
+    # The Enigma kernel (tensor_composition, a 16-element Fragment, simd_sum of it, load_if /
+    # store_if) matches the program's numpy RMSNorm. The program then builds its hand-written
+    # Metal kernel with xcrun: a stand-in xcrun lets it get that far off macOS.
+    dst = _example_copy(tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    xcrun = bin_dir / "xcrun"
+    xcrun.write_text('#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = "-o" ] && : > "$2"; shift; done\n')
+    xcrun.chmod(0o755)
+    out = _run_until([sys.executable, "-u", str(dst / "benchmark_rmsnorm.py")], dst,
+                     _example_env(str(bin_dir)), ["Enigma:      max|err|"], timeout=900)
+    line = next((x for x in out.splitlines() if "Enigma:      max|err|" in x), None)
+    assert line is not None and line.rstrip().endswith("PASS"), out[-4000:]
+    assert "TV     = (256,16):(16,1)" in out
