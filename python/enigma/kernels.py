@@ -25,6 +25,7 @@ __all__ = [
     "JitFunction",
     "Kernel",
     "KernelDef",
+    "KernelHandle",
     "Launch",
     "jit",
     "kernel",
@@ -206,6 +207,10 @@ class Launch:
                 )
             )
         launches.append((self, grid3, block3))
+
+
+#: The reference's name of the handle ``kernel(args...)`` returns inside ``@enigma.jit``.
+KernelHandle = Launch
 
 
 class JitFunction:

@@ -400,3 +400,45 @@ def test_reference_benchmark_rmsnorm_enigma_result(tmp_path):
     line = next((x for x in out.splitlines() if "Enigma:      max|err|" in x), None)
     assert line is not None and line.rstrip().endswith("PASS"), out[-4000:]
     assert "TV     = (256,16):(16,1)" in out
+
+
+def test_kernel_call_in_jit_returns_a_kernel_handle():
+    handles = []
+
+    @enigma.jit
+    def launch(A, B, C, tile):
+        h = tiled_add(*(enigma.zipped_divide(t, (tile,)) for t in (A, B, C)))
+        handles.append(h)
+        h.launch(grid=(enigma.size(A), 1, 1), block=(tile, 1, 1))
+
+    A, B, C = tensors(enigma.Layout((512,), (1,)))
+    c = enigma.compile(launch, A, B, C, 128, emit_only=True)
+    assert isinstance(handles[0], enigma.KernelHandle) and enigma.KernelHandle is enigma.Launch
+    assert (c.grid, c.block) == ((512, 1, 1), (128, 1, 1))
+
+
+def test_compile_time_arguments_of_a_jit_kernel_are_python_values():
+    # tv_layout and tiler reach the kernel as the Python objects (a Layout, a tuple).
+    got = {}
+
+    @enigma.kernel
+    def k(gA, tv_layout, tiler):
+        got["tv"], got["tiler"] = tv_layout, tiler
+        gA[0, 0] = 1.0
+
+    @enigma.jit
+    def launch(A):
+        tiler, tv = enigma.make_layout_tv(
+            enigma.make_ordered_layout((4, 8), order=(1, 0)),
+            enigma.make_ordered_layout((1, 4), order=(1, 0)),
+        )
+        k(A, tv, tiler).launch(grid=32, block=32)
+
+    A = enigma.Tensor("A", 0, "float", enigma.Layout((8, 32), (32, 1)))
+    enigma.compile(launch, A, emit_only=True)
+    assert isinstance(got["tv"], enigma.Layout) and got["tiler"] == (4, 32)
+
+
+def test_kernel_handle_launch_outside_jit_is_an_error():
+    with pytest.raises(enigma.EnigmaError, match="cannot be called directly"):
+        tiled_add(1, 2, 3)

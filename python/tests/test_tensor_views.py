@@ -578,3 +578,12 @@ def test_tuple_utility_errors():
         et.shape_div(6, 4)
     with pytest.raises(enigma.EnigmaError, match="congruent"):
         et.inner_product((1, 2), (1, 2, 3))
+
+
+@pytest.mark.skipif(not hasattr(enigma, "repeat_like"), reason="enigma/__init__ not yet updated")
+def test_tuple_utilities_at_the_top_level():
+    assert enigma.product((2, (3, 4))) == 24
+    assert enigma.repeat_like((2, (3, 4)), 0) == (0, (0, 0))
+    assert enigma.select((4, 8, 2), [2, 0]) == (2, 4)
+    assert enigma.select is et.select and enigma.where is not enigma.select
+    assert enigma.tuple is et
