@@ -65,11 +65,14 @@ def _init_values(init: Any) -> list[Value]:
     return out
 
 
-def _coerce_yield(values: Sequence[Any], dtypes: Sequence[DType], what: str) -> list[Value]:
+def _coerce_yield(
+    values: Sequence[Any], dtypes: Sequence[DType], what: str, label: str | None = None
+) -> list[Value]:
     if len(values) != len(dtypes):
         raise trace_type_error(f"{what} yields {len(values)} value(s) but carries {len(dtypes)}")
     out = []
     for i, (v, dt) in enumerate(zip(values, dtypes)):
+        item = label or f"yielded value #{i}"
         v = _np_scalar_to_literal(v)
         if isinstance(v, Value):
             if v.dtype is not dt:
@@ -77,7 +80,7 @@ def _coerce_yield(values: Sequence[Any], dtypes: Sequence[DType], what: str) -> 
                     v = convert(v, dt)
                 else:
                     raise trace_type_error(
-                        f"{what}: yielded value #{i} is {v.dtype.name} but the carried value "
+                        f"{what}: {item} is {v.dtype.name} but the carried value "
                         f"is {dt.name}; convert it with enigma.metal_cast(x, enigma.{dt.name})"
                     )
             out.append(v)
@@ -182,7 +185,9 @@ class Carry:
                     f"{dr[0].kind or 'a nested region'} (line {dr[1]['line']}), which is not "
                     "visible after it; let that construct yield the value"
                 )
-        self._values[i] = _coerce_yield([value], [self._dtypes[i]], "enigma.for_range carry")[0]
+        self._values[i] = _coerce_yield(
+            [value], [self._dtypes[i]], "enigma.for_range carry", f"the value assigned to c[{k}]"
+        )[0]
 
     def __iter__(self) -> Any:
         return iter(list(self._values))
@@ -378,6 +383,11 @@ class if_(_Construct):
         f = user_frame(2)
         c = _np_scalar_to_literal(self._cond)
         if isinstance(c, Value):
+            if c.dtype.lanes:
+                raise trace_type_error(
+                    f"enigma.if_ needs a scalar condition, got a {c.dtype.name} vector; "
+                    "select per lane with enigma.where, or test one lane (c.x)"
+                )
             if not c.dtype.is_bool:
                 c = convert(c, _dt.b1)
         elif isinstance(c, (bool, int)):
@@ -576,6 +586,12 @@ class while_(_Construct):
             cell.cell_contents = v
         cond = self._cond(*before_vals[:nexplicit])
         cond = _np_scalar_to_literal(cond)
+        if isinstance(cond, Value) and cond.dtype.lanes:
+            t.pop_region(before)
+            raise trace_type_error(
+                f"the condition of enigma.while_ must be a scalar bool, got a "
+                f"{cond.dtype.name} vector"
+            )
         if isinstance(cond, Value):
             if not cond.dtype.is_bool:
                 cond = convert(cond, _dt.b1)

@@ -141,8 +141,16 @@ def threadgroup_alloc(
 ) -> MemRef:
     """Threadgroup memory shared by a threadgroup: ``tg = enigma.threadgroup_alloc(enigma.f32,
     256)``; index it like a buffer (``tg[i]``, or ``tg[r, c]`` for a 2-D shape)."""
-    dt = _dt.dtype(dtype)
-    dims = (shape,) if isinstance(shape, int) else tuple(shape)
+    try:
+        dt = _dt.dtype(dtype)
+    except TypeError as e:
+        raise trace_type_error(f"threadgroup_alloc: {e}") from None
+    if isinstance(shape, int):
+        dims: tuple = (shape,)
+    elif isinstance(shape, (list, tuple)):
+        dims = tuple(shape)
+    else:
+        dims = ()  # a float, a traced value...: reported below
     if not dims or any(
         not isinstance(s, int) or isinstance(s, bool) or s < 1 for s in dims
     ):

@@ -7,6 +7,7 @@ from typing import Any
 from . import dtypes as _dt
 from ._tracer import (
     Value,
+    _np_scalar_to_literal,
     as_value,
     current,
     trace_type_error,
@@ -187,11 +188,28 @@ def quad_prefix_exclusive_sum(x: Any) -> Value:
     return _scan("quad", "exclusive_sum", x)
 
 
+def _lane_arg(lane: Any, what: str, limit: int | None) -> Value:
+    """The lane / delta / mask argument as an integer value. A literal lane or xor mask must
+    address a lane of the group (0..limit-1): Metal leaves other values undefined."""
+    lane = _np_scalar_to_literal(lane)
+    if isinstance(lane, int) and not isinstance(lane, bool) and limit is not None:
+        if not 0 <= lane < limit:
+            raise trace_type_error(
+                f"the lane of {what} must be in 0..{limit - 1} (the group has {limit} "
+                f"lanes), got {lane}"
+            )
+    ln = lane if isinstance(lane, Value) else as_value(lane, _dt.u32)
+    if not ln.dtype.is_int or ln.dtype.is_bool or ln.dtype.lanes:
+        raise trace_type_error(f"the lane of {what} must be an integer scalar")
+    return ln
+
+
 def _shuffle(group: str, kind: str, x: Any, lane: Any) -> Value:
     v = _lane_value(x)
-    ln = lane if isinstance(lane, Value) else as_value(lane, _dt.u32)
-    if not ln.dtype.is_int or ln.dtype.is_bool:
-        raise trace_type_error(f"the lane of {group}_shuffle must be an integer")
+    size = 32 if group == "simd" else 4
+    limit = size if kind in ("idx", "xor") else None
+    name = f"{group}_shuffle" + ("" if kind == "idx" else f"_{kind}")
+    ln = _lane_arg(lane, name, limit)
     d = current().emit(
         f"enigma.{group}_shuffle",
         (v.id, ln.id),
@@ -256,9 +274,7 @@ def quad_broadcast(x: Any, lane: Any) -> Value:
     """Every lane of the quad-group receives quad lane `lane`'s value (Metal
     ``quad_broadcast``)."""
     v = _lane_value(x)
-    ln = lane if isinstance(lane, Value) else as_value(lane, _dt.u32)
-    if not ln.dtype.is_int or ln.dtype.is_bool or ln.dtype.lanes:
-        raise trace_type_error("the lane of quad_broadcast must be an integer")
+    ln = _lane_arg(lane, "quad_broadcast", 4)
     d = current().emit("enigma.quad_broadcast", (v.id, ln.id), (v.dtype.mlir,), frame=user_frame(2))
     return Value(d["results"][0]["id"], v.dtype)
 
@@ -266,9 +282,7 @@ def quad_broadcast(x: Any, lane: Any) -> Value:
 def simd_broadcast(x: Any, lane: Any) -> Value:
     """Every lane receives lane `lane`'s value."""
     v = _lane_value(x)
-    ln = lane if isinstance(lane, Value) else as_value(lane, _dt.u32)
-    if not ln.dtype.is_int or ln.dtype.is_bool or ln.dtype.lanes:
-        raise trace_type_error("the lane of simd_broadcast must be an integer")
+    ln = _lane_arg(lane, "simd_broadcast", 32)
     d = current().emit("enigma.simd_broadcast", (v.id, ln.id), (v.dtype.mlir,), frame=user_frame(2))
     return Value(d["results"][0]["id"], v.dtype)
 

@@ -153,3 +153,100 @@ def test_for_range_literal_bound_must_fit_the_traced_bounds_dtype():
     o = np.zeros(1, np.uint32)
     run(negative_literal_bound_signed, np.array([4], np.uint32), o, grid=1)
     assert o[0] == 5
+
+
+@enigma.kernel
+def carry_dtype_mismatch(A: enigma.f32):
+    with enigma.for_range(0, 4, init=[1.0, 2]) as (i, c):
+        c[1] = c[1] * 2.5
+
+
+def test_carry_dtype_error_names_the_carry():
+    msg = compile_error(carry_dtype_mismatch)
+    assert "the value assigned to c[1] is f32" in msg and "u32" in msg
+
+
+@enigma.kernel
+def if_vector_condition(A: enigma.i32):
+    with enigma.if_(enigma.make_vec(A[0] > 0, A[1] > 0)):
+        A[0] = 1
+
+
+@enigma.kernel
+def while_vector_condition(A: enigma.i32):
+    v = enigma.make_vec(A[0], A[1])
+    with enigma.while_(lambda: v < enigma.make_vec(A[2], A[3])):
+        v = v + 1
+
+
+def test_vector_conditions_are_python_errors():
+    msg = compile_error(if_vector_condition)  # was an MLIR verifier error from scf.if
+    assert "scalar condition" in msg and "bool2" in msg
+    msg = compile_error(while_vector_condition)
+    assert "scalar bool" in msg and "bool2" in msg
+
+
+# ---------------------------------------------------------------------------------------------
+# §20-§21: literal lanes outside the group; §23: threadgroup_alloc argument errors
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "text"),
+    [
+        (lambda x: enigma.quad_broadcast(x, 5), "quad_broadcast must be in 0..3"),
+        (lambda x: enigma.simd_broadcast(x, 32), "simd_broadcast must be in 0..31"),
+        (lambda x: enigma.simd_shuffle(x, 33), "simd_shuffle must be in 0..31"),
+        (lambda x: enigma.simd_shuffle_xor(x, 40), "simd_shuffle_xor must be in 0..31"),
+        (lambda x: enigma.quad_shuffle(x, np.int64(4)), "quad_shuffle must be in 0..3"),
+        (lambda x: enigma.quad_shuffle_xor(x, 4), "quad_shuffle_xor must be in 0..3"),
+        (lambda x: enigma.simd_shuffle(x, enigma.make_vec(1, 2)), "integer scalar"),
+    ],
+)
+def test_literal_lanes_outside_the_group_are_errors(call, text):
+    @enigma.kernel
+    def k(A: enigma.f32):
+        A[0] = call(A[0])
+
+    with pytest.raises(TypeError, match=text) as ei:
+        enigma.compile(k, emit_only=True)
+    assert "test_language_review.py:" in str(ei.value)
+
+
+@enigma.kernel
+def shuffles_in_range(A: enigma.f32, O: enigma.f32):
+    t = enigma.thread_position_in_grid
+    x = A[t]
+    O[t * 4 + 0] = enigma.simd_shuffle_down(x, 40)  # deltas past the group: own value
+    O[t * 4 + 1] = enigma.simd_shuffle_xor(x, 31)
+    O[t * 4 + 2] = enigma.quad_broadcast(x, 3)
+    O[t * 4 + 3] = enigma.simd_shuffle_up(x, 32)
+
+
+def test_shuffle_edges_in_range_still_work():
+    a = np.arange(32, dtype=np.float32)
+    o = np.zeros(128, np.float32)
+    run(shuffles_in_range, a, o, grid=32, block=32)
+    o = o.reshape(32, 4)
+    np.testing.assert_array_equal(o[:, 0], a)
+    np.testing.assert_array_equal(o[:, 1], a[np.arange(32) ^ 31])
+    np.testing.assert_array_equal(o[:, 2], (np.arange(32) // 4) * 4 + 3)
+    np.testing.assert_array_equal(o[:, 3], a)
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (("floaty", 4), "threadgroup_alloc: unknown dtype 'floaty'"),
+        (("float", 4.0), "static shape of positive ints, got 4.0"),
+        (("float", (4, 0)), "static shape of positive ints"),
+    ],
+)
+def test_threadgroup_alloc_argument_errors_name_the_line(args, text):
+    @enigma.kernel
+    def k(A: enigma.f32):
+        enigma.threadgroup_alloc(*args)
+
+    with pytest.raises(TypeError, match=text) as ei:
+        enigma.compile(k, emit_only=True)
+    assert "test_language_review.py:" in str(ei.value)
