@@ -250,3 +250,38 @@ def test_threadgroup_alloc_argument_errors_name_the_line(args, text):
     with pytest.raises(TypeError, match=text) as ei:
         enigma.compile(k, emit_only=True)
     assert "test_language_review.py:" in str(ei.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lone literals (docs/python-api.md, Promotion rules): a negative literal first is fine
+# ---------------------------------------------------------------------------------------------
+
+
+@enigma.kernel
+def negative_literal_first(O: enigma.i32, P: enigma.u32):
+    O[0] = enigma.cmp_lt(-1, 2)
+    O[1] = enigma.where(2, -1, True)
+    O[2] = enigma.make_vec(1, -2).y
+    O[3] = enigma.cmp_lt(-1, 3000000000)  # i64
+    P[0] = enigma.u32(5) ** 3
+
+
+def test_negative_literal_first_is_signed():
+    o = np.zeros(4, np.int32)
+    p = np.zeros(1, np.uint32)
+    run(negative_literal_first, o, p, grid=1)
+    np.testing.assert_array_equal(o, [1, -1, -2, 1])
+    assert p[0] == 125
+
+
+@enigma.kernel
+def int_vector_literal_pow(A: enigma.i32, O: enigma.i32):
+    v = enigma.make_vec(A[0], A[1]) ** 3
+    O[0] = v.x
+    O[1] = v.y
+
+
+def test_integer_vector_power_with_a_literal_exponent():
+    o = np.zeros(2, np.int32)
+    run(int_vector_literal_pow, np.array([-3, 1291], np.int32), o, grid=1)
+    np.testing.assert_array_equal(o, np.array([-27, 1291**3], np.int64).astype(np.int32))
