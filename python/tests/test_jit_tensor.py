@@ -442,3 +442,51 @@ def test_compile_time_arguments_of_a_jit_kernel_are_python_values():
 def test_kernel_handle_launch_outside_jit_is_an_error():
     with pytest.raises(enigma.EnigmaError, match="cannot be called directly"):
         tiled_add(1, 2, 3)
+
+
+# Reference §30's snippet as written. AMBIGUITY: it launches `add_tv` without defining it; the
+# kernel below is the one of the reference's vector_add_tv.py.
+@enigma.kernel
+def add_tv(gA, gB, gC, tv_layout, tiler):
+    tidx, _, _ = enigma.arch.thread_idx()
+    bidx, _, _ = enigma.arch.block_idx()
+    thr = [
+        enigma.tensor_composition(g[((None, None), bidx)], tv_layout, tiler)[(tidx, None)]
+        for g in (gA, gB, gC)
+    ]
+    thr[2].store(thr[0].load() + thr[1].load())
+
+
+@enigma.jit
+def launch(mA, mB, mC):
+    thr_layout = enigma.make_ordered_layout((4, 64), order=(1, 0))
+    val_layout = enigma.make_ordered_layout((4, 4), order=(1, 0))
+    tiler_mn, tv_layout = enigma.make_layout_tv(thr_layout, val_layout)
+
+    gA = enigma.tensor_zipped_divide(mA, tiler_mn)
+    gB = enigma.tensor_zipped_divide(mB, tiler_mn)
+    gC = enigma.tensor_zipped_divide(mC, tiler_mn)
+
+    num_blocks = enigma.size(gA, mode=[1])
+    threads = enigma.size(tv_layout, mode=[0])
+
+    add_tv(gA, gB, gC, tv_layout, tiler_mn).launch(
+        grid=(num_blocks * threads, 1, 1),
+        block=(threads, 1, 1),
+    )
+
+
+def test_reference_section_30_snippet():
+    M, N = 256, 512
+    mA = enigma.Tensor("A", 0, "float", enigma.Layout((M, N), (N, 1)))
+    mB = enigma.Tensor("B", 1, "float", enigma.Layout((M, N), (N, 1)))
+    mC = enigma.Tensor("C", 2, "float", enigma.Layout((M, N), (N, 1)))
+    compiled = enigma.compile(launch, mA, mB, mC)
+    assert compiled.grid == (32 * 256, 1, 1) and compiled.block == (256, 1, 1)
+    a = rng.standard_normal((M, N)).astype(np.float32)
+    b = rng.standard_normal((M, N)).astype(np.float32)
+    out = enigma.MetalRuntime().execute(
+        compiled, inputs=[a.ravel(), b.ravel()], output_size=M * N * 4,
+        grid=compiled.grid, threads=compiled.block,
+    )
+    np.testing.assert_array_equal(np.frombuffer(out, np.float32).reshape(M, N), a + b)
