@@ -547,6 +547,148 @@ ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutMakeTV(EnigmaLayout threadLa
                                                            EnigmaIntTuple *tiler, EnigmaLayout *tv,
                                                            EnigmaLayoutError *error);
 
+/*===----------------------------------------------------------------------===*/
+/* Recasting and tiling to a shape                                            */
+/*===----------------------------------------------------------------------===*/
+
+/// CuTe upcast<n>: the layout of the same memory seen through elements n
+/// times wider. A mode of stride d becomes ceil(s / ceil(n/|d|)) :
+/// sign(d)*ceil(|d|/n); stride-0 modes are unchanged. Fails with
+/// ENIGMA_LAYOUT_ERROR_DIVISIBILITY when a stride and n do not divide one
+/// another (CuTe's static assertion). n >= 1. Caller owns *result.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutUpcast(EnigmaLayout layout, int64_t n,
+                                                           EnigmaLayout *result,
+                                                           EnigmaLayoutError *error);
+
+/// CuTe downcast<n>: elements n times narrower. Modes of stride +-1 get n
+/// times their shape, every other stride is multiplied by n. The layout must
+/// have a stride-1 mode (CuTe's "downcast requires adjacent elements").
+/// n >= 1. Caller owns *result.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutDowncast(EnigmaLayout layout, int64_t n,
+                                                             EnigmaLayout *result,
+                                                             EnigmaLayoutError *error);
+
+/// CuTe recast_layout<OldType, NewType>: with newBits/oldBits = num/den in
+/// lowest terms, downcast<den>(upcast<num>(layout)) (each step skipped when
+/// its factor is 1). E.g. 32-bit elements over (8,8):(8,1) in 16-bit units
+/// give (8,4):(4,1). Both widths >= 1. Caller owns *result.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutRecast(EnigmaLayout layout, int64_t newBits,
+                                                           int64_t oldBits, EnigmaLayout *result,
+                                                           EnigmaLayoutError *error);
+
+/// CuTe tile_to_shape(block, targetShape, order): block (padded with 1:0 modes
+/// to the rank of targetShape, which must not be smaller than the block's)
+/// repeated by blocked_product over make_ordered_layout(target / block,
+/// order), so that mode i of the result is (block_i, repetitions_i) and has
+/// the size of mode i of targetShape. Each target mode size must be a multiple
+/// of the block's (ENIGMA_LAYOUT_ERROR_DIVISIBILITY otherwise). `order` NULL
+/// repeats column-major (mode 0 first). Caller owns *result.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaLayoutTileToShape(EnigmaLayout block,
+                                                                EnigmaIntTuple targetShape,
+                                                                EnigmaIntTuple order,
+                                                                EnigmaLayout *result,
+                                                                EnigmaLayoutError *error);
+
+/*===----------------------------------------------------------------------===*/
+/* Swizzles and swizzled (composed) layouts                                   */
+/*===----------------------------------------------------------------------===*/
+
+/// CuTe's Swizzle<B,M,S> (bits, base, shift): with
+///   yyy = ((1<<B)-1) << (M + max(0,S)),  zzz = ((1<<B)-1) << (M - min(0,S)),
+/// swizzle(x) = x ^ shiftr(x & yyy, S), where shiftr by a negative S shifts
+/// left. It XORs the B bits at zzz with the B bits at yyy, so it is its own
+/// inverse. Valid when B >= 0, M >= 0, |S| >= B and B + M + |S| <= 62.
+typedef struct EnigmaSwizzle {
+  int32_t bits;
+  int32_t base;
+  int32_t shift;
+} EnigmaSwizzle;
+
+/// Checks the parameters (see EnigmaSwizzle).
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaSwizzleVerify(EnigmaSwizzle swizzle,
+                                                            EnigmaLayoutError *error);
+
+/// The two masks (yyy, zzz) of a valid swizzle; both 0 for an invalid one.
+ENIGMA_CAPI_EXPORTED void enigmaSwizzleGetMasks(EnigmaSwizzle swizzle, int64_t *yyyMask,
+                                                int64_t *zzzMask);
+
+/// swizzle(offset). Any int64_t offset (negative ones as two's complement,
+/// like Python ints). Fails only for an invalid swizzle.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaSwizzleApply(EnigmaSwizzle swizzle, int64_t offset,
+                                                           int64_t *result,
+                                                           EnigmaLayoutError *error);
+
+/// A swizzled layout, CuTe's ComposedLayout<Swizzle, Offset, Layout>:
+/// c -> swizzle(offset + layout(c)). Its domain (shape, size, rank, modes)
+/// is the layout's. Opaque and immutable like the other handles.
+typedef struct EnigmaComposedLayoutImpl *EnigmaComposedLayout;
+
+/// Creates swizzle o offset o layout (CuTe make_composed_layout; the layout is
+/// copied). Caller owns *result.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaComposedLayoutCreate(EnigmaSwizzle swizzle,
+                                                                   int64_t offset,
+                                                                   EnigmaLayout layout,
+                                                                   EnigmaComposedLayout *result,
+                                                                   EnigmaLayoutError *error);
+
+/// Parses CuTe's printed form "Sw<3,4,3> o 0 o (8,64):(64,1)" (the offset
+/// and its "o" may be omitted; "_" prefixes are accepted). `length` < 0
+/// means NUL-terminated. Caller owns *result.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaComposedLayoutParse(const char *text, intptr_t length,
+                                                                  EnigmaComposedLayout *result,
+                                                                  EnigmaLayoutError *error);
+
+/// Prints "Sw<B,M,S> o offset o shape:stride", snprintf-style.
+ENIGMA_CAPI_EXPORTED intptr_t enigmaComposedLayoutPrint(EnigmaComposedLayout layout, char *buffer,
+                                                        intptr_t capacity);
+
+/// Releases a composed layout. NULL is ignored.
+ENIGMA_CAPI_EXPORTED void enigmaComposedLayoutDestroy(EnigmaComposedLayout layout);
+
+/// Equality of the three parts. NULL equals only NULL.
+ENIGMA_CAPI_EXPORTED bool enigmaComposedLayoutEqual(EnigmaComposedLayout a, EnigmaComposedLayout b);
+
+/// The parts. GetSwizzle/GetOffset return zeros for NULL; GetLayout returns
+/// a copy the caller owns.
+ENIGMA_CAPI_EXPORTED EnigmaSwizzle enigmaComposedLayoutGetSwizzle(EnigmaComposedLayout layout);
+ENIGMA_CAPI_EXPORTED int64_t enigmaComposedLayoutGetOffset(EnigmaComposedLayout layout);
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaComposedLayoutGetLayout(EnigmaComposedLayout layout,
+                                                                      EnigmaLayout *result,
+                                                                      EnigmaLayoutError *error);
+
+/// size: the layout's size.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaComposedLayoutSize(EnigmaComposedLayout layout,
+                                                                 int64_t *result,
+                                                                 EnigmaLayoutError *error);
+
+/// cosize: 1 + the largest offset produced on [0, size), so a buffer of
+/// cosize elements holds every element. Exact (by enumeration) up to 2^22
+/// elements; above that an upper bound that is exact when the swizzle only
+/// permutes inside aligned blocks of the pre-swizzle range: every bit at or
+/// below the highest bit the swizzle may change is taken as set (fails with
+/// ENIGMA_LAYOUT_ERROR_UNSUPPORTED if the pre-swizzle offsets can be
+/// negative). CuTe returns the inner layout's cosize instead, which is the
+/// same for the usual swizzled shared-memory layouts.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaComposedLayoutCosize(EnigmaComposedLayout layout,
+                                                                   int64_t *result,
+                                                                   EnigmaLayoutError *error);
+
+/// swizzle(offset + layout(coord)); `coord` as in enigmaLayoutCrd2Idx.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaComposedLayoutCrd2Idx(EnigmaComposedLayout layout,
+                                                                    EnigmaIntTuple coord,
+                                                                    int64_t *result,
+                                                                    EnigmaLayoutError *error);
+
+/// swizzle(offset + layout(index)) for an integer coordinate (index >= 0).
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus enigmaComposedLayoutEvaluate(EnigmaComposedLayout layout,
+                                                                     int64_t index, int64_t *result,
+                                                                     EnigmaLayoutError *error);
+
+/// out[k] = composed(begin + k) for 0 <= k < count.
+ENIGMA_CAPI_EXPORTED EnigmaLayoutStatus
+enigmaComposedLayoutEvaluateRange(EnigmaComposedLayout layout, int64_t begin, intptr_t count,
+                                  int64_t *out, EnigmaLayoutError *error);
+
 #ifdef __cplusplus
 }
 #endif

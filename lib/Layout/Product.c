@@ -183,3 +183,77 @@ EnigmaLayoutStatus enigmaLayoutRakedProduct(EnigmaLayout block, EnigmaLayout til
                   "enigmaLayoutRakedProduct: the output pointer 'result' is NULL");
   return ltRankedApi(block, tiler, true, result, error);
 }
+
+/*===-- tile_to_shape ----------------------------------------------------===*/
+
+EnigmaLayoutStatus enigmaLayoutTileToShape(EnigmaLayout block, EnigmaIntTuple targetShape,
+                                           EnigmaIntTuple order, EnigmaLayout *result,
+                                           EnigmaLayoutError *error) {
+  if (!result)
+    return ltFail(error, ENIGMA_LAYOUT_ERROR_INVALID_ARGUMENT,
+                  "enigmaLayoutTileToShape: the output pointer 'result' is NULL");
+  LtBuilder padded, repeats, out;
+  ltBuilderInit(&padded);
+  ltBuilderInit(&repeats);
+  ltBuilderInit(&out);
+  EnigmaIntTuple repeatShape = NULL;
+  EnigmaLayout repeatLayout = NULL;
+  EnigmaLayoutStatus st = ltCheckHandle(block, "block layout", error);
+  if (!st)
+    st = ltCheckHandle(targetShape, "target shape", error);
+  if (!st)
+    st = ltCheckShapes(targetShape->nodes, error);
+  const LtNode *target = st ? NULL : targetShape->nodes;
+  int32_t r = target ? ltRank(target) : 0;
+  if (!st && ltRank(block->nodes) > r) {
+    char b[128], t[128];
+    st = ltFail(error, ENIGMA_LAYOUT_ERROR_RANK_MISMATCH,
+                "tile_to_shape: block %s has more modes than the target shape %s",
+                ltShowLayout(block->nodes, b, sizeof(b)), ltShowTuple(target, t, sizeof(t)));
+  }
+  if (!st) {
+    ltEmitAppendRank(&padded, block->nodes, r);
+    st = ltBuilderStatus(&padded, error);
+  }
+  if (!st) {
+    // product_each(target) / product_each(block), mode by mode; as in CuTe,
+    // product_each makes the shape of the repetitions a tuple even for an
+    // integral target.
+    const LtNode *p = ltBuilderRoot(&padded);
+    ltBuilderOpen(&repeats);
+    for (int32_t i = 0; i < r && !st; ++i) {
+      int64_t want, have;
+      st = ltSize(ltChild(target, i), &want, error);
+      if (!st)
+        st = ltSize(ltChild(p, i), &have, error);
+      if (!st && want % have != 0) {
+        char b[128], t[128];
+        st = ltFail(error, ENIGMA_LAYOUT_ERROR_DIVISIBILITY,
+                    "tile_to_shape: mode %d of the block %s (size %lld) does not divide mode %d "
+                    "of the target shape %s (size %lld)",
+                    i, ltShowLayout(block->nodes, b, sizeof(b)), (long long)have, i,
+                    ltShowTuple(target, t, sizeof(t)), (long long)want);
+      }
+      if (!st)
+        ltBuilderLeaf(&repeats, want / have, 0);
+    }
+    ltBuilderClose(&repeats);
+    if (!st)
+      st = ltBuilderStatus(&repeats, error);
+  }
+  if (!st) {
+    repeatShape = ltHandleFromNodes(ltBuilderRoot(&repeats), error);
+    if (!repeatShape)
+      st = ENIGMA_LAYOUT_ERROR_OUT_OF_MEMORY;
+  }
+  if (!st)
+    st = order ? enigmaLayoutCreateOrdered(repeatShape, order, &repeatLayout, error)
+               : enigmaLayoutCreateCompact(repeatShape, &repeatLayout, error);
+  if (!st)
+    st = ltRankedProduct(ltBuilderRoot(&padded), repeatLayout->nodes, false, &out, error);
+  enigmaIntTupleDestroy(repeatShape);
+  enigmaLayoutDestroy(repeatLayout);
+  ltBuilderFree(&padded);
+  ltBuilderFree(&repeats);
+  return ltFinishLayout(st, &out, result, error);
+}

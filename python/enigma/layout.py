@@ -32,7 +32,9 @@ from ._capi import lib
 from .errors import EnigmaError
 
 __all__ = [
+    "ComposedLayout",
     "Layout",
+    "Swizzle",
     "blocked_product",
     "coalesce",
     "complement",
@@ -40,22 +42,28 @@ __all__ = [
     "cosize",
     "crd2idx",
     "depth",
+    "downcast",
     "flat_divide",
     "flat_product",
     "idx2crd",
     "left_inverse",
     "logical_divide",
     "logical_product",
+    "make_composed_layout",
+    "make_identity_layout",
     "make_layout",
     "make_layout_tv",
     "make_ordered_layout",
     "raked_product",
     "rank",
+    "recast_layout",
     "right_inverse",
     "size",
+    "tile_to_shape",
     "tiled_divide",
     "tiled_product",
     "tv_layout_svg",
+    "upcast",
     "zipped_divide",
     "zipped_product",
 ]
@@ -134,6 +142,42 @@ _SIGNATURES = {
 }
 
 
+class _Swizzle(ctypes.Structure):
+    _fields_ = [("bits", ctypes.c_int32), ("base", ctypes.c_int32), ("shift", ctypes.c_int32)]
+
+
+# Entry points added after the first release of the core: bound when the library has them,
+# so that an older libEnigmaCAPI.so still serves everything else.
+_LATER_SIGNATURES = {
+    "enigmaLayoutUpcast": (ctypes.c_int, [_P, _I64, _PP, _ERR]),
+    "enigmaLayoutDowncast": (ctypes.c_int, [_P, _I64, _PP, _ERR]),
+    "enigmaLayoutRecast": (ctypes.c_int, [_P, _I64, _I64, _PP, _ERR]),
+    "enigmaLayoutTileToShape": (ctypes.c_int, [_P, _P, _P, _PP, _ERR]),
+    "enigmaSwizzleVerify": (ctypes.c_int, [_Swizzle, _ERR]),
+    "enigmaSwizzleApply": (ctypes.c_int, [_Swizzle, _I64, _I64P, _ERR]),
+    "enigmaComposedLayoutCreate": (ctypes.c_int, [_Swizzle, _I64, _P, _PP, _ERR]),
+    "enigmaComposedLayoutParse": (ctypes.c_int, [ctypes.c_char_p, _IP, _PP, _ERR]),
+    "enigmaComposedLayoutPrint": (_IP, [_P, ctypes.c_char_p, _IP]),
+    "enigmaComposedLayoutDestroy": (None, [_P]),
+    "enigmaComposedLayoutEqual": (ctypes.c_bool, [_P, _P]),
+    "enigmaComposedLayoutGetSwizzle": (_Swizzle, [_P]),
+    "enigmaComposedLayoutGetOffset": (_I64, [_P]),
+    "enigmaComposedLayoutGetLayout": (ctypes.c_int, [_P, _PP, _ERR]),
+    "enigmaComposedLayoutSize": (ctypes.c_int, [_P, _I64P, _ERR]),
+    "enigmaComposedLayoutCosize": (ctypes.c_int, [_P, _I64P, _ERR]),
+    "enigmaComposedLayoutCrd2Idx": (ctypes.c_int, [_P, _P, _I64P, _ERR]),
+    "enigmaComposedLayoutEvaluate": (ctypes.c_int, [_P, _I64, _I64P, _ERR]),
+    "enigmaComposedLayoutEvaluateRange": (ctypes.c_int, [_P, _I64, _IP, _I64P, _ERR]),
+}
+
+
+def _missing(cdll: Any, name: str) -> Any:
+    def fail(*args: Any) -> Any:
+        raise EnigmaError(f"{cdll._name} has no {name}: rebuild libEnigmaCAPI.so")
+
+    return fail
+
+
 class _Api:
     """The bound entry points, created on first use so that importing enigma never
     requires the native library to be built."""
@@ -148,6 +192,14 @@ class _Api:
                 )
             fn.restype = restype
             fn.argtypes = argtypes
+            setattr(self, name[len("enigma") :], fn)
+        for name, (restype, argtypes) in _LATER_SIGNATURES.items():
+            fn = getattr(cdll, name, None)
+            if fn is None:
+                fn = _missing(cdll, name)
+            else:
+                fn.restype = restype
+                fn.argtypes = argtypes
             setattr(self, name[len("enigma") :], fn)
 
 
@@ -445,6 +497,22 @@ class Layout:
     def __reduce__(self) -> Any:
         return (Layout, self._shape_stride())
 
+    def size(self, mode: None | int | Sequence[int] = None) -> int:
+        """Number of coordinates (of mode ``mode``: an index or a path such as ``[1, 0]``)."""
+        return size(self, mode)
+
+    def cosize(self, mode: None | int | Sequence[int] = None) -> int:
+        """1 + the largest offset the layout (or its mode) produces."""
+        return cosize(self, mode)
+
+    def rank(self, mode: None | int | Sequence[int] = None) -> int:
+        """Number of top-level modes (1 for an integral shape)."""
+        return rank(self, mode)
+
+    def depth(self, mode: None | int | Sequence[int] = None) -> int:
+        """Nesting depth of the shape (0 for an integral shape)."""
+        return depth(self, mode)
+
     def values(self) -> list:
         """``[L(0), L(1), ..., L(size-1)]``."""
         n = size(self)
@@ -472,6 +540,264 @@ class Layout:
                 _raise(e)
             self._tiler = h.value
         return self._tiler
+
+
+# ---------------------------------------------------------------------------------
+# Swizzles and swizzled layouts
+# ---------------------------------------------------------------------------------
+
+
+class Swizzle:
+    """CuTe's ``Swizzle<B, M, S>``: ``Swizzle(B, M, S)(x)`` XORs the ``B`` bits of ``x``
+    starting at bit ``M`` with the ``B`` bits ``S`` above them (below for ``S < 0``)::
+
+        yyy_mask = ((1 << B) - 1) << (M + max(0, S))
+        zzz_mask = ((1 << B) - 1) << (M - min(0, S))
+        swizzle(x) = x ^ shiftr(x & yyy_mask, S)      # shiftr by S < 0 shifts left
+
+    It is its own inverse. ``composition(swz, layout)`` (or :class:`ComposedLayout`) makes a
+    swizzled layout. Valid parameters: ``B >= 0``, ``M >= 0``, ``|S| >= B`` and
+    ``B + M + |S| <= 62``.
+    """
+
+    __slots__ = ("_c", "base", "bits", "shift")
+
+    def __init__(self, bits: int, base: int, shift: int) -> None:
+        self.bits = _as_int(bits, "swizzle bits")
+        self.base = _as_int(base, "swizzle base")
+        self.shift = _as_int(shift, "swizzle shift")
+        if not all(-(1 << 31) <= v < (1 << 31) for v in (self.bits, self.base, self.shift)):
+            raise EnigmaError(f"invalid swizzle Sw<{self.bits},{self.base},{self.shift}>")
+        self._c = _Swizzle(self.bits, self.base, self.shift)
+        e = _err()
+        if _c().SwizzleVerify(self._c, e):
+            _raise(e)
+
+    @property
+    def yyy_mask(self) -> int:
+        """The bits that are read (``S`` above the written ones)."""
+        return ((1 << self.bits) - 1) << (self.base + max(0, self.shift))
+
+    @property
+    def zzz_mask(self) -> int:
+        """The bits that are changed."""
+        return ((1 << self.bits) - 1) << (self.base - min(0, self.shift))
+
+    def __call__(self, offset: int) -> int:
+        out = ctypes.c_int64()
+        e = _err()
+        if _c().SwizzleApply(self._c, _as_int(offset, "offset"), ctypes.byref(out), e):
+            _raise(e)
+        return out.value
+
+    def size(self) -> int:
+        """``2**(B + M + |S|)``: the swizzle maps ``[0, size)`` onto itself."""
+        return 1 << (self.bits + self.base + abs(self.shift))
+
+    def cosize(self) -> int:
+        return self.size()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Swizzle):
+            return NotImplemented
+        return (self.bits, self.base, self.shift) == (other.bits, other.base, other.shift)
+
+    def __hash__(self) -> int:
+        return hash(("Swizzle", self.bits, self.base, self.shift))
+
+    def __repr__(self) -> str:
+        return f"Swizzle({self.bits}, {self.base}, {self.shift})"
+
+    def __str__(self) -> str:
+        return f"Sw<{self.bits},{self.base},{self.shift}>"
+
+    def __reduce__(self) -> Any:
+        return (Swizzle, (self.bits, self.base, self.shift))
+
+
+class ComposedLayout:
+    """A swizzled layout, CuTe's ``ComposedLayout``: ``c -> swizzle(offset + layout(c))``.
+
+    ``ComposedLayout(Swizzle(3, 4, 3), 0, Layout((8, 64), (64, 1)))`` prints as CuTe does,
+    ``Sw<3,4,3> o 0 o (8,64):(64,1)``, and ``ComposedLayout.parse`` reads that text back.
+    Its coordinates are the layout's: ``shape``, ``size``, ``rank``, ``depth``, mode
+    selection (``L[i]`` keeps the swizzle and offset, as CuTe's ``get<i>``) and the
+    divides, products, ``composition(L, tiler)`` and ``tile_to_shape`` all act on the
+    inner layout. ``cosize`` is 1 + the largest offset it produces. It has no ``stride``.
+    """
+
+    __slots__ = ("__weakref__", "_h", "_inner")
+
+    def __init__(self, swizzle: Swizzle, offset: int, layout: Layout) -> None:
+        self._h = None
+        if not isinstance(swizzle, Swizzle):
+            raise EnigmaError(
+                f"a composed layout's outer function must be an enigma.Swizzle, not "
+                f"{type(swizzle).__name__}"
+            )
+        layout = _as_layout(layout, "layout")
+        h = ctypes.c_void_p()
+        e = _err()
+        if _c().ComposedLayoutCreate(
+            swizzle._c, _as_int(offset, "offset"), layout._h, ctypes.byref(h), e
+        ):
+            _raise(e)
+        self._h = h.value
+        self._inner = layout
+
+    @classmethod
+    def _wrap(cls, handle: Any) -> ComposedLayout:
+        self = object.__new__(cls)
+        self._h = handle.value if isinstance(handle, ctypes.c_void_p) else handle
+        self._inner = None
+        return self
+
+    @classmethod
+    def parse(cls, text: str) -> ComposedLayout:
+        """Reads ``"Sw<3,4,3> o 0 o (8,64):(64,1)"`` (the ``offset o`` part is optional)."""
+        data = text.encode()
+        h = ctypes.c_void_p()
+        e = _err()
+        if _c().ComposedLayoutParse(data, len(data), ctypes.byref(h), e):
+            _raise(e)
+        return cls._wrap(h)
+
+    def __del__(self) -> None:
+        h = getattr(self, "_h", None)
+        if h and _api is not None:
+            _api.ComposedLayoutDestroy(h)
+
+    @property
+    def swizzle(self) -> Swizzle:
+        """The outer swizzle."""
+        sw = _c().ComposedLayoutGetSwizzle(self._h)
+        return Swizzle(sw.bits, sw.base, sw.shift)
+
+    @property
+    def offset(self) -> int:
+        """The offset added before the swizzle."""
+        return _c().ComposedLayoutGetOffset(self._h)
+
+    @property
+    def layout(self) -> Layout:
+        """The inner layout (coordinates to pre-swizzle offsets)."""
+        if self._inner is None:
+            h = ctypes.c_void_p()
+            e = _err()
+            if _c().ComposedLayoutGetLayout(self._h, ctypes.byref(h), e):
+                _raise(e)
+            self._inner = Layout._wrap(h)
+        return self._inner
+
+    @property
+    def shape(self) -> IntTuple:
+        """The inner layout's shape."""
+        return self.layout.shape
+
+    @property
+    def stride(self) -> IntTuple:
+        raise EnigmaError(
+            f"{self} has no stride: a swizzled layout is not linear (use .layout.stride for "
+            "the inner layout's)"
+        )
+
+    def __call__(self, *coord: Any) -> int:
+        """``swizzle(offset + layout(coord))``; coordinates as for :class:`Layout`."""
+        c = _c()
+        e = _err()
+        out = ctypes.c_int64()
+        if len(coord) == 1 and not isinstance(coord[0], (tuple, list)):
+            idx = _as_int(coord[0], "coordinate")
+            if c.ComposedLayoutEvaluate(self._h, idx, ctypes.byref(out), e):
+                _raise(e)
+            return out.value
+        value = coord[0] if len(coord) == 1 else coord
+        with _TupleHandle(value, "coordinate") as t:
+            if c.ComposedLayoutCrd2Idx(self._h, t, ctypes.byref(out), e):
+                _raise(e)
+        return out.value
+
+    def __getitem__(self, mode: int | Sequence[int]) -> ComposedLayout:
+        """Mode selection keeping the swizzle and offset (CuTe ``get<i>``)."""
+        return self._with(self.layout[mode])
+
+    def __len__(self) -> int:
+        return len(self.layout)
+
+    def __iter__(self) -> Iterator[ComposedLayout]:
+        return (self[i] for i in range(len(self)))
+
+    def _with(self, inner: Layout) -> ComposedLayout:
+        return ComposedLayout(self.swizzle, self.offset, inner)
+
+    def size(self, mode: None | int | Sequence[int] = None) -> int:
+        return size(self, mode)
+
+    def cosize(self, mode: None | int | Sequence[int] = None) -> int:
+        return cosize(self, mode)
+
+    def rank(self, mode: None | int | Sequence[int] = None) -> int:
+        return rank(self, mode)
+
+    def depth(self, mode: None | int | Sequence[int] = None) -> int:
+        return depth(self, mode)
+
+    def values(self) -> list:
+        """``[L(0), L(1), ..., L(size-1)]``."""
+        n = size(self)
+        out = (ctypes.c_int64 * max(n, 1))()
+        e = _err()
+        if _c().ComposedLayoutEvaluateRange(self._h, 0, n, out, e):
+            _raise(e)
+        return out[:n]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ComposedLayout):
+            return NotImplemented
+        return bool(_c().ComposedLayoutEqual(self._h, other._h))
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    def __repr__(self) -> str:
+        c = _c()
+        buf = ctypes.create_string_buffer(256)
+        n = c.ComposedLayoutPrint(self._h, buf, 256)
+        if n >= 256:
+            buf = ctypes.create_string_buffer(n + 1)
+            c.ComposedLayoutPrint(self._h, buf, n + 1)
+        return buf.value.decode()
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        return (ComposedLayout, (self.swizzle, self.offset, self.layout))
+
+    def to_svg(self, path: str | None = None, **options: Any) -> str:
+        """Draws the layout's values like :meth:`Layout.to_svg`."""
+        from .layout_svg import layout_svg
+
+        return layout_svg(self, path=path, **options)
+
+    def _repr_svg_(self) -> str:
+        return self.to_svg()
+
+
+#: Anything that maps coordinates to offsets.
+AnyLayout = Union[Layout, ComposedLayout]  # noqa: UP007 (a runtime alias, like Tiler)
+
+
+def make_composed_layout(swizzle: Swizzle, offset: int, layout: Layout) -> ComposedLayout:
+    """CuTe's ``make_composed_layout``: ``swizzle o offset o layout``."""
+    return ComposedLayout(swizzle, offset, layout)
+
+
+def _inner_op(fn: Any, layout: Any, *args: Any) -> Any:
+    """Applies a right-acting operation (divide, product, composition with a tiler) to a
+    composed layout's inner layout, as CuTe does."""
+    if isinstance(layout, ComposedLayout):
+        return layout._with(fn(layout.layout, *args))
+    return fn(layout, *args)
 
 
 def _as_layout(x: Any, what: str) -> Layout:
@@ -589,13 +915,15 @@ def _with_tiler(name: str, layout: Layout, tiler: Tiler) -> Layout:
 # ---------------------------------------------------------------------------------
 
 
-def size(x: Layout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
+def size(x: AnyLayout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
     """Number of elements of a layout or shape (of its mode ``mode``, a mode index or a
     path such as ``[1, 0]``)."""
     path = _mode_path(mode)
     out = ctypes.c_int64()
     e = _err()
     c = _c()
+    if isinstance(x, ComposedLayout):
+        x = x.layout
     if isinstance(x, Layout):
         sub = _select(x, path)  # keep the handle alive across the call
         if c.LayoutSize(sub._h, ctypes.byref(out), e):
@@ -632,19 +960,27 @@ def _tuple_select(t: IntTuple, path: Sequence[int]) -> IntTuple:
                 c.IntTupleDestroy(cur)
 
 
-def cosize(layout: Layout, mode: None | int | Sequence[int] = None) -> int:
+def cosize(layout: AnyLayout, mode: None | int | Sequence[int] = None) -> int:
     """1 + the largest index the layout (or its mode) produces."""
-    layout = _select(_as_layout(layout, "layout"), _mode_path(mode))
     out = ctypes.c_int64()
     e = _err()
+    if isinstance(layout, ComposedLayout):
+        path = _mode_path(mode)
+        sub = layout[path] if path else layout
+        if _c().ComposedLayoutCosize(sub._h, ctypes.byref(out), e):
+            _raise(e)
+        return out.value
+    layout = _select(_as_layout(layout, "layout"), _mode_path(mode))
     if _c().LayoutCosize(layout._h, ctypes.byref(out), e):
         _raise(e)
     return out.value
 
 
-def rank(x: Layout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
+def rank(x: AnyLayout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
     """Number of top-level modes (1 for an integer)."""
     path = _mode_path(mode)
+    if isinstance(x, ComposedLayout):
+        x = x.layout
     if isinstance(x, Layout):
         sub = _select(x, path)
         return _c().LayoutGetRank(sub._h)
@@ -652,9 +988,11 @@ def rank(x: Layout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
         return _c().IntTupleGetRank(t)
 
 
-def depth(x: Layout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
+def depth(x: AnyLayout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
     """Nesting depth (0 for an integer)."""
     path = _mode_path(mode)
+    if isinstance(x, ComposedLayout):
+        x = x.layout
     if isinstance(x, Layout):
         sub = _select(x, path)
         return _c().LayoutGetDepth(sub._h)
@@ -664,7 +1002,10 @@ def depth(x: Layout | IntTuple, mode: None | int | Sequence[int] = None) -> int:
 
 def coalesce(layout: Layout, profile: IntTuple | None = None) -> Layout:
     """Merges adjacent modes without changing the function on ``[0, size)``; with a
-    ``profile`` such as ``(1, 1)`` it coalesces each mode separately."""
+    ``profile`` such as ``(1, 1)`` it coalesces each mode separately (a composed layout's
+    inner layout is coalesced)."""
+    if isinstance(layout, ComposedLayout):
+        return _inner_op(coalesce, layout, profile)
     if profile is None:
         return _unary("LayoutCoalesce", layout)
     layout = _as_layout(layout, "layout")
@@ -679,7 +1020,25 @@ def coalesce(layout: Layout, profile: IntTuple | None = None) -> Layout:
 def composition(a: Layout, b: Tiler) -> Layout:
     """``a o b``: ``result(c) == a(b(c))`` with ``b``'s shape (each mode of ``b`` composed
     exactly, distributing over ``b``'s modes as CuTe does). ``b`` may be a tuple of tilers for
-    by-mode composition, as in CuTe; modes of ``a`` past the tuple are dropped."""
+    by-mode composition, as in CuTe; modes of ``a`` past the tuple are dropped.
+
+    ``composition(Swizzle(...), layout)`` is the swizzled layout
+    ``ComposedLayout(swizzle, 0, layout)`` (``layout`` itself for a swizzle of 0 bits, as in
+    CuTe); a composed ``a`` composes its inner layout."""
+    if isinstance(a, Swizzle):
+        if isinstance(b, ComposedLayout):
+            raise EnigmaError(
+                f"composition({a}, {b}): a swizzle of a swizzled layout is not supported"
+            )
+        b = _as_layout(b, "layout")
+        # As in CuTe, the identity swizzle (no bits) composes away.
+        return b if a.bits == 0 else ComposedLayout(a, 0, b)
+    if isinstance(a, ComposedLayout):
+        return _inner_op(composition, a, b)
+    if isinstance(b, (ComposedLayout, Swizzle)):
+        raise EnigmaError(
+            f"composition({a}, {b}): a layout composed after a swizzle is not a layout"
+        )
     a = _as_layout(a, "layout")
     if isinstance(b, Layout):
         h = ctypes.c_void_p()
@@ -690,11 +1049,22 @@ def composition(a: Layout, b: Tiler) -> Layout:
     return _with_tiler("LayoutComposeTiler", a, b)
 
 
-def complement(layout: Layout, cotarget: IntTuple | None = None) -> Layout:
-    """The layout of the elements of ``cotarget`` (a size or shape; default the
-    layout's cosize) that ``layout`` does not reach, e.g.
-    ``complement(Layout(4, 2), 24) == Layout((2, 3), (1, 8))``."""
-    layout = _as_layout(layout, "layout")
+def complement(
+    layout: AnyLayout, cosize: IntTuple | None = None, *, cotarget: IntTuple | None = None
+) -> Layout:
+    """The layout of the elements of ``cosize`` (a size, or CuTe's cotarget shape; default
+    the layout's cosize) that ``layout`` does not reach, e.g.
+    ``complement(Layout(4, 2), 24) == Layout((2, 3), (1, 8))``. ``cotarget=`` is the same
+    argument under CuTe's name. A composed layout's complement is its inner layout's (with
+    the composed cosize as default), as in CuTe."""
+    if cosize is not None and cotarget is not None:
+        raise EnigmaError("complement takes cosize or cotarget, not both")
+    if cotarget is None:
+        cotarget = cosize
+    if isinstance(layout, ComposedLayout):
+        if cotarget is None:
+            cotarget = layout.cosize()
+        layout = layout.layout
     h = ctypes.c_void_p()
     e = _err()
     if cotarget is None:
@@ -719,41 +1089,57 @@ def left_inverse(layout: Layout) -> Layout:
 
 def logical_divide(layout: Layout, tiler: Tiler) -> Layout:
     """Splits each tiled mode into (tile, rest)."""
+    if isinstance(layout, ComposedLayout):
+        return _inner_op(logical_divide, layout, tiler)
     return _with_tiler("LayoutLogicalDivide", layout, tiler)
 
 
 def zipped_divide(layout: Layout, tiler: Tiler) -> Layout:
     """``((tiles...), (rests..., other modes...))``."""
+    if isinstance(layout, ComposedLayout):
+        return _inner_op(zipped_divide, layout, tiler)
     return _with_tiler("LayoutZippedDivide", layout, tiler)
 
 
 def tiled_divide(layout: Layout, tiler: Tiler) -> Layout:
     """``((tiles...), rests..., other modes...)``."""
+    if isinstance(layout, ComposedLayout):
+        return _inner_op(tiled_divide, layout, tiler)
     return _with_tiler("LayoutTiledDivide", layout, tiler)
 
 
 def flat_divide(layout: Layout, tiler: Tiler) -> Layout:
     """``(tiles..., rests..., other modes...)``."""
+    if isinstance(layout, ComposedLayout):
+        return _inner_op(flat_divide, layout, tiler)
     return _with_tiler("LayoutFlatDivide", layout, tiler)
 
 
 def logical_product(layout: Layout, tiler: Tiler) -> Layout:
     """``(layout, complement(layout, size*cosize(tiler)) o tiler)``."""
+    if isinstance(layout, ComposedLayout):
+        return _inner_op(logical_product, layout, tiler)
     return _with_tiler("LayoutLogicalProduct", layout, tiler)
 
 
 def zipped_product(layout: Layout, tiler: Tiler) -> Layout:
     """``((blocks...), (repeats..., other modes...))``."""
+    if isinstance(layout, ComposedLayout):
+        return _inner_op(zipped_product, layout, tiler)
     return _with_tiler("LayoutZippedProduct", layout, tiler)
 
 
 def tiled_product(layout: Layout, tiler: Tiler) -> Layout:
     """``((blocks...), repeats..., other modes...)``."""
+    if isinstance(layout, ComposedLayout):
+        return _inner_op(tiled_product, layout, tiler)
     return _with_tiler("LayoutTiledProduct", layout, tiler)
 
 
 def flat_product(layout: Layout, tiler: Tiler) -> Layout:
     """``(blocks..., repeats..., other modes...)``."""
+    if isinstance(layout, ComposedLayout):
+        return _inner_op(flat_product, layout, tiler)
     return _with_tiler("LayoutFlatProduct", layout, tiler)
 
 
@@ -769,11 +1155,15 @@ def _binary(name: str, a: Layout, b: Layout) -> Layout:
 
 def blocked_product(block: Layout, tiler: Layout) -> Layout:
     """``block`` repeated in contiguous blocks arranged by ``tiler``, mode by mode."""
+    if isinstance(block, ComposedLayout):
+        return _inner_op(blocked_product, block, tiler)
     return _binary("LayoutBlockedProduct", block, tiler)
 
 
 def raked_product(block: Layout, tiler: Layout) -> Layout:
     """Like :func:`blocked_product` with the copies interleaved (a cyclic distribution)."""
+    if isinstance(block, ComposedLayout):
+        return _inner_op(raked_product, block, tiler)
     return _binary("LayoutRakedProduct", block, tiler)
 
 
@@ -804,6 +1194,78 @@ def make_ordered_layout(shape: IntTuple, order: IntTuple) -> Layout:
     with _TupleHandle(shape, "shape") as s, _TupleHandle(order, "order") as o:
         if _c().LayoutCreateOrdered(s, o, ctypes.byref(h), e):
             _raise(e)
+    return Layout._wrap(h)
+
+
+def make_identity_layout(shape: IntTuple) -> Layout:
+    """The reference's identity layout of ``shape``: compact column-major, so it maps each
+    coordinate of ``shape`` to its own colexicographic index (``idx2crd`` of that index
+    gives the coordinate back). CuTe's ``make_identity_layout`` returns the coordinate
+    itself (strides are basis vectors); Enigma's layouts are integer-valued, and
+    ``make_identity_layout(s)(c) == crd2idx(c, s)``."""
+    return Layout(shape)
+
+
+def _cast(name: str, layout: Layout, *args: int) -> Layout:
+    layout = _as_layout(layout, "layout")
+    h = ctypes.c_void_p()
+    e = _err()
+    if getattr(_c(), name)(layout._h, *args, ctypes.byref(h), e):
+        _raise(e)
+    return Layout._wrap(h)
+
+
+def upcast(layout: Layout, n: int) -> Layout:
+    """CuTe ``upcast<n>``: the layout in units of ``n`` elements (strides divided by ``n``,
+    the stride-1 mode ``n`` times shorter): ``upcast(Layout((8, 8), (8, 1)), 2)`` is
+    ``(8,4):(4,1)``."""
+    return _cast("LayoutUpcast", layout, _as_int(n, "n"))
+
+
+def downcast(layout: Layout, n: int) -> Layout:
+    """CuTe ``downcast<n>``: the layout in units of ``1/n`` element (stride-1 modes ``n``
+    times longer, other strides times ``n``)."""
+    return _cast("LayoutDowncast", layout, _as_int(n, "n"))
+
+
+def recast_layout(new_bits: int, old_bits: int, layout: Layout) -> Layout:
+    """CuTe ``recast_layout<OldType, NewType>``: the layout of the same memory in elements
+    of ``new_bits`` bits instead of ``old_bits`` (``upcast`` by ``new/old`` in lowest terms,
+    then ``downcast`` by the denominator)::
+
+        recast_layout(32, 16, Layout((8, 8), (8, 1)))   # (8,4):(4,1)
+        recast_layout(8, 32, Layout((4, 4), (4, 1)))    # (4,16):(16,1)
+    """
+    if isinstance(layout, ComposedLayout):
+        raise EnigmaError(f"recast_layout of the swizzled layout {layout} is not supported")
+    return _cast(
+        "LayoutRecast", layout, _as_int(new_bits, "new_bits"), _as_int(old_bits, "old_bits")
+    )
+
+
+def tile_to_shape(block: AnyLayout, trg_shape: IntTuple, order: IntTuple | None = None) -> Any:
+    """CuTe ``tile_to_shape``: repeats ``block`` (``blocked_product``) until it covers
+    ``trg_shape``; mode ``i`` of the result is ``(block_i, repetitions_i)`` with the size of
+    mode ``i`` of ``trg_shape``, which each block mode must divide. ``order`` orders the
+    repetitions like :func:`make_ordered_layout` (default: column-major). A swizzled block
+    gives a swizzled result::
+
+        tile_to_shape(Layout((2, 2), (1, 2)), (4, 6))    # ((2,2),(2,3)):((1,4),(2,8))
+    """
+    if isinstance(block, ComposedLayout):
+        return _inner_op(tile_to_shape, block, trg_shape, order)
+    block = _as_layout(block, "block")
+    h = ctypes.c_void_p()
+    e = _err()
+    c = _c()
+    with _TupleHandle(trg_shape, "target shape") as t:
+        if order is None:
+            if c.LayoutTileToShape(block._h, t, None, ctypes.byref(h), e):
+                _raise(e)
+        else:
+            with _TupleHandle(order, "order") as o:
+                if c.LayoutTileToShape(block._h, t, o, ctypes.byref(h), e):
+                    _raise(e)
     return Layout._wrap(h)
 
 

@@ -222,12 +222,10 @@ def cases(rng: random.Random) -> list[tuple[str, Any]]:
     return out
 
 
-def test_results_match_cpp_cute(tmp_path: Path) -> None:
+def _run_cpp(tmp_path: Path, todo: list[tuple[str, Any]], headers: list[str]) -> dict:
+    """Compiles and runs one program printing every expression; returns index -> text."""
     assert INCLUDES is not None and CXX is not None
-    rng = random.Random(SEED)
-    todo = cases(rng)
-    lines = [
-        "#include <cute/layout.hpp>",
+    lines = [f"#include <{h}>" for h in headers] + [
         "#include <cstdio>",
         "using namespace cute;",
         "int main() {",
@@ -255,6 +253,13 @@ def test_results_match_cpp_cute(tmp_path: Path) -> None:
     run = subprocess.run([str(binary)], capture_output=True, text=True, timeout=60, check=True)
     printed = dict(line.split(" ", 1) for line in run.stdout.splitlines())
     assert len(printed) == len(todo)
+    return printed
+
+
+def test_results_match_cpp_cute(tmp_path: Path) -> None:
+    rng = random.Random(SEED)
+    todo = cases(rng)
+    printed = _run_cpp(tmp_path, todo, ["cute/layout.hpp"])
     mismatches = []
     for i, (expr, ours) in enumerate(todo):
         text = printed[str(i)]
@@ -268,6 +273,89 @@ def test_results_match_cpp_cute(tmp_path: Path) -> None:
                 mismatches.append(f"{expr}\n  CuTe   {text}\n  Enigma {ours!r}")
     if mismatches and os.environ.get("ENIGMA_CUTE_DUMP"):
         Path(os.environ["ENIGMA_CUTE_DUMP"]).write_text("\n".join(mismatches))
+    assert not mismatches, f"{len(mismatches)} of {len(todo)} differ:\n" + "\n".join(
+        mismatches[:20]
+    )
+
+
+# ------------------------------------------------------------------------------------
+# upcast / downcast / recast_layout, tile_to_shape, swizzles and composed layouts
+# ------------------------------------------------------------------------------------
+
+_UINT = {8: "uint8_t", 16: "uint16_t", 32: "uint32_t", 64: "uint64_t"}
+
+
+def swizzle_cases(rng: random.Random) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+
+    def add(expr: str, thunk: Any) -> None:
+        try:
+            expected = thunk()
+        except EnigmaError:
+            return
+        out.append((expr, expected))
+
+    for _ in range(CASES):
+        a = random_layout(rng)
+        ca = cpp_layout(a)
+        n = rng.choice([2, 4, 8])
+        add(f"upcast<{n}>({ca})", lambda a=a, n=n: enigma.upcast(a, n))
+        add(f"downcast<{n}>({ca})", lambda a=a, n=n: enigma.downcast(a, n))
+        inj = random_compact(rng)
+        new, old = rng.sample(sorted(_UINT), 2)
+        add(
+            f"recast_layout<{_UINT[old]},{_UINT[new]}>({cpp_layout(inj)})",
+            lambda i=inj, new=new, old=old: enigma.recast_layout(new, old, i),
+        )
+
+        # tile_to_shape: a compact block and a target each of whose modes it divides.
+        block = random_compact(rng, 2)
+        bshape = block.shape if isinstance(block.shape, tuple) else (block.shape,)
+        r = rng.randint(len(bshape), 3)
+        padded = bshape + (1,) * (r - len(bshape))
+        target = tuple(p * rng.choice([1, 2, 4]) for p in padded)
+        order = tuple(rng.sample(range(r), r))
+        cb = cpp_layout(block)
+        add(
+            f"tile_to_shape({cb},{cpp_int_tuple(target)})",
+            lambda b=block, t=target: enigma.tile_to_shape(b, t),
+        )
+        add(
+            f"tile_to_shape({cb},{cpp_int_tuple(target)},{cpp_int_tuple(order)})",
+            lambda b=block, t=target, o=order: enigma.tile_to_shape(b, t, o),
+        )
+
+        # Swizzles: values, the composed layout and its values at a few coordinates.
+        bits = rng.randint(0, 3)
+        base = rng.randint(0, 4)
+        shift = rng.choice([-1, 1]) * rng.randint(max(bits, 1), bits + 2)
+        sw = enigma.Swizzle(bits, base, shift)
+        csw = f"Swizzle<{bits},{base},{shift}>{{}}"
+        for x in rng.sample(range(1 << 12), 3):
+            add(f"{csw}(int({x}))", lambda sw=sw, x=x: sw(x))
+        composed = enigma.composition(sw, a)
+        add(f"composition({csw},{ca})", lambda c=composed: c)
+        for i in rng.sample(range(enigma.size(a)), min(3, enigma.size(a))):
+            add(f"int(composition({csw},{ca})({i}))", lambda c=composed, i=i: c(i))
+    return out
+
+
+def test_new_operations_match_cpp_cute(tmp_path: Path) -> None:
+    rng = random.Random(SEED + 1)
+    todo = swizzle_cases(rng)
+    printed = _run_cpp(tmp_path, todo, ["cute/layout.hpp", "cute/swizzle_layout.hpp"])
+    mismatches = []
+    for i, (expr, ours) in enumerate(todo):
+        text = printed[str(i)]
+        if isinstance(ours, enigma.ComposedLayout):
+            same = enigma.ComposedLayout.parse(text) == ours
+        elif isinstance(ours, Layout):
+            same = Layout.parse(text) == ours
+        else:
+            same = int(text) == ours
+        if not same:
+            mismatches.append(f"{expr}\n  CuTe   {text}\n  Enigma {ours!r}")
+    assert len(todo) > 6 * CASES
     assert not mismatches, f"{len(mismatches)} of {len(todo)} differ:\n" + "\n".join(
         mismatches[:20]
     )

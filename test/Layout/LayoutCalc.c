@@ -240,6 +240,81 @@ static int run(int argc, char **argv) {
       printf("\n");
     }
     free(out);
+  } else if (strcmp(op, "upcast") == 0 || strcmp(op, "downcast") == 0) {
+    NEED(2);
+    LAYOUT(a, argv[1]);
+    st = op[0] == 'u' ? enigmaLayoutUpcast(a, atoll(argv[2]), &r, &err)
+                      : enigmaLayoutDowncast(a, atoll(argv[2]), &r, &err);
+    if (!report(st, &err))
+      printLayout(r);
+  } else if (strcmp(op, "recast") == 0) {
+    // recast <layout> <new bits> <old bits>
+    NEED(3);
+    LAYOUT(a, argv[1]);
+    if (!report(enigmaLayoutRecast(a, atoll(argv[2]), atoll(argv[3]), &r, &err), &err))
+      printLayout(r);
+  } else if (strcmp(op, "tile_to_shape") == 0) {
+    // tile_to_shape <block> <target shape> [<order>]
+    if (argc != 4)
+      NEED(2);
+    LAYOUT(a, argv[1]);
+    TUPLE(t, argv[2]);
+    if (argc == 4)
+      TUPLE(u, argv[3]);
+    if (!report(enigmaLayoutTileToShape(a, t, u, &r, &err), &err))
+      printLayout(r);
+  } else if (strcmp(op, "swizzle") == 0) {
+    // swizzle <B> <M> <S> <x>
+    NEED(4);
+    EnigmaSwizzle sw = {atoi(argv[1]), atoi(argv[2]), atoi(argv[3])};
+    int64_t v;
+    if (!report(enigmaSwizzleApply(sw, atoll(argv[4]), &v, &err), &err)) {
+      int64_t y, z;
+      enigmaSwizzleGetMasks(sw, &y, &z);
+      printf("%lld yyy=%lld zzz=%lld\n", (long long)v, (long long)y, (long long)z);
+    }
+  } else if (strcmp(op, "composed") == 0 || strcmp(op, "composed_values") == 0 ||
+             strcmp(op, "composed_crd2idx") == 0) {
+    // composed <text>: the printed form, size and cosize; composed_values
+    // <text>: every value; composed_crd2idx <coord> <text>. The text's words
+    // are re-joined with single spaces.
+    char kind = strcmp(op, "composed_crd2idx") == 0 ? 'c' : strcmp(op, "composed") == 0 ? 'p' : 'v';
+    int first = kind == 'c' ? 2 : 1;
+    if (argc <= first)
+      NEED(first);
+    char text[1024] = "";
+    for (int i = first; i < argc; ++i) {
+      strncat(text, argv[i], sizeof(text) - strlen(text) - 2);
+      strcat(text, " ");
+    }
+    EnigmaComposedLayout c = NULL;
+    if (report(enigmaComposedLayoutParse(text, -1, &c, &err), &err))
+      goto done;
+    if (kind == 'c') {
+      TUPLE(t, argv[1]);
+      int64_t v;
+      if (!report(enigmaComposedLayoutCrd2Idx(c, t, &v, &err), &err))
+        printf("%lld\n", (long long)v);
+    } else if (kind == 'v') {
+      int64_t n, out[256];
+      if (!report(enigmaComposedLayoutSize(c, &n, &err), &err)) {
+        if (n > 256)
+          n = 256;
+        if (!report(enigmaComposedLayoutEvaluateRange(c, 0, (intptr_t)n, out, &err), &err)) {
+          for (int64_t i = 0; i < n; ++i)
+            printf("%s%lld", i ? " " : "", (long long)out[i]);
+          printf("\n");
+        }
+      }
+    } else {
+      char buf[1024];
+      int64_t n, m;
+      enigmaComposedLayoutPrint(c, buf, sizeof(buf));
+      if (!report(enigmaComposedLayoutSize(c, &n, &err), &err) &&
+          !report(enigmaComposedLayoutCosize(c, &m, &err), &err))
+        printf("%s size=%lld cosize=%lld\n", buf, (long long)n, (long long)m);
+    }
+    enigmaComposedLayoutDestroy(c);
   } else {
     printf("usage error: unknown operation '%s'\n", op);
     usage = 1;
