@@ -562,12 +562,16 @@ class Value:
 
     # arithmetic
     def __add__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("add", self, o)
 
     def __radd__(self, o: Any) -> Value:
         return binary("add", o, self)
 
     def __sub__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("sub", self, o)
 
     def __rsub__(self, o: Any) -> Value:
@@ -587,54 +591,72 @@ class Value:
         return binary("mul", o, self)
 
     def __truediv__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("truediv", self, o)
 
     def __rtruediv__(self, o: Any) -> Value:
         return binary("truediv", o, self)
 
     def __floordiv__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("floordiv", self, o)
 
     def __rfloordiv__(self, o: Any) -> Value:
         return binary("floordiv", o, self)
 
     def __mod__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("mod", self, o)
 
     def __rmod__(self, o: Any) -> Value:
         return binary("mod", o, self)
 
     def __pow__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("pow", self, o)
 
     def __rpow__(self, o: Any) -> Value:
         return binary("pow", o, self)
 
     def __and__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("and", self, o)
 
     def __rand__(self, o: Any) -> Value:
         return binary("and", o, self)
 
     def __or__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("or", self, o)
 
     def __ror__(self, o: Any) -> Value:
         return binary("or", o, self)
 
     def __xor__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("xor", self, o)
 
     def __rxor__(self, o: Any) -> Value:
         return binary("xor", o, self)
 
     def __lshift__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("shl", self, o)
 
     def __rlshift__(self, o: Any) -> Value:
         return binary("shl", o, self)
 
     def __rshift__(self, o: Any) -> Value:
+        if getattr(type(o), "_defers_binary", False):
+            return NotImplemented
         return binary("shr", self, o)
 
     def __rrshift__(self, o: Any) -> Value:

@@ -177,6 +177,8 @@ def _params_from_msl(ck: CompiledKernel) -> list[ParamInfo]:
         if p.kind == "builtin":
             continue
         base = p.type_name.replace("atomic_", "")
+        if base[-1:] in "234" and base[:-1] in _MSL_DTYPES and p.kind == "buffer":
+            base = base[:-1]  # a buffer of float4 & co.: filled from arrays of its elements
         name = _MSL_DTYPES.get(base)
         if name is None:
             raise EnigmaError(
