@@ -452,3 +452,23 @@ def test_handwritten_compiled_kernel_from_the_reference_module_path():
         rt.execute(bad, [], 16, grid=(4, 1, 1), threads=(4, 1, 1))
     with pytest.raises(enigma.EnigmaError, match="give metal_source"):
         CompiledKernel(kernel_name="k")
+
+
+def test_handwritten_kernel_with_vector_buffers_and_the_tracing_module_path():
+    from enigma._tracing import Tensor
+    from enigma.compiler.compiler import CompiledKernel
+
+    assert Tensor is enigma.Tensor
+    src = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void twice(device const float4* X [[buffer(0)]], device float4* Out [[buffer(1)]],
+                  uint i [[thread_position_in_grid]]) {
+  Out[i] = 2.0f * X[i];
+}
+"""
+    hw = CompiledKernel(kernel_name="twice", metal_source=src)
+    x = rng.random(64, dtype=np.float32)
+    out = np.frombuffer(enigma.MetalRuntime().execute(hw, [x], 256, grid=(16, 1, 1),
+                                                      threads=(16, 1, 1)), np.float32)
+    np.testing.assert_array_equal(out, 2 * x)

@@ -587,3 +587,30 @@ def test_tuple_utilities_at_the_top_level():
     assert enigma.select((4, 8, 2), [2, 0]) == (2, 4)
     assert enigma.select is et.select and enigma.where is not enigma.select
     assert enigma.tuple is et
+
+
+@enigma.kernel
+def traced_left_of_fragment(gA, gC):
+    tid = enigma.thread_position_in_threadgroup.x
+    a = gA[(None, tid)].load()  # 8 values
+    s = enigma.metal_cast(tid, enigma.f32) + 1.0
+    gC[(None, tid)].store((s + a) * (s - a) / (s / (a + 3.0)))
+
+
+@enigma.jit
+def traced_left_launch(A, C, threads):
+    traced_left_of_fragment(A, C).launch(grid=threads, block=threads)
+
+
+def test_traced_value_on_the_left_of_a_fragment():
+    n, threads = 8, 32
+    layout = enigma.Layout((n, threads), (1, n))
+    A, C = (Tensor(x, i, "float", layout) for i, x in enumerate("AC"))
+    k = enigma.compile(traced_left_launch, A, C, threads, emit_only=True)
+    a = rng.random(n * threads).astype(np.float32)
+    c = np.zeros(n * threads, np.float32)
+    k(a, c)
+    s = np.arange(threads, dtype=np.float32)[:, None] + 1
+    A2 = a.reshape(threads, n)
+    np.testing.assert_allclose(c.reshape(threads, n), (s + A2) * (s - A2) / (s / (A2 + 3)),
+                               rtol=1e-5)
