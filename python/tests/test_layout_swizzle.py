@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 import random
+import re
 from typing import Any
 
 import enigma
@@ -440,3 +441,63 @@ def test_layout_methods_match_free_functions() -> None:
     assert (L.size(), L.size(mode=[1]), L.cosize(), L.rank(), L.depth()) == (32, 8, 32, 2, 1)
     assert (L.shape, L.stride) == ((4, 8), (1, 4))
     assert enigma.Layout((4, 8)).stride == (1, 4)
+
+
+# ------------------------------------------------------------------------------------
+# The IR: a swizzled layout's text is an #enigma.layout attribute; folding and lowering
+# agree with the Python evaluation
+# ------------------------------------------------------------------------------------
+
+
+def _enigma_opt() -> str | None:
+    from enigma import _capi
+
+    tool = _capi.library_path().parent.parent / "bin" / "enigma-opt"
+    return str(tool) if tool.exists() else None
+
+
+def test_swizzled_layouts_fold_in_the_ir_like_in_python() -> None:
+    import subprocess
+
+    tool = _enigma_opt()
+    if tool is None:
+        pytest.skip("enigma-opt is not built next to libEnigmaCAPI.so")
+    rng = random.Random(SEED + 9)
+    funcs, expected = [], []
+    for k in range(40):
+        c, _, _ = random_composed(rng)
+        flat_coord = [rng.randrange(n) for n in flat(c.shape)]
+        consts = "\n".join(
+            f"  %c{k}_{i} = arith.constant {v} : index" for i, v in enumerate(flat_coord)
+        )
+        args = ", ".join(f"%c{k}_{i}" for i in range(len(flat_coord)))
+        funcs.append(
+            f"func.func @f{k}() -> (index, index) {{\n{consts}\n"
+            f"  %l = enigma.layout_constant #enigma.layout<{c}>\n"
+            f"  %o = enigma.layout_apply %l [{args}]\n"
+            f"  %s = enigma.layout_cosize %l\n"
+            f"  return %o, %s : index, index\n}}"
+        )
+        # The same coordinate, as a (nested) Python coordinate of the inner layout.
+        it = iter(flat_coord)
+
+        def rebuild(shape: Any, it: Any = it) -> Any:
+            if isinstance(shape, tuple):
+                return tuple(rebuild(s, it) for s in shape)
+            return next(it)
+
+        expected.append((c(rebuild(c.shape)), c.cosize()))
+    out = subprocess.run(
+        [tool, "-canonicalize"],
+        input="\n".join(funcs),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    for k, (offset, cos) in enumerate(expected):
+        body = out.stdout.split(f"func.func @f{k}()")[1].split("}")[0]
+        values = dict(re.findall(r"(%\w+) = arith.constant (-?\d+) : index", body))
+        returned = re.search(r"return (%\w+), (%\w+)", body)
+        assert returned, body
+        assert (int(values[returned[1]]), int(values[returned[2]])) == (offset, cos), (k, body)

@@ -13,6 +13,7 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::enigma;
@@ -62,6 +63,46 @@ static ParseResult parseLayoutText(AsmParser &parser, std::string &out) {
   return success();
 }
 
+/// any-layout ::= (`Sw` `<` int `,` int `,` int `>` `o` (int `o`)?)? layout
+/// A swizzled layout, CuTe's printed ComposedLayout: "Sw<3,4,3> o 0 o (8,64):(64,1)".
+static ParseResult parseAnyLayoutText(AsmParser &parser, std::string &out) {
+  if (failed(parser.parseOptionalKeyword("Sw")))
+    return parseLayoutText(parser, out);
+  int64_t b, m, s;
+  if (parser.parseLess() || parser.parseInteger(b) || parser.parseComma() ||
+      parser.parseInteger(m) || parser.parseComma() || parser.parseInteger(s) ||
+      parser.parseGreater() || parser.parseKeyword("o"))
+    return failure();
+  out += "Sw<" + std::to_string(b) + "," + std::to_string(m) + "," + std::to_string(s) + "> o ";
+  if (succeeded(parser.parseOptionalLParen())) {
+    // A parenthesized shape: no offset.
+    out += '(';
+    do {
+      if (parseIntTupleText(parser, out))
+        return failure();
+      out += ',';
+    } while (succeeded(parser.parseOptionalComma()));
+    out.back() = ')';
+    if (parser.parseRParen())
+      return failure();
+  } else {
+    // An integer: the offset if "o" follows, else the (integral) shape of the layout.
+    int64_t value;
+    if (parser.parseInteger(value))
+      return failure();
+    if (succeeded(parser.parseOptionalKeyword("o"))) {
+      out += std::to_string(value) + " o ";
+      return parseLayoutText(parser, out);
+    }
+    out += std::to_string(value);
+  }
+  if (succeeded(parser.parseOptionalColon())) {
+    out += ':';
+    return parseIntTupleText(parser, out);
+  }
+  return success();
+}
+
 /// tiler ::= `_` | layout | `(` tiler (`,` tiler)* `)` (`:` int-tuple)?
 static ParseResult parseTilerText(AsmParser &parser, std::string &out) {
   if (succeeded(parser.parseOptionalKeyword("_"))) {
@@ -103,13 +144,18 @@ static bool fitsIn64Bits(const layout::Layout &l) {
   return enigmaLayoutSize(l.get(), &size, &error) == ENIGMA_LAYOUT_OK &&
          enigmaLayoutCosize(l.get(), &cosize, &error) == ENIGMA_LAYOUT_OK;
 }
+/// The same for a swizzled layout: its inner layout, and every offset it produces.
+static bool fitsIn64Bits(const layout::AnyLayout &l) {
+  int64_t cosize = 0;
+  return fitsIn64Bits(l.layout) && (!l.swizzled() || layout::cosize(l, cosize).ok());
+}
 static constexpr const char *kTooLarge =
     "is too large: its size or largest index does not fit in 64 bits";
 
 LayoutAttr LayoutAttr::parseLayout(MLIRContext *context, StringRef text,
                                    function_ref<InFlightDiagnostic()> emitError) {
-  layout::Layout parsed;
-  layout::Status status = layout::parseLayout(text, parsed);
+  layout::AnyLayout parsed;
+  layout::Status status = layout::parseAnyLayout(text, parsed);
   if (!status.ok()) {
     if (emitError)
       emitError() << "invalid layout '" << text << "': " << status.message;
@@ -128,18 +174,16 @@ LayoutAttr LayoutAttr::get(MLIRContext *context, StringRef text) {
 }
 
 std::optional<int64_t> LayoutAttr::getCosize() const {
-  layout::Layout parsed;
+  layout::AnyLayout parsed;
   int64_t cosize = 0;
-  EnigmaLayoutError error{};
-  if (!layout::parseLayout(getText(), parsed).ok() ||
-      enigmaLayoutCosize(parsed.get(), &cosize, &error) != ENIGMA_LAYOUT_OK)
+  if (!layout::parseAnyLayout(getText(), parsed).ok() || !layout::cosize(parsed, cosize).ok())
     return std::nullopt;
   return cosize;
 }
 
 LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef text) {
-  layout::Layout parsed;
-  layout::Status status = layout::parseLayout(text, parsed);
+  layout::AnyLayout parsed;
+  layout::Status status = layout::parseAnyLayout(text, parsed);
   if (!status.ok())
     return emitError() << "invalid layout '" << text << "': " << status.message;
   if (layout::print(parsed) != text)
@@ -153,7 +197,7 @@ LogicalResult LayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError, S
 Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   SMLoc loc = parser.getCurrentLocation();
   std::string text;
-  if (parser.parseLess() || parseLayoutText(parser, text) || parser.parseGreater())
+  if (parser.parseLess() || parseAnyLayoutText(parser, text) || parser.parseGreater())
     return {};
   return parseLayout(parser.getContext(), text,
                      [&] { return parser.emitError(loc); });
@@ -259,23 +303,91 @@ layout::Status notConstant() {
 }
 } // namespace
 
+static layout::Status evaluateOnLayouts(Operation *op, ArrayRef<layout::Layout> in,
+                                        Evaluation &eval);
+
 layout::Status mlir::enigma::evaluateLayoutOp(Operation *op, ArrayRef<Attribute> operands,
                                               SmallVectorImpl<Attribute> &results) {
-  // Every layout operand must be a constant the core accepts.
+  // Every layout operand must be a constant the core accepts. A swizzled first operand is
+  // evaluated as CuTe does: the operation acts on its inner layout and the result keeps the
+  // swizzle and offset (mode selection, coalesce, composition, divides, products).
   SmallVector<layout::Layout, 2> in;
+  std::optional<layout::AnyLayout> swizzled;
   for (auto [value, attr] : llvm::zip_equal(op->getOperands(), operands)) {
     if (!llvm::isa<LayoutType>(value.getType()))
       continue;
     auto layoutAttr = llvm::dyn_cast_or_null<LayoutAttr>(attr);
     if (!layoutAttr)
       return notConstant();
-    layout::Layout parsed;
-    layout::Status status = layout::parseLayout(layoutAttr.getText(), parsed);
+    layout::AnyLayout parsed;
+    layout::Status status = layout::parseAnyLayout(layoutAttr.getText(), parsed);
     if (!status.ok())
       return status;
-    in.push_back(std::move(parsed));
+    if (parsed.swizzled()) {
+      if (!in.empty() || isa<LayoutRightInverseOp, LayoutLeftInverseOp, LayoutMakeTVOp>(op)) {
+        status.code = ENIGMA_LAYOUT_ERROR_UNSUPPORTED;
+        status.message = "'" + op->getName().getStringRef().str() + "' of the swizzled layout '" +
+                         layoutAttr.getText().str() + "' is not supported";
+        return status;
+      }
+      swizzled = layout::AnyLayout{nullptr, parsed.swizzle, parsed.offset};
+      EnigmaLayout copy = enigmaLayoutClone(parsed.layout.get());
+      swizzled->layout.reset(copy);
+    }
+    in.push_back(std::move(parsed.layout));
   }
   Evaluation eval{op->getContext(), results};
+  if (swizzled && !isa<LayoutConstantOp>(op)) {
+    if (isa<LayoutCosizeOp>(op)) {
+      int64_t n = 0;
+      layout::Status status = layout::cosize(*swizzled, n);
+      if (status.ok())
+        results.push_back(IntegerAttr::get(IndexType::get(op->getContext()), n));
+      return status;
+    }
+    if (auto c = dyn_cast<LayoutComplementOp>(op); c && !c.getCotarget()) {
+      // complement(Sw o O o L) = complement(L, cosize(Sw o O o L)).
+      int64_t n = 0;
+      layout::Status status = layout::cosize(*swizzled, n);
+      if (!status.ok())
+        return status;
+      EnigmaIntTuple raw = nullptr;
+      EnigmaLayoutStatus code = enigmaIntTupleCreateInt(n, &raw, &eval.error);
+      layout::IntTuple cotarget(raw);
+      if (code != ENIGMA_LAYOUT_OK)
+        return layout::Status::from(code, eval.error);
+      EnigmaLayout out = nullptr;
+      return eval.finish(enigmaLayoutComplement(in[0].get(), cotarget.get(), &out, &eval.error),
+                         out);
+    }
+    layout::Status status = evaluateOnLayouts(op, in, eval);
+    if (!status.ok() || isa<LayoutSizeOp, LayoutComplementOp>(op))
+      return status;
+    // Re-apply the swizzle and offset to each layout result.
+    for (Attribute &result : results) {
+      auto attr = llvm::dyn_cast<LayoutAttr>(result);
+      if (!attr)
+        continue;
+      layout::AnyLayout wrapped{nullptr, swizzled->swizzle, swizzled->offset};
+      status = layout::parseLayout(attr.getText(), wrapped.layout);
+      if (!status.ok())
+        return status;
+      if (!fitsIn64Bits(wrapped)) {
+        status.code = ENIGMA_LAYOUT_ERROR_OVERFLOW;
+        status.message = "the result '" + layout::print(wrapped) + "' " + kTooLarge;
+        return status;
+      }
+      result = LayoutAttr::get(op->getContext(), layout::print(wrapped));
+    }
+    return status;
+  }
+  return evaluateOnLayouts(op, in, eval);
+}
+
+/// The operation on plain layouts `in` (one per layout operand).
+static layout::Status evaluateOnLayouts(Operation *op, ArrayRef<layout::Layout> in,
+                                        Evaluation &eval) {
+  SmallVectorImpl<Attribute> &results = eval.results;
   return llvm::TypeSwitch<Operation *, layout::Status>(op)
       .Case([&](LayoutConstantOp c) {
         results.push_back(c.getLayoutAttr());
@@ -424,9 +536,10 @@ LogicalResult LayoutApplyOp::verify() {
   auto constant = getLayout().getDefiningOp<LayoutConstantOp>();
   if (!constant)
     return success();
-  layout::Layout in;
-  if (!layout::parseLayout(constant.getLayout().getText(), in).ok())
+  layout::AnyLayout any;
+  if (!layout::parseAnyLayout(constant.getLayout().getText(), any).ok())
     return success();
+  const layout::Layout &in = any.layout;
   llvm::SmallVector<layout::Leaf> leaves;
   unsigned rank = 0;
   if (!layout::getLeaves(in, leaves, rank))
@@ -464,9 +577,10 @@ OpFoldResult LayoutApplyOp::fold(FoldAdaptor adaptor) {
       return {};
     values.push_back(i.getInt());
   }
-  layout::Layout l;
-  if (!layout::parseLayout(layoutAttr.getText(), l).ok())
+  layout::AnyLayout any;
+  if (!layout::parseAnyLayout(layoutAttr.getText(), any).ok())
     return {};
+  layout::Layout &l = any.layout;
   SmallVector<layout::Leaf> leaves;
   unsigned rank = 0;
   if (!layout::getLeaves(l, leaves, rank))
@@ -503,6 +617,10 @@ OpFoldResult LayoutApplyOp::fold(FoldAdaptor adaptor) {
   }
   int64_t offset = 0;
   if (enigmaLayoutCrd2Idx(l.get(), coord.get(), &offset, &error) != ENIGMA_LAYOUT_OK)
+    return {};
+  if (any.swizzled() &&
+      (llvm::AddOverflow(offset, any.offset, offset) ||
+       enigmaSwizzleApply(*any.swizzle, offset, &offset, &error) != ENIGMA_LAYOUT_OK))
     return {};
   return IntegerAttr::get(IndexType::get(getContext()), offset);
 }

@@ -67,6 +67,25 @@ public:
 
   Value result() { return sum ? sum : constant(0); }
 
+  /// Makes the offset swizzle(offset + sum) (a swizzled layout): the swizzle reads the
+  /// bits at yyy and XORs them, shifted by S, into the bits at zzz.
+  void applySwizzle(EnigmaSwizzle sw, int64_t offset) {
+    Value x = result();
+    if (offset != 0)
+      x = arith::AddIOp::create(b, loc, x, constant(offset));
+    int64_t yyy = 0;
+    enigmaSwizzleGetMasks(sw, &yyy, nullptr);
+    if (yyy != 0) {
+      // The masked value is non-negative, so a logical shift is exact.
+      Value y = arith::AndIOp::create(b, loc, x, constant(yyy));
+      Value moved = sw.shift >= 0
+                        ? arith::ShRUIOp::create(b, loc, y, constant(sw.shift)).getResult()
+                        : arith::ShLIOp::create(b, loc, y, constant(-sw.shift)).getResult();
+      x = arith::XOrIOp::create(b, loc, x, moved);
+    }
+    sum = x;
+  }
+
 private:
   /// One constant op per value (the pipeline's CSE would merge them anyway; this keeps the
   /// pass's own output readable). A std::map: DenseMap reserves INT64_MAX/INT64_MIN as keys.
@@ -189,8 +208,9 @@ struct LowerLayouts : public enigma::impl::EnigmaLowerLayoutsBase<LowerLayouts> 
     Attribute attr;
     if (!matchPattern(op.getLayout(), m_Constant(&attr)))
       return op.emitError("cannot lower layout_apply: its layout is not a static layout");
-    layout::Layout l;
-    layout::Status status = layout::parseLayout(llvm::cast<LayoutAttr>(attr).getText(), l);
+    layout::AnyLayout any;
+    layout::Status status = layout::parseAnyLayout(llvm::cast<LayoutAttr>(attr).getText(), any);
+    const layout::Layout &l = any.layout;
     SmallVector<layout::Leaf> leaves;
     unsigned rank = 0;
     if (!status.ok() || !layout::getLeaves(l, leaves, rank))
@@ -220,6 +240,8 @@ struct LowerLayouts : public enigma::impl::EnigmaLowerLayoutsBase<LowerLayouts> 
              << rank << " (one per mode) or " << leaves.size()
              << " (one per leaf) coordinates, got " << coords.size();
     }
+    if (any.swizzled())
+      offset.applySwizzle(*any.swizzle, any.offset);
     op.replaceAllUsesWith(offset.result());
     op.erase();
     return success();

@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <memory>
+#include <optional>
 
 namespace mlir {
 class Operation;
@@ -123,6 +124,76 @@ inline bool getLeaves(const Layout &l, llvm::SmallVectorImpl<Leaf> &leaves, unsi
     }
   }
   return pos == nodes.size();
+}
+
+/// A layout attribute's value: a layout, or (CuTe's ComposedLayout) the swizzled layout
+/// `swizzle o offset o layout`, whose text is "Sw<B,M,S> o offset o shape:stride".
+struct ComposedDeleter {
+  void operator()(EnigmaComposedLayout c) const { enigmaComposedLayoutDestroy(c); }
+};
+using Composed = std::unique_ptr<EnigmaComposedLayoutImpl, ComposedDeleter>;
+
+struct AnyLayout {
+  /// The layout (the inner one of a swizzled layout).
+  Layout layout;
+  /// Set for a swizzled layout.
+  std::optional<EnigmaSwizzle> swizzle;
+  int64_t offset = 0;
+  bool swizzled() const { return swizzle.has_value(); }
+};
+
+/// Whether `text` is a swizzled layout's (it starts with "Sw").
+inline bool isSwizzledText(llvm::StringRef text) { return text.ltrim().starts_with("Sw"); }
+
+/// The composed handle of a swizzled layout (for its cosize and evaluation).
+inline Status makeComposed(const AnyLayout &l, Composed &out) {
+  EnigmaLayoutError error{};
+  EnigmaComposedLayout raw = nullptr;
+  EnigmaSwizzle sw = l.swizzle.value_or(EnigmaSwizzle{0, 0, 0});
+  EnigmaLayoutStatus code = enigmaComposedLayoutCreate(sw, l.offset, l.layout.get(), &raw, &error);
+  out.reset(raw);
+  return Status::from(code, error);
+}
+
+inline Status parseAnyLayout(llvm::StringRef text, AnyLayout &out) {
+  out.swizzle.reset();
+  out.offset = 0;
+  if (!isSwizzledText(text))
+    return parseLayout(text, out.layout);
+  EnigmaLayoutError error{};
+  EnigmaComposedLayout raw = nullptr;
+  EnigmaLayoutStatus code = enigmaComposedLayoutParse(text.data(), text.size(), &raw, &error);
+  Composed composed(raw);
+  if (code != ENIGMA_LAYOUT_OK)
+    return Status::from(code, error);
+  out.swizzle = enigmaComposedLayoutGetSwizzle(composed.get());
+  out.offset = enigmaComposedLayoutGetOffset(composed.get());
+  EnigmaLayout inner = nullptr;
+  code = enigmaComposedLayoutGetLayout(composed.get(), &inner, &error);
+  out.layout.reset(inner);
+  return Status::from(code, error);
+}
+
+/// Canonical text: the layout's, or "Sw<B,M,S> o offset o layout".
+inline std::string print(const AnyLayout &l) {
+  if (!l.swizzled())
+    return print(l.layout);
+  Composed composed;
+  if (!makeComposed(l, composed).ok())
+    return "<invalid>";
+  return printWith(composed.get(), enigmaComposedLayoutPrint);
+}
+
+/// 1 + the largest offset (the composed cosize for a swizzled layout).
+inline Status cosize(const AnyLayout &l, int64_t &out) {
+  EnigmaLayoutError error{};
+  if (!l.swizzled())
+    return Status::from(enigmaLayoutCosize(l.layout.get(), &out, &error), error);
+  Composed composed;
+  Status status = makeComposed(l, composed);
+  if (!status.ok())
+    return status;
+  return Status::from(enigmaComposedLayoutCosize(composed.get(), &out, &error), error);
 }
 
 } // namespace layout
