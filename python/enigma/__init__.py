@@ -75,6 +75,26 @@ from .function_constants import function_constant  # noqa: E402
 
 __all__ += ["function_constant"]
 
+# SIMD-group async copies (§34).
+from .async_copy import *  # noqa: F401,F403,E402
+from .async_copy import __all__ as _async_copy_all  # noqa: E402
+
+__all__ += _async_copy_all
+
+# Tuple utilities (§32): the enigma.tuple module; product, repeat_like, select at the top level.
+# (Importing the submodule binds the name `tuple` in this module: use builtins.tuple here.)
+from .tuple import product, repeat_like, select  # noqa: F401,E402
+
+__all__ += ["product", "repeat_like", "select"]
+
+# Masked load/store, register tensors and tile helpers (§36-§37); quantization helpers (§38).
+from .tiles import *  # noqa: F401,F403,E402
+from .tiles import __all__ as _tiles_all  # noqa: E402
+from .quant import *  # noqa: F401,F403,E402
+from .quant import __all__ as _quant_all  # noqa: E402
+
+__all__ += _tiles_all + _quant_all
+
 
 def _library_version() -> str:
     """The version of libEnigmaCAPI.so (include/enigma-c/Version.h): the one version."""
