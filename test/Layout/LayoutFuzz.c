@@ -11,6 +11,7 @@
 
 #include "enigma-c/Layout.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,6 +130,51 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check((st == ENIGMA_LAYOUT_OK) == (tile != NULL));
     enigmaIntTupleDestroy(tile);
     checkResult(st, r, &err);
+  }
+  if (a) {
+    // upcast/downcast/recast by small factors chosen by the input, tile_to_shape.
+    int64_t n = size ? (int64_t)(data[0] % 9) + 1 : 2;
+    r = NULL;
+    checkResult(enigmaLayoutUpcast(a, n, &r, &err), r, &err);
+    r = NULL;
+    checkResult(enigmaLayoutDowncast(a, n, &r, &err), r, &err);
+    r = NULL;
+    checkResult(enigmaLayoutRecast(a, 8 * n, 16, &r, &err), r, &err);
+    if (tb) {
+      r = NULL;
+      checkResult(enigmaLayoutTileToShape(a, tb, NULL, &r, &err), r, &err);
+      if (ta) {
+        r = NULL;
+        checkResult(enigmaLayoutTileToShape(a, tb, ta, &r, &err), r, &err);
+      }
+    }
+  }
+  {
+    // Swizzled layouts: text round trip, evaluation, and cosize above every value.
+    EnigmaComposedLayout c = NULL, again = NULL;
+    if (enigmaComposedLayoutParse(text, (intptr_t)lenA, &c, &err) == ENIGMA_LAYOUT_OK) {
+      char buf[8192];
+      intptr_t len = enigmaComposedLayoutPrint(c, buf, sizeof buf);
+      if (len < (intptr_t)sizeof buf) {
+        check(enigmaComposedLayoutParse(buf, len, &again, &err) == ENIGMA_LAYOUT_OK);
+        check(enigmaComposedLayoutEqual(c, again));
+        enigmaComposedLayoutDestroy(again);
+      }
+      int64_t n = 0, cos = 0, values[64];
+      if (enigmaComposedLayoutSize(c, &n, &err) == ENIGMA_LAYOUT_OK) {
+        intptr_t count = n < 64 ? (intptr_t)n : 64;
+        bool haveCosize = n <= ((int64_t)1 << 16) &&
+                          enigmaComposedLayoutCosize(c, &cos, &err) == ENIGMA_LAYOUT_OK;
+        if (enigmaComposedLayoutEvaluateRange(c, 0, count, values, &err) == ENIGMA_LAYOUT_OK)
+          for (intptr_t i = 0; i < count; ++i) {
+            int64_t v;
+            check(enigmaComposedLayoutEvaluate(c, i, &v, &err) == ENIGMA_LAYOUT_OK &&
+                  v == values[i]);
+            check(!haveCosize || v < cos);
+          }
+      }
+      enigmaComposedLayoutDestroy(c);
+    }
   }
   enigmaLayoutDestroy(a);
   enigmaLayoutDestroy(b);
