@@ -458,7 +458,9 @@ def test_handwritten_kernel_with_vector_buffers_and_the_tracing_module_path():
     from enigma._tracing import Tensor
     from enigma.compiler.compiler import CompiledKernel
 
-    assert Tensor is enigma.Tensor
+    assert isinstance(Tensor("A", 0, "float", enigma.Layout((4,), (1,))), enigma.Tensor)
+    with pytest.raises(enigma.EnigmaError, match="without a layout only exists inside a kernel"):
+        Tensor("A", 0, "float")
     src = """
 #include <metal_stdlib>
 using namespace metal;
