@@ -474,3 +474,16 @@ kernel void twice(device const float4* X [[buffer(0)]], device float4* Out [[buf
     out = np.frombuffer(enigma.MetalRuntime().execute(hw, [x], 256, grid=(16, 1, 1),
                                                       threads=(16, 1, 1)), np.float32)
     np.testing.assert_array_equal(out, 2 * x)
+
+
+@pytest.mark.parametrize("name,expect", [
+    ("showcase_attention.py", ["naive kernel :  max |err|", "TV    kernel :  max |err|"]),
+    ("qwen_megakernel.py", ["Throughput benchmark"]),
+])
+def test_reference_tiled_programs_run_unchanged(tmp_path, name, expect):
+    # Both assert their results against numpy themselves (max error < 1e-3) before
+    # benchmarking; a failed assertion exits non-zero.
+    proc = _run_example(tmp_path, name)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    for text in expect:
+        assert text in proc.stdout
