@@ -95,6 +95,11 @@ from .quant import __all__ as _quant_all  # noqa: E402
 
 __all__ += _tiles_all + _quant_all
 
+# `for i in enigma.range(n):` in a kernel, a counted loop rewritten from the kernel's source
+# (the reference's undocumented dynamic loop, compat §35). Not in __all__: `from enigma import *`
+# must not shadow the builtin range (nor may this module use `range` below this line).
+from .range_loops import range  # noqa: E402,A004
+
 
 def _library_version() -> str:
     """The version of libEnigmaCAPI.so (include/enigma-c/Version.h): the one version."""

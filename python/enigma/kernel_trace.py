@@ -19,6 +19,7 @@ from .dtypes import DType, Scalar
 from .errors import EnigmaError
 from .kernels import Constexpr, Kernel
 from .memory import MemRef
+from .range_loops import kernel_function
 from .tensor import Tensor, TensorValue
 
 __all__ = [
@@ -146,7 +147,8 @@ def trace(k: Kernel, args: Sequence[Any] = ()) -> tuple[dict, list[ParamInfo]]:
                     call_args.append(mem)
             t.params.append(pd)
             infos.append(info)
-        k.fn(*call_args)
+        # `for i in enigma.range(...)` loops need the rewritten function (range_loops)
+        kernel_function(k)(*call_args)
         result = t.finish()
     for info, pd in zip(infos, result["params"]):
         info.access = pd.get("access")
