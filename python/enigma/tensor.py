@@ -38,13 +38,14 @@ from ._tracer import (
     located,
     make_vec,
     to_index,
+    trace_error,
     trace_type_error,
     user_frame,
     vec_extract,
 )
 from .dtypes import DType
 from .errors import EnigmaError
-from .layout import Layout
+from .layout import ComposedLayout, Layout
 from .memory import MemRef
 
 __all__ = [
@@ -83,10 +84,12 @@ __all__ = [
 class Tensor:
     """A device buffer with a layout: ``enigma.Tensor("A", 0, "float", enigma.Layout(1024))``.
 
-    `layout` may be an :class:`enigma.Layout`, a shape (compact column-major layout) or CuTe
-    text (``"(32,32):(32,1)"``). `base_offset` (an int, or inside a kernel a traced integer) is
-    the buffer element where the layout's offset 0 lies. The buffer needs
-    ``base_offset + cosize(layout)`` elements.
+    `layout` may be an :class:`enigma.Layout`, a swizzled layout (:class:`enigma.ComposedLayout`,
+    e.g. ``composition(Swizzle(3, 2, 3), Layout((8, 32), (32, 1)))``), a shape (compact
+    column-major layout) or CuTe text (``"(32,32):(32,1)"``, ``"Sw<3,2,3> o 0 o (8,32):(32,1)"``).
+    `base_offset` (an int, or inside a kernel a traced integer) is the buffer element where the
+    layout's offset 0 lies. The buffer needs ``base_offset + cosize(layout)`` elements (a
+    swizzled layout's cosize is 1 + the largest offset it produces).
 
     Host side (``@enigma.jit``), slicing (``t[None, 2]``), :func:`tensor_zipped_divide` and
     :func:`tensor_composition` derive tensors on the same buffer. Used inside a kernel (created
@@ -99,7 +102,7 @@ class Tensor:
         name: str,
         buffer_index: int,
         dtype: DType | str,
-        layout: Layout | Any | str,
+        layout: Layout | ComposedLayout | Any | str,
         base_offset: Any = 0,
     ) -> None:
         if not isinstance(name, str) or not name.isidentifier():
@@ -224,7 +227,8 @@ class Tensor:
         if current_or_none() is not None:
             return self._bound()[idx]
         # Host side: a slice is a tensor on the same buffer, its fixed coordinates folded into
-        # the base offset. Coordinates are Python ints here.
+        # the base offset (a swizzled layout's: into the composed layout's offset, before the
+        # swizzle, as CuTe). Coordinates are Python ints here.
         loc = _caller_loc()
         idx = _normalize_index(self.layout, idx, self.name)
         if not _has_none(idx):
@@ -235,6 +239,10 @@ class Tensor:
                     loc,
                 )
             )
+        if isinstance(self.layout, ComposedLayout):
+            sub, pre, _, _ = _slice_swizzled(self.layout, idx, None)
+            assert isinstance(pre, int) and pre == 0  # int coordinates fold into the layout
+            return self.derive(sub, "slice", None, loc)
         sub, off, _ = _slice_layout(self.layout, idx, None)
         base = _add(self.base_offset, off)
         return self.derive(sub, "slice", None, loc, base)
@@ -251,11 +259,18 @@ class Tensor:
         self._bound().store(value)
 
 
-def _as_layout_arg(layout: Any) -> Layout:
-    if isinstance(layout, Layout):
+def _as_layout_arg(layout: Any) -> Layout | ComposedLayout:
+    if isinstance(layout, (Layout, ComposedLayout)):
         return layout
     if isinstance(layout, str):
+        if layout.lstrip().startswith("Sw<"):
+            return ComposedLayout.parse(layout)
         return Layout.parse(layout)
+    if isinstance(layout, _layout.Swizzle):
+        raise EnigmaError(
+            f"a tensor layout cannot be a bare {layout}: compose it with a layout, "
+            f"enigma.composition({layout}, layout)"
+        )
     return Layout(layout)
 
 
@@ -505,12 +520,27 @@ def _add(a: Offset, b: Offset) -> Offset:
     return a + b  # type: ignore[operator]  # index arithmetic (arith.addi)
 
 
-def record_layout_apply(lv: int, layout: Layout, coord: Any, path: tuple[int, ...] = ()) -> Offset:
+def record_layout_apply(
+    lv: int,
+    layout: Layout | ComposedLayout,
+    coord: Any,
+    path: tuple[int, ...] = (),
+    pre: Offset = 0,
+    pre_bound: int = 0,
+) -> Offset:
     """The offset of `coord` in mode `path` of the layout value `lv` (Python `layout`).
 
     This is the one place coordinates become offsets: traced coordinates record
     ``enigma.layout_apply`` (lowered to index arithmetic by ``enigma-lower-layouts``); Python
-    int coordinates are evaluated host-side by the same C layout core."""
+    int coordinates are evaluated host-side by the same C layout core.
+
+    A swizzled layout (:class:`ComposedLayout`) is not additive over its modes: the whole
+    coordinate goes to one ``layout_apply`` on the whole layout (`path` must be empty), and
+    `pre` is the traced part of the composed layout's offset (added before the swizzle, less
+    than `pre_bound`; see :func:`_swizzled_apply`)."""
+    if isinstance(layout, ComposedLayout):
+        assert not path, "a swizzled layout is applied to whole coordinates"
+        return _swizzled_apply(lv, layout, coord, pre, pre_bound)
     shape = _shape_at(layout.shape, path)
     if isinstance(coord, (tuple, list)):
         if not isinstance(shape, tuple) or len(shape) != len(coord):
@@ -528,6 +558,73 @@ def record_layout_apply(lv: int, layout: Layout, coord: Any, path: tuple[int, ..
     idx = to_index(c)
     sub_lv = _mode_value(lv, path)
     rid = _emit_layout("enigma.layout_apply", (sub_lv, idx.id), None, result="index")
+    return Value(rid, INDEX)
+
+
+def _leaf_coords(coord: Any, shape: Any) -> list[Offset]:
+    """`coord` as one coordinate per leaf of `shape` (a coordinate spanning a nested mode is
+    split colexicographically, the mode's last leaf unbounded, as CuTe's crd2idx)."""
+    if isinstance(coord, (tuple, list)):
+        if not isinstance(shape, tuple) or len(shape) != len(coord):
+            raise trace_type_error(
+                f"coordinate {_fmt(coord)} does not match the layout shape {shape}"
+            )
+        out: list[Offset] = []
+        for c, s in zip(coord, shape):
+            out.extend(_leaf_coords(c, s))
+        return out
+    c = _coord_scalar(coord)
+    if isinstance(shape, int):
+        return [c]
+    parts = _layout.idx2crd(c, shape) if isinstance(c, int) else _split_index(c, shape, True)
+    return _leaf_coords(parts, shape)
+
+
+def _is_flat_coord(coord: Any) -> bool:
+    return not isinstance(coord, (tuple, list))
+
+
+def _swizzled_apply(
+    lv: int, layout: ComposedLayout, coord: Any, pre: Offset, pre_bound: int = 0
+) -> Offset:
+    """``swizzle(offset + pre + L(coord))`` of a swizzled layout: one ``layout_apply`` on the
+    whole layout with all the coordinates (1, one per mode, or one per leaf), which
+    ``enigma-lower-layouts`` lowers through the swizzle (and/shift/xor).
+
+    `pre` is the traced part of the composed layout's offset (a slice at a traced coordinate
+    moves the swizzle's input, not the buffer pointer). It is applied as the coordinate of
+    one more stride-1 mode: ``Sw o off o (L, n):(D, 1)`` at ``(coord, pre)`` is
+    ``Sw(off + L(coord) + pre)`` (`n` = `pre_bound`, which `pre` stays below)."""
+    shape = layout.shape
+    if isinstance(pre, int) and not _is_traced(coord):
+        if isinstance(coord, (tuple, list)):
+            _leaf_coords(coord, shape)  # a coordinate of the wrong shape is the user's error
+        c = tuple(coord) if isinstance(coord, list) else coord
+        return layout(c)
+    if isinstance(pre, int):
+        assert pre == 0, "a static offset lives in the composed layout"
+        rank = len(layout)
+        if _is_flat_coord(coord):
+            coords = [_coord_scalar(coord)]
+        elif (
+            isinstance(shape, tuple)
+            and len(coord) == rank
+            and all(_is_flat_coord(c) for c in coord)
+        ):
+            coords = [_coord_scalar(c) for c in coord]
+        else:
+            coords = _leaf_coords(coord, shape)
+        apply_lv = lv
+    else:
+        coords = _leaf_coords(coord, shape) + [pre]
+        inner = layout.layout
+        bound = max(2, pre_bound)
+        aug = ComposedLayout(
+            layout.swizzle, layout.offset, Layout((inner.shape, bound), (inner.stride, 1))
+        )
+        apply_lv = layout_constant(aug)
+    ids = tuple(to_index(c).id for c in coords)
+    rid = _emit_layout("enigma.layout_apply", (apply_lv, *ids), None, result="index")
     return Value(rid, INDEX)
 
 
@@ -618,25 +715,80 @@ def _slice_layout(
     return sub, off, sub_lv
 
 
+def _slice_swizzled(
+    layout: ComposedLayout, idx: Any, lv: int | None, pre: Offset = 0, pre_bound: int = 0
+) -> tuple[ComposedLayout, Offset, int | None, int]:
+    """CuTe slicing of a swizzled layout: the kept modes keep the swizzle and the fixed
+    coordinates' offset (of the inner layout, which is additive) moves into the composed
+    layout's offset -- the swizzle's input, not the buffer pointer. Returns the sliced layout
+    (its offset holds the static part), the traced part of its offset (`pre` plus the traced
+    coordinates' share, an int 0 when nothing is traced), the sliced layout's trace value (None
+    when `lv` is None) and a bound of the traced part."""
+    kept: list = []
+    fixed: list = []
+    _split_slice(idx, layout.shape, (), kept, fixed)
+    inner = layout.layout
+    inner_lv = layout_constant(inner) if any(_is_traced(c) for _, c in fixed) else -1
+    static = 0
+    for path, c in fixed:
+        off = record_layout_apply(inner_lv, inner, c, path)
+        if isinstance(off, int):
+            static += off
+        else:
+            pre = _add(pre, off)
+    if not isinstance(pre, int):
+        pre_bound += _layout.cosize(inner)
+    if len(kept) == 1:
+        sub_inner = inner[kept[0]] if kept[0] else inner
+    else:
+        subs = [inner[p] for p in kept]
+        sub_inner = Layout(tuple(x.shape for x in subs), tuple(x.stride for x in subs))
+    sub = ComposedLayout(layout.swizzle, layout.offset + static, sub_inner)
+    sub_lv = None
+    if lv is not None:
+        if static == 0 and len(kept) == 1:
+            sub_lv = _mode_value(lv, kept[0])  # layout_mode keeps the swizzle and offset
+        else:
+            sub_lv = layout_constant(sub)
+    return sub, pre, sub_lv, pre_bound
+
+
 class TensorValue:
     """A tensor inside a kernel: a buffer, a layout (Python value + trace value) and a base
-    offset (an int or a traced index)."""
+    offset (an int or a traced index).
+
+    A swizzled tensor (a :class:`ComposedLayout`) sliced at a traced coordinate also has
+    `pre`, the traced part of its composed layout's offset (added before the swizzle), less
+    than `pre_bound`."""
 
     def __init__(
-        self, memref: MemRef, layout: Layout, offset: Offset = 0, layout_value: int | None = None
+        self,
+        memref: MemRef,
+        layout: Layout | ComposedLayout,
+        offset: Offset = 0,
+        layout_value: int | None = None,
+        pre: Offset = 0,
+        pre_bound: int = 0,
     ) -> None:
         self.memref = memref
         self.layout = layout
         self.offset = offset
         self.layout_value = layout_value if layout_value is not None else layout_constant(layout)
+        self.pre = pre
+        self.pre_bound = pre_bound
 
     @classmethod
     def from_tensor(cls, memref: MemRef, tensor: Tensor, loc: tuple[str, int, int]) -> TensorValue:
         return cls(memref, tensor.layout, tensor.base_offset, record_tensor_layout(tensor, loc))
 
-    def derive(self, layout: Layout, op: str, operand: Any) -> TensorValue:
+    @property
+    def swizzled(self) -> bool:
+        """Whether the layout is a swizzled (composed) layout."""
+        return isinstance(self.layout, ComposedLayout)
+
+    def derive(self, layout: Layout | ComposedLayout, op: str, operand: Any) -> TensorValue:
         lv = _apply_layout_op(self.layout_value, op, operand, layout, None)
-        return TensorValue(self.memref, layout, self.offset, lv)
+        return TensorValue(self.memref, layout, self.offset, lv, self.pre, self.pre_bound)
 
     def __repr__(self) -> str:
         return f"<enigma tensor {self.memref.name} {self.layout}>"
@@ -689,6 +841,11 @@ class TensorValue:
     def __getitem__(self, idx: Any) -> Any:
         idx = self._normalize(idx)
         if _has_none(idx):
+            if isinstance(self.layout, ComposedLayout):
+                sub, pre, lv, bound = _slice_swizzled(
+                    self.layout, idx, self.layout_value, self.pre, self.pre_bound
+                )
+                return TensorValue(self.memref, sub, self.offset, lv, pre, bound)
             sub, off, lv = _slice_layout(self.layout, idx, self.layout_value)
             return TensorValue(self.memref, sub, _add(self.offset, off), lv)
         return self.memref[self._element(idx)]
@@ -700,7 +857,12 @@ class TensorValue:
         self.memref[self._element(idx)] = value
 
     def _element(self, idx: Any) -> Offset:
-        return _add(self.offset, record_layout_apply(self.layout_value, self.layout, idx))
+        return _add(
+            self.offset,
+            record_layout_apply(
+                self.layout_value, self.layout, idx, pre=self.pre, pre_bound=self.pre_bound
+            ),
+        )
 
     def offset_of(self, idx: Any) -> Offset:
         """The buffer offset of coordinate `idx` (traced)."""
@@ -708,15 +870,26 @@ class TensorValue:
 
     # -- whole-view access -------------------------------------------------------------------
 
-    def _pieces(self, what: str) -> list[tuple[int, int]]:
+    def _pieces(self, what: str) -> list[tuple[Offset, int]]:
         """The view's elements as (offset, lanes) pieces in element order: contiguous runs cut
-        into vector accesses of 4 (then 2, then 1) lanes."""
+        into vector accesses of 4 (then 2, then 1) lanes. (A swizzled view sliced at a traced
+        coordinate has traced offsets, one element each.)"""
         n = self.size()
         if n > MAX_FRAGMENT:
             raise trace_type_error(
                 f"{what} of a view of {n} elements: a view loads into registers, at most "
                 f"{MAX_FRAGMENT} elements (slice the tensor further, e.g. t[(tid, None)])"
             )
+        if not isinstance(self.pre, int):
+            return [
+                (
+                    record_layout_apply(
+                        self.layout_value, self.layout, i, pre=self.pre, pre_bound=self.pre_bound
+                    ),
+                    1,
+                )
+                for i in range(n)
+            ]
         offs = [self.layout(i) for i in range(n)]
         if self.dtype.is_bool:
             return [(o, 1) for o in offs]
@@ -1141,23 +1314,29 @@ def make_identity_tensor(shape: Any) -> IdentityTensor:
     return IdentityTensor(shape)
 
 
-def make_tensor(buffer: Any, layout: Layout | Any | str) -> TensorValue:
-    """Inside a kernel: views a buffer parameter or threadgroup array through `layout`."""
+def make_tensor(buffer: Any, layout: Layout | ComposedLayout | Any | str) -> TensorValue:
+    """Inside a kernel: views a buffer parameter or threadgroup array through `layout` (a
+    Layout, a swizzled ComposedLayout, a shape or CuTe text). A threadgroup array must hold
+    the layout's cosize elements."""
     if isinstance(buffer, TensorValue):
         buffer = buffer.memref
     if not isinstance(buffer, MemRef):
         raise trace_type_error(
             f"make_tensor needs a kernel buffer or threadgroup array, got {type(buffer).__name__}"
         )
-    if isinstance(layout, str):
-        lay = Layout.parse(layout)
-    elif isinstance(layout, Layout):
-        lay = layout
-    else:
-        lay = Layout(layout)
+    try:
+        lay = _as_layout_arg(layout)
+    except EnigmaError as exc:
+        raise trace_type_error(f"make_tensor: {exc}") from None
     if len(buffer.shape) != 1:
         raise trace_type_error(
             "make_tensor needs a one-dimensional buffer or threadgroup array "
             "(the layout does the indexing)"
+        )
+    n = buffer.shape[0]
+    if isinstance(n, int) and _layout.cosize(lay) > n:
+        raise trace_error(
+            f"make_tensor: layout {lay} reaches element {_layout.cosize(lay) - 1} (cosize "
+            f"{_layout.cosize(lay)}) but '{buffer.name}' has {n} elements"
         )
     return TensorValue(buffer, lay)
