@@ -267,6 +267,10 @@ class _Rewriter(ast.NodeTransformer):
         names = sorted(_body_assignments(node.body) - {target})
         names = [n for n in names if not n.startswith(_PREFIX)]
         self.generic_visit(node)  # inner enigma.range loops first
+        # Generated code reports at the `for ... in enigma.range(...)` header (a location
+        # spanning the whole loop would make Python report a call at the body's last line).
+        head_loc = ast.Pass(lineno=node.lineno, col_offset=node.col_offset,
+                            end_lineno=call.end_lineno, end_col_offset=call.end_col_offset)
         k = self.count
         self.count += 1
         body_name = f"{_PREFIX}range_body_{k}"
@@ -282,14 +286,14 @@ class _Rewriter(ast.NodeTransformer):
         ).body[0]
         assert isinstance(body_def, ast.FunctionDef)
         # generated statements report at the `for` line; the body keeps its own lines
-        _locate_all(body_def, node)
+        _locate_all(body_def, head_loc)
         body_def.body = body_def.body[:-1] + list(node.body) + body_def.body[-1:]
         after = ast.parse(
             "".join(f"{n} = {out_name}[{i}]\nif {n} is {_RT}.UNBOUND: del {n}\n"
                     for i, n in enumerate(names))
         ).body
         for s in after:
-            _locate_all(s, node)
+            _locate_all(s, head_loc)
         run = ast.Assign(
             targets=[ast.Name(id=out_name, ctx=ast.Store())],
             value=ast.Call(
@@ -304,7 +308,7 @@ class _Rewriter(ast.NodeTransformer):
                 keywords=[],
             ),
         )
-        _locate(run, node)
+        _locate(run, head_loc)
         new = [body_def, run, *after]
         if "locals" in self.fn.__globals__ or "locals" in self.fn.__code__.co_freevars:
             raise self._error(node, "enigma.range loops need the builtin `locals`, which this "
