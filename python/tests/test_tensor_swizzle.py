@@ -426,6 +426,42 @@ def test_in_kernel_divides_of_swizzled_tensors():
         assert out[256 + tid] == a[d2((tid % 32, tid // 32))]
 
 
+@enigma.kernel
+def tv_scale(gA, gC, tv_layout, tiler):
+    tidx, _, _ = enigma.arch.thread_idx()
+    bidx, _, _ = enigma.arch.block_idx()
+    # a tile at a traced block (the swizzle's input moves), seen through a TV layout
+    thrA = enigma.tensor_composition(gA[((None, None), bidx)], tv_layout, tiler)[(tidx, None)]
+    thrC = enigma.tensor_composition(gC[((None, None), bidx)], tv_layout, tiler)[(tidx, None)]
+    thrC.store(thrA.load() * 3.0)
+
+
+@enigma.jit
+def tv_scale_launch(mA, mC):
+    thr = enigma.make_ordered_layout((4, 8), order=(1, 0))
+    val = enigma.make_ordered_layout((2, 4), order=(1, 0))
+    tiler, tv = enigma.make_layout_tv(thr, val)
+    gA = tensor_zipped_divide(mA, tiler)
+    gC = tensor_zipped_divide(mC, tiler)
+    threads = enigma.size(tv, mode=[0])
+    tv_scale(gA, gC, tv, tiler).launch(
+        grid=(enigma.size(gA, mode=[1]) * threads, 1, 1), block=(threads, 1, 1)
+    )
+
+
+def test_tv_views_of_swizzled_tiles_at_a_traced_block():
+    m, n = 32, 64
+    layout = enigma.ComposedLayout(enigma.Swizzle(3, 2, 3), 0, enigma.Layout((m, n), (n, 1)))
+    mA = Tensor("A", 0, "float", layout)
+    mC = Tensor("C", 1, "float", enigma.Layout((m, n), (n, 1)))
+    k = enigma.compile(tv_scale_launch, mA, mC, emit_only=True)
+    a = rng.standard_normal(mA.cosize()).astype(np.float32)
+    c = np.full(m * n, np.nan, np.float32)  # every element must be written
+    k(a, c)
+    src = np.array([[a[layout((r, cc))] for cc in range(n)] for r in range(m)], np.float32)
+    np.testing.assert_array_equal(c.reshape(m, n), src * np.float32(3.0))
+
+
 # ---------------------------------------------------------------------------------------------
 # Errors
 # ---------------------------------------------------------------------------------------------
