@@ -304,6 +304,7 @@ class _Rewriter(ast.NodeTransformer):
                     ast.Tuple(elts=list(call.args), ctx=ast.Load()),
                     ast.Constant(value=tuple(names)),
                     ast.Call(func=ast.Name(id="locals", ctx=ast.Load()), args=[], keywords=[]),
+                    ast.Constant(value=target),
                 ],
                 keywords=[],
             ),
@@ -364,7 +365,8 @@ class _Leaf:
         self.index = index
 
 
-def _flatten(x: Any, leaves: list[Value], memo: dict[int, Any]) -> Any:
+def _flatten(x: Any, leaves: list[Value], memo: dict[int, Any], labels: list[str],
+             label: str) -> Any:
     """The template of `x`: lists/tuples of templates, _Leaf for traced values and numbers,
     anything else as itself (kept, not carried)."""
     if isinstance(x, (list, tuple)):
@@ -374,17 +376,19 @@ def _flatten(x: Any, leaves: list[Value], memo: dict[int, Any]) -> Any:
         items: list[Any] = []
         tmpl = ("list" if isinstance(x, list) else "tuple", x, items)
         memo[key] = tmpl
-        for e in x:
-            items.append(_flatten(e, leaves, memo))
+        for i, e in enumerate(x):
+            items.append(_flatten(e, leaves, memo, labels, f"{label}_{i}"))
         return tmpl
     y = _np_scalar_to_literal(x)
     if isinstance(y, LazyValue):
         y = y.materialize()
     if isinstance(y, Value):
         leaves.append(y)
+        labels.append(label)
         return _Leaf(len(leaves) - 1)
     if is_literal(y) and not isinstance(y, str):
         leaves.append(as_value(y, default_literal_dtype(y)))
+        labels.append(label)
         return _Leaf(len(leaves) - 1)
     return ("static", x)
 
@@ -456,20 +460,25 @@ def _run_error(message: str) -> TypeError:
 
 
 def run_range(body: Callable[..., Any], bounds: tuple[Any, ...], names: tuple[str, ...],
-              scope: dict[str, Any]) -> tuple[Any, ...]:
+              scope: dict[str, Any], target: str = "") -> tuple[Any, ...]:
     """Traces a rewritten ``for i in enigma.range(*bounds):`` (called from the kernel)."""
     if current_or_none() is None:
         raise TypeError(located("enigma.range loops run only while a kernel is traced",
                                 frame_loc(user_frame(2))))
     leaves: list[Value] = []
     memo: dict[int, Any] = {}
-    tmpls = [_flatten(scope[n], leaves, memo) if n in scope else None for n in names]
+    labels: list[str] = []
+    tmpls = [_flatten(scope[n], leaves, memo, labels, n) if n in scope else None for n in names]
     dtypes = [v.dtype for v in leaves]
     loop = for_range(*bounds, init=tuple(leaves) if leaves else None)
     # Lists are updated in place so every alias of a carried list sees the loop's values.
     saved = {id(t): list(t[1]) for t in memo.values() if t[0] == "list"}
     try:
         with loop as bound:
+            # the MSL names the loop counter and the carried values after the variables
+            for a, name in zip(loop._region.args or [], [target, *labels]):
+                if name and not name.startswith("_"):
+                    a["name"] = name
             i, args = (bound[0], list(bound[1:])) if leaves else (bound, [])
             state = tuple(
                 UNBOUND if t is None else _build(t, args, {}, True) for t in tmpls

@@ -62,7 +62,8 @@ def test_accumulations_with_traced_bounds():
     c = run(row_sums, A, S, cols, grid=rows)
     np.testing.assert_allclose(S[0::2], A.sum(axis=1), rtol=1e-5)
     np.testing.assert_allclose(S[1::2], (A * A).sum(axis=1), rtol=1e-5)
-    assert "for (" in c.metal_source
+    assert "for (uint c = 0u; c < " in c.metal_source  # the loop variable's name and dtype
+    assert "acc = acc_1;" in c.metal_source  # the carried value is named after its variable
 
 
 @enigma.kernel
