@@ -54,7 +54,7 @@ class _Unbound:
 UNBOUND = _Unbound()
 
 
-def range(*args: Any, **kwargs: Any) -> Any:  # noqa: A001 - the reference's name
+def range(*args: Any, **kwargs: Any) -> Any:  # the reference's name
     """``for i in enigma.range(lo, hi, step):`` in a kernel traces a counted loop (``scf.for``)
     whose carried values are the variables the body reassigns. The loop is rewritten from the
     kernel's source before tracing; calling this function means the rewrite did not happen."""
@@ -150,7 +150,8 @@ def rewrite(fn: Callable[..., Any]) -> Callable[..., Any]:
     _locate(factory, fdef)
     module = ast.Module(body=[factory], type_ignores=[])
     ns: dict[str, Any] = {}
-    exec(compile(module, code.co_filename, "exec", dont_inherit=True), fn.__globals__, ns)
+    code_obj = compile(module, code.co_filename, "exec", dont_inherit=True)
+    exec(code_obj, fn.__globals__, ns)  # noqa: S102 - defines the factory only
     made = ns[_PREFIX + "factory"](sys.modules[__name__], *([None] * len(freevars)))
     # The original closure cells, so the rewrite sees the same enclosing variables.
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
@@ -205,9 +206,7 @@ def _body_assignments(stmts: list[ast.stmt]) -> set[str]:
         if isinstance(n, ast.Assign):
             for t in n.targets:
                 _assigned(t, out)
-        elif isinstance(n, (ast.AugAssign, ast.AnnAssign)):
-            _assigned(n.target, out)
-        elif isinstance(n, ast.NamedExpr):
+        elif isinstance(n, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)):
             _assigned(n.target, out)
         elif isinstance(n, ast.withitem) and n.optional_vars is not None:
             _assigned(n.optional_vars, out)
@@ -440,7 +439,7 @@ def _collect(tmpl: Any, x: Any, what: str, dtypes: list[Any], out: list[Any],
                 "of them are carried: give it a traced initial value before the loop"
             )
         return
-    kind, orig, items = tmpl
+    kind, _orig, items = tmpl
     if not isinstance(x, list if kind == "list" else tuple) or len(x) != len(items):
         got = f"a {type(x).__name__}" + (f" of length {len(x)}" if isinstance(
             x, (list, tuple)) else "")

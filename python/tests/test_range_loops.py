@@ -180,7 +180,7 @@ def mixed(A: enigma.f32, O: enigma.f32, n: enigma.Scalar(enigma.u32)):
         O[i * 3 + 1 + q] = t
     for k in enigma.range(n):  # a for_range inside enigma.range
         inner = enigma.for_range(0, 2, init=0.0)
-        with inner as (z, a):
+        with inner as (_z, a):
             enigma.yield_(a + A[k])
         acc = acc + inner.result
     O[12 + i] = acc
@@ -244,7 +244,7 @@ def test_range_constexpr_and_builtin_range_stay_python_loops():
 
 def test_enigma_range_is_not_exported_by_import_star():
     ns: dict = {}
-    exec("from enigma import *", ns)
+    exec("from enigma import *", ns)  # noqa: S102
     assert ns.get("range", range) is range
     assert enigma.range is not range
 
@@ -323,7 +323,7 @@ def object_becomes_traced(A: enigma.f32):
 def traced_becomes_object(A: enigma.f32):
     best = A[0]
     for k in enigma.range(4):
-        best = "x"
+        best = "x"  # noqa: F841
     A[1] = 0.0
 
 
@@ -371,7 +371,7 @@ def with_return(A: enigma.f32):
 def with_else(A: enigma.f32):
     for k in enigma.range(4):
         A[k] = 1.0
-    else:
+    else:  # noqa: PLW0120
         A[0] = 2.0
 
 
@@ -452,7 +452,7 @@ def test_error_source_unavailable():
             for k in enigma.range(4):
                 acc = acc + A[k]
             A[0] = acc
-    """), ns)
+    """), ns)  # noqa: S102
     msg = compile_error(ns["from_exec"])
     assert "needs the function's source" in msg and "exec()" in msg
     assert "<string>:5:" in msg
