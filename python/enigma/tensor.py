@@ -11,6 +11,10 @@ Layouts are recorded in the trace as ``enigma`` layout ops: a Tensor parameter's
 lines, so ``enigma-check-layout-divisions`` runs on them), slices are ``enigma.layout_mode`` and
 coordinates become offsets through ``enigma.layout_apply`` (:func:`record_layout_apply`, the one
 place this happens), which ``enigma-lower-layouts`` lowers to index arithmetic.
+
+A layout may be swizzled (:class:`enigma.ComposedLayout`): its accesses are one ``layout_apply``
+of the whole layout (a swizzle is not additive over modes) and its slices move the fixed
+coordinates into the composed layout's offset, before the swizzle (:func:`_slice_swizzled`).
 """
 
 from __future__ import annotations
