@@ -71,6 +71,14 @@ def _operand(x: Any, role: str, what: str) -> tuple[MemRef, Any]:
             f"{what}: no kernel buffer named {x!r} ({role}); buffers: {names}"
         )
     if isinstance(x, TensorValue):
+        if x.swizzled:
+            # The copy moves raw elements from the view's start: through a swizzle that would
+            # silently put them elsewhere than the view's own accesses expect.
+            raise trace_type_error(
+                f"{what}: {role} is a view through a swizzled layout; async copies move "
+                "contiguous elements from a view's start: copy the underlying buffer or "
+                "threadgroup array and index it through the swizzled tensor"
+            )
         return x.memref, x.offset
     if isinstance(x, MemRef):
         return x, 0

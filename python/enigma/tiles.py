@@ -32,6 +32,7 @@ from ._tracer import (
 )
 from .control import for_range, if_
 from .dtypes import DType
+from .layout import Layout
 from .memory import MemRef, threadgroup_alloc, threadgroup_barrier
 
 __all__ = [
@@ -344,6 +345,8 @@ def _row_stride(x: Any, rows: int, cols: int) -> int | None:
 
     if isinstance(x, TensorValue):
         lay = x.layout
+        if not isinstance(lay, Layout):
+            return None  # a swizzled (composed) layout has no strides: not a row-major tile
         shape, stride = lay.shape, lay.stride
         if shape == (rows, cols) and stride == (cols, 1):
             return cols

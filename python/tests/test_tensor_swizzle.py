@@ -523,3 +523,46 @@ def test_bare_swizzle_and_wrong_coordinates_are_errors():
     assert "test_tensor_swizzle.py" in str(exc.value)
     with pytest.raises(enigma.EnigmaError, match="has no stride"):
         _ = Tensor("A", 0, "float", layout).stride
+
+
+# ---------------------------------------------------------------------------------------------
+# Swizzled views in the tile helpers and async copies
+# ---------------------------------------------------------------------------------------------
+
+
+@enigma.kernel
+def gemm_through_swizzled_tile(A: enigma.f32, B: enigma.f32, C: enigma.f32):
+    t = enigma.thread_position_in_grid
+    raw = enigma.threadgroup_alloc("float", 64)
+    sw = enigma.make_tensor(raw, "Sw<2,1,2> o 0 o (8,8):(8,1)")
+    with enigma.for_range(0, 2) as k:
+        i = enigma.metal_cast(t, "int") * 2 + k
+        sw[i // 8, i % 8] = A[enigma.metal_cast(i, "uint")]
+    enigma.barrier()
+    acc = enigma.register_tensor((8, 8), dtype="float", fill=0.0)
+    with enigma.if_(enigma.cmp_eq(t, 0)):
+        enigma.gemm(sw, B, acc, M=8, N=8, K=8, use_simdgroup=False)
+        for r in range(8):
+            for c in range(8):
+                C[r * 8 + c] = acc[r, c]
+
+
+def test_gemm_reads_a_swizzled_tile_through_its_layout():
+    a = np.random.default_rng(3).random(64, dtype=np.float32)
+    b = np.random.default_rng(4).random(64, dtype=np.float32)
+    c = np.zeros(64, np.float32)
+    k = enigma.compile(gemm_through_swizzled_tile, emit_only=True)
+    k(a, b, c, grid=32, block=32)
+    np.testing.assert_allclose(c.reshape(8, 8), a.reshape(8, 8) @ b.reshape(8, 8), rtol=1e-5)
+
+
+def test_async_copy_refuses_a_swizzled_view():
+    @enigma.kernel
+    def k(A: enigma.f32):
+        raw = enigma.threadgroup_alloc("float", 64)
+        sw = enigma.make_tensor(raw, "Sw<2,1,2> o 0 o (8,8):(8,1)")
+        ev = enigma.async_copy_1d_d2t(sw, 0, A, 0, 64)
+        enigma.async_copy_wait(ev)
+
+    with pytest.raises(TypeError, match="view through a swizzled layout"):
+        enigma.compile(k)
