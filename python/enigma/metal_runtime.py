@@ -139,7 +139,13 @@ def _output_specs(ck: Any, output_size: Any, output_shapes: Any, output_dtypes: 
             )
         item = np.dtype(buffers[-1].dtype.numpy).itemsize
         size = int(output_size)
-        if size < 0 or size % item:
+        if size < 0:
+            raise EnigmaError(
+                f"{ck.kernel_name}: output_size must be a non-negative number of bytes, got "
+                f"{size}",
+                kind="invalid_argument",
+            )
+        if size % item:
             raise EnigmaError(
                 f"{ck.kernel_name}: output_size {size} is not a whole number of "
                 f"{buffers[-1].dtype.name} elements ({item} bytes each) of output "

@@ -167,6 +167,8 @@ def test_execute_errors():
         rt.execute(c, [a], 32, grid=(8, 1, 1), threads=(8, 1, 1))
     with pytest.raises(enigma.EnigmaError, match="not a whole number of f32 elements"):
         rt.execute(c, [a, a], 30, grid=(8, 1, 1), threads=(8, 1, 1))
+    with pytest.raises(enigma.EnigmaError, match="non-negative number of bytes, got -4"):
+        rt.execute(c, [a, a], -4, grid=(8, 1, 1), threads=(8, 1, 1))
     with pytest.raises(enigma.EnigmaError, match="expected a float32 array, got float64"):
         rt.execute(c, [a, np.zeros(8)], 32, grid=(8, 1, 1), threads=(8, 1, 1))
     with pytest.raises(enigma.EnigmaError, match="not contiguous"):
