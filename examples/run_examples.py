@@ -14,12 +14,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import histogram
 import matmul_dot4
+import quick_start
 import reduction
 import softmax_rows
 import tiled_add
 import vector_add
 
 EXAMPLES = [
+    ("quick start (enigma.MetalRuntime)", quick_start.run, {}),
     ("vector add (seed)", vector_add.run, {}),
     ("vector add, vec_width=4", vector_add.run, {"vec_width": 4}),
     ("tiled add (@jit, zipped_divide)", tiled_add.run, {}),
