@@ -57,7 +57,7 @@ struct CheckLayoutDivisions
   void runOnOperation() override {
     bool failed = false;
     llvm::DenseMap<Value, Attribute> memo;
-    getOperation().walk([&](Operation *op) {
+    getOperation()->walk([&](Operation *op) {
       if (!isa<LayoutLogicalDivideOp, LayoutZippedDivideOp, LayoutTiledDivideOp,
                LayoutFlatDivideOp>(op))
         return;

@@ -115,16 +115,17 @@ private:
 
 struct LowerLayouts : public enigma::impl::EnigmaLowerLayoutsBase<LowerLayouts> {
   void runOnOperation() override {
-    ModuleOp module = getOperation();
+    // Op-agnostic: runs on a builtin.module, a gpu.module or one enigma.kernel alike.
+    Operation *root = getOperation();
     MLIRContext *ctx = &getContext();
 
     // 1. Fold every static layout computation (the folders call the C core).
     RewritePatternSet none(ctx);
-    (void)applyPatternsGreedily(module, std::move(none));
+    (void)applyPatternsGreedily(root, std::move(none));
 
     // 2. Whatever did not fold is an error: say why, with the core's message.
     bool hadError = false;
-    module.walk([&](Operation *op) {
+    root->walk([&](Operation *op) {
       if (isa<LayoutConstantOp, LayoutApplyOp>(op) || !llvm::any_of(op->getOperands(), isLayoutValue))
         return;
       // Report root causes only: an op fed by a layout op that did not fold gets its error there.
@@ -155,7 +156,7 @@ struct LowerLayouts : public enigma::impl::EnigmaLowerLayoutsBase<LowerLayouts> 
 
     // 3. Lower coordinate application.
     SmallVector<LayoutApplyOp> applies;
-    module.walk([&](LayoutApplyOp op) { applies.push_back(op); });
+    root->walk([&](LayoutApplyOp op) { applies.push_back(op); });
     for (LayoutApplyOp op : applies) {
       if (failed(lowerApply(op)))
         return signalPassFailure();
@@ -163,7 +164,7 @@ struct LowerLayouts : public enigma::impl::EnigmaLowerLayoutsBase<LowerLayouts> 
 
     // 4. Erase the layout values nothing uses any more.
     SmallVector<Operation *> dead;
-    module.walk([&](Operation *op) {
+    root->walk([&](Operation *op) {
       if (op->getNumResults() && llvm::all_of(op->getResults(), isLayoutValue))
         dead.push_back(op);
     });

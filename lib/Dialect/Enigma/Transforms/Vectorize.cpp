@@ -464,16 +464,16 @@ struct Vectorize : public enigma::impl::EnigmaVectorizeBase<Vectorize> {
     // Metal's vector types have 2, 3 or 4 elements; 3 cannot tile a power-of-two grid evenly
     // aligned, and there is no 8-element type (half8/bfloat8 do not exist in Metal).
     if (width == 8) {
-      getOperation().emitError("enigma-vectorize: width 8 is not available: Metal has no "
+      getOperation()->emitError("enigma-vectorize: width 8 is not available: Metal has no "
                                "8-element vector types (use 2 or 4)");
       return signalPassFailure();
     }
     if (width != 2 && width != 4) {
-      getOperation().emitError("enigma-vectorize: width must be 2 or 4, got ")
+      getOperation()->emitError("enigma-vectorize: width must be 2 or 4, got ")
           << static_cast<unsigned>(width);
       return signalPassFailure();
     }
-    getOperation().walk([&](KernelOp kernel) {
+    getOperation()->walk([&](KernelOp kernel) {
       if (failed(vectorizeKernel(kernel)))
         signalPassFailure();
     });

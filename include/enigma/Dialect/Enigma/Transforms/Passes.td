@@ -5,7 +5,7 @@
 
 include "mlir/Pass/PassBase.td"
 
-def EnigmaCheckLayoutDivisions : Pass<"enigma-check-layout-divisions", "ModuleOp"> {
+def EnigmaCheckLayoutDivisions : Pass<"enigma-check-layout-divisions"> {
   let summary = "Reject layout divisions whose tiler exceeds the tensor";
   let description = [{
     Evaluates every `enigma.layout_{logical,zipped,tiled,flat}_divide` with the C layout core.
@@ -14,6 +14,9 @@ def EnigmaCheckLayoutDivisions : Pass<"enigma-check-layout-divisions", "ModuleOp
     spans e elements but mode L has size s`), as is
     any other invalid division (divisibility, non-static operand); the pass fails after
     reporting all of them. Valid IR is left unchanged.
+
+    The pass is op-agnostic: it runs on a `builtin.module`, nested under a `gpu.module`, or on
+    each `enigma.kernel` (`builtin.module(enigma.kernel(enigma-check-layout-divisions))`).
 
     Before (fails):
     ```mlir
@@ -27,7 +30,7 @@ def EnigmaCheckLayoutDivisions : Pass<"enigma-check-layout-divisions", "ModuleOp
   }];
 }
 
-def EnigmaLowerLayouts : Pass<"enigma-lower-layouts", "ModuleOp"> {
+def EnigmaLowerLayouts : Pass<"enigma-lower-layouts"> {
   let summary = "Fold static layout algebra and lower layout_apply to index arithmetic";
   let description = [{
     Folds every layout algebra op through the C layout core (reporting the core's message for
@@ -56,11 +59,14 @@ def EnigmaLowerLayouts : Pass<"enigma-lower-layouts", "ModuleOp"> {
     ```
 
     A compact layout applied to one index, e.g. `(3,5):(1,3)`, lowers to the index itself.
+
+    The pass is op-agnostic: it runs on a `builtin.module`, nested under a `gpu.module`
+    (`builtin.module(gpu.module(enigma-lower-layouts))`), or on each `enigma.kernel` in parallel.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
-def EnigmaVectorize : Pass<"enigma-vectorize", "ModuleOp"> {
+def EnigmaVectorize : Pass<"enigma-vectorize"> {
   let summary = "Thread-coarsen kernels by a width and use vector memory accesses";
   let description = [{
     Each thread of a vectorized kernel does the work of `width` consecutive threads along
@@ -79,6 +85,9 @@ def EnigmaVectorize : Pass<"enigma-vectorize", "ModuleOp"> {
     Kernels the pass cannot vectorize safely (barriers, cross-lane or SIMD-group matrix ops,
     atomics, threadgroup memory, thread indices other than `thread_position_in_grid`, control
     flow it does not widen) are left unchanged with a remark saying why.
+
+    The pass is op-agnostic: it rewrites the `enigma.kernel`s under the op it runs on (a
+    `builtin.module`, a `gpu.module`, or one kernel: `builtin.module(enigma.kernel(...))`).
 
     Before (`width=4`):
     ```mlir
