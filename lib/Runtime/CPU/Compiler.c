@@ -557,6 +557,166 @@ static bool boundsCheckFromEnv(EnigmaCpuBoundsCheck *mode) {
   return true;
 }
 
+/*===-- Precompiled header ------------------------------------------------===*/
+/*
+ * Parsing and analysing the Metal-compatibility header is most of a kernel's
+ * compile time (docs/performance.md). With clang, the header is precompiled
+ * once per (header version, compiler, flags, bounds-check mode) into
+ *
+ *   <root>/pch-<version>/<key>.pch
+ *
+ * and every kernel is compiled with -include-pch; the launcher's own
+ * `#include <metal_stdlib>` is then a no-op (include guard). The PCH is only a
+ * cache of the parsed header: the object code is the same as without it, so it
+ * is not part of the kernels' cache key. It appears by rename, so concurrent
+ * processes never see a partial one (two that build it at once both rename a
+ * complete file).
+ *
+ * Never a user-visible failure: if the PCH cannot be built, a <key>.failed
+ * marker (holding the compiler's output) stops further attempts with that key
+ * and kernels compile without it; if a kernel fails to compile with the PCH
+ * but compiles without it, the PCH is replaced by such a marker too (a
+ * corrupt or stale file). Deleting the pch-<version> directory retries.
+ *
+ * g++ is not given a PCH: it finds a .gch only through the #include of the
+ * header itself, silently ignores it on any flag mismatch, and is the
+ * fallback compiler (no bounds-check plugin) rather than the fast path.
+ * ENIGMA_CPU_PCH=0 disables the PCH (for comparisons and debugging).
+ */
+
+/// Whether `cxx` is clang (which understands -include-pch): the name of the
+/// compiler, or of the file it resolves to, says so.
+static bool isClang(const char *cxx) {
+  const char *base = strrchr(cxx, '/');
+  if (strstr(base ? base + 1 : cxx, "clang"))
+    return true;
+  char real[PATH_MAX];
+  if (!realpath(cxx, real))
+    return false;
+  base = strrchr(real, '/');
+  return strstr(base ? base + 1 : real, "clang") != NULL;
+}
+
+static bool pchEnabled(const char *cxx) {
+  const char *env = getenv("ENIGMA_CPU_PCH");
+  if (env && (!strcmp(env, "0") || !strcmp(env, "off") || !strcmp(env, "no")))
+    return false;
+  return isClang(cxx);
+}
+
+/// Builds (once) the PCH for the compile whose flags are `flags[0..n)` (the
+/// compiler's arguments before the input and output: base flags, -march,
+/// plugin, user flags, -I, -D). Returns its path, or NULL to compile without
+/// one. `identity` identifies the compiler, `pluginIdentity` the plugin.
+static char *ensurePch(const char *root, const char *incDir, const char *cxx,
+                       const char *identity, const char *pluginIdentity,
+                       const char *const *flags, size_t n) {
+  EnigmaCpuSha256 h;
+  enigmaCpuSha256Init(&h);
+  const char *parts[] = {"enigma-cpu-pch\n", enigmaCpuHeaderVersion(), "\n", identity, "\n",
+                         pluginIdentity ? pluginIdentity : "", "\n"};
+  for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); ++i)
+    enigmaCpuSha256Update(&h, parts[i], strlen(parts[i]));
+  for (size_t i = 0; i < n; ++i)
+    enigmaCpuSha256Update(&h, flags[i], strlen(flags[i]) + 1);
+  char key[65];
+  enigmaCpuSha256FinalHex(&h, key);
+
+  char *dir = enigmaCpuFormat("%s/pch-%s", root, enigmaCpuHeaderVersion());
+  char *pch = dir ? enigmaCpuFormat("%s/%.32s.pch", dir, key) : NULL;
+  char *failed = dir ? enigmaCpuFormat("%s/%.32s.failed", dir, key) : NULL;
+  char *tmp = dir ? enigmaCpuFormat("%s/%.32s.pch.%ld.%u.tmp", dir, key, (long)getpid(),
+                                    atomic_fetch_add(&gScratchCounter, 1))
+                  : NULL;
+  char *header = enigmaCpuFormat("%s/metal_stdlib", incDir);
+  char *result = NULL;
+  if (!dir || !pch || !failed || !tmp || !header || exists(failed))
+    goto done;
+  if (exists(pch)) {
+    result = pch;
+    pch = NULL;
+    goto done;
+  }
+  if (!mkdirs(dir))
+    goto done;
+  const char **argv = calloc(n + 8, sizeof(char *));
+  if (!argv)
+    goto done;
+  size_t k = 0;
+  argv[k++] = cxx;
+  for (size_t i = 0; i < n; ++i)
+    argv[k++] = flags[i];
+  argv[k++] = "-x";
+  argv[k++] = "c++-header";
+  argv[k++] = header;
+  argv[k++] = "-o";
+  argv[k++] = tmp;
+  argv[k] = NULL;
+  char *output = NULL;
+  int rc = run(argv, &output);
+  free(argv);
+  if (rc == 0 && rename(tmp, pch) == 0) {
+    result = pch;
+    pch = NULL;
+  } else {
+    unlink(tmp);
+    if (rc != 0) {
+      // Remembered, so that every kernel does not pay a failing build.
+      const char *text = output && *output ? output : "the host compiler could not run\n";
+      char *marker = enigmaCpuFormat("%s.%ld.tmp", failed, (long)getpid());
+      if (marker && writeFile(marker, text, strlen(text)))
+        rename(marker, failed);
+      free(marker);
+    }
+  }
+  free(output);
+done:
+  free(dir);
+  free(pch);
+  free(failed);
+  free(tmp);
+  free(header);
+  return result;
+}
+
+/// A kernel failed to compile with `pch` and compiled without it: the PCH is
+/// unusable (corrupt, or stale in a way clang did not diagnose as such).
+/// Replaced by a marker so that no process tries it again.
+static void retirePch(const char *pch, const char *output) {
+  size_t n = strlen(pch);
+  char *failed = n > 4 ? enigmaCpuFormat("%.*s.failed", (int)(n - 4), pch) : NULL;
+  char *marker = failed ? enigmaCpuFormat("%s.%ld.tmp", failed, (long)getpid()) : NULL;
+  const char *text = output && *output ? output : "compiling with the PCH failed\n";
+  if (marker && writeFile(marker, text, strlen(text)))
+    rename(marker, failed);
+  unlink(pch);
+  free(failed);
+  free(marker);
+}
+
+/// The kernel's compile command: `flags` (see enigmaCpuCompile), -shared, the
+/// PCH if any (with the bounds mode it was built for), output and input.
+static void kernelArgv(const char **argv, const char *cxx, const char *const *flags, size_t nf,
+                       const char *pch, bool exactBounds, const char *outPath,
+                       const char *cppPath) {
+  size_t n = 0;
+  argv[n++] = cxx;
+  for (size_t i = 0; i < nf; ++i)
+    argv[n++] = flags[i];
+  argv[n++] = "-shared";
+  if (pch) {
+    if (exactBounds)
+      argv[n++] = "-DENIGMA_CPU_EXACT_BOUNDS=1";
+    argv[n++] = "-include-pch";
+    argv[n++] = pch;
+  }
+  argv[n++] = "-o";
+  argv[n++] = outPath;
+  argv[n++] = cppPath;
+  argv[n++] = "-lm";
+  argv[n] = NULL;
+}
+
 /*===-- Launcher ----------------------------------------------------------===*/
 
 static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *sig,
@@ -775,27 +935,51 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
                            "cannot write the kernel source to '%s': %s", tmp, strerror(errno));
   } else {
-    const char *argv[NUM_BASE_FLAGS + 80];
-    size_t n = 0;
-    argv[n++] = cxx;
+    // The flags, shared by the PCH and the kernel: base flags, -march, the
+    // plugin, the user's flags, the include directory (and, for the PCH, the
+    // bounds mode the launcher would #define).
+    const char *flags[NUM_BASE_FLAGS + 80];
+    size_t nf = 0;
     for (size_t i = 0; i < NUM_BASE_FLAGS; ++i)
-      argv[n++] = kBaseFlags[i];
+      if (strcmp(kBaseFlags[i], "-shared"))
+        flags[nf++] = kBaseFlags[i];
     if (arch)
-      argv[n++] = arch;
+      flags[nf++] = arch;
     if (pluginFlag) {
-      argv[n++] = pluginFlag;
+      flags[nf++] = pluginFlag;
       // Line tables (no other debug info, no change to the code): the checks
       // name the source position of an out-of-bounds access.
-      argv[n++] = "-gline-tables-only";
+      flags[nf++] = "-gline-tables-only";
     }
-    n = splitFlags(flagsCopy, argv, n, NUM_BASE_FLAGS + 70);
-    argv[n++] = incFlag;
-    argv[n++] = "-o";
-    argv[n++] = outPath;
-    argv[n++] = cppPath;
-    argv[n++] = "-lm";
-    argv[n] = NULL;
+    nf = splitFlags(flagsCopy, flags, nf, NUM_BASE_FLAGS + 70);
+    flags[nf++] = incFlag;
+    char *pch = NULL;
+    if (pchEnabled(cxx)) {
+      // The launcher #defines ENIGMA_CPU_EXACT_BOUNDS before the header; the
+      // PCH gets the same (identical) definition from the command line.
+      const char *define = pluginFlag ? "-DENIGMA_CPU_EXACT_BOUNDS=1" : NULL;
+      if (define)
+        flags[nf++] = define;
+      pch = ensurePch(root, incDir, cxx, identity, pluginIdentity, flags, nf);
+      if (define)
+        --nf;
+    }
+    const char *argv[NUM_BASE_FLAGS + 96];
+    kernelArgv(argv, cxx, flags, nf, pch, pluginFlag != NULL, outPath, cppPath);
     int rc = run(argv, &output);
+    if (rc > 0 && pch) {
+      // Never a user-visible failure: compile again without the PCH. If that
+      // works, the PCH was at fault; if not, the error is the plain compile's.
+      char *pchOutput = output;
+      output = NULL;
+      unlink(outPath);
+      kernelArgv(argv, cxx, flags, nf, NULL, false, outPath, cppPath);
+      rc = run(argv, &output);
+      if (rc == 0)
+        retirePch(pch, pchOutput);
+      free(pchOutput);
+    }
+    free(pch);
     if (rc != 0) {
       EnigmaCpuString cmd = {0};
       for (size_t i = 0; argv[i]; ++i) {
