@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "enigma/Conversion/Passes.h"
 #include "enigma/InitAll.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -95,6 +96,7 @@ static void registerUpstreamPasses() {
 
 int main(int argc, char **argv) {
   enigma::registerAllPasses();
+  enigma::registerEnigmaConversionPasses();
   registerUpstreamPasses();
   DialectRegistry registry;
   enigma::registerAllDialects(registry);

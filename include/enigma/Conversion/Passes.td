@@ -1,0 +1,37 @@
+//===- Passes.td - Conversions into the Enigma dialect ----*- tablegen -*-===//
+
+#ifndef ENIGMA_CONVERSION_PASSES_TD
+#define ENIGMA_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertGpuToEnigma : Pass<"convert-gpu-to-enigma"> {
+  let summary = "Convert the kernels of gpu.modules to enigma.kernels";
+  let description = [{
+    Converts every kernel `gpu.func` of every `gpu.module` under the op it runs on into an
+    `enigma.kernel` of the same name (so the host's `gpu.launch_func` still names it):
+
+    - memref memory spaces: none or `#gpu.address_space<global>` become
+      `#enigma.address_space<device>`, `workgroup` becomes `threadgroup`, `private` becomes
+      `thread`; any other memory space is an error at the op that uses it;
+    - arguments: buffer indices by position; non-memref arguments are scalars passed by value;
+      workgroup attributions become `enigma.threadgroup_alloc`s, private attributions
+      `memref.alloca`s; `known_block_size` is kept;
+    - builtins one to one: `gpu.thread_id` -> `thread_position_in_threadgroup`, `gpu.block_id` ->
+      `threadgroup_position_in_grid`, `gpu.block_dim` -> `threads_per_threadgroup`,
+      `gpu.grid_dim` -> `threadgroups_per_grid`, `gpu.global_id` -> `thread_position_in_grid`,
+      `gpu.lane_id` -> `thread_index_in_simdgroup`, `gpu.subgroup_id` ->
+      `simdgroup_index_in_threadgroup`, `gpu.subgroup_size` -> `threads_per_simdgroup`;
+    - `gpu.barrier` -> `enigma.threadgroup_barrier <device|threadgroup>`,
+      `gpu.return` -> `enigma.return`.
+
+    Every other `gpu` op inside a kernel is an error at that op. Non-kernel `gpu.func`s are
+    errors too (Metal kernels call no device functions here yet).
+
+    The pass is op-agnostic: run it on the top-level module (it converts inside each
+    `gpu.module`) or nested on a `gpu.module`.
+  }];
+  let dependentDialects = ["::mlir::enigma::EnigmaDialect", "::mlir::memref::MemRefDialect"];
+}
+
+#endif // ENIGMA_CONVERSION_PASSES_TD
