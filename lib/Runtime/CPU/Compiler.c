@@ -604,17 +604,28 @@ static bool pchEnabled(const char *cxx) {
   return isClang(cxx);
 }
 
+/// Template instantiations the header needs are done once in the PCH instead
+/// of at the end of every kernel's translation unit (a fifth of a kernel's
+/// compile time with the PCH; the object code is the same).
+static const char *const kPchFlag = "-fpch-instantiate-templates";
+
 /// Builds (once) the PCH for the compile whose flags are `flags[0..n)` (the
 /// compiler's arguments before the input and output: base flags, -march,
 /// plugin, user flags, -I, -D). Returns its path, or NULL to compile without
 /// one. `identity` identifies the compiler, `pluginIdentity` the plugin.
-static char *ensurePch(const char *root, const char *incDir, const char *cxx,
-                       const char *identity, const char *pluginIdentity,
-                       const char *const *flags, size_t n) {
+static char *ensurePch(const char *root, const char *incDir, const char *cxx, const char *identity,
+                       const char *pluginIdentity, const char *const *flags, size_t n) {
   EnigmaCpuSha256 h;
   enigmaCpuSha256Init(&h);
-  const char *parts[] = {"enigma-cpu-pch\n", enigmaCpuHeaderVersion(), "\n", identity, "\n",
-                         pluginIdentity ? pluginIdentity : "", "\n"};
+  const char *parts[] = {"enigma-cpu-pch\n",
+                         kPchFlag,
+                         "\n",
+                         enigmaCpuHeaderVersion(),
+                         "\n",
+                         identity,
+                         "\n",
+                         pluginIdentity ? pluginIdentity : "",
+                         "\n"};
   for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); ++i)
     enigmaCpuSha256Update(&h, parts[i], strlen(parts[i]));
   for (size_t i = 0; i < n; ++i)
@@ -646,6 +657,7 @@ static char *ensurePch(const char *root, const char *incDir, const char *cxx,
   argv[k++] = cxx;
   for (size_t i = 0; i < n; ++i)
     argv[k++] = flags[i];
+  argv[k++] = kPchFlag;
   argv[k++] = "-x";
   argv[k++] = "c++-header";
   argv[k++] = header;
