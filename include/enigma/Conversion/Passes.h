@@ -5,6 +5,7 @@
 
 #include "enigma/Conversion/GPUToEnigma/GPUToEnigma.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 

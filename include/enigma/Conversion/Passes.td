@@ -31,7 +31,8 @@ def ConvertGpuToEnigma : Pass<"convert-gpu-to-enigma"> {
     The pass is op-agnostic: run it on the top-level module (it converts inside each
     `gpu.module`) or nested on a `gpu.module`.
   }];
-  let dependentDialects = ["::mlir::enigma::EnigmaDialect", "::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::enigma::EnigmaDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 #endif // ENIGMA_CONVERSION_PASSES_TD

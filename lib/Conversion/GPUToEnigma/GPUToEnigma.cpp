@@ -9,9 +9,11 @@
 
 #include "enigma/Dialect/Enigma/IR/EnigmaDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
 
 namespace mlir {
 namespace enigma {
@@ -51,6 +53,63 @@ GpuToEnigmaTypeConverter::GpuToEnigmaTypeConverter(MLIRContext *ctx) {
     return MemRefType::get(type.getShape(), type.getElementType(), type.getLayout(),
                            AddressSpaceAttr::get(ctx, *space));
   });
+}
+
+/// Metal's SIMD-group size on Apple GPUs: gpu.shuffle converts only with this width.
+static constexpr int64_t kSimdWidth = 32;
+
+/// Why a gpu.shuffle cannot become a simd_shuffle, if it cannot.
+static std::optional<std::string> unsupportedShuffle(gpu::ShuffleOp op) {
+  APInt width;
+  if (!matchPattern(op.getWidth(), m_ConstantInt(&width)) || width != kSimdWidth)
+    return std::string("gpu.shuffle converts only with a constant width of 32 (the Metal "
+                       "SIMD-group size)");
+  return std::nullopt;
+}
+
+/// The Metal reduction of a gpu.subgroup_reduce operation (and whether integer min/max compare
+/// unsigned), if there is one.
+static std::optional<std::pair<ReduceKind, bool>> toReduceKind(gpu::AllReduceOperation op) {
+  using R = gpu::AllReduceOperation;
+  switch (op) {
+  case R::ADD:
+    return std::make_pair(ReduceKind::Sum, false);
+  case R::MUL:
+    return std::make_pair(ReduceKind::Product, false);
+  case R::MINSI:
+  case R::MINNUMF:
+    return std::make_pair(ReduceKind::Min, false);
+  case R::MINUI:
+    return std::make_pair(ReduceKind::Min, true);
+  case R::MAXSI:
+  case R::MAXNUMF:
+    return std::make_pair(ReduceKind::Max, false);
+  case R::MAXUI:
+    return std::make_pair(ReduceKind::Max, true);
+  case R::AND:
+    return std::make_pair(ReduceKind::And, false);
+  case R::OR:
+    return std::make_pair(ReduceKind::Or, false);
+  case R::XOR:
+    return std::make_pair(ReduceKind::Xor, false);
+  case R::MINIMUMF:
+  case R::MAXIMUMF:
+    return std::nullopt; // NaN-propagating: Metal's simd_min/max are not.
+  }
+  return std::nullopt;
+}
+
+/// Why a gpu.subgroup_reduce cannot become a simd/quad reduction, if it cannot.
+static std::optional<std::string> unsupportedReduce(gpu::SubgroupReduceOp op) {
+  if (!toReduceKind(op.getOp()))
+    return ("gpu.subgroup_reduce " + gpu::stringifyAllReduceOperation(op.getOp()) +
+            " has no Metal SIMD-group equivalent (simd_min/simd_max do not propagate NaN)")
+        .str();
+  std::optional<uint32_t> size = op.getClusterSize();
+  if (size && !(*size == kSimdWidth || (*size == 4 && op.getClusterStride() == 1)))
+    return std::string("gpu.subgroup_reduce converts only over the whole subgroup or over "
+                       "clusters of 4 consecutive lanes (a Metal quad)");
+  return std::nullopt;
 }
 
 namespace {
@@ -184,6 +243,85 @@ struct BarrierToEnigma : public OpConversionPattern<gpu::BarrierOp> {
   }
 };
 
+/// gpu.shuffle (width 32) -> enigma.simd_shuffle; its validity flag from the lane index.
+struct ShuffleToEnigma : public OpConversionPattern<gpu::ShuffleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(gpu::ShuffleOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (auto reason = unsupportedShuffle(op))
+      return rewriter.notifyMatchFailure(op, *reason);
+    Location loc = op.getLoc();
+    Value offset = adaptor.getOffset();
+    ShuffleKind kind = ShuffleKind::Index;
+    switch (op.getMode()) {
+    case gpu::ShuffleMode::XOR:
+      kind = ShuffleKind::Xor;
+      break;
+    case gpu::ShuffleMode::UP:
+      kind = ShuffleKind::Up;
+      break;
+    case gpu::ShuffleMode::DOWN:
+      kind = ShuffleKind::Down;
+      break;
+    case gpu::ShuffleMode::IDX:
+      kind = ShuffleKind::Index;
+      break;
+    }
+    Value shuffled = SimdShuffleOp::create(rewriter, loc, adaptor.getValue().getType(),
+                                           ShuffleKindAttr::get(op.getContext(), kind),
+                                           adaptor.getValue(), offset);
+    // valid: the lane read lies in [0, 32).
+    Value valid;
+    if (!op.getValid().use_empty()) {
+      Type i32 = rewriter.getI32Type();
+      Value width = arith::ConstantIntOp::create(rewriter, loc, i32, kSimdWidth);
+      Value lane = arith::IndexCastUIOp::create(
+          rewriter, loc, i32, ThreadIndexInSimdgroupOp::create(rewriter, loc));
+      using P = arith::CmpIPredicate;
+      switch (op.getMode()) {
+      case gpu::ShuffleMode::XOR:
+      case gpu::ShuffleMode::IDX:
+        valid = arith::CmpIOp::create(rewriter, loc, P::ult, offset, width);
+        break;
+      case gpu::ShuffleMode::UP:
+        valid = arith::CmpIOp::create(rewriter, loc, P::uge, lane, offset);
+        break;
+      case gpu::ShuffleMode::DOWN: {
+        Value src = arith::AddIOp::create(rewriter, loc, lane, offset);
+        valid = arith::CmpIOp::create(rewriter, loc, P::ult, src, width);
+        break;
+      }
+      }
+    } else {
+      valid = arith::ConstantIntOp::create(rewriter, op.getLoc(), rewriter.getI1Type(), 1);
+    }
+    rewriter.replaceOp(op, {shuffled, valid});
+    return success();
+  }
+};
+
+/// gpu.subgroup_reduce -> enigma.simd_reduce (whole subgroup) or quad_reduce (clusters of 4).
+struct SubgroupReduceToEnigma : public OpConversionPattern<gpu::SubgroupReduceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(gpu::SubgroupReduceOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (auto reason = unsupportedReduce(op))
+      return rewriter.notifyMatchFailure(op, *reason);
+    auto [kind, isUnsigned] = *toReduceKind(op.getOp());
+    auto kindAttr = ReduceKindAttr::get(op.getContext(), kind);
+    UnitAttr unsignedAttr = isUnsigned ? rewriter.getUnitAttr() : UnitAttr();
+    Type type = adaptor.getValue().getType();
+    std::optional<uint32_t> size = op.getClusterSize();
+    if (size && *size == 4)
+      rewriter.replaceOpWithNewOp<QuadReduceOp>(op, type, kindAttr, unsignedAttr,
+                                                adaptor.getValue());
+    else
+      rewriter.replaceOpWithNewOp<SimdReduceOp>(op, type, kindAttr, unsignedAttr,
+                                                adaptor.getValue());
+    return success();
+  }
+};
+
 /// Any other op whose types mention a gpu memory space is rebuilt with converted types.
 struct RetypeOp : public ConversionPattern {
   RetypeOp(const TypeConverter &converter, MLIRContext *ctx)
@@ -217,7 +355,8 @@ struct RetypeOp : public ConversionPattern {
 void mlir::enigma::populateGpuToEnigmaConversionPatterns(const TypeConverter &converter,
                                                          RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<KernelFuncToEnigma, ReturnToEnigma, BarrierToEnigma,
+  patterns.add<KernelFuncToEnigma, ReturnToEnigma, BarrierToEnigma, ShuffleToEnigma,
+               SubgroupReduceToEnigma,
                DimQueryToEnigma<gpu::ThreadIdOp, ThreadPositionInThreadgroupOp>,
                DimQueryToEnigma<gpu::BlockIdOp, ThreadgroupPositionInGridOp>,
                DimQueryToEnigma<gpu::BlockDimOp, ThreadsPerThreadgroupOp>,
@@ -259,10 +398,21 @@ struct ConvertGpuToEnigma : public enigma::impl::ConvertGpuToEnigmaBase<ConvertG
         } else if (isa_and_nonnull<gpu::GPUDialect>(op->getDialect()) &&
                    !isa<gpu::GPUFuncOp, gpu::ReturnOp, gpu::BarrierOp, gpu::ThreadIdOp,
                         gpu::BlockIdOp, gpu::BlockDimOp, gpu::GridDimOp, gpu::GlobalIdOp,
-                        gpu::LaneIdOp, gpu::SubgroupIdOp, gpu::SubgroupSizeOp>(op)) {
+                        gpu::LaneIdOp, gpu::SubgroupIdOp, gpu::SubgroupSizeOp, gpu::ShuffleOp,
+                        gpu::SubgroupReduceOp>(op)) {
           op->emitError("convert-gpu-to-enigma: '")
               << op->getName() << "' has no Enigma equivalent";
           failedCheck = true;
+        } else if (auto shuffle = dyn_cast<gpu::ShuffleOp>(op)) {
+          if (auto reason = unsupportedShuffle(shuffle)) {
+            op->emitError("convert-gpu-to-enigma: ") << *reason;
+            failedCheck = true;
+          }
+        } else if (auto reduce = dyn_cast<gpu::SubgroupReduceOp>(op)) {
+          if (auto reason = unsupportedReduce(reduce)) {
+            op->emitError("convert-gpu-to-enigma: ") << *reason;
+            failedCheck = true;
+          }
         }
         auto checkType = [&](Type t) {
           auto memrefType = dyn_cast<MemRefType>(t);

@@ -2,10 +2,8 @@
 
 gpu.module @kernels {
   gpu.func @k(%A: memref<32xf32>, %v: f32) kernel {
-    %o = arith.constant 1 : i32
-    %w = arith.constant 32 : i32
-    // expected-error @below {{convert-gpu-to-enigma: 'gpu.shuffle' has no Enigma equivalent}}
-    %r, %ok = gpu.shuffle xor %v, %o, %w : f32
+    // expected-error @below {{convert-gpu-to-enigma: 'gpu.all_reduce' has no Enigma equivalent}}
+    %r = gpu.all_reduce add %v uniform {} : (f32) -> (f32)
     gpu.return
   }
 }
@@ -27,6 +25,36 @@ gpu.module @kernels {
     %c0 = arith.constant 0 : index
     // expected-error @below {{convert-gpu-to-enigma: the memory space of 'memref<32xf32, 7>' has no Metal address space (expected none, global, workgroup or private)}}
     %v = memref.load %A[%c0] : memref<32xf32, 7>
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @kernels {
+  gpu.func @k(%v: f32, %o: i32, %w: i32) kernel {
+    // expected-error @below {{convert-gpu-to-enigma: gpu.shuffle converts only with a constant width of 32 (the Metal SIMD-group size)}}
+    %r, %ok = gpu.shuffle down %v, %o, %w : f32
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @kernels {
+  gpu.func @k(%v: f32) kernel {
+    // expected-error @below {{convert-gpu-to-enigma: gpu.subgroup_reduce maximumf has no Metal SIMD-group equivalent}}
+    %r = gpu.subgroup_reduce maximumf %v : (f32) -> f32
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @kernels {
+  gpu.func @k(%v: f32) kernel {
+    // expected-error @below {{convert-gpu-to-enigma: gpu.subgroup_reduce converts only over the whole subgroup or over clusters of 4 consecutive lanes (a Metal quad)}}
+    %r = gpu.subgroup_reduce add %v cluster(size = 8) : (f32) -> f32
     gpu.return
   }
 }
