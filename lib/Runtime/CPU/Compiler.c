@@ -609,12 +609,34 @@ static bool pchEnabled(const char *cxx) {
 /// compile time with the PCH; the object code is the same).
 static const char *const kPchFlag = "-fpch-instantiate-templates";
 
-/// Builds (once) the PCH for the compile whose flags are `flags[0..n)` (the
-/// compiler's arguments before the input and output: base flags, -march,
-/// plugin, user flags, -I, -D). Returns its path, or NULL to compile without
-/// one. `identity` identifies the compiler, `pluginIdentity` the plugin.
-static char *ensurePch(const char *root, const char *incDir, const char *cxx, const char *identity,
-                       const char *pluginIdentity, const char *const *flags, size_t n) {
+/// A PCH build running beside a kernel's compile (see findPch).
+typedef struct PchBuild {
+  pid_t pid;    // 0: none
+  char *tmp;    // the PCH being written
+  char *pch;    // where it goes
+  char *log;    // the compiler's output
+  char *failed; // the marker if it fails
+} PchBuild;
+
+static void pchBuildFree(PchBuild *b) {
+  free(b->tmp);
+  free(b->pch);
+  free(b->log);
+  free(b->failed);
+  memset(b, 0, sizeof(*b));
+}
+
+/// The PCH for the compile whose flags are `flags[0..n)` (the compiler's
+/// arguments before the input and output: base flags, -march, plugin, user
+/// flags, -I, -D), or NULL to compile without one. `identity` identifies the
+/// compiler, `pluginIdentity` the plugin. When the PCH does not exist yet (and
+/// has not failed), its build is started in *build, to run while this kernel
+/// compiles without it (the first kernel of a cache costs about the same as
+/// before, not a PCH build more); finishPchBuild installs it.
+static char *findPch(const char *root, const char *incDir, const char *cxx, const char *identity,
+                     const char *pluginIdentity, const char *const *flags, size_t n,
+                     PchBuild *build) {
+  memset(build, 0, sizeof(*build));
   EnigmaCpuSha256 h;
   enigmaCpuSha256Init(&h);
   const char *parts[] = {"enigma-cpu-pch\n",
@@ -634,24 +656,24 @@ static char *ensurePch(const char *root, const char *incDir, const char *cxx, co
   enigmaCpuSha256FinalHex(&h, key);
 
   char *dir = enigmaCpuFormat("%s/pch-%s", root, enigmaCpuHeaderVersion());
-  char *pch = dir ? enigmaCpuFormat("%s/%.32s.pch", dir, key) : NULL;
-  char *failed = dir ? enigmaCpuFormat("%s/%.32s.failed", dir, key) : NULL;
-  char *tmp = dir ? enigmaCpuFormat("%s/%.32s.pch.%ld.%u.tmp", dir, key, (long)getpid(),
-                                    atomic_fetch_add(&gScratchCounter, 1))
-                  : NULL;
+  unsigned id = atomic_fetch_add(&gScratchCounter, 1);
+  PchBuild b = {0};
+  b.pch = dir ? enigmaCpuFormat("%s/%.32s.pch", dir, key) : NULL;
+  b.failed = dir ? enigmaCpuFormat("%s/%.32s.failed", dir, key) : NULL;
+  b.tmp = dir ? enigmaCpuFormat("%s/%.32s.pch.%ld.%u.tmp", dir, key, (long)getpid(), id) : NULL;
+  b.log = dir ? enigmaCpuFormat("%s/%.32s.log.%ld.%u.tmp", dir, key, (long)getpid(), id) : NULL;
   char *header = enigmaCpuFormat("%s/metal_stdlib", incDir);
   char *result = NULL;
-  if (!dir || !pch || !failed || !tmp || !header || exists(failed))
+  const char **argv = NULL;
+  if (!dir || !b.pch || !b.failed || !b.tmp || !b.log || !header || exists(b.failed))
     goto done;
-  if (exists(pch)) {
-    result = pch;
-    pch = NULL;
+  if (exists(b.pch)) {
+    result = b.pch;
+    b.pch = NULL;
     goto done;
   }
-  if (!mkdirs(dir))
-    goto done;
-  const char **argv = calloc(n + 8, sizeof(char *));
-  if (!argv)
+  argv = calloc(n + 8, sizeof(char *));
+  if (!argv || !mkdirs(dir))
     goto done;
   size_t k = 0;
   argv[k++] = cxx;
@@ -662,33 +684,48 @@ static char *ensurePch(const char *root, const char *incDir, const char *cxx, co
   argv[k++] = "c++-header";
   argv[k++] = header;
   argv[k++] = "-o";
-  argv[k++] = tmp;
+  argv[k++] = b.tmp;
   argv[k] = NULL;
-  char *output = NULL;
-  int rc = run(argv, &output);
-  free(argv);
-  if (rc == 0 && rename(tmp, pch) == 0) {
-    result = pch;
-    pch = NULL;
-  } else {
-    unlink(tmp);
-    if (rc != 0) {
-      // Remembered, so that every kernel does not pay a failing build.
-      const char *text = output && *output ? output : "the host compiler could not run\n";
-      char *marker = enigmaCpuFormat("%s.%ld.tmp", failed, (long)getpid());
-      if (marker && writeFile(marker, text, strlen(text)))
-        rename(marker, failed);
-      free(marker);
-    }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, b.log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid;
+  int rc = posix_spawn(&pid, cxx, &fa, NULL, (char *const *)argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc == 0) {
+    b.pid = pid;
+    *build = b;
+    memset(&b, 0, sizeof(b));
   }
-  free(output);
 done:
+  pchBuildFree(&b);
   free(dir);
-  free(pch);
-  free(failed);
-  free(tmp);
   free(header);
+  free(argv);
   return result;
+}
+
+/// Waits for a PCH build started by findPch and installs its result: the PCH
+/// by rename, or, if the compiler failed, the .failed marker holding its
+/// output (so that every kernel does not pay a failing build).
+static void finishPchBuild(PchBuild *b) {
+  if (b->pid <= 0)
+    return;
+  int status = 0;
+  while (waitpid(b->pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    if (rename(b->tmp, b->pch) != 0)
+      unlink(b->tmp);
+    unlink(b->log);
+  } else {
+    unlink(b->tmp);
+    if (rename(b->log, b->failed) != 0)
+      unlink(b->log);
+  }
+  pchBuildFree(b);
 }
 
 /// A kernel failed to compile with `pch` and compiled without it: the PCH is
@@ -966,13 +1003,14 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     nf = splitFlags(flagsCopy, flags, nf, NUM_BASE_FLAGS + 70);
     flags[nf++] = incFlag;
     char *pch = NULL;
+    PchBuild pchBuild = {0};
     if (pchEnabled(cxx)) {
       // The launcher #defines ENIGMA_CPU_EXACT_BOUNDS before the header; the
       // PCH gets the same (identical) definition from the command line.
       const char *define = pluginFlag ? "-DENIGMA_CPU_EXACT_BOUNDS=1" : NULL;
       if (define)
         flags[nf++] = define;
-      pch = ensurePch(root, incDir, cxx, identity, pluginIdentity, flags, nf);
+      pch = findPch(root, incDir, cxx, identity, pluginIdentity, flags, nf, &pchBuild);
       if (define)
         --nf;
     }
@@ -991,6 +1029,7 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
         retirePch(pch, pchOutput);
       free(pchOutput);
     }
+    finishPchBuild(&pchBuild);
     free(pch);
     if (rc != 0) {
       EnigmaCpuString cmd = {0};
