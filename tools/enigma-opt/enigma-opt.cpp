@@ -45,7 +45,11 @@
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
@@ -94,10 +98,41 @@ static void registerUpstreamPasses() {
   registerSCFToControlFlowPass();
 }
 
+namespace {
+struct GpuLowerToEnigmaOptions : public PassPipelineOptions<GpuLowerToEnigmaOptions> {
+  Option<unsigned> vecWidth{*this, "vec-width",
+                            llvm::cl::desc("enigma-pipeline's vec-width in each gpu.module: 0 "
+                                           "(off), 2 or 4"),
+                            llvm::cl::init(0)};
+};
+} // namespace
+
+/// linalg (on tensors or memrefs), scf.parallel, gpu.launch and gpu.func code to enigma.kernels
+/// in gpu.modules, with Enigma's pipeline run on each gpu.module.
+static void registerGpuLowerToEnigmaPipeline() {
+  PassPipelineRegistration<GpuLowerToEnigmaOptions>(
+      "gpu-lower-to-enigma-pipeline",
+      "Bufferize tensors (identity layouts), lower linalg to parallel loops, map them to gpu "
+      "launches, outline kernels, lower affine, convert-gpu-to-enigma, then enigma-pipeline in "
+      "each gpu.module",
+      [](OpPassManager &pm, const GpuLowerToEnigmaOptions &options) {
+        std::string pipeline = llvm::formatv(
+            "one-shot-bufferize{{bufferize-function-boundaries "
+            "function-boundary-type-conversion=identity-layout-map},"
+            "func.func(convert-linalg-to-parallel-loops,gpu-map-parallel-loops,"
+            "convert-parallel-loops-to-gpu),gpu-kernel-outlining,lower-affine,canonicalize,cse,"
+            "convert-gpu-to-enigma,gpu.module(enigma-pipeline{{vec-width={0}})",
+            static_cast<unsigned>(options.vecWidth));
+        if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+          llvm::report_fatal_error("gpu-lower-to-enigma-pipeline: cannot build the pipeline");
+      });
+}
+
 int main(int argc, char **argv) {
   enigma::registerAllPasses();
   enigma::registerEnigmaConversionPasses();
   registerUpstreamPasses();
+  registerGpuLowerToEnigmaPipeline();
   DialectRegistry registry;
   enigma::registerAllDialects(registry);
   registerUpstreamDialects(registry);
