@@ -26,7 +26,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 CHILD = r"""
 import json, sys, time
@@ -63,7 +62,11 @@ print(json.dumps({"total": dt, "compile": t_compile}))
 
 def child(which: str, env: dict) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, which], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHILD, which],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -91,7 +94,9 @@ def main() -> None:
             warm.append(child("vadd", env)["total"])
             cold_kernel.append(child("other", env)["total"])
     pch = "off (ENIGMA_CPU_PCH=0)" if args.no_pch else "on"
-    print(f"first launch of the vector add, enigma.compile + launch; PCH {pch}; {args.n} runs")
+    print(
+        f"first launch of the vector add, enigma.compile + launch; PCH {pch}; {args.n} runs"
+    )
     print(f"  cold (empty cache)          {fmt(cold)}")
     print(f"  cold kernel, warm PCH       {fmt(cold_kernel)}")
     print(f"  warm (kernel on disk)       {fmt(warm)}")

@@ -79,7 +79,10 @@ def test_pch_per_bounds_mode_and_flags(tmp_path) -> None:
     k = kernel("2.0f", tmp_path, bounds_check="guard", cxx_flags="-O1")
     check(k, 2.0)
     assert len(pch_files(tmp_path)) == 2
-    if rt.compile_msl(TEMPLATE % "1.0f", "k", cache_dir=tmp_path).bounds_check == "exact":
+    if (
+        rt.compile_msl(TEMPLATE % "1.0f", "k", cache_dir=tmp_path).bounds_check
+        == "exact"
+    ):
         assert len(pch_files(tmp_path)) == 3
 
 
@@ -138,3 +141,36 @@ def test_gcc_gets_no_pch(tmp_path) -> None:
         pytest.skip("no g++")
     check(kernel("2.0f", tmp_path, cxx="g++"), 2.0)
     assert not pch_files(tmp_path)
+
+
+def test_concurrent_processes_share_one_pch(tmp_path) -> None:
+    """Processes compiling into a new cache at once may all build the PCH: each installs a
+    complete file by rename, every kernel is right, no temporary file is left."""
+    import subprocess
+    import sys
+
+    package = os.path.dirname(os.path.dirname(rt.__file__))
+    script = (
+        "import sys, numpy as np\n"
+        f"sys.path[:0] = [{package!r}]\n"
+        "from enigma import runtime as rt\n"
+        "f = float(sys.argv[1])\n"
+        f"src = {TEMPLATE!r}.replace('%s', repr(f) + 'f')\n"
+        f"k = rt.compile_msl(src, 'k', cache_dir={str(tmp_path)!r})\n"
+        "a = np.arange(64, dtype=np.float32); c = np.zeros(64, np.float32)\n"
+        "k(a, c, 64, grid=(64,), block=(32,))\n"
+        "assert np.array_equal(c, a * np.float32(f)), c\n"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(i + 2)], stderr=subprocess.PIPE
+        )
+        for i in range(3)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    assert len(pch_files(tmp_path)) == 1
+    assert not failed_markers(tmp_path)
+    assert not list(pch_files(tmp_path)[0].parent.glob("*.tmp"))
+    check(kernel("9.0f", tmp_path), 9.0)
