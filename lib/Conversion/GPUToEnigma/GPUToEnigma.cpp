@@ -14,6 +14,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
 namespace enigma {
@@ -322,6 +324,33 @@ struct SubgroupReduceToEnigma : public OpConversionPattern<gpu::SubgroupReduceOp
   }
 };
 
+/// threadgroup_position_in_grid d * threads_per_threadgroup d + thread_position_in_threadgroup d
+/// (upstream's `block_id * block_dim + thread_id`) is thread_position_in_grid d: gpu launches
+/// have uniform blocks, so the identity holds for every thread.
+struct GlobalIdFromParts : public OpRewritePattern<arith::AddIOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::AddIOp add, PatternRewriter &rewriter) const override {
+    if (!add.getType().isIndex())
+      return failure();
+    for (unsigned i = 0; i < 2; ++i) {
+      auto tid = add.getOperand(i).getDefiningOp<ThreadPositionInThreadgroupOp>();
+      auto mul = add.getOperand(1 - i).getDefiningOp<arith::MulIOp>();
+      if (!tid || !mul)
+        continue;
+      Dim dim = tid.getDim();
+      for (unsigned j = 0; j < 2; ++j) {
+        auto block = mul.getOperand(j).getDefiningOp<ThreadgroupPositionInGridOp>();
+        auto size = mul.getOperand(1 - j).getDefiningOp<ThreadsPerThreadgroupOp>();
+        if (block && size && block.getDim() == dim && size.getDim() == dim) {
+          rewriter.replaceOpWithNewOp<ThreadPositionInGridOp>(add, rewriter.getIndexType(), dim);
+          return success();
+        }
+      }
+    }
+    return failure();
+  }
+};
+
 /// Any other op whose types mention a gpu memory space is rebuilt with converted types.
 struct RetypeOp : public ConversionPattern {
   RetypeOp(const TypeConverter &converter, MLIRContext *ctx)
@@ -366,6 +395,10 @@ void mlir::enigma::populateGpuToEnigmaConversionPatterns(const TypeConverter &co
                ScalarQueryToEnigma<gpu::SubgroupIdOp, SimdgroupIndexInThreadgroupOp>,
                ScalarQueryToEnigma<gpu::SubgroupSizeOp, ThreadsPerSimdgroupOp>>(converter, ctx);
   patterns.add<RetypeOp>(converter, ctx);
+}
+
+void mlir::enigma::populateGlobalIdPatterns(RewritePatternSet &patterns) {
+  patterns.add<GlobalIdFromParts>(patterns.getContext());
 }
 
 void mlir::enigma::configureGpuToEnigmaConversionTarget(ConversionTarget &target,
@@ -445,9 +478,14 @@ struct ConvertGpuToEnigma : public enigma::impl::ConvertGpuToEnigmaBase<ConvertG
     RewritePatternSet patterns(ctx);
     populateGpuToEnigmaConversionPatterns(converter, patterns);
     FrozenRewritePatternSet frozen(std::move(patterns));
-    for (gpu::GPUModuleOp m : modules)
+    RewritePatternSet globalIdPatterns(ctx);
+    populateGlobalIdPatterns(globalIdPatterns);
+    FrozenRewritePatternSet globalId(std::move(globalIdPatterns));
+    for (gpu::GPUModuleOp m : modules) {
       if (failed(applyPartialConversion(m, target, frozen)))
         return signalPassFailure();
+      walkAndApplyPatterns(m, globalId);
+    }
   }
 };
 } // namespace

@@ -27,6 +27,11 @@ public:
 void populateGpuToEnigmaConversionPatterns(const TypeConverter &converter,
                                            RewritePatternSet &patterns);
 
+/// Adds the pattern rewriting `threadgroup_position_in_grid d * threads_per_threadgroup d +
+/// thread_position_in_threadgroup d` (upstream's `block_id * block_dim + thread_id`) to
+/// `thread_position_in_grid d`, which enigma-vectorize recognizes.
+void populateGlobalIdPatterns(RewritePatternSet &patterns);
+
 /// Marks what the patterns produce legal, the `gpu` ops they replace illegal, and any other op
 /// legal once its types are (`gpu.module` stays).
 void configureGpuToEnigmaConversionTarget(ConversionTarget &target,

@@ -492,6 +492,12 @@ struct Vectorize : public enigma::impl::EnigmaVectorizeBase<Vectorize> {
   LogicalResult vectorizeKernel(KernelOp kernel) {
     if (kernel.getCoarsening() != 1)
       return success();
+    // Kernels converted from gpu.funcs are launched by host gpu.launch_func ops, whose grid and
+    // arguments coarsening would have to change too; that is not done yet.
+    if (kernel->hasAttr("gpu.kernel"))
+      return refuse(kernel, {"it is launched by gpu.launch_func (gpu.kernel), whose grid and "
+                             "arguments coarsening does not update yet",
+                             nullptr});
     Block &entry = kernel.getBody().front();
 
     bool usesTid = false;
