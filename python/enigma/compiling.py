@@ -155,13 +155,6 @@ class CompiledKernel:
         _launch.launch(self, args, grid, block, device, function_constants)
 
 
-# MSL element spellings -> Enigma dtypes, for kernels written by hand.
-_MSL_DTYPES = {
-    "float": "f32", "half": "f16", "bfloat": "bf16", "bool": "b1", "char": "i8", "uchar": "u8",
-    "short": "i16", "ushort": "u16", "int": "i32", "uint": "u32", "long": "i64", "ulong": "u64",
-}
-
-
 def _params_from_msl(ck: CompiledKernel) -> list[ParamInfo]:
     """The parameters of a hand-written kernel, from its MSL signature (the CPU runtime's
     parser): buffers and constant scalars of the scalar types Enigma knows."""
@@ -177,10 +170,10 @@ def _params_from_msl(ck: CompiledKernel) -> list[ParamInfo]:
         if p.kind == "builtin":
             continue
         base = p.type_name.replace("atomic_", "")
-        if base[-1:] in "234" and base[:-1] in _MSL_DTYPES and p.kind == "buffer":
+        if base[-1:] in "234" and _dt.from_msl(base[:-1]) and p.kind == "buffer":
             base = base[:-1]  # a buffer of float4 & co.: filled from arrays of its elements
-        name = _MSL_DTYPES.get(base)
-        if name is None:
+        dt = _dt.from_msl(base)
+        if dt is None:
             raise EnigmaError(
                 f"{ck.kernel_name}: parameter '{p.name}' has type {p.type_name}, which the "
                 "Python launchers cannot fill (use enigma.runtime.compile_msl for raw launches)"
@@ -188,7 +181,7 @@ def _params_from_msl(ck: CompiledKernel) -> list[ParamInfo]:
         access = None
         if p.kind == "buffer":
             access = "read" if p.read_only else "read_write"
-        out.append(ParamInfo(p.name, int(p.buffer_index), _dt.dtype(name), p.kind, access))
+        out.append(ParamInfo(p.name, int(p.buffer_index), dt, p.kind, access))
     return out
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "bf16",
     "dtype",
     "f16",
+    "from_msl",
     "f32",
     "i8",
     "i16",
@@ -282,6 +283,13 @@ def vec(elem: DType | str, lanes: int) -> DType:
 
 
 _VEC_NAME = re.compile(r"^\s*vec\s*<\s*([234])\s*,\s*(\w+)\s*>\s*$|^([a-z]+)([234])$")
+
+
+def from_msl(name: str) -> DType | None:
+    """The scalar dtype Metal spells `name` ("float", "uint", ...), or None. The one table from
+    Metal spellings to dtypes (the launchers and hand-written kernels use it)."""
+    d = _BY_NAME.get(name)
+    return d if d is not None and d.msl == name else None
 
 
 class Scalar:

@@ -13,6 +13,7 @@ from typing import Any
 
 from . import _tracer
 from .arrays import as_numpy
+from .dtypes import from_msl
 from .errors import EnigmaError
 from .runtime import as_dims
 
@@ -89,25 +90,9 @@ def check_args(ck: Any, args: Sequence[Any]) -> list[Any]:
     return out
 
 
-# MSL element spellings -> numpy dtype names. Signed dtypes are declared signed (`int*` for
-# i32) and unsigned ones unsigned; hand-written MLIR may declare any integer unsigned. Arrays
-# and scalars are reinterpreted to the declared type: the same bits.
-_MSL_NUMPY = {
-    "float": "float32",
-    "half": "float16",
-    "bfloat": "uint16",
-    "bool": "bool",
-    "char": "int8",
-    "uchar": "uint8",
-    "short": "int16",
-    "ushort": "uint16",
-    "int": "int32",
-    "uint": "uint32",
-    "long": "int64",
-    "ulong": "uint64",
-}
-
-
+# Signed dtypes are declared signed (`int*` for i32) and unsigned ones unsigned; hand-written
+# MLIR may declare any integer unsigned. Arrays and scalars are reinterpreted to the declared
+# type (dtypes.from_msl): the same bits.
 def _to_runtime_types(cpu: Any, ordered: list[Any]) -> list[Any]:
     """Reinterprets arguments as the element types the MSL declares (same size, same bits):
     arrays through numpy views (so writes land in the caller's array), scalars modulo 2^bits."""
@@ -116,11 +101,12 @@ def _to_runtime_types(cpu: Any, ordered: list[Any]) -> list[Any]:
     out = []
     for param, value in zip(cpu.args, ordered):
         name = param.type_name.replace("atomic_", "")
-        want = _MSL_NUMPY.get(name)
-        if want is None:
+        d = from_msl(name)
+        if d is None:
             out.append(value)
             continue
-        dt = np.dtype(want)
+        # bfloat has no numpy dtype: its arrays hold the bits (uint16)
+        dt = np.dtype("uint16" if d.name == "bf16" else d.numpy)
         if isinstance(value, np.ndarray):
             if (
                 value.dtype != dt
