@@ -35,4 +35,14 @@ def ConvertGpuToEnigma : Pass<"convert-gpu-to-enigma"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def EnigmaExtractKernels : Pass<"enigma-extract-kernels", "::mlir::ModuleOp"> {
+  let summary = "Keep only the enigma.kernels, moved to the top-level module";
+  let description = [{
+    Moves every `enigma.kernel` (from the `gpu.module`s `convert-gpu-to-enigma` leaves them in)
+    to the top-level module and erases everything else (host functions, `gpu.module`s), so
+    `enigma-translate --to-msl` can read the result. Two kernels with the same name are an
+    error. The host's launches are dropped: the grid and the arguments are the caller's.
+  }];
+}
+
 #endif // ENIGMA_CONVERSION_PASSES_TD

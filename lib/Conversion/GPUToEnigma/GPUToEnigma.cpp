@@ -20,6 +20,7 @@
 namespace mlir {
 namespace enigma {
 #define GEN_PASS_DEF_CONVERTGPUTOENIGMA
+#define GEN_PASS_DEF_ENIGMAEXTRACTKERNELS
 #include "enigma/Conversion/Passes.h.inc"
 } // namespace enigma
 } // namespace mlir
@@ -486,6 +487,39 @@ struct ConvertGpuToEnigma : public enigma::impl::ConvertGpuToEnigmaBase<ConvertG
         return signalPassFailure();
       walkAndApplyPatterns(m, globalId);
     }
+  }
+};
+} // namespace
+
+namespace {
+struct ExtractKernels : public enigma::impl::EnigmaExtractKernelsBase<ExtractKernels> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<KernelOp> kernels;
+    module.walk([&](KernelOp k) { kernels.push_back(k); });
+    llvm::StringMap<KernelOp> seen;
+    bool clash = false;
+    for (KernelOp k : kernels) {
+      auto [it, inserted] = seen.try_emplace(k.getSymName(), k);
+      if (!inserted) {
+        InFlightDiagnostic diag = k.emitError("enigma-extract-kernels: two kernels are named '")
+                                  << k.getSymName() << "'";
+        diag.attachNote(it->second.getLoc()) << "the other one";
+        clash = true;
+      }
+    }
+    if (clash)
+      return signalPassFailure();
+    Block *body = module.getBody();
+    for (KernelOp k : kernels) {
+      if (k->getParentOp() != module.getOperation())
+        k->moveBefore(body, body->end());
+      k->removeAttr(gpu::GPUDialect::getKernelFuncAttrName());
+    }
+    for (Operation &op : llvm::make_early_inc_range(*body))
+      if (!isa<KernelOp>(op))
+        op.erase();
+    module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
   }
 };
 } // namespace
