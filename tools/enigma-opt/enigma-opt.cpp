@@ -96,6 +96,7 @@ static void registerUpstreamPasses() {
   registerConvertParallelLoopToGpuPass();
   registerLowerAffinePass();
   registerSCFToControlFlowPass();
+  registerLiftControlFlowToSCFPass();
 }
 
 namespace {

@@ -429,6 +429,23 @@ struct ConvertGpuToEnigma : public enigma::impl::ConvertGpuToEnigmaBase<ConvertG
           op->emitError("convert-gpu-to-enigma: only kernel gpu.funcs convert to Enigma; '")
               << func.getName() << "' is not a kernel";
           failedCheck = true;
+        } else if (func) {
+          if (!func.getBody().hasOneBlock()) {
+            op->emitError("convert-gpu-to-enigma: kernel '")
+                << func.getName() << "' has " << func.getBody().getBlocks().size()
+                << " blocks; Enigma kernels are structured (one block, control flow in scf): "
+                   "keep scf control flow until the kernels are converted (e.g. "
+                   "--lift-cf-to-scf on the func.func before outlining)";
+            failedCheck = true;
+          }
+          for (auto [i, t] : llvm::enumerate(func.getArgumentTypes()))
+            if (!isa<MemRefType>(t) && !t.isIntOrIndexOrFloat()) {
+              op->emitError("convert-gpu-to-enigma: argument ")
+                  << i << " of kernel '" << func.getName() << "' has type " << t
+                  << ", which is neither a buffer (ranked memref) nor a scalar (integer, "
+                     "index or float)";
+              failedCheck = true;
+            }
         } else if (isa_and_nonnull<gpu::GPUDialect>(op->getDialect()) &&
                    !isa<gpu::GPUFuncOp, gpu::ReturnOp, gpu::BarrierOp, gpu::ThreadIdOp,
                         gpu::BlockIdOp, gpu::BlockDimOp, gpu::GridDimOp, gpu::GlobalIdOp,

@@ -58,3 +58,23 @@ gpu.module @kernels {
     gpu.return
   }
 }
+
+// -----
+
+gpu.module @kernels {
+  // expected-error @below {{convert-gpu-to-enigma: argument 0 of kernel 'k' has type 'vector<4xf32>', which is neither a buffer (ranked memref) nor a scalar (integer, index or float)}}
+  gpu.func @k(%x: vector<4xf32>) kernel {
+    gpu.return
+  }
+}
+
+// -----
+
+gpu.module @kernels {
+  // expected-error @below {{convert-gpu-to-enigma: kernel 'k' has 2 blocks; Enigma kernels are structured (one block, control flow in scf)}}
+  gpu.func @k(%A: memref<?xf32>) kernel {
+    cf.br ^bb1
+  ^bb1:
+    gpu.return
+  }
+}
