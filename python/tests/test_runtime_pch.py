@@ -174,3 +174,29 @@ def test_concurrent_processes_share_one_pch(tmp_path) -> None:
     assert not failed_markers(tmp_path)
     assert not list(pch_files(tmp_path)[0].parent.glob("*.tmp"))
     check(kernel("9.0f", tmp_path), 9.0)
+
+
+NEEDS_CXX_RUNTIME = """
+#include <metal_stdlib>
+using namespace metal;
+
+static float scale(float x) {
+  static float s = x * 2.0f;  // a guarded static: __cxa_guard_acquire from the C++ runtime
+  return s;
+}
+
+kernel void k(device const float* A [[buffer(0)]], device float* C [[buffer(1)]],
+    constant uint& n [[buffer(2)]], uint gid [[thread_position_in_grid]]) {
+  if (gid < n) C[gid] = A[gid] * scale(1.5f);
+}
+"""
+
+
+def test_kernel_needing_the_cxx_runtime_links_the_usual_way(tmp_path) -> None:
+    """Kernels are linked without libstdc++ first; one that needs it is compiled again with
+    it, and that says nothing against the PCH."""
+    check(kernel("2.0f", tmp_path), 2.0)
+    (pch,) = pch_files(tmp_path)
+    k = rt.compile_msl(NEEDS_CXX_RUNTIME, "k", cache_dir=tmp_path)
+    check(k, 3.0)
+    assert pch_files(tmp_path) == [pch] and not failed_markers(tmp_path)
