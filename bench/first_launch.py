@@ -12,8 +12,8 @@ checked against numpy):
   one (the usual case for every new kernel of a test suite);
 - warm: the same cache again in a new process (the compiled kernel is loaded from disk).
 
-`--no-pch` sets ENIGMA_CPU_PCH=0 (the compile without a precompiled header, the figures before
-it existed). `-n` sets the number of runs (medians and best are printed, in milliseconds).
+`--no-pch` sets ENIGMA_CPU_PCH=0 (the compile without a precompiled header; the link without
+libstdc++ stays). `-n` sets the number of runs (medians and best are printed, in milliseconds).
 Kernels get the default bounds checking (exact where the bounds-check plugin is available).
 """
 
