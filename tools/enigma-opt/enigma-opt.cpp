@@ -117,13 +117,19 @@ static void registerGpuLowerToEnigmaPipeline() {
       "launches, outline kernels, lower affine, convert-gpu-to-enigma, then enigma-pipeline in "
       "each gpu.module",
       [](OpPassManager &pm, const GpuLowerToEnigmaOptions &options) {
-        std::string pipeline = llvm::formatv(
-            "one-shot-bufferize{{bufferize-function-boundaries "
+        std::string pipeline =
+            "one-shot-bufferize{bufferize-function-boundaries "
             "function-boundary-type-conversion=identity-layout-map},"
             "func.func(convert-linalg-to-parallel-loops,gpu-map-parallel-loops,"
             "convert-parallel-loops-to-gpu),gpu-kernel-outlining,lower-affine,canonicalize,cse,"
-            "convert-gpu-to-enigma,gpu.module(enigma-pipeline{{vec-width={0}})",
-            static_cast<unsigned>(options.vecWidth));
+            "convert-gpu-to-enigma,gpu.module(enigma-pipeline)";
+        // Vectorization also coarsens launched kernels, then updates their launches.
+        if (options.vecWidth != 0)
+          pipeline += llvm::formatv(",gpu.module(enigma-vectorize{{width={0} "
+                                    "coarsen-launched=true},canonicalize,cse),"
+                                    "enigma-update-gpu-launches",
+                                    static_cast<unsigned>(options.vecWidth))
+                          .str();
         if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
           llvm::report_fatal_error("gpu-lower-to-enigma-pipeline: cannot build the pipeline");
       });

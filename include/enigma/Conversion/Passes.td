@@ -45,4 +45,17 @@ def EnigmaExtractKernels : Pass<"enigma-extract-kernels", "::mlir::ModuleOp"> {
   }];
 }
 
+def EnigmaUpdateGpuLaunches : Pass<"enigma-update-gpu-launches", "::mlir::ModuleOp"> {
+  let summary = "Make gpu.launch_func ops launch their coarsened enigma.kernels";
+  let description = [{
+    For every `gpu.launch_func` whose kernel is an `enigma.kernel` that `enigma-vectorize`
+    coarsened by N (`enigma.coarsen = N`, with the implicit grid-size argument appended): the x
+    grid becomes `ceil(ceil(gridX * blockX / N) / blockX)` blocks of the same size, and the
+    original x thread count `gridX * blockX` is passed (as `i32`) for the implicit argument, so
+    every original thread's work is done exactly once. A launch whose arguments do not match the
+    kernel is an error at the launch.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 #endif // ENIGMA_CONVERSION_PASSES_TD

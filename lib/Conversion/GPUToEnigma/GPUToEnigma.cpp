@@ -21,6 +21,7 @@ namespace mlir {
 namespace enigma {
 #define GEN_PASS_DEF_CONVERTGPUTOENIGMA
 #define GEN_PASS_DEF_ENIGMAEXTRACTKERNELS
+#define GEN_PASS_DEF_ENIGMAUPDATEGPULAUNCHES
 #include "enigma/Conversion/Passes.h.inc"
 } // namespace enigma
 } // namespace mlir
@@ -537,6 +538,49 @@ struct ExtractKernels : public enigma::impl::EnigmaExtractKernelsBase<ExtractKer
       if (!isa<KernelOp>(op))
         op.erase();
     module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
+  }
+};
+} // namespace
+
+namespace {
+struct UpdateGpuLaunches
+    : public enigma::impl::EnigmaUpdateGpuLaunchesBase<UpdateGpuLaunches> {
+  void runOnOperation() override {
+    bool failedAny = false;
+    getOperation().walk([&](gpu::LaunchFuncOp launch) {
+      auto kernel = dyn_cast_or_null<KernelOp>(
+          SymbolTable::lookupNearestSymbolFrom(launch, launch.getKernel()));
+      if (!kernel || kernel.getCoarsening() == 1)
+        return;
+      unsigned width = kernel.getCoarsening();
+      unsigned numArgs = kernel.getNumArguments();
+      if (launch.getNumKernelOperands() + 1 != numArgs ||
+          !kernel.getArgAttr(numArgs - 1, KernelOp::kImplicitAttr)) {
+        launch.emitError("enigma-update-gpu-launches: kernel '")
+            << kernel.getSymName() << "' is coarsened by " << width << " and takes " << numArgs
+            << " arguments, but this launch passes " << launch.getNumKernelOperands();
+        failedAny = true;
+        return;
+      }
+      Value gridX = launch.getGridSizeX(), blockX = launch.getBlockSizeX();
+      if (!gridX.getType().isIndex() || !blockX.getType().isIndex()) {
+        launch.emitError("enigma-update-gpu-launches: only index grid and block sizes are "
+                         "supported");
+        failedAny = true;
+        return;
+      }
+      OpBuilder b(launch);
+      Location loc = launch.getLoc();
+      Value threads = arith::MulIOp::create(b, loc, gridX, blockX);
+      Value w = arith::ConstantIndexOp::create(b, loc, width);
+      Value coarse = arith::CeilDivUIOp::create(b, loc, threads, w);
+      Value blocks = arith::CeilDivUIOp::create(b, loc, coarse, blockX);
+      Value threads32 = arith::IndexCastUIOp::create(b, loc, b.getI32Type(), threads);
+      launch.getGridSizeXMutable().assign(blocks);
+      launch.getKernelOperandsMutable().append(threads32);
+    });
+    if (failedAny)
+      signalPassFailure();
   }
 };
 } // namespace

@@ -1,8 +1,8 @@
 // One flag from upstream inputs (linalg on tensors and memrefs, scf.parallel, gpu.launch,
 // gpu.func with workgroup memory and a barrier) to enigma.kernels in gpu.modules.
 // RUN: enigma-opt %s --gpu-lower-to-enigma-pipeline | FileCheck %s
-// With vectorization requested, kernels that host gpu.launch_func ops launch are left scalar (for
-// now: coarsening does not update the launches yet) with a remark saying why.
+// With vectorization requested, kernels indexed by block and thread ids that are not the grid
+// position are left scalar with a remark saying why (coarsened kernels: end-to-end.test).
 // RUN: enigma-opt %s --gpu-lower-to-enigma-pipeline=vec-width=4 2>&1 | FileCheck %s --check-prefix=VEC
 
 // CHECK: module attributes {gpu.container_module}
@@ -15,7 +15,7 @@
 // CHECK: gpu.launch_func @on_tensors_kernel::@on_tensors_kernel
 // CHECK: enigma.kernel @on_tensors_kernel
 // CHECK: arith.mulf
-// VEC: remark: kernel 'on_tensors_kernel' left scalar: it is launched by gpu.launch_func
+// VEC: remark: kernel 'on_tensors_kernel' left scalar: it uses 'enigma.threadgroup_position_in_grid x'
 #id = affine_map<(d0) -> (d0)>
 func.func @on_tensors(%a: tensor<256xf32>, %b: tensor<256xf32>) -> tensor<256xf32> {
   %e = tensor.empty() : tensor<256xf32>

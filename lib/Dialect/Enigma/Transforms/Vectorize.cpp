@@ -494,9 +494,10 @@ struct Vectorize : public enigma::impl::EnigmaVectorizeBase<Vectorize> {
       return success();
     // Kernels converted from gpu.funcs are launched by host gpu.launch_func ops, whose grid and
     // arguments coarsening would have to change too; that is not done yet.
-    if (kernel->hasAttr("gpu.kernel"))
+    if (kernel->hasAttr("gpu.kernel") && !coarsenLaunched)
       return refuse(kernel, {"it is launched by gpu.launch_func (gpu.kernel), whose grid and "
-                             "arguments coarsening does not update yet",
+                             "arguments coarsening does not update here (use coarsen-launched and "
+                             "enigma-update-gpu-launches)",
                              nullptr});
     Block &entry = kernel.getBody().front();
 
