@@ -23,10 +23,21 @@ def ConvertGpuToEnigma : Pass<"convert-gpu-to-enigma"> {
       `gpu.lane_id` -> `thread_index_in_simdgroup`, `gpu.subgroup_id` ->
       `simdgroup_index_in_threadgroup`, `gpu.subgroup_size` -> `threads_per_simdgroup`;
     - `gpu.barrier` -> `enigma.threadgroup_barrier <device|threadgroup>`,
-      `gpu.return` -> `enigma.return`.
+      `gpu.return` -> `enigma.return`;
+    - `gpu.shuffle` with a constant width of 32 (the SIMD-group size) -> `enigma.simd_shuffle`
+      (the validity result computed from the lane index); `gpu.subgroup_reduce` ->
+      `enigma.simd_reduce`, or `enigma.quad_reduce` for clusters of 4 consecutive lanes
+      (`minimumf`/`maximumf` have no Metal equivalent: `simd_min`/`simd_max` do not propagate
+      NaN).
 
-    Every other `gpu` op inside a kernel is an error at that op. Non-kernel `gpu.func`s are
-    errors too (Metal kernels call no device functions here yet).
+    Afterwards `threadgroup_position_in_grid d * threads_per_threadgroup d +
+    thread_position_in_threadgroup d` (upstream's `block_id * block_dim + thread_id`) becomes
+    `thread_position_in_grid d`, which `enigma-vectorize` recognizes.
+
+    Every other `gpu` op or form inside a kernel is an error at that op, as are non-kernel
+    `gpu.func`s (Metal kernels call no device functions here yet), kernel arguments that are
+    neither ranked memrefs nor integer/index/float scalars, and kernels of several blocks
+    (Enigma kernels keep their control flow in `scf`).
 
     The pass is op-agnostic: run it on the top-level module (it converts inside each
     `gpu.module`) or nested on a `gpu.module`.

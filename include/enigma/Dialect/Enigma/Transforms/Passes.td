@@ -84,8 +84,8 @@ def EnigmaVectorize : Pass<"enigma-vectorize"> {
 
     Kernels the pass cannot vectorize safely (barriers, cross-lane or SIMD-group matrix ops,
     atomics, threadgroup memory, thread indices other than `thread_position_in_grid`, control
-    flow it does not widen, kernels marked `gpu.kernel` that host `gpu.launch_func` ops launch)
-    are left unchanged with a remark saying why.
+    flow it does not widen, and, unless `coarsen-launched` is set, kernels marked `gpu.kernel`
+    that host `gpu.launch_func` ops launch) are left unchanged with a remark saying why.
 
     The pass is op-agnostic: it rewrites the `enigma.kernel`s under the op it runs on (a
     `builtin.module`, a `gpu.module`, or one kernel: `builtin.module(enigma.kernel(...))`).
