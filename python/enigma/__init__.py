@@ -98,21 +98,10 @@ __all__ += _tiles_all + _quant_all
 # `for i in enigma.range(n):` in a kernel, a counted loop rewritten from the kernel's source
 # (the reference's undocumented dynamic loop, compat §35). Not in __all__: `from enigma import *`
 # must not shadow the builtin range (nor may this module use `range` below this line).
-from .range_loops import range  # noqa: E402,A004
+from .range_loops import range  # noqa: E402,A004,F401
 
 
-def _library_version() -> str:
-    """The version of libEnigmaCAPI.so (include/enigma-c/Version.h): the one version."""
-    import ctypes
+from ._capi import library_version as _library_version  # noqa: E402
 
-    from . import _capi
-
-    try:
-        lib = _capi.lib()
-        lib.enigmaGetVersion.restype = ctypes.c_char_p
-        return lib.enigmaGetVersion().decode()
-    except Exception:  # noqa: BLE001 - a missing library is reported by the first real call
-        return "unknown"
-
-
+# The one version: the C library's (include/enigma-c/Version.h).
 __version__ = _library_version()

@@ -53,3 +53,14 @@ def lib() -> ctypes.CDLL:
         except OSError as exc:  # pragma: no cover - depends on a broken build
             raise EnigmaError(f"cannot load {path}: {exc}") from exc
     return _LIB
+
+
+def library_version() -> str:
+    """The library's version (include/enigma-c/Version.h, the project's one version string),
+    or "unknown" when the library cannot be loaded."""
+    try:
+        handle = lib()
+        handle.enigmaGetVersion.restype = ctypes.c_char_p
+        return handle.enigmaGetVersion().decode()
+    except Exception:  # noqa: BLE001 - a missing library is reported by the first real call
+        return "unknown"

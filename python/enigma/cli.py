@@ -131,13 +131,9 @@ def _dir_size(d: Path) -> int:
 
 
 def _cache_root() -> Path | None:
-    d = os.environ.get("ENIGMA_CACHE_DIR")
-    if d == "":
-        return None
-    if d is None:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        return Path(base) / "enigma"
-    return Path(d)
+    from .compile_cache import cache_root
+
+    return cache_root()
 
 
 def _cmd_info(args: argparse.Namespace) -> int:

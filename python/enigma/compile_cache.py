@@ -42,24 +42,26 @@ def _compiler_fingerprint() -> str:
             stamp = f"{st.st_size}:{st.st_mtime_ns}"
         except OSError:
             stamp = "missing"
-        try:
-            lib = _capi.lib()
-            lib.enigmaGetVersion.restype = __import__("ctypes").c_char_p
-            version = lib.enigmaGetVersion().decode()
-        except Exception:
-            version = "unknown"
+        version = _capi.library_version()
         _fingerprint = f"{version}:{path}:{stamp}"
     return _fingerprint
 
 
-def _cache_dir() -> Path | None:
+def cache_root() -> Path | None:
+    """Enigma's cache directory ($ENIGMA_CACHE_DIR, else ~/.cache/enigma; None when the
+    variable is set empty): the compile cache and the CPU runtime's kernels live below it."""
     d = os.environ.get("ENIGMA_CACHE_DIR")
     if d == "":
         return None
     if d is None:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         d = os.path.join(base, "enigma")
-    return Path(d) / "compile"
+    return Path(d)
+
+
+def _cache_dir() -> Path | None:
+    root = cache_root()
+    return None if root is None else root / "compile"
 
 
 def clear_cache(memory: bool = True, disk: bool = False) -> None:
