@@ -69,4 +69,24 @@ def EnigmaUpdateGpuLaunches : Pass<"enigma-update-gpu-launches", "::mlir::Module
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def EnigmaAttachTarget : Pass<"enigma-attach-target", "::mlir::ModuleOp"> {
+  let summary = "Attach #enigma.target to gpu.modules";
+  let description = [{
+    Appends an `#enigma.target` (with the given `format` and `flags`) to the `targets` of every
+    `gpu.module` directly under the module whose name matches the `module` regular expression,
+    as upstream's `nvvm-attach-target` does for NVVM. Upstream `gpu-module-to-binary` then
+    serializes those modules to Metal: MSL text (format `msl`) or, on macOS, a metallib. A module
+    that already carries an equal `#enigma.target` is left as it is.
+  }];
+  let options = [
+    Option<"moduleMatcher", "module", "std::string", /*default=*/[{".*"}],
+           "Regular expression the names of the gpu.modules to attach to must match">,
+    Option<"format", "format", "std::string", /*default=*/[{"msl"}],
+           "Object format: msl (Metal Shading Language source) or metallib (macOS only)">,
+    Option<"flags", "flags", "std::string", /*default=*/[{""}],
+           "Extra `xcrun metal` arguments (format=metallib only)">,
+  ];
+  let dependentDialects = ["::mlir::enigma::EnigmaDialect", "::mlir::gpu::GPUDialect"];
+}
+
 #endif // ENIGMA_CONVERSION_PASSES_TD

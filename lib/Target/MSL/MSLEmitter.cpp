@@ -12,6 +12,9 @@
 #include "enigma/InitAll.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -563,19 +566,125 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
 // Entry points
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream &os,
-                                           std::vector<MSLKernelInfo> *kernels) {
-  if (failed(verify(module)))
-    return failure();
-  // A single kernel translates as a module holding just it.
-  llvm::SmallVector<Operation *> tops;
+/// Whether `op` is a gpu.module or a gpu.binary (optionally: with the given symbol name).
+static bool isGpuContainer(Operation &op) {
+  return llvm::isa<gpu::GPUModuleOp, gpu::BinaryOp>(op);
+}
+
+/// The top-level ops to translate. A kernel translates as a module holding just it; a gpu.module
+/// holds kernels only. A host module (one holding gpu.modules or gpu.binary ops, as upstream's
+/// GPU pipelines leave it) contributes the kernels of its gpu.modules and of its own top level,
+/// or, when it has no kernels left, the MSL object of its gpu.binary (what
+/// gpu-module-to-binary produced for #enigma.target); host code is not device code and is
+/// skipped. `options.module` restricts a host module to the named gpu.module/gpu.binary.
+/// Returns the gpu.binary's MSL when that is the output.
+static FailureOr<std::optional<StringRef>>
+collectKernels(Operation *module, const MSLTranslateOptions &options,
+               llvm::SmallVectorImpl<Operation *> &tops) {
   if (llvm::isa<KernelOp>(module)) {
     tops.push_back(module);
-  } else {
-    if (module->getNumRegions() != 1 || !module->getRegion(0).hasOneBlock())
-      return module->emitError("cannot translate to MSL: expected a module with one block");
-    for (Operation &op : module->getRegion(0).front())
+    return std::optional<StringRef>();
+  }
+  if (module->getNumRegions() != 1 || !module->getRegion(0).hasOneBlock())
+    return module->emitError("cannot translate to MSL: expected a module with one block");
+  Block &body = module->getRegion(0).front();
+  bool isHost = llvm::isa<gpu::GPUModuleOp>(module) ? false
+                                                      : llvm::any_of(body, isGpuContainer);
+  if (!isHost) {
+    if (!options.module.empty())
+      return module->emitError("cannot translate to MSL: --msl-module=")
+             << options.module << " selects a gpu.module or gpu.binary, and this module has none";
+    for (Operation &op : body)
       tops.push_back(&op);
+    return std::optional<StringRef>();
+  }
+
+  bool found = options.module.empty();
+  llvm::SmallVector<std::pair<gpu::BinaryOp, StringRef>> objects;
+  for (Operation &op : body) {
+    if (llvm::isa<KernelOp>(op)) {
+      if (options.module.empty())
+        tops.push_back(&op);
+      continue;
+    }
+    if (auto gpuModule = llvm::dyn_cast<gpu::GPUModuleOp>(op)) {
+      if (!options.module.empty() && gpuModule.getName() != options.module)
+        continue;
+      found = true;
+      for (Operation &inner : gpuModule.getBody()->getOperations()) {
+        if (llvm::isa<KernelOp>(inner)) {
+          tops.push_back(&inner);
+          continue;
+        }
+        InFlightDiagnostic diag = inner.emitError("cannot translate to MSL: gpu.module '")
+                                  << gpuModule.getName() << "' holds '" << inner.getName()
+                                  << "', not an enigma.kernel";
+        if (llvm::isa<gpu::GPUFuncOp>(inner))
+          diag << " (run convert-gpu-to-enigma first, or enigma-opt "
+                  "--gpu-lower-to-msl-pipeline)";
+        return failure();
+      }
+      continue;
+    }
+    if (auto binary = llvm::dyn_cast<gpu::BinaryOp>(op)) {
+      if (!options.module.empty() && binary.getName() != options.module)
+        continue;
+      found = true;
+      for (Attribute attr : binary.getObjects()) {
+        auto object = llvm::cast<gpu::ObjectAttr>(attr);
+        auto target = llvm::dyn_cast<TargetAttr>(object.getTarget());
+        if (!target)
+          continue;
+        if (object.getFormat() != gpu::CompilationTarget::Assembly)
+          return binary.emitError("cannot translate to MSL: the #enigma.target object of "
+                                  "gpu.binary '")
+                 << binary.getName() << "' is a metallib, not MSL source";
+        objects.emplace_back(binary, object.getObject().getValue());
+      }
+    }
+  }
+  if (!found)
+    return module->emitError("cannot translate to MSL: --msl-module=")
+           << options.module << " names no gpu.module or gpu.binary of this module";
+  if (!tops.empty()) {
+    if (!objects.empty()) {
+      InFlightDiagnostic diag = objects.front().first.emitError(
+          "cannot translate to MSL: the module has both enigma.kernels and a serialized MSL "
+          "object; select one with --msl-module=<name>");
+      diag.attachNote(tops.front()->getLoc()) << "a kernel to translate";
+      return failure();
+    }
+    return std::optional<StringRef>();
+  }
+  if (objects.empty())
+    return module->emitError("cannot translate to MSL: no enigma.kernel in the module's "
+                             "gpu.modules and no gpu.binary with an #enigma.target MSL object "
+                             "(lower gpu kernels with convert-gpu-to-enigma or enigma-opt "
+                             "--gpu-lower-to-msl-pipeline)");
+  if (objects.size() > 1) {
+    InFlightDiagnostic diag = module->emitError(
+        "cannot translate to MSL: several gpu.binary objects are MSL (");
+    llvm::interleaveComma(objects, diag,
+                          [&](auto entry) { diag << "'" << entry.first.getName() << "'"; });
+    diag << "); select one with --msl-module=<name>";
+    return failure();
+  }
+  return std::optional<StringRef>(objects.front().second);
+}
+
+LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream &os,
+                                           std::vector<MSLKernelInfo> *kernels,
+                                           const MSLTranslateOptions &options) {
+  if (failed(verify(module)))
+    return failure();
+  llvm::SmallVector<Operation *> tops;
+  FailureOr<std::optional<StringRef>> object = collectKernels(module, options, tops);
+  if (failed(object))
+    return failure();
+  // A gpu.binary's MSL object is already the translation.
+  if (*object) {
+    os << **object;
+    return success();
   }
 
   std::string buffer;
@@ -662,10 +771,22 @@ LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream 
 }
 
 void mlir::enigma::registerToMSLTranslation() {
+  static llvm::cl::opt<std::string> mslModule(
+      "msl-module",
+      llvm::cl::desc("--to-msl: translate only the gpu.module or gpu.binary of this name"),
+      llvm::cl::init(""));
   static TranslateFromMLIRRegistration registration(
       "to-msl", "translate enigma kernels to Metal Shading Language",
-      [](Operation *op, llvm::raw_ostream &os) { return translateToMSL(op, os); },
-      [](DialectRegistry &registry) { registerAllDialects(registry); });
+      [](Operation *op, llvm::raw_ostream &os) {
+        MSLTranslateOptions options;
+        options.module = mslModule;
+        return translateToMSL(op, os, nullptr, options);
+      },
+      [](DialectRegistry &registry) {
+        registerAllDialects(registry);
+        // What upstream GPU pipelines leave beside the kernels: host code launching them.
+        registry.insert<gpu::GPUDialect, cf::ControlFlowDialect, index::IndexDialect>();
+      });
 }
 
 llvm::json::Array mlir::enigma::kernelsToJSON(llvm::ArrayRef<MSLKernelInfo> kernels) {

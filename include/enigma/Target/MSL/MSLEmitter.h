@@ -66,10 +66,21 @@ struct MSLKernelInfo {
   std::vector<MSLSourcePosition> sourceMap;
 };
 
+/// Options of translateToMSL.
+struct MSLTranslateOptions {
+  /// Non-empty: in a host module, translate only the gpu.module or gpu.binary of this name.
+  std::string module;
+};
+
 /// Translates every enigma.kernel in `module` to MSL, appending to `os` only on success.
+/// `module` is an `enigma.kernel`, a module (builtin or `gpu.module`) holding enigma.kernels, or
+/// a host module as upstream GPU pipelines leave it: the kernels of its gpu.modules are
+/// translated (host code is skipped), or, when only a `gpu.binary` with an `#enigma.target` MSL
+/// object is left, that object's text is the output (`kernels` is then left empty).
 /// Diagnostics go through the context's diagnostic engine at the offending op's location.
 LogicalResult translateToMSL(Operation *module, llvm::raw_ostream &os,
-                             std::vector<MSLKernelInfo> *kernels = nullptr);
+                             std::vector<MSLKernelInfo> *kernels = nullptr,
+                             const MSLTranslateOptions &options = {});
 
 /// Registers --to-msl with mlir-translate.
 void registerToMSLTranslation();

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "enigma/Dialect/Enigma/IR/EnigmaDialect.h"
+
+#include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "enigma/Dialect/Enigma/IR/LayoutCore.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -27,6 +29,30 @@ void EnigmaDialect::registerAttributes() {
 #define GET_ATTRDEF_LIST
 #include "enigma/Dialect/Enigma/IR/EnigmaAttrs.cpp.inc"
       >();
+  // #enigma.target's gpu::TargetAttrInterface is implemented by the MLIREnigmaGPUTarget library
+  // (registerEnigmaTargetInterfaceExternalModels), so the dialect does not depend on the MSL
+  // translation.
+  declarePromisedInterface<gpu::TargetAttrInterface, TargetAttr>();
+}
+
+//===----------------------------------------------------------------------===//
+// TargetAttr
+//===----------------------------------------------------------------------===//
+
+TargetAttr TargetAttr::create(function_ref<InFlightDiagnostic()> emitError, MLIRContext *context,
+                              StringRef format, StringRef flags) {
+  return getChecked(emitError, context, format, flags);
+}
+
+LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef format, StringRef flags) {
+  if (format != "msl" && format != "metallib")
+    return emitError() << "#enigma.target format must be \"msl\" or \"metallib\", got \""
+                       << format << "\"";
+  if (format == "msl" && !flags.empty())
+    return emitError() << "#enigma.target flags are `xcrun metal` arguments: they need "
+                          "format = \"metallib\"";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

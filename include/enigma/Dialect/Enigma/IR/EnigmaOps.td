@@ -21,6 +21,7 @@ include "enigma/Dialect/Enigma/IR/EnigmaMathOps.td"
 include "enigma/Dialect/Enigma/IR/EnigmaMatrixAlgebraOps.td"
 include "enigma/Dialect/Enigma/IR/EnigmaFunctionConstantOps.td"
 include "enigma/Dialect/Enigma/IR/EnigmaLayoutAttrs.td"
+include "enigma/Dialect/Enigma/IR/EnigmaTargetAttrs.td"
 include "enigma/Dialect/Enigma/IR/EnigmaLayoutOps.td"
 
 #endif // ENIGMA_OPS_TD
