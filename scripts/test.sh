@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up Enigma (scripts/setup.sh) and runs the whole test suite: the lit suite (IR, passes,
-# translations, C tests) and the Python tests (kernels run on the CPU runtime against numpy).
+# translations, C tests), the Python tests (kernels run on the CPU runtime against numpy), and
+# the install check (scripts/test-install.sh: cmake --install into a temporary prefix, a kernel
+# through the installed C API, examples/downstream built against the prefix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -16,8 +18,12 @@ ENIGMA_CAPI_LIB="$PWD/$BUILD_DIR/lib/libEnigmaCAPI.so" PYTHONPATH="$PWD/python" 
   ENIGMA_CACHE_DIR="${ENIGMA_CACHE_DIR:-$PWD/$BUILD_DIR/kernel-cache}" \
   "${PYTHON:-python3}" -m pytest -q python/tests || py_status=$?
 
-if [ "$lit_status" -ne 0 ] || [ "$py_status" -ne 0 ]; then
-  echo "FAILED: lit exit $lit_status, pytest exit $py_status"
+echo "== install tree and downstream example"
+install_status=0
+bash scripts/test-install.sh "$BUILD_DIR" || install_status=$?
+
+if [ "$lit_status" -ne 0 ] || [ "$py_status" -ne 0 ] || [ "$install_status" -ne 0 ]; then
+  echo "FAILED: lit exit $lit_status, pytest exit $py_status, install check exit $install_status"
   exit 1
 fi
 echo "all Enigma tests passed"
