@@ -1,7 +1,8 @@
 /*===-- enigma-c/Compiler.h - Compile a kernel trace --------------*- C -*-===*\
 |*                                                                            *|
 |* One call compiles a kernel trace (docs/trace-format.md): trace import,     *|
-|* the registered `enigma-pipeline`, and the MSL translation. It returns an   *|
+|* the registered `enigma-pipeline`, and the MSL translation (or MLIR text:   *|
+|* enigmaCompileMLIR). It returns an                                         *|
 |* opaque result with the MLIR, the MSL, kernel metadata and diagnostics that *|
 |* carry the user's Python file:line:col.                                     *|
 |*                                                                            *|
@@ -29,6 +30,9 @@ typedef struct EnigmaCompileOptions {
   /// (NN-after-<pass>.mlir) and the MSL (NN-<entry>.metal). The string is only read during the
   /// call.
   const char *dumpDir;
+  /// enigmaCompileMLIR only: the name diagnostics give the MLIR text (e.g. its file path);
+  /// NULL or "": "<mlir>". Only read during the call.
+  const char *sourceName;
 } EnigmaCompileOptions;
 
 /// The outcome of one compile. Opaque; owned by the caller, released with
@@ -45,6 +49,15 @@ ENIGMA_CAPI_EXPORTED void enigmaCompileOptionsInit(EnigmaCompileOptions *options
 ENIGMA_CAPI_EXPORTED EnigmaCompileResult enigmaCompileTrace(const char *trace, size_t length,
                                                             const EnigmaCompileOptions *options);
 
+/// Compiles the `length` bytes of MLIR text at `text` (no NUL terminator needed): a module of
+/// `enigma.kernel`s (run through enigma-pipeline), or upstream IR, that is linalg on tensors or
+/// memrefs, scf.parallel, gpu.launch or gpu.module/gpu.func kernels in host functions (run
+/// through gpu-lower-to-enigma-pipeline, with the same vec-width). Every kernel is translated to
+/// MSL; host code is not. The result is read as for enigmaCompileTrace; its metadata's
+/// "pipeline" is the pipeline that ran and its "kernels" every translated kernel. Diagnostics
+/// carry the MLIR text's own locations (`sourceName`:line:col). Thread-safe.
+ENIGMA_CAPI_EXPORTED EnigmaCompileResult enigmaCompileMLIR(const char *text, size_t length,
+                                                           const EnigmaCompileOptions *options);
 /// Whether the compile produced MSL. NULL yields false.
 ENIGMA_CAPI_EXPORTED bool enigmaCompileResultSucceeded(EnigmaCompileResult result);
 

@@ -18,6 +18,19 @@ void enigmaCompileOptionsInit(EnigmaCompileOptions *options) {
     return;
   options->vecWidth = 0;
   options->dumpDir = nullptr;
+  options->sourceName = nullptr;
+}
+
+static mlir::enigma::CompileOptions toOptions(const EnigmaCompileOptions *options) {
+  mlir::enigma::CompileOptions opts;
+  if (options) {
+    opts.vecWidth = options->vecWidth;
+    if (options->dumpDir)
+      opts.dumpDir = options->dumpDir;
+    if (options->sourceName)
+      opts.sourceName = options->sourceName;
+  }
+  return opts;
 }
 
 EnigmaCompileResult enigmaCompileTrace(const char *trace, size_t length,
@@ -25,14 +38,21 @@ EnigmaCompileResult enigmaCompileTrace(const char *trace, size_t length,
   auto *impl = new (std::nothrow) EnigmaCompileResultImpl();
   if (!impl)
     return nullptr;
-  mlir::enigma::CompileOptions opts;
-  if (options) {
-    opts.vecWidth = options->vecWidth;
-    if (options->dumpDir)
-      opts.dumpDir = options->dumpDir;
-  }
   llvm::StringRef text = trace ? llvm::StringRef(trace, length) : llvm::StringRef();
-  impl->result = mlir::enigma::compileTrace(text, opts);
+  impl->result = mlir::enigma::compileTrace(text, toOptions(options));
+  impl->diagnosticsJSON = impl->result.diagnosticsJSON();
+  impl->diagnosticsText = impl->result.diagnosticsText();
+  return impl;
+}
+
+EnigmaCompileResult enigmaCompileMLIR(const char *text, size_t length,
+                                      const EnigmaCompileOptions *options) {
+  auto *impl = new (std::nothrow) EnigmaCompileResultImpl();
+  if (!impl)
+    return nullptr;
+  // The parser needs a buffer, even an empty one.
+  llvm::StringRef source = text ? llvm::StringRef(text, length) : llvm::StringRef("");
+  impl->result = mlir::enigma::compileMLIR(source, toOptions(options));
   impl->diagnosticsJSON = impl->result.diagnosticsJSON();
   impl->diagnosticsText = impl->result.diagnosticsText();
   return impl;

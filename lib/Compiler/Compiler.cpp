@@ -13,7 +13,11 @@
 
 #include "enigma/InitAll.h"
 #include "enigma/Target/Trace/TraceImport.h"
+#include "enigma/Target/GPU/Target.h"
 #include "enigma/Target/MSL/MSLEmitter.h"
+
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -214,6 +218,50 @@ std::string mlir::enigma::getPipelineString(unsigned vecWidth) {
   return "builtin.module(" + getModulePipeline(vecWidth) + ")";
 }
 
+/// The part both entry points share: run `modulePipeline` (the elements `builtin.module(...)`
+/// wraps) on `module`, dump the IR after every pass when asked, translate to MSL, and fill
+/// `result` (mlir, msl, metadata, succeeded).
+static void runPipelineAndTranslate(ModuleOp module, const std::string &modulePipeline,
+                                    const CompileOptions &options, CompileResult &result) {
+  MLIRContext *ctx = module->getContext();
+  const std::string &dumpDir = options.dumpDir;
+  std::string pipeline = "builtin.module(" + modulePipeline + ")";
+  PassManager pm(ctx, ModuleOp::getOperationName());
+  {
+    std::string parseErrors;
+    llvm::raw_string_ostream errs(parseErrors);
+    if (failed(parsePassPipeline(modulePipeline, pm, errs))) {
+      emitError(module->getLoc()) << "cannot build pass pipeline '" << pipeline
+                                  << "': " << parseErrors;
+      return;
+    }
+  }
+  unsigned counter = 2;
+  if (!dumpDir.empty())
+    pm.addInstrumentation(std::make_unique<DumpInstrumentation>(dumpDir, &counter));
+  LogicalResult ran = pm.run(module);
+  result.mlir = printModule(module);
+  if (failed(ran))
+    return;
+
+  std::vector<MSLKernelInfo> kernels;
+  {
+    llvm::raw_string_ostream os(result.msl);
+    if (failed(translateToMSL(module, os, &kernels))) {
+      result.msl.clear();
+      return;
+    }
+  }
+  if (!dumpDir.empty() && !kernels.empty())
+    writeDumpFile(dumpDir,
+                  llvm::formatv("{0:d2}-{1}.metal", counter, kernels.front().entryName).str(),
+                  result.msl, ctx);
+
+  llvm::json::Object metadata{{"pipeline", pipeline}, {"kernels", kernelsToJSON(kernels)}};
+  llvm::raw_string_ostream(result.metadata) << llvm::json::Value(std::move(metadata));
+  result.succeeded = true;
+}
+
 CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &options) {
   CompileResult result;
   ContextLease lease;
@@ -240,48 +288,63 @@ CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &
   if (!dumpDir.empty())
     writeDumpFile(dumpDir, "01-imported.mlir", printModule(*module), ctx);
 
-  std::string pipeline = getPipelineString(options.vecWidth);
   if (options.vecWidth != 0 && !PassPipelineInfo::lookup("enigma-pipeline")) {
     emitError(module->getLoc()) << "vec_width=" << options.vecWidth
                                 << " needs the enigma-pipeline, which this build lacks";
     return result;
   }
-  PassManager pm(ctx, ModuleOp::getOperationName());
-  {
-    std::string parseErrors;
-    llvm::raw_string_ostream errs(parseErrors);
-    if (failed(parsePassPipeline(getModulePipeline(options.vecWidth), pm, errs))) {
-      emitError(module->getLoc()) << "cannot build pass pipeline '" << pipeline
-                                  << "': " << parseErrors;
-      return result;
-    }
+  runPipelineAndTranslate(*module, getModulePipeline(options.vecWidth), options, result);
+  return result;
+}
+
+/// Whether `module` holds only enigma.kernels at its top level (Enigma IR, compiled with
+/// enigma-pipeline) rather than upstream IR (gpu, linalg, scf.parallel in host functions).
+static bool isEnigmaOnly(ModuleOp module) {
+  return llvm::all_of(module.getBody()->getOperations(),
+                      [](Operation &op) { return isa<KernelOp>(op); });
+}
+
+std::string mlir::enigma::getMLIRModulePipeline(bool enigmaOnly, unsigned vecWidth) {
+  if (enigmaOnly)
+    return getModulePipeline(vecWidth);
+  return llvm::formatv("gpu-lower-to-enigma-pipeline{{vec-width={0}}", vecWidth).str();
+}
+
+CompileResult mlir::enigma::compileMLIR(StringRef text, const CompileOptions &options) {
+  CompileResult result;
+  enigmaRegisterAllPasses();
+  registerGPUCompositionPasses();
+  // Upstream IR needs many more dialects than traces: one context per compile, not the pool.
+  DialectRegistry registry;
+  registerGPUCompositionDialects(registry);
+  MLIRContext context(registry, MLIRContext::Threading::DISABLED);
+  context.printOpOnDiagnostic(false);
+  MLIRContext *ctx = &context;
+  ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+    result.diagnostics.push_back(toCompileDiagnostic(diag));
+    for (Diagnostic &note : diag.getNotes())
+      result.diagnostics.push_back(toCompileDiagnostic(note));
+    return success();
+  });
+
+  const std::string &dumpDir = options.dumpDir;
+  if (!dumpDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(dumpDir))
+      emitWarning(UnknownLoc::get(ctx))
+          << "cannot create IR dump directory '" << dumpDir << "': " << ec.message();
+    clearDumpDir(dumpDir, ctx);
+    writeDumpFile(dumpDir, "01-input.mlir", text, ctx);
   }
-  unsigned counter = 2;
-  if (!dumpDir.empty())
-    pm.addInstrumentation(std::make_unique<DumpInstrumentation>(dumpDir, &counter));
-  LogicalResult ran = pm.run(*module);
-  result.mlir = printModule(*module);
-  if (failed(ran))
+  std::string sourceName = options.sourceName.empty() ? "<mlir>" : options.sourceName;
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(text, ParserConfig(ctx), sourceName);
+  if (!module)
     return result;
-
-  llvm::json::Array kernelsJson;
-  std::vector<MSLKernelInfo> kernels;
-  {
-    llvm::raw_string_ostream os(result.msl);
-    if (failed(translateToMSL(*module, os, &kernels))) {
-      result.msl.clear();
-      return result;
-    }
-  }
-  kernelsJson = kernelsToJSON(kernels);
-  if (!dumpDir.empty() && !kernels.empty())
-    writeDumpFile(dumpDir,
-                  llvm::formatv("{0:d2}-{1}.metal", counter, kernels.front().entryName).str(),
-                  result.msl, ctx);
-
-  llvm::json::Object metadata{{"pipeline", pipeline}, {"kernels", std::move(kernelsJson)}};
-  llvm::raw_string_ostream(result.metadata) << llvm::json::Value(std::move(metadata));
-  result.succeeded = true;
+  if (failed(verify(*module)))
+    return result;
+  bool enigmaOnly = isEnigmaOnly(*module);
+  runPipelineAndTranslate(*module, getMLIRModulePipeline(enigmaOnly, options.vecWidth), options,
+                          result);
   return result;
 }
 

@@ -58,10 +58,11 @@ from .compile_cache import *  # noqa: F401,F403,E402
 from .compile_cache import __all__ as _compile_cache_all  # noqa: E402
 from .compiling import *  # noqa: F401,F403,E402
 from .compiling import __all__ as _compiling_all  # noqa: E402
+from .mlir_input import CompiledModule, compile_mlir  # noqa: F401,E402
 
 __all__ += [n for n in _dtypes_all + _queries_all + _memory_all + _selection_all + _mathfn_all
             + _simd_all + _vectors_all + _matrix_all + _control_all + _tensor_all + _kernels_all
-            + _kernel_trace_all + _compile_cache_all + _compiling_all
+            + _kernel_trace_all + _compile_cache_all + _compiling_all + ["CompiledModule", "compile_mlir"]
             if n not in __all__]
 
 # The reference's names for the objects kernels handle: a traced value, a kernel definition,

@@ -23,6 +23,8 @@ struct CompileOptions {
   /// When non-empty, the trace, the IR after import and after every pass (numbered) and the MSL
   /// are written into this directory (created if needed).
   std::string dumpDir;
+  /// compileMLIR: the name diagnostics give the MLIR text (a file path, say); "<mlir>" if empty.
+  std::string sourceName;
 };
 
 /// One diagnostic, located at the user's Python source where the IR has a location.
@@ -49,6 +51,16 @@ struct CompileResult {
 
 /// Compiles `trace`. Thread-safe: concurrent calls use distinct MLIR contexts.
 CompileResult compileTrace(llvm::StringRef trace, const CompileOptions &options);
+
+/// Compiles MLIR text: a module of enigma.kernels (run through enigma-pipeline), or upstream IR
+/// (linalg on tensors or memrefs, scf.parallel, gpu.launch, gpu.module/gpu.func, host functions)
+/// run through gpu-lower-to-enigma-pipeline; then every kernel is translated to MSL (host code
+/// is not). Thread-safe; each call uses its own context.
+CompileResult compileMLIR(llvm::StringRef text, const CompileOptions &options);
+
+/// The pipeline elements compileMLIR runs on the module: enigma-pipeline for Enigma-only IR,
+/// gpu-lower-to-enigma-pipeline otherwise.
+std::string getMLIRModulePipeline(bool enigmaOnly, unsigned vecWidth);
 
 /// The textual pass pipeline compileTrace runs for `vecWidth`.
 std::string getPipelineString(unsigned vecWidth);

@@ -742,9 +742,14 @@ LogicalResult mlir::enigma::translateToMSL(Operation *module, llvm::raw_ostream 
   for (Operation *op : tops) {
     auto kernel = llvm::dyn_cast<KernelOp>(op);
     if (!kernel) {
-      op->emitError("cannot translate to MSL: only enigma.kernel operations may appear at "
-                    "module level, found '")
+      InFlightDiagnostic diag =
+          op->emitError("cannot translate to MSL: only enigma.kernel operations may appear at "
+                        "module level, found '")
           << op->getName() << "'";
+      if (llvm::isa<FunctionOpInterface>(op))
+        diag << " (host code is skipped only beside gpu.modules; this module has no GPU "
+                "kernels: write the parallel work as gpu.launch, gpu.func, scf.parallel or "
+                "linalg ops, then lower with gpu-lower-to-msl-pipeline)";
       failedAny = true;
       continue;
     }

@@ -1,7 +1,9 @@
-"""ctypes binding of ``enigma-c/Compiler.h``: one call compiles a trace to MLIR and MSL.
+"""ctypes binding of ``enigma-c/Compiler.h``: one call compiles a trace (or MLIR text) to MLIR
+and MSL.
 
 :func:`compile_trace` is what :func:`enigma.compile` runs; it is also usable directly on a
-trace (a dict or JSON text, see docs/trace-format.md).
+trace (a dict or JSON text, see docs/trace-format.md). :func:`compile_mlir` compiles MLIR text
+from another front end (what :func:`enigma.compile_mlir` runs).
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from typing import Any
 
 from .. import _capi
 
-__all__ = ["CompileOutput", "Diagnostic", "compile_trace", "pipeline_string"]
+__all__ = ["CompileOutput", "Diagnostic", "compile_mlir", "compile_trace", "pipeline_string"]
 
 
 class _Options(ctypes.Structure):
-    _fields_ = [("vecWidth", ctypes.c_uint), ("dumpDir", ctypes.c_char_p)]
+    _fields_ = [
+        ("vecWidth", ctypes.c_uint),
+        ("dumpDir", ctypes.c_char_p),
+        ("sourceName", ctypes.c_char_p),
+    ]
 
 
 _bound = False
@@ -40,6 +46,8 @@ def _lib() -> ctypes.CDLL:
                 ctypes.POINTER(_Options),
             ]
             lib.enigmaCompileTrace.restype = ctypes.c_void_p
+            lib.enigmaCompileMLIR.argtypes = lib.enigmaCompileTrace.argtypes
+            lib.enigmaCompileMLIR.restype = ctypes.c_void_p
             lib.enigmaCompileResultSucceeded.argtypes = [ctypes.c_void_p]
             lib.enigmaCompileResultSucceeded.restype = ctypes.c_bool
             for getter in ("MLIR", "MSL", "Metadata", "Diagnostics", "DiagnosticsText"):
@@ -88,24 +96,20 @@ class CompileOutput:
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
-def compile_trace(
-    trace: str | bytes | dict, vec_width: int = 0, dump_dir: str | None = None
-) -> CompileOutput:
-    """Compiles a trace (JSON text or a dict) with the registered ``enigma-pipeline``."""
-    lib = _lib()
-    if isinstance(trace, dict):
-        data = json.dumps(trace, separators=(",", ":")).encode()
-    elif isinstance(trace, str):
-        data = trace.encode()
-    else:
-        data = bytes(trace)
+def _options(vec_width: int, dump_dir: str | None, source_name: str | None = None) -> _Options:
     opts = _Options()
-    lib.enigmaCompileOptionsInit(ctypes.byref(opts))
+    _lib().enigmaCompileOptionsInit(ctypes.byref(opts))
     opts.vecWidth = int(vec_width)
     opts.dumpDir = dump_dir.encode() if dump_dir else None
-    handle = lib.enigmaCompileTrace(data, len(data), ctypes.byref(opts))
+    opts.sourceName = source_name.encode() if source_name else None
+    return opts
+
+
+def _read_result(handle: int | None, what: str) -> CompileOutput:
+    """The CompileOutput of a C API result handle, which it releases."""
+    lib = _lib()
     if not handle:
-        raise MemoryError("enigmaCompileTrace returned NULL (out of memory)")
+        raise MemoryError(f"{what} returned NULL (out of memory)")
     try:
         ok = bool(lib.enigmaCompileResultSucceeded(handle))
         mlir = lib.enigmaCompileResultGetMLIR(handle).decode()
@@ -126,6 +130,36 @@ def compile_trace(
         for d in (json.loads(diags_text) if diags_text else [])
     ]
     return CompileOutput(ok, mlir, msl, metadata, diags)
+
+
+def compile_trace(
+    trace: str | bytes | dict, vec_width: int = 0, dump_dir: str | None = None
+) -> CompileOutput:
+    """Compiles a trace (JSON text or a dict) with the registered ``enigma-pipeline``."""
+    if isinstance(trace, dict):
+        data = json.dumps(trace, separators=(",", ":")).encode()
+    elif isinstance(trace, str):
+        data = trace.encode()
+    else:
+        data = bytes(trace)
+    opts = _options(vec_width, dump_dir)
+    handle = _lib().enigmaCompileTrace(data, len(data), ctypes.byref(opts))
+    return _read_result(handle, "enigmaCompileTrace")
+
+
+def compile_mlir(
+    text: str | bytes,
+    vec_width: int = 0,
+    dump_dir: str | None = None,
+    source_name: str | None = None,
+) -> CompileOutput:
+    """Compiles MLIR text: a module of ``enigma.kernel``s (``enigma-pipeline``) or upstream IR
+    (linalg, scf.parallel, gpu.launch, gpu.module kernels; ``gpu-lower-to-enigma-pipeline``).
+    Diagnostics are located in the text, named `source_name` (default ``<mlir>``)."""
+    data = text.encode() if isinstance(text, str) else bytes(text)
+    opts = _options(vec_width, dump_dir, source_name)
+    handle = _lib().enigmaCompileMLIR(data, len(data), ctypes.byref(opts))
+    return _read_result(handle, "enigmaCompileMLIR")
 
 
 def pipeline_string(vec_width: int = 0) -> str:
