@@ -74,15 +74,16 @@ def vadd(A: enigma.f32, B: enigma.f32, C: enigma.f32, n: enigma.Scalar(enigma.u3
         C[tid] = A[tid] + B[tid]
 
 
-compiled = enigma.compile(vadd, vec_width=4)
 a = np.arange(1000, dtype=np.float32)
 b = np.full(1000, 0.5, dtype=np.float32)
-c = np.zeros_like(a)
-compiled(a, b, c, 1000, grid=1000, block=256)
-assert np.array_equal(c, a + b), "wrong result"
+for vec_width in (0, 4):
+    compiled = enigma.compile(vadd, vec_width=vec_width)
+    c = np.zeros_like(a)
+    compiled(a, b, c, 1000, grid=1000, block=256)
+    assert np.array_equal(c, a + b), f"wrong result with vec_width={vec_width}"
 loaded = _capi.lib()._name
 assert loaded == os.environ["ENIGMA_CAPI_LIB"], loaded
-print(f"vadd (vec_width=4, exact bounds checks) ran through {loaded}")
+print(f"vadd (vec_width 0 and 4, exact bounds checks) ran through {loaded}")
 EOF
 
 echo "== examples/downstream against the install tree"
