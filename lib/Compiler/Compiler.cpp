@@ -288,12 +288,14 @@ CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &
   if (!dumpDir.empty())
     writeDumpFile(dumpDir, "01-imported.mlir", printModule(*module), ctx);
 
+  // getModulePipeline registers the passes, so it comes before the lookup.
+  std::string modulePipeline = getModulePipeline(options.vecWidth);
   if (options.vecWidth != 0 && !PassPipelineInfo::lookup("enigma-pipeline")) {
     emitError(module->getLoc()) << "vec_width=" << options.vecWidth
                                 << " needs the enigma-pipeline, which this build lacks";
     return result;
   }
-  runPipelineAndTranslate(*module, getModulePipeline(options.vecWidth), options, result);
+  runPipelineAndTranslate(*module, modulePipeline, options, result);
   return result;
 }
 

@@ -74,6 +74,9 @@ typedef struct EnigmaCpuSignature {
   size_t numArgs;
   /* argParam[i]: index in `params` of launch argument i. */
   uint32_t *argParam;
+  /* Non-NULL for a template kernel found by its [[host_name]]: the instantiation the
+     launcher calls ("scale<float>"). */
+  char *callee;
 } EnigmaCpuSignature;
 
 /// Finds kernel `kernelName` in the MSL text and describes its parameters;
@@ -126,6 +129,12 @@ void enigmaCpuFunctionConstantsFree(EnigmaCpuFunctionConstants *fcs);
 char *enigmaCpuSpecializeSource(const char *source, size_t length,
                                 const EnigmaCpuFunctionConstants *fcs, const void *const *values,
                                 size_t *specializedLength);
+
+/// The MSL text with Metal's literal semantics spelled for the host compiler: unsuffixed
+/// floating literals get an `f` (MSL has no double), `1.5h` becomes `half(1.5f)`; comments
+/// and string literals are untouched, line structure is preserved (SourceRewrite.c).
+/// malloc'ed, NUL-terminated; NULL when out of memory.
+char *enigmaCpuRewriteMetalLiterals(const char *source, size_t length, size_t *rewrittenLength);
 
 /*===-- Embedded Metal-compatibility header (generated EmbeddedHeaders.c) -===*/
 

@@ -514,6 +514,128 @@ static EnigmaRuntimeStatus checkThreadgroupUses(Parser *p) {
   return ENIGMA_RUNTIME_OK;
 }
 
+/// A kernel instantiated from a template under a host name:
+///   template [[host_name("name")]] [[kernel]] decltype(f<float>) f<float>;
+/// Sets [*calleeBegin, *calleeEnd) to the instantiation's tokens (`f<float>`) and returns
+/// true when `name` is such a host name.
+static bool findHostNameInstance(const Tokens *t, const char *name, size_t *calleeBegin,
+                                 size_t *calleeEnd) {
+  size_t nameLen = strlen(name);
+  for (size_t i = 0; i + 3 < t->size; ++i) {
+    const Token *s = &t->data[i + 2];
+    if (!(t->data[i].kind == TOK_IDENT && is(&t->data[i], "host_name") &&
+          isPunct(&t->data[i + 1], '(') && s->kind == TOK_STRING && s->len == nameLen + 2 &&
+          memcmp(s->text + 1, name, nameLen) == 0 && isPunct(&t->data[i + 3], ')')))
+      continue;
+    size_t j = i + 4;
+    while (j < t->size && !isPunct(&t->data[j], ';') && !is(&t->data[j], "decltype"))
+      ++j;
+    if (j + 1 >= t->size || !is(&t->data[j], "decltype") || !isPunct(&t->data[j + 1], '('))
+      return false;
+    size_t close = matching(t, j + 1, t->size);
+    if (close == SIZE_MAX)
+      return false;
+    size_t end = close + 1;
+    while (end < t->size && !isPunct(&t->data[end], ';'))
+      ++end;
+    if (end == close + 1 || end >= t->size || t->data[close + 1].kind != TOK_IDENT)
+      return false;
+    *calleeBegin = close + 1;
+    *calleeEnd = end;
+    return true;
+  }
+  return false;
+}
+
+/// Replaces the template parameters of the definition at `at` (`template <typename T, ...>`
+/// before it) by the instantiation's arguments (`f<float>`, tokens [cb, ce)) in the parameter
+/// type names, so that `device T*` reads `device float*`.
+static void substituteTemplateArgs(const Tokens *t, size_t at, size_t cb, size_t ce,
+                                   EnigmaCpuSignature *sig) {
+  size_t tmpl = SIZE_MAX;
+  for (size_t k = at; k-- > 0 && at - k < 64;) {
+    if (isPunct(&t->data[k], ';') || isPunct(&t->data[k], '}'))
+      break;
+    if (is(&t->data[k], "template") && k + 1 < t->size && isPunct(&t->data[k + 1], '<')) {
+      tmpl = k + 1;
+      break;
+    }
+  }
+  if (tmpl == SIZE_MAX || cb + 1 >= ce || !isPunct(&t->data[cb + 1], '<'))
+    return;
+  // Parameter names: the identifier before each top-level `,` or the closing `>`.
+  const Token *names[16];
+  size_t numNames = 0;
+  int depth = 0;
+  for (size_t k = tmpl + 1; k < t->size && numNames < 16; ++k) {
+    const Token *tk = &t->data[k];
+    if (isPunct(tk, '<') || isPunct(tk, '('))
+      ++depth;
+    else if ((isPunct(tk, '>') || isPunct(tk, ')')) && depth > 0)
+      --depth;
+    else if (depth == 0 && (isPunct(tk, ',') || isPunct(tk, '>'))) {
+      if (t->data[k - 1].kind == TOK_IDENT)
+        names[numNames++] = &t->data[k - 1];
+      if (isPunct(tk, '>'))
+        break;
+    }
+  }
+  // Arguments: top-level comma-separated token runs of `<...>` in the instantiation.
+  size_t argBegin[16], argEnd[16], numArgs = 0;
+  depth = 0;
+  size_t start = cb + 2;
+  for (size_t k = cb + 2; k < ce && numArgs < 16; ++k) {
+    const Token *tk = &t->data[k];
+    if (isPunct(tk, '<') || isPunct(tk, '('))
+      ++depth;
+    else if ((isPunct(tk, '>') || isPunct(tk, ')')) && depth > 0)
+      --depth;
+    else if (depth == 0 && (isPunct(tk, ',') || isPunct(tk, '>'))) {
+      argBegin[numArgs] = start;
+      argEnd[numArgs++] = k;
+      start = k + 1;
+      if (isPunct(tk, '>'))
+        break;
+    }
+  }
+  for (size_t i = 0; i < sig->numParams; ++i) {
+    char *type = sig->params[i].typeName;
+    if (!type)
+      continue;
+    EnigmaCpuString out = {0};
+    const char *c = type;
+    while (*c) {
+      size_t len = 0;
+      while (isIdentChar(c[len]))
+        ++len;
+      bool replaced = false;
+      if (len > 0 && (c == type || !isIdentChar(c[-1]))) {
+        for (size_t n = 0; n < numNames && n < numArgs && !replaced; ++n) {
+          if (names[n]->len == len && memcmp(names[n]->text, c, len) == 0) {
+            const Token *toks[32];
+            size_t m = 0;
+            for (size_t k = argBegin[n]; k < argEnd[n] && m < 32; ++k)
+              toks[m++] = &t->data[k];
+            char *arg = joinTokens(toks, m);
+            if (arg)
+              enigmaCpuStringAppend(&out, arg, strlen(arg));
+            free(arg);
+            replaced = true;
+          }
+        }
+      }
+      if (!replaced)
+        enigmaCpuStringAppend(&out, c, len ? len : 1);
+      c += len ? len : 1;
+    }
+    char *substituted = enigmaCpuStringTake(&out);
+    if (substituted) {
+      free(type);
+      sig->params[i].typeName = substituted;
+    }
+  }
+}
+
 EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
                                             const char *kernelName, EnigmaCpuSignature *sig,
                                             EnigmaRuntimeError *error) {
@@ -540,6 +662,30 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
     }
     nonKernel = true;
   }
+  // A template kernel instantiated under a host name is called by its instantiation.
+  size_t calleeBegin = 0, calleeEnd = 0;
+  if (at == SIZE_MAX && findHostNameInstance(&toks, kernelName, &calleeBegin, &calleeEnd)) {
+    const Token *fn = &toks.data[calleeBegin];
+    for (size_t i = 0; i + 1 < toks.size; ++i) {
+      const Token *tk = &toks.data[i];
+      if (tk->kind == TOK_IDENT && tk->len == fn->len && memcmp(tk->text, fn->text, fn->len) == 0 &&
+          isPunct(&toks.data[i + 1], '(') && isKernelAt(&toks, i)) {
+        at = i;
+        break;
+      }
+    }
+    if (at != SIZE_MAX) {
+      const Token *callee[64];
+      size_t m = 0;
+      for (size_t k = calleeBegin; k < calleeEnd && m < 64; ++k)
+        callee[m++] = &toks.data[k];
+      sig->callee = joinTokens(callee, m);
+      if (!sig->callee) {
+        free(toks.data);
+        return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+      }
+    }
+  }
   if (at == SIZE_MAX) {
     EnigmaCpuString found = {0};
     for (size_t i = 0; i + 1 < toks.size; ++i)
@@ -547,6 +693,14 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
           isKernelAt(&toks, i)) {
         enigmaCpuStringAppend(&found, found.size ? ", " : "", found.size ? 2 : 0);
         enigmaCpuStringAppend(&found, toks.data[i].text, toks.data[i].len);
+      }
+    // Template kernels instantiated under host names are found by those names.
+    for (size_t i = 0; i + 3 < toks.size; ++i)
+      if (toks.data[i].kind == TOK_IDENT && is(&toks.data[i], "host_name") &&
+          isPunct(&toks.data[i + 1], '(') && toks.data[i + 2].kind == TOK_STRING &&
+          toks.data[i + 2].len >= 2) {
+        enigmaCpuStringAppend(&found, found.size ? ", " : "", found.size ? 2 : 0);
+        enigmaCpuStringAppend(&found, toks.data[i + 2].text + 1, toks.data[i + 2].len - 2);
       }
     char *names = enigmaCpuStringTake(&found);
     st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
@@ -666,6 +820,8 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
       sig->params[sig->argParam[a]].argIndex = (int32_t)a;
     st = checkThreadgroupUses(&p);
   }
+  if (st == ENIGMA_RUNTIME_OK && sig->callee)
+    substituteTemplateArgs(&toks, at, calleeBegin, calleeEnd, sig);
   free(toks.data);
   if (st != ENIGMA_RUNTIME_OK)
     enigmaCpuSignatureFree(sig);
@@ -681,6 +837,7 @@ void enigmaCpuSignatureFree(EnigmaCpuSignature *sig) {
   }
   free(sig->params);
   free(sig->argParam);
+  free(sig->callee);
   memset(sig, 0, sizeof(*sig));
 }
 
