@@ -149,3 +149,95 @@ def test_hand_written_function_constants():
     a = np.arange(4, dtype=np.float32)
     k.launch([a], grid=(4, 1, 1), block=(4, 1, 1), function_constants={})
     np.testing.assert_array_equal(a, -np.ones(4, np.float32))
+
+
+THREADGROUP_ADDRESS_SPACE = r"""
+#include <metal_stdlib>
+using namespace metal;
+
+struct Acc {
+  float sum;
+  void add(float x) threadgroup { sum += x; }
+};
+
+static float first(threadgroup const float (&a)[64]) { return a[0]; }
+static void put(threadgroup float& slot, float v) { slot = v; }
+static float thrice(threadgroup const float* p) { return 3.0 * p[0]; }
+
+kernel void tgk(device const float* in [[buffer(0)]], device float* out [[buffer(1)]],
+                device uint* count [[buffer(2)]],
+                uint lid [[thread_index_in_threadgroup]], uint gid [[thread_position_in_grid]]) {
+  threadgroup float tile[64];
+  threadgroup atomic_uint hits;
+  threadgroup Acc acc;
+  if (lid == 0) { atomic_store_explicit(&hits, 0u, memory_order_relaxed); acc.sum = 0; }
+  threadgroup float* row = tile;
+  put(row[lid], in[gid]);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  atomic_fetch_add_explicit((threadgroup atomic_uint*)&hits, 1u, memory_order_relaxed);
+  if (lid == 0) { for (uint i = 0; i < 64; ++i) acc.add(tile[i]); }
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  out[gid] = first(tile) + acc.sum + thrice(tile);
+  if (lid == 0) count[gid / 64] = atomic_load_explicit(&hits, memory_order_relaxed);
+}
+"""
+
+
+def test_threadgroup_pointers_references_casts_and_member_qualifiers():
+    k = runtime.compile_msl(THREADGROUP_ADDRESS_SPACE, "tgk")
+    a = np.arange(128, dtype=np.float32)
+    out = np.zeros(128, np.float32)
+    cnt = np.zeros(2, np.uint32)
+    k.launch([a, out, cnt], grid=(128, 1, 1), block=(64, 1, 1))
+    expect = np.concatenate([np.full(64, t[0] + t.sum() + 3 * t[0], np.float32)
+                             for t in (a[:64], a[64:])])
+    np.testing.assert_allclose(out, expect)
+    np.testing.assert_array_equal(cnt, [64, 64])
+
+
+MODF_VOLATILE = r"""
+#include <metal_stdlib>
+using namespace metal;
+struct S { float a; uint b; };
+static void store(volatile device S& dst, S v) { dst = v; }
+kernel void mv(device const float4* in [[buffer(0)]], device float4* fr [[buffer(1)]],
+               device float4* ip [[buffer(2)]], volatile device S* s [[buffer(3)]],
+               uint i [[thread_position_in_grid]]) {
+  float4 whole;
+  fr[i] = modf(in[i], whole);
+  ip[i] = whole;
+  S v = {1.5f * i, i};
+  store(s[i], v);
+  S t = s[i];
+  s[i].b = t.b + 1;
+}
+"""
+
+
+def test_vector_modf_and_volatile_struct_references():
+    k = runtime.compile_msl(MODF_VOLATILE, "mv")
+    a = (np.random.default_rng(2).standard_normal(32) * 10).astype(np.float32)
+    fr = np.zeros(32, np.float32)
+    ip = np.zeros(32, np.float32)
+    s = np.zeros(8, dtype=[("a", np.float32), ("b", np.uint32)])
+    k.launch([a, fr, ip, s], grid=(8, 1, 1), block=(8, 1, 1))
+    efr, eip = np.modf(a)
+    np.testing.assert_array_equal(fr, efr)
+    np.testing.assert_array_equal(ip, eip)
+    np.testing.assert_array_equal(s["a"], np.arange(8, dtype=np.float32) * 1.5)
+    np.testing.assert_array_equal(s["b"], np.arange(8) + 1)
+
+
+def test_compile_failure_is_one_line_in_the_kernel_source():
+    bad = (
+        "#include <metal_stdlib>\nusing namespace metal;\n"
+        "kernel void b2(device float* x [[buffer(0)]], uint i [[thread_position_in_grid]]) {\n"
+        "  float4 v = float4(1);\n  x[i] = dot(v, 2);\n}\n"
+    )
+    with pytest.raises(EnigmaError) as err:
+        runtime.compile_msl(bad, "b2")
+    first, second = str(err.value).split("\n")[:2]
+    assert first == "b2.metal:5:10: error: no matching function for call to 'dot'"
+    assert second.startswith("(host compiler failed on kernel 'b2' (exit status 1)")
+    log = second.rsplit("full output: ", 1)[1].rstrip(")")
+    assert "candidate" in open(log).read()  # the full output is kept, not shown

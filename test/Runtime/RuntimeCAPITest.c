@@ -174,8 +174,9 @@ int main(void) {
   const char *bad = "kernel void bad(device float* y [[buffer(0)]]) { y[0] = nope; }\n";
   st = enigmaRuntimeCpuKernelCreate(bad, strlen(bad), "bad", NULL, &o, &err);
   report("bad", st, &err);
-  // CHECK: bad: [COMPILE] host compiler failed on kernel 'bad' (exit status 1)
-  // CHECK: bad.metal:1:{{[0-9]+}}: error: {{.*}}nope
+  // The first error, located in the kernel's source, then where the full output went.
+  // CHECK: bad: [COMPILE] bad.metal:1:{{[0-9]+}}: error: {{.*}}nope
+  // CHECK-NEXT: (host compiler failed on kernel 'bad' (exit status 1): {{.*}}; full output: {{.*}}.log)
 
   EnigmaCpuCompileOptions opts = {"/nonexistent/c++", NULL, NULL, ENIGMA_CPU_BOUNDS_CHECK_DEFAULT};
   st = enigmaRuntimeCpuKernelCreate(kSource, strlen(kSource), "scale", &opts, &o, &err);

@@ -231,6 +231,13 @@ inline half modf(half x, half &ip) {
   ip = (half)i;
   return (half)f;
 }
+template <class V, class R = __enigma::__vecOf<V>, __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
+inline R modf(const V &x, R &ip) {
+  R r;
+  for (int i = 0; i < __enigma::__vt<R>::N; ++i)
+    r[i] = modf(x[i], ip[i]);
+  return r;
+}
 template <class V, class I, class R = __enigma::__vecOf<V>,
           __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
 inline R frexp(const V &x, I &e) {

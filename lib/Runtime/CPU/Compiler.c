@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #include "CpuRuntime.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -794,6 +795,81 @@ static void kernelArgv(const char **argv, const char *cxx, const char *const *fl
 
 /*===-- Launcher ----------------------------------------------------------===*/
 
+/// The first error of the host compiler's `output`, as one line located in the kernel's
+/// `<kernelName>.metal` (the file name only: the scratch directory means nothing to the user).
+/// An error inside the Metal-compatibility header is located at the first line of the .metal
+/// file its note chain names. NULL when no error line is found.
+static char *firstCompilerError(const char *output, const char *kernelName) {
+  if (!output)
+    return NULL;
+  char *metalName = enigmaCpuFormat("%s.metal:", kernelName);
+  if (!metalName)
+    return NULL;
+  const char *errorLine = NULL, *errorEnd = NULL;
+  for (const char *line = output; *line;) {
+    const char *end = strchr(line, '\n');
+    if (!end)
+      end = line + strlen(line);
+    const char *tag = strstr(line, ": error: ");
+    if (!tag || tag > end)
+      tag = strstr(line, ": fatal error: ");
+    if (tag && tag < end) {
+      errorLine = line;
+      errorEnd = end;
+      break;
+    }
+    line = *end ? end + 1 : end;
+  }
+  char *result = NULL;
+  if (errorLine) {
+    const char *message = strstr(errorLine, "error: ");
+    const char *inMetal = strstr(errorLine, metalName);
+    if (inMetal && inMetal < message) {
+      result = enigmaCpuStrndup(inMetal, (size_t)(errorEnd - inMetal));
+    } else {
+      // In a header: the first later line that points into the kernel's source.
+      const char *at = NULL, *atEnd = NULL;
+      for (const char *line = errorEnd; *line && !at;) {
+        line = *line == '\n' ? line + 1 : line;
+        const char *end = strchr(line, '\n');
+        if (!end)
+          end = line + strlen(line);
+        const char *m = strstr(line, metalName);
+        if (m && m < end) {
+          at = m;
+          atEnd = m + strlen(metalName);
+          while (atEnd < end && (isdigit((unsigned char)*atEnd) || *atEnd == ':'))
+            ++atEnd;
+        }
+        line = end;
+      }
+      if (at)
+        result = enigmaCpuFormat("%.*s %.*s", (int)(atEnd - at), at, (int)(errorEnd - message),
+                                 message);
+      else
+        result = enigmaCpuStrndup(message, (size_t)(errorEnd - message));
+    }
+  }
+  free(metalName);
+  return result;
+}
+
+/// Saves the host compiler's full output as <root>/errors/<key>.log; returns the path or NULL.
+static char *saveCompilerOutput(const char *root, const char *key, const char *cmdline,
+                                const char *output) {
+  char *dir = enigmaCpuFormat("%s/errors", root);
+  char *path = dir ? enigmaCpuFormat("%s/%s.log", dir, key) : NULL;
+  char *text = enigmaCpuFormat("command: %s\n%s", cmdline ? cmdline : "", output ? output : "");
+  bool ok = path && text && mkdirs(dir) && writeFile(path, text, strlen(text));
+  free(dir);
+  free(text);
+  if (!ok) {
+    free(path);
+    return NULL;
+  }
+  return path;
+}
+
 static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *sig,
                               bool exactBounds) {
   // A template kernel found by its [[host_name]] is called by its instantiation.
@@ -946,7 +1022,7 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   // The cache key.
   EnigmaCpuSha256 h;
   enigmaCpuSha256Init(&h);
-  const char *parts[] = {"enigma-cpu-kernel\n", "metal-literals-2\n",
+  const char *parts[] = {"enigma-cpu-kernel\n", "metal-source-rewrite-3\n",
                          enigmaCpuHeaderVersion(),
                          "\n",
                          identity,
@@ -1079,10 +1155,25 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
         st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
                                "cannot run the host compiler '%s': %s", cxx, strerror(errno));
       else
-        st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_COMPILE,
-                               "host compiler failed on kernel '%s' (exit "
-                               "status %d)\ncommand: %s\n%s",
-                               kernelName, rc, cmdline ? cmdline : cxx, output ? output : "");
+      {
+        // One clear line first (the first error, located in the kernel's source), then where
+        // the full output is: never a page of C++ errors about the compatibility header.
+        char *first = firstCompilerError(output, kernelName);
+        char *log = saveCompilerOutput(root, key, cmdline, output);
+        if (first)
+          st = enigmaCpuSetError(
+              error, ENIGMA_RUNTIME_ERROR_COMPILE,
+              "%s\n(host compiler failed on kernel '%s' (exit status %d): a Metal construct the "
+              "CPU runtime does not support, or an error in the kernel; full output: %s)",
+              first, kernelName, rc, log ? log : "not saved");
+        else
+          st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_COMPILE,
+                                 "host compiler failed on kernel '%s' (exit status %d)\n"
+                                 "command: %s\n%s",
+                                 kernelName, rc, cmdline ? cmdline : cxx, output ? output : "");
+        free(first);
+        free(log);
+      }
       free(cmdline);
     } else if (rename(outPath, soPath) != 0) {
       st =

@@ -9,9 +9,9 @@
  * written; their sizes come later from the compiled code itself.
  *
  * The same token stream is used to reject, with a line number, the MSL the
- * runtime cannot run: pointers and references to threadgroup memory (the
- * header maps `threadgroup` to `static thread_local`, which is only right for
- * kernel-scope declarations), [[threadgroup(n)]] arguments, textures.
+ * runtime cannot run: [[threadgroup(n)]] arguments, textures. (Pointers and
+ * references to threadgroup memory are fine: SourceRewrite.c keeps
+ * `threadgroup` as a storage class only for kernel-scope declarations.)
  */
 
 #include "CpuRuntime.h"
@@ -479,37 +479,13 @@ done:
 /// would be initialized once per OS thread instead of once per GPU thread.
 static EnigmaRuntimeStatus checkThreadgroupUses(Parser *p) {
   const Tokens *t = p->toks;
-  for (size_t i = 0; i < t->size; ++i) {
+  for (size_t i = 0; i + 1 < t->size; ++i) {
     const Token *tk = &t->data[i];
-    if (tk->kind != TOK_IDENT || !is(tk, "threadgroup"))
-      continue;
-    size_t j = i + 1;
-    if (j < t->size && isPunct(&t->data[j], '('))
+    if (tk->kind == TOK_IDENT && is(tk, "threadgroup") && isPunct(&t->data[i + 1], '('))
       return enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
                                "line %d: [[threadgroup(n)]] arguments are not supported by the CPU "
                                "runtime; declare threadgroup arrays at kernel scope",
                                tk->line);
-    while (j < t->size) {
-      const Token *u = &t->data[j];
-      if (u->kind == TOK_IDENT || (u->kind == TOK_PUNCT && is(u, "::"))) {
-        ++j;
-      } else if (isPunct(u, '<')) {
-        size_t close = matching(t, j, t->size);
-        if (close == SIZE_MAX)
-          break;
-        j = close + 1;
-      } else {
-        break;
-      }
-    }
-    if (j < t->size && (isPunct(&t->data[j], '*') || isPunct(&t->data[j], '&')))
-      return enigmaCpuSetError(
-          p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
-          "line %d: pointers and references to threadgroup memory are not "
-          "supported by the CPU runtime (it maps `threadgroup` to a static "
-          "thread_local declaration, shared by the threads of one threadgroup); "
-          "index the kernel-scope threadgroup array directly",
-          tk->line);
   }
   return ENIGMA_RUNTIME_OK;
 }

@@ -10,6 +10,15 @@
  * following blank when there is one. Integer literals, identifiers (float4,
  * v1e5) and literals that already have a suffix (f, F, l, L) are unchanged.
  *
+ * `threadgroup` is a storage class only where it declares a kernel-scope object
+ * (`__tg_local`, i.e. static thread_local); elsewhere (pointers, references,
+ * casts, member function qualifiers) it is an address space, which flat CPU
+ * memory does not need, and becomes blanks.
+ *
+ * `volatile` on a struct or matrix type (`volatile device S&`) is dropped: C++
+ * cannot copy a volatile class object with the implicit members Metal code
+ * relies on. On scalars, vectors and atomics it stays.
+ *
  * The attribute lists of a template kernel's explicit instantiation
  * (`template [[host_name("name")]] [[kernel]] decltype(f<T>) f<T>;`), which C++
  * does not allow there, become blanks; Signature.c finds the kernel by its host name.
@@ -69,6 +78,114 @@ static bool isFloatingLiteral(const char *s, size_t b, size_t e, size_t *digitsE
   return floating;
 }
 
+/// Whether the identifier [b, e) names a Metal scalar, vector or atomic type (`float`, `uint4`,
+/// `atomic_uint`, `packed_float3`).
+static bool isBuiltinScalarOrVector(const char *b, const char *e) {
+  static const char *const kScalars[] = {"bool",  "char",   "uchar", "short", "ushort", "int",
+                                         "uint",  "long",   "ulong", "half",  "float",  "bfloat",
+                                         "size_t", "int8_t", "uint8_t", "int16_t", "uint16_t",
+                                         "int32_t", "uint32_t", "int64_t", "uint64_t", "unsigned",
+                                         "signed"};
+  size_t n = (size_t)(e - b);
+  if (n > 7 && memcmp(b, "atomic_", 7) == 0)
+    return true;
+  if (n > 7 && memcmp(b, "packed_", 7) == 0) {
+    b += 7;
+    n -= 7;
+  }
+  while (n > 0 && isdigit((unsigned char)b[n - 1]))
+    --n; // float4, half3x3
+  if (n > 0 && b[n - 1] == 'x')
+    return false; // a matrix (float4x4) is a struct
+  for (size_t k = 0; k < sizeof(kScalars) / sizeof(kScalars[0]); ++k)
+    if (strlen(kScalars[k]) == n && memcmp(kScalars[k], b, n) == 0)
+      return true;
+  return false;
+}
+
+/// Whether the `volatile` ending at `s[i]` qualifies a struct (or matrix) type: C++ cannot copy
+/// to or from a volatile class object with its implicit members, Metal can. Scalars, vectors
+/// and atomics keep `volatile` (spin loops on flags rely on it).
+static bool volatileQualifiesStruct(const char *s, size_t n, size_t i) {
+  size_t j = i;
+  for (;;) {
+    while (j < n && isspace((unsigned char)s[j]))
+      ++j;
+    size_t b = j;
+    while (j < n && isIdent(s[j]))
+      ++j;
+    if (j == b)
+      return false;
+    size_t len = j - b;
+    bool qualifier = (len == 6 && (memcmp(s + b, "device", 6) == 0 || memcmp(s + b, "thread", 6) == 0)) ||
+                     (len == 11 && memcmp(s + b, "threadgroup", 11) == 0) ||
+                     (len == 8 && memcmp(s + b, "constant", 8) == 0) ||
+                     (len == 5 && memcmp(s + b, "const", 5) == 0) ||
+                     (len == 5 && memcmp(s + b, "metal", 5) == 0 && j + 1 < n && s[j] == ':');
+    if (qualifier) {
+      if (j + 1 < n && s[j] == ':' && s[j + 1] == ':')
+        j += 2;
+      continue;
+    }
+    return !isBuiltinScalarOrVector(s + b, s + j);
+  }
+}
+
+/// What the `threadgroup` keyword ending at `s[i]` qualifies. The header cannot tell: it is a
+/// storage class for a kernel-scope declaration (`threadgroup float tile[64];`, memory shared by
+/// the threadgroup: `static thread_local` on the CPU, where a threadgroup's threads run on one
+/// OS thread) and only an address space everywhere else (`threadgroup float* p`,
+/// `threadgroup T&` parameters, `(threadgroup atomic_uint*)` casts, `threadgroup T (&a)[N]`,
+/// member functions qualified `threadgroup`), which the CPU's flat memory does not need.
+/// Returns 1 for a declaration, 0 for an address space, -1 when it cannot tell (left as is).
+static int threadgroupRole(const char *s, size_t n, size_t start, size_t i) {
+  // After a `)`: a member function's qualifier.
+  size_t b = start;
+  while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\n' || s[b - 1] == '\r'))
+    --b;
+  if (b > 0 && s[b - 1] == ')')
+    return 0;
+  // The type (identifiers, `::`, template arguments, const/volatile), then what follows it.
+  size_t j = i;
+  unsigned idents = 0;
+  for (;;) {
+    while (j < n && isspace((unsigned char)s[j]))
+      ++j;
+    if (j >= n)
+      return -1;
+    if (isIdent(s[j]) && !isdigit((unsigned char)s[j])) {
+      while (j < n && isIdent(s[j]))
+        ++j;
+      ++idents;
+      continue;
+    }
+    if (s[j] == ':' && j + 1 < n && s[j + 1] == ':') {
+      j += 2;
+      continue;
+    }
+    if (s[j] == '<') {
+      int depth = 0;
+      for (; j < n; ++j) {
+        if (s[j] == '<')
+          ++depth;
+        else if (s[j] == '>' && --depth == 0)
+          break;
+        else if (s[j] == ';' || s[j] == '{')
+          return -1;
+      }
+      ++j;
+      continue;
+    }
+    break;
+  }
+  char c = s[j];
+  if (c == '*' || c == '&' || c == '(' || c == ')')
+    return 0;
+  if ((c == ';' || c == '=' || c == '[' || c == ',' || c == '{') && idents >= 2)
+    return 1;
+  return -1;
+}
+
 char *enigmaCpuRewriteMetalLiterals(const char *s, size_t n, size_t *outLength) {
   EnigmaCpuString out = {0};
   size_t copied = 0; // s[copied..) is not yet in `out`
@@ -100,6 +217,23 @@ char *enigmaCpuRewriteMetalLiterals(const char *s, size_t n, size_t *outLength) 
       // `template [[host_name("f32")]] [[kernel]] decltype(f<float>) f<float>;` instantiates a
       // kernel under a host name (the runtime finds it by that name, Signature.c); C++ allows no
       // attributes there, so they become blanks.
+      if (i - start == 8 && memcmp(s + start, "volatile", 8) == 0 &&
+          volatileQualifiesStruct(s, n, i)) {
+        enigmaCpuStringAppend(&out, s + copied, start - copied);
+        enigmaCpuStringAppend(&out, "        ", 8);
+        copied = i;
+        continue;
+      }
+      if (i - start == 11 && memcmp(s + start, "threadgroup", 11) == 0) {
+        int role = threadgroupRole(s, n, start, i);
+        if (role >= 0) {
+          enigmaCpuStringAppend(&out, s + copied, start - copied);
+          // Same width: columns after it stay where they were.
+          enigmaCpuStringAppend(&out, role ? "__tg_local " : "           ", 11);
+          copied = i;
+        }
+        continue;
+      }
       if (i - start == 8 && memcmp(s + start, "template", 8) == 0) {
         size_t j = i;
         for (;;) {
