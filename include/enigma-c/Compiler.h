@@ -23,7 +23,8 @@ extern "C" {
 /// Options of enigmaCompileTrace. Initialize with enigmaCompileOptionsInit so fields added
 /// later get their defaults.
 typedef struct EnigmaCompileOptions {
-  /// `vec-width` of enigma-pipeline: 0 (no vectorization), 2, 4 or 8.
+  /// `vec-width` of enigma-pipeline: 0 (no vectorization), 2 or 4 (enigma-vectorize rejects
+  /// any other width with a diagnostic).
   unsigned vecWidth;
   /// NULL or "": no dumps. Otherwise a directory (created if needed) that receives the trace
   /// (00-trace.json), the IR after import (01-imported.mlir), the IR after every pass

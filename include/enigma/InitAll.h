@@ -22,6 +22,8 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include <mutex>
+
 #include "enigma/Dialect/Enigma/Transforms/Passes.h"
 
 namespace mlir {
@@ -36,11 +38,15 @@ inline void registerAllDialects(DialectRegistry &registry) {
 }
 
 /// Registers Enigma's passes and pipelines and the upstream passes an mlir-opt user expects
-/// (canonicalize, cse, inline, symbol-dce, loop-invariant-code-motion, sccp, ...).
+/// (canonicalize, cse, inline, symbol-dce, loop-invariant-code-motion, sccp, ...). Idempotent
+/// and thread-safe: the compiler, the C API and the tools all call it.
 inline void registerAllPasses() {
-  registerTransformsPasses();
-  arith::registerArithPasses();
-  registerEnigmaPassesAndPipeline();
+  static std::once_flag once;
+  std::call_once(once, [] {
+    registerTransformsPasses();
+    arith::registerArithPasses();
+    registerEnigmaPassesAndPipeline();
+  });
 }
 
 } // namespace enigma

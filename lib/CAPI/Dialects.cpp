@@ -7,7 +7,6 @@
 #include "mlir/CAPI/IR.h"
 #include "mlir/CAPI/Registration.h"
 
-#include <mutex>
 
 MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(Enigma, enigma, mlir::enigma::EnigmaDialect)
 
@@ -15,7 +14,4 @@ void enigmaRegisterAllDialects(MlirDialectRegistry registry) {
   mlir::enigma::registerAllDialects(*unwrap(registry));
 }
 
-void enigmaRegisterAllPasses(void) {
-  static std::once_flag once;
-  std::call_once(once, [] { mlir::enigma::registerAllPasses(); });
-}
+void enigmaRegisterAllPasses(void) { mlir::enigma::registerAllPasses(); }

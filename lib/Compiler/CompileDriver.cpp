@@ -1,4 +1,4 @@
-//===- Compiler.cpp - Trace -> MLIR -> MSL in one call --------------------===//
+//===- CompileDriver.cpp - Trace (or MLIR) -> MLIR -> MSL in one call -----===//
 //
 // Contexts are expensive to create (dialect loading dominates a small compile), so compiles
 // borrow one from a pool: a context is used by one compile at a time, which keeps concurrent
@@ -7,9 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "enigma/Compiler/Compiler.h"
-
-#include "enigma-c/Dialects.h"
+#include "enigma/Compiler/CompileDriver.h"
 
 #include "enigma/InitAll.h"
 #include "enigma/Target/Trace/TraceImport.h"
@@ -205,13 +203,10 @@ std::string printModule(ModuleOp module) {
 
 } // namespace
 
-/// The pipeline elements run on the module (what `builtin.module(...)` wraps).
+/// The pipeline elements run on the module (what `builtin.module(...)` wraps): the registered
+/// enigma-pipeline, exactly what `enigma-opt --enigma-pipeline=vec-width=N` runs.
 static std::string getModulePipeline(unsigned vecWidth) {
-  // The pipeline is looked up by name, exactly as enigma-opt does.
-  enigmaRegisterAllPasses();
-  if (PassPipelineInfo::lookup("enigma-pipeline"))
-    return llvm::formatv("enigma-pipeline{{vec-width={0}}", vecWidth).str();
-  return "canonicalize,cse";
+  return llvm::formatv("enigma-pipeline{{vec-width={0}}", vecWidth).str();
 }
 
 std::string mlir::enigma::getPipelineString(unsigned vecWidth) {
@@ -223,6 +218,7 @@ std::string mlir::enigma::getPipelineString(unsigned vecWidth) {
 /// `result` (mlir, msl, metadata, succeeded).
 static void runPipelineAndTranslate(ModuleOp module, const std::string &modulePipeline,
                                     const CompileOptions &options, CompileResult &result) {
+  registerAllPasses(); // the pipeline is parsed from text
   MLIRContext *ctx = module->getContext();
   const std::string &dumpDir = options.dumpDir;
   std::string pipeline = "builtin.module(" + modulePipeline + ")";
@@ -288,14 +284,7 @@ CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &
   if (!dumpDir.empty())
     writeDumpFile(dumpDir, "01-imported.mlir", printModule(*module), ctx);
 
-  // getModulePipeline registers the passes, so it comes before the lookup.
-  std::string modulePipeline = getModulePipeline(options.vecWidth);
-  if (options.vecWidth != 0 && !PassPipelineInfo::lookup("enigma-pipeline")) {
-    emitError(module->getLoc()) << "vec_width=" << options.vecWidth
-                                << " needs the enigma-pipeline, which this build lacks";
-    return result;
-  }
-  runPipelineAndTranslate(*module, modulePipeline, options, result);
+  runPipelineAndTranslate(*module, getModulePipeline(options.vecWidth), options, result);
   return result;
 }
 
@@ -314,7 +303,6 @@ std::string mlir::enigma::getMLIRModulePipeline(bool enigmaOnly, unsigned vecWid
 
 CompileResult mlir::enigma::compileMLIR(StringRef text, const CompileOptions &options) {
   CompileResult result;
-  enigmaRegisterAllPasses();
   registerGPUCompositionPasses();
   // Upstream IR needs many more dialects than traces: one context per compile, not the pool.
   DialectRegistry registry;

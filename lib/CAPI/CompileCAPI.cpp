@@ -1,8 +1,8 @@
-//===- Compiler.cpp - C API of the compile driver -------------------------===//
+//===- CompileCAPI.cpp - C API of the compile driver (enigma-c/Compiler.h) ===//
 
 #include "enigma-c/Compiler.h"
 
-#include "enigma/Compiler/Compiler.h"
+#include "enigma/Compiler/CompileDriver.h"
 
 #include <cstring>
 #include <new>

@@ -1,4 +1,4 @@
-//===- Compiler.h - Trace -> MLIR -> MSL in one call ------------*- C++ -*-===//
+//===- CompileDriver.h - Trace (or MLIR) -> MLIR -> MSL ---------*- C++ -*-===//
 //
 // The one compile entry point behind enigma.compile(): import a JSON trace, run the registered
 // `enigma-pipeline`, translate to MSL. It is the C++ side of enigma-c/Compiler.h and is exactly
@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ENIGMA_COMPILER_COMPILER_H
-#define ENIGMA_COMPILER_COMPILER_H
+#ifndef ENIGMA_COMPILER_COMPILEDRIVER_H
+#define ENIGMA_COMPILER_COMPILEDRIVER_H
 
 #include "llvm/ADT/StringRef.h"
 
@@ -68,4 +68,4 @@ std::string getPipelineString(unsigned vecWidth);
 } // namespace enigma
 } // namespace mlir
 
-#endif // ENIGMA_COMPILER_COMPILER_H
+#endif // ENIGMA_COMPILER_COMPILEDRIVER_H
