@@ -48,6 +48,7 @@
  *                         K/M suffix (default 256K; read when the pool starts)
  *   ENIGMA_CPU_TIMEOUT    time limit of a launch in seconds (default: none),
  *                         see EnigmaCpuLaunchConfig.timeoutMs
+ *   ENIGMA_RACE_CHECK     1: every launch is race-checked (ENIGMA_CPU_LAUNCH_RACE_CHECK)
  */
 
 #ifndef ENIGMA_C_RUNTIME_H
@@ -90,6 +91,13 @@ typedef enum EnigmaRuntimeStatus {
   /// The launch did not finish within its time limit (an infinite loop, a
   /// thread spinning on a value no other thread will set); it was interrupted.
   ENIGMA_RUNTIME_ERROR_TIMEOUT = 8,
+  /// Race-checked launches (ENIGMA_CPU_LAUNCH_RACE_CHECK): two threads accessed the same
+  /// threadgroup or device memory, at least one writing, without a barrier or SIMD-group
+  /// function ordering them (device memory: from different threadgroups, unless both atomic).
+  ENIGMA_RUNTIME_ERROR_DATA_RACE = 9,
+  /// Race-checked launches: a thread read threadgroup memory no thread of its threadgroup
+  /// had written.
+  ENIGMA_RUNTIME_ERROR_UNINITIALIZED_READ = 10,
 } EnigmaRuntimeStatus;
 
 typedef struct EnigmaRuntimeError {
@@ -259,6 +267,12 @@ typedef enum EnigmaCpuLaunchFlags {
   /// takes part in threadgroup barriers. By default a barrier that some
   /// threads of the group never reach is reported as an error.
   ENIGMA_CPU_LAUNCH_EXITED_THREADS_SKIP_BARRIERS = 2,
+  /// Run the race-checked build of the kernel (compiled on first use, with exact bounds
+  /// checks; a separate cache entry): reports data races and reads of uninitialized
+  /// threadgroup memory (ENIGMA_RUNTIME_ERROR_DATA_RACE, _UNINITIALIZED_READ). Threadgroups
+  /// then run one at a time on one worker. ENIGMA_RACE_CHECK=1 in the environment sets it
+  /// for every launch. See docs/cpu-runtime.md#race-checking.
+  ENIGMA_CPU_LAUNCH_RACE_CHECK = 4,
 } EnigmaCpuLaunchFlags;
 
 typedef struct EnigmaCpuLaunchConfig {

@@ -143,16 +143,21 @@ class CompiledKernel:
         block: int | Sequence[int] | None = None,
         device: str | None = None,
         function_constants: dict | None = None,
+        race_check: bool = False,
     ) -> None:
         """Launches the kernel. Buffers are numpy arrays (written in place), scalars Python or
         numpy numbers, in parameter order. `grid` (total threads) and `block` default to the
         ones the @jit function launched with. `device` is "cpu" (the CPU runtime, any OS) or
         "metal" (macOS); by default Metal when a metallib was built, else the CPU.
         `function_constants` gives the values of the kernel's ``enigma.function_constant``s,
-        keyed by index or name (``{0: 2.5, 1: True}``)."""
+        keyed by index or name (``{0: 2.5, 1: True}``). `race_check=True` (CPU only; or
+        ``ENIGMA_RACE_CHECK=1`` for every launch) runs the race-checked build: a data race
+        raises an EnigmaError of kind ``data_race``, a read of threadgroup memory nothing
+        wrote one of kind ``uninitialized_read``, naming both accesses' positions
+        (docs/cpu-runtime.md#race-checking)."""
         from . import launch as _launch
 
-        _launch.launch(self, args, grid, block, device, function_constants)
+        _launch.launch(self, args, grid, block, device, function_constants, race_check)
 
 
 def _params_from_msl(ck: CompiledKernel) -> list[ParamInfo]:

@@ -11,8 +11,9 @@ class EnigmaError(Exception):
     """
 
     #: Which failure this is, when the raiser says: the CPU runtime sets ``invalid_argument``,
-    #: ``unsupported``, ``compile``, ``system``, ``out_of_bounds``, ``divergent_barrier`` or
-    #: ``kernel_fault``; None when not classified.
+    #: ``unsupported``, ``compile``, ``system``, ``out_of_bounds``, ``divergent_barrier``,
+    #: ``kernel_fault``, ``timeout``, and for race-checked launches ``data_race`` or
+    #: ``uninitialized_read``; None when not classified.
     kind: str | None
 
     def __init__(self, *args: object, kind: str | None = None) -> None:

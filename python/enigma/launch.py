@@ -132,7 +132,11 @@ def python_position(ck: Any, message: str) -> tuple[str, int, int] | None:
     m = _MSL_POSITION.search(message)
     if m is None or m["file"] != ck.kernel_name:
         return None
-    msl_line = int(m["line"])
+    return _python_line(ck, int(m["line"]))
+
+
+def _python_line(ck: Any, msl_line: int) -> tuple[str, int, int] | None:
+    """The Python source position of MSL line `msl_line` (the translation's source map)."""
     kinfo = (ck.metadata.get("kernels") or [{}])[0]
     best = None
     for entry in kinfo.get("source_map") or []:
@@ -142,6 +146,25 @@ def python_position(ck: Any, message: str) -> tuple[str, int, int] | None:
     if best is None:
         return None
     return (str(best[1]), int(best[2]), int(best[3]))
+
+
+# Every source position of a race-check report (it names two accesses).
+_MSL_POSITIONS = re.compile(r"at (?P<file>[^\s,]+)\.metal:(?P<line>\d+)(?::\d+)?")
+
+
+def with_python_positions(ck: Any, message: str) -> str:
+    """A race-check report with the Python position of each MSL position it names appended
+    (`at enigma_kernel_f.metal:14:16 (kernels.py:12:8)`)."""
+
+    def sub(m: re.Match) -> str:
+        if m["file"] != ck.kernel_name:
+            return m[0]
+        where = _python_line(ck, int(m["line"]))
+        if where is None:
+            return m[0]
+        return f"{m[0]} ({where[0]}:{where[1]}:{where[2]})"
+
+    return _MSL_POSITIONS.sub(sub, message)
 
 
 def _cpu_kernel(ck: Any) -> Any:
@@ -160,9 +183,11 @@ def launch(
     block: int | Sequence[int] | None,
     device: str | None,
     function_constants: Any = None,
+    race_check: bool = False,
 ) -> None:
     """Runs CompiledKernel `ck` over `grid` threads in threadgroups of `block`, with the
-    values of its function constants (a dict keyed by index or name)."""
+    values of its function constants (a dict keyed by index or name); `race_check` runs the
+    CPU runtime's race-checked build (docs/cpu-runtime.md#race-checking)."""
     from . import function_constants as _fc
 
     kinfo = (ck.metadata.get("kernels") or [{}])[0]
@@ -204,8 +229,11 @@ def launch(
                 block=b,
                 coarsen=max(1, ck.coarsen),
                 function_constants={fc.index: v for fc, v, _ in constants},
+                race_check=race_check,
             )
         except EnigmaError as exc:
+            if exc.kind in ("data_race", "uninitialized_read"):
+                raise EnigmaError(with_python_positions(ck, str(exc)), kind=exc.kind) from None
             where = python_position(ck, str(exc))
             if where is None:
                 raise
@@ -213,6 +241,11 @@ def launch(
     elif device == "metal":
         if sys.platform != "darwin":
             raise EnigmaError("device='metal' needs macOS; use device='cpu' (the CPU runtime)")
+        if race_check:
+            raise EnigmaError(
+                "race_check runs on the CPU runtime; launch with device='cpu'",
+                kind="unsupported",
+            )
         if ck.metallib_bytes is None:
             raise EnigmaError(
                 f"{ck.kernel_name} was compiled emit-only; compile with "

@@ -45,10 +45,13 @@ _STATUS_KINDS = {
     6: "divergent_barrier",
     7: "kernel_fault",
     8: "timeout",
+    9: "data_race",
+    10: "uninitialized_read",
 }
 _PARAM_KINDS = {0: "buffer", 1: "scalar", 2: "builtin"}
 _FLAG_UNCHECKED = 1
 _FLAG_EXITED_THREADS_SKIP_BARRIERS = 2
+_FLAG_RACE_CHECK = 4
 _UINT32_MAX = 0xFFFFFFFF
 
 
@@ -441,6 +444,7 @@ class CpuKernel:
         exited_threads_skip_barriers: bool = False,
         timeout: float | None = None,
         function_constants: Mapping[int | str, Any] | None = None,
+        race_check: bool = False,
     ) -> None:
         """Runs the kernel over ``grid`` threads in threadgroups of ``block`` and waits.
 
@@ -452,7 +456,10 @@ class CpuKernel:
         which the launch is interrupted and fails with kind ``timeout`` (default:
         $ENIGMA_CPU_TIMEOUT, else no limit). ``function_constants`` gives the values of the
         source's function constants by index or name (``{0: 2.5, "use_bias": True}``); the
-        kernel is compiled once per set of values.
+        kernel is compiled once per set of values. ``race_check=True`` (or
+        ``ENIGMA_RACE_CHECK=1`` for every launch) runs the race-checked build of the kernel:
+        a data race fails with kind ``data_race``, a read of threadgroup memory nothing wrote
+        with ``uninitialized_read`` (docs/cpu-runtime.md#race-checking).
         """
         self.launch(
             args,
@@ -463,6 +470,7 @@ class CpuKernel:
             exited_threads_skip_barriers=exited_threads_skip_barriers,
             timeout=timeout,
             function_constants=function_constants,
+            race_check=race_check,
         )
 
     def launch(
@@ -476,6 +484,7 @@ class CpuKernel:
         exited_threads_skip_barriers: bool = False,
         timeout: float | None = None,
         function_constants: Mapping[int | str, Any] | None = None,
+        race_check: bool = False,
     ) -> None:
         """Same as calling the kernel, with the arguments as one sequence."""
         import numpy as np
@@ -511,6 +520,7 @@ class CpuKernel:
             exited_threads_skip_barriers=exited_threads_skip_barriers,
             timeout=timeout,
             function_constants=constants,
+            race_check=race_check,
         )
         for original, arr in write_back:
             original[...] = arr.reshape(original.shape)
@@ -526,6 +536,7 @@ class CpuKernel:
         exited_threads_skip_barriers: bool = False,
         timeout: float | None = None,
         function_constants: Mapping[int | str, Any] | Sequence[tuple[Any, Any, bytes]] | None = None,
+        race_check: bool = False,
     ) -> None:
         """Launches with (address, byte size) pairs in [[buffer(i)]] order: the bytes of
         a buffer, or exactly ``element_size`` bytes of a scalar. ``function_constants``: a
@@ -556,8 +567,10 @@ class CpuKernel:
         cfg.grid[:] = g
         cfg.block[:] = b
         cfg.coarsen = coarsen
-        cfg.flags = (0 if checked else _FLAG_UNCHECKED) | (
-            _FLAG_EXITED_THREADS_SKIP_BARRIERS if exited_threads_skip_barriers else 0
+        cfg.flags = (
+            (0 if checked else _FLAG_UNCHECKED)
+            | (_FLAG_EXITED_THREADS_SKIP_BARRIERS if exited_threads_skip_barriers else 0)
+            | (_FLAG_RACE_CHECK if race_check else 0)
         )
         cfg.timeoutMs = timeout_ms
         if function_constants is None or isinstance(function_constants, Mapping):

@@ -43,12 +43,27 @@
 // them, and this way the report names the source position
 // (__enigma_trap(kind, where): 1 division by zero, 2 INT_MIN / -1).
 //
+// Race checking (docs/cpu-runtime.md#race-checking): when the module defines
+// __enigma_race_access (enigma/Runtime/MetalRaceCheck.h does, for kernels compiled with
+// -DENIGMA_CPU_RACE_CHECK), every load, store, atomic and memory intrinsic that may touch a
+// buffer or a kernel-scope `threadgroup` variable (a thread_local global outside the header's
+// namespace) also calls
+//
+//   __enigma_race_access(ptr, size, flags, where, tgBase, tgName, tgSize)
+//
+// after its bounds check: flags are 1 read, 2 write, 4 atomic, 8 threadgroup memory; for
+// threadgroup memory tgBase/tgName/tgSize are the variable's address (in the calling OS
+// thread), its source name and size. A second pass, at the start of the pipeline, puts
+// __enigma_race_barrier(mem_flags) before every call of metal::threadgroup_barrier, whose
+// argument inlining would erase.
+//
 // The pass is also registered as `enigma-bounds-check` for
 // `opt -load-pass-plugin=... -passes=enigma-bounds-check` (lit tests).
 //
 //===----------------------------------------------------------------------===//
 
 #include "llvm/Analysis/ValueTracking.h"
+#include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DataLayout.h"
 #include "llvm/IR/DebugInfoMetadata.h"
@@ -81,14 +96,27 @@ constexpr StringLiteral kHeaderNamespacePrefix = "_ZN5metal8__enigma";
 /// metal::__enigma::__exchange(const void*, unsigned, unsigned long*): returns exchange slots.
 constexpr StringLiteral kExchangeName = "_ZN5metal8__enigma10__exchangeE";
 constexpr uint32_t kRead = 1, kWrite = 2;
+/// Race checking (see the file comment): defined by enigma/Runtime/MetalRaceCheck.h when the
+/// kernel is compiled with ENIGMA_CPU_RACE_CHECK; their presence turns the mode on.
+constexpr StringLiteral kRaceAccessName = "__enigma_race_access";
+constexpr StringLiteral kRaceBarrierName = "__enigma_race_barrier";
+/// metal::threadgroup_barrier(metal::mem_flags), before inlining.
+constexpr StringLiteral kBarrierName = "_ZN5metal19threadgroup_barrierENS_9mem_flagsE";
+constexpr uint32_t kRaceAtomic = 4, kRaceThreadgroup = 8;
 
 /// Where an address may point.
 struct Origin {
-  enum Kind { NotBuffer, Param, Unknown } kind;
-  unsigned param = 0; // for Param
+  /// Threadgroup: a kernel-scope `threadgroup` variable (a thread_local global that is not
+  /// the header's); not a buffer, but the race check watches it.
+  enum Kind { NotBuffer, Param, Unknown, Threadgroup } kind;
+  unsigned param = 0;                 // for Param
+  const GlobalVariable *tg = nullptr; // for Threadgroup
   bool operator==(const Origin &o) const {
-    return kind == o.kind && (kind != Param || param == o.param);
+    return kind == o.kind && (kind != Param || param == o.param) &&
+           (kind != Threadgroup || tg == o.tg);
   }
+  /// Whether a bounds check is needed (threadgroup memory is never a buffer).
+  bool mayBeBuffer() const { return kind == Param || kind == Unknown; }
 };
 
 /// The enabled lanes of a scalable masked load/store/gather/scatter, checked one by one in a
@@ -111,6 +139,12 @@ struct Check {
   Origin origin;
 };
 
+/// Whether the module was compiled for race checking: it defines the race hook.
+static bool raceMode(const Module &m) {
+  const Function *f = m.getFunction(kRaceAccessName);
+  return f && !f->isDeclaration();
+}
+
 class Instrumenter {
 public:
   explicit Instrumenter(Module &m)
@@ -125,6 +159,9 @@ public:
     paramTable = m.getGlobalVariable(kParamTableName, /*AllowInternal=*/true);
     paramWriteTable = m.getGlobalVariable(kParamWriteTableName, /*AllowInternal=*/true);
     marker = m.getFunction(kMarkerName);
+    if (raceMode(m))
+      raceAccess = m.getOrInsertFunction(kRaceAccessName, Type::getVoidTy(ctx), ptrTy, i64, i32,
+                                         ptrTy, ptrTy, ptrTy, i64);
   }
 
   bool run(Function &f);
@@ -144,6 +181,9 @@ private:
   void collect(Instruction &inst, SmallVectorImpl<Check> &out);
   void collectMasked(IntrinsicInst &ii, SmallVectorImpl<Check> &out);
   void emit(const Check &c);
+  void emitRace(const Check &c);
+  void emitBounds(const Check &c);
+  Constant *stringConstant(const std::string &text, const char *name);
   void emitLaneChecks(const struct LaneCheck &lc);
   bool checkDivision(BinaryOperator &div);
   Value *sourcePosition(const Instruction *at);
@@ -158,6 +198,9 @@ public:
   Type *i8, *i32, *i64, *intPtr;
   PointerType *ptrTy;
   FunctionCallee check, paramFail, trap;
+  /// Set in race-checking mode: __enigma_race_access(ptr, size, flags, where, tgBase,
+  /// tgName, tgSize) before every access that may touch a buffer or threadgroup memory.
+  FunctionCallee raceAccess;
   GlobalVariable *paramTable, *paramWriteTable;
   Function *marker;
   StringMap<Constant *> positions;
@@ -194,11 +237,15 @@ Value *Instrumenter::sourcePosition(const Instruction *at) {
   std::string text = file + ":" + std::to_string(loc->getLine());
   if (loc->getColumn())
     text += ":" + std::to_string(loc->getColumn());
+  return stringConstant(text, "enigma.access.position");
+}
+
+Constant *Instrumenter::stringConstant(const std::string &text, const char *name) {
   Constant *&c = positions[text];
   if (!c) {
     Constant *init = ConstantDataArray::getString(ctx, text);
     auto *gv = new GlobalVariable(mod, init->getType(), /*isConstant=*/true,
-                                  GlobalValue::PrivateLinkage, init, "enigma.access.position");
+                                  GlobalValue::PrivateLinkage, init, name);
     gv->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
     gv->setAlignment(Align(1));
     c = gv;
@@ -226,12 +273,22 @@ static bool isGroupPointer(const Value *ptr) {
 
 /// The origin of one underlying object (see originOf).
 Origin Instrumenter::originOfObject(const Value *obj, unsigned depth) const {
-  if (isa<AllocaInst>(obj) || isa<GlobalValue>(obj) || isGroupPointer(obj))
+  // Kernel-scope `threadgroup` variables are `static thread_local` (the header's own
+  // thread_locals are in metal::__enigma).
+  auto threadLocal = [](const Value *v) -> Origin {
+    const auto *gv = dyn_cast<GlobalVariable>(v);
+    if (gv && gv->isThreadLocal() && !gv->getName().starts_with(kHeaderNamespacePrefix))
+      return {Origin::Threadgroup, 0, gv};
+    return {Origin::NotBuffer};
+  };
+  if (isa<GlobalValue>(obj))
+    return threadLocal(obj);
+  if (isa<AllocaInst>(obj) || isGroupPointer(obj))
     return {Origin::NotBuffer};
   if (const auto *call = dyn_cast<CallInst>(obj)) {
     if (const auto *ii = dyn_cast<IntrinsicInst>(call))
       if (ii->getIntrinsicID() == Intrinsic::threadlocal_address)
-        return {Origin::NotBuffer};
+        return threadLocal(ii->getArgOperand(0)->stripPointerCasts());
     if (marker && call->getCalledFunction() == marker && call->arg_size() == 2)
       if (const auto *index = dyn_cast<ConstantInt>(call->getArgOperand(1)))
         return {Origin::Param, (unsigned)index->getZExtValue()};
@@ -476,6 +533,44 @@ void Instrumenter::collect(Instruction &inst, SmallVectorImpl<Check> &out) {
 }
 
 void Instrumenter::emit(const Check &c) {
+  if (c.origin.mayBeBuffer())
+    emitBounds(c);
+  if (raceAccess)
+    emitRace(c);
+}
+
+/// The race check's hook before the access (after its bounds check: an out-of-bounds access
+/// is reported as such).
+void Instrumenter::emitRace(const Check &c) {
+  if (c.origin.kind == Origin::NotBuffer)
+    return;
+  uint32_t flags = c.access;
+  const Instruction *at = c.at;
+  if (isa<AtomicRMWInst>(at) || isa<AtomicCmpXchgInst>(at) ||
+      (isa<LoadInst>(at) && cast<LoadInst>(at)->isAtomic()) ||
+      (isa<StoreInst>(at) && cast<StoreInst>(at)->isAtomic()))
+    flags |= kRaceAtomic;
+  IRBuilder<> b(c.at);
+  Value *null = ConstantPointerNull::get(ptrTy);
+  Value *base = null, *name = null;
+  uint64_t tgSize = 0;
+  if (c.origin.kind == Origin::Threadgroup) {
+    flags |= kRaceThreadgroup;
+    auto *gv = const_cast<GlobalVariable *>(c.origin.tg);
+    base = b.CreateThreadLocalAddress(gv);
+    tgSize = dl.getTypeAllocSize(gv->getValueType());
+    // _ZZ6reduceE4tile -> "reduce(...)::tile" -> "tile".
+    std::string full = demangle(gv->getName().str());
+    size_t colon = full.rfind("::");
+    std::string shortName = colon == std::string::npos ? full : full.substr(colon + 2);
+    name = stringConstant(shortName, "enigma.threadgroup.name");
+  }
+  b.CreateCall(raceAccess, {c.ptr, c.size, ConstantInt::get(i32, flags), sourcePosition(c.at), base,
+                            name, ConstantInt::get(i64, tgSize)})
+      ->setDebugLoc(c.at->getDebugLoc());
+}
+
+void Instrumenter::emitBounds(const Check &c) {
   Value *access = ConstantInt::get(i32, c.access);
   // Stores check against the writable bytes (none for a write-protected argument).
   GlobalVariable *table = (c.access & kWrite) && paramWriteTable ? paramWriteTable : paramTable;
@@ -579,7 +674,7 @@ bool Instrumenter::checkDivision(BinaryOperator &div) {
 
 bool Instrumenter::run(Function &f) {
   if (f.isDeclaration() || f.getName() == kCheckName || f.getName() == kParamFailName ||
-      f.getName() == kTrapName)
+      f.getName() == kTrapName || f.getName() == kRaceAccessName || f.getName() == kRaceBarrierName)
     return false;
   SmallVector<Check, 64> checks;
   SmallVector<Instruction *, 64> insts;
@@ -633,6 +728,33 @@ struct BoundsCheckPass : PassInfoMixin<BoundsCheckPass> {
   static bool isRequired() { return true; }
 };
 
+/// Race checking: before each call of metal::threadgroup_barrier(mem_flags) (at the start
+/// of the pipeline, before it is inlined and its argument disappears), a call
+/// __enigma_race_barrier(flags) tells the runtime which memory the barrier orders.
+struct RaceBarrierPass : PassInfoMixin<RaceBarrierPass> {
+  PreservedAnalyses run(Module &m, ModuleAnalysisManager &) {
+    Function *hook = m.getFunction(kRaceBarrierName);
+    Function *barrier = m.getFunction(kBarrierName);
+    if (!hook || hook->isDeclaration() || !barrier || hook->arg_size() != 1)
+      return PreservedAnalyses::all();
+    bool changed = false;
+    for (User *user : make_early_inc_range(barrier->users())) {
+      auto *cb = dyn_cast<CallBase>(user);
+      if (!cb || cb->getCalledFunction() != barrier || cb->arg_size() != 1 ||
+          !cb->getArgOperand(0)->getType()->isIntegerTy())
+        continue;
+      IRBuilder<> b(cb);
+      Type *argTy = hook->getFunctionType()->getParamType(0);
+      b.CreateCall(hook->getFunctionType(), hook,
+                   {b.CreateZExtOrTrunc(cb->getArgOperand(0), argTy)})
+          ->setDebugLoc(cb->getDebugLoc());
+      changed = true;
+    }
+    return changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  }
+  static bool isRequired() { return true; }
+};
+
 } // namespace
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
@@ -646,6 +768,15 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
                   if (name != "enigma-bounds-check")
                     return false;
                   mpm.addPass(BoundsCheckPass());
+                  return true;
+                });
+            pb.registerPipelineStartEPCallback(
+                [](ModulePassManager &mpm, OptimizationLevel) { mpm.addPass(RaceBarrierPass()); });
+            pb.registerPipelineParsingCallback(
+                [](StringRef name, ModulePassManager &mpm, ArrayRef<PassBuilder::PipelineElement>) {
+                  if (name != "enigma-race-barriers")
+                    return false;
+                  mpm.addPass(RaceBarrierPass());
                   return true;
                 });
           }};

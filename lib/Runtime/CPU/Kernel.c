@@ -1,17 +1,23 @@
 /*===-- Kernel.c - C API of the CPU runtime (enigma-c/Runtime.h) ----------===*/
 
 #include "CpuRuntime.h"
+#include "RaceCheck.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /// A kernel compiled for one set of function constant values.
 typedef struct Specialization {
   unsigned char *key; /* (index, size, bytes) of every supplied value, by constant */
   size_t keySize;
   EnigmaCpuCompiled compiled;
+  char *text; /* the specialized source (for its race-checked build) */
+  size_t textLength;
+  EnigmaCpuCompiled race; /* its race-checked build, once compiled */
 } Specialization;
 
 struct EnigmaCpuKernelImpl {
@@ -29,6 +35,8 @@ struct EnigmaCpuKernelImpl {
   bool lockInitialized;
   Specialization **specs;
   size_t numSpecs, capSpecs;
+  /* The race-checked build (ENIGMA_CPU_LAUNCH_RACE_CHECK), compiled on first use under `lock`. */
+  EnigmaCpuCompiled race;
 };
 
 static char *dupOrNull(const char *s) { return s ? enigmaCpuStrndup(s, strlen(s)) : NULL; }
@@ -79,14 +87,20 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelCreate(const char *source, size_t sour
       enigmaCpuParseSignature(source ? source : "", sourceLength, kernelName, &k->signature, error);
   if (st == ENIGMA_RUNTIME_OK)
     st = enigmaCpuParseFunctionConstants(source ? source : "", sourceLength, &k->constants, error);
-  if (st == ENIGMA_RUNTIME_OK && k->constants.numConstants) {
-    // Kept to compile specializations at launch (see FunctionConstants.c).
-    k->source = enigmaCpuStrndup(source, sourceLength);
+  if (st == ENIGMA_RUNTIME_OK) {
+    // Kept to compile specializations and the race-checked build at launch.
+    k->source = enigmaCpuStrndup(source ? source : "", sourceLength);
     k->sourceLength = sourceLength;
     k->cxx = dupOrNull(options ? options->cxx : NULL);
     k->cxxFlags = dupOrNull(options ? options->cxxFlags : NULL);
     k->cacheDir = dupOrNull(options ? options->cacheDir : NULL);
     k->lockInitialized = pthread_mutex_init(&k->lock, NULL) == 0;
+    if (!k->source || !k->lockInitialized || (options && options->cxx && !k->cxx) ||
+        (options && options->cxxFlags && !k->cxxFlags) ||
+        (options && options->cacheDir && !k->cacheDir))
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+  }
+  if (st == ENIGMA_RUNTIME_OK && k->constants.numConstants) {
     size_t length = 0;
     char *undefined = k->source ? enigmaCpuSpecializeSource(source, sourceLength, &k->constants,
                                                             NULL, &length)
@@ -120,9 +134,12 @@ void enigmaRuntimeCpuKernelDestroy(EnigmaCpuKernel k) {
   if (!k)
     return;
   enigmaCpuCompiledRelease(&k->compiled);
+  enigmaCpuCompiledRelease(&k->race);
   enigmaCpuSignatureFree(&k->signature);
   for (size_t i = 0; i < k->numSpecs; ++i) {
     enigmaCpuCompiledRelease(&k->specs[i]->compiled);
+    enigmaCpuCompiledRelease(&k->specs[i]->race);
+    free(k->specs[i]->text);
     free(k->specs[i]->key);
     free(k->specs[i]);
   }
@@ -215,8 +232,9 @@ static size_t roundUp(size_t n, size_t a) { return (n + a - 1) / a * a; }
 static EnigmaRuntimeStatus specialize(EnigmaCpuKernel k,
                                       const EnigmaCpuFunctionConstantValue *values,
                                       size_t numValues, const EnigmaCpuCompiled **compiled,
-                                      EnigmaRuntimeError *error) {
+                                      Specialization **specOut, EnigmaRuntimeError *error) {
   *compiled = &k->compiled;
+  *specOut = NULL;
   const EnigmaCpuFunctionConstants *fcs = &k->constants;
   if (numValues && !values)
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
@@ -296,6 +314,7 @@ static EnigmaRuntimeStatus specialize(EnigmaCpuKernel k,
   for (size_t i = 0; i < k->numSpecs; ++i)
     if (k->specs[i]->keySize == keySize && memcmp(k->specs[i]->key, key, keySize) == 0) {
       *compiled = &k->specs[i]->compiled;
+      *specOut = k->specs[i];
       pthread_mutex_unlock(&k->lock);
       free(key);
       free(data);
@@ -325,8 +344,12 @@ static EnigmaRuntimeStatus specialize(EnigmaCpuKernel k,
   if (st == ENIGMA_RUNTIME_OK) {
     spec->key = key;
     spec->keySize = keySize;
+    spec->text = text;
+    spec->textLength = length;
+    text = NULL;
     k->specs[k->numSpecs++] = spec;
     *compiled = &spec->compiled;
+    *specOut = spec;
     key = NULL;
     spec = NULL;
   }
@@ -341,7 +364,61 @@ static EnigmaRuntimeStatus specialize(EnigmaCpuKernel k,
 static EnigmaRuntimeStatus launchCompiled(EnigmaCpuKernel k, const EnigmaCpuArg *args,
                                           size_t numArgs, const EnigmaCpuLaunchConfig *cfg,
                                           const EnigmaCpuCompiled *compiled,
-                                          EnigmaRuntimeError *error);
+                                          EnigmaCpuRaceTable *race, EnigmaRuntimeError *error);
+
+/// Whether ENIGMA_RACE_CHECK asks for race-checked launches ("1", "true", "yes", "on").
+static bool raceCheckFromEnv(void) {
+  const char *env = getenv("ENIGMA_RACE_CHECK");
+  return env && (!strcmp(env, "1") || !strcasecmp(env, "true") || !strcasecmp(env, "yes") ||
+                 !strcasecmp(env, "on"));
+}
+
+/// The race-checked build of the kernel (spec NULL) or of a specialization: the same text
+/// compiled with the race hooks (RaceCheck.h), exact bounds checks and the kernel's other
+/// options; its flags make it a cache entry of its own. Compiled on first use.
+static EnigmaRuntimeStatus raceBuild(EnigmaCpuKernel k, Specialization *spec,
+                                     const EnigmaCpuCompiled **out, EnigmaCpuRaceTable **table,
+                                     EnigmaRuntimeError *error) {
+  pthread_mutex_lock(&k->lock);
+  EnigmaCpuCompiled *race = spec ? &spec->race : &k->race;
+  EnigmaRuntimeStatus st = ENIGMA_RUNTIME_OK;
+  if (!race->handle) {
+    const char *userFlags = k->cxxFlags ? k->cxxFlags : getenv("ENIGMA_CPU_CXXFLAGS");
+    char *flags = enigmaCpuFormat("%s %s", userFlags ? userFlags : "", ENIGMA_CPU_RACE_CHECK_FLAGS);
+    size_t length = spec ? spec->textLength : k->sourceLength;
+    char *text = NULL;
+    if (!spec && k->constants.numConstants)
+      text = enigmaCpuSpecializeSource(k->source, k->sourceLength, &k->constants, NULL, &length);
+    const char *source = spec ? spec->text : text ? text : k->source;
+    if (!flags || !source) {
+      st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+    } else {
+      EnigmaCpuCompileOptions options = {k->cxx, flags, k->cacheDir,
+                                         ENIGMA_CPU_BOUNDS_CHECK_EXACT};
+      st = enigmaCpuCompile(source, length, k->name, &k->signature, &options, race, error);
+      if (st == ENIGMA_RUNTIME_ERROR_UNSUPPORTED && error && error->message) {
+        char *msg = enigmaCpuFormat("race checking needs the bounds-check pass plugin: %s",
+                                    error->message);
+        if (msg) {
+          free(error->message);
+          error->message = msg;
+        }
+      }
+    }
+    free(flags);
+    free(text);
+  }
+  pthread_mutex_unlock(&k->lock);
+  if (st != ENIGMA_RUNTIME_OK)
+    return st;
+  *table = dlsym(race->handle, "enigma_cpu_race");
+  *out = race;
+  if (!*table)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                             "kernel '%s': the race-checked build %s has no race table",
+                             k->name, race->libraryPath ? race->libraryPath : "");
+  return ENIGMA_RUNTIME_OK;
+}
 
 EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunch(EnigmaCpuKernel k, const EnigmaCpuArg *args,
                                                  size_t numArgs, const EnigmaCpuLaunchConfig *cfg,
@@ -358,18 +435,25 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelLaunchWithConstants(
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
                              "enigmaRuntimeCpuKernelLaunch: NULL kernel");
   const EnigmaCpuCompiled *compiled = &k->compiled;
+  Specialization *spec = NULL;
   if (k->constants.numConstants || numConstants) {
-    EnigmaRuntimeStatus st = specialize(k, constants, numConstants, &compiled, error);
+    EnigmaRuntimeStatus st = specialize(k, constants, numConstants, &compiled, &spec, error);
     if (st != ENIGMA_RUNTIME_OK)
       return st;
   }
-  return launchCompiled(k, args, numArgs, cfg, compiled, error);
+  EnigmaCpuRaceTable *race = NULL;
+  if (cfg && ((cfg->flags & ENIGMA_CPU_LAUNCH_RACE_CHECK) || raceCheckFromEnv())) {
+    EnigmaRuntimeStatus st = raceBuild(k, spec, &compiled, &race, error);
+    if (st != ENIGMA_RUNTIME_OK)
+      return st;
+  }
+  return launchCompiled(k, args, numArgs, cfg, compiled, race, error);
 }
 
 static EnigmaRuntimeStatus launchCompiled(EnigmaCpuKernel k, const EnigmaCpuArg *args,
                                           size_t numArgs, const EnigmaCpuLaunchConfig *cfg,
                                           const EnigmaCpuCompiled *compiled,
-                                          EnigmaRuntimeError *error) {
+                                          EnigmaCpuRaceTable *race, EnigmaRuntimeError *error) {
   clearError(error);
   if (!k || !cfg || (numArgs && !args))
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
@@ -398,8 +482,9 @@ static EnigmaRuntimeStatus launchCompiled(EnigmaCpuKernel k, const EnigmaCpuArg 
                              "threads; Metal allows at most %u",
                              k->name, cfg->block[0], cfg->block[1], cfg->block[2],
                              (unsigned long long)threads, ENIGMA_CPU_MAX_THREADS_PER_GROUP);
-  if (cfg->flags &
-      ~(uint32_t)(ENIGMA_CPU_LAUNCH_UNCHECKED | ENIGMA_CPU_LAUNCH_EXITED_THREADS_SKIP_BARRIERS))
+  if (cfg->flags & ~(uint32_t)(ENIGMA_CPU_LAUNCH_UNCHECKED |
+                               ENIGMA_CPU_LAUNCH_EXITED_THREADS_SKIP_BARRIERS |
+                               ENIGMA_CPU_LAUNCH_RACE_CHECK))
     return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
                              "kernel '%s': unknown launch flags 0x%x", k->name, cfg->flags);
   uint32_t coarsen = cfg->coarsen ? cfg->coarsen : 1;
@@ -561,7 +646,7 @@ static EnigmaRuntimeStatus launchCompiled(EnigmaCpuKernel k, const EnigmaCpuArg 
   job.args = argv;
   job.buffers = bufs;
   job.bounds = compiled->bounds;
-  st = enigmaCpuRunJob(&job, error);
+  st = race ? enigmaCpuRunJobRaceChecked(&job, race, error) : enigmaCpuRunJob(&job, error);
 
   // Written back even after a failure: the caller sees what the kernel wrote.
   // A copy shared by aliased parameters is written back once.

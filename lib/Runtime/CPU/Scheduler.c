@@ -29,6 +29,7 @@
 
 #define _GNU_SOURCE
 #include "CpuRuntime.h"
+#include "RaceCheck.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -91,7 +92,13 @@ typedef struct FaultInfo {
   const char *where;
   /* ENIGMA_CPU_TRAP_* when an exact check caught a division (sig SIGFPE). */
   uint32_t trap;
+  /* sig RACE_SIGNAL: the race checker's report (malloc'ed) and status. */
+  char *raceMessage;
+  EnigmaRuntimeStatus raceStatus;
 } FaultInfo;
+
+/* FaultInfo.sig of a report of the race checker (no real signal). */
+#define RACE_SIGNAL (-1)
 
 typedef struct JobState {
   const EnigmaCpuJob *job;
@@ -205,6 +212,11 @@ static void reportFault(Worker *w) {
   char *msg = NULL;
   EnigmaRuntimeStatus status = ENIGMA_RUNTIME_ERROR_KERNEL_FAULT;
 
+  if (f->sig == RACE_SIGNAL) {
+    jobFail(w->js, f->raceStatus, w->fault.raceMessage);
+    w->fault.raceMessage = NULL;
+    return;
+  }
   if (f->sig == INTERRUPT_SIGNAL) {
     jobFail(w->js, ENIGMA_RUNTIME_ERROR_TIMEOUT,
             enigmaCpuFormat("kernel '%s': the launch did not finish within its time limit of %.3g "
@@ -444,6 +456,370 @@ static void ensureSignalHandlers(void) {
   }
 }
 
+/*===-- Race checking -----------------------------------------------------===*/
+/*
+ * A race-checked launch (RaceCheck.h) runs a build of the kernel whose every access that may
+ * touch a buffer or a kernel-scope threadgroup variable first calls raceAccess (through the
+ * .so's __enigma_race_access). Threadgroups then run one at a time on one worker (the first),
+ * so the checker needs no locks and its reports are deterministic.
+ *
+ * Shadow memory: one RaceCell per byte of every writable buffer of the launch and of every
+ * threadgroup variable seen, holding the last write (and an atomic write concurrent with it,
+ * when that is atomic too) and up to two reads since (the first read, and the latest by another
+ * thread). An access records its threadgroup (a serial number,
+ * unique over the process's race-checked launches), its thread, whether it is atomic, the
+ * barrier epoch of its memory (threadgroup barriers with mem_threadgroup advance the
+ * threadgroup epoch, mem_device the device epoch), the exchange count of its SIMD-group and
+ * its source position. Two accesses conflict when they come from different threads, at least
+ * one writes, not both are atomic, and
+ *   - threadgroup memory: they are in the same barrier epoch and not ordered by a SIMD-group
+ *     exchange both lanes took part in after the first and before the second access;
+ *   - device memory: they come from different threadgroups, or from one threadgroup under the
+ *     rule above with the device epoch.
+ * Cells of threadgroup memory whose serial is not the running threadgroup's are empty (so
+ * nothing is cleared between threadgroups). A read of threadgroup memory no thread of the
+ * threadgroup wrote is remembered and reported at the next barrier or the end of the
+ * threadgroup, unless a race on it (another thread writing it in the same epoch) is reported
+ * first: in `tile[t] = x; v = tile[t + 1];` without a barrier, the race is the cause.
+ */
+
+typedef struct RaceAccess {
+  uint32_t serial; /* threadgroup; 0: none */
+  uint16_t thread; /* thread_index_in_threadgroup */
+  uint8_t atomic;
+  uint8_t write;
+  uint32_t epoch; /* barrier epoch of the memory's kind */
+  uint32_t simd;  /* exchanges completed by the thread's SIMD-group before the access */
+  const char *where;
+} RaceAccess;
+
+/* w: the last write; wa: an atomic write concurrent with w, itself atomic (both are
+ * unordered with what follows, and a plain access after them races with either). */
+typedef struct RaceCell {
+  RaceAccess w, wa, r1, r2;
+} RaceCell;
+
+typedef struct RaceRange {
+  uintptr_t lo, size;
+  RaceCell *cells; /* mmap'ed, size cells */
+  size_t mapBytes;
+  const EnigmaCpuBufferInfo *buffer; /* device memory: the buffer; NULL: threadgroup */
+  const char *tgName;
+} RaceRange;
+
+#define MAX_SIMDGROUPS (MAX_THREADS / SIMD)
+#define MAX_RACE_TG_RANGES 64
+#define BARRIER_FLAGS_KNOWN 0x80000000u
+
+typedef struct RaceState {
+  const EnigmaCpuJob *job;
+  Worker *w;
+  RaceRange *dev;
+  size_t numDev;
+  RaceRange tg[MAX_RACE_TG_RANGES];
+  size_t numTg;
+  RaceRange *lastHit;
+  uint32_t firstSerial; /* serial of threadgroup 0 */
+  uint32_t serial;      /* the running threadgroup's */
+  uint32_t tgEpoch, devEpoch;
+  uint32_t pendingFlags[MAX_THREADS]; /* mem_flags of the barrier each thread waits at */
+  uint32_t simdSeq[MAX_SIMDGROUPS];
+  /* lastCommon[sg][a][b]: the last exchange (simdSeq value) lanes a and b both took part in. */
+  uint32_t lastCommon[MAX_SIMDGROUPS][SIMD][SIMD];
+  bool uninitPending;
+  RaceAccess uninit;
+  const RaceRange *uninitRange;
+  uintptr_t uninitOffset;
+  uint64_t uninitSize;
+} RaceState;
+
+/* The race-checked launch running (launches are serialized); serials of threadgroups. */
+static RaceState *gRace;
+static uint32_t gRaceSerial;
+
+static void raceRangeFree(RaceRange *r) {
+  if (r->cells)
+    munmap(r->cells, r->mapBytes);
+  r->cells = NULL;
+}
+
+static bool raceRangeInit(RaceRange *r, uintptr_t lo, uintptr_t size) {
+  r->lo = lo;
+  r->size = size;
+  r->mapBytes = size * sizeof(RaceCell);
+  void *p = mmap(NULL, r->mapBytes ? r->mapBytes : 1, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  r->cells = p == MAP_FAILED ? NULL : p;
+  if (!r->mapBytes)
+    r->mapBytes = 1;
+  return r->cells != NULL;
+}
+
+/// The position of threadgroup `serial` of the launch and the size of that threadgroup.
+static void raceGroupOf(const RaceState *rs, uint32_t serial, uint32_t gid[3], uint32_t size[3]) {
+  const EnigmaCpuJob *job = rs->job;
+  uint64_t linear = serial - rs->firstSerial;
+  uint64_t nx = (job->grid[0] + job->block[0] - 1) / job->block[0];
+  uint64_t ny = (job->grid[1] + job->block[1] - 1) / job->block[1];
+  gid[0] = (uint32_t)(linear % nx);
+  gid[1] = (uint32_t)((linear / nx) % ny);
+  gid[2] = (uint32_t)(linear / (nx * ny));
+  for (int d = 0; d < 3; ++d) {
+    uint32_t left = job->grid[d] - gid[d] * job->block[d];
+    size[d] = left < job->block[d] ? left : job->block[d];
+  }
+}
+
+static void raceDescribe(const RaceState *rs, const RaceAccess *a, char *buf, size_t n) {
+  uint32_t gid[3], size[3];
+  raceGroupOf(rs, a->serial, gid, size);
+  uint32_t t = a->thread, lx = t % size[0], ly = (t / size[0]) % size[1],
+           lz = t / (size[0] * size[1]);
+  const uint32_t *block = rs->job->block;
+  snprintf(buf, n,
+           "%s%s by threadgroup (%u,%u,%u), thread (%u,%u,%u) of the threadgroup, "
+           "thread_position_in_grid (%u,%u,%u), at %s",
+           a->atomic ? "atomic " : "", a->write ? "write" : "read", gid[0], gid[1], gid[2], lx, ly,
+           lz, gid[0] * block[0] + lx, gid[1] * block[1] + ly, gid[2] * block[2] + lz,
+           a->where && *a->where ? a->where : "an unknown position (no line tables)");
+}
+
+/// "buffer 'out' ([[buffer(1)]], float) at element index 3 (byte offset 12)" or
+/// "threadgroup memory 'tile' (1024 bytes) at byte offset 12".
+static char *raceLocation(const RaceState *rs, const RaceRange *r, uintptr_t off) {
+  (void)rs;
+  if (r->buffer) {
+    const EnigmaCpuParamDesc *p = r->buffer->param;
+    size_t elem = p->elementSize ? p->elementSize : 1;
+    return enigmaCpuFormat("buffer '%s' ([[buffer(%d)]], %s) at element index %zu (byte offset "
+                           "%zu)",
+                           p->name, p->bufferIndex, p->typeName, (size_t)off / elem, (size_t)off);
+  }
+  if (r->tgName)
+    return enigmaCpuFormat("threadgroup memory '%s' (%zu bytes) at byte offset %zu", r->tgName,
+                           (size_t)r->size, (size_t)off);
+  return enigmaCpuFormat("threadgroup memory at byte offset %zu", (size_t)off);
+}
+
+/// Stops the launch with a report, from the fiber of the thread making access `b`.
+static void raceReport(RaceState *rs, const RaceRange *r, uintptr_t off, const RaceAccess *a,
+                       const RaceAccess *b) {
+  Worker *w = rs->w;
+  char first[512], second[512];
+  raceDescribe(rs, a, first, sizeof(first));
+  raceDescribe(rs, b, second, sizeof(second));
+  char *loc = raceLocation(rs, r, off);
+  const char *why;
+  if (!r->buffer)
+    why = "threadgroup memory is only ordered by a threadgroup_barrier(mem_flags::"
+          "mem_threadgroup) both threads pass, or, between lanes of one SIMD-group, a "
+          "SIMD-group function or simdgroup_barrier";
+  else if (a->serial != b->serial)
+    why = "threadgroups are not ordered with each other: only atomic accesses to the same "
+          "device memory from different threadgroups are race-free";
+  else
+    why = "within a threadgroup, device memory is only ordered by a "
+          "threadgroup_barrier(mem_flags::mem_device) both threads pass, or, between lanes of "
+          "one SIMD-group, a SIMD-group function or simdgroup_barrier";
+  w->fault.sig = RACE_SIGNAL;
+  w->fault.raceStatus = ENIGMA_RUNTIME_ERROR_DATA_RACE;
+  free(w->fault.raceMessage);
+  w->fault.raceMessage =
+      enigmaCpuFormat("kernel '%s': data race on %s: %s, and %s; %s", rs->job->kernelName,
+                      loc ? loc : "memory", first, second, why);
+  free(loc);
+  w->fault.thread = w->g.current;
+  siglongjmp(w->jmp, 1);
+}
+
+/// Whether earlier access `a` happens before access `b` (now, by the running thread).
+static bool raceOrdered(const RaceState *rs, const RaceAccess *a, const RaceAccess *b) {
+  if (a->serial != b->serial)
+    return false; // threadgroups are never ordered
+  if (a->thread == b->thread || a->epoch != b->epoch)
+    return true; // program order, or a barrier between them
+  // An exchange of their SIMD-group after `a` and before `b`, both lanes taking part.
+  return a->thread / SIMD == b->thread / SIMD &&
+         rs->lastCommon[a->thread / SIMD][b->thread % SIMD][a->thread % SIMD] > a->simd;
+}
+
+/// Whether earlier access `a` and access `b` race.
+static bool raceConflict(const RaceState *rs, const RaceAccess *a, const RaceAccess *b,
+                         bool threadgroup) {
+  if (!a->serial || (!a->write && !b->write) || (a->atomic && b->atomic))
+    return false;
+  if (a->serial != b->serial)
+    return !threadgroup; // threadgroup memory: another threadgroup's cell is empty
+  return !raceOrdered(rs, a, b);
+}
+
+static RaceRange *raceFindRange(RaceState *rs, uintptr_t a, uint32_t flags, const void *tgBase,
+                                const char *tgName, uint64_t tgSize) {
+  RaceRange *hit = rs->lastHit;
+  if (hit && a - hit->lo < hit->size)
+    return hit;
+  if ((flags & ENIGMA_CPU_RACE_THREADGROUP) && tgBase) {
+    for (size_t i = 0; i < rs->numTg; ++i)
+      if (rs->tg[i].lo == (uintptr_t)tgBase && rs->tg[i].size == tgSize)
+        return a - rs->tg[i].lo < rs->tg[i].size ? (rs->lastHit = &rs->tg[i]) : NULL;
+    if (rs->numTg == MAX_RACE_TG_RANGES || !tgSize)
+      return NULL;
+    RaceRange *r = &rs->tg[rs->numTg];
+    memset(r, 0, sizeof(*r));
+    if (!raceRangeInit(r, (uintptr_t)tgBase, tgSize))
+      return NULL;
+    r->tgName = tgName;
+    ++rs->numTg;
+    return a - r->lo < r->size ? (rs->lastHit = r) : NULL;
+  }
+  for (size_t i = 0; i < rs->numDev; ++i)
+    if (a - rs->dev[i].lo < rs->dev[i].size)
+      return rs->lastHit = &rs->dev[i];
+  for (size_t i = 0; i < rs->numTg; ++i)
+    if (a - rs->tg[i].lo < rs->tg[i].size)
+      return rs->lastHit = &rs->tg[i];
+  return NULL;
+}
+
+static void raceAccess(const void *addr, uint64_t size, uint32_t flags, const char *where,
+                       const void *tgBase, const char *tgName, uint64_t tgSize) {
+  RaceState *rs = gRace;
+  if (!rs || !rs->w || !addr || !size || !rs->w->inKernel)
+    return;
+  uintptr_t a = (uintptr_t)addr;
+  RaceRange *r = raceFindRange(rs, a, flags, tgBase, tgName, tgSize);
+  if (!r)
+    return; // the stack, a constant, a read-only buffer...
+  bool threadgroup = r->buffer == NULL;
+  uintptr_t off = a - r->lo;
+  uint64_t n = size < r->size - off ? size : r->size - off;
+  uint32_t t = rs->w->g.current;
+  RaceAccess me = {rs->serial,
+                   (uint16_t)t,
+                   (flags & ENIGMA_CPU_RACE_ATOMIC) != 0,
+                   (flags & ENIGMA_CPU_RACE_WRITE) != 0,
+                   threadgroup ? rs->tgEpoch : rs->devEpoch,
+                   rs->simdSeq[t / SIMD],
+                   where};
+  for (uint64_t i = 0; i < n; ++i) {
+    RaceCell *c = &r->cells[off + i];
+    if (threadgroup) {
+      // What other threadgroups left is empty.
+      if (c->w.serial != rs->serial)
+        c->w.serial = 0;
+      if (c->wa.serial != rs->serial)
+        c->wa.serial = 0;
+      if (c->r1.serial != rs->serial)
+        c->r1.serial = 0;
+      if (c->r2.serial != rs->serial)
+        c->r2.serial = 0;
+    }
+    if (raceConflict(rs, &c->w, &me, threadgroup))
+      raceReport(rs, r, off + i, &c->w, &me);
+    if (raceConflict(rs, &c->wa, &me, threadgroup))
+      raceReport(rs, r, off + i, &c->wa, &me);
+    if (me.write) {
+      if (raceConflict(rs, &c->r1, &me, threadgroup))
+        raceReport(rs, r, off + i, &c->r1, &me);
+      if (raceConflict(rs, &c->r2, &me, threadgroup))
+        raceReport(rs, r, off + i, &c->r2, &me);
+      if (c->w.serial && c->w.atomic && me.atomic && !raceOrdered(rs, &c->w, &me))
+        c->wa = c->w;
+      c->w = me;
+      memset(&c->r1, 0, sizeof(c->r1));
+      memset(&c->r2, 0, sizeof(c->r2));
+      continue;
+    }
+    if (threadgroup && !c->w.serial && !rs->uninitPending) {
+      // Nothing wrote it in this threadgroup (yet): reported at the next barrier or the
+      // end of the threadgroup, unless a race on it comes first.
+      rs->uninitPending = true;
+      rs->uninit = me;
+      rs->uninitRange = r;
+      rs->uninitOffset = off + i;
+      rs->uninitSize = n - i;
+    }
+    // Keep the first read and the latest by another thread: a later write by any thread
+    // other than the readers' then conflicts with one of them.
+    if (!c->r1.serial || c->r1.thread == me.thread ||
+        (c->r1.serial == me.serial && c->r1.epoch != me.epoch))
+      c->r1 = me;
+    else
+      c->r2 = me;
+  }
+}
+
+static void raceBarrier(uint32_t memFlags) {
+  RaceState *rs = gRace;
+  if (!rs || !rs->w || !rs->w->inKernel)
+    return;
+  rs->pendingFlags[rs->w->g.current] = memFlags | BARRIER_FLAGS_KNOWN;
+}
+
+/// A pending read of uninitialized threadgroup memory, reported from the scheduler. Returns
+/// false (after failing the job) when there was one.
+static bool raceCheckUninit(Worker *w) {
+  RaceState *rs = gRace;
+  if (!rs || !rs->uninitPending)
+    return true;
+  rs->uninitPending = false;
+  char reader[512];
+  raceDescribe(rs, &rs->uninit, reader, sizeof(reader));
+  char *loc = raceLocation(rs, rs->uninitRange, rs->uninitOffset);
+  uint32_t gid[3], size[3];
+  raceGroupOf(rs, rs->uninit.serial, gid, size);
+  jobFail(w->js, ENIGMA_RUNTIME_ERROR_UNINITIALIZED_READ,
+          enigmaCpuFormat("kernel '%s': uninitialized read of %s: %s, and no thread of "
+                          "threadgroup (%u,%u,%u) wrote it before (threadgroup memory starts "
+                          "with undefined contents)",
+                          w->job->kernelName, loc ? loc : "threadgroup memory", reader, gid[0],
+                          gid[1], gid[2]));
+  free(loc);
+  return false;
+}
+
+/// A threadgroup barrier completes: the epochs of the memory its mem_flags order advance.
+static void raceBarrierDone(Worker *w) {
+  RaceState *rs = gRace;
+  uint32_t flags = 0;
+  for (uint32_t i = 0; i < w->g.threadCount; ++i) {
+    if (w->state[i] != TS_WAIT_BARRIER)
+      continue;
+    uint32_t f = rs->pendingFlags[i];
+    // A barrier the pass did not annotate (not metal::threadgroup_barrier): orders both.
+    flags |= (f & BARRIER_FLAGS_KNOWN) ? f : 3u;
+    rs->pendingFlags[i] = 0;
+  }
+  if (flags & 2u) // mem_threadgroup
+    ++rs->tgEpoch;
+  if (flags & 1u) // mem_device
+    ++rs->devEpoch;
+}
+
+/// A SIMD-group exchange completed for the lanes in `mask` of SIMD-group `sg`.
+static void raceExchangeDone(uint32_t sg, uint64_t mask) {
+  RaceState *rs = gRace;
+  uint32_t seq = ++rs->simdSeq[sg];
+  for (uint32_t a = 0; a < SIMD; ++a) {
+    if (!((mask >> a) & 1u))
+      continue;
+    for (uint32_t b = 0; b < SIMD; ++b)
+      if ((mask >> b) & 1u)
+        rs->lastCommon[sg][a][b] = seq;
+  }
+}
+
+/// A threadgroup starts.
+static void raceGroupStart(const EnigmaCpuJob *job, const uint32_t gid[3]) {
+  RaceState *rs = gRace;
+  uint64_t nx = (job->grid[0] + job->block[0] - 1) / job->block[0];
+  uint64_t ny = (job->grid[1] + job->block[1] - 1) / job->block[1];
+  rs->serial = rs->firstSerial + (uint32_t)(gid[0] + nx * (gid[1] + ny * (uint64_t)gid[2]));
+  rs->tgEpoch = rs->devEpoch = 0;
+  memset(rs->pendingFlags, 0, sizeof(rs->pendingFlags));
+  rs->uninitPending = false;
+}
+
 /*===-- Fibers of a worker ------------------------------------------------===*/
 
 static void fiberMain(void *arg);
@@ -595,6 +971,8 @@ static bool resolveSimd(Worker *w) {
         w->resMask[l] = mask;
         w->state[l] = TS_READY;
       }
+    if (gRace)
+      raceExchangeDone(base / SIMD, mask);
     any = true;
   }
   return any;
@@ -629,6 +1007,11 @@ static bool runFibers(Worker *w) {
       continue;
     // Everyone left waits at a threadgroup barrier.
     if (w->doneCount == 0 || (w->job->flags & ENIGMA_CPU_LAUNCH_EXITED_THREADS_SKIP_BARRIERS)) {
+      if (gRace) {
+        if (!raceCheckUninit(w))
+          return false;
+        raceBarrierDone(w);
+      }
       for (uint32_t i = 0; i < n; ++i)
         if (w->state[i] == TS_WAIT_BARRIER)
           w->state[i] = TS_READY;
@@ -672,6 +1055,8 @@ static bool runGroup(Worker *w, const uint32_t gid[3]) {
   w->mode = MODE_SEQUENTIAL;
   w->doneCount = 0;
   w->barrierCount = 0;
+  if (gRace)
+    raceGroupStart(w->job, gid);
   Fiber *seq = &w->fibers[SEQ_FIBER];
   if (!prepareFiber(w, seq, SEQ_FIBER)) {
     jobFail(w->js, ENIGMA_RUNTIME_ERROR_SYSTEM,
@@ -680,9 +1065,11 @@ static bool runGroup(Worker *w, const uint32_t gid[3]) {
     return false;
   }
   resume(w, seq);
-  if (w->mode == MODE_SEQUENTIAL)
-    return true; // every thread ran to completion without synchronizing
-  return runFibers(w);
+  if (w->mode == MODE_SEQUENTIAL) // every thread ran to completion without synchronizing
+    return !gRace || raceCheckUninit(w);
+  if (!runFibers(w))
+    return false;
+  return !gRace || raceCheckUninit(w);
 }
 
 static void runKernelJob(Worker *w, JobState *js) {
@@ -700,6 +1087,8 @@ static void runKernelJob(Worker *w, JobState *js) {
   g->threadgroupBarrier = cbThreadgroupBarrier;
   g->simdExchange = cbSimdExchange;
   g->scheduler = w;
+  if (gRace)
+    gRace->w = w;
 
   if (sigsetjmp(w->jmp, 1) != 0) {
     w->inKernel = 0;
@@ -959,7 +1348,75 @@ static void dispatch(Pool *pool, JobState *js, bool copy, size_t participants, u
   pthread_mutex_unlock(&pool->lock);
 }
 
+static EnigmaRuntimeStatus runJob(const EnigmaCpuJob *job, EnigmaCpuRaceTable *race,
+                                  EnigmaRuntimeError *error);
+
 EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError *error) {
+  return runJob(job, NULL, error);
+}
+
+EnigmaRuntimeStatus enigmaCpuRunJobRaceChecked(const EnigmaCpuJob *job, EnigmaCpuRaceTable *race,
+                                               EnigmaRuntimeError *error) {
+  if (!race || race->version != ENIGMA_CPU_RACE_TABLE_VERSION)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                             "kernel '%s': the race-checked build has no race table of this "
+                             "runtime's version",
+                             job->kernelName);
+  return runJob(job, race, error);
+}
+
+/// The race checker's state for a launch: shadow ranges of the writable buffers.
+static RaceState *raceStateCreate(const EnigmaCpuJob *job, uint64_t total) {
+  RaceState *rs = calloc(1, sizeof(RaceState));
+  if (!rs)
+    return NULL;
+  rs->job = job;
+  rs->dev = calloc(job->numBuffers + 1, sizeof(RaceRange));
+  if (!rs->dev) {
+    free(rs);
+    return NULL;
+  }
+  for (size_t i = 0; i < job->numBuffers; ++i) {
+    const EnigmaCpuBufferInfo *b = &job->buffers[i];
+    // Read-only data cannot race (a write to it is a bounds-check error); aliased
+    // parameters share one copy and one shadow.
+    if (b->param->kind != ENIGMA_CPU_PARAM_BUFFER || b->writeProtected || b->param->readOnly ||
+        !b->size || !b->data)
+      continue;
+    bool seen = false;
+    for (size_t j = 0; j < rs->numDev && !seen; ++j)
+      seen = rs->dev[j].lo == (uintptr_t)b->data;
+    if (seen)
+      continue;
+    RaceRange *r = &rs->dev[rs->numDev];
+    if (!raceRangeInit(r, (uintptr_t)b->data, b->size)) {
+      for (size_t j = 0; j < rs->numDev; ++j)
+        raceRangeFree(&rs->dev[j]);
+      free(rs->dev);
+      free(rs);
+      return NULL;
+    }
+    r->buffer = b;
+    ++rs->numDev;
+  }
+  rs->firstSerial = gRaceSerial + 1;
+  gRaceSerial += (uint32_t)total + 1;
+  return rs;
+}
+
+static void raceStateFree(RaceState *rs) {
+  if (!rs)
+    return;
+  for (size_t j = 0; j < rs->numDev; ++j)
+    raceRangeFree(&rs->dev[j]);
+  for (size_t j = 0; j < rs->numTg; ++j)
+    raceRangeFree(&rs->tg[j]);
+  free(rs->dev);
+  free(rs);
+}
+
+static EnigmaRuntimeStatus runJob(const EnigmaCpuJob *job, EnigmaCpuRaceTable *race,
+                                  EnigmaRuntimeError *error) {
   uint64_t total = 1;
   for (int d = 0; d < 3; ++d) {
     if (job->grid[d] == 0)
@@ -979,6 +1436,8 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
   pthread_mutex_init(&js.errorLock, NULL);
   js.total = total;
   size_t participants = pool->numWorkers < total ? pool->numWorkers : (size_t)total;
+  if (race)
+    participants = 1; // the checker's state is the one worker's: no locks, deterministic
   // Small chunks balance uneven groups; 16 per worker keeps the shared
   // counter off the critical path.
   js.chunk = total / (participants * 16);
@@ -1009,6 +1468,20 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
 
   pthread_mutex_lock(&gLaunchLock);
   ensureSignalHandlers();
+  if (race) {
+    gRace = raceStateCreate(job, total);
+    if (!gRace) {
+      pthread_mutex_unlock(&gLaunchLock);
+      free(bounds);
+      pthread_mutex_destroy(&js.errorLock);
+      return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
+                               "kernel '%s': cannot allocate the race checker's shadow memory "
+                               "(%zu bytes per byte of each writable buffer)",
+                               job->kernelName, sizeof(RaceCell));
+    }
+    race->access = raceAccess;
+    race->barrier = raceBarrier;
+  }
   EnigmaCpuBoundsTable *table = job->bounds;
   size_t numParams = job->signature ? job->signature->numParams : 0;
   if (table) {
@@ -1031,6 +1504,12 @@ EnigmaRuntimeStatus enigmaCpuRunJob(const EnigmaCpuJob *job, EnigmaRuntimeError 
     }
   }
   dispatch(pool, &js, false, participants, job->timeoutMs);
+  if (race) {
+    race->access = NULL;
+    race->barrier = NULL;
+    raceStateFree(gRace);
+    gRace = NULL;
+  }
   if (table) {
     table->count = 0;
     table->buffers = NULL;
