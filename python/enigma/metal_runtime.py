@@ -247,11 +247,13 @@ class MetalRuntime:
         output_shapes: Any = None,
         output_dtypes: Any = None,
         function_constants: Any = None,
+        race_check: bool = False,
     ) -> Any:
         """Runs `compiled` once: copies `inputs` into fresh buffers, allocates the zeroed output,
         dispatches `grid` threads in threadgroups of `threads`, and returns the output's bytes
         (or, with `output_shapes`/`output_dtypes`, the output arrays in the inputs'
-        framework: one array, or a list for several outputs)."""
+        framework: one array, or a list for several outputs). `race_check=True` (CPU backend)
+        runs the CPU runtime's race checker (docs/cpu-runtime.md#race-checking)."""
         pk = self.prepare(
             compiled,
             inputs,
@@ -261,7 +263,7 @@ class MetalRuntime:
             function_constants=function_constants,
         )
         try:
-            pk.dispatch(grid, threads)
+            pk.dispatch(grid, threads, race_check=race_check)
             if output_shapes is None:
                 return pk.read_output()
             return pk.read_outputs()
@@ -330,24 +332,31 @@ class PreparedKernel:
                 kind="invalid_argument",
             )
 
-    def _run(self, grid: Any, threads: Any) -> float:
+    def _run(self, grid: Any, threads: Any, race_check: bool = False) -> float:
         """Dispatches once; returns the time in microseconds (GPU timestamps on Metal, the
         launch's wall time on the CPU runtime)."""
         ck = self.compiled
         g = _elements_grid(ck, grid)
+        if race_check and self.backend != "cpu":
+            raise EnigmaError(
+                "race_check runs on the CPU runtime (set ENIGMA_BACKEND=cpu)",
+                kind="unsupported",
+            )
         if self.backend == "metal":  # pragma: no cover - macOS only
             return self._session.dispatch(g, as_dims(threads, "threads", 1))
         from . import launch as _launch
 
         t0 = time.perf_counter()
-        _launch.launch(ck, self._args, g, threads, "cpu", self._constants)
+        _launch.launch(ck, self._args, g, threads, "cpu", self._constants, race_check)
         return (time.perf_counter() - t0) * 1e6
 
-    def dispatch(self, grid: Any, threads: Any) -> None:
+    def dispatch(self, grid: Any, threads: Any, *, race_check: bool = False) -> None:
         """Runs the kernel over `grid` threads (x, y, z) in threadgroups of `threads`;
-        blocking."""
+        blocking. `race_check=True` (CPU backend) runs the CPU runtime's race checker: a data
+        race raises EnigmaError kind ``data_race``, an uninitialized threadgroup read
+        ``uninitialized_read`` (docs/cpu-runtime.md#race-checking)."""
         self._check("dispatch")
-        self._run(grid, threads)
+        self._run(grid, threads, race_check)
 
     def dispatch_timed(self, grid: Any, threads: Any) -> float:
         """Runs the kernel like :meth:`dispatch` and returns its duration in microseconds: GPU

@@ -431,3 +431,28 @@ def test_dsl_kernel_with_race_check():
     # Both MSL positions are followed by the Python line of the access.
     assert msg.count("test_race_check.py:") >= 2, msg
     assert "no barrier after: a race" not in msg  # positions, not source text
+
+
+@enigma.kernel
+def dsl_last_group_wins(A: enigma.f32, Out: enigma.f32):
+    with enigma.if_(enigma.thread_position_in_threadgroup.x == 0):
+        Out[0] = A[enigma.threadgroup_position_in_grid.x]
+
+
+def test_metal_runtime_execute_and_dispatch_with_race_check(monkeypatch):
+    monkeypatch.setenv("ENIGMA_BACKEND", "cpu")
+    compiled = enigma.compile(dsl_last_group_wins)
+    rt = enigma.MetalRuntime()
+    a = np.arange(4, dtype=np.float32)
+    # Unchecked, the race goes unnoticed; the last threadgroup's value lands.
+    out = rt.execute(compiled, [a], 4, grid=(256, 1, 1), threads=(64, 1, 1))
+    assert np.frombuffer(out, np.float32)[0] in a
+    with pytest.raises(EnigmaError) as info:
+        rt.execute(compiled, [a], 4, grid=(256, 1, 1), threads=(64, 1, 1), race_check=True)
+    assert info.value.kind == "data_race"
+    assert "buffer 'Out'" in str(info.value)
+    with rt.prepare(compiled, [a], 4) as prepared:
+        prepared.dispatch((64, 1, 1), (64, 1, 1), race_check=True)  # one threadgroup: fine
+        with pytest.raises(EnigmaError) as info:
+            prepared.dispatch((128, 1, 1), (64, 1, 1), race_check=True)
+        assert info.value.kind == "data_race"
