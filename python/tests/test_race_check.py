@@ -456,3 +456,32 @@ def test_metal_runtime_execute_and_dispatch_with_race_check(monkeypatch):
         with pytest.raises(EnigmaError) as info:
             prepared.dispatch((128, 1, 1), (64, 1, 1), race_check=True)
         assert info.value.kind == "data_race"
+
+
+def test_simdgroup_matrix_stores_are_one_collective_access():
+    # Every lane performs a simdgroup_store whole on the CPU; the checker counts it once per
+    # SIMD-group. Two SIMD-groups storing to the same place still race.
+    src = """kernel void mm(device const float *A [[buffer(0)]], device float *C [[buffer(1)]],
+               uint sg [[simdgroup_index_in_threadgroup]], uint t [[thread_index_in_threadgroup]]) {
+  threadgroup float tile[2][64];
+  simdgroup_float8x8 a;
+  simdgroup_load(a, A, 8);
+  simdgroup_float8x8 c = a * a;
+  simdgroup_store(c, tile[sg], 8);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  C[t] = tile[t / 64][t % 64];
+  simdgroup_store(c, C + 64 + OFFSET, 8);
+}
+"""
+    a = np.random.default_rng(3).random(64).astype(np.float32)
+    c = np.zeros(192, np.float32)
+    ok = _kernel(src.replace("OFFSET", "sg * 64"), "mm")
+    ok(a, c, grid=64, block=64, race_check=True)
+    product = (a.reshape(8, 8) @ a.reshape(8, 8)).ravel()
+    np.testing.assert_allclose(c[:64], product, rtol=1e-5)
+    np.testing.assert_allclose(c[128:], product, rtol=1e-5)
+    bad = _kernel(src.replace("OFFSET", "0"), "mm")
+    e = _race(bad, a, c, grid=64, block=64)
+    assert e.kind == "data_race"
+    assert "thread (0,0,0)" in str(e) and "thread (32,0,0)" in str(e)
+    assert str(e).count("at mm.metal:12:3") == 2

@@ -33,6 +33,10 @@ extern "C" {
 #define ENIGMA_CPU_RACE_WRITE 2u
 #define ENIGMA_CPU_RACE_ATOMIC 4u
 #define ENIGMA_CPU_RACE_THREADGROUP 8u /* a kernel-scope threadgroup variable */
+/* Done identically by every lane of a SIMD-group (simdgroup_matrix loads and stores, which the
+ * CPU runtime performs whole in each lane where the GPU splits them between the lanes): checked
+ * as lane 0's access only. */
+#define ENIGMA_CPU_RACE_SIMDGROUP 16u
 
 typedef struct EnigmaCpuRaceTable {
   uint32_t version; /* ENIGMA_CPU_RACE_TABLE_VERSION */

@@ -51,7 +51,8 @@
 //
 //   __enigma_race_access(ptr, size, flags, where, tgBase, tgName, tgSize)
 //
-// after its bounds check: flags are 1 read, 2 write, 4 atomic, 8 threadgroup memory; for
+// after its bounds check: flags are 1 read, 2 write, 4 atomic, 8 threadgroup memory, 16 done
+// whole by every lane (simdgroup_matrix loads and stores, MetalSimdgroupMatrix.h); for
 // threadgroup memory tgBase/tgName/tgSize are the variable's address (in the calling OS
 // thread), its source name and size. A second pass, at the start of the pipeline, puts
 // __enigma_race_barrier(mem_flags) before every call of metal::threadgroup_barrier, whose
@@ -102,7 +103,7 @@ constexpr StringLiteral kRaceAccessName = "__enigma_race_access";
 constexpr StringLiteral kRaceBarrierName = "__enigma_race_barrier";
 /// metal::threadgroup_barrier(metal::mem_flags), before inlining.
 constexpr StringLiteral kBarrierName = "_ZN5metal19threadgroup_barrierENS_9mem_flagsE";
-constexpr uint32_t kRaceAtomic = 4, kRaceThreadgroup = 8;
+constexpr uint32_t kRaceAtomic = 4, kRaceThreadgroup = 8, kRaceSimdgroup = 16;
 
 /// Where an address may point.
 struct Origin {
@@ -539,6 +540,15 @@ void Instrumenter::emit(const Check &c) {
     emitRace(c);
 }
 
+/// Whether `at` is (inlined from) the header's simdgroup_matrix functions, which every lane of
+/// a SIMD-group performs whole on the CPU (the GPU splits the elements between the lanes).
+static bool inSimdgroupMatrix(const Instruction *at) {
+  for (const DILocation *loc = at->getDebugLoc().get(); loc; loc = loc->getInlinedAt())
+    if (sys::path::filename(loc->getFilename()) == "MetalSimdgroupMatrix.h")
+      return true;
+  return false;
+}
+
 /// The race check's hook before the access (after its bounds check: an out-of-bounds access
 /// is reported as such).
 void Instrumenter::emitRace(const Check &c) {
@@ -550,6 +560,8 @@ void Instrumenter::emitRace(const Check &c) {
       (isa<LoadInst>(at) && cast<LoadInst>(at)->isAtomic()) ||
       (isa<StoreInst>(at) && cast<StoreInst>(at)->isAtomic()))
     flags |= kRaceAtomic;
+  if (inSimdgroupMatrix(at))
+    flags |= kRaceSimdgroup;
   IRBuilder<> b(c.at);
   Value *null = ConstantPointerNull::get(ptrTy);
   Value *base = null, *name = null;

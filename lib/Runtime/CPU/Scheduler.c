@@ -686,6 +686,8 @@ static void raceAccess(const void *addr, uint64_t size, uint32_t flags, const ch
   RaceState *rs = gRace;
   if (!rs || !rs->w || !addr || !size || !rs->w->inKernel)
     return;
+  if ((flags & ENIGMA_CPU_RACE_SIMDGROUP) && rs->w->g.current % SIMD != 0)
+    return; // a simdgroup_matrix load or store: every lane does it whole; lane 0 stands for all
   uintptr_t a = (uintptr_t)addr;
   RaceRange *r = raceFindRange(rs, a, flags, tgBase, tgName, tgSize);
   if (!r)
