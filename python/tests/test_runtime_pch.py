@@ -200,3 +200,29 @@ def test_kernel_needing_the_cxx_runtime_links_the_usual_way(tmp_path) -> None:
     k = rt.compile_msl(NEEDS_CXX_RUNTIME, "k", cache_dir=tmp_path)
     check(k, 3.0)
     assert pch_files(tmp_path) == [pch] and not failed_markers(tmp_path)
+
+
+STATIC_OBJECT = """
+#include <metal_stdlib>
+using namespace metal;
+struct Counter { int n; Counter() : n(3) {} ~Counter() { n = 0; } };
+static Counter counter;  // needs __dso_handle and __cxa_atexit from the C runtime
+kernel void k(device int* out [[buffer(0)]], uint i [[thread_position_in_grid]]) {
+  out[i] = counter.n + int(i);
+}
+"""
+
+
+@pytest.mark.parametrize("direct", ["1", "0"])
+def test_direct_link_and_its_fallback(tmp_path, monkeypatch, direct) -> None:
+    # With clang the kernel is compiled to an object and linked by `ld` itself; a kernel that
+    # needs a symbol only the C/C++ runtime objects define is linked again through the driver.
+    # ENIGMA_CPU_DIRECT_LINK=0 always links through the driver. Both give the same results.
+    monkeypatch.setenv("ENIGMA_CPU_DIRECT_LINK", direct)
+    check(kernel("2.0f", tmp_path), 2.0)
+    k = rt.compile_msl(STATIC_OBJECT, "k", cache_dir=tmp_path)
+    out = np.zeros(8, np.int32)
+    k(out, grid=(8,), block=(8,))
+    np.testing.assert_array_equal(out, np.arange(8) + 3)
+    root = tmp_path / f"cpu-{rt.header_version().split('.')[0]}"
+    assert not list(root.glob("tmp/*/kernel.o"))  # no scratch left behind
