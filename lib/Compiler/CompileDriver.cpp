@@ -258,25 +258,38 @@ static void runPipelineAndTranslate(ModuleOp module, const std::string &modulePi
   result.succeeded = true;
 }
 
-CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &options) {
-  CompileResult result;
-  ContextLease lease;
-  MLIRContext *ctx = lease.get();
-  ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
-    result.diagnostics.push_back(toCompileDiagnostic(diag));
-    for (Diagnostic &note : diag.getNotes())
-      result.diagnostics.push_back(toCompileDiagnostic(note));
-    return success();
-  });
-
-  const std::string &dumpDir = options.dumpDir;
-  if (!dumpDir.empty()) {
+/// What both entry points do first: collect `ctx`'s diagnostics into `result` (for the
+/// handler's lifetime) and, with a dump directory, empty it and write the input as `inputName`.
+class CompileSession {
+public:
+  CompileSession(MLIRContext *ctx, const CompileOptions &options, CompileResult &result,
+                 StringRef inputName, StringRef input)
+      : handler(ctx, [&result](Diagnostic &diag) {
+          result.diagnostics.push_back(toCompileDiagnostic(diag));
+          for (Diagnostic &note : diag.getNotes())
+            result.diagnostics.push_back(toCompileDiagnostic(note));
+          return success();
+        }) {
+    const std::string &dumpDir = options.dumpDir;
+    if (dumpDir.empty())
+      return;
     if (std::error_code ec = llvm::sys::fs::create_directories(dumpDir))
       emitWarning(UnknownLoc::get(ctx))
           << "cannot create IR dump directory '" << dumpDir << "': " << ec.message();
     clearDumpDir(dumpDir, ctx);
-    writeDumpFile(dumpDir, "00-trace.json", trace, ctx);
+    writeDumpFile(dumpDir, inputName, input, ctx);
   }
+
+private:
+  ScopedDiagnosticHandler handler;
+};
+
+CompileResult mlir::enigma::compileTrace(StringRef trace, const CompileOptions &options) {
+  CompileResult result;
+  ContextLease lease;
+  MLIRContext *ctx = lease.get();
+  CompileSession session(ctx, options, result, "00-trace.json", trace);
+  const std::string &dumpDir = options.dumpDir;
 
   OwningOpRef<ModuleOp> module = importTrace(trace, ctx, "<trace>");
   if (!module)
@@ -310,21 +323,7 @@ CompileResult mlir::enigma::compileMLIR(StringRef text, const CompileOptions &op
   MLIRContext context(registry, MLIRContext::Threading::DISABLED);
   context.printOpOnDiagnostic(false);
   MLIRContext *ctx = &context;
-  ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
-    result.diagnostics.push_back(toCompileDiagnostic(diag));
-    for (Diagnostic &note : diag.getNotes())
-      result.diagnostics.push_back(toCompileDiagnostic(note));
-    return success();
-  });
-
-  const std::string &dumpDir = options.dumpDir;
-  if (!dumpDir.empty()) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(dumpDir))
-      emitWarning(UnknownLoc::get(ctx))
-          << "cannot create IR dump directory '" << dumpDir << "': " << ec.message();
-    clearDumpDir(dumpDir, ctx);
-    writeDumpFile(dumpDir, "01-input.mlir", text, ctx);
-  }
+  CompileSession session(ctx, options, result, "01-input.mlir", text);
   std::string sourceName = options.sourceName.empty() ? "<mlir>" : options.sourceName;
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(text, ParserConfig(ctx), sourceName);

@@ -119,11 +119,7 @@ def _compile_cached(
     if not out.succeeded:
         raise _compile_error(out)
     # Remarks (e.g. why vectorization left a kernel scalar) travel with the cached result.
-    out.metadata["remarks"] = [
-        (f"{d.file}:{d.line}: " if d.file else "") + d.message
-        for d in out.diagnostics
-        if d.severity == "remark"
-    ]
+    out.metadata["remarks"] = _remarks(out.diagnostics)
     entry = (out.mlir, out.msl, out.metadata)
     with _cache_lock:
         _MEM_CACHE[key] = entry
@@ -179,6 +175,15 @@ def _prune_disk_cache(cdir: Path, keep: str) -> None:
             total -= size
         except OSError:
             pass
+
+
+def _remarks(diagnostics: Any) -> list[str]:
+    """The compiler's remarks as `file:line: message` lines (e.g. why a kernel stayed scalar)."""
+    return [
+        (f"{d.file}:{d.line}: " if d.file else "") + d.message
+        for d in diagnostics
+        if d.severity == "remark"
+    ]
 
 
 def _compile_error(out: Any) -> EnigmaError:

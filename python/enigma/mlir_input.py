@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import dtypes as _dt
-from .compile_cache import _compile_error
+from .compile_cache import _compile_error, _remarks
 from .compiling import CompiledKernel
 from .errors import EnigmaError
 from .kernel_trace import ParamInfo
@@ -146,9 +146,5 @@ def compile_mlir(
     )
     if not out.succeeded:
         raise _compile_error(out)
-    out.metadata["remarks"] = [
-        (f"{d.file}:{d.line}: " if d.file else "") + d.message
-        for d in out.diagnostics
-        if d.severity == "remark"
-    ]
+    out.metadata["remarks"] = _remarks(out.diagnostics)
     return CompiledModule(out.mlir, out.msl, out.metadata, vec_width)

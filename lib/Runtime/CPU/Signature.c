@@ -494,14 +494,21 @@ static EnigmaRuntimeStatus checkThreadgroupUses(Parser *p) {
 ///   template [[host_name("name")]] [[kernel]] decltype(f<float>) f<float>;
 /// Sets [*calleeBegin, *calleeEnd) to the instantiation's tokens (`f<float>`) and returns
 /// true when `name` is such a host name.
+/// The string token of `host_name("...")` at token i, or NULL.
+static const Token *hostNameAt(const Tokens *t, size_t i) {
+  if (i + 3 < t->size && t->data[i].kind == TOK_IDENT && is(&t->data[i], "host_name") &&
+      isPunct(&t->data[i + 1], '(') && t->data[i + 2].kind == TOK_STRING &&
+      t->data[i + 2].len >= 2 && isPunct(&t->data[i + 3], ')'))
+    return &t->data[i + 2];
+  return NULL;
+}
+
 static bool findHostNameInstance(const Tokens *t, const char *name, size_t *calleeBegin,
                                  size_t *calleeEnd) {
   size_t nameLen = strlen(name);
   for (size_t i = 0; i + 3 < t->size; ++i) {
-    const Token *s = &t->data[i + 2];
-    if (!(t->data[i].kind == TOK_IDENT && is(&t->data[i], "host_name") &&
-          isPunct(&t->data[i + 1], '(') && s->kind == TOK_STRING && s->len == nameLen + 2 &&
-          memcmp(s->text + 1, name, nameLen) == 0 && isPunct(&t->data[i + 3], ')')))
+    const Token *s = hostNameAt(t, i);
+    if (!s || s->len != nameLen + 2 || memcmp(s->text + 1, name, nameLen) != 0)
       continue;
     size_t j = i + 4;
     while (j < t->size && !isPunct(&t->data[j], ';') && !is(&t->data[j], "decltype"))
@@ -671,13 +678,13 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
         enigmaCpuStringAppend(&found, toks.data[i].text, toks.data[i].len);
       }
     // Template kernels instantiated under host names are found by those names.
-    for (size_t i = 0; i + 3 < toks.size; ++i)
-      if (toks.data[i].kind == TOK_IDENT && is(&toks.data[i], "host_name") &&
-          isPunct(&toks.data[i + 1], '(') && toks.data[i + 2].kind == TOK_STRING &&
-          toks.data[i + 2].len >= 2) {
+    for (size_t i = 0; i + 3 < toks.size; ++i) {
+      const Token *hostName = hostNameAt(&toks, i);
+      if (hostName) {
         enigmaCpuStringAppend(&found, found.size ? ", " : "", found.size ? 2 : 0);
-        enigmaCpuStringAppend(&found, toks.data[i + 2].text + 1, toks.data[i + 2].len - 2);
+        enigmaCpuStringAppend(&found, hostName->text + 1, hostName->len - 2);
       }
+    }
     char *names = enigmaCpuStringTake(&found);
     st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
                            "kernel '%s' not found in the MSL source%s (kernels found: %s)",
