@@ -485,3 +485,48 @@ def test_simdgroup_matrix_stores_are_one_collective_access():
     assert e.kind == "data_race"
     assert "thread (0,0,0)" in str(e) and "thread (32,0,0)" in str(e)
     assert str(e).count("at mm.metal:12:3") == 2
+
+
+@enigma.kernel
+def dsl_async_round_trip(A: enigma.f32, B: enigma.f32):
+    # Every SIMD-group copies the same tile (the async copies' duplicate writes are not a
+    # race); the copy writes threadgroup memory inside the runtime's header, through a pointer.
+    tile = enigma.threadgroup_alloc(enigma.f32, 128)
+    lid = enigma.thread_position_in_threadgroup.x
+    base = enigma.threadgroup_position_in_grid.x * 96
+    ev = enigma.async_copy_1d_d2t(tile, 16, A, base, 96)
+    enigma.async_copy_wait(ev)
+    enigma.barrier()
+    with enigma.for_range(lid, 96, enigma.threads_per_threadgroup.x) as i:
+        tile[16 + i] = tile[16 + i] * 2.0
+    enigma.barrier()
+    ev2 = enigma.async_copy_1d_t2d(B, base, tile, 16, 96)
+    enigma.async_copy_wait(ev2)
+
+
+@enigma.kernel
+def dsl_async_no_barrier(A: enigma.f32, B: enigma.f32):
+    tile = enigma.threadgroup_alloc(enigma.f32, 128)
+    lid = enigma.thread_position_in_threadgroup.x
+    base = enigma.threadgroup_position_in_grid.x * 96
+    ev = enigma.async_copy_1d_d2t(tile, 16, A, base, 96)
+    enigma.async_copy_wait(ev)
+    enigma.barrier()
+    with enigma.for_range(lid, 96, enigma.threads_per_threadgroup.x) as i:
+        tile[16 + i] = tile[16 + i] * 2.0
+    # No barrier: the copy back reads what other SIMD-groups' threads write.
+    ev2 = enigma.async_copy_1d_t2d(B, base, tile, 16, 96)
+    enigma.async_copy_wait(ev2)
+
+
+def test_async_copies_are_watched():
+    a = np.random.default_rng(4).random(192).astype(np.float32)
+    b = np.zeros(192, np.float32)
+    enigma.compile(dsl_async_round_trip)(a, b, grid=128, block=64, device="cpu", race_check=True)
+    np.testing.assert_array_equal(b, 2 * a)
+    with pytest.raises(EnigmaError) as info:
+        enigma.compile(dsl_async_no_barrier)(
+            a, b, grid=128, block=64, device="cpu", race_check=True
+        )
+    assert info.value.kind == "data_race"
+    assert "threadgroup memory 'tg" in str(info.value)

@@ -37,6 +37,13 @@ extern "C" {
  * CPU runtime performs whole in each lane where the GPU splits them between the lanes): checked
  * as lane 0's access only. */
 #define ENIGMA_CPU_RACE_SIMDGROUP 16u
+/* Not an access: the launcher declares each threadgroup variable (tgBase, tgName, tgSize) when
+ * it starts, so accesses whose address the pass could not trace to one (through a pointer a
+ * helper gets from several places) are still recognized as threadgroup memory. */
+#define ENIGMA_CPU_RACE_DECLARE 32u
+/* Done by a SIMD-group async copy (MetalAsyncCopy.h): two such writes of one location (several
+ * SIMD-groups copying the same tile) are not reported; against other accesses it is checked. */
+#define ENIGMA_CPU_RACE_ASYNC_COPY 64u
 
 typedef struct EnigmaCpuRaceTable {
   uint32_t version; /* ENIGMA_CPU_RACE_TABLE_VERSION */

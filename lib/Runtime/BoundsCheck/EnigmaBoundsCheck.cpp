@@ -52,7 +52,8 @@
 //   __enigma_race_access(ptr, size, flags, where, tgBase, tgName, tgSize)
 //
 // after its bounds check: flags are 1 read, 2 write, 4 atomic, 8 threadgroup memory, 16 done
-// whole by every lane (simdgroup_matrix loads and stores, MetalSimdgroupMatrix.h); for
+// whole by every lane (simdgroup_matrix loads and stores, MetalSimdgroupMatrix.h), 64 an async
+// copy (MetalAsyncCopy.h), 32 (no access) the launcher declaring a threadgroup variable; for
 // threadgroup memory tgBase/tgName/tgSize are the variable's address (in the calling OS
 // thread), its source name and size. A second pass, at the start of the pipeline, puts
 // __enigma_race_barrier(mem_flags) before every call of metal::threadgroup_barrier, whose
@@ -103,7 +104,8 @@ constexpr StringLiteral kRaceAccessName = "__enigma_race_access";
 constexpr StringLiteral kRaceBarrierName = "__enigma_race_barrier";
 /// metal::threadgroup_barrier(metal::mem_flags), before inlining.
 constexpr StringLiteral kBarrierName = "_ZN5metal19threadgroup_barrierENS_9mem_flagsE";
-constexpr uint32_t kRaceAtomic = 4, kRaceThreadgroup = 8, kRaceSimdgroup = 16;
+constexpr uint32_t kRaceAtomic = 4, kRaceThreadgroup = 8, kRaceSimdgroup = 16, kRaceDeclare = 32,
+                   kRaceAsyncCopy = 64;
 
 /// Where an address may point.
 struct Origin {
@@ -168,6 +170,8 @@ public:
   bool run(Function &f);
   /// Replaces every marker call by the pointer it marks.
   bool removeMarkers();
+  /// Race checking: the launcher declares every threadgroup variable when it starts.
+  bool declareThreadgroupVariables();
 
 private:
   Origin originOf(const Value *ptr, unsigned depth = 0) const;
@@ -184,6 +188,8 @@ private:
   void emit(const Check &c);
   void emitRace(const Check &c);
   void emitBounds(const Check &c);
+  /// A threadgroup variable's source name, as a string constant.
+  Constant *threadgroupName(const GlobalVariable *gv);
   Constant *stringConstant(const std::string &text, const char *name);
   void emitLaneChecks(const struct LaneCheck &lc);
   bool checkDivision(BinaryOperator &div);
@@ -542,9 +548,9 @@ void Instrumenter::emit(const Check &c) {
 
 /// Whether `at` is (inlined from) the header's simdgroup_matrix functions, which every lane of
 /// a SIMD-group performs whole on the CPU (the GPU splits the elements between the lanes).
-static bool inSimdgroupMatrix(const Instruction *at) {
+static bool inHeaderFile(const Instruction *at, StringRef file) {
   for (const DILocation *loc = at->getDebugLoc().get(); loc; loc = loc->getInlinedAt())
-    if (sys::path::filename(loc->getFilename()) == "MetalSimdgroupMatrix.h")
+    if (sys::path::filename(loc->getFilename()) == file)
       return true;
   return false;
 }
@@ -560,8 +566,10 @@ void Instrumenter::emitRace(const Check &c) {
       (isa<LoadInst>(at) && cast<LoadInst>(at)->isAtomic()) ||
       (isa<StoreInst>(at) && cast<StoreInst>(at)->isAtomic()))
     flags |= kRaceAtomic;
-  if (inSimdgroupMatrix(at))
+  if (inHeaderFile(at, "MetalSimdgroupMatrix.h"))
     flags |= kRaceSimdgroup;
+  if (inHeaderFile(at, "MetalAsyncCopy.h"))
+    flags |= kRaceAsyncCopy;
   IRBuilder<> b(c.at);
   Value *null = ConstantPointerNull::get(ptrTy);
   Value *base = null, *name = null;
@@ -571,15 +579,44 @@ void Instrumenter::emitRace(const Check &c) {
     auto *gv = const_cast<GlobalVariable *>(c.origin.tg);
     base = b.CreateThreadLocalAddress(gv);
     tgSize = dl.getTypeAllocSize(gv->getValueType());
-    // _ZZ6reduceE4tile -> "reduce(...)::tile" -> "tile".
-    std::string full = demangle(gv->getName().str());
-    size_t colon = full.rfind("::");
-    std::string shortName = colon == std::string::npos ? full : full.substr(colon + 2);
-    name = stringConstant(shortName, "enigma.threadgroup.name");
+    name = threadgroupName(gv);
   }
   b.CreateCall(raceAccess, {c.ptr, c.size, ConstantInt::get(i32, flags), sourcePosition(c.at), base,
                             name, ConstantInt::get(i64, tgSize)})
       ->setDebugLoc(c.at->getDebugLoc());
+}
+
+Constant *Instrumenter::threadgroupName(const GlobalVariable *gv) {
+  // _ZZ6reduceE4tile -> "reduce(...)::tile" -> "tile".
+  std::string full = demangle(gv->getName().str());
+  size_t colon = full.rfind("::");
+  std::string shortName = colon == std::string::npos ? full : full.substr(colon + 2);
+  return stringConstant(shortName, "enigma.threadgroup.name");
+}
+
+bool Instrumenter::declareThreadgroupVariables() {
+  Function *launcher = mod.getFunction(kLauncherName);
+  if (!raceAccess || !launcher || launcher->isDeclaration())
+    return false;
+  IRBuilder<> b(&*launcher->getEntryBlock().getFirstInsertionPt());
+  Value *null = ConstantPointerNull::get(ptrTy);
+  bool changed = false;
+  for (GlobalVariable &gv : mod.globals()) {
+    StringRef name = gv.getName();
+    // Not the header's, nor the guards of dynamically initialized thread_locals.
+    if (!gv.isThreadLocal() || name.starts_with(kHeaderNamespacePrefix) ||
+        name.starts_with("_ZGV") || name.starts_with("__tls") || !gv.getValueType()->isSized())
+      continue;
+    uint64_t size = dl.getTypeAllocSize(gv.getValueType());
+    if (!size)
+      continue;
+    Value *base = b.CreateThreadLocalAddress(&gv);
+    b.CreateCall(raceAccess, {base, ConstantInt::get(i64, 0),
+                              ConstantInt::get(i32, kRaceThreadgroup | kRaceDeclare), null, base,
+                              threadgroupName(&gv), ConstantInt::get(i64, size)});
+    changed = true;
+  }
+  return changed;
 }
 
 void Instrumenter::emitBounds(const Check &c) {
@@ -733,6 +770,7 @@ struct BoundsCheckPass : PassInfoMixin<BoundsCheckPass> {
       changed |= inst.run(f);
     // After every function: a kernel's checks look at its callers' markers.
     changed |= inst.removeMarkers();
+    changed |= inst.declareThreadgroupVariables();
     return changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
   }
   // Also at -O0 and for optnone functions: a kernel compiled without

@@ -197,6 +197,11 @@ static void describeThread(const Worker *w, uint32_t t, char *buf, size_t n) {
 static void reportFault(Worker *w) {
   const FaultInfo *f = &w->fault;
   const EnigmaCpuJob *job = w->job;
+  if (f->sig == RACE_SIGNAL) { // the message is complete
+    jobFail(w->js, f->raceStatus, w->fault.raceMessage);
+    w->fault.raceMessage = NULL;
+    return;
+  }
   char where[512];
   describeThread(w, f->thread, where, sizeof(where));
   if (f->where && *f->where) {
@@ -212,11 +217,6 @@ static void reportFault(Worker *w) {
   char *msg = NULL;
   EnigmaRuntimeStatus status = ENIGMA_RUNTIME_ERROR_KERNEL_FAULT;
 
-  if (f->sig == RACE_SIGNAL) {
-    jobFail(w->js, f->raceStatus, w->fault.raceMessage);
-    w->fault.raceMessage = NULL;
-    return;
-  }
   if (f->sig == INTERRUPT_SIGNAL) {
     jobFail(w->js, ENIGMA_RUNTIME_ERROR_TIMEOUT,
             enigmaCpuFormat("kernel '%s': the launch did not finish within its time limit of %.3g "
@@ -486,7 +486,8 @@ static void ensureSignalHandlers(void) {
 typedef struct RaceAccess {
   uint32_t serial; /* threadgroup; 0: none */
   uint16_t thread; /* thread_index_in_threadgroup */
-  uint8_t atomic;
+  uint8_t atomic : 1;
+  uint8_t asyncCopy : 1; /* by a SIMD-group async copy */
   uint8_t write;
   uint32_t epoch; /* barrier epoch of the memory's kind */
   uint32_t simd;  /* exchanges completed by the thread's SIMD-group before the access */
@@ -581,7 +582,8 @@ static void raceDescribe(const RaceState *rs, const RaceAccess *a, char *buf, si
            "thread_position_in_grid (%u,%u,%u), at %s",
            a->atomic ? "atomic " : "", a->write ? "write" : "read", gid[0], gid[1], gid[2], lx, ly,
            lz, gid[0] * block[0] + lx, gid[1] * block[1] + ly, gid[2] * block[2] + lz,
-           a->where && *a->where ? a->where : "an unknown position (no line tables)");
+           a->where && *a->where ? a->where
+                                 : "a position inside a library function (no kernel line)");
 }
 
 /// "buffer 'out' ([[buffer(1)]], float) at element index 3 (byte offset 12)" or
@@ -622,6 +624,8 @@ static void raceReport(RaceState *rs, const RaceRange *r, uintptr_t off, const R
           "threadgroup_barrier(mem_flags::mem_device) both threads pass, or, between lanes of "
           "one SIMD-group, a SIMD-group function or simdgroup_barrier";
   w->fault.sig = RACE_SIGNAL;
+  w->fault.where = NULL; // (a pointer into the kernel library of an earlier fault)
+  w->fault.addr = NULL;
   w->fault.raceStatus = ENIGMA_RUNTIME_ERROR_DATA_RACE;
   free(w->fault.raceMessage);
   w->fault.raceMessage =
@@ -648,6 +652,9 @@ static bool raceConflict(const RaceState *rs, const RaceAccess *a, const RaceAcc
                          bool threadgroup) {
   if (!a->serial || (!a->write && !b->write) || (a->atomic && b->atomic))
     return false;
+  if (a->asyncCopy && b->asyncCopy && a->write && b->write)
+    return false; // SIMD-groups copying the same tile: the same bytes
+
   if (a->serial != b->serial)
     return !threadgroup; // threadgroup memory: another threadgroup's cell is empty
   return !raceOrdered(rs, a, b);
@@ -684,7 +691,14 @@ static RaceRange *raceFindRange(RaceState *rs, uintptr_t a, uint32_t flags, cons
 static void raceAccess(const void *addr, uint64_t size, uint32_t flags, const char *where,
                        const void *tgBase, const char *tgName, uint64_t tgSize) {
   RaceState *rs = gRace;
-  if (!rs || !rs->w || !addr || !size || !rs->w->inKernel)
+  if (!rs || !rs->w || !addr || !rs->w->inKernel)
+    return;
+  if (flags & ENIGMA_CPU_RACE_DECLARE) { // the launcher names a threadgroup variable
+    if (tgBase)
+      raceFindRange(rs, (uintptr_t)tgBase, ENIGMA_CPU_RACE_THREADGROUP, tgBase, tgName, tgSize);
+    return;
+  }
+  if (!size)
     return;
   if ((flags & ENIGMA_CPU_RACE_SIMDGROUP) && rs->w->g.current % SIMD != 0)
     return; // a simdgroup_matrix load or store: every lane does it whole; lane 0 stands for all
@@ -699,6 +713,7 @@ static void raceAccess(const void *addr, uint64_t size, uint32_t flags, const ch
   RaceAccess me = {rs->serial,
                    (uint16_t)t,
                    (flags & ENIGMA_CPU_RACE_ATOMIC) != 0,
+                   (flags & ENIGMA_CPU_RACE_ASYNC_COPY) != 0,
                    (flags & ENIGMA_CPU_RACE_WRITE) != 0,
                    threadgroup ? rs->tgEpoch : rs->devEpoch,
                    rs->simdSeq[t / SIMD],
