@@ -107,48 +107,42 @@ FailureOr<Location> TraceImporter::parseLoc(const json::Value *value, Location p
   return Location(FileLineColLoc::get(ctx, *file, *line, *col));
 }
 
-FailureOr<Type> TraceImporter::parseTypeAt(StringRef text, Location loc, Describe what) {
-  auto it = typeCache.find(text);
-  if (it != typeCache.end())
+/// Parses `text` with `parse` (mlir::parseType or mlir::parseAttribute) through `cache`; a
+/// failure is reported at `loc` with the parser's own message.
+template <typename T, typename Parse>
+static FailureOr<T> parseCachedAt(MLIRContext *ctx, llvm::StringMap<T> &cache, StringRef text,
+                                  Location loc, StringRef kind, function_ref<std::string()> what,
+                                  Parse parse) {
+  auto it = cache.find(text);
+  if (it != cache.end())
     return it->second;
   std::string message;
-  Type type;
+  T parsed;
   {
     ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
       if (message.empty())
         message = diag.str();
       return success();
     });
-    type = mlir::parseType(text, ctx);
+    parsed = parse(text, ctx);
   }
-  if (!type)
-    return emitError(loc) << "invalid trace: cannot parse type '" << text << "' of " << what()
-                          << ": " << message,
+  if (!parsed)
+    return emitError(loc) << "invalid trace: cannot parse " << kind << " '" << text << "' of "
+                          << what() << ": " << message,
            failure();
-  typeCache[text] = type;
-  return type;
+  cache[text] = parsed;
+  return parsed;
+}
+
+FailureOr<Type> TraceImporter::parseTypeAt(StringRef text, Location loc, Describe what) {
+  return parseCachedAt<Type>(ctx, typeCache, text, loc, "type", what,
+                             [](StringRef t, MLIRContext *c) { return mlir::parseType(t, c); });
 }
 
 FailureOr<Attribute> TraceImporter::parseAttrAt(StringRef text, Location loc, Describe what) {
-  auto it = attrCache.find(text);
-  if (it != attrCache.end())
-    return it->second;
-  std::string message;
-  Attribute attr;
-  {
-    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
-      if (message.empty())
-        message = diag.str();
-      return success();
-    });
-    attr = mlir::parseAttribute(text, ctx);
-  }
-  if (!attr)
-    return emitError(loc) << "invalid trace: cannot parse attribute '" << text << "' of " << what()
-                          << ": " << message,
-           failure();
-  attrCache[text] = attr;
-  return attr;
+  return parseCachedAt<Attribute>(
+      ctx, attrCache, text, loc, "attribute", what,
+      [](StringRef t, MLIRContext *c) { return mlir::parseAttribute(t, c); });
 }
 
 LogicalResult TraceImporter::define(int64_t id, Value value, Location loc, Describe what) {
