@@ -53,7 +53,7 @@
 //
 // after its bounds check: flags are 1 read, 2 write, 4 atomic, 8 threadgroup memory, 16 done
 // whole by every lane (simdgroup_matrix loads and stores, MetalSimdgroupMatrix.h), 64 an async
-// copy (MetalAsyncCopy.h), 32 (no access) the launcher declaring a threadgroup variable; for
+// copy (MetalAsyncCopy*.h), 32 (no access) the launcher declaring a threadgroup variable; for
 // threadgroup memory tgBase/tgName/tgSize are the variable's address (in the calling OS
 // thread), its source name and size. A second pass, at the start of the pipeline, puts
 // __enigma_race_barrier(mem_flags) before every call of metal::threadgroup_barrier, whose
@@ -546,11 +546,12 @@ void Instrumenter::emit(const Check &c) {
     emitRace(c);
 }
 
-/// Whether `at` is (inlined from) the header's simdgroup_matrix functions, which every lane of
-/// a SIMD-group performs whole on the CPU (the GPU splits the elements between the lanes).
-static bool inHeaderFile(const Instruction *at, StringRef file) {
+/// Whether `at` is (inlined from) a header file whose name starts with `prefix`: the
+/// simdgroup_matrix functions, which every lane of a SIMD-group performs whole on the CPU (the
+/// GPU splits the elements between the lanes), and the SIMD-group async copies.
+static bool inHeaderFile(const Instruction *at, StringRef prefix) {
   for (const DILocation *loc = at->getDebugLoc().get(); loc; loc = loc->getInlinedAt())
-    if (sys::path::filename(loc->getFilename()) == file)
+    if (sys::path::filename(loc->getFilename()).starts_with(prefix))
       return true;
   return false;
 }
@@ -568,7 +569,7 @@ void Instrumenter::emitRace(const Check &c) {
     flags |= kRaceAtomic;
   if (inHeaderFile(at, "MetalSimdgroupMatrix.h"))
     flags |= kRaceSimdgroup;
-  if (inHeaderFile(at, "MetalAsyncCopy.h"))
+  if (inHeaderFile(at, "MetalAsyncCopy")) // MetalAsyncCopy.h, MetalAsyncCopyIntrinsics.h
     flags |= kRaceAsyncCopy;
   IRBuilder<> b(c.at);
   Value *null = ConstantPointerNull::get(ptrTy);
