@@ -448,11 +448,15 @@ def test_metal_runtime_execute_and_dispatch_with_race_check(monkeypatch):
     out = rt.execute(compiled, [a], 4, grid=(256, 1, 1), threads=(64, 1, 1))
     assert np.frombuffer(out, np.float32)[0] in a
     with pytest.raises(EnigmaError) as info:
-        rt.execute(compiled, [a], 4, grid=(256, 1, 1), threads=(64, 1, 1), race_check=True)
+        rt.execute(
+            compiled, [a], 4, grid=(256, 1, 1), threads=(64, 1, 1), race_check=True
+        )
     assert info.value.kind == "data_race"
     assert "buffer 'Out'" in str(info.value)
     with rt.prepare(compiled, [a], 4) as prepared:
-        prepared.dispatch((64, 1, 1), (64, 1, 1), race_check=True)  # one threadgroup: fine
+        prepared.dispatch(
+            (64, 1, 1), (64, 1, 1), race_check=True
+        )  # one threadgroup: fine
         with pytest.raises(EnigmaError) as info:
             prepared.dispatch((128, 1, 1), (64, 1, 1), race_check=True)
         assert info.value.kind == "data_race"
@@ -522,7 +526,9 @@ def dsl_async_no_barrier(A: enigma.f32, B: enigma.f32):
 def test_async_copies_are_watched():
     a = np.random.default_rng(4).random(192).astype(np.float32)
     b = np.zeros(192, np.float32)
-    enigma.compile(dsl_async_round_trip)(a, b, grid=128, block=64, device="cpu", race_check=True)
+    enigma.compile(dsl_async_round_trip)(
+        a, b, grid=128, block=64, device="cpu", race_check=True
+    )
     np.testing.assert_array_equal(b, 2 * a)
     with pytest.raises(EnigmaError) as info:
         enigma.compile(dsl_async_no_barrier)(
@@ -530,3 +536,32 @@ def test_async_copies_are_watched():
         )
     assert info.value.kind == "data_race"
     assert "threadgroup memory 'tg" in str(info.value)
+
+
+def test_unchecked_launches_are_race_checked_in_place():
+    k = _kernel(
+        """kernel void last(device float *out [[buffer(0)]], uint g [[threadgroup_position_in_grid]]) {
+  out[0] = float(g);
+}
+""",
+        "last",
+    )
+    e = _race(k, np.zeros(1, np.float32), grid=2, block=1, checked=False)
+    assert e.kind == "data_race"
+    assert "buffer 'out'" in str(e)
+
+
+def test_race_check_needs_the_plugin(tmp_path):
+    import shutil
+
+    if shutil.which("g++") is None:
+        pytest.skip("no g++")
+    k = runtime.compile_msl(
+        HEADER + REDUCE, "reduce", cxx="g++", cache_dir=str(tmp_path)
+    )
+    x, out = np.ones(256, np.float32), np.zeros(1, np.float32)
+    k(x, out, grid=256, block=256)  # guard pages only: fine
+    with pytest.raises(EnigmaError) as info:
+        k(x, out, grid=256, block=256, race_check=True)
+    assert info.value.kind == "unsupported"
+    assert "race checking needs the bounds-check pass plugin" in str(info.value)
