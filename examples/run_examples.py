@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import histogram
 import matmul_dot4
+import mlir_linalg
 import quick_start
 import reduction
 import softmax_rows
@@ -29,6 +30,7 @@ EXAMPLES = [
     ("row softmax (loop-carried values)", softmax_rows.run, {}),
     ("histogram (atomics)", histogram.run, {}),
     ("matrix multiply (2-D grid, float4 dot products)", matmul_dot4.run, {}),
+    ("dense + ReLU from linalg on tensors (enigma.compile_mlir)", mlir_linalg.run, {}),
 ]
 
 TOLERANCE = 1e-4

@@ -14,6 +14,7 @@
 #include "enigma/Target/GPU/Target.h"
 #include "enigma/Target/MSL/MSLEmitter.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 
@@ -253,7 +254,20 @@ static void runPipelineAndTranslate(ModuleOp module, const std::string &modulePi
                   llvm::formatv("{0:d2}-{1}.metal", counter, kernels.front().entryName).str(),
                   result.msl, ctx);
 
-  llvm::json::Object metadata{{"pipeline", pipeline}, {"kernels", kernelsToJSON(kernels)}};
+  // Kernels in gpu.modules (upstream IR) may share a name across modules (outlining names
+  // every kernel after its function): each gets "module", its gpu.module ("" at top level),
+  // in the translation's order (top-level ops in order, each gpu.module's kernels in place).
+  llvm::json::Array kernelsJson = kernelsToJSON(kernels);
+  {
+    SmallVector<std::string> modules;
+    module.walk<WalkOrder::PreOrder>([&](KernelOp kernel) {
+      auto parent = dyn_cast<gpu::GPUModuleOp>(kernel->getParentOp());
+      modules.push_back(parent ? parent.getName().str() : "");
+    });
+    for (auto [json, moduleName] : llvm::zip(kernelsJson, modules))
+      json.getAsObject()->try_emplace("module", moduleName);
+  }
+  llvm::json::Object metadata{{"pipeline", pipeline}, {"kernels", std::move(kernelsJson)}};
   llvm::raw_string_ostream(result.metadata) << llvm::json::Value(std::move(metadata));
   result.succeeded = true;
 }

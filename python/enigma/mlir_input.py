@@ -59,7 +59,8 @@ def _params(kinfo: dict) -> list[ParamInfo]:
 
 class CompiledModule:
     """The result of :func:`compile_mlir`: the MSL of every kernel, the IR after the pipeline,
-    and one :class:`CompiledKernel` per kernel, by its MLIR symbol name (``module["name"]``)."""
+    and one :class:`CompiledKernel` per kernel, by its MLIR symbol name (``module["name"]``), or
+    ``"gpu_module::name"`` where kernels of several gpu.modules share a name."""
 
     def __init__(self, mlir: str, msl: str, metadata: dict, vec_width: int) -> None:
         self.mlir = mlir
@@ -67,10 +68,17 @@ class CompiledModule:
         self.metadata = metadata
         self.vec_width = vec_width
         self.kernels: dict[str, CompiledKernel] = {}
-        for kinfo in metadata.get("kernels", []):
+        infos = metadata.get("kernels", [])
+        # A kernel is found by its MLIR name; where gpu.modules hold kernels of the same name
+        # (upstream outlining names each after its function), by `module::name`.
+        short = [str(k["name"]) for k in infos]
+        for kinfo in infos:
             meta = {"pipeline": metadata.get("pipeline", ""), "kernels": [kinfo],
                     "remarks": metadata.get("remarks", [])}
-            self.kernels[str(kinfo["name"])] = CompiledKernel(
+            name = str(kinfo["name"])
+            if short.count(name) > 1:
+                name = f"{kinfo.get('module', '')}::{name}"
+            self.kernels[name] = CompiledKernel(
                 str(kinfo["entry"]),
                 metal_source=msl,
                 mlir_source=mlir,

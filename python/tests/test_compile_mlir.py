@@ -35,15 +35,15 @@ def test_linalg_reduction_on_tensors(more):
     rng = np.random.default_rng(1)
     a = rng.standard_normal((4, 8)).astype(np.float32)
     out = np.zeros(4, np.float32)
-    # Upstream's mapping: one thread per block, arguments (step, lower bound, buffers, bound).
-    more["row_sum_kernel"](1, 0, a, out, 8, grid=4, block=1)
+    # Upstream's mapping: one thread per block; constants are sunk into the kernel.
+    more["row_sum_kernel"](a, out, grid=4, block=1)
     np.testing.assert_allclose(out, a.sum(axis=1), rtol=1e-5, atol=1e-5)
 
 
 def test_scf_parallel_2d(more):
     a = np.arange(32, dtype=np.float32).reshape(4, 8)
     b = np.zeros((8, 4), np.float32)
-    more["transpose_kernel"](1, 0, a, b, grid=(4, 8), block=1)
+    more["transpose_kernel"](a, b, grid=(4, 8), block=1)
     np.testing.assert_array_equal(b, a.T)
 
 
@@ -57,8 +57,24 @@ def test_gpu_launch_elementwise(more):
 
 def test_gpu_launch_workgroup_memory_and_barrier(more):
     a = np.arange(12, dtype=np.float32)
-    more["rotate_kernel"](a, 1, 4, grid=12, block=4)
+    more["rotate_kernel"](a, grid=12, block=4)
     np.testing.assert_array_equal(a, np.roll(np.arange(12, dtype=np.float32).reshape(3, 4), -1, 1).ravel())
+
+
+def test_kernels_of_the_same_name_in_several_gpu_modules():
+    # Outlining names every kernel after its function: two linalg ops of one function give two
+    # gpu.modules with a kernel `f_kernel` each, told apart as `module::name`.
+    text = (ROOT / "examples" / "mlir_linalg.py").read_text()
+    ns: dict = {}
+    exec(compile(text, "mlir_linalg.py", "exec"), ns)
+    m = enigma.compile_mlir(ns["MLIR"])
+    assert sorted(m) == ["dense_relu_kernel::dense_relu_kernel",
+                         "dense_relu_kernel_0::dense_relu_kernel"]
+    assert [k["module"] for k in m.metadata["kernels"]] == ["dense_relu_kernel",
+                                                            "dense_relu_kernel_0"]
+    assert len({k.kernel_name for k in m.kernels.values()}) == 2  # distinct MSL entry points
+    result = ns["run"]()
+    assert result["max_error"] < 1e-5
 
 
 def test_vectorized_gpu_launch_runs_with_the_original_grid():
@@ -81,7 +97,7 @@ def test_gpu_func_subgroup_reduction_and_linalg_memrefs():
     m["subgroup_sum"](a, s, grid=32, block=32)
     assert s[0] == a.sum()
     x, y, out = np.arange(8, dtype=np.float32), np.full(8, 2, np.float32), np.zeros(8, np.float32)
-    m["add_kernel"](1, 0, x, y, out, grid=8, block=1)
+    m["add_kernel"](x, y, out, grid=8, block=1)
     np.testing.assert_array_equal(out, x + y)
 
 

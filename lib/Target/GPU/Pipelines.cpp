@@ -125,12 +125,15 @@ static void addPipeline(OpPassManager &pm, StringRef pipeline, StringRef name) {
 
 void mlir::enigma::buildGpuLowerToEnigmaPipeline(OpPassManager &pm,
                                                  const GpuLowerToEnigmaOptions &options) {
-  // Upstream: tensors to buffers, linalg to parallel loops to gpu.launch, kernels outlined.
+  // Upstream: tensors to buffers, linalg to parallel loops to gpu.launch, constants and index
+  // computations sunk into the launch bodies (so kernels do not take them as arguments),
+  // kernels outlined.
   addPipeline(pm,
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
               "func.func(convert-linalg-to-parallel-loops,gpu-map-parallel-loops,"
-              "convert-parallel-loops-to-gpu),gpu-kernel-outlining,lower-affine,canonicalize,cse",
+              "convert-parallel-loops-to-gpu,gpu-launch-sink-index-computations),"
+              "gpu-kernel-outlining,lower-affine,canonicalize,cse",
               "gpu-lower-to-enigma-pipeline");
   pm.addPass(createConvertGpuToEnigma());
   // Enigma's own pipeline in every gpu.module (its passes are op-agnostic).
