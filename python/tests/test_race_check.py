@@ -565,3 +565,28 @@ def test_race_check_needs_the_plugin(tmp_path):
         k(x, out, grid=256, block=256, race_check=True)
     assert info.value.kind == "unsupported"
     assert "race checking needs the bounds-check pass plugin" in str(info.value)
+
+
+def test_a_read_in_another_threadgroup_is_remembered():
+    # Threadgroup 0's thread 0 reads buf[0]; so does threadgroup 1's thread 0, and then
+    # threadgroup 1's thread 1 writes it after a mem_device barrier: ordered with its own
+    # threadgroup's read, a race with threadgroup 0's.
+    k = _kernel(
+        """kernel void rw(device float *buf [[buffer(0)]], device float *out [[buffer(1)]],
+               uint g [[threadgroup_position_in_grid]], uint t [[thread_index_in_threadgroup]]) {
+  float v = 0.0f;
+  if (t == 0)
+    v = buf[0];
+  threadgroup_barrier(mem_flags::mem_device);
+  if (g == 1 && t == 1)
+    buf[0] = 1.0f;
+  out[g * 2 + t] = v;
+}
+""",
+        "rw",
+    )
+    e = _race(k, np.zeros(1, np.float32), np.zeros(4, np.float32), grid=4, block=2)
+    assert e.kind == "data_race"
+    msg = str(e)
+    assert "read by threadgroup (0,0,0), thread (0,0,0)" in msg
+    assert "write by threadgroup (1,0,0), thread (1,0,0)" in msg

@@ -758,8 +758,8 @@ static void raceAccess(const void *addr, uint64_t size, uint32_t flags, const ch
     }
     // Keep the first read and the latest by another thread: a later write by any thread
     // other than the readers' then conflicts with one of them.
-    if (!c->r1.serial || c->r1.thread == me.thread ||
-        (c->r1.serial == me.serial && c->r1.epoch != me.epoch))
+    if (!c->r1.serial ||
+        (c->r1.serial == me.serial && (c->r1.thread == me.thread || c->r1.epoch != me.epoch)))
       c->r1 = me;
     else
       c->r2 = me;
