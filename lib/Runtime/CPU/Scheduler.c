@@ -538,21 +538,55 @@ typedef struct RaceState {
 static RaceState *gRace;
 static uint32_t gRaceSerial;
 
+/* Shadow mappings kept for the next race-checked launches (guarded by gLaunchLock): cells
+ * whose serial precedes a launch's first are empty to it, so a mapping is reused without
+ * clearing, and repeated launches do not fault its pages in again. */
+#define RACE_POOL_SLOTS 16
+#define RACE_POOL_MAX_BYTES ((size_t)2 << 30)
+static struct {
+  void *cells;
+  size_t bytes;
+} gRacePool[RACE_POOL_SLOTS];
+
 static void raceRangeFree(RaceRange *r) {
-  if (r->cells)
+  if (!r->cells)
+    return;
+  size_t pooled = 0;
+  int freeSlot = -1;
+  for (int i = 0; i < RACE_POOL_SLOTS; ++i) {
+    pooled += gRacePool[i].bytes;
+    if (!gRacePool[i].cells && freeSlot < 0)
+      freeSlot = i;
+  }
+  if (freeSlot >= 0 && pooled + r->mapBytes <= RACE_POOL_MAX_BYTES) {
+    gRacePool[freeSlot].cells = r->cells;
+    gRacePool[freeSlot].bytes = r->mapBytes;
+  } else {
     munmap(r->cells, r->mapBytes);
+  }
   r->cells = NULL;
 }
 
 static bool raceRangeInit(RaceRange *r, uintptr_t lo, uintptr_t size) {
   r->lo = lo;
   r->size = size;
-  r->mapBytes = size * sizeof(RaceCell);
-  void *p = mmap(NULL, r->mapBytes ? r->mapBytes : 1, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  size_t need = size ? size * sizeof(RaceCell) : 1;
+  int best = -1;
+  for (int i = 0; i < RACE_POOL_SLOTS; ++i)
+    if (gRacePool[i].cells && gRacePool[i].bytes >= need &&
+        (best < 0 || gRacePool[i].bytes < gRacePool[best].bytes))
+      best = i;
+  if (best >= 0) {
+    r->cells = gRacePool[best].cells;
+    r->mapBytes = gRacePool[best].bytes;
+    gRacePool[best].cells = NULL;
+    gRacePool[best].bytes = 0;
+    return true;
+  }
+  r->mapBytes = need;
+  void *p =
+      mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   r->cells = p == MAP_FAILED ? NULL : p;
-  if (!r->mapBytes)
-    r->mapBytes = 1;
   return r->cells != NULL;
 }
 
@@ -720,17 +754,17 @@ static void raceAccess(const void *addr, uint64_t size, uint32_t flags, const ch
                    where};
   for (uint64_t i = 0; i < n; ++i) {
     RaceCell *c = &r->cells[off + i];
-    if (threadgroup) {
-      // What other threadgroups left is empty.
-      if (c->w.serial != rs->serial)
-        c->w.serial = 0;
-      if (c->wa.serial != rs->serial)
-        c->wa.serial = 0;
-      if (c->r1.serial != rs->serial)
-        c->r1.serial = 0;
-      if (c->r2.serial != rs->serial)
-        c->r2.serial = 0;
-    }
+    // What other threadgroups left in threadgroup memory, and earlier launches in a reused
+    // shadow mapping, is empty.
+    uint32_t oldest = threadgroup ? rs->serial : rs->firstSerial;
+    if (c->w.serial < oldest)
+      c->w.serial = 0;
+    if (c->wa.serial < oldest)
+      c->wa.serial = 0;
+    if (c->r1.serial < oldest)
+      c->r1.serial = 0;
+    if (c->r2.serial < oldest)
+      c->r2.serial = 0;
     if (raceConflict(rs, &c->w, &me, threadgroup))
       raceReport(rs, r, off + i, &c->w, &me);
     if (raceConflict(rs, &c->wa, &me, threadgroup))
