@@ -590,3 +590,31 @@ def test_a_read_in_another_threadgroup_is_remembered():
     msg = str(e)
     assert "read by threadgroup (0,0,0), thread (0,0,0)" in msg
     assert "write by threadgroup (1,0,0), thread (1,0,0)" in msg
+
+
+@enigma.kernel
+def dsl_half_written(Out: enigma.f32):
+    tid = enigma.thread_position_in_threadgroup.x
+    shared = enigma.threadgroup_alloc(enigma.f32, 64)
+    with enigma.if_(tid < 32):
+        shared[tid] = 1.0
+    enigma.threadgroup_barrier("threadgroup")
+    # Threads 32.. read what nobody wrote, on the next line.
+    Out[enigma.thread_position_in_grid.x] = shared[tid]
+
+
+def test_dsl_uninitialized_read_names_the_python_line():
+    out = np.zeros(64, np.float32)
+    with pytest.raises(EnigmaError) as info:
+        enigma.compile(dsl_half_written)(
+            out, grid=64, block=64, device="cpu", race_check=True
+        )
+    assert info.value.kind == "uninitialized_read"
+    msg = str(info.value)
+    assert "read by threadgroup (0,0,0), thread (32,0,0)" in msg
+    with open(__file__) as f:
+        marker = next(n for n, text in enumerate(f, 1) if "what nobody wrote" in text)
+    line = marker + 1
+    assert re.search(
+        rf"\.metal:\d+:\d+ \([^)]*test_race_check\.py:{line}:\d+\)", msg
+    ), msg
