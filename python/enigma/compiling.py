@@ -20,7 +20,7 @@ from . import _capi
 from . import dtypes as _dt
 from .compile_cache import _compile_cached
 from .errors import EnigmaError
-from .kernel_trace import ParamInfo, format_trace, trace
+from .kernel_trace import ParamInfo, format_trace, params_from_metadata, trace
 from .kernels import JitFunction, Kernel
 
 __all__ = [
@@ -286,11 +286,14 @@ def compile(
     elif work_dir is not None:
         Path(work_dir).mkdir(parents=True, exist_ok=True)
         out_dir = str(Path(work_dir))
+    # The compiler's metadata describes the compiled kernel; the tracer's view (the user's
+    # names and order, layouts) is checked against it.
+    params = params_from_metadata(kinfo, infos)
     return CompiledKernel(
         kernel_name,
         msl,
         mlir,
-        infos,
+        params,
         vec_width,
         coarsen,
         grid,

@@ -47,6 +47,72 @@ class ParamInfo:
     min_size: int = 0  # elements a buffer needs (the layout's cosize), 0 if unknown
 
 
+_QUALIFIERS = {"device", "constant", "const", "threadgroup", "thread", "volatile"}
+
+
+def msl_param_dtype(kernel: str, msl_type: str, name: str) -> DType:
+    """The element dtype of an MSL parameter type (``device const float*`` -> f32;
+    ``device atomic_uint*`` -> u32; ``device float4*`` -> float4)."""
+    words = [w for w in msl_type.replace("*", " ").replace("&", " ").split() if w not in _QUALIFIERS]
+    base = (words[-1] if words else "").replace("atomic_", "")
+    dt = _dt.from_msl(base)
+    if dt is None and base[-1:] in ("2", "3", "4") and _dt.from_msl(base[:-1]) is not None:
+        dt = _dt.vec(_dt.from_msl(base[:-1]), int(base[-1]))  # a buffer of float4 & co.
+    if dt is None:
+        raise EnigmaError(
+            f"{kernel}: parameter '{name}' has MSL type '{msl_type}', which the Python launchers "
+            "cannot fill (use enigma.runtime.compile_msl for raw launches)"
+        )
+    return dt
+
+
+def params_from_metadata(kinfo: dict, traced: Sequence[ParamInfo] | None = None) -> list[ParamInfo]:
+    """The parameters a caller passes, from the compiler's kernel metadata: the one description
+    of a compiled kernel (buffer index, scalar or buffer, MSL type, access as the compiler
+    derived it from the kernel body). Implicit parameters (the launcher's) are left out.
+
+    With `traced` (what the Python tracer knows: the user's names, argument order, layouts),
+    each traced parameter is matched to the compiler's by buffer index and both must agree on
+    kind and element type; the result follows the traced order and keeps the layout facts."""
+    entry = str(kinfo.get("entry", "?"))
+    compiled = {int(p["buffer_index"]): p for p in kinfo.get("params", []) if not p.get("implicit")}
+
+    def describe(p: dict) -> tuple[DType, str, str | None]:
+        scalar = bool(p.get("is_scalar"))
+        dt = msl_param_dtype(entry, str(p.get("msl_type", "")), str(p["name"]))
+        access = None if scalar else (p.get("access") or "read_write")
+        return dt, "scalar" if scalar else "buffer", access
+
+    if traced is None:
+        out = []
+        for index in sorted(compiled):
+            p = compiled[index]
+            dt, kind, access = describe(p)
+            out.append(ParamInfo(str(p["name"]), index, dt, kind, access))
+        return out
+    if len(traced) != len(compiled):
+        raise EnigmaError(
+            f"internal error: {entry}: the tracer saw {len(traced)} parameter(s), the compiler "
+            f"{len(compiled)}"
+        )
+    out = []
+    for t in traced:
+        p = compiled.get(t.buffer_index)
+        if p is None:
+            raise EnigmaError(
+                f"internal error: {entry}: parameter '{t.name}' [[buffer({t.buffer_index})]] is "
+                "not in the compiled kernel"
+            )
+        dt, kind, access = describe(p)
+        if kind != t.kind or dt.msl != t.dtype.msl:
+            raise EnigmaError(
+                f"internal error: {entry}: parameter '{t.name}' [[buffer({t.buffer_index})]] "
+                f"was traced as a {t.dtype.name} {t.kind} but compiled as {p.get('msl_type')}"
+            )
+        out.append(ParamInfo(t.name, t.buffer_index, t.dtype, kind, access, t.layout, t.min_size))
+    return out
+
+
 def _kernel_params(k: Kernel, args: Sequence[Any]) -> list[tuple[str, str, Any]]:
     """(name, kind, spec) per kernel parameter: kind is buffer, scalar, tensor or constexpr."""
     if not args and k._static_specs is not None:

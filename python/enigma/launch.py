@@ -172,8 +172,40 @@ def _cpu_kernel(ck: Any) -> Any:
         if ck._cpu_kernel is None:
             from . import runtime
 
-            ck._cpu_kernel = runtime.compile_msl(ck.metal_source, ck.kernel_name)
+            cpu = runtime.compile_msl(ck.metal_source, ck.kernel_name)
+            _cross_check(ck, cpu)
+            ck._cpu_kernel = cpu
         return ck._cpu_kernel
+
+
+def _cross_check(ck: Any, cpu: Any) -> None:
+    """The CPU runtime reads the kernel's signature from the MSL (it runs foreign MSL too);
+    where the compiler's metadata describes the kernel as well, both must agree on every
+    parameter's buffer index, kind and element type."""
+    from .kernel_trace import msl_param_dtype
+
+    kinfo = (ck.metadata.get("kernels") or [{}])[0]
+    described = {int(p["buffer_index"]): p for p in kinfo.get("params", [])}
+    if not described:
+        return
+    parsed = {int(a.buffer_index): a for a in cpu.args if a.kind != "builtin"}
+    for index, p in described.items():
+        a = parsed.get(index)
+        kind = "scalar" if p.get("is_scalar") else "buffer"
+        if a is None or a.kind != kind or (
+            msl_param_dtype(ck.kernel_name, str(p.get("msl_type", "")), str(p["name"])).msl
+            != msl_param_dtype(ck.kernel_name, a.type_name, a.name).msl
+        ):
+            raise EnigmaError(
+                f"internal error: {ck.kernel_name}: [[buffer({index})]] is "
+                f"{p.get('msl_type')!r} in the compiler's metadata but "
+                f"{(a.kind + ' ' + a.type_name) if a else 'missing'} in the MSL signature"
+            )
+    if len(parsed) != len(described):
+        raise EnigmaError(
+            f"internal error: {ck.kernel_name}: the MSL signature has {len(parsed)} buffer "
+            f"parameter(s), the compiler's metadata {len(described)}"
+        )
 
 
 def launch(

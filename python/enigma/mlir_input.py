@@ -14,48 +14,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import dtypes as _dt
 from .compile_cache import _compile_error, _remarks
 from .compiling import CompiledKernel
 from .errors import EnigmaError
-from .kernel_trace import ParamInfo
+from .kernel_trace import params_from_metadata
 
 __all__ = ["CompiledModule", "compile_mlir"]
-
-_QUALIFIERS = {"device", "constant", "const", "threadgroup", "thread", "volatile"}
-
-
-def _param_dtype(kernel: str, msl_type: str, name: str) -> _dt.DType:
-    """The element dtype of an MSL parameter type (``device const float*`` -> float32)."""
-    words = [w for w in msl_type.replace("*", " ").replace("&", " ").split() if w not in _QUALIFIERS]
-    base = words[-1] if words else ""
-    base = base.replace("atomic_", "")
-    dt = _dt.from_msl(base)
-    if dt is None and base[-1:] in "234":
-        dt = _dt.from_msl(base[:-1])  # a buffer of float4 & co.: filled from its elements
-    if dt is None:
-        raise EnigmaError(
-            f"{kernel}: parameter '{name}' has MSL type '{msl_type}', which the Python launchers "
-            "cannot fill (use enigma.runtime.compile_msl for raw launches)"
-        )
-    return dt
-
-
-def _params(kinfo: dict) -> list[ParamInfo]:
-    """The parameters a caller passes (not the implicit ones the launcher fills in)."""
-    out = []
-    for p in kinfo.get("params", []):
-        if p.get("implicit"):
-            continue
-        scalar = bool(p.get("is_scalar"))
-        dt = _param_dtype(kinfo.get("entry", "?"), str(p.get("msl_type", "")), str(p["name"]))
-        access = None if scalar else (p.get("access") or "read_write")
-        out.append(
-            ParamInfo(str(p["name"]), int(p["buffer_index"]), dt, "scalar" if scalar else "buffer",
-                      access)
-        )
-    return out
-
 
 class CompiledModule:
     """The result of :func:`compile_mlir`: the MSL of every kernel, the IR after the pipeline,
@@ -82,7 +46,7 @@ class CompiledModule:
                 str(kinfo["entry"]),
                 metal_source=msl,
                 mlir_source=mlir,
-                params=_params(kinfo),
+                params=params_from_metadata(kinfo),
                 vec_width=vec_width,
                 coarsen=int(kinfo.get("coarsen") or 1),
                 metadata=meta,
