@@ -31,7 +31,7 @@ using namespace mlir::enigma::msl;
 
 static constexpr const char *kEventType = "thread _simdgroup_event_t*";
 
-bool msl::isAsyncCopyOp(Operation *op) {
+static bool isAsyncCopyOp(Operation *op) {
   return llvm::isa<AsyncCopy1dD2TOp, AsyncCopy1dT2DOp, AsyncCopy2dD2TOp, AsyncCopy2dT2DOp,
                    AsyncCopyWaitOp>(op);
 }
@@ -81,72 +81,91 @@ void msl::emitAsyncCopyDeclarations(llvm::ArrayRef<Operation *> tops, llvm::raw_
         "    __asm(\"air.wait_simdgroup_events\");\n";
 }
 
-LogicalResult KernelPrinter::emitAsyncCopyOp(Operation *op) {
-  // `&memref[offset]`: the address of the first element copied.
-  auto address = [&](Value memref, Value offset) -> FailureOr<std::string> {
-    FailureOr<std::string> ref = elementRef(memref, ValueRange{offset}, op);
-    if (failed(ref))
-      return failure();
-    return "&" + *ref;
-  };
-  auto elementSize = [&](Value memref) -> FailureOr<std::string> {
-    FailureOr<std::string> elem =
-        typeName(llvm::cast<MemRefType>(memref.getType()).getElementType(), op);
-    if (failed(elem))
-      return failure();
-    return "sizeof(" + *elem + "), alignof(" + *elem + ")";
-  };
-  auto declareEvent = [&](Value event, llvm::StringRef call) {
-    indent() << kEventType << " " << nameOf(event) << " = " << call << ";\n";
+/// `&memref[offset]`: the address of the first element copied.
+static FailureOr<std::string> copyAddress(KernelPrinter &p, Operation *op, Value memref,
+                                          Value offset) {
+  FailureOr<std::string> ref = p.elementRef(memref, ValueRange{offset}, op);
+  if (failed(ref))
+    return failure();
+  return "&" + *ref;
+}
+
+/// The operands every copy starts with: element size and alignment, and the destination and
+/// source addresses (`size, dst, src`; the 2-D copy puts more between dst and src).
+struct CopyOperands {
+  std::string size, dst, src;
+};
+
+template <typename OpT>
+static FailureOr<CopyOperands> getCopyOperands(KernelPrinter &p, OpT copy) {
+  FailureOr<std::string> elem =
+      p.typeName(llvm::cast<MemRefType>(copy.getDst().getType()).getElementType(), copy);
+  FailureOr<std::string> dst = copyAddress(p, copy, copy.getDst(), copy.getDstOffset());
+  FailureOr<std::string> src = copyAddress(p, copy, copy.getSrc(), copy.getSrcOffset());
+  if (failed(elem) || failed(dst) || failed(src))
+    return failure();
+  return CopyOperands{"sizeof(" + *elem + "), alignof(" + *elem + ")", *dst, *src};
+}
+
+static LogicalResult declareEvent(KernelPrinter &p, Value event, const std::string &call) {
+  p.ostream() << kEventType << " " << p.nameOf(event) << " = " << call << ";\n";
+  return success();
+}
+
+template <typename OpT>
+static LogicalResult printCopy1d(KernelPrinter &p, OpT copy, llvm::StringRef fn) {
+  FailureOr<CopyOperands> o = getCopyOperands(p, copy);
+  if (failed(o))
+    return failure();
+  return declareEvent(p, copy.getEvent(),
+                      fn.str() + "(" + o->size + ", " + o->dst + ", " + o->src + ", ulong(" +
+                          p.expr(copy.getCount()) + "))");
+}
+
+template <typename OpT>
+static LogicalResult printCopy2d(KernelPrinter &p, OpT copy, llvm::StringRef fn) {
+  FailureOr<CopyOperands> o = getCopyOperands(p, copy);
+  if (failed(o))
+    return failure();
+  std::string tile =
+      "ulong2(ulong(" + p.expr(copy.getCols()) + "), ulong(" + p.expr(copy.getRows()) + "))";
+  return declareEvent(p, copy.getEvent(),
+                      fn.str() + "(" + o->size + ", " + o->dst + ", ulong(" +
+                          p.expr(copy.getDstRowStride()) + "), 1, " + tile + ", " + o->src +
+                          ", ulong(" + p.expr(copy.getSrcRowStride()) + "), 1, " + tile +
+                          ", long2(0), 0)");
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, AsyncCopy1dD2TOp copy) {
+  return printCopy1d(p, copy, "__enigma_async_copy_1d_d2t");
+}
+LogicalResult msl::printOperation(KernelPrinter &p, AsyncCopy1dT2DOp copy) {
+  return printCopy1d(p, copy, "__enigma_async_copy_1d_t2d");
+}
+LogicalResult msl::printOperation(KernelPrinter &p, AsyncCopy2dD2TOp copy) {
+  return printCopy2d(p, copy, "__enigma_async_copy_2d_d2t");
+}
+LogicalResult msl::printOperation(KernelPrinter &p, AsyncCopy2dT2DOp copy) {
+  return printCopy2d(p, copy, "__enigma_async_copy_2d_t2d");
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, AsyncCopyWaitOp wait) {
+  raw_indented_ostream &os = p.ostream();
+  auto events = wait.getEvents();
+  if (events.size() == 1) {
+    os << "__enigma_wait_simdgroup_events(1, &" << p.nameOf(events[0]) << ");\n";
     return success();
-  };
-  auto copy1d = [&](auto copy, llvm::StringRef fn) -> LogicalResult {
-    FailureOr<std::string> size = elementSize(copy.getDst());
-    FailureOr<std::string> dst = address(copy.getDst(), copy.getDstOffset());
-    FailureOr<std::string> src = address(copy.getSrc(), copy.getSrcOffset());
-    if (failed(size) || failed(dst) || failed(src))
-      return failure();
-    return declareEvent(copy.getEvent(), (fn + "(" + *size + ", " + *dst + ", " + *src +
-                                          ", ulong(" + expr(copy.getCount()) + "))")
-                                             .str());
-  };
-  auto copy2d = [&](auto copy, llvm::StringRef fn) -> LogicalResult {
-    FailureOr<std::string> size = elementSize(copy.getDst());
-    FailureOr<std::string> dst = address(copy.getDst(), copy.getDstOffset());
-    FailureOr<std::string> src = address(copy.getSrc(), copy.getSrcOffset());
-    if (failed(size) || failed(dst) || failed(src))
-      return failure();
-    std::string tile =
-        "ulong2(ulong(" + expr(copy.getCols()) + "), ulong(" + expr(copy.getRows()) + "))";
-    return declareEvent(copy.getEvent(),
-                        (fn + "(" + *size + ", " + *dst + ", ulong(" +
-                         expr(copy.getDstRowStride()) + "), 1, " + tile + ", " + *src +
-                         ", ulong(" + expr(copy.getSrcRowStride()) + "), 1, " + tile +
-                         ", long2(0), 0)")
-                            .str());
-  };
-  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](AsyncCopy1dD2TOp copy) { return copy1d(copy, "__enigma_async_copy_1d_d2t"); })
-      .Case([&](AsyncCopy1dT2DOp copy) { return copy1d(copy, "__enigma_async_copy_1d_t2d"); })
-      .Case([&](AsyncCopy2dD2TOp copy) { return copy2d(copy, "__enigma_async_copy_2d_d2t"); })
-      .Case([&](AsyncCopy2dT2DOp copy) { return copy2d(copy, "__enigma_async_copy_2d_t2d"); })
-      .Case([&](AsyncCopyWaitOp wait) -> LogicalResult {
-        auto events = wait.getEvents();
-        if (events.size() == 1) {
-          indent() << "__enigma_wait_simdgroup_events(1, &" << nameOf(events[0]) << ");\n";
-          return success();
-        }
-        // A block of its own: the array's name (reserved, never a kernel variable's) does not
-        // outlive the call.
-        indent() << "{\n";
-        indent() << "  " << kEventType << " __enigma_events[] = {";
-        for (auto [i, event] : llvm::enumerate(events))
-          os << (i ? ", " : "") << nameOf(event);
-        os << "};\n";
-        indent() << "  __enigma_wait_simdgroup_events(" << events.size()
-                 << ", __enigma_events);\n";
-        indent() << "}\n";
-        return success();
-      })
-      .Default([&](Operation *) { return emitUnsupported(op); });
+  }
+  // A block of its own: the array's name (reserved, never a kernel variable's) does not
+  // outlive the call.
+  os << "{\n";
+  {
+    raw_indented_ostream::DelimitedScope scope(os);
+    os << kEventType << " __enigma_events[] = {";
+    llvm::interleaveComma(events, os, [&](Value event) { os << p.nameOf(event); });
+    os << "};\n";
+    os << "__enigma_wait_simdgroup_events(" << events.size() << ", __enigma_events);\n";
+  }
+  os << "}\n";
+  return success();
 }

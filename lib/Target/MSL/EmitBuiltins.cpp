@@ -43,13 +43,6 @@ template <typename OpT>
 struct HasSignedness<OpT, std::void_t<decltype(std::declval<OpT &>().getIsUnsigned())>>
     : std::true_type {};
 
-/// What the printer needs of a builtin op.
-struct BuiltinCall {
-  llvm::StringRef function;
-  /// Call Metal's signed overload (integer ops without `unsigned`).
-  bool viaSigned = false;
-};
-
 template <typename OpT> bool matchBuiltin(Operation *op, std::optional<BuiltinCall> &found) {
   if constexpr (HasMetalBuiltin<OpT>::value) {
     if (auto builtin = llvm::dyn_cast<OpT>(op)) {
@@ -80,15 +73,14 @@ void collectStaticBuiltins(llvm::SmallVectorImpl<llvm::StringRef> &names) {
   (add(llvm::type_identity<OpTs>()), ...);
 }
 
-std::optional<BuiltinCall> getBuiltinCall(Operation *op) {
+} // namespace
+
+std::optional<BuiltinCall> msl::getBuiltinCall(Operation *op) {
   return lookupBuiltin<
 #define GET_OP_LIST
 #include "enigma/Dialect/Enigma/IR/EnigmaOps.cpp.inc"
       >(op);
 }
-} // namespace
-
-bool msl::isMetalBuiltinOp(Operation *op) { return getBuiltinCall(op).has_value(); }
 
 llvm::SmallVector<llvm::StringRef> msl::getMetalBuiltinNames() {
   llvm::SmallVector<llvm::StringRef> names;
@@ -105,23 +97,20 @@ llvm::SmallVector<llvm::StringRef> msl::getMetalBuiltinNames() {
   return names;
 }
 
-LogicalResult KernelPrinter::emitBuiltinOp(Operation *op) {
-  std::optional<BuiltinCall> call = getBuiltinCall(op);
-  if (!call)
-    return emitUnsupported(op);
+LogicalResult msl::printBuiltinCall(KernelPrinter &p, Operation *op, const BuiltinCall &call) {
   Value result = op->getResult(0);
-  FailureOr<std::string> resultType = typeName(result.getType(), op);
+  FailureOr<std::string> resultType = p.typeName(result.getType(), op);
   if (failed(resultType))
     return failure();
   Type valueType = op->getOperand(0).getType();
-  bool viaSigned = call->viaSigned && getElementTypeOrSelf(valueType).isInteger();
-  std::string rhs = call->function.str() + "(";
+  bool viaSigned = call.viaSigned && getElementTypeOrSelf(valueType).isInteger();
+  std::string rhs = call.function.str() + "(";
   for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
-    if (failed(typeName(operand.getType(), op)))
+    if (failed(p.typeName(operand.getType(), op)))
       return failure();
-    std::string arg = expr(operand);
+    std::string arg = p.expr(operand);
     if (viaSigned && operand.getType() == valueType) {
-      FailureOr<std::string> asSignedArg = asSigned(operand, op);
+      FailureOr<std::string> asSignedArg = p.asSigned(operand, op);
       if (failed(asSignedArg))
         return failure();
       arg = *asSignedArg;
@@ -131,5 +120,5 @@ LogicalResult KernelPrinter::emitBuiltinOp(Operation *op) {
   rhs += ")";
   if (viaSigned)
     rhs = *resultType + "(" + rhs + ")";
-  return declare(result, rhs, op);
+  return p.declare(result, rhs, op);
 }

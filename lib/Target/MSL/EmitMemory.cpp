@@ -4,16 +4,19 @@
 // Offsets, strides and sizes are static (from the type) or SSA values the IR provides
 // (memref.reinterpret_cast, memref.subview operands); a dynamic one the IR does not provide
 // (e.g. the row stride of a kernel buffer of type memref<?x?xf32>) is an error at the access,
-// never a guess. Vector memory accesses go through packed vector types (packed_float4, 4-byte
-// aligned), because the alignment of a float4 (16 bytes) is not proven.
+// never a guess.
+//
+// A vector access of a memref of vectors reads or writes one element. A vector access of
+// scalar elements depends on the memory: threadgroup and thread arrays are accessed lane by
+// lane; device and constant memory through a pointer cast to the aligned vector type (float4,
+// aligned to its size) when the `alignment` attribute of vector.load/store proves that
+// alignment (transfers carry none), else to the packed type (packed_float4, aligned like its
+// element). Three-lane vectors always use the packed type.
 //
 //===----------------------------------------------------------------------===//
 
 #include "MSLImpl.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -267,8 +270,9 @@ static const char *spaceKeyword(AddressSpace space) {
 
 namespace {
 /// A contiguous 1-D vector access at memref[indices]: one lvalue of the vector (the element
-/// itself for memrefs of vectors, or a packed vector through a pointer cast), or one lvalue per
-/// lane (threadgroup and thread memory, see vectorAccess).
+/// itself for memrefs of vectors, or an aligned or packed vector through a pointer cast,
+/// `viaPacked` telling which), or one lvalue per lane (threadgroup and thread memory, see
+/// vectorAccess).
 struct VectorAccess {
   std::string lvalue;
   bool viaPacked = false;
@@ -347,10 +351,10 @@ static void vectorWrite(KernelPrinter &p, const VectorAccess &access, const std:
                         const std::string &value) {
   if (!access.lanes.empty()) {
     for (auto [i, lane] : llvm::enumerate(access.lanes))
-      p.indent() << lane << " = " << value << "." << kLaneNames[i] << ";\n";
+      p.ostream() << lane << " = " << value << "." << kLaneNames[i] << ";\n";
     return;
   }
-  p.indent() << access.lvalue << " = "
+  p.ostream() << access.lvalue << " = "
              << (access.viaPacked ? "packed_" + vecName + "(" + value + ")" : value) << ";\n";
 }
 
@@ -358,61 +362,58 @@ static void vectorWrite(KernelPrinter &p, const VectorAccess &access, const std:
 // memref
 //===----------------------------------------------------------------------===//
 
-LogicalResult KernelPrinter::emitMemRefOp(Operation *op) {
-  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](memref::LoadOp load) -> LogicalResult {
-        FailureOr<std::string> ref = elementRef(load.getMemref(), load.getIndices(), op);
-        if (failed(ref))
-          return failure();
-        return declare(load.getResult(), *ref, op);
-      })
-      .Case([&](memref::StoreOp store) -> LogicalResult {
-        if (failed(typeName(store.getValueToStore().getType(), op)))
-          return failure();
-        FailureOr<std::string> ref = elementRef(store.getMemref(), store.getIndices(), op);
-        if (failed(ref))
-          return failure();
-        indent() << *ref << " = " << expr(store.getValueToStore()) << ";\n";
-        return success();
-      })
-      .Case([&](memref::AllocaOp alloca) -> LogicalResult {
-        MemRefType type = alloca.getType();
-        std::optional<AddressSpace> space = getAddressSpace(type);
-        if (type.getMemorySpace() && (!space || *space != AddressSpace::Thread))
-          return emitUnsupported(op, "memref.alloca must allocate in the thread address space");
-        if (!type.hasStaticShape() || !type.getLayout().isIdentity())
-          return emitUnsupported(op, "thread-local arrays need a static shape and the identity "
-                                     "layout");
-        FailureOr<std::string> elem = typeName(type.getElementType(), op);
-        if (failed(elem))
-          return failure();
-        indent() << plan.rootElementType(alloca.getResult()) << " " << nameOf(alloca.getResult())
-                 << "[" << std::max<int64_t>(1, type.getNumElements()) << "];\n";
-        return success();
-      })
-      .Case([&](memref::DimOp dim) -> LogicalResult {
-        std::optional<int64_t> index = dim.getConstantIndex();
-        if (!index)
-          return emitUnsupported(op, "the dimension must be a constant");
-        FailureOr<MemRefView> view = getView(dim.getSource(), op);
-        if (failed(view))
-          return failure();
-        if (*index < 0 || *index >= static_cast<int64_t>(view->sizes.size()))
-          return emitUnsupported(op, "dimension out of range");
-        const std::optional<IndexExpr> &size = view->sizes[*index];
-        if (!size)
-          return emitUnsupported(op, "the size is dynamic and the IR does not provide it (pass "
-                                     "it as a scalar kernel argument)");
-        return declare(dim.getResult(), size->text, op);
-      })
-      .Case<memref::ReinterpretCastOp, memref::CastOp, memref::SubViewOp>(
-          [&](Operation *) -> LogicalResult {
-            // Views print nothing: accesses through them compute their addresses.
-            FailureOr<std::string> elem =
-                typeName(llvm::cast<MemRefType>(op->getResult(0).getType()).getElementType(), op);
-            return failure(failed(elem));
-          })
-      .Default([&](Operation *) { return emitUnsupported(op); });
+LogicalResult msl::printOperation(KernelPrinter &p, memref::LoadOp load) {
+  FailureOr<std::string> ref = p.elementRef(load.getMemref(), load.getIndices(), load);
+  if (failed(ref))
+    return failure();
+  return p.declare(load.getResult(), *ref, load);
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, memref::StoreOp store) {
+  if (failed(p.typeName(store.getValueToStore().getType(), store)))
+    return failure();
+  FailureOr<std::string> ref = p.elementRef(store.getMemref(), store.getIndices(), store);
+  if (failed(ref))
+    return failure();
+  p.ostream() << *ref << " = " << p.expr(store.getValueToStore()) << ";\n";
+  return success();
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, memref::AllocaOp alloca) {
+  MemRefType type = alloca.getType();
+  std::optional<AddressSpace> space = getAddressSpace(type);
+  if (type.getMemorySpace() && (!space || *space != AddressSpace::Thread))
+    return emitUnsupported(alloca, "memref.alloca must allocate in the thread address space");
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity())
+    return emitUnsupported(alloca, "thread-local arrays need a static shape and the identity "
+                                   "layout");
+  FailureOr<std::string> elem = p.typeName(type.getElementType(), alloca);
+  if (failed(elem))
+    return failure();
+  p.ostream() << p.plan.rootElementType(alloca.getResult()) << " " << p.nameOf(alloca.getResult())
+              << "[" << std::max<int64_t>(1, type.getNumElements()) << "];\n";
+  return success();
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, memref::DimOp dim) {
+  std::optional<int64_t> index = dim.getConstantIndex();
+  if (!index)
+    return emitUnsupported(dim, "the dimension must be a constant");
+  FailureOr<MemRefView> view = p.getView(dim.getSource(), dim);
+  if (failed(view))
+    return failure();
+  if (*index < 0 || *index >= static_cast<int64_t>(view->sizes.size()))
+    return emitUnsupported(dim, "dimension out of range");
+  const std::optional<IndexExpr> &size = view->sizes[*index];
+  if (!size)
+    return emitUnsupported(dim, "the size is dynamic and the IR does not provide it (pass it "
+                                "as a scalar kernel argument)");
+  return p.declare(dim.getResult(), size->text, dim);
+}
+
+LogicalResult msl::printView(KernelPrinter &p, Operation *op) {
+  // Views print nothing: accesses through them compute their addresses.
+  return p.typeName(llvm::cast<MemRefType>(op->getResult(0).getType()).getElementType(), op);
 }
 
 //===----------------------------------------------------------------------===//
@@ -449,220 +450,231 @@ static FailureOr<std::string> matrixSubscripts(KernelPrinter &p, Operation *op, 
   return out;
 }
 
-LogicalResult KernelPrinter::emitVectorOp(Operation *op) {
-  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](vector::LoadOp load) -> LogicalResult {
-        FailureOr<VectorAccess> access =
-            vectorAccess(*this, op, load.getBase(), load.getIndices(), load.getVectorType(), false,
-                         load.getAlignment());
-        if (failed(access))
-          return failure();
-        FailureOr<std::string> t = typeName(load.getVectorType(), op);
-        if (failed(t))
-          return failure();
-        return declare(load.getResult(), vectorRead(*access, *t), op);
-      })
-      .Case([&](vector::StoreOp store) -> LogicalResult {
-        FailureOr<VectorAccess> access =
-            vectorAccess(*this, op, store.getBase(), store.getIndices(), store.getVectorType(),
-                         true, store.getAlignment());
-        if (failed(access))
-          return failure();
-        FailureOr<std::string> t = typeName(store.getVectorType(), op);
-        if (failed(t))
-          return failure();
-        vectorWrite(*this, *access, *t, expr(store.getValueToStore()));
-        return success();
-      })
-      .Case([&](vector::TransferReadOp read) -> LogicalResult {
-        if (!llvm::isa<MemRefType>(read.getBase().getType()))
-          return emitUnsupported(op, "transfers from tensors");
-        if (!isSimpleTransfer(read))
-          return emitUnsupported(op, "only unmasked, in-bounds, 1-D minor-identity transfers "
-                                     "(mark the transfer in_bounds = [true])");
-        FailureOr<VectorAccess> access =
-            vectorAccess(*this, op, read.getBase(), read.getIndices(), read.getVectorType(), false);
-        FailureOr<std::string> t = typeName(read.getVectorType(), op);
-        if (failed(access) || failed(t))
-          return failure();
-        return declare(read.getResult(), vectorRead(*access, *t), op);
-      })
-      .Case([&](vector::TransferWriteOp write) -> LogicalResult {
-        if (!llvm::isa<MemRefType>(write.getBase().getType()))
-          return emitUnsupported(op, "transfers to tensors");
-        if (!isSimpleTransfer(write))
-          return emitUnsupported(op, "only unmasked, in-bounds, 1-D minor-identity transfers "
-                                     "(mark the transfer in_bounds = [true])");
-        FailureOr<VectorAccess> access = vectorAccess(
-            *this, op, write.getBase(), write.getIndices(), write.getVectorType(), true);
-        FailureOr<std::string> t = typeName(write.getVectorType(), op);
-        if (failed(access) || failed(t))
-          return failure();
-        vectorWrite(*this, *access, *t, expr(write.getVector()));
-        return success();
-      })
-      .Case([&](vector::ExtractOp extract) -> LogicalResult {
-        if (isMatrixType(extract.getSourceVectorType())) {
-          FailureOr<std::string> subscripts = matrixSubscripts(
-              *this, op, extract.getSourceVectorType(), extract.getMixedPosition());
-          if (failed(subscripts) || failed(typeName(extract.getResult().getType(), op)))
-            return failure();
-          return declare(extract.getResult(), expr(extract.getSource()) + *subscripts, op);
-        }
-        if (extract.getSourceVectorType().getRank() != 1)
-          return emitUnsupported(op, "only 1-D vectors and Metal matrices");
-        if (failed(typeName(extract.getSourceVectorType(), op)))
-          return failure();
-        OpFoldResult pos = extract.getMixedPosition()[0];
-        std::string component;
-        if (auto attr = llvm::dyn_cast_if_present<Attribute>(pos)) {
-          int64_t lane = llvm::cast<IntegerAttr>(attr).getInt();
-          if (lane < 0 || lane >= extract.getSourceVectorType().getNumElements())
-            return emitUnsupported(op, "position out of range (poison)");
-          component = "." + std::string(kLaneNames[lane]);
-        } else {
-          component = "[" + expr(llvm::cast<Value>(pos)) + "]";
-        }
-        return declare(extract.getResult(), expr(extract.getSource()) + component, op);
-      })
-      .Case([&](vector::InsertOp insert) -> LogicalResult {
-        if (isMatrixType(insert.getDestVectorType())) {
-          // m[i] = column or m[i][j] = element, on a copy of the matrix.
-          FailureOr<std::string> subscripts =
-              matrixSubscripts(*this, op, insert.getDestVectorType(), insert.getMixedPosition());
-          if (failed(subscripts) || failed(typeName(insert.getValueToStoreType(), op)) ||
-              failed(declare(insert.getResult(), expr(insert.getDest()), op)))
-            return failure();
-          indent() << nameOf(insert.getResult()) << *subscripts << " = "
-                   << expr(insert.getValueToStore()) << ";\n";
-          return success();
-        }
-        if (insert.getDestVectorType().getRank() != 1 ||
-            llvm::isa<VectorType>(insert.getValueToStoreType()))
-          return emitUnsupported(op, "only scalars into 1-D vectors");
-        OpFoldResult pos = insert.getMixedPosition()[0];
-        std::string component;
-        if (auto attr = llvm::dyn_cast_if_present<Attribute>(pos)) {
-          int64_t lane = llvm::cast<IntegerAttr>(attr).getInt();
-          if (lane < 0 || lane >= insert.getDestVectorType().getNumElements())
-            return emitUnsupported(op, "position out of range (poison)");
-          component = "." + std::string(kLaneNames[lane]);
-        } else {
-          component = "[" + expr(llvm::cast<Value>(pos)) + "]";
-        }
-        if (failed(declare(insert.getResult(), expr(insert.getDest()), op)))
-          return failure();
-        indent() << nameOf(insert.getResult()) << component << " = "
-                 << expr(insert.getValueToStore()) << ";\n";
-        return success();
-      })
-      .Case([&](vector::BroadcastOp broadcast) -> LogicalResult {
-        Type source = broadcast.getSourceType();
-        FailureOr<std::string> t = typeName(broadcast.getResultVectorType(), op);
-        if (failed(t))
-          return failure();
-        if (source == broadcast.getResultVectorType())
-          return declare(broadcast.getResult(), expr(broadcast.getSource()), op);
-        if (isMatrixType(broadcast.getResultVectorType())) {
-          // Column by column: a matrix constructor with one scalar builds a diagonal matrix.
-          VectorType matrix = broadcast.getResultVectorType();
-          VectorType columnType = VectorType::get({matrix.getDimSize(1)}, matrix.getElementType());
-          std::string column;
-          if (source == columnType) {
-            column = expr(broadcast.getSource());
-          } else if (!llvm::isa<VectorType>(source)) {
-            FailureOr<std::string> c = typeName(columnType, op);
-            if (failed(c))
-              return failure();
-            column = *c + "(" + expr(broadcast.getSource()) + ")";
-          } else {
-            return emitUnsupported(op, "only scalars and columns broadcast to a matrix");
-          }
-          std::string rhs = *t + "(";
-          for (int64_t i = 0; i < matrix.getDimSize(0); ++i)
-            rhs += (i ? ", " : "") + column;
-          return declare(broadcast.getResult(), rhs + ")", op);
-        }
-        if (llvm::isa<VectorType>(source))
-          return emitUnsupported(op, "only scalar sources");
-        return declare(broadcast.getResult(), *t + "(" + expr(broadcast.getSource()) + ")", op);
-      })
-      .Case([&](vector::FromElementsOp fromElements) -> LogicalResult {
-        FailureOr<std::string> t = typeName(fromElements.getType(), op);
-        if (failed(t))
-          return failure();
-        std::string rhs = *t + "(";
-        for (auto [i, element] : llvm::enumerate(fromElements.getElements()))
-          rhs += (i ? ", " : "") + expr(element);
-        return declare(fromElements.getResult(), rhs + ")", op);
-      })
-      .Case([&](vector::TransposeOp transpose) -> LogicalResult {
-        // The only transpose of a rank-2 vector: Metal's transpose(m) (CxR -> RxC).
-        if (!isMatrixType(transpose.getSourceVectorType()))
-          return emitUnsupported(op, "only Metal matrices (vector<CxRxf32|f16>) transpose");
-        if (failed(typeName(transpose.getResultVectorType(), op)))
-          return failure();
-        return declare(transpose.getResult(), "transpose(" + expr(transpose.getVector()) + ")", op);
-      })
-      .Case([&](vector::FMAOp) {
-        return emitElementwise(
-            op,
-            [](llvm::ArrayRef<std::string> o) {
-              return "fma(" + o[0] + ", " + o[1] + ", " + o[2] + ")";
-            },
-            false);
-      })
-      .Case([&](vector::ReductionOp reduction) -> LogicalResult {
-        using K = vector::CombiningKind;
-        K kind = reduction.getKind();
-        Type elem = reduction.getSourceVectorType().getElementType();
-        if (failed(typeName(reduction.getSourceVectorType(), op)) || elem.isInteger(1))
-          return emitUnsupported(op, "reduction of this vector type");
-        auto combine = [&](const std::string &a, const std::string &b) -> std::string {
-          switch (kind) {
-          case K::ADD:
-            return "(" + a + " + " + b + ")";
-          case K::MUL:
-            return "(" + a + " * " + b + ")";
-          case K::AND:
-            return "(" + a + " & " + b + ")";
-          case K::OR:
-            return "(" + a + " | " + b + ")";
-          case K::XOR:
-            return "(" + a + " ^ " + b + ")";
-          case K::MINUI:
-            return "min(" + a + ", " + b + ")";
-          case K::MAXUI:
-            return "max(" + a + ", " + b + ")";
-          case K::MINNUMF:
-            return "fmin(" + a + ", " + b + ")";
-          case K::MAXNUMF:
-            return "fmax(" + a + ", " + b + ")";
-          default:
-            return "";
-          }
-        };
-        if (combine("a", "b").empty())
-          return emitUnsupported(op, "this combining kind");
-        // Integers narrower than 32 bits: promote to uint so that no step overflows int.
-        auto lane = [&](unsigned i) {
-          std::string e = expr(reduction.getVector()) + "." + kLaneNames[i];
-          unsigned width = getIntegerWidth(elem);
-          return (width == 8 || width == 16) ? "uint(" + e + ")" : e;
-        };
-        // In lane order, starting from the accumulator: the sequential order MLIR specifies.
-        std::string acc;
-        unsigned lanes = reduction.getSourceVectorType().getNumElements();
-        unsigned first = 0;
-        if (reduction.getAcc()) {
-          acc = expr(reduction.getAcc());
-        } else {
-          acc = lane(0);
-          first = 1;
-        }
-        for (unsigned i = first; i < lanes; ++i)
-          acc = combine(acc, lane(i));
-        return declare(reduction.getDest(), acc, op);
-      })
-      .Default([&](Operation *) { return emitUnsupported(op); });
+/// The vector access of a vector.load/store (with its alignment) or a simple transfer, and the
+/// MSL vector type.
+static FailureOr<std::pair<VectorAccess, std::string>>
+getVectorAccess(KernelPrinter &p, Operation *op, Value base, ValueRange indices,
+                VectorType vecType, bool isStore, std::optional<uint64_t> alignment) {
+  FailureOr<VectorAccess> access =
+      vectorAccess(p, op, base, indices, vecType, isStore, alignment);
+  if (failed(access))
+    return failure();
+  FailureOr<std::string> t = p.typeName(vecType, op);
+  if (failed(t))
+    return failure();
+  return std::make_pair(std::move(*access), std::move(*t));
+}
+
+/// The vector access of a vector.transfer_read/write, which must be a plain access.
+static FailureOr<std::pair<VectorAccess, std::string>>
+getTransferAccess(KernelPrinter &p, VectorTransferOpInterface transfer, bool isStore) {
+  Operation *op = transfer;
+  if (!llvm::isa<MemRefType>(transfer.getBase().getType()))
+    return emitUnsupported(op, isStore ? "transfers to tensors" : "transfers from tensors");
+  if (!isSimpleTransfer(transfer))
+    return emitUnsupported(op, "only unmasked, in-bounds, 1-D minor-identity transfers (mark "
+                               "the transfer in_bounds = [true])");
+  return getVectorAccess(p, op, transfer.getBase(), transfer.getIndices(),
+                         transfer.getVectorType(), isStore, std::nullopt);
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::LoadOp load) {
+  auto access = getVectorAccess(p, load, load.getBase(), load.getIndices(), load.getVectorType(),
+                                false, load.getAlignment());
+  if (failed(access))
+    return failure();
+  return p.declare(load.getResult(), vectorRead(access->first, access->second), load);
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::StoreOp store) {
+  auto access = getVectorAccess(p, store, store.getBase(), store.getIndices(),
+                                store.getVectorType(), true, store.getAlignment());
+  if (failed(access))
+    return failure();
+  vectorWrite(p, access->first, access->second, p.expr(store.getValueToStore()));
+  return success();
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::TransferReadOp read) {
+  auto access = getTransferAccess(p, read, false);
+  if (failed(access))
+    return failure();
+  return p.declare(read.getResult(), vectorRead(access->first, access->second), read);
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::TransferWriteOp write) {
+  auto access = getTransferAccess(p, write, true);
+  if (failed(access))
+    return failure();
+  vectorWrite(p, access->first, access->second, p.expr(write.getVector()));
+  return success();
+}
+
+/// ".x" for a constant lane, "[i]" for a dynamic one, of a 1-D vector of `lanes` lanes.
+static FailureOr<std::string> laneComponent(KernelPrinter &p, Operation *op, OpFoldResult pos,
+                                            int64_t lanes) {
+  if (auto attr = llvm::dyn_cast_if_present<Attribute>(pos)) {
+    int64_t lane = llvm::cast<IntegerAttr>(attr).getInt();
+    if (lane < 0 || lane >= lanes)
+      return emitUnsupported(op, "position out of range (poison)");
+    return "." + std::string(kLaneNames[lane]);
+  }
+  return "[" + p.expr(llvm::cast<Value>(pos)) + "]";
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::ExtractOp extract) {
+  VectorType source = extract.getSourceVectorType();
+  if (isMatrixType(source)) {
+    FailureOr<std::string> subscripts =
+        matrixSubscripts(p, extract, source, extract.getMixedPosition());
+    if (failed(subscripts) || failed(p.typeName(extract.getResult().getType(), extract)))
+      return failure();
+    return p.declare(extract.getResult(), p.expr(extract.getSource()) + *subscripts, extract);
+  }
+  if (source.getRank() != 1)
+    return emitUnsupported(extract, "only 1-D vectors and Metal matrices");
+  if (failed(p.typeName(source, extract)))
+    return failure();
+  FailureOr<std::string> component =
+      laneComponent(p, extract, extract.getMixedPosition()[0], source.getNumElements());
+  if (failed(component))
+    return failure();
+  return p.declare(extract.getResult(), p.expr(extract.getSource()) + *component, extract);
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::InsertOp insert) {
+  VectorType dest = insert.getDestVectorType();
+  // A copy of the vector or matrix, then v.x = element, m[i] = column or m[i][j] = element.
+  FailureOr<std::string> subscripts = failure();
+  if (isMatrixType(dest)) {
+    subscripts = matrixSubscripts(p, insert, dest, insert.getMixedPosition());
+    if (failed(subscripts) || failed(p.typeName(insert.getValueToStoreType(), insert)))
+      return failure();
+  } else {
+    if (dest.getRank() != 1 || llvm::isa<VectorType>(insert.getValueToStoreType()))
+      return emitUnsupported(insert, "only scalars into 1-D vectors");
+    subscripts = laneComponent(p, insert, insert.getMixedPosition()[0], dest.getNumElements());
+    if (failed(subscripts))
+      return failure();
+  }
+  if (failed(p.declare(insert.getResult(), p.expr(insert.getDest()), insert)))
+    return failure();
+  p.ostream() << p.nameOf(insert.getResult()) << *subscripts << " = "
+              << p.expr(insert.getValueToStore()) << ";\n";
+  return success();
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::BroadcastOp broadcast) {
+  Type source = broadcast.getSourceType();
+  VectorType result = broadcast.getResultVectorType();
+  FailureOr<std::string> t = p.typeName(result, broadcast);
+  if (failed(t))
+    return failure();
+  if (source == result)
+    return p.declare(broadcast.getResult(), p.expr(broadcast.getSource()), broadcast);
+  if (isMatrixType(result)) {
+    // Column by column: a matrix constructor with one scalar builds a diagonal matrix.
+    VectorType columnType = VectorType::get({result.getDimSize(1)}, result.getElementType());
+    std::string column;
+    if (source == columnType) {
+      column = p.expr(broadcast.getSource());
+    } else if (!llvm::isa<VectorType>(source)) {
+      FailureOr<std::string> c = p.typeName(columnType, broadcast);
+      if (failed(c))
+        return failure();
+      column = *c + "(" + p.expr(broadcast.getSource()) + ")";
+    } else {
+      return emitUnsupported(broadcast, "only scalars and columns broadcast to a matrix");
+    }
+    std::string rhs = *t + "(";
+    for (int64_t i = 0; i < result.getDimSize(0); ++i)
+      rhs += (i ? ", " : "") + column;
+    return p.declare(broadcast.getResult(), rhs + ")", broadcast);
+  }
+  if (llvm::isa<VectorType>(source))
+    return emitUnsupported(broadcast, "only scalar sources");
+  return p.declare(broadcast.getResult(), *t + "(" + p.expr(broadcast.getSource()) + ")",
+                   broadcast);
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::FromElementsOp fromElements) {
+  FailureOr<std::string> t = p.typeName(fromElements.getType(), fromElements);
+  if (failed(t))
+    return failure();
+  std::string rhs = *t + "(";
+  for (auto [i, element] : llvm::enumerate(fromElements.getElements()))
+    rhs += (i ? ", " : "") + p.expr(element);
+  return p.declare(fromElements.getResult(), rhs + ")", fromElements);
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::TransposeOp transpose) {
+  // The only transpose of a rank-2 vector: Metal's transpose(m) (CxR -> RxC).
+  if (!isMatrixType(transpose.getSourceVectorType()))
+    return emitUnsupported(transpose, "only Metal matrices (vector<CxRxf32|f16>) transpose");
+  if (failed(p.typeName(transpose.getResultVectorType(), transpose)))
+    return failure();
+  return p.declare(transpose.getResult(), "transpose(" + p.expr(transpose.getVector()) + ")",
+                   transpose);
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::FMAOp fma) {
+  return printCall(p, fma, "fma");
+}
+
+/// `a op b` for a combining kind, or "" when MSL has no exact form.
+static std::string combine(vector::CombiningKind kind, const std::string &a,
+                           const std::string &b) {
+  using K = vector::CombiningKind;
+  auto infix = [&](const char *op) { return "(" + a + " " + op + " " + b + ")"; };
+  auto call = [&](const char *fn) { return fn + ("(" + a + ", " + b + ")"); };
+  switch (kind) {
+  case K::ADD:
+    return infix("+");
+  case K::MUL:
+    return infix("*");
+  case K::AND:
+    return infix("&");
+  case K::OR:
+    return infix("|");
+  case K::XOR:
+    return infix("^");
+  case K::MINUI:
+    return call("min");
+  case K::MAXUI:
+    return call("max");
+  case K::MINNUMF:
+    return call("fmin");
+  case K::MAXNUMF:
+    return call("fmax");
+  default:
+    return "";
+  }
+}
+
+LogicalResult msl::printOperation(KernelPrinter &p, vector::ReductionOp reduction) {
+  vector::CombiningKind kind = reduction.getKind();
+  Type elem = reduction.getSourceVectorType().getElementType();
+  if (failed(p.typeName(reduction.getSourceVectorType(), reduction)) || elem.isInteger(1))
+    return emitUnsupported(reduction, "reduction of this vector type");
+  if (combine(kind, "a", "b").empty())
+    return emitUnsupported(reduction, "this combining kind");
+  // Integers narrower than 32 bits: promote to uint so that no step overflows int.
+  auto lane = [&](unsigned i) {
+    std::string e = p.expr(reduction.getVector()) + "." + kLaneNames[i];
+    unsigned width = getIntegerWidth(elem);
+    return (width == 8 || width == 16) ? "uint(" + e + ")" : e;
+  };
+  // In lane order, starting from the accumulator: the sequential order MLIR specifies.
+  std::string acc;
+  unsigned lanes = reduction.getSourceVectorType().getNumElements();
+  unsigned first = 0;
+  if (reduction.getAcc()) {
+    acc = p.expr(reduction.getAcc());
+  } else {
+    acc = lane(0);
+    first = 1;
+  }
+  for (unsigned i = first; i < lanes; ++i)
+    acc = combine(kind, acc, lane(i));
+  return p.declare(reduction.getDest(), acc, reduction);
 }

@@ -1,6 +1,7 @@
-//===- MSLEmitter.cpp - The MSL printer: kernels, control flow, dispatch --===//
+//===- MSLEmitter.cpp - The MSL printer: kernels, dispatch, entry points --===//
 //
 // The printer walks a prepared kernel (see Prepare.cpp) and writes MSL. It never mutates IR.
+// `emitOp` is the one dispatch: a TypeSwitch from each operation to its printer (Emit*.cpp).
 // Every SSA value except constants and memref views lives in a named variable, so each printed
 // statement is one operation whose operands are names or literals: precedence is local to one
 // statement and integer widths are restored by the declared type of the variable.
@@ -11,14 +12,9 @@
 
 #include "enigma/InitAll.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
@@ -48,12 +44,6 @@ static std::optional<std::string> functionConstantType(FunctionConstantOp consta
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
-
-llvm::raw_ostream &KernelPrinter::indent() {
-  for (unsigned i = 0; i < indentLevel; ++i)
-    os << "  ";
-  return os;
-}
 
 FailureOr<std::string> KernelPrinter::typeName(Type type, Operation *op) {
   if (std::optional<std::string> name = getValueTypeName(type))
@@ -107,16 +97,16 @@ LogicalResult KernelPrinter::declare(Value result, llvm::StringRef rhs, Operatio
   // than twice bfloat's precision), so this is exact.
   if (getElementTypeOrSelf(result.getType()).isBF16() && !rhs.starts_with(*type + "(") &&
       !llvm::isa<BlockArgument>(result)) {
-    indent() << *type << " " << nameOf(result) << " = " << *type << "(" << rhs << ");\n";
+    os << *type << " " << nameOf(result) << " = " << *type << "(" << rhs << ");\n";
     return success();
   }
-  indent() << *type << " " << nameOf(result) << " = " << rhs << ";\n";
+  os << *type << " " << nameOf(result) << " = " << rhs << ";\n";
   return success();
 }
 
 LogicalResult
 KernelPrinter::emitElementwise(Operation *op,
-                               const std::function<std::string(llvm::ArrayRef<std::string>)> &fn,
+                               llvm::function_ref<std::string(llvm::ArrayRef<std::string>)> fn,
                                bool scalarize) {
   Value result = op->getResult(0);
   unsigned lanes = getNumLanes(result.getType());
@@ -233,194 +223,120 @@ void KernelPrinter::noteSourcePosition(Operation *op) {
 
 LogicalResult KernelPrinter::emitOp(Operation *op) {
   noteSourcePosition(op);
-  Dialect *dialect = op->getDialect();
-  if (!dialect)
-    return emitUnsupported(op, "unregistered operation");
-  llvm::StringRef ns = dialect->getNamespace();
-  if (ns == "arith" || ns == "ub")
-    return emitArithOp(op);
-  if (ns == "math")
-    return emitMathOp(op);
-  if (ns == "scf")
-    return emitSCFOp(op);
-  if (ns == "memref")
-    return emitMemRefOp(op);
-  if (ns == "vector")
-    return emitVectorOp(op);
-  if (ns == "enigma")
-    return emitEnigmaOp(op);
-  return emitUnsupported(op);
-}
-
-//===----------------------------------------------------------------------===//
-// scf
-//===----------------------------------------------------------------------===//
-
-/// Assigns `sources` to the variables of `dests` as one parallel copy: when a source reads a
-/// variable that an earlier assignment of the same copy overwrites (a swap of iter_args), every
-/// source is first saved in a temporary.
-LogicalResult KernelPrinter::emitParallelCopy(Operation *op, ValueRange sources,
-                                              ArrayRef<Value> dests) {
-  llvm::SmallVector<std::pair<std::string, std::string>> copies; // (dest var, source expr)
-  llvm::StringSet<> destNames;
-  for (auto [source, dest] : llvm::zip(sources, dests)) {
-    std::string destName = nameOf(dest);
-    std::string sourceExpr = expr(source);
-    if (destName == sourceExpr)
-      continue;
-    copies.push_back({destName, sourceExpr});
-    destNames.insert(destName);
-  }
-  bool conflict = false;
-  for (auto &copy : copies)
-    if (destNames.contains(copy.second))
-      conflict = true;
-  if (!conflict) {
-    for (auto &copy : copies)
-      indent() << copy.first << " = " << copy.second << ";\n";
-    return success();
-  }
-  unsigned idx = 0;
-  llvm::SmallVector<std::string> temps;
-  for (auto [source, dest] : llvm::zip(sources, dests)) {
-    if (nameOf(dest) == expr(source))
-      continue;
-    FailureOr<std::string> type = typeName(dest.getType(), op);
-    if (failed(type))
-      return failure();
-    auto next = plan.nextNames.find(dest);
-    if (next == plan.nextNames.end())
-      return op->emitError("cannot translate to MSL: internal error: no temporary for a "
-                           "parallel copy");
-    std::string temp = next->second;
-    indent() << *type << " " << temp << " = " << copies[idx++].second << ";\n";
-    temps.push_back(temp);
-  }
-  for (auto [copy, temp] : llvm::zip(copies, temps))
-    indent() << copy.first << " = " << temp << ";\n";
-  return success();
-}
-
-/// Whether a value is a constant known to be in [0, 2^31) (so signed and unsigned comparison
-/// agree).
-static bool isSmallNonNegativeConstant(Value value) {
-  llvm::APInt v;
-  auto constant = value.getDefiningOp<arith::ConstantOp>();
-  if (!constant)
-    return false;
-  auto intAttr = llvm::dyn_cast<IntegerAttr>(constant.getValue());
-  return intAttr && intAttr.getValue().isNonNegative() && intAttr.getValue().isSignedIntN(32);
-}
-
-LogicalResult KernelPrinter::emitSCFOp(Operation *op) {
+  KernelPrinter &p = *this;
+  auto print = [&](auto op) { return printOperation(p, op); };
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
-      .Case([&](scf::ForOp forOp) -> LogicalResult {
-        Type ivType = forOp.getInductionVar().getType();
-        FailureOr<std::string> ivTypeName = typeName(ivType, op);
-        if (failed(ivTypeName))
-          return failure();
-        if (getIntegerWidth(ivType) == 1)
-          return emitUnsupported(op, "i1 induction variable");
-        // iter_args live in variables declared before the loop; the loop results are the same
-        // variables after it.
-        for (auto [iterArg, init] : llvm::zip(forOp.getRegionIterArgs(), forOp.getInitArgs())) {
-          FailureOr<std::string> type = typeName(iterArg.getType(), op);
-          if (failed(type))
-            return failure();
-          indent() << *type << " " << nameOf(iterArg) << " = " << expr(init) << ";\n";
-        }
-        std::string iv = nameOf(forOp.getInductionVar());
-        std::string ub = expr(forOp.getUpperBound());
-        // scf.for compares signed unless `unsignedCmp`; with both bounds small non-negative
-        // constants the unsigned comparison is the same and reads better.
-        std::string cond;
-        bool unsignedCmp =
-            forOp.getUnsignedCmp() || (isSmallNonNegativeConstant(forOp.getLowerBound()) &&
-                                       isSmallNonNegativeConstant(forOp.getUpperBound()));
-        if (unsignedCmp) {
-          cond = iv + " < " + ub;
-        } else {
-          FailureOr<std::string> lhs = asSigned(forOp.getInductionVar(), op);
-          FailureOr<std::string> rhs = asSigned(forOp.getUpperBound(), op);
-          if (failed(lhs) || failed(rhs))
-            return failure();
-          cond = *lhs + " < " + *rhs;
-        }
-        std::string step = expr(forOp.getStep());
-        indent() << "for (" << *ivTypeName << " " << iv << " = " << expr(forOp.getLowerBound())
-                 << "; " << cond << "; " << iv << " += " << step << ") {\n";
-        ++indentLevel;
-        if (failed(emitBlock(*forOp.getBody())))
-          return failure();
-        auto yield = llvm::cast<scf::YieldOp>(forOp.getBody()->getTerminator());
-        llvm::SmallVector<Value> dests(forOp.getRegionIterArgs());
-        if (failed(emitParallelCopy(yield, yield.getOperands(), dests)))
-          return failure();
-        --indentLevel;
-        indent() << "}\n";
-        return success();
-      })
-      .Case([&](scf::IfOp ifOp) -> LogicalResult {
-        for (Value result : ifOp.getResults()) {
-          FailureOr<std::string> type = typeName(result.getType(), op);
-          if (failed(type))
-            return failure();
-          indent() << *type << " " << nameOf(result) << ";\n";
-        }
-        llvm::SmallVector<Value> dests(ifOp.getResults());
-        indent() << "if (" << expr(ifOp.getCondition()) << ") {\n";
-        ++indentLevel;
-        if (failed(emitBlock(ifOp.getThenRegion().front())) ||
-            failed(emitParallelCopy(ifOp.thenYield(), ifOp.thenYield().getOperands(), dests)))
-          return failure();
-        --indentLevel;
-        if (!ifOp.getElseRegion().empty()) {
-          indent() << "} else {\n";
-          ++indentLevel;
-          if (failed(emitBlock(ifOp.getElseRegion().front())) ||
-              failed(emitParallelCopy(ifOp.elseYield(), ifOp.elseYield().getOperands(), dests)))
-            return failure();
-          --indentLevel;
-        }
-        indent() << "}\n";
-        return success();
-      })
-      .Case([&](scf::WhileOp whileOp) -> LogicalResult {
-        for (auto [arg, init] : llvm::zip(whileOp.getBeforeArguments(), whileOp.getInits())) {
-          FailureOr<std::string> type = typeName(arg.getType(), op);
-          if (failed(type))
-            return failure();
-          indent() << *type << " " << nameOf(arg) << " = " << expr(init) << ";\n";
-        }
-        // The "after" arguments and the results share variables.
-        for (Value result : whileOp.getResults()) {
-          FailureOr<std::string> type = typeName(result.getType(), op);
-          if (failed(type))
-            return failure();
-          indent() << *type << " " << nameOf(result) << ";\n";
-        }
-        indent() << "while (true) {\n";
-        ++indentLevel;
-        if (failed(emitBlock(whileOp.getBefore().front())))
-          return failure();
-        scf::ConditionOp condition = whileOp.getConditionOp();
-        llvm::SmallVector<Value> results(whileOp.getResults());
-        if (failed(emitParallelCopy(condition, condition.getArgs(), results)))
-          return failure();
-        indent() << "if (!" << expr(condition.getCondition()) << ") {\n";
-        indent() << "  break;\n";
-        indent() << "}\n";
-        if (failed(emitBlock(whileOp.getAfter().front())))
-          return failure();
-        auto yield = llvm::cast<scf::YieldOp>(whileOp.getAfter().front().getTerminator());
-        llvm::SmallVector<Value> before(whileOp.getBeforeArguments());
-        if (failed(emitParallelCopy(yield, yield.getOperands(), before)))
-          return failure();
-        --indentLevel;
-        indent() << "}\n";
-        return success();
-      })
-      .Default([&](Operation *) { return emitUnsupported(op); });
+      // arith and ub.
+      .Case<arith::ConstantOp, ub::PoisonOp, arith::CeilDivUIOp, arith::CmpIOp, arith::SelectOp,
+            arith::TruncIOp, arith::IndexCastOp, arith::IndexCastUIOp, arith::FPToSIOp,
+            arith::FPToUIOp, arith::TruncFOp, arith::BitcastOp, arith::NegFOp, arith::CmpFOp,
+            arith::AddUIExtendedOp>(print)
+      .Case([&](arith::AddIOp op) { return printBinary(p, op, "+", "!="); })
+      .Case([&](arith::SubIOp op) { return printBinary(p, op, "-", "!="); })
+      .Case([&](arith::MulIOp op) { return printBinary(p, op, "*", "&&"); })
+      .Case([&](arith::AndIOp op) { return printBinary(p, op, "&", "&&"); })
+      .Case([&](arith::OrIOp op) { return printBinary(p, op, "|", "||"); })
+      .Case([&](arith::XOrIOp op) { return printBinary(p, op, "^", "!="); })
+      .Case([&](arith::ShLIOp op) { return printBinary(p, op, "<<"); })
+      .Case([&](arith::MulFOp op) { return printBinary(p, op, "*"); })
+      .Case([&](arith::DivFOp op) { return printBinary(p, op, "/"); })
+      .Case([&](arith::AddFOp op) { return printAddSubF(p, op, "+"); })
+      .Case([&](arith::SubFOp op) { return printAddSubF(p, op, "-"); })
+      .Case([&](arith::ShRUIOp op) { return printUnsignedBinary(p, op, ">>"); })
+      .Case([&](arith::DivUIOp op) { return printUnsignedBinary(p, op, "/"); })
+      .Case([&](arith::RemUIOp op) { return printUnsignedBinary(p, op, "%"); })
+      .Case([&](arith::ShRSIOp op) { return printSignedBinary(p, op, ">>"); })
+      .Case([&](arith::DivSIOp op) { return printSignedBinary(p, op, "/"); })
+      .Case([&](arith::RemSIOp op) { return printSignedBinary(p, op, "%"); })
+      .Case([&](arith::MinSIOp op) { return printSignedMinMax(p, op, "min"); })
+      .Case([&](arith::MaxSIOp op) { return printSignedMinMax(p, op, "max"); })
+      .Case([&](arith::CeilDivSIOp op) { return printSignedDivRounded(p, op, /*ceil=*/true); })
+      .Case([&](arith::FloorDivSIOp op) { return printSignedDivRounded(p, op, false); })
+      .Case<arith::ExtSIOp, arith::SIToFPOp>(
+          [&](Operation *op) { return printConversion(p, op, /*signExtendSource=*/true); })
+      .Case<arith::ExtUIOp, arith::UIToFPOp, arith::ExtFOp>(
+          [&](Operation *op) { return printConversion(p, op, false); })
+      .Case([&](arith::MinimumFOp op) { return printMinimumMaximumF(p, op, /*isMin=*/true); })
+      .Case([&](arith::MaximumFOp op) { return printMinimumMaximumF(p, op, false); })
+      .Case([&](arith::MulUIExtendedOp op) { return printMulExtended(p, op, /*isSigned=*/false); })
+      .Case([&](arith::MulSIExtendedOp op) { return printMulExtended(p, op, true); })
+      // The Metal function of the same semantics (scalars and vectors alike).
+      .Case([&](arith::MinUIOp op) { return printCall(p, op, "min"); })
+      .Case([&](arith::MaxUIOp op) { return printCall(p, op, "max"); })
+      .Case([&](arith::RemFOp op) { return printCall(p, op, "fmod"); })
+      .Case([&](arith::MinNumFOp op) { return printCall(p, op, "fmin"); })
+      .Case([&](arith::MaxNumFOp op) { return printCall(p, op, "fmax"); })
+      // math.
+      .Case([&](math::SqrtOp op) { return printCall(p, op, "sqrt"); })
+      .Case([&](math::RsqrtOp op) { return printCall(p, op, "rsqrt"); })
+      .Case([&](math::ExpOp op) { return printCall(p, op, "exp"); })
+      .Case([&](math::Exp2Op op) { return printCall(p, op, "exp2"); })
+      .Case([&](math::LogOp op) { return printCall(p, op, "log"); })
+      .Case([&](math::Log2Op op) { return printCall(p, op, "log2"); })
+      .Case([&](math::Log10Op op) { return printCall(p, op, "log10"); })
+      .Case([&](math::SinOp op) { return printCall(p, op, "sin"); })
+      .Case([&](math::CosOp op) { return printCall(p, op, "cos"); })
+      .Case([&](math::TanOp op) { return printCall(p, op, "tan"); })
+      .Case([&](math::AsinOp op) { return printCall(p, op, "asin"); })
+      .Case([&](math::AcosOp op) { return printCall(p, op, "acos"); })
+      .Case([&](math::AtanOp op) { return printCall(p, op, "atan"); })
+      .Case([&](math::Atan2Op op) { return printCall(p, op, "atan2"); })
+      .Case([&](math::SinhOp op) { return printCall(p, op, "sinh"); })
+      .Case([&](math::CoshOp op) { return printCall(p, op, "cosh"); })
+      .Case([&](math::TanhOp op) { return printCall(p, op, "tanh"); })
+      .Case([&](math::AsinhOp op) { return printCall(p, op, "asinh"); })
+      .Case([&](math::AcoshOp op) { return printCall(p, op, "acosh"); })
+      .Case([&](math::AtanhOp op) { return printCall(p, op, "atanh"); })
+      .Case([&](math::PowFOp op) { return printCall(p, op, "pow"); })
+      .Case([&](math::FmaOp op) { return printCall(p, op, "fma"); })
+      .Case([&](math::FloorOp op) { return printCall(p, op, "floor"); })
+      .Case([&](math::CeilOp op) { return printCall(p, op, "ceil"); })
+      .Case([&](math::RoundOp op) { return printCall(p, op, "round"); })
+      .Case([&](math::RoundEvenOp op) { return printCall(p, op, "rint"); })
+      .Case([&](math::TruncOp op) { return printCall(p, op, "trunc"); })
+      .Case([&](math::AbsFOp op) { return printCall(p, op, "fabs"); })
+      .Case([&](math::CopySignOp op) { return printCall(p, op, "copysign"); })
+      .Case([&](math::IsNaNOp op) { return printCall(p, op, "isnan"); })
+      .Case([&](math::IsInfOp op) { return printCall(p, op, "isinf"); })
+      .Case([&](math::IsFiniteOp op) { return printCall(p, op, "isfinite"); })
+      .Case([&](math::IsNormalOp op) { return printCall(p, op, "isnormal"); })
+      .Case([&](math::CountLeadingZerosOp op) { return printCall(p, op, "clz"); })
+      .Case([&](math::CountTrailingZerosOp op) { return printCall(p, op, "ctz"); })
+      .Case([&](math::CtPopOp op) { return printCall(p, op, "popcount"); })
+      .Case<math::AbsIOp>(print)
+      .Case<math::ErfOp, math::ErfcOp, math::ExpM1Op, math::Log1pOp, math::CbrtOp>(
+          [&](Operation *op) {
+            return emitUnsupported(op, "Metal's standard library has no such function");
+          })
+      // scf.
+      .Case<scf::ForOp, scf::IfOp, scf::WhileOp>(print)
+      // memref and vector.
+      .Case<memref::LoadOp, memref::StoreOp, memref::AllocaOp, memref::DimOp, vector::LoadOp,
+            vector::StoreOp, vector::TransferReadOp, vector::TransferWriteOp, vector::ExtractOp,
+            vector::InsertOp, vector::BroadcastOp, vector::FromElementsOp, vector::TransposeOp,
+            vector::FMAOp, vector::ReductionOp>(print)
+      .Case<memref::ReinterpretCastOp, memref::CastOp, memref::SubViewOp>(
+          [&](Operation *op) { return printView(p, op); })
+      // enigma.
+      .Case<ReturnOp, ThreadgroupAllocOp>( // allocations are declared at kernel scope
+          [](Operation *) { return success(); })
+      .Case<FunctionConstantOp, ThreadgroupBarrierOp, SimdgroupBarrierOp, SimdReduceOp,
+            QuadReduceOp, SimdScanOp, QuadScanOp, SimdShuffleOp, QuadShuffleOp, SimdBroadcastOp,
+            QuadBroadcastOp, MatmulOp, DeterminantOp, AtomicRMWOp, AtomicLoadOp, AtomicStoreOp,
+            AtomicCmpXchgOp, SimdgroupMatrixFillOp, SimdgroupMatrixLoadOp, SimdgroupMatrixStoreOp,
+            SimdgroupMatrixMultiplyAccumulateOp, AsyncCopy1dD2TOp, AsyncCopy1dT2DOp,
+            AsyncCopy2dD2TOp, AsyncCopy2dT2DOp, AsyncCopyWaitOp>(print)
+      .Default([&](Operation *op) -> LogicalResult {
+        // The two table-driven families: thread/grid queries (the builtin-input table) and
+        // Metal standard-library calls (every op with getMetalBuiltin() in ODS).
+        if (std::optional<unsigned> input = getQueryBuiltin(op))
+          return printQuery(p, op, *input);
+        if (std::optional<BuiltinCall> call = getBuiltinCall(op))
+          return printBuiltinCall(p, op, *call);
+        if (!op->getDialect())
+          return emitUnsupported(op, "unregistered operation");
+        return emitUnsupported(op);
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -504,12 +420,9 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
                      std::to_string(param.bufferIndex) + ")]]");
     kernelInfo.params.push_back(std::move(param));
   }
-  for (unsigned b = 0; b < kNumBuiltins; ++b) {
-    if (!plan.builtinUsed[b])
-      continue;
-    auto builtin = static_cast<Builtin>(b);
-    params.push_back(std::string(getBuiltinType(builtin)) + " " + getBuiltinName(builtin) + " [[" +
-                     getBuiltinName(builtin) + "]]");
+  for (unsigned input : plan.builtinUsed.set_bits()) {
+    const BuiltinInput &builtin = getBuiltinInputs()[input];
+    params.push_back((builtin.type + " " + builtin.name + " [[" + builtin.name + "]]").str());
   }
 
   os << "kernel void " << plan.entryName << "(";
@@ -539,20 +452,22 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
   for (auto &entry : constants)
     kernelInfo.functionConstants.push_back(std::move(entry.second));
 
-  // Threadgroup memory lives at kernel scope (Metal requires it there).
-  for (ThreadgroupAllocOp alloc : plan.threadgroupAllocs) {
-    MemRefType type = alloc.getType();
-    if (!getValueTypeName(type.getElementType()))
-      return alloc.emitError("cannot translate to MSL: threadgroup element type ")
-             << type.getElementType() << " has no exact MSL equivalent";
-    indent() << "threadgroup " << plan.rootElementType(alloc.getResult()) << " "
-             << nameOf(alloc.getResult()) << "[" << type.getNumElements() << "];\n";
+  {
+    raw_indented_ostream::DelimitedScope body(os);
+    // Threadgroup memory lives at kernel scope (Metal requires it there).
+    for (ThreadgroupAllocOp alloc : plan.threadgroupAllocs) {
+      MemRefType type = alloc.getType();
+      if (!getValueTypeName(type.getElementType()))
+        return alloc.emitError("cannot translate to MSL: threadgroup element type ")
+               << type.getElementType() << " has no exact MSL equivalent";
+      os << "threadgroup " << plan.rootElementType(alloc.getResult()) << " "
+         << nameOf(alloc.getResult()) << "[" << type.getNumElements() << "];\n";
+    }
+    for (const std::string &copy : signedCopies)
+      os << copy << "\n";
+    if (failed(emitBlock(entry)))
+      return failure();
   }
-  for (const std::string &copy : signedCopies)
-    indent() << copy << "\n";
-
-  if (failed(emitBlock(entry)))
-    return failure();
   if (unnamedValue)
     return kernel.emitError("cannot translate to MSL: internal error: a value has no name");
   os << "}\n";
@@ -566,7 +481,7 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
 // Entry points
 //===----------------------------------------------------------------------===//
 
-/// Whether `op` is a gpu.module or a gpu.binary (optionally: with the given symbol name).
+/// Whether `op` is a gpu.module or a gpu.binary.
 static bool isGpuContainer(Operation &op) {
   return llvm::isa<gpu::GPUModuleOp, gpu::BinaryOp>(op);
 }

@@ -4,7 +4,8 @@
 // why the IR itself is not rewritten):
 //   - names: source names from NameLocs, legalized and de-duplicated, else v<N>;
 //   - threadgroup allocations: collected to be declared once at kernel scope;
-//   - builtins: which thread/grid queries the body makes (they become parameters);
+//   - builtins: which thread/grid queries the body makes (they become parameters; the table of
+//     builtin inputs is here, generated from the queries' ODS);
 //   - memory: the root of every memref and how each root is used (read, written, atomic), which
 //     decides `device const T*` versus `device T*` and atomic element types, and rejects
 //     mixing atomic and plain accesses.
@@ -27,37 +28,30 @@ using namespace mlir::enigma::msl;
 // Builtins
 //===----------------------------------------------------------------------===//
 
-static const char *const kBuiltinNames[kNumBuiltins] = {
-    "thread_position_in_grid",        "thread_position_in_threadgroup",
-    "threadgroup_position_in_grid",   "threads_per_threadgroup",
-    "threadgroups_per_grid",          "threads_per_grid",
-    "thread_index_in_threadgroup",    "thread_index_in_simdgroup",
-    "simdgroup_index_in_threadgroup", "threads_per_simdgroup",
-    "simdgroups_per_threadgroup"};
-
-const char *msl::getBuiltinType(Builtin builtin) {
-  return static_cast<unsigned>(builtin) <= static_cast<unsigned>(Builtin::ThreadsPerGrid) ? "uint3"
-                                                                                          : "uint";
+/// The builtin-input table from the queries' ODS accessors, in the order of `OpTs`.
+template <typename... OpTs> static llvm::ArrayRef<BuiltinInput> builtinInputTable() {
+  static const BuiltinInput table[] = {{TypeID::get<OpTs>(), OpTs::getMetalBuiltinInput(),
+                                        OpTs::getMetalBuiltinInputType()}...};
+  return table;
 }
 
-const char *msl::getBuiltinName(Builtin builtin) {
-  return kBuiltinNames[static_cast<unsigned>(builtin)];
+llvm::ArrayRef<BuiltinInput> msl::getBuiltinInputs() {
+  // The signature order: the uint3 inputs, then the uint ones.
+  return builtinInputTable<ThreadPositionInGridOp, ThreadPositionInThreadgroupOp,
+                           ThreadgroupPositionInGridOp, ThreadsPerThreadgroupOp,
+                           ThreadgroupsPerGridOp, ThreadsPerGridOp, ThreadIndexInThreadgroupOp,
+                           ThreadIndexInSimdgroupOp, SimdgroupIndexInThreadgroupOp,
+                           ThreadsPerSimdgroupOp, SimdgroupsPerThreadgroupOp>();
 }
 
-std::optional<Builtin> msl::getQueryBuiltin(Operation *op) {
-  return llvm::TypeSwitch<Operation *, std::optional<Builtin>>(op)
-      .Case([](ThreadPositionInGridOp) { return Builtin::ThreadPositionInGrid; })
-      .Case([](ThreadPositionInThreadgroupOp) { return Builtin::ThreadPositionInThreadgroup; })
-      .Case([](ThreadgroupPositionInGridOp) { return Builtin::ThreadgroupPositionInGrid; })
-      .Case([](ThreadsPerThreadgroupOp) { return Builtin::ThreadsPerThreadgroup; })
-      .Case([](ThreadgroupsPerGridOp) { return Builtin::ThreadgroupsPerGrid; })
-      .Case([](ThreadsPerGridOp) { return Builtin::ThreadsPerGrid; })
-      .Case([](ThreadIndexInThreadgroupOp) { return Builtin::ThreadIndexInThreadgroup; })
-      .Case([](ThreadIndexInSimdgroupOp) { return Builtin::ThreadIndexInSimdgroup; })
-      .Case([](SimdgroupIndexInThreadgroupOp) { return Builtin::SimdgroupIndexInThreadgroup; })
-      .Case([](ThreadsPerSimdgroupOp) { return Builtin::ThreadsPerSimdgroup; })
-      .Case([](SimdgroupsPerThreadgroupOp) { return Builtin::SimdgroupsPerThreadgroup; })
-      .Default([](Operation *) { return std::nullopt; });
+std::optional<unsigned> msl::getQueryBuiltin(Operation *op) {
+  std::optional<RegisteredOperationName> name = op->getRegisteredInfo();
+  if (!name)
+    return std::nullopt;
+  for (auto [index, input] : llvm::enumerate(getBuiltinInputs()))
+    if (input.op == name->getTypeID())
+      return index;
+  return std::nullopt;
 }
 
 //===----------------------------------------------------------------------===//
@@ -146,8 +140,8 @@ Namer::Namer() {
          {"sum", "product", "min", "max", "and", "or", "xor", "prefix_inclusive_sum",
           "prefix_exclusive_sum", "prefix_inclusive_product", "prefix_exclusive_product"})
       used.insert(std::string(prefix) + fn);
-  for (const char *name : kBuiltinNames)
-    used.insert(name);
+  for (const BuiltinInput &input : getBuiltinInputs())
+    used.insert(input.name);
 }
 
 std::string Namer::legalize(llvm::StringRef base) {
@@ -289,9 +283,10 @@ struct Preparer {
 };
 } // namespace
 
-/// How a memory op uses its memref operand.
-static std::pair<MemUse, bool> classifyMemoryUse(Operation *op) {
-  return llvm::TypeSwitch<Operation *, std::pair<MemUse, bool>>(op)
+/// How a memory op uses its memref operand (and whether atomically); std::nullopt for ops that
+/// are not memory ops (a memref operand is then an error).
+static std::optional<std::pair<MemUse, bool>> classifyMemoryUse(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<std::pair<MemUse, bool>>>(op)
       .Case<memref::LoadOp, vector::LoadOp, vector::TransferReadOp, SimdgroupMatrixLoadOp>(
           [](auto) { return std::make_pair(MemUse::Read, false); })
       .Case<memref::StoreOp, vector::StoreOp, vector::TransferWriteOp, SimdgroupMatrixStoreOp>(
@@ -301,18 +296,11 @@ static std::pair<MemUse, bool> classifyMemoryUse(Operation *op) {
       .Case<AtomicRMWOp, AtomicCmpXchgOp>(
           [](auto) { return std::make_pair(MemUse::ReadWrite, true); })
       .Case<memref::DimOp>([](auto) { return std::make_pair(MemUse::None, false); })
-      .Default([](Operation *) { return std::make_pair(MemUse::None, false); });
+      .Default([](Operation *) { return std::nullopt; });
 }
 
 static bool isViewOp(Operation *op) {
   return llvm::isa<memref::ReinterpretCastOp, memref::CastOp, memref::SubViewOp>(op);
-}
-
-static bool isMemoryOp(Operation *op) {
-  return llvm::isa<memref::LoadOp, vector::LoadOp, vector::TransferReadOp, SimdgroupMatrixLoadOp,
-                   memref::StoreOp, vector::StoreOp, vector::TransferWriteOp,
-                   SimdgroupMatrixStoreOp, AtomicLoadOp, AtomicStoreOp, AtomicRMWOp,
-                   AtomicCmpXchgOp, memref::DimOp>(op);
 }
 
 LogicalResult Preparer::recordUse(Operation *op, Value memref, MemUse use, bool atomic) {
@@ -378,24 +366,24 @@ LogicalResult Preparer::trackMemory(Operation *op) {
                    failed(recordUse(op, copy->second, MemUse::Read, false)));
 
   // Uses.
-  auto [use, atomic] = classifyMemoryUse(op);
+  std::optional<std::pair<MemUse, bool>> use = classifyMemoryUse(op);
   for (Value operand : op->getOperands()) {
     if (!llvm::isa<MemRefType>(operand.getType()))
       continue;
     if (isViewOp(op) && operand == op->getOperand(0))
       continue;
-    if (!isMemoryOp(op))
+    if (!use)
       return op->emitError("cannot translate to MSL: '")
              << op->getName() << "' takes a memref operand";
-    if (failed(recordUse(op, operand, use, atomic)))
+    if (failed(recordUse(op, operand, use->first, use->second)))
       return failure();
   }
   return success();
 }
 
 LogicalResult Preparer::nameOp(Operation *op) {
-  if (std::optional<Builtin> builtin = getQueryBuiltin(op))
-    plan.builtinUsed[static_cast<unsigned>(*builtin)] = true;
+  if (std::optional<unsigned> input = getQueryBuiltin(op))
+    plan.builtinUsed.set(*input);
 
   if (auto forOp = llvm::dyn_cast<scf::ForOp>(op)) {
     plan.names[forOp.getInductionVar()] = nameFor(forOp.getInductionVar().getLoc());
@@ -443,6 +431,7 @@ LogicalResult Preparer::nameOp(Operation *op) {
 
 LogicalResult Preparer::run() {
   plan.kernel = kernel;
+  plan.builtinUsed.resize(getBuiltinInputs().size());
   Block &entry = kernel.getBody().front();
   if (!llvm::hasSingleElement(kernel.getBody()))
     return kernel.emitError("cannot translate to MSL: kernels must have a single block");

@@ -13,6 +13,18 @@ def Enigma_InKernel : NativeOpTrait<"InKernel"> {
   let cppNamespace = "::mlir::enigma";
 }
 
+// The accessors of a query's Metal builtin input (`metalBuiltin`): the MSL translation
+// declares the kernel parameter `<type> <name> [[<name>]]` from them
+// (lib/Target/MSL/Prepare.cpp).
+class Enigma_MetalBuiltinInput<string name, string type> {
+  code decl = [{
+    /// The Metal builtin input this query reads (its attribute and parameter name).
+    static constexpr ::llvm::StringLiteral getMetalBuiltinInput() { return "}] # name # [{"; }
+    /// The MSL type of that input.
+    static constexpr ::llvm::StringLiteral getMetalBuiltinInputType() { return "}] # type # [{"; }
+  }];
+}
+
 // A query of one component of a Metal uint3 builtin, e.g. thread_position_in_grid.x.
 class Enigma_DimQueryOp<string mnemonic, string metalName>
     : Enigma_Op<mnemonic, [Pure, Enigma_InKernel]> {
@@ -29,6 +41,7 @@ class Enigma_DimQueryOp<string mnemonic, string metalName>
   let results = (outs Index:$result);
   let assemblyFormat = "custom<DimKeyword>($dim) attr-dict";
   string metalBuiltin = metalName;
+  let extraClassDeclaration = Enigma_MetalBuiltinInput<metalName, "uint3">.decl;
 }
 
 // A query of a scalar Metal builtin, e.g. thread_index_in_simdgroup.
@@ -46,6 +59,7 @@ class Enigma_ScalarQueryOp<string mnemonic, string metalName>
   let results = (outs Index:$result);
   let assemblyFormat = "attr-dict";
   string metalBuiltin = metalName;
+  let extraClassDeclaration = Enigma_MetalBuiltinInput<metalName, "uint">.decl;
 }
 
 def Enigma_ThreadPositionInGridOp
