@@ -10,6 +10,7 @@ Promotion rules (documented in docs/python-api.md) are implemented by :func:`pro
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -218,20 +219,32 @@ class Bool(_ScalarDType):
     __slots__ = ()
 
 
-f32 = Float32("f32", "f32", "float", 32, "f", "float32")
-f16 = Float16("f16", "f16", "half", 16, "f", "float16")
-bf16 = BFloat16("bf16", "bf16", "bfloat", 16, "f", "bfloat16")
-i8 = Int8("i8", "i8", "char", 8, "i", "int8")
-u8 = UInt8("u8", "i8", "uchar", 8, "u", "uint8")
-i16 = Int16("i16", "i16", "short", 16, "i", "int16")
-u16 = UInt16("u16", "i16", "ushort", 16, "u", "uint16")
-i32 = Int32("i32", "i32", "int", 32, "i", "int32")
-u32 = UInt32("u32", "i32", "uint", 32, "u", "uint32")
-i64 = Int64("i64", "i64", "long", 64, "i", "int64")
-u64 = UInt64("u64", "i64", "ulong", 64, "u", "uint64")
-b1 = Bool("b1", "i1", "bool", 1, "b", "bool")
+def _scalar_table() -> dict[str, tuple[str, str, str, int, str, str]]:
+    """The rows of scalar_types.def (shared with the compiler's trace import), by name."""
+    text = (Path(__file__).with_name("scalar_types.def")).read_text()
+    rows = {}
+    for m in re.finditer(r"^ENIGMA_SCALAR_TYPE\(([^)]*)\)", text, re.M):
+        name, mlir, msl, bits, kind, numpy = (f.strip() for f in m.group(1).split(","))
+        rows[name] = (name, mlir, msl, int(bits), kind, numpy)
+    return rows
+
+
+_ROWS = _scalar_table()
+f32 = Float32(*_ROWS["f32"])
+f16 = Float16(*_ROWS["f16"])
+bf16 = BFloat16(*_ROWS["bf16"])
+i8 = Int8(*_ROWS["i8"])
+u8 = UInt8(*_ROWS["u8"])
+i16 = Int16(*_ROWS["i16"])
+u16 = UInt16(*_ROWS["u16"])
+i32 = Int32(*_ROWS["i32"])
+u32 = UInt32(*_ROWS["u32"])
+i64 = Int64(*_ROWS["i64"])
+u64 = UInt64(*_ROWS["u64"])
+b1 = Bool(*_ROWS["b1"])
 
 ALL_DTYPES = (f32, f16, bf16, i8, u8, i16, u16, i32, u32, i64, u64, b1)
+assert [d.name for d in ALL_DTYPES] == list(_ROWS), "scalar_types.def and dtypes.py disagree"
 
 _BY_NAME: dict[str, DType] = {}
 for _d in ALL_DTYPES:

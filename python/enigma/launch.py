@@ -19,17 +19,13 @@ from .runtime import as_dims
 
 __all__ = ["check_args", "launch"]
 
-_INT_RANGES = {
-    "i8": (-(1 << 7), (1 << 7) - 1),
-    "u8": (0, (1 << 8) - 1),
-    "i16": (-(1 << 15), (1 << 15) - 1),
-    "u16": (0, (1 << 16) - 1),
-    "i32": (-(1 << 31), (1 << 31) - 1),
-    "u32": (0, (1 << 32) - 1),
-    "i64": (-(1 << 63), (1 << 63) - 1),
-    "u64": (0, (1 << 64) - 1),
-    "b1": (0, 1),
-}
+
+
+def _int_range(dt: Any) -> tuple[int, int]:
+    """The values an integer or bool scalar of dtype `dt` holds (from its bits and kind)."""
+    if dt.kind == "i":
+        return -(1 << (dt.bits - 1)), (1 << (dt.bits - 1)) - 1
+    return 0, (1 << dt.bits) - 1
 
 
 def check_args(ck: Any, args: Sequence[Any]) -> list[Any]:
@@ -83,7 +79,7 @@ def check_args(ck: Any, args: Sequence[Any]) -> list[Any]:
                             f"{where} is a {p.dtype.name} scalar: {v!r} is not an integer"
                         )
                     v = int(v)
-                lo, hi = _INT_RANGES[p.dtype.name]
+                lo, hi = _int_range(p.dtype)
                 if not lo <= int(v) <= hi:
                     raise EnigmaError(f"{where}: {v!r} does not fit {p.dtype.name}")
             out.append(v)

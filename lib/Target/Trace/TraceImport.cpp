@@ -34,19 +34,40 @@ namespace {
 /// Describes the trace element a diagnostic is about; only called when one is emitted.
 using Describe = llvm::function_ref<std::string()>;
 
-/// Maps a Python dtype name of the trace to its (signless) MLIR element type.
+/// The MLIR element type spelled `mlir` in scalar_types.def (f32, f16, bf16, iN).
+Type scalarType(StringRef mlir, Builder &b) {
+  if (mlir == "f32")
+    return b.getF32Type();
+  if (mlir == "f16")
+    return b.getF16Type();
+  if (mlir == "bf16")
+    return b.getBF16Type();
+  unsigned bits = 0;
+  if (mlir.consume_front("i") && !mlir.getAsInteger(10, bits))
+    return b.getIntegerType(bits);
+  return Type();
+}
+
+/// Maps a Python dtype name of the trace to its (signless) MLIR element type, by the table the
+/// Python package uses too (python/enigma/scalar_types.def).
 Type dtypeToType(StringRef dtype, MLIRContext *ctx) {
   Builder b(ctx);
-  return llvm::StringSwitch<Type>(dtype)
-      .Case("f32", b.getF32Type())
-      .Case("f16", b.getF16Type())
-      .Case("bf16", b.getBF16Type())
-      .Cases({"i8", "u8"}, b.getIntegerType(8))
-      .Cases({"i16", "u16"}, b.getIntegerType(16))
-      .Cases({"i32", "u32"}, b.getIntegerType(32))
-      .Cases({"i64", "u64"}, b.getIntegerType(64))
-      .Case("b1", b.getIntegerType(1))
-      .Default(Type());
+#define ENIGMA_SCALAR_TYPE(name, mlir, msl, bits, kind, numpy)                                     \
+  if (dtype == #name)                                                                              \
+    return scalarType(#mlir, b);
+#include "../../../python/enigma/scalar_types.def"
+#undef ENIGMA_SCALAR_TYPE
+  return Type();
+}
+
+/// The dtype names of the trace format, for messages: "f32, f16, ...".
+std::string dtypeNames() {
+  std::string names;
+#define ENIGMA_SCALAR_TYPE(name, mlir, msl, bits, kind, numpy)                                     \
+  names += names.empty() ? #name : ", " #name;
+#include "../../../python/enigma/scalar_types.def"
+#undef ENIGMA_SCALAR_TYPE
+  return names;
 }
 
 class TraceImporter {
@@ -440,8 +461,7 @@ FailureOr<KernelOp> TraceImporter::importKernel(const json::Object &root, Module
     Type elementType = dtype ? dtypeToType(*dtype, ctx) : Type();
     if (!elementType)
       return emitError(ploc) << "invalid trace: 'dtype' of " << what()
-                             << " must be one of f32, f16, bf16, i8, u8, i16, u16, i32, u32, "
-                                "i64, u64, b1",
+                             << " must be one of " << dtypeNames(),
              failure();
     Type type;
     if (const json::Value *typeValue = p->get("type")) {
