@@ -215,6 +215,79 @@ static void printDimKeyword(OpAsmPrinter &printer, Operation *, DimAttr dim) {
   printer << stringifyDim(dim.getValue());
 }
 
+//===----------------------------------------------------------------------===//
+// Integer ranges of the thread and grid queries (InferIntRangeInterface)
+//===----------------------------------------------------------------------===//
+
+/// Metal's sizes are 32-bit: at most 2^32 - 1 threads (or threadgroups) along a dimension.
+static constexpr uint64_t kMaxCount = 0xFFFFFFFFu;
+
+static ConstantIntRanges indexRange(uint64_t lo, uint64_t hi) {
+  unsigned bits = IndexType::kInternalStorageBitWidth;
+  return ConstantIntRanges::fromUnsigned(APInt(bits, lo), APInt(bits, hi));
+}
+/// A count: `known` when given, else any 32-bit count.
+static ConstantIntRanges countRange(std::optional<uint64_t> known) {
+  return known ? indexRange(*known, *known) : indexRange(1, kMaxCount);
+}
+/// A position below such a count.
+static ConstantIntRanges positionRange(std::optional<uint64_t> known) {
+  return indexRange(0, (known ? *known : kMaxCount) - 1);
+}
+
+/// The threadgroup size the enclosing kernel is always launched with: its `known_block_size`
+/// (kept from the gpu.func by convert-gpu-to-enigma) or `gpu.known_block_size`.
+static std::optional<std::array<uint64_t, 3>> knownBlockSize(Operation *op) {
+  auto kernel = op->getParentOfType<KernelOp>();
+  if (!kernel)
+    return std::nullopt;
+  for (StringRef name : {"known_block_size", "gpu.known_block_size"})
+    if (auto sizes = kernel->getAttrOfType<DenseI32ArrayAttr>(name);
+        sizes && sizes.size() == 3 && llvm::all_of(sizes.asArrayRef(), [](int32_t s) {
+          return s > 0;
+        }))
+      return std::array<uint64_t, 3>{uint64_t(sizes[0]), uint64_t(sizes[1]),
+                                     uint64_t(sizes[2])};
+  return std::nullopt;
+}
+static std::optional<uint64_t> knownBlockDim(Operation *op, Dim dim) {
+  if (auto sizes = knownBlockSize(op))
+    return (*sizes)[static_cast<unsigned>(dim)];
+  return std::nullopt;
+}
+static std::optional<uint64_t> knownBlockThreads(Operation *op) {
+  auto sizes = knownBlockSize(op);
+  if (!sizes)
+    return std::nullopt;
+  uint64_t threads = 1;
+  for (uint64_t s : *sizes)
+    if (s > kMaxCount / threads)
+      return std::nullopt;
+    else
+      threads *= s;
+  return threads;
+}
+
+/// The integer range of a thread or grid query's result (the queries' inferResultRanges).
+static ConstantIntRanges queryRange(Operation *op) {
+  auto blockDim = [&] {
+    return knownBlockDim(op, op->getAttrOfType<DimAttr>("dim").getValue());
+  };
+  if (isa<ThreadPositionInThreadgroupOp>(op))
+    return positionRange(blockDim());
+  if (isa<ThreadsPerThreadgroupOp>(op))
+    return countRange(blockDim());
+  // At most one SIMD-group per thread.
+  if (isa<ThreadIndexInThreadgroupOp, SimdgroupIndexInThreadgroupOp>(op))
+    return positionRange(knownBlockThreads(op));
+  if (isa<SimdgroupsPerThreadgroupOp>(op))
+    return indexRange(1, knownBlockThreads(op).value_or(kMaxCount));
+  if (isa<ThreadsPerGridOp, ThreadgroupsPerGridOp, ThreadsPerSimdgroupOp>(op))
+    return countRange(std::nullopt);
+  // thread_position_in_grid, threadgroup_position_in_grid, thread_index_in_simdgroup.
+  return positionRange(std::nullopt);
+}
+
 #define GET_OP_CLASSES
 #include "enigma/Dialect/Enigma/IR/EnigmaOps.cpp.inc"
 
@@ -239,3 +312,4 @@ LogicalResult FunctionConstantOp::verify() {
   }
   return success();
 }
+

@@ -25,9 +25,20 @@ class Enigma_MetalBuiltinInput<string name, string type> {
   }];
 }
 
+// Both kinds of query give their integer range (InferIntRangeInterface): 32-bit limits, or
+// the enclosing kernel's known_block_size (queryRange in EnigmaOps.cpp).
+defvar Enigma_QueryRangeDefinition = [{
+  void $cppClass::inferResultRanges(::llvm::ArrayRef<::mlir::ConstantIntRanges>,
+                                    ::mlir::SetIntRangeFn setResultRange) {
+    setResultRange(getResult(), queryRange(getOperation()));
+  }
+}];
+
 // A query of one component of a Metal uint3 builtin, e.g. thread_position_in_grid.x.
 class Enigma_DimQueryOp<string mnemonic, string metalName>
-    : Enigma_Op<mnemonic, [Pure, Enigma_InKernel]> {
+    : Enigma_Op<mnemonic, [Pure, Enigma_InKernel,
+                           DeclareOpInterfaceMethods<InferIntRangeInterface,
+                                                     ["inferResultRanges"]>]> {
   let summary = "component of Metal's [[" # metalName # "]] builtin";
   let description = [{
     Returns one component (`x`, `y` or `z`) of Metal's `[[}] # metalName # [{]]` builtin for
@@ -40,13 +51,16 @@ class Enigma_DimQueryOp<string mnemonic, string metalName>
   let arguments = (ins Enigma_DimAttr:$dim);
   let results = (outs Index:$result);
   let assemblyFormat = "custom<DimKeyword>($dim) attr-dict";
+  let extraClassDefinition = Enigma_QueryRangeDefinition;
   string metalBuiltin = metalName;
   let extraClassDeclaration = Enigma_MetalBuiltinInput<metalName, "uint3">.decl;
 }
 
 // A query of a scalar Metal builtin, e.g. thread_index_in_simdgroup.
 class Enigma_ScalarQueryOp<string mnemonic, string metalName>
-    : Enigma_Op<mnemonic, [Pure, Enigma_InKernel]> {
+    : Enigma_Op<mnemonic, [Pure, Enigma_InKernel,
+                           DeclareOpInterfaceMethods<InferIntRangeInterface,
+                                                     ["inferResultRanges"]>]> {
   let summary = "Metal's [[" # metalName # "]] builtin";
   let description = [{
     Returns Metal's `[[}] # metalName # [{]]` builtin for the executing thread. Only valid
@@ -58,6 +72,7 @@ class Enigma_ScalarQueryOp<string mnemonic, string metalName>
   }];
   let results = (outs Index:$result);
   let assemblyFormat = "attr-dict";
+  let extraClassDefinition = Enigma_QueryRangeDefinition;
   string metalBuiltin = metalName;
   let extraClassDeclaration = Enigma_MetalBuiltinInput<metalName, "uint">.decl;
 }
