@@ -1,4 +1,5 @@
 // RUN: enigma-opt %s -split-input-file -enigma-vectorize=width=4 -canonicalize -cse | FileCheck %s
+// RUN: enigma-opt %s -split-input-file -enigma-vectorize=width=4 | FileCheck %s --check-prefix=RAW
 
 // Elementwise with a bounds guard: vector fast path when all 4 coarsened threads exist and
 // pass the guard, scalar tail otherwise. Contiguous accesses at a multiple of 4 from a kernel
@@ -20,6 +21,13 @@
 // CHECK: memref.load %{{.*}}[%[[TID]]]
 // CHECK: arith.addf %{{.*}} : f32
 // CHECK: memref.store
+// The analysis builds no IR: without canonicalize, nothing but the fast-path condition (the
+// guard cloned at the last lane) comes before the branch.
+// RAW-LABEL: enigma.kernel @vadd
+// RAW: arith.cmpi ule
+// RAW-NOT: vector.
+// RAW: arith.andi
+// RAW-NEXT: scf.if
 enigma.kernel @vadd(%A: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32, enigma.access = #enigma.access<read>},
                     %B: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 1 : i32, enigma.access = #enigma.access<read>},
                     %C: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 2 : i32, enigma.access = #enigma.access<write>},
