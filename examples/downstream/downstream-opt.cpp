@@ -6,7 +6,7 @@
 //
 //   downstream-pipeline = convert-gpu-to-enigma,
 //                         gpu.module(downstream-tag-kernels, canonicalize,
-//                                    enigma-vectorize{width=4}, canonicalize)
+//                                    enigma-vectorize{vec-width=4}, canonicalize)
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,7 +37,7 @@ static void buildDownstreamPipeline(OpPassManager &pm) {
   // read the threadgroup position, so they go first.
   kernels.addPass(createCanonicalizerPass());
   enigma::EnigmaVectorizeOptions vectorize;
-  vectorize.width = 4;
+  vectorize.vecWidth = 4;
   kernels.addPass(enigma::createEnigmaVectorize(vectorize));
   kernels.addPass(createCanonicalizerPass());
 }
@@ -55,7 +55,7 @@ int main(int argc, char **argv) {
   PassPipelineRegistration<>(
       "downstream-pipeline",
       "convert-gpu-to-enigma, then in each gpu.module: downstream-tag-kernels, canonicalize, "
-      "enigma-vectorize{width=4}, canonicalize",
+      "enigma-vectorize{vec-width=4}, canonicalize",
       buildDownstreamPipeline);
 
   DialectRegistry registry;

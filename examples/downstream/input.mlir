@@ -8,7 +8,7 @@
 // (enigma-vectorize) and canonicalizes. The textual pipeline gives the same result.
 //
 // RUN: downstream-opt %s --downstream-pipeline | FileCheck %s
-// RUN: downstream-opt %s --pass-pipeline='builtin.module(convert-gpu-to-enigma,gpu.module(downstream-tag-kernels,canonicalize,enigma-vectorize{width=4},canonicalize))' | FileCheck %s
+// RUN: downstream-opt %s --pass-pipeline='builtin.module(convert-gpu-to-enigma,gpu.module(downstream-tag-kernels,canonicalize,enigma-vectorize{vec-width=4},canonicalize))' | FileCheck %s
 
 // CHECK: gpu.module @kernels
 // CHECK-NOT: gpu.func

@@ -142,7 +142,7 @@ void mlir::enigma::buildGpuLowerToEnigmaPipeline(OpPassManager &pm,
   if (options.vecWidth != 0) {
     // Vectorization also coarsens launched kernels, then their launches are updated.
     EnigmaVectorizeOptions vectorize;
-    vectorize.width = options.vecWidth;
+    vectorize.vecWidth = options.vecWidth;
     vectorize.coarsenLaunched = true;
     device.addPass(createEnigmaVectorize(vectorize));
     device.addPass(createCanonicalizerPass());

@@ -1,6 +1,6 @@
 // RUN: enigma-opt %s -allow-unregistered-dialect --convert-gpu-to-enigma | FileCheck %s
 // A converted kernel is not coarsened while host gpu.launch_func ops would keep its old grid.
-// RUN: enigma-opt %s -allow-unregistered-dialect --convert-gpu-to-enigma --enigma-vectorize=width=4 2>&1 \
+// RUN: enigma-opt %s -allow-unregistered-dialect --convert-gpu-to-enigma --enigma-vectorize=vec-width=4 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=VEC
 
 // block_id * block_dim + thread_id (either operand order) is the grid position.

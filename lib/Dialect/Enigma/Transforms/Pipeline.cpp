@@ -23,7 +23,7 @@ void mlir::enigma::buildPipeline(OpPassManager &pm, const PipelineOptions &optio
   pm.addPass(createCSEPass());
   if (options.vecWidth != 0) {
     EnigmaVectorizeOptions vectorize;
-    vectorize.width = options.vecWidth;
+    vectorize.vecWidth = options.vecWidth;
     pm.addPass(createEnigmaVectorize(vectorize));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());

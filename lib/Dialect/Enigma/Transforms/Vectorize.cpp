@@ -824,23 +824,23 @@ struct Vectorize : public enigma::impl::EnigmaVectorizeBase<Vectorize> {
   void runOnOperation() override {
     // Metal's vector types have 2, 3 or 4 elements; 3 cannot tile a power-of-two grid evenly
     // aligned, and there is no 8-element type (half8/bfloat8 do not exist in Metal).
-    if (width == 8) {
-      getOperation()->emitError("enigma-vectorize: width 8 is not available: Metal has no "
+    if (vecWidth == 8) {
+      getOperation()->emitError("enigma-vectorize: vec-width 8 is not available: Metal has no "
                                "8-element vector types (use 2 or 4)");
       return signalPassFailure();
     }
-    if (width != 2 && width != 4) {
-      getOperation()->emitError("enigma-vectorize: width must be 2 or 4, got ")
-          << static_cast<unsigned>(width);
+    if (vecWidth != 2 && vecWidth != 4) {
+      getOperation()->emitError("enigma-vectorize: vec-width must be 2 or 4, got ")
+          << static_cast<unsigned>(vecWidth);
       return signalPassFailure();
     }
     getOperation()->walk([&](KernelOp kernel) {
       if (kernel.getCoarsening() != 1)
         return;
       KernelPlan plan;
-      if (std::optional<Refusal> r = analyzeKernel(kernel, width, coarsenLaunched, plan))
+      if (std::optional<Refusal> r = analyzeKernel(kernel, vecWidth, coarsenLaunched, plan))
         return remarkLeftScalar(kernel, *r);
-      if (failed(rewriteKernel(kernel, plan, width)))
+      if (failed(rewriteKernel(kernel, plan, vecWidth)))
         signalPassFailure();
     });
   }

@@ -3,7 +3,7 @@
 // RUN:   | FileCheck %s --check-prefix=LOWER
 // RUN: enigma-opt %s --pass-pipeline='builtin.module(gpu.module(enigma-pipeline{vec-width=4}))' \
 // RUN:   | FileCheck %s --check-prefix=VEC4
-// RUN: enigma-opt %s --pass-pipeline='builtin.module(gpu.module(enigma.kernel(enigma-lower-layouts,enigma-vectorize{width=2})),enigma.kernel(enigma-lower-layouts))' \
+// RUN: enigma-opt %s --pass-pipeline='builtin.module(gpu.module(enigma.kernel(enigma-lower-layouts,enigma-vectorize{vec-width=2})),enigma.kernel(enigma-lower-layouts))' \
 // RUN:   | FileCheck %s --check-prefix=KERNEL
 // The module-level spelling the C API builds keeps working on kernels in a gpu.module.
 // RUN: enigma-opt %s --pass-pipeline='builtin.module(enigma-pipeline{vec-width=4})' \

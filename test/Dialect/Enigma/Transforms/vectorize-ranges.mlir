@@ -1,5 +1,5 @@
-// RUN: enigma-opt %s -split-input-file -enigma-vectorize=width=4 -verify-diagnostics | FileCheck %s --check-prefix=W4
-// RUN: enigma-opt %s -split-input-file -enigma-vectorize=width=2 2>/dev/null | FileCheck %s --check-prefix=W2
+// RUN: enigma-opt %s -split-input-file -enigma-vectorize=vec-width=4 -verify-diagnostics | FileCheck %s --check-prefix=W4
+// RUN: enigma-opt %s -split-input-file -enigma-vectorize=vec-width=2 2>/dev/null | FileCheck %s --check-prefix=W2
 
 // The bounds guard decides for all lanes only if its thread-id side cannot wrap around between
 // two lanes; upstream integer range analysis proves that. Thread positions come from the

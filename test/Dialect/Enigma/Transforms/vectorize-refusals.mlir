@@ -1,4 +1,4 @@
-// RUN: enigma-opt %s -split-input-file -enigma-vectorize=width=4 -verify-diagnostics | FileCheck %s
+// RUN: enigma-opt %s -split-input-file -enigma-vectorize=vec-width=4 -verify-diagnostics | FileCheck %s
 // Kernels the pass cannot vectorize safely are left unchanged with a remark saying why.
 
 // CHECK-LABEL: enigma.kernel @barrier

@@ -1,5 +1,5 @@
-// RUN: enigma-opt %s -split-input-file -enigma-vectorize=width=4 -canonicalize -cse | FileCheck %s
-// RUN: enigma-opt %s -split-input-file -enigma-vectorize=width=4 | FileCheck %s --check-prefix=RAW
+// RUN: enigma-opt %s -split-input-file -enigma-vectorize=vec-width=4 -canonicalize -cse | FileCheck %s
+// RUN: enigma-opt %s -split-input-file -enigma-vectorize=vec-width=4 | FileCheck %s --check-prefix=RAW
 
 // Elementwise with a bounds guard: vector fast path when all 4 coarsened threads exist and
 // pass the guard, scalar tail otherwise. Contiguous accesses at a multiple of 4 from a kernel

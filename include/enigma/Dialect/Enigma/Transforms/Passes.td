@@ -112,7 +112,7 @@ def EnigmaVectorize : Pass<"enigma-vectorize"> {
     ```
   }];
   let options = [
-    Option<"width", "width", "unsigned", /*default=*/"4",
+    Option<"vecWidth", "vec-width", "unsigned", /*default=*/"4",
            "Threads of work per vectorized thread: 2 or 4 (Metal vectors have at most 4 elements)">,
     Option<"coarsenLaunched", "coarsen-launched", "bool", /*default=*/"false",
            "Also coarsen kernels marked gpu.kernel (launched by host gpu.launch_func ops); the "
