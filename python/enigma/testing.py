@@ -51,7 +51,7 @@ __all__ = [
 
 _T = TypeVar("_T")
 
-# The host C++ compilers the CPU runtime tries, in its order (lib/Runtime/CPU/Compiler.c).
+# The host C++ compilers the CPU runtime tries, in its order (lib/Runtime/CPU/HostCompiler.c).
 _CXX_CANDIDATES = ("clang++-22", "clang++", "g++", "c++")
 # The PATH the CPU runtime searches when PATH is unset or empty.
 _DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"

@@ -146,7 +146,7 @@ typedef struct EnigmaCpuEmbeddedFile {
 extern const EnigmaCpuEmbeddedFile enigmaCpuEmbeddedHeaders[];
 extern const size_t enigmaCpuNumEmbeddedHeaders;
 
-/*===-- Host compiler and cache (Compiler.c) ------------------------------===*/
+/*===-- Host compiler and cache (HostCompiler.c) --------------------------===*/
 
 typedef struct EnigmaCpuCompiled {
   void *handle; /* dlopen handle */

@@ -1,4 +1,4 @@
-/*===-- Compiler.c - Compiling MSL with the host C++ compiler, and caching ===*/
+/*===-- HostCompiler.c - Compiling MSL with the host C++ compiler, caching ===*/
 /*
  * A kernel is compiled from two files in a scratch directory:
  *
