@@ -34,9 +34,9 @@ endif()
 
 # Installed binaries find Enigma's shared libraries beside them ($ORIGIN/../lib) and MLIR/LLVM's
 # (libMLIR.so lives only in LLVM's own lib directory on Debian) where they were found at build
-# time. Set per target: the build tree's RPATHs are left as LLVM's CMake sets them.
+# time (not with ENIGMA_STATIC_LLVM: nothing of LLVM's is needed then). Set per target: the build tree's RPATHs are left as LLVM's CMake sets them.
 set(ENIGMA_INSTALL_RPATH_DEPS)
-if(ENIGMA_ENABLE_MLIR AND LLVM_LIBRARY_DIR)
+if(ENIGMA_ENABLE_MLIR AND LLVM_LIBRARY_DIR AND NOT ENIGMA_STATIC_LLVM)
   set(ENIGMA_INSTALL_RPATH_DEPS "${LLVM_LIBRARY_DIR}")
 endif()
 

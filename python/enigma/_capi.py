@@ -2,9 +2,11 @@
 
 This is the one place the package finds the native library.  Search order:
 
-1. ``$ENIGMA_CAPI_LIB`` - an explicit path to the shared library;
-2. ``<repo>/build/lib/libEnigmaCAPI.so`` - the in-tree CMake build used by the README commands;
-3. ``libEnigmaCAPI.so`` next to this package (an installed layout).
+1. ``$ENIGMA_CAPI_LIB`` - an explicit path to the shared library (an override);
+2. ``libEnigmaCAPI.so`` inside this package - where ``pip install`` puts it (pyproject.toml,
+   cmake/EnigmaPythonPackage.cmake), beside the bounds-check plugin the CPU runtime loads;
+3. ``<repo>/build/lib/libEnigmaCAPI.so`` - the in-tree CMake build used by the README commands
+   (running from the source tree with PYTHONPATH=python).
 
 Bindings for each C header live in the module that uses them (``layout.py`` binds
 ``enigma-c/Layout.h``, ``runtime.py`` binds ``enigma-c/Runtime.h`` ...); they all share the single
@@ -29,13 +31,13 @@ def library_path() -> Path:
     if env:
         return Path(env)
     candidates = [
-        _PKG_DIR.parent.parent / "build" / "lib" / "libEnigmaCAPI.so",
         _PKG_DIR / "libEnigmaCAPI.so",
+        _PKG_DIR.parent.parent / "build" / "lib" / "libEnigmaCAPI.so",
     ]
     for c in candidates:
         if c.exists():
             return c
-    return candidates[0]
+    return candidates[-1] if (_PKG_DIR.parent.parent / "CMakeLists.txt").exists() else candidates[0]
 
 
 def lib() -> ctypes.CDLL:
@@ -44,10 +46,14 @@ def lib() -> ctypes.CDLL:
     if _LIB is None:
         path = library_path()
         if not path.exists():
-            raise EnigmaError(
-                f"Enigma's native library was not found at {path}; build it first "
-                "(see README.md) or point ENIGMA_CAPI_LIB at libEnigmaCAPI.so"
-            )
+            if os.environ.get("ENIGMA_CAPI_LIB"):
+                hint = "ENIGMA_CAPI_LIB points at a file that does not exist"
+            elif path.parent == _PKG_DIR:
+                hint = "the installed package is incomplete; reinstall it (pip install)"
+            else:
+                hint = ("build it first (see README.md), install the package with pip, or "
+                        "point ENIGMA_CAPI_LIB at libEnigmaCAPI.so")
+            raise EnigmaError(f"Enigma's native library was not found at {path}: {hint}")
         try:
             _LIB = ctypes.CDLL(str(path))
         except OSError as exc:  # pragma: no cover - depends on a broken build

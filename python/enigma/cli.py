@@ -2,8 +2,12 @@
 
     enigma compile FILE.py::KERNEL [--vec-width N] [--out DIR] [--dump-mlir] [--dump-ir]
     enigma run-msl FILE.metal KERNEL [--grid X[,Y,Z]] [--block X[,Y,Z]] [--elements N]
+                   [--race-check]
     enigma info
     enigma cache clear
+
+Installed with pip, this is the ``enigma`` command (pyproject.toml's [project.scripts]); from a
+source tree it is ``python -m enigma``. The two are the same program.
 
 Errors are one line on stderr (``enigma: error: ...``) with exit status 1 (2 for usage errors,
 as argparse does); a traced kernel's errors keep their file:line and source lines.
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import os
 import shutil
 import sys
@@ -113,7 +118,12 @@ def _cmd_run_msl(args: argparse.Namespace) -> int:
         values.append(np.zeros(max(n, 1), np.uint8))
     raw = [(v.ctypes.data, v.nbytes) for v in values]
     block = args.block or (min(args.grid[0], 256), 1, 1)
-    kernel.launch_raw(raw, grid=args.grid, block=block)
+    extra: dict[str, Any] = {}
+    if args.race_check:
+        if "race_check" not in inspect.signature(kernel.launch_raw).parameters:
+            raise CliError("--race-check: this version of the CPU runtime has no race checking")
+        extra["race_check"] = True
+    kernel.launch_raw(raw, grid=args.grid, block=block, **extra)
     print(f"ran {args.grid} threads in threadgroups of {block} on zero-filled buffers of "
           f"{args.elements} elements: no fault")
     return 0
@@ -145,8 +155,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print(f"python {sys.version.split()[0]} on {sys.platform}")
     print(f"native library: {_library_path()}")
     metal = testing.is_metal_available()
-    cpu = testing.is_cpu_runtime_available()
-    cpu_problem = None
+    cpu_problem = testing._cpu_runtime_unavailable_reason()
+    cpu = cpu_problem is None
     print(f"backends: metal {'yes' if metal else 'no'}, "
           f"cpu {'yes' if cpu else 'no' + (f' ({cpu_problem})' if cpu_problem else '')}")
     print(f"MetalRuntime() uses: {'metal' if metal else 'cpu'}"
@@ -155,6 +165,10 @@ def _cmd_info(args: argparse.Namespace) -> int:
     for name in ("xcrun", os.environ.get("ENIGMA_CXX") or "clang++-22", "clang++", "g++"):
         found = shutil.which(name)
         print(f"compiler {name}: {found or 'not found'}")
+    plugin = _bounds_plugin()
+    print(f"bounds-check plugin: {plugin or 'not found (the CPU runtime uses guard pages only)'}")
+    for tool in ("enigma-opt", "enigma-translate"):
+        print(f"tool {tool}: {shutil.which(tool) or 'not on PATH'}")
     root = _cache_root()
     if root is None:
         print("cache: disabled (ENIGMA_CACHE_DIR is empty)")
@@ -162,6 +176,18 @@ def _cmd_info(args: argparse.Namespace) -> int:
         size = _dir_size(root) if root.exists() else 0
         print(f"cache: {root} ({size / (1 << 20):.1f} MiB)")
     return 0
+
+
+def _bounds_plugin() -> str | None:
+    """The exact-bounds-check plugin the CPU runtime would load (beside libEnigmaCAPI.so, or
+    $ENIGMA_CPU_BOUNDS_PLUGIN), or None."""
+    from . import _capi
+
+    env = os.environ.get("ENIGMA_CPU_BOUNDS_PLUGIN")
+    if env:
+        return env if Path(env).is_file() else None
+    plugin = _capi.library_path().resolve().parent / "EnigmaBoundsCheck.so"
+    return str(plugin) if plugin.is_file() else None
 
 
 def _library_path() -> str:
@@ -186,12 +212,19 @@ def _cmd_cache_clear(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from . import _capi
+
+    return _capi.library_version()
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="enigma",
         description="Enigma: compile Python kernels to Metal Shading Language and run Metal on "
         "the CPU runtime.",
     )
+    p.add_argument("--version", action="version", version=f"enigma {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     c = sub.add_parser("compile", help="compile a kernel to MSL (and a metallib on macOS)",
@@ -217,6 +250,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="threads per threadgroup (default: min(X, 256))")
     r.add_argument("--elements", type=int, default=1 << 16, metavar="N",
                    help="elements per buffer for --grid (default 65536)")
+    r.add_argument("--race-check", action="store_true",
+                   help="with --grid: run the race-checked build of the kernel (a data race or "
+                   "a read of threadgroup memory nothing wrote is an error)")
     r.set_defaults(run=_cmd_run_msl)
     i = sub.add_parser("info", help="version, backends, compilers, cache",
                        description="Prints Enigma's version, which backends work here, the "
@@ -246,3 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         if rest:
             print(rest, file=sys.stderr)
         return 1
+    except OSError as exc:  # e.g. an --out directory that cannot be created
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"enigma: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("enigma: interrupted", file=sys.stderr)
+        return 130
