@@ -111,6 +111,8 @@ def _cmd_run_msl(args: argparse.Namespace) -> int:
         where = f"[[{p.builtin}]]" if p.kind == "builtin" else f"[[buffer({p.buffer_index})]]"
         print(f"  {p.kind:8} {p.type_name:12} {p.name} {where}")
     if args.grid is None:
+        if args.race_check:
+            raise CliError("--race-check needs --grid (it checks a launch)")
         return 0
     values: list[Any] = []
     for p in kernel.args:

@@ -69,6 +69,47 @@ def test_run_msl_help_has_race_check():
     assert out.returncode == 0 and "--race-check" in out.stdout
 
 
+def test_race_check_needs_grid(tmp_path):
+    (tmp_path / "k.metal").write_text(
+        "#include <metal_stdlib>\nusing namespace metal;\n"
+        "kernel void k(device float* A [[buffer(0)]], uint i [[thread_position_in_grid]]) "
+        "{ A[i] = 1.0f; }\n")
+    out = _cli("run-msl", str(tmp_path / "k.metal"), "k", "--race-check")
+    assert out.returncode == 1
+    assert out.stderr == "enigma: error: --race-check needs --grid (it checks a launch)\n"
+
+
+RACY = """#include <metal_stdlib>
+using namespace metal;
+kernel void shift(device float *out [[buffer(0)]], uint t [[thread_index_in_threadgroup]],
+                  uint n [[threads_per_threadgroup]], uint i [[thread_position_in_grid]]) {
+  threadgroup float tile[64];
+  tile[t] = float(t) + 0.5f;
+  out[i] = tile[(t + 1) % n];
+}
+"""
+
+
+def test_run_msl_race_check_reports_the_race(tmp_path):
+    from enigma import runtime
+
+    if "race_check" not in __import__("inspect").signature(runtime.CpuKernel.launch_raw).parameters:
+        import pytest
+
+        pytest.skip("this CPU runtime has no race checking")
+    (tmp_path / "shift.metal").write_text(RACY)
+    ok = _cli("run-msl", str(tmp_path / "shift.metal"), "shift", "--grid", "64")
+    assert ok.returncode == 0, ok.stderr
+    out = _cli("run-msl", str(tmp_path / "shift.metal"), "shift", "--grid", "64", "--race-check")
+    if out.returncode == 1 and "race check" in out.stderr and "not available" in out.stderr:
+        import pytest
+
+        pytest.skip(out.stderr.strip())
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert out.stderr.startswith("enigma: error: kernel 'shift': data race on threadgroup memory")
+    assert out.stderr.count("\n") == 1
+
+
 def test_info_reports_plugin_and_tools():
     out = _cli("info")
     assert out.returncode == 0, out.stderr
