@@ -98,22 +98,6 @@ private:
   PooledContext ctx;
 };
 
-/// The innermost file location of `loc` (through names, call sites and fusions).
-std::optional<FileLineColLoc> findFileLoc(Location loc) {
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
-    return file;
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return findFileLoc(name.getChildLoc());
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return findFileLoc(call.getCallee());
-  if (auto fused = dyn_cast<FusedLoc>(loc)) {
-    for (Location inner : fused.getLocations())
-      if (std::optional<FileLineColLoc> file = findFileLoc(inner))
-        return file;
-  }
-  return std::nullopt;
-}
-
 StringRef severityName(DiagnosticSeverity severity) {
   switch (severity) {
   case DiagnosticSeverity::Error:
@@ -131,7 +115,7 @@ StringRef severityName(DiagnosticSeverity severity) {
 CompileDiagnostic toCompileDiagnostic(Diagnostic &diag) {
   CompileDiagnostic out;
   out.severity = severityName(diag.getSeverity()).str();
-  if (std::optional<FileLineColLoc> file = findFileLoc(diag.getLocation())) {
+  if (std::optional<FileLineColLoc> file = findSourcePosition(diag.getLocation())) {
     out.file = file->getFilename().str();
     out.line = file->getLine();
     out.col = file->getColumn();

@@ -550,14 +550,14 @@ struct UpdateGpuLaunches
     getOperation().walk([&](gpu::LaunchFuncOp launch) {
       auto kernel = dyn_cast_or_null<KernelOp>(
           SymbolTable::lookupNearestSymbolFrom(launch, launch.getKernel()));
-      if (!kernel || kernel.getCoarsening() == 1)
+      if (!kernel || kernel.getCoarsen() == 1)
         return;
-      unsigned width = kernel.getCoarsening();
+      unsigned coarsen = kernel.getCoarsen();
       unsigned numArgs = kernel.getNumArguments();
       if (launch.getNumKernelOperands() + 1 != numArgs ||
           !kernel.getArgAttr(numArgs - 1, KernelOp::kImplicitAttr)) {
         launch.emitError("enigma-update-gpu-launches: kernel '")
-            << kernel.getSymName() << "' is coarsened by " << width << " and takes " << numArgs
+            << kernel.getSymName() << "' is coarsened by " << coarsen << " and takes " << numArgs
             << " arguments, but this launch passes " << launch.getNumKernelOperands();
         failedAny = true;
         return;
@@ -572,7 +572,7 @@ struct UpdateGpuLaunches
       OpBuilder b(launch);
       Location loc = launch.getLoc();
       Value threads = arith::MulIOp::create(b, loc, gridX, blockX);
-      Value w = arith::ConstantIndexOp::create(b, loc, width);
+      Value w = arith::ConstantIndexOp::create(b, loc, coarsen);
       Value coarse = arith::CeilDivUIOp::create(b, loc, threads, w);
       Value blocks = arith::CeilDivUIOp::create(b, loc, coarse, blockX);
       Value threads32 = arith::IndexCastUIOp::create(b, loc, b.getI32Type(), threads);

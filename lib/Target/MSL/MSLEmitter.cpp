@@ -187,7 +187,7 @@ LogicalResult KernelPrinter::emitBlock(Block &block) {
 }
 
 /// The first file position a location holds (through names, fusions and call sites).
-static std::optional<FileLineColLoc> filePosition(Location loc) {
+std::optional<FileLineColLoc> mlir::enigma::findSourcePosition(Location loc) {
   std::optional<FileLineColLoc> found;
   loc->walk([&](Location inner) {
     if (auto file = llvm::dyn_cast<FileLineColLoc>(inner); file && file.getLine() != 0) {
@@ -200,7 +200,7 @@ static std::optional<FileLineColLoc> filePosition(Location loc) {
 }
 
 void KernelPrinter::noteSourcePosition(Operation *op) {
-  std::optional<FileLineColLoc> pos = filePosition(op->getLoc());
+  std::optional<FileLineColLoc> pos = findSourcePosition(op->getLoc());
   if (!pos)
     return;
   linesBefore += std::count(text.begin() + linesCountedTo, text.end(), '\n');
@@ -360,7 +360,7 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
   MSLKernelInfo kernelInfo;
   kernelInfo.kernelName = kernel.getSymName().str();
   kernelInfo.entryName = plan.entryName;
-  kernelInfo.coarsen = kernel.getCoarsening();
+  kernelInfo.coarsen = kernel.getCoarsen();
   for (unsigned i : order) {
     BlockArgument arg = entry.getArgument(i);
     MSLParamInfo param;

@@ -12,6 +12,7 @@
 #ifndef ENIGMA_TARGET_MSL_MSLEMITTER_H
 #define ENIGMA_TARGET_MSL_MSLEMITTER_H
 
+#include "mlir/IR/Location.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/Support/JSON.h"
@@ -81,6 +82,11 @@ struct MSLTranslateOptions {
 LogicalResult translateToMSL(Operation *module, llvm::raw_ostream &os,
                              std::vector<MSLKernelInfo> *kernels = nullptr,
                              const MSLTranslateOptions &options = {});
+
+/// The source position `loc` stands for: its first file location with a line (through names,
+/// call sites, callee first, and fusions), as the MSL source map and the compile driver's
+/// diagnostics report it; nullopt for unknown locations and line 0 (a trace without positions).
+std::optional<FileLineColLoc> findSourcePosition(Location loc);
 
 /// Registers --to-msl with mlir-translate.
 void registerToMSLTranslation();

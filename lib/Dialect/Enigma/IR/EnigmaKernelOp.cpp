@@ -62,7 +62,7 @@ std::optional<Access> KernelOp::getDeclaredAccess(unsigned i) {
   return std::nullopt;
 }
 
-unsigned KernelOp::getCoarsening() {
+unsigned KernelOp::getCoarsen() {
   if (auto attr = (*this)->getAttrOfType<IntegerAttr>(kCoarsenAttr))
     return attr.getInt();
   return 1;

@@ -835,7 +835,7 @@ struct Vectorize : public enigma::impl::EnigmaVectorizeBase<Vectorize> {
       return signalPassFailure();
     }
     getOperation()->walk([&](KernelOp kernel) {
-      if (kernel.getCoarsening() != 1)
+      if (kernel.getCoarsen() != 1)
         return;
       KernelPlan plan;
       if (std::optional<Refusal> r = analyzeKernel(kernel, vecWidth, coarsenLaunched, plan))

@@ -80,8 +80,8 @@ def Enigma_KernelOp : Enigma_Op<"kernel", [
     bool isSignedArg(unsigned i);
     /// The declared access of buffer argument `i`, if any.
     std::optional<::mlir::enigma::Access> getDeclaredAccess(unsigned i);
-    /// The thread-coarsening factor (1 when not vectorized).
-    unsigned getCoarsening();
+    /// The thread-coarsening factor, the `enigma.coarsen` attribute (1 when not vectorized).
+    unsigned getCoarsen();
   }];
 }
 
