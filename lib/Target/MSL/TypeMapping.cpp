@@ -40,35 +40,38 @@ unsigned msl::getIntegerWidth(Type type) {
   return 0;
 }
 
+/// The Metal spelling of a scalar type, from the scalar-type table the Python package and the
+/// trace import share (python/enigma/scalar_types.def): the row whose MLIR type is `type` and
+/// whose kind is signed integer when `isSigned`, unsigned integer or bool otherwise (index is a
+/// 32-bit integer); floats have no signed form.
 static std::optional<std::string> scalarTypeName(Type type, bool isSigned) {
-  if (type.isIndex())
-    return std::string(isSigned ? "int" : "uint");
-  if (auto intTy = llvm::dyn_cast<IntegerType>(type)) {
-    switch (intTy.getWidth()) {
-    case 1:
-      if (isSigned)
-        return std::nullopt;
-      return std::string("bool");
-    case 8:
-      return std::string(isSigned ? "char" : "uchar");
-    case 16:
-      return std::string(isSigned ? "short" : "ushort");
-    case 32:
-      return std::string(isSigned ? "int" : "uint");
-    case 64:
-      return std::string(isSigned ? "long" : "ulong");
-    default:
-      return std::nullopt;
-    }
-  }
-  if (isSigned)
+  std::string mlir;
+  bool isInt = false;
+  if (type.isIndex()) {
+    mlir = "i32";
+    isInt = true;
+  } else if (auto intTy = llvm::dyn_cast<IntegerType>(type)) {
+    mlir = "i" + std::to_string(intTy.getWidth());
+    isInt = true;
+  } else if (type.isF32()) {
+    mlir = "f32";
+  } else if (type.isF16()) {
+    mlir = "f16";
+  } else if (type.isBF16()) {
+    mlir = "bf16";
+  } else {
     return std::nullopt;
-  if (type.isF32())
-    return std::string("float");
-  if (type.isF16())
-    return std::string("half");
-  if (type.isBF16())
-    return std::string("bfloat");
+  }
+  auto kindMatches = [&](char kind) {
+    if (!isInt)
+      return kind == 'f' && !isSigned;
+    return isSigned ? kind == 'i' : kind == 'u' || kind == 'b';
+  };
+#define ENIGMA_SCALAR_TYPE(name, mlirName, msl, bits, kind, numpy)                                 \
+  if (mlir == #mlirName && kindMatches(#kind[0]))                                                  \
+    return std::string(#msl);
+#include "../../../python/enigma/scalar_types.def"
+#undef ENIGMA_SCALAR_TYPE
   return std::nullopt;
 }
 
