@@ -530,6 +530,29 @@ static bool findHostNameInstance(const Tokens *t, const char *name, size_t *call
   return false;
 }
 
+/// Splits the `<...>` list whose `<` is token `open` (before `end`) at its top-level commas:
+/// entry n is the tokens [begins[n], ends[n]). Returns the number of entries (at most `cap`).
+static size_t splitAngleList(const Tokens *t, size_t open, size_t end, size_t *begins,
+                             size_t *ends, size_t cap) {
+  size_t n = 0, start = open + 1;
+  int depth = 0;
+  for (size_t k = open + 1; k < end && n < cap; ++k) {
+    const Token *tk = &t->data[k];
+    if (isPunct(tk, '<') || isPunct(tk, '(')) {
+      ++depth;
+    } else if ((isPunct(tk, '>') || isPunct(tk, ')')) && depth > 0) {
+      --depth;
+    } else if (depth == 0 && (isPunct(tk, ',') || isPunct(tk, '>'))) {
+      begins[n] = start;
+      ends[n++] = k;
+      start = k + 1;
+      if (isPunct(tk, '>'))
+        break;
+    }
+  }
+  return n;
+}
+
 /// Replaces the template parameters of the definition at `at` (`template <typename T, ...>`
 /// before it) by the instantiation's arguments (`f<float>`, tokens [cb, ce)) in the parameter
 /// type names, so that `device T*` reads `device float*`.
@@ -546,41 +569,18 @@ static void substituteTemplateArgs(const Tokens *t, size_t at, size_t cb, size_t
   }
   if (tmpl == SIZE_MAX || cb + 1 >= ce || !isPunct(&t->data[cb + 1], '<'))
     return;
-  // Parameter names: the identifier before each top-level `,` or the closing `>`.
+  // Parameter names: the last identifier of each top-level entry of `template <...>`;
+  // arguments: the token runs of the instantiation's `<...>`.
+  size_t paramBegin[16], paramEnd[16], argBegin[16], argEnd[16];
+  size_t numParams = splitAngleList(t, tmpl, t->size, paramBegin, paramEnd, 16);
+  size_t numArgs = splitAngleList(t, cb + 1, ce, argBegin, argEnd, 16);
   const Token *names[16];
   size_t numNames = 0;
-  int depth = 0;
-  for (size_t k = tmpl + 1; k < t->size && numNames < 16; ++k) {
-    const Token *tk = &t->data[k];
-    if (isPunct(tk, '<') || isPunct(tk, '('))
-      ++depth;
-    else if ((isPunct(tk, '>') || isPunct(tk, ')')) && depth > 0)
-      --depth;
-    else if (depth == 0 && (isPunct(tk, ',') || isPunct(tk, '>'))) {
-      if (t->data[k - 1].kind == TOK_IDENT)
-        names[numNames++] = &t->data[k - 1];
-      if (isPunct(tk, '>'))
-        break;
-    }
-  }
-  // Arguments: top-level comma-separated token runs of `<...>` in the instantiation.
-  size_t argBegin[16], argEnd[16], numArgs = 0;
-  depth = 0;
-  size_t start = cb + 2;
-  for (size_t k = cb + 2; k < ce && numArgs < 16; ++k) {
-    const Token *tk = &t->data[k];
-    if (isPunct(tk, '<') || isPunct(tk, '('))
-      ++depth;
-    else if ((isPunct(tk, '>') || isPunct(tk, ')')) && depth > 0)
-      --depth;
-    else if (depth == 0 && (isPunct(tk, ',') || isPunct(tk, '>'))) {
-      argBegin[numArgs] = start;
-      argEnd[numArgs++] = k;
-      start = k + 1;
-      if (isPunct(tk, '>'))
-        break;
-    }
-  }
+  for (size_t n = 0; n < numParams; ++n)
+    if (paramEnd[n] > paramBegin[n] && t->data[paramEnd[n] - 1].kind == TOK_IDENT)
+      names[numNames++] = &t->data[paramEnd[n] - 1];
+    else
+      return; // a parameter we cannot name: leave the types as written
   for (size_t i = 0; i < sig->numParams; ++i) {
     char *type = sig->params[i].typeName;
     if (!type)
@@ -619,6 +619,24 @@ static void substituteTemplateArgs(const Tokens *t, size_t at, size_t cb, size_t
   }
 }
 
+/// The token index of the name in the definition `kernel void <name>(` (or `[[kernel]] void`),
+/// or SIZE_MAX; `*nonKernel` (if given) tells whether a function of that name that is not a
+/// kernel was seen.
+static size_t findKernelDefinition(const Tokens *t, const char *name, size_t nameLen,
+                                   bool *nonKernel) {
+  for (size_t i = 0; i + 1 < t->size; ++i) {
+    const Token *tk = &t->data[i];
+    if (tk->kind != TOK_IDENT || tk->len != nameLen || memcmp(tk->text, name, nameLen) != 0 ||
+        !isPunct(&t->data[i + 1], '('))
+      continue;
+    if (isKernelAt(t, i))
+      return i;
+    if (nonKernel)
+      *nonKernel = true;
+  }
+  return SIZE_MAX;
+}
+
 EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
                                             const char *kernelName, EnigmaCpuSignature *sig,
                                             EnigmaRuntimeError *error) {
@@ -632,31 +650,13 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
   Parser p = {&toks, kernelName, error};
   size_t nameLen = strlen(kernelName);
 
-  size_t at = SIZE_MAX;
   bool nonKernel = false;
-  for (size_t i = 0; i + 1 < toks.size; ++i) {
-    const Token *tk = &toks.data[i];
-    if (tk->kind != TOK_IDENT || tk->len != nameLen || memcmp(tk->text, kernelName, nameLen) != 0 ||
-        !isPunct(&toks.data[i + 1], '('))
-      continue;
-    if (isKernelAt(&toks, i)) {
-      at = i;
-      break;
-    }
-    nonKernel = true;
-  }
+  size_t at = findKernelDefinition(&toks, kernelName, nameLen, &nonKernel);
   // A template kernel instantiated under a host name is called by its instantiation.
   size_t calleeBegin = 0, calleeEnd = 0;
   if (at == SIZE_MAX && findHostNameInstance(&toks, kernelName, &calleeBegin, &calleeEnd)) {
     const Token *fn = &toks.data[calleeBegin];
-    for (size_t i = 0; i + 1 < toks.size; ++i) {
-      const Token *tk = &toks.data[i];
-      if (tk->kind == TOK_IDENT && tk->len == fn->len && memcmp(tk->text, fn->text, fn->len) == 0 &&
-          isPunct(&toks.data[i + 1], '(') && isKernelAt(&toks, i)) {
-        at = i;
-        break;
-      }
-    }
+    at = findKernelDefinition(&toks, fn->text, fn->len, NULL);
     if (at != SIZE_MAX) {
       const Token *callee[64];
       size_t m = 0;

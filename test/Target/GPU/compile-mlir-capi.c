@@ -11,28 +11,11 @@
 
 #include "enigma-c/Compiler.h"
 
+#include "../Inputs/ReadFile.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *readFile(const char *path, size_t *length) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *data = malloc((size_t)n + 1);
-  if (fread(data, 1, (size_t)n, f) != (size_t)n) {
-    fclose(f);
-    free(data);
-    return NULL;
-  }
-  fclose(f);
-  data[n] = '\0';
-  *length = (size_t)n;
-  return data;
-}
 
 static const char *kEnigmaIR =
     "enigma.kernel @twice(%a: memref<?xf32, #enigma.address_space<device>> "
