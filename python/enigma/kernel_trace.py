@@ -18,7 +18,7 @@ from ._tracer import (
 from .dtypes import DType, Scalar
 from .errors import EnigmaError
 from .kernels import Constexpr, Kernel
-from .memory import MemRef
+from .memory import MemRef, _memref_type
 from .range_loops import kernel_function
 from .tensor import Tensor, TensorValue
 
@@ -200,7 +200,8 @@ def trace(k: Kernel, args: Sequence[Any] = ()) -> tuple[dict, list[ParamInfo]]:
             if kind == "scalar":
                 call_args.append(Value(pid, dt))
             else:
-                mt = f"memref<?x{dt.mlir}, #enigma.address_space<device>>"
+                # The importer's default buffer type (docs/trace-format.md), so the trace omits it.
+                mt = _memref_type((None,), dt, "device")
                 mem = MemRef(pid, dt, mt, (None,), pname, pd)
                 t.buffers.append(mem)
                 if kind == "tensor":
