@@ -87,7 +87,5 @@ endif()
 add_link_options(LINKER:--as-needed)
 message(STATUS "ENIGMA_STATIC_LLVM: linking MLIR and LLVM statically from ${LLVM_LIBRARY_DIR}")
 
-# Upstream archives Enigma's libraries use without naming them in LINK_LIBS: libMLIR.so
-# provides everything in the dylib build, so only a static link notices. Linked into the C API
-# library and the tools in this mode.
-set(ENIGMA_STATIC_EXTRA_LIBS MLIRArithValueBoundsOpInterfaceImpl)
+# Every upstream archive an Enigma library uses must be in its LINK_LIBS: libMLIR.so provides
+# everything in the dylib build, so only this static link notices a missing one.
