@@ -17,12 +17,15 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import time
 from collections.abc import Callable
 
 import numpy as np
 from enigma import runtime as rt
+
+# The same kernels and timing as bench/cpu_runtime.py (this directory is on sys.path when the
+# script runs).
+from cpu_runtime import GEMM, timed
 
 HEADER = "#include <metal_stdlib>\nusing namespace metal;\n"
 
@@ -57,27 +60,6 @@ kernel void reduce(device const float *in [[buffer(0)]], device float *out [[buf
 """
 )
 
-TILED = (
-    HEADER
-    + """
-kernel void sgemm_tiled(device const float* A [[buffer(0)]], device const float* B [[buffer(1)]],
-    device float* C [[buffer(2)]], constant uint& N [[buffer(3)]],
-    uint2 gid [[thread_position_in_grid]], uint2 lid [[thread_position_in_threadgroup]]) {
-  threadgroup float ta[16][16];
-  threadgroup float tb[16][16];
-  float acc = 0.0f;
-  for (uint k = 0; k < N; k += 16) {
-    ta[lid.y][lid.x] = A[gid.y * N + k + lid.x];
-    tb[lid.y][lid.x] = B[(k + lid.y) * N + gid.x];
-    threadgroup_barrier(mem_flags::mem_threadgroup);
-    for (uint j = 0; j < 16; ++j) acc = fma(ta[lid.y][j], tb[j][lid.x], acc);
-    threadgroup_barrier(mem_flags::mem_threadgroup);
-  }
-  C[gid.y * N + gid.x] = acc;
-}
-"""
-)
-
 SIMD_SUM = (
     HEADER
     + """
@@ -89,16 +71,6 @@ kernel void simd_reduce(device const float *in [[buffer(0)]], device float *out 
 }
 """
 )
-
-
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """(best, median) wall time of fn in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return min(times), statistics.median(times)
 
 
 def compare(
@@ -168,7 +140,7 @@ def main() -> None:
     ma = rng.random((size, size), dtype=np.float32)
     mb = rng.random((size, size), dtype=np.float32)
     mc = np.zeros((size, size), np.float32)
-    tiled = rt.compile_msl(TILED, "sgemm_tiled")
+    tiled = rt.compile_msl(GEMM, "sgemm_tiled")
     compare(
         f"GEMM {size}^3, 16x16 threadgroup tiles, 2 barriers per K step",
         lambda race: tiled(

@@ -484,36 +484,31 @@ def test_simdgroup_matrix_stores_are_one_collective_access():
     assert str(e).count("at mm.metal:12:3") == 2
 
 
-@enigma.kernel
-def dsl_async_round_trip(A: enigma.f32, B: enigma.f32):
-    # Every SIMD-group copies the same tile (the async copies' duplicate writes are not a
-    # race); the copy writes threadgroup memory inside the runtime's header, through a pointer.
-    tile = enigma.threadgroup_alloc(enigma.f32, 128)
-    lid = enigma.thread_position_in_threadgroup.x
-    base = enigma.threadgroup_position_in_grid.x * 96
-    ev = enigma.async_copy_1d_d2t(tile, 16, A, base, 96)
-    enigma.async_copy_wait(ev)
-    enigma.barrier()
-    with enigma.for_range(lid, 96, enigma.threads_per_threadgroup.x) as i:
-        tile[16 + i] = tile[16 + i] * 2.0
-    enigma.barrier()
-    ev2 = enigma.async_copy_1d_t2d(B, base, tile, 16, 96)
-    enigma.async_copy_wait(ev2)
+def _dsl_async_round_trip(barrier_before_copy_back: bool):
+    @enigma.kernel
+    def dsl_async_round_trip(A: enigma.f32, B: enigma.f32):
+        # Every SIMD-group copies the same tile (the async copies' duplicate writes are not a
+        # race); the copy writes threadgroup memory inside the runtime's header, through a
+        # pointer. Without the second barrier, the copy back reads what other SIMD-groups'
+        # threads write.
+        tile = enigma.threadgroup_alloc(enigma.f32, 128)
+        lid = enigma.thread_position_in_threadgroup.x
+        base = enigma.threadgroup_position_in_grid.x * 96
+        ev = enigma.async_copy_1d_d2t(tile, 16, A, base, 96)
+        enigma.async_copy_wait(ev)
+        enigma.barrier()
+        with enigma.for_range(lid, 96, enigma.threads_per_threadgroup.x) as i:
+            tile[16 + i] = tile[16 + i] * 2.0
+        if barrier_before_copy_back:  # a trace-time choice
+            enigma.barrier()
+        ev2 = enigma.async_copy_1d_t2d(B, base, tile, 16, 96)
+        enigma.async_copy_wait(ev2)
+
+    return dsl_async_round_trip
 
 
-@enigma.kernel
-def dsl_async_no_barrier(A: enigma.f32, B: enigma.f32):
-    tile = enigma.threadgroup_alloc(enigma.f32, 128)
-    lid = enigma.thread_position_in_threadgroup.x
-    base = enigma.threadgroup_position_in_grid.x * 96
-    ev = enigma.async_copy_1d_d2t(tile, 16, A, base, 96)
-    enigma.async_copy_wait(ev)
-    enigma.barrier()
-    with enigma.for_range(lid, 96, enigma.threads_per_threadgroup.x) as i:
-        tile[16 + i] = tile[16 + i] * 2.0
-    # No barrier: the copy back reads what other SIMD-groups' threads write.
-    ev2 = enigma.async_copy_1d_t2d(B, base, tile, 16, 96)
-    enigma.async_copy_wait(ev2)
+dsl_async_round_trip = _dsl_async_round_trip(True)
+dsl_async_no_barrier = _dsl_async_round_trip(False)
 
 
 def test_async_copies_are_watched():
