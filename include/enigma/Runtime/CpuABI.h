@@ -79,15 +79,15 @@ struct EnigmaCpuGroup {
 
   /* --- Callbacks into the scheduler, called on the thread's fiber. ------- */
   /* Blocks until every thread of the group reached a threadgroup barrier. */
-  void (*threadgroupBarrier)(EnigmaCpuGroup *group);
+  __typeof__(void(EnigmaCpuGroup *group)) *threadgroupBarrier;
   /* SIMD-group exchange: publishes `size` bytes (<= ENIGMA_CPU_SIMD_SLOT_BYTES)
    * of `value` for the calling lane and blocks until every active lane of its
    * SIMD-group reached the same exchange (`site` identifies the call site).
    * Returns ENIGMA_CPU_SIMD_WIDTH slots of ENIGMA_CPU_SIMD_SLOT_BYTES bytes,
    * indexed by lane, valid until the caller's next exchange; *activeMask gets
    * the lanes that took part. */
-  const unsigned char *(*simdExchange)(EnigmaCpuGroup *group, const void *value, uint32_t size,
-                                       uintptr_t site, uint64_t *activeMask);
+  __typeof__(const unsigned char *(EnigmaCpuGroup *group, const void *value, uint32_t size,
+                                       uintptr_t site, uint64_t *activeMask)) *simdExchange;
 
   /* Private to the scheduler. */
   void *scheduler;
@@ -130,8 +130,8 @@ typedef struct EnigmaCpuBoundsTable {
   /* `buffer` indexes `buffers`; `access` is ENIGMA_CPU_ACCESS_* or-ed;
    * `where` is the access's source position ("vadd.metal:6:10", or the
    * file and line a #line directive names), or NULL when unknown. */
-  void (*violation)(const void *address, uint64_t size, uint32_t access, uint32_t buffer,
-                    const char *where);
+  __typeof__(void(const void *address, uint64_t size, uint32_t access, uint32_t buffer,
+                    const char *where)) *violation;
   /* One per kernel parameter (at least one), owned by the .so: the bytes
    * accesses may read, and those stores may write (none for a write-protected
    * argument, so a store through it is reported with its position). */
@@ -139,7 +139,7 @@ typedef struct EnigmaCpuBoundsTable {
   EnigmaCpuParamBounds *writeParams;
   /* Called (through the .so's __enigma_trap) before an integer division the
    * host would trap on: `kind` is ENIGMA_CPU_TRAP_*; does not return. */
-  void (*trap)(uint32_t kind, const char *where);
+  __typeof__(void(uint32_t kind, const char *where)) *trap;
 } EnigmaCpuBoundsTable;
 
 #define ENIGMA_CPU_TRAP_DIVIDE_BY_ZERO 1u

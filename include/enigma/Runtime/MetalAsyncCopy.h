@@ -37,7 +37,11 @@
 #include "MetalSync.h"
 #include "MetalTypes.h"
 
+#if ENIGMA_CPU_REAL_ADDRESS_SPACES
+#define ENIGMA_AIR_THREADGROUP __local
+#else
 #define ENIGMA_AIR_THREADGROUP
+#endif
 
 /// Opaque in MSL; here the event is the address of a static byte (never dereferenced).
 struct _simdgroup_event_t;

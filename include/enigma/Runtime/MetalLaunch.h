@@ -27,17 +27,27 @@ template <class F, size_t I> struct __param;
 template <class R, class... A, size_t I> struct __param<R (*)(A...), I> {
   using type = typename __nth<I, A...>::type;
 };
-template <class F, size_t I> using __param_t = typename __param<F, I>::type;
+// C++ for OpenCL matches no class template pattern `R (*)(A...)` (the function type works), but
+// deduces a function template's.
+template <class R, class... A, size_t I> struct __param<R(A...), I> {
+  using type = typename __nth<I, A...>::type;
+};
+template <class R, class... A> struct __fnType { using type = R(A...); };
+template <class R, class... A> __fnType<R, A...> __fnTypeOf(R (*)(A...));
+template <class F, size_t I>
+using __param_t = typename __param<typename decltype(__fnTypeOf((F) nullptr))::type, I>::type;
 
 /// A `device T*` / `constant T*` buffer or a `constant T&` scalar from the
 /// pointer the scheduler passes.
 template <class P> inline P __bufferArg(void *p) {
+  // C-style casts: C++ for OpenCL (real address spaces) allows no reinterpret_cast from the
+  // generic address space to `device` or `constant`.
   if constexpr (std::is_pointer<P>::value)
-    return reinterpret_cast<P>(p);
+    return (P)(p);
   else if constexpr (std::is_reference<P>::value)
-    return *reinterpret_cast<std::remove_reference_t<P> *>(p);
+    return *(std::remove_reference_t<P> *)(p);
   else
-    return *reinterpret_cast<std::remove_cv_t<P> *>(p);
+    return *(std::remove_cv_t<P> *)(p);
 }
 
 /// A builtin parameter (uint, ushort, uint2, ushort3 ...) from a uint3.

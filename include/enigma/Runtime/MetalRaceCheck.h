@@ -20,6 +20,9 @@
 #ifndef ENIGMA_RUNTIME_METALRACECHECK_H
 #define ENIGMA_RUNTIME_METALRACECHECK_H
 
+#if defined(__OPENCL_CPP_VERSION__)
+#include "MetalAddressSpaces.h" /* -include'd before metal_stdlib: its pragmas first */
+#endif
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -50,10 +53,10 @@ typedef struct EnigmaCpuRaceTable {
   /* `size` bytes at `addr` are accessed by the current thread (the scheduler knows which);
    * `where` is the source position or NULL. For threadgroup memory, tgBase is the start of
    * the variable (tgSize bytes) named tgName; NULL when the pass could not tell which. */
-  void (*access)(const void *addr, uint64_t size, uint32_t flags, const char *where,
-                 const void *tgBase, const char *tgName, uint64_t tgSize);
+  __typeof__(void(const void *addr, uint64_t size, uint32_t flags, const char *where,
+                  const void *tgBase, const char *tgName, uint64_t tgSize)) *access;
   /* The current thread is about to wait at threadgroup_barrier(memFlags). */
-  void (*barrier)(uint32_t memFlags);
+  __typeof__(void(uint32_t memFlags)) *barrier;
 } EnigmaCpuRaceTable;
 
 #ifdef __cplusplus

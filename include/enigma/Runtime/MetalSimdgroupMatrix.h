@@ -87,8 +87,8 @@ inline void simdgroup_store(const simdgroup_matrix<T, Cols, Rows> &a, P *dst,
 namespace __enigma {
 /// acc = a * b (+ acc), accumulating in float: the row loop over a's elements
 /// times b's rows vectorizes on the host.
-template <class TA, class TB, int K, int M, int N>
-inline void __mma(float (&acc)[M][N], const TA (&a)[M][K], const TB (&b)[K][N]) {
+template <class TA, class TB, int K, int M, int N, class F> // F: float (in an address space)
+inline void __mma(F (&acc)[M][N], const TA (&a)[M][K], const TB (&b)[K][N]) {
   for (int r = 0; r < M; ++r)
     for (int k = 0; k < K; ++k) {
       float av = (float)a[r][k];

@@ -18,6 +18,7 @@
 #pragma GCC system_header
 
 #include "CpuABI.h"
+#include "MetalAddressSpaces.h"
 #include "MetalMath.h"
 
 #if defined(__has_attribute)
@@ -36,7 +37,7 @@ namespace metal {
 namespace __enigma {
 /// The threadgroup the calling fiber belongs to; set by enigma_cpu_run. All
 /// fibers of a threadgroup run on one OS thread, so one thread_local serves.
-inline thread_local EnigmaCpuGroup *__group = nullptr;
+inline ENIGMA_CPU_THREAD_LOCAL EnigmaCpuGroup *__group = nullptr;
 
 ENIGMA_INLINE uint __lane() { return __group->current % ENIGMA_CPU_SIMD_WIDTH; }
 

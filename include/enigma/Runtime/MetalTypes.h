@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <type_traits>
 
+#include "MetalAddressSpaces.h"
+
 namespace metal {
 
 typedef unsigned char uchar;
@@ -153,7 +155,7 @@ ENIGMA_SCALAR(double)
 ENIGMA_SCALAR(half)
 ENIGMA_SCALAR(bfloat)
 #undef ENIGMA_SCALAR
-template <class T> constexpr bool __isScalarV = __isScalar<std::remove_cv_t<T>>::value;
+template <class T> constexpr bool __isScalarV = __isScalar<std::remove_cv_t<__noAS_t<T>>>::value;
 
 template <class T, int N, bool Packed> struct __vec;
 template <class T, int L, unsigned Code> struct __swz;
@@ -175,7 +177,19 @@ template <class T, int L, unsigned C> struct __vt<__swz<T, L, C>> {
   static constexpr int N = L;
   using Elem = T;
 };
-template <class X> using __vtOf = __vt<std::remove_cv_t<std::remove_reference_t<X>>>;
+#if ENIGMA_CPU_REAL_ADDRESS_SPACES
+// Types deduced from lvalues carry their address space (MetalAddressSpaces.h).
+#define ENIGMA_VT_AS(AS)                                                                           \
+  template <class X> struct __vt<AS X> : __vt<std::remove_cv_t<X>> {};
+ENIGMA_VT_AS(__generic)
+ENIGMA_VT_AS(__private)
+ENIGMA_VT_AS(__global)
+ENIGMA_VT_AS(__local)
+ENIGMA_VT_AS(__constant)
+ENIGMA_VT_AS(__attribute__((opencl_global_device)))
+#undef ENIGMA_VT_AS
+#endif
+template <class X> using __vtOf = __vt<std::remove_cv_t<__noAS_t<std::remove_reference_t<X>>>>;
 template <class X> constexpr bool __isVecV = __vtOf<X>::isVec;
 
 /// Number of vector components an initializer contributes (0: not allowed).

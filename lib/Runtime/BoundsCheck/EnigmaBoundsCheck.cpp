@@ -104,6 +104,10 @@ constexpr StringLiteral kRaceAccessName = "__enigma_race_access";
 constexpr StringLiteral kRaceBarrierName = "__enigma_race_barrier";
 /// metal::threadgroup_barrier(metal::mem_flags), before inlining.
 constexpr StringLiteral kBarrierName = "_ZN5metal19threadgroup_barrierENS_9mem_flagsE";
+/// Real address spaces: globals to make thread_local, and the marker of guard-pages-only
+/// kernels (enigma/Runtime/MetalAddressSpaces.h).
+constexpr StringLiteral kThreadLocalSection = ".enigma.thread_local";
+constexpr StringLiteral kGuardPagesOnlyName = "__enigma_guard_pages_only";
 constexpr uint32_t kRaceAtomic = 4, kRaceThreadgroup = 8, kRaceSimdgroup = 16, kRaceDeclare = 32,
                    kRaceAsyncCopy = 64;
 
@@ -592,6 +596,9 @@ Constant *Instrumenter::threadgroupName(const GlobalVariable *gv) {
   std::string full = demangle(gv->getName().str());
   size_t colon = full.rfind("::");
   std::string shortName = colon == std::string::npos ? full : full.substr(colon + 2);
+  // Real address spaces: the source rewrite declares `threadgroup T tile[N]` as tile__tg.
+  if (shortName.size() > 4 && shortName.compare(shortName.size() - 4, 4, "__tg") == 0)
+    shortName.resize(shortName.size() - 4);
   return stringConstant(shortName, "enigma.threadgroup.name");
 }
 
@@ -765,6 +772,10 @@ bool Instrumenter::removeMarkers() {
 
 struct BoundsCheckPass : PassInfoMixin<BoundsCheckPass> {
   PreservedAnalyses run(Module &m, ModuleAnalysisManager &) {
+    // A kernel compiled with real address spaces and guard pages only loads the plugin for
+    // ThreadLocalPass alone (enigma/Runtime/MetalAddressSpaces.h defines the marker).
+    if (m.getNamedValue(kGuardPagesOnlyName))
+      return PreservedAnalyses::all();
     Instrumenter inst(m);
     bool changed = false;
     for (Function &f : m)
@@ -806,6 +817,25 @@ struct RaceBarrierPass : PassInfoMixin<RaceBarrierPass> {
   static bool isRequired() { return true; }
 };
 
+/// Real address spaces (C++ for OpenCL, enigma/Runtime/MetalAddressSpaces.h): the language
+/// has no thread_local, so the header marks the variables that must be (its threadgroup
+/// descriptor pointer, kernel-scope `threadgroup` variables) with a section; before any
+/// optimization they become thread_local globals, exactly what `thread_local` gives in C++.
+struct ThreadLocalPass : PassInfoMixin<ThreadLocalPass> {
+  PreservedAnalyses run(Module &m, ModuleAnalysisManager &) {
+    bool changed = false;
+    for (GlobalVariable &gv : m.globals()) {
+      if (!gv.hasSection() || gv.getSection() != kThreadLocalSection)
+        continue;
+      gv.setSection("");
+      gv.setThreadLocal(true);
+      changed = true;
+    }
+    return changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  }
+  static bool isRequired() { return true; }
+};
+
 } // namespace
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
@@ -821,8 +851,17 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
                   mpm.addPass(BoundsCheckPass());
                   return true;
                 });
-            pb.registerPipelineStartEPCallback(
-                [](ModulePassManager &mpm, OptimizationLevel) { mpm.addPass(RaceBarrierPass()); });
+            pb.registerPipelineStartEPCallback([](ModulePassManager &mpm, OptimizationLevel) {
+              mpm.addPass(ThreadLocalPass());
+              mpm.addPass(RaceBarrierPass());
+            });
+            pb.registerPipelineParsingCallback(
+                [](StringRef name, ModulePassManager &mpm, ArrayRef<PassBuilder::PipelineElement>) {
+                  if (name != "enigma-thread-local")
+                    return false;
+                  mpm.addPass(ThreadLocalPass());
+                  return true;
+                });
             pb.registerPipelineParsingCallback(
                 [](StringRef name, ModulePassManager &mpm, ArrayRef<PassBuilder::PipelineElement>) {
                   if (name != "enigma-race-barriers")

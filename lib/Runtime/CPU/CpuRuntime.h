@@ -135,6 +135,11 @@ char *enigmaCpuSpecializeSource(const char *source, size_t length,
 /// and string literals are untouched, line structure is preserved (SourceRewrite.c).
 /// malloc'ed, NUL-terminated; NULL when out of memory.
 char *enigmaCpuRewriteMetalLiterals(const char *source, size_t length, size_t *rewrittenLength);
+/// The same, for the real address-space mode (enigma/Runtime/MetalAddressSpaces.h) when
+/// `realAddressSpaces`: `threadgroup` stays an address space, and kernel-scope threadgroup
+/// declarations become a static plus a __local reference to it.
+char *enigmaCpuRewriteMetalSource(const char *source, size_t length, bool realAddressSpaces,
+                                  size_t *rewrittenLength);
 
 /*===-- Embedded Metal-compatibility header (generated EmbeddedHeaders.c) -===*/
 

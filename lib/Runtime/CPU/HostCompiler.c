@@ -77,6 +77,8 @@ static const char *const kBaseFlags[] = {
     // fiber stack hits the guard page instead of a neighbour's stack.
     "-fstack-clash-protection"};
 #define NUM_BASE_FLAGS (sizeof(kBaseFlags) / sizeof(kBaseFlags[0]))
+/// Real address spaces (see realAddressSpaces): these replace -std=c++17.
+static const char *const kRealAddressSpaceFlags[] = {"-cl-std=clc++2021", "-cl-no-stdinc"};
 
 /// The instruction set kernels are compiled for. On an x86-64 CPU with AVX2
 /// and FMA (x86-64-v3, nearly every one since 2013), Metal's fma() becomes an
@@ -699,6 +701,9 @@ static char *findPch(const char *root, const char *incDir, const char *cxx, cons
   argv[k++] = kPchFlag;
   argv[k++] = "-x";
   argv[k++] = "c++-header";
+  for (size_t i = 0; i < n; ++i)
+    if (!strcmp(flags[i], kRealAddressSpaceFlags[0]))
+      argv[k - 1] = "cl-header"; // real address spaces: C++ for OpenCL
   argv[k++] = header;
   argv[k++] = "-o";
   argv[k++] = b.tmp;
@@ -823,6 +828,61 @@ static bool linkDirect(const char *ld, const char *objPath, const char *outPath)
   }
   dlclose(handle);
   return true;
+}
+
+/*===-- Real address spaces -----------------------------------------------===*/
+/*
+ * Metal's address spaces as types (enigma/Runtime/MetalAddressSpaces.h): the kernel is compiled
+ * as C++ for OpenCL (-x clcpp -cl-std=clc++2021), whose address spaces are part of the type
+ * system. Needs clang and the pass plugin (which turns the header's thread_local-marked globals
+ * into thread_locals); g++ and plugin-less builds keep the erased mode, C++17 with the address
+ * spaces defined away. ENIGMA_CPU_ADDRESS_SPACES=0 forces the erased mode, =1 the real one
+ * where it is available.
+ */
+
+/// Whether kernels compiled by `cxx` get real address spaces; `plugin` is set when it may be
+/// used (it is loaded in the real mode even with guard pages only, see EnigmaBoundsCheck.cpp).
+static bool realAddressSpaces(const char *cxx, const char *plugin) {
+  const char *env = getenv("ENIGMA_CPU_ADDRESS_SPACES");
+  if (!(env && !strcmp(env, "1")))
+    return false; // erased by default while the real mode is incomplete (docs/cpu-runtime.md)
+  return plugin && isClang(cxx);
+}
+
+/// The C++ library's include directories of `cxx` (-x clcpp does not search them), as
+/// -isystem flags in one malloc'ed string, found once per compiler from `cxx -E -v`.
+static char *cxxLibraryIncludes(const char *cxx) {
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  static char *forCxx, *flags;
+  pthread_mutex_lock(&lock);
+  if (!forCxx || strcmp(forCxx, cxx)) {
+    const char *argv[] = {cxx, "-x", "c++", "-E", "-v", "/dev/null", "-o", "/dev/null", NULL};
+    char *output = NULL;
+    EnigmaCpuString f = {0};
+    if (run(argv, &output) == 0 && output) {
+      const char *at = strstr(output, "#include <...> search starts here:");
+      for (const char *line = at ? strchr(at, '\n') : NULL; line && line[1] == ' ';) {
+        const char *b = line + 2, *e = strchr(b, '\n');
+        if (!e)
+          break;
+        // libstdc++'s directories (include/c++/12, include/x86_64-linux-gnu/c++/12): the C
+        // and compiler directories are searched in clcpp mode too.
+        if (memmem(b, (size_t)(e - b), "c++", 3))
+          enigmaCpuStringPrintf(&f, "%s-isystem %.*s", f.size ? " " : "", (int)(e - b), b);
+        line = e;
+      }
+    }
+    free(output);
+    free(forCxx);
+    free(flags);
+    forCxx = enigmaCpuStrndup(cxx, strlen(cxx));
+    flags = enigmaCpuStringTake(&f);
+    if (!flags)
+      flags = enigmaCpuStrndup("", 0);
+  }
+  char *result = flags ? enigmaCpuStrndup(flags, strlen(flags)) : NULL;
+  pthread_mutex_unlock(&lock);
+  return result;
 }
 
 /*===-- Launcher ----------------------------------------------------------===*/
@@ -999,6 +1059,8 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   char *flagsCopy = NULL, *kernelsDir = NULL, *soPath = NULL, *tmp = NULL;
   char *metalName = NULL, *launcher = NULL, *output = NULL;
   char *plugin = NULL, *pluginIdentity = NULL, *pluginFlag = NULL, *whyOwned = NULL;
+  char *asPluginFlag = NULL, *asIncludes = NULL; // real address spaces
+  bool realAS = false;
 
   root = cacheRoot(opts, error);
   if (!root)
@@ -1043,6 +1105,19 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     }
   }
   out->boundsCheck = plugin ? ENIGMA_CPU_BOUNDS_CHECK_EXACT : ENIGMA_CPU_BOUNDS_CHECK_GUARD;
+  // Real address spaces load the plugin with guard pages too (for its thread_locals).
+  char *asPlugin = plugin;
+  if (!asPlugin) {
+    const char *why = NULL;
+    char *whyAs = NULL;
+    asPlugin = findBoundsPlugin(cxx, &why, &whyAs);
+    free(whyAs);
+  }
+  realAS = realAddressSpaces(cxx, asPlugin);
+  asPluginFlag = realAS && !pluginFlag ? enigmaCpuFormat("-fpass-plugin=%s", asPlugin) : NULL;
+  asIncludes = realAS ? cxxLibraryIncludes(cxx) : NULL;
+  if (asPlugin != plugin)
+    free(asPlugin);
 
   identity = compilerIdentity(cxx);
   const char *extra = opts && opts->cxxFlags ? opts->cxxFlags : getenv("ENIGMA_CPU_CXXFLAGS");
@@ -1056,7 +1131,9 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   // The cache key.
   EnigmaCpuSha256 h;
   enigmaCpuSha256Init(&h);
-  const char *parts[] = {"enigma-cpu-kernel\n", "metal-source-rewrite-3\n",
+  const char *parts[] = {"enigma-cpu-kernel\n",
+                         realAS ? "metal-source-rewrite-3 real-address-spaces-1\n"
+                                : "metal-source-rewrite-3\n",
                          enigmaCpuHeaderVersion(),
                          "\n",
                          identity,
@@ -1131,7 +1208,7 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   char *incFlag = enigmaCpuFormat("-I%s", incDir);
   // The .metal file the host compiler reads has Metal's literal types (SourceRewrite.c).
   size_t hostLength = 0;
-  char *hostSource = enigmaCpuRewriteMetalLiterals(source, length, &hostLength);
+  char *hostSource = enigmaCpuRewriteMetalSource(source, length, realAS, &hostLength);
   bool wrote = metalPath && cppPath && outPath && incFlag && hostSource &&
                writeFile(metalPath, hostSource, hostLength) &&
                writeFile(cppPath, launcher, strlen(launcher));
@@ -1146,8 +1223,14 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     const char *flags[NUM_BASE_FLAGS + 80];
     size_t nf = 0;
     for (size_t i = 0; i < NUM_BASE_FLAGS; ++i)
-      if (strcmp(kBaseFlags[i], "-shared"))
+      if (strcmp(kBaseFlags[i], "-shared") && !(realAS && !strcmp(kBaseFlags[i], "-std=c++17")))
         flags[nf++] = kBaseFlags[i];
+    for (size_t i = 0; realAS && i < sizeof(kRealAddressSpaceFlags) / sizeof(char *); ++i)
+      flags[nf++] = kRealAddressSpaceFlags[i];
+    if (asPluginFlag)
+      flags[nf++] = asPluginFlag;
+    if (asIncludes)
+      nf = splitFlags(asIncludes, flags, nf, NUM_BASE_FLAGS + 40);
     if (arch)
       flags[nf++] = arch;
     if (pluginFlag) {
@@ -1158,6 +1241,10 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     }
     nf = splitFlags(flagsCopy, flags, nf, NUM_BASE_FLAGS + 70);
     flags[nf++] = incFlag;
+    if (realAS) {
+      flags[nf++] = "-x"; // launch.cpp, the one input
+      flags[nf++] = "clcpp";
+    }
     char *pch = NULL;
     PchBuild pchBuild = {0};
     if (pchEnabled(cxx)) {
@@ -1257,6 +1344,8 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   free(incFlag);
 
 done:
+  free(asPluginFlag);
+  free(asIncludes);
   free(root);
   free(incDir);
   free(cxx);

@@ -186,7 +186,84 @@ static int threadgroupRole(const char *s, size_t n, size_t start, size_t i) {
   return -1;
 }
 
+/// Real address spaces (enigma/Runtime/MetalAddressSpaces.h): the kernel-scope declaration whose
+/// `threadgroup` keyword ends at `s[i]` (already written as `__tg_local`), up to its `;`, with each
+/// declared name N renamed N__tg (a static, made thread_local by the pass plugin, in C++ for
+/// OpenCL's __global) and followed by `auto &N = __tg_var(N__tg);`, a reference to it in the
+/// __local (threadgroup) address space. Lines are kept. Returns where the declaration ends, or
+/// `i` when it is not one this understands (then nothing was written).
+static size_t rewriteThreadgroupDeclaration(const char *s, size_t n, size_t i, EnigmaCpuString *out) {
+  size_t names[16][2];
+  size_t numNames = 0, lastB = 0, lastE = 0, j = i;
+  bool expectName = true;
+  int depth = 0, angle = 0;
+  for (; j < n; ++j) {
+    char c = s[j];
+    if (isIdent(c) && !isdigit((unsigned char)c)) {
+      size_t b = j;
+      while (j + 1 < n && isIdent(s[j + 1]))
+        ++j;
+      if (depth == 0 && angle == 0) {
+        lastB = b;
+        lastE = j + 1;
+      }
+      continue;
+    }
+    if (isdigit((unsigned char)c)) {
+      while (j + 1 < n && isIdent(s[j + 1]))
+        ++j;
+      continue;
+    }
+    bool top = depth == 0 && angle == 0;
+    bool ends = top && (c == ',' || c == ';' || c == '=' || c == '[');
+    if (ends && expectName) {
+      if (!lastE || numNames == 16)
+        return i;
+      names[numNames][0] = lastB;
+      names[numNames][1] = lastE;
+      ++numNames;
+      expectName = false;
+    }
+    if (top && c == ',') {
+      expectName = true;
+      lastE = 0;
+    }
+    if (top && c == ';')
+      break;
+    if (depth == 0 && expectName && c == '<')
+      ++angle;
+    else if (depth == 0 && angle > 0 && c == '>')
+      --angle;
+    else if (c == '(' || c == '[' || c == '{')
+      ++depth;
+    else if (c == ')' || c == ']' || c == '}') {
+      if (--depth < 0)
+        return i;
+    }
+  }
+  if (j >= n || numNames == 0)
+    return i;
+  size_t copied = i;
+  for (size_t k = 0; k < numNames; ++k) {
+    enigmaCpuStringAppend(out, s + copied, names[k][1] - copied);
+    enigmaCpuStringAppend(out, "__tg", 4);
+    copied = names[k][1];
+  }
+  enigmaCpuStringAppend(out, s + copied, j + 1 - copied);
+  for (size_t k = 0; k < numNames; ++k) {
+    int len = (int)(names[k][1] - names[k][0]);
+    const char *name = s + names[k][0];
+    enigmaCpuStringPrintf(out, " auto &%.*s = __tg_var(%.*s__tg);", len, name, len, name);
+  }
+  return j + 1;
+}
+
 char *enigmaCpuRewriteMetalLiterals(const char *s, size_t n, size_t *outLength) {
+  return enigmaCpuRewriteMetalSource(s, n, false, outLength);
+}
+
+char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
+                                  size_t *outLength) {
   EnigmaCpuString out = {0};
   size_t copied = 0; // s[copied..) is not yet in `out`
   size_t i = 0;
@@ -224,8 +301,36 @@ char *enigmaCpuRewriteMetalLiterals(const char *s, size_t n, size_t *outLength) 
         copied = i;
         continue;
       }
+      if (realAddressSpaces && i - start == 6 && memcmp(s + start, "device", 6) == 0) {
+        // A member function qualified `device`: C++ for OpenCL takes only the named address
+        // spaces there, so the qualifier is __global (which `constant` also is).
+        size_t b = start;
+        while (b > 0 && isspace((unsigned char)s[b - 1]))
+          --b;
+        if (b > 0 && s[b - 1] == ')') {
+          enigmaCpuStringAppend(&out, s + copied, start - copied);
+          enigmaCpuStringAppend(&out, "__global", 8);
+          copied = i;
+        }
+        continue;
+      }
       if (i - start == 11 && memcmp(s + start, "threadgroup", 11) == 0) {
         int role = threadgroupRole(s, n, start, i);
+        if (realAddressSpaces) {
+          // An address space stays one (`threadgroup` is __local); a declaration is renamed.
+          if (role == 1) {
+            EnigmaCpuString decl = {0};
+            size_t end = rewriteThreadgroupDeclaration(s, n, i, &decl);
+            if (end != i && !decl.failed) {
+              enigmaCpuStringAppend(&out, s + copied, start - copied);
+              enigmaCpuStringAppend(&out, "__tg_local ", 11);
+              enigmaCpuStringAppend(&out, decl.data, decl.size);
+              copied = i = end;
+            }
+            enigmaCpuStringFree(&decl);
+          }
+          continue;
+        }
         if (role >= 0) {
           enigmaCpuStringAppend(&out, s + copied, start - copied);
           // Same width: columns after it stay where they were.

@@ -1,0 +1,327 @@
+"""Metal's address spaces on the CPU runtime (issue 16).
+
+In the real mode (C++ for OpenCL with clang and the pass plugin; `ENIGMA_CPU_ADDRESS_SPACES=1`
+while it is not the default, docs/cpu-runtime.md) `device`, `threadgroup` and `constant` are
+types: overloads and member functions by address space, `threadgroup` references and arrays as
+parameters, casts, program-scope `constant` arrays, atomics, simdgroup matrices, function
+constants and template kernels behave as in Metal, and mixing spaces is a compile error. In the
+erased mode (g++, `ENIGMA_CPU_ADDRESS_SPACES=0`) the same kernels compile where they do not
+depend on address spaces being types. Every kernel is our own, checked against numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from enigma import EnigmaError, runtime
+
+HEADER = "#include <metal_stdlib>\nusing namespace metal;\n"
+
+
+def _real_mode_available() -> bool:
+    try:
+        k = runtime.compile_msl(HEADER + "kernel void probe(device float* o [[buffer(0)]]) {}",
+                                "probe")
+    except EnigmaError:
+        return False
+    return k.bounds_check == "exact"  # clang with the pass plugin
+
+
+REAL = pytest.mark.skipif(not _real_mode_available(),
+                          reason="real address spaces need clang and the bounds-check plugin")
+
+
+@pytest.fixture
+def real(monkeypatch):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", "1")
+
+
+@pytest.fixture
+def erased(monkeypatch):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", "0")
+
+
+OVERLOADS = HEADER + r"""
+float scaled(device const float* p) { return p[0] * 2; }
+float scaled(threadgroup const float* p) { return p[0] * 3; }
+float scaled(constant float* p) { return p[0] * 5; }
+float scaled(thread const float* p) { return p[0] * 7; }
+
+constant float table[2] = {11, 13};
+
+struct Cell {
+  float v;
+  float2 pad;
+  float get() device const { return v; }
+  float get() threadgroup const { return -v; }
+  float get() thread const { return 10 * v; }
+};
+
+kernel void overloads(device const float* in [[buffer(0)]], device float* out [[buffer(1)]],
+                      constant float* c [[buffer(2)]], device Cell* cells [[buffer(3)]],
+                      uint t [[thread_position_in_threadgroup]],
+                      uint gid [[thread_position_in_grid]]) {
+  threadgroup float tile[64];
+  threadgroup Cell tc[1];
+  tile[t] = in[gid] + 1;
+  if (t == 0)
+    tc[0] = cells[0];           // struct copy device -> threadgroup
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  Cell mine = cells[0];          // struct copy device -> thread
+  float priv[1] = {in[gid]};
+  out[gid] = scaled(in + gid) + scaled(&tile[t]) + scaled(c) + scaled(table + 1) + scaled(priv)
+           + cells[0].get() + tc[0].get() + mine.get();
+}
+"""
+
+
+def _run_overloads():
+    k = runtime.compile_msl(OVERLOADS, "overloads")
+    n = 128
+    a = np.random.default_rng(1).standard_normal(n).astype(np.float32)
+    out = np.zeros(n, np.float32)
+    cells = np.zeros((1, 4), np.float32)
+    cells[0, 0] = 0.5
+    k(a, out, np.array([3.0], np.float32), cells, grid=(n,), block=(64,))
+    return a, out
+
+
+@REAL
+def test_overloads_and_member_functions_by_address_space(real):
+    a, out = _run_overloads()
+    expect = a * 2 + (a + 1) * 3 + 3 * 5 + 13 * 5 + a * 7 + 0.5 - 0.5 + 5
+    np.testing.assert_allclose(out, expect, rtol=1e-6)
+
+
+def test_overloads_by_address_space_do_not_compile_erased(erased):
+    with pytest.raises(EnigmaError) as e:
+        _run_overloads()
+    assert e.value.kind == "compile"
+    assert "overloads.metal:" in str(e.value).splitlines()[0]
+
+
+MIXING = [
+    # A threadgroup pointer where a device one is expected.
+    ("void g(device float* p) { p[0] = 1; }",
+     "threadgroup float tile[4]; g(tile);", "no matching function for call to 'g'"),
+    # constant -> device.
+    ("void g(device float* p) { p[0] = 1; }", "g(c);", "no matching function for call to 'g'"),
+    # device -> threadgroup, by assignment.
+    ("", "threadgroup float* p = o;", "cannot initialize a variable"),
+    # device -> thread reference through a threadgroup one.
+    ("void h(threadgroup float& r) { r = 1; }", "h(o[0]);", "no matching function for call to 'h'"),
+]
+
+
+@REAL
+@pytest.mark.parametrize("helper, body, message", MIXING)
+def test_mixing_address_spaces_is_a_compile_error(real, helper, body, message):
+    src = HEADER + helper + "\nkernel void mix(device float* o [[buffer(0)]], " \
+        "constant float* c [[buffer(1)]]) {\n  " + body + "\n}\n"
+    with pytest.raises(EnigmaError) as e:
+        runtime.compile_msl(src, "mix")
+    assert e.value.kind == "compile"
+    first = str(e.value).splitlines()[0]
+    assert first.startswith("mix.metal:5:"), first
+    assert message in first, first
+
+
+def test_mixing_address_spaces_compiles_erased(erased):
+    src = HEADER + "void g(device float* p) { p[0] = 1; }\n" \
+        "kernel void mix(device float* o [[buffer(0)]]) { threadgroup float t[4]; g(t); o[0] = 2; }"
+    runtime.compile_msl(src, "mix")
+
+
+PARAMS = HEADER + r"""
+void accumulate(threadgroup float& acc, float v) { acc += v; }
+float sum4(threadgroup float (&a)[4]) { return a[0] + a[1] + a[2] + a[3]; }
+float first(threadgroup const float* p) { return p[0]; }
+template <class T> void store(T* p, float v) { p[0] = v; }   // deduces the address space
+template <class T> T twice(T x) { return x + x; }
+
+kernel void params(device float* out [[buffer(0)]], device uchar* bytes [[buffer(1)]],
+                   uint t [[thread_position_in_threadgroup]], uint g [[threadgroup_position_in_grid]]) {
+  threadgroup float acc;
+  threadgroup float quad[4];
+  if (t < 4)
+    quad[t] = t + 1;
+  if (t == 0)
+    acc = 0;
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  if (t == 0) {
+    for (int i = 0; i < 3; ++i)
+      accumulate(acc, i);
+    threadgroup uchar* raw = (threadgroup uchar*)quad;        // cast within threadgroup
+    device float4* v = (device float4*)(out + 4 * g);          // cast within device
+    float4 r = float4(sum4(quad), first(quad), acc, float(raw[3] == 0x3f));
+    store(v, 0);
+    *v = twice(r);
+    store(&quad[0], 9);
+    bytes[g] = (uchar)first(quad);
+  }
+}
+"""
+
+
+def _run_params():
+    k = runtime.compile_msl(PARAMS, "params")
+    out = np.zeros(8, np.float32)
+    b = np.zeros(2, np.uint8)
+    k(out, b, grid=(64,), block=(32,))
+    return out, b
+
+
+@REAL
+def test_threadgroup_references_arrays_casts_templates(real):
+    out, b = _run_params()
+    np.testing.assert_array_equal(out.reshape(2, 4), [[20, 2, 6, 2]] * 2)
+    np.testing.assert_array_equal(b, [9, 9])
+
+
+def test_threadgroup_references_arrays_casts_templates_erased(erased):
+    out, b = _run_params()
+    np.testing.assert_array_equal(out.reshape(2, 4), [[20, 2, 6, 2]] * 2)
+
+
+ATOMICS = HEADER + r"""
+kernel void hist(device const uint* in [[buffer(0)]], device atomic_uint* bins [[buffer(1)]],
+                 device atomic_int* total [[buffer(2)]],
+                 uint t [[thread_position_in_threadgroup]], uint gid [[thread_position_in_grid]]) {
+  threadgroup atomic_uint local_bins[8];
+  threadgroup atomic_int count;
+  if (t < 8)
+    atomic_store_explicit(&local_bins[t], 0u, memory_order_relaxed);
+  if (t == 0)
+    atomic_store_explicit(&count, 0, memory_order_relaxed);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  atomic_fetch_add_explicit(&local_bins[in[gid] % 8], 1u, memory_order_relaxed);
+  atomic_fetch_add_explicit(&count, 1, memory_order_relaxed);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  if (t < 8)
+    atomic_fetch_add_explicit(&bins[t], atomic_load_explicit(&local_bins[t], memory_order_relaxed),
+                              memory_order_relaxed);
+  if (t == 0)
+    atomic_fetch_add_explicit(total, atomic_load_explicit(&count, memory_order_relaxed),
+                              memory_order_relaxed);
+}
+"""
+
+
+@pytest.mark.parametrize("mode", [
+    pytest.param("1", marks=REAL), "0"])
+def test_atomics_in_device_and_threadgroup_memory(monkeypatch, mode):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", mode)
+    k = runtime.compile_msl(ATOMICS, "hist")
+    n = 1024
+    data = np.random.default_rng(2).integers(0, 1000, n).astype(np.uint32)
+    bins = np.zeros(8, np.uint32)
+    total = np.zeros(1, np.int32)
+    k(data, bins, total, grid=(n,), block=(128,))
+    np.testing.assert_array_equal(bins, np.bincount(data % 8, minlength=8))
+    assert total[0] == n
+
+
+SIMDGROUP = HEADER + r"""
+kernel void mm(device const float* a [[buffer(0)]], device const float* b [[buffer(1)]],
+               device float* c [[buffer(2)]], uint t [[thread_index_in_threadgroup]]) {
+  threadgroup float tb[64];
+  threadgroup float tc[64];
+  for (uint i = t; i < 64; i += 32)
+    tb[i] = b[i];
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  simdgroup_float8x8 ma, mb, mc;
+  simdgroup_load(ma, a, 8);          // device
+  simdgroup_load(mb, tb, 8);         // threadgroup
+  simdgroup_multiply(mc, ma, mb);
+  simdgroup_store(mc, tc, 8);        // threadgroup
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  simdgroup_load(mc, tc, 8);
+  simdgroup_store(mc, c, 8);         // device
+}
+"""
+
+
+@pytest.mark.parametrize("mode", [pytest.param("1", marks=REAL), "0"])
+def test_simdgroup_load_store_from_both_spaces(monkeypatch, mode):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", mode)
+    k = runtime.compile_msl(SIMDGROUP, "mm")
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((8, 8)).astype(np.float32)
+    b = rng.standard_normal((8, 8)).astype(np.float32)
+    c = np.zeros((8, 8), np.float32)
+    k(a, b, c, grid=(32,), block=(32,))
+    np.testing.assert_allclose(c, a @ b, rtol=1e-5, atol=1e-5)
+
+
+CONSTANTS_AND_TEMPLATES = HEADER + r"""
+constant int reps [[function_constant(0)]];
+constant float weights[3] = {0.25, 0.5, 0.25};
+
+template <typename T>
+kernel void smooth(device const T* in [[buffer(0)]], device T* out [[buffer(1)]],
+                   constant float& scale [[buffer(2)]], uint i [[thread_position_in_grid]],
+                   uint n [[threads_per_grid]]) {
+  T acc = 0;
+  for (int r = 0; r < reps; ++r)
+    for (int k = 0; k < 3; ++k)
+      acc += T(weights[k] * float(in[min(i + k, n - 1)]));
+  out[i] = T(float(acc) * scale);
+}
+
+template [[host_name("smooth_f32")]] [[kernel]] decltype(smooth<float>) smooth<float>;
+template [[host_name("smooth_f16")]] [[kernel]] decltype(smooth<half>) smooth<half>;
+"""
+
+
+@pytest.mark.parametrize("mode", [pytest.param("1", marks=REAL), "0"])
+def test_function_constants_and_template_kernels(monkeypatch, mode):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", mode)
+    n = 100
+    x = np.random.default_rng(4).standard_normal(n).astype(np.float32)
+    idx = np.minimum(np.arange(n)[:, None] + np.arange(3)[None, :], n - 1)
+    one = (x[idx] * np.array([0.25, 0.5, 0.25], np.float32)).sum(axis=1)
+    for name, dtype in [("smooth_f32", np.float32), ("smooth_f16", np.float16)]:
+        k = runtime.compile_msl(CONSTANTS_AND_TEMPLATES, name)
+        out = np.zeros(n, dtype)
+        k(x.astype(dtype), out, 2.0, grid=(n,), block=(32,), function_constants={"reps": 2})
+        np.testing.assert_allclose(out.astype(np.float32), one * 2 * 2,
+                                   rtol=1e-5 if dtype == np.float32 else 2e-2, atol=2e-2)
+
+
+@REAL
+def test_race_check_names_threadgroup_variables(real):
+    src = HEADER + r"""
+kernel void shift(device float* out [[buffer(0)]], uint t [[thread_position_in_threadgroup]]) {
+  threadgroup float tile[64];
+  tile[t] = t;
+  out[t] = tile[(t + 1) % 64];
+}
+"""
+    k = runtime.compile_msl(src, "shift")
+    with pytest.raises(EnigmaError) as e:
+        k(np.zeros(64, np.float32), grid=(64,), block=(64,), race_check=True)
+    assert e.value.kind == "data_race"
+    assert "threadgroup memory 'tile'" in str(e.value)
+
+
+@REAL
+@pytest.mark.parametrize("bounds", ["exact", "guard"])
+def test_bounds_checks_and_guard_mode(real, bounds):
+    src = HEADER + r"""
+kernel void oob(device float* out [[buffer(0)]], uint t [[thread_position_in_grid]]) {
+  threadgroup float tile[8];
+  tile[t] = t;
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  out[t + 1] = tile[t];
+}
+"""
+    k = runtime.compile_msl(src, "oob", bounds_check=bounds)
+    assert k.bounds_check == bounds
+    out = np.zeros(7, np.float32)
+    if bounds == "exact":
+        with pytest.raises(EnigmaError) as e:
+            k(out, grid=(7,), block=(7,))
+        assert e.value.kind == "out_of_bounds" and "oob.metal:8:" in str(e.value)
+    else:
+        k(out, grid=(7,), block=(7,))  # index 7 lies in the alignment slack: not detected
+    np.testing.assert_array_equal(out[1:], np.arange(6, dtype=np.float32))
