@@ -325,3 +325,22 @@ kernel void oob(device float* out [[buffer(0)]], uint t [[thread_position_in_gri
     else:
         k(out, grid=(7,), block=(7,))  # index 7 lies in the alignment slack: not detected
     np.testing.assert_array_equal(out[1:], np.arange(6, dtype=np.float32))
+
+
+@REAL
+@pytest.mark.parametrize("bounds", ["exact", "guard"])
+def test_program_scope_object_with_constructor_is_one_line_error(real, bounds):
+    # Not Metal (program-scope variables must be `constant`); C++ for OpenCL cannot run its
+    # constructor on the host, so the pass plugin reports it at the declaration.
+    src = HEADER + r"""
+struct Counter { int n; Counter() : n(3) {} };
+static Counter counter;
+kernel void k(device int* out [[buffer(0)]], uint i [[thread_position_in_grid]]) {
+  out[i] = counter.n + int(i);
+}
+"""
+    with pytest.raises(EnigmaError) as e:
+        runtime.compile_msl(src, "k", bounds_check=bounds)
+    assert e.value.kind == "compile"
+    first = str(e.value).splitlines()[0]
+    assert first.startswith("k.metal:5:16: error: a program-scope variable with a constructor"), first

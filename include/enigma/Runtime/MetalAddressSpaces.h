@@ -66,10 +66,10 @@
 #define __metal_constant __global const
 #define __metal_threadgroup __local
 
-// thread_local is not C++ for OpenCL: a variable marked so is a plain global that the
+// thread_local is not C++ for OpenCL: a variable annotated so is a plain global that the
 // bounds-check pass plugin (lib/Runtime/BoundsCheck, loaded into every real-mode compile)
 // turns into a thread_local one before any optimization.
-#define ENIGMA_CPU_THREAD_LOCAL __attribute__((section(".enigma.thread_local")))
+#define ENIGMA_CPU_THREAD_LOCAL __attribute__((annotate("enigma.thread_local")))
 
 namespace metal {
 namespace __enigma {

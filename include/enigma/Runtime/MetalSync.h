@@ -77,7 +77,7 @@ template <class T, uint W> struct __view {
   bool active(uint l) const { return l < ENIGMA_CPU_SIMD_WIDTH && ((mask >> l) & 1u); }
   T at(uint l) const { return __slot<T>(slots, l); }
   /// Value of lane base()+p if it is active, else `self`.
-  T from(uint p, T self) const { return active(base() + p) ? at(base() + p) : self; }
+  T from(uint p, T self) const { return active(base() + p) ? at(base() + p) : T(self); }
   uint64_t groupMask() const {
     return W == ENIGMA_CPU_SIMD_WIDTH ? mask : (mask >> base()) & ((1ull << W) - 1);
   }
@@ -102,7 +102,7 @@ ENIGMA_INLINE __value<X> __reduce(const unsigned char *s, uint64_t m, Op op) {
     if (!v.active(v.base() + p))
       continue;
     T x = v.at(v.base() + p);
-    acc = have ? T(op(acc, x)) : x;
+    acc = have ? T(op(acc, x)) : T(x);
     have = true;
   }
   return acc;
@@ -250,7 +250,7 @@ private:
     uint64_t m;                                                                                    \
     auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
     auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
-    return lane < W ? w.from(lane, v) : v;                                                         \
+    return lane < W ? w.from(lane, v) : T(v);                                                      \
   }                                                                                                \
   template <class X> ENIGMA_INLINE __enigma::__value<X> P##_broadcast(X data, ushort lane) {       \
     return P##_shuffle(data, lane);                                                                \
@@ -263,7 +263,7 @@ private:
     auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
     auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
     uint src = w.pos() ^ mask;                                                                     \
-    return src < W ? w.from(src, v) : v;                                                           \
+    return src < W ? w.from(src, v) : T(v);                                                        \
   }                                                                                                \
   template <class X> ENIGMA_INLINE __enigma::__value<X> P##_shuffle_up(X data, ushort delta) {     \
     using T = __enigma::__value<X>;                                                                \
@@ -272,7 +272,7 @@ private:
     uint64_t m;                                                                                    \
     auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
     auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
-    return w.pos() >= delta ? w.from(w.pos() - delta, v) : v;                                      \
+    return w.pos() >= delta ? w.from(w.pos() - delta, v) : T(v);                                   \
   }                                                                                                \
   template <class X> ENIGMA_INLINE __enigma::__value<X> P##_shuffle_down(X data, ushort delta) {   \
     using T = __enigma::__value<X>;                                                                \
@@ -281,7 +281,7 @@ private:
     uint64_t m;                                                                                    \
     auto s = __enigma::__exchange(&v, sizeof(v), &m);                                              \
     auto w = __enigma::__viewOf<T, W>(s, m);                                                       \
-    return w.pos() + delta < W ? w.from(w.pos() + delta, v) : v;                                   \
+    return w.pos() + delta < W ? w.from(w.pos() + delta, v) : T(v);                                \
   }                                                                                                \
   template <class X>                                                                               \
   ENIGMA_INLINE __enigma::__value<X> P##_shuffle_rotate_up(X data, ushort delta) {                 \

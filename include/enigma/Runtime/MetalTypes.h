@@ -508,7 +508,8 @@ template <class X, class Y>
 constexpr bool __wrapLanes = std::is_integral<X>::value && std::is_integral<Y>::value &&
                              !std::is_same<X, bool>::value && !std::is_same<Y, bool>::value;
 template <class X, class Y>
-using __wrapArith = std::make_unsigned_t<std::common_type_t<decltype(+X()), decltype(+Y())>>;
+using __wrapArith =
+    std::make_unsigned_t<__noAS_t<std::common_type_t<decltype(+X()), decltype(+Y())>>>;
 template <class X, class Y> using __wrapShift = std::make_unsigned_t<decltype(+X())>;
 
 // The operators live beside the vector types so argument-dependent lookup
@@ -531,8 +532,8 @@ template <class X, class Y> using __wrapShift = std::make_unsigned_t<decltype(+X
     using T = typename R::__elem;                                                                  \
     const auto &va = __enigma::__asVec(a);                                                         \
     const auto &vb = __enigma::__asVec(b);                                                         \
-    using X = decltype(__enigma::__comp(va, 0));                                                   \
-    using Y = decltype(__enigma::__comp(vb, 0));                                                   \
+    using X = __enigma::__noAS_t<decltype(__enigma::__comp(va, 0))>;                               \
+    using Y = __enigma::__noAS_t<decltype(__enigma::__comp(vb, 0))>;                               \
     R r;                                                                                           \
     for (int i = 0; i < __enigma::__vt<R>::N; ++i) {                                               \
       if constexpr (__enigma::__wrapLanes<X, Y> && __enigma::__wrapLanes<T, T>) {                  \

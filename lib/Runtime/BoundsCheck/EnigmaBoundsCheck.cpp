@@ -69,6 +69,7 @@
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DataLayout.h"
 #include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
@@ -106,7 +107,7 @@ constexpr StringLiteral kRaceBarrierName = "__enigma_race_barrier";
 constexpr StringLiteral kBarrierName = "_ZN5metal19threadgroup_barrierENS_9mem_flagsE";
 /// Real address spaces: globals to make thread_local, and the marker of guard-pages-only
 /// kernels (enigma/Runtime/MetalAddressSpaces.h).
-constexpr StringLiteral kThreadLocalSection = ".enigma.thread_local";
+constexpr StringLiteral kThreadLocalAnnotation = "enigma.thread_local";
 constexpr StringLiteral kGuardPagesOnlyName = "__enigma_guard_pages_only";
 constexpr uint32_t kRaceAtomic = 4, kRaceThreadgroup = 8, kRaceSimdgroup = 16, kRaceDeclare = 32,
                    kRaceAsyncCopy = 64;
@@ -819,19 +820,77 @@ struct RaceBarrierPass : PassInfoMixin<RaceBarrierPass> {
 
 /// Real address spaces (C++ for OpenCL, enigma/Runtime/MetalAddressSpaces.h): the language
 /// has no thread_local, so the header marks the variables that must be (its threadgroup
-/// descriptor pointer, kernel-scope `threadgroup` variables) with a section; before any
-/// optimization they become thread_local globals, exactly what `thread_local` gives in C++.
+/// descriptor pointer, kernel-scope `threadgroup` variables) with
+/// __attribute__((annotate("enigma.thread_local"))); before any optimization they become
+/// thread_local globals, exactly what `thread_local` gives in C++, and leave
+/// llvm.global.annotations. (Not a section attribute: clang emits a variable with a section
+/// that comes from a precompiled header as `constant`.)
+///
+/// It also rejects what C++ for OpenCL cannot run on the host: a program-scope object with a
+/// constructor or destructor (clang makes its initializer an OpenCL kernel and registers its
+/// destructor for a null object). Metal allows only `constant` program-scope variables, with
+/// constant initializers, so this is an error in Metal too; reported once, at the variable.
 struct ThreadLocalPass : PassInfoMixin<ThreadLocalPass> {
-  PreservedAnalyses run(Module &m, ModuleAnalysisManager &) {
-    bool changed = false;
-    for (GlobalVariable &gv : m.globals()) {
-      if (!gv.hasSection() || gv.getSection() != kThreadLocalSection)
+  static void rejectGlobalConstructors(Module &m) {
+    if (!m.getNamedMetadata("opencl.cxx.version"))
+      return;
+    for (Function &f : m) {
+      if (f.isDeclaration() || !f.getName().starts_with("__cxx_global_var_init"))
         continue;
-      gv.setSection("");
-      gv.setThreadLocal(true);
-      changed = true;
+      DebugLoc at;
+      for (Instruction &inst : instructions(f))
+        if ((at = inst.getDebugLoc()))
+          break;
+      m.getContext().diagnose(DiagnosticInfoUnsupported(
+          f,
+          "a program-scope variable with a constructor or destructor is not supported (Metal "
+          "allows only `constant` program-scope variables, with constant initializers)",
+          at));
+      return;
     }
-    return changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  }
+
+  PreservedAnalyses run(Module &m, ModuleAnalysisManager &) {
+    rejectGlobalConstructors(m);
+    GlobalVariable *annotations = m.getGlobalVariable("llvm.global.annotations");
+    auto *array = annotations && annotations->hasInitializer()
+                      ? dyn_cast<ConstantArray>(annotations->getInitializer())
+                      : nullptr;
+    if (!array)
+      return PreservedAnalyses::all();
+    SmallVector<Constant *, 8> kept;
+    bool changed = false;
+    for (Use &op : array->operands()) {
+      auto *entry = dyn_cast<ConstantStruct>(op.get());
+      auto *gv = entry ? dyn_cast<GlobalVariable>(entry->getOperand(0)->stripPointerCasts())
+                       : nullptr;
+      auto *str = entry ? dyn_cast<GlobalVariable>(entry->getOperand(1)->stripPointerCasts())
+                        : nullptr;
+      auto *text = str && str->hasInitializer()
+                       ? dyn_cast<ConstantDataSequential>(str->getInitializer())
+                       : nullptr;
+      if (gv && text && text->isCString() && text->getAsCString() == kThreadLocalAnnotation) {
+        gv->setThreadLocal(true);
+        changed = true;
+        continue;
+      }
+      kept.push_back(cast<Constant>(op.get()));
+    }
+    if (!changed)
+      return PreservedAnalyses::all();
+    if (kept.empty()) {
+      annotations->eraseFromParent();
+    } else {
+      auto *type = ArrayType::get(array->getType()->getElementType(), kept.size());
+      auto *replacement =
+          new GlobalVariable(m, type, annotations->isConstant(), annotations->getLinkage(),
+                             ConstantArray::get(type, kept), "", nullptr,
+                             annotations->getThreadLocalMode());
+      replacement->setSection(annotations->getSection());
+      replacement->takeName(annotations);
+      annotations->eraseFromParent();
+    }
+    return PreservedAnalyses::none();
   }
   static bool isRequired() { return true; }
 };

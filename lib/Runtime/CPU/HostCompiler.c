@@ -1227,8 +1227,10 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
         flags[nf++] = kBaseFlags[i];
     for (size_t i = 0; realAS && i < sizeof(kRealAddressSpaceFlags) / sizeof(char *); ++i)
       flags[nf++] = kRealAddressSpaceFlags[i];
-    if (asPluginFlag)
+    if (asPluginFlag) {
       flags[nf++] = asPluginFlag;
+      flags[nf++] = "-gline-tables-only"; // the plugin's errors name the source position
+    }
     if (asIncludes)
       nf = splitFlags(asIncludes, flags, nf, NUM_BASE_FLAGS + 40);
     if (arch)

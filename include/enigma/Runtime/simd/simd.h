@@ -56,7 +56,12 @@ typedef unsigned int simd_uint1;
   ENIGMA_SIMD_MATRIX(T, 4, 3)                                                                      \
   ENIGMA_SIMD_MATRIX(T, 4, 4)
 ENIGMA_SIMD_MATRICES(float)
+// `half` may be a macro (real address spaces, MetalAddressSpaces.h) that the nested macro
+// would expand before pasting.
+#pragma push_macro("half")
+#undef half
 ENIGMA_SIMD_MATRICES(half)
+#pragma pop_macro("half")
 #undef ENIGMA_SIMD_MATRICES
 #undef ENIGMA_SIMD_MATRIX
 
