@@ -1,7 +1,7 @@
 """Metal's address spaces on the CPU runtime (issue 16).
 
-In the real mode (C++ for OpenCL with clang and the pass plugin; `ENIGMA_CPU_ADDRESS_SPACES=1`
-while it is not the default, docs/cpu-runtime.md) `device`, `threadgroup` and `constant` are
+In the real mode (C++ for OpenCL, the default with clang and the pass plugin;
+docs/cpu-runtime.md) `device`, `threadgroup` and `constant` are
 types: overloads and member functions by address space, `threadgroup` references and arrays as
 parameters, casts, program-scope `constant` arrays, atomics, simdgroup matrices, function
 constants and template kernels behave as in Metal, and mixing spaces is a compile error. In the
@@ -329,11 +329,11 @@ kernel void oob(device float* out [[buffer(0)]], uint t [[thread_position_in_gri
 
 @REAL
 @pytest.mark.parametrize("bounds", ["exact", "guard"])
-def test_program_scope_object_with_constructor_is_one_line_error(real, bounds):
-    # Not Metal (program-scope variables must be `constant`); C++ for OpenCL cannot run its
-    # constructor on the host, so the pass plugin reports it at the declaration.
+def test_program_scope_object_with_destructor_is_one_line_error(real, bounds):
+    # Not Metal (program-scope variables must be `constant`); C++ for OpenCL registers its
+    # destructor for a null object, so the pass plugin reports it at the declaration.
     src = HEADER + r"""
-struct Counter { int n; Counter() : n(3) {} };
+struct Counter { int n; Counter() : n(3) {} ~Counter() { n = 0; } };
 static Counter counter;
 kernel void k(device int* out [[buffer(0)]], uint i [[thread_position_in_grid]]) {
   out[i] = counter.n + int(i);
@@ -343,4 +343,22 @@ kernel void k(device int* out [[buffer(0)]], uint i [[thread_position_in_grid]])
         runtime.compile_msl(src, "k", bounds_check=bounds)
     assert e.value.kind == "compile"
     first = str(e.value).splitlines()[0]
-    assert first.startswith("k.metal:5:16: error: a program-scope variable with a constructor"), first
+    assert first.startswith("k.metal:5:16: error: a program-scope variable with a destructor"), first
+
+
+PROGRAM_SCOPE = HEADER + r"""
+constant uint3 group_size = uint3(4u, 2u, 1u);        // dynamic initialization, as in C++
+constant float2 offsets[2] = {float2(0.5, 1.5), float2(2.5, 3.5)};
+kernel void ps(device float* out [[buffer(0)]], uint i [[thread_position_in_grid]]) {
+  out[i] = float(group_size.x * group_size.y) + offsets[i % 2].y;
+}
+"""
+
+
+@pytest.mark.parametrize("mode", [pytest.param("1", marks=REAL), "0"])
+def test_program_scope_constants_with_constructors(monkeypatch, mode):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", mode)
+    k = runtime.compile_msl(PROGRAM_SCOPE, "ps")
+    out = np.zeros(4, np.float32)
+    k(out, grid=(4,), block=(4,))
+    np.testing.assert_array_equal(out, [9.5, 11.5, 9.5, 11.5])

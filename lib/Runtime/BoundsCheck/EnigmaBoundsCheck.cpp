@@ -826,38 +826,60 @@ struct RaceBarrierPass : PassInfoMixin<RaceBarrierPass> {
 /// llvm.global.annotations. (Not a section attribute: clang emits a variable with a section
 /// that comes from a precompiled header as `constant`.)
 ///
-/// It also rejects what C++ for OpenCL cannot run on the host: a program-scope object with a
-/// constructor or destructor (clang makes its initializer an OpenCL kernel and registers its
-/// destructor for a null object). Metal allows only `constant` program-scope variables, with
-/// constant initializers, so this is an error in Metal too; reported once, at the variable.
+/// It also makes C++ for OpenCL's dynamic initialization of program-scope variables run as in
+/// C++ (`constant uint3 size = uint3(64, 1, 1);`, which shader cross-compilers emit): clang
+/// makes the initializer an OpenCL kernel (spir_kernel), which becomes a plain function in
+/// llvm.global_ctors again. A program-scope object with a destructor is rejected (clang
+/// registers its destructor for a null object; Metal allows only `constant` program-scope
+/// variables anyway), reported once, at the variable.
 struct ThreadLocalPass : PassInfoMixin<ThreadLocalPass> {
-  static void rejectGlobalConstructors(Module &m) {
+  static bool fixGlobalConstructors(Module &m) {
     if (!m.getNamedMetadata("opencl.cxx.version"))
-      return;
+      return false;
+    bool changed = false;
+    if (GlobalVariable *ctors = m.getGlobalVariable("llvm.global_ctors"))
+      if (auto *array = ctors->hasInitializer()
+                            ? dyn_cast<ConstantArray>(ctors->getInitializer())
+                            : nullptr)
+        for (Use &op : array->operands())
+          if (auto *entry = dyn_cast<ConstantStruct>(op.get()))
+            if (auto *f = dyn_cast<Function>(entry->getOperand(1)->stripPointerCasts()))
+              if (f->getCallingConv() == CallingConv::SPIR_KERNEL) {
+                f->setCallingConv(CallingConv::C);
+                changed = true;
+              }
     for (Function &f : m) {
       if (f.isDeclaration() || !f.getName().starts_with("__cxx_global_var_init"))
         continue;
+      bool destructor = false;
       DebugLoc at;
-      for (Instruction &inst : instructions(f))
-        if ((at = inst.getDebugLoc()))
-          break;
+      for (Instruction &inst : instructions(f)) {
+        if (!at)
+          at = inst.getDebugLoc();
+        if (auto *call = dyn_cast<CallBase>(&inst))
+          if (Function *callee = call->getCalledFunction())
+            destructor |= callee->getName() == "__cxa_atexit";
+      }
+      if (!destructor)
+        continue;
       m.getContext().diagnose(DiagnosticInfoUnsupported(
           f,
-          "a program-scope variable with a constructor or destructor is not supported (Metal "
-          "allows only `constant` program-scope variables, with constant initializers)",
+          "a program-scope variable with a destructor is not supported (Metal allows only "
+          "`constant` program-scope variables)",
           at));
-      return;
+      break;
     }
+    return changed;
   }
 
   PreservedAnalyses run(Module &m, ModuleAnalysisManager &) {
-    rejectGlobalConstructors(m);
+    bool fixed = fixGlobalConstructors(m);
     GlobalVariable *annotations = m.getGlobalVariable("llvm.global.annotations");
     auto *array = annotations && annotations->hasInitializer()
                       ? dyn_cast<ConstantArray>(annotations->getInitializer())
                       : nullptr;
     if (!array)
-      return PreservedAnalyses::all();
+      return fixed ? PreservedAnalyses::none() : PreservedAnalyses::all();
     SmallVector<Constant *, 8> kept;
     bool changed = false;
     for (Use &op : array->operands()) {
@@ -877,7 +899,7 @@ struct ThreadLocalPass : PassInfoMixin<ThreadLocalPass> {
       kept.push_back(cast<Constant>(op.get()));
     }
     if (!changed)
-      return PreservedAnalyses::all();
+      return fixed ? PreservedAnalyses::none() : PreservedAnalyses::all();
     if (kept.empty()) {
       annotations->eraseFromParent();
     } else {

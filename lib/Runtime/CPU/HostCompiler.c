@@ -836,16 +836,16 @@ static bool linkDirect(const char *ld, const char *objPath, const char *outPath)
  * as C++ for OpenCL (-x clcpp -cl-std=clc++2021), whose address spaces are part of the type
  * system. Needs clang and the pass plugin (which turns the header's thread_local-marked globals
  * into thread_locals); g++ and plugin-less builds keep the erased mode, C++17 with the address
- * spaces defined away. ENIGMA_CPU_ADDRESS_SPACES=0 forces the erased mode, =1 the real one
- * where it is available.
+ * spaces defined away. The real mode is the default wherever it is available;
+ * ENIGMA_CPU_ADDRESS_SPACES=0 forces the erased mode.
  */
 
 /// Whether kernels compiled by `cxx` get real address spaces; `plugin` is set when it may be
 /// used (it is loaded in the real mode even with guard pages only, see EnigmaBoundsCheck.cpp).
 static bool realAddressSpaces(const char *cxx, const char *plugin) {
   const char *env = getenv("ENIGMA_CPU_ADDRESS_SPACES");
-  if (!(env && !strcmp(env, "1")))
-    return false; // erased by default while the real mode is incomplete (docs/cpu-runtime.md)
+  if (env && (!strcmp(env, "0") || !strcmp(env, "off") || !strcmp(env, "no")))
+    return false;
   return plugin && isClang(cxx);
 }
 
