@@ -362,3 +362,33 @@ def test_program_scope_constants_with_constructors(monkeypatch, mode):
     out = np.zeros(4, np.float32)
     k(out, grid=(4,), block=(4,))
     np.testing.assert_array_equal(out, [9.5, 11.5, 9.5, 11.5])
+
+
+SWIZZLES = HEADER + r"""
+template <class T> T twice(T x) { return x + x; }
+template <class T> T first(T a, T b) { return a; }
+
+kernel void swz(device float4* v [[buffer(0)]], device float4* out [[buffer(1)]],
+                uint i [[thread_position_in_grid]]) {
+  float4 a = v[i];
+  float2 d = twice(a.xy);                  // deduces float2, not a swizzle proxy
+  auto w = a.zyx;                          // a float3 copy
+  w.x = 100;                               // does not write a
+  a.xy = a.yx;                             // swaps
+  a.zw *= 2;
+  float3 f = first(a.xyz, float3(0));      // both arguments float3
+  out[i] = float4(d, w.x + a.x, f.z + a.w + v[i].zw.y);
+}
+"""
+
+
+@REAL  # clang (swizzles are properties); with g++ a template deduces the swizzle's proxy type
+@pytest.mark.parametrize("mode", ["1", "0"])
+def test_swizzle_passed_to_a_template_deduces_the_vector_type(monkeypatch, mode):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", mode)
+    k = runtime.compile_msl(SWIZZLES, "swz")
+    v = np.arange(8, dtype=np.float32).reshape(2, 4)
+    out = np.zeros((2, 4), np.float32)
+    k(v, out, grid=(2,), block=(2,))
+    x, y, z, w = v.T
+    np.testing.assert_array_equal(out, np.stack([2 * x, 2 * y, 100 + y, 2 * z + 2 * w + w], 1))

@@ -277,19 +277,60 @@ template <class T, int L, unsigned Code> struct __swz {
 #define ENIGMA_C4_3(F, ...) ENIGMA_C4_2(F, __VA_ARGS__) F(z, b, 2, __VA_ARGS__)
 #define ENIGMA_C4_4(F, ...) ENIGMA_C4_3(F, __VA_ARGS__) F(w, a, 3, __VA_ARGS__)
 
-#define ENIGMA_SWZ2_IN(a2, b2, i2, a1, b1, i1) __swz<T, 2, (i1) | ((i2) << 2)> a1##a2, b1##b2;
+// With clang, swizzles are properties (__declspec(property), -fdeclspec): `v.xy` is a
+// float2 prvalue to read and a call of the setter to assign, so a swizzle passed to a function
+// template deduces the vector type (`template <class T> T f(T); f(v.xy)` is f<float2>) and
+// `auto w = v.xy;` is a float2. g++ has no properties: there they are proxy members of the
+// union (__swz above), which a template deduces as the proxy type.
+#if defined(__has_declspec_attribute)
+#if __has_declspec_attribute(property)
+#define ENIGMA_SWIZZLE_PROPERTIES 1
+#endif
+#endif
+#if ENIGMA_SWIZZLE_PROPERTIES
+#define ENIGMA_SWZ_MEMBER(L, CODE, NAME, NAME2)                                                    \
+  __vec<T, L, false> __sg_##NAME() const { return __swzRead<T, L, CODE>(this->__e); }             \
+  void __sp_##NAME(const __vec<T, L, false> &__v) { __swzWrite<T, L, CODE>(this->__e, __v); }     \
+  __declspec(property(get = __sg_##NAME, put = __sp_##NAME)) __vec<T, L, false> NAME, NAME2;
+#define ENIGMA_SWIZZLES_IN_UNION(n)
+#define ENIGMA_SWIZZLES_BESIDE_UNION(n) ENIGMA_SWIZZLES2(n) ENIGMA_SWIZZLES3(n) ENIGMA_SWIZZLES4(n)
+#else
+#define ENIGMA_SWZ_MEMBER(L, CODE, NAME, NAME2) __swz<T, L, CODE> NAME, NAME2;
+#define ENIGMA_SWIZZLES_IN_UNION(n) ENIGMA_SWIZZLES2(n) ENIGMA_SWIZZLES3(n) ENIGMA_SWIZZLES4(n)
+#define ENIGMA_SWIZZLES_BESIDE_UNION(n)
+#endif
+
+/// The swizzle properties' accessors: component k of the swizzle is element (Code >> 2k) & 3.
+template <class T, int L, unsigned Code> inline __vec<T, L, false> __swzRead(const T *e) {
+  __vec<T, L, false> r;
+  for (int k = 0; k < L; ++k)
+    r.__e[k] = e[(Code >> (2 * k)) & 3u];
+  return r;
+}
+template <class T, int L, unsigned Code>
+inline void __swzWrite(T *e, const __vec<T, L, false> &v) {
+  T tmp[L]; // read everything first: `v.xy = v.yx` must swap
+  for (int k = 0; k < L; ++k)
+    tmp[k] = v.__e[k];
+  for (int k = 0; k < L; ++k)
+    e[(Code >> (2 * k)) & 3u] = tmp[k];
+}
+
+#define ENIGMA_SWZ2_IN(a2, b2, i2, a1, b1, i1)                                                     \
+  ENIGMA_SWZ_MEMBER(2, (i1) | ((i2) << 2), a1##a2, b1##b2)
 #define ENIGMA_SWZ2_OUT(a1, b1, i1, n) ENIGMA_C2_##n(ENIGMA_SWZ2_IN, a1, b1, i1)
 #define ENIGMA_SWIZZLES2(n) ENIGMA_C1_##n(ENIGMA_SWZ2_OUT, n)
 
 #define ENIGMA_SWZ3_IN(a3, b3, i3, a1, b1, i1, a2, b2, i2)                                         \
-  __swz<T, 3, (i1) | ((i2) << 2) | ((i3) << 4)> a1##a2##a3, b1##b2##b3;
+  ENIGMA_SWZ_MEMBER(3, (i1) | ((i2) << 2) | ((i3) << 4), a1##a2##a3, b1##b2##b3)
 #define ENIGMA_SWZ3_MID(a2, b2, i2, a1, b1, i1, n)                                                 \
   ENIGMA_C3_##n(ENIGMA_SWZ3_IN, a1, b1, i1, a2, b2, i2)
 #define ENIGMA_SWZ3_OUT(a1, b1, i1, n) ENIGMA_C2_##n(ENIGMA_SWZ3_MID, a1, b1, i1, n)
 #define ENIGMA_SWIZZLES3(n) ENIGMA_C1_##n(ENIGMA_SWZ3_OUT, n)
 
 #define ENIGMA_SWZ4_IN(a4, b4, i4, a1, b1, i1, a2, b2, i2, a3, b3, i3)                             \
-  __swz<T, 4, (i1) | ((i2) << 2) | ((i3) << 4) | ((i4) << 6)> a1##a2##a3##a4, b1##b2##b3##b4;
+  ENIGMA_SWZ_MEMBER(4, (i1) | ((i2) << 2) | ((i3) << 4) | ((i4) << 6), a1##a2##a3##a4,             \
+                    b1##b2##b3##b4)
 #define ENIGMA_SWZ4_MID2(a3, b3, i3, a1, b1, i1, a2, b2, i2, n)                                    \
   ENIGMA_C4_##n(ENIGMA_SWZ4_IN, a1, b1, i1, a2, b2, i2, a3, b3, i3)
 #define ENIGMA_SWZ4_MID1(a2, b2, i2, a1, b1, i1, n)                                                \
@@ -309,10 +350,9 @@ template <class T, bool P> struct alignas(P ? alignof(T) : 2 * sizeof(T)) __vecS
     struct {
       T r, g;
     };
-    ENIGMA_SWIZZLES2(2)
-    ENIGMA_SWIZZLES3(2)
-    ENIGMA_SWIZZLES4(2)
+    ENIGMA_SWIZZLES_IN_UNION(2)
   };
+  ENIGMA_SWIZZLES_BESIDE_UNION(2)
 };
 template <class T> struct alignas(4 * sizeof(T)) __vecStorage<T, 3, false> {
   union {
@@ -323,10 +363,9 @@ template <class T> struct alignas(4 * sizeof(T)) __vecStorage<T, 3, false> {
     struct {
       T r, g, b;
     };
-    ENIGMA_SWIZZLES2(3)
-    ENIGMA_SWIZZLES3(3)
-    ENIGMA_SWIZZLES4(3)
+    ENIGMA_SWIZZLES_IN_UNION(3)
   };
+  ENIGMA_SWIZZLES_BESIDE_UNION(3)
 };
 template <class T> struct alignas(alignof(T)) __vecStorage<T, 3, true> {
   union {
@@ -337,10 +376,9 @@ template <class T> struct alignas(alignof(T)) __vecStorage<T, 3, true> {
     struct {
       T r, g, b;
     };
-    ENIGMA_SWIZZLES2(3)
-    ENIGMA_SWIZZLES3(3)
-    ENIGMA_SWIZZLES4(3)
+    ENIGMA_SWIZZLES_IN_UNION(3)
   };
+  ENIGMA_SWIZZLES_BESIDE_UNION(3)
 };
 template <class T, bool P> struct alignas(P ? alignof(T) : 4 * sizeof(T)) __vecStorage<T, 4, P> {
   union {
@@ -351,10 +389,9 @@ template <class T, bool P> struct alignas(P ? alignof(T) : 4 * sizeof(T)) __vecS
     struct {
       T r, g, b, a;
     };
-    ENIGMA_SWIZZLES2(4)
-    ENIGMA_SWIZZLES3(4)
-    ENIGMA_SWIZZLES4(4)
+    ENIGMA_SWIZZLES_IN_UNION(4)
   };
+  ENIGMA_SWIZZLES_BESIDE_UNION(4)
 };
 
 //===----------------------------------------------------------------------===//

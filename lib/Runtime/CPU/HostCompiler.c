@@ -1227,6 +1227,9 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
         flags[nf++] = kBaseFlags[i];
     for (size_t i = 0; realAS && i < sizeof(kRealAddressSpaceFlags) / sizeof(char *); ++i)
       flags[nf++] = kRealAddressSpaceFlags[i];
+    // clang: swizzles are properties (MetalTypes.h), so templates deduce them as vectors.
+    if (isClang(cxx))
+      flags[nf++] = "-fdeclspec";
     if (asPluginFlag) {
       flags[nf++] = asPluginFlag;
       flags[nf++] = "-gline-tables-only"; // the plugin's errors name the source position
