@@ -392,3 +392,82 @@ def test_swizzle_passed_to_a_template_deduces_the_vector_type(monkeypatch, mode)
     k(v, out, grid=(2,), block=(2,))
     x, y, z, w = v.T
     np.testing.assert_array_equal(out, np.stack([2 * x, 2 * y, 100 + y, 2 * z + 2 * w + w], 1))
+
+
+MISC = HEADER + r"""
+struct Named { float local; float global; half h; };   // OpenCL keywords are names in MSL
+float pipe(float read_only, float write_only) { return read_only + write_only; }
+
+struct P {
+  float a;
+  float get() constant { return a; }
+  float get() thread { return -a; }
+};
+
+kernel void misc(constant P* p [[buffer(0)]], device Named* named [[buffer(1)]],
+                 device float* out [[buffer(2)]], uint t [[thread_position_in_threadgroup]]) {
+  constant float weights[3] = {1.0, 2.0, 3.0};          // function-scope constant
+  threadgroup float a[4], b[4];                        // two declarators
+  threadgroup float (&ra)[4] = a;
+  threadgroup float* pb = b;
+  ra[t] = t;
+  pb[t] = 10 * t;
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  P q = p[0];
+  float generic = 1, read_write = 3;
+  named[t].local = pipe(generic, read_write);
+  named[t].global = weights[t % 3];
+  named[t].h = 1.5h;
+  out[t] = a[(t + 1) % 4] + b[t] + p[0].get() + q.get();
+}
+"""
+
+
+@pytest.mark.parametrize("mode", [pytest.param("1", marks=REAL), "0"])
+def test_function_scope_constants_keywords_as_names_qualified_members(monkeypatch, mode):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", mode)
+    if mode == "0":
+        src = MISC.replace("  float get() thread { return -a; }\n", "")  # one `get` erased
+    else:
+        src = MISC
+    k = runtime.compile_msl(src, "misc")
+    named = np.zeros(4, np.dtype([("local", "f4"), ("global", "f4"), ("h", "f2"), ("pad", "V2")]))
+    out = np.zeros(4, np.float32)
+    k(np.array([2.5], np.float32), named, out, grid=(4,), block=(4,))
+    t = np.arange(4, dtype=np.float32)
+    second = -2.5 if mode == "1" else 2.5
+    np.testing.assert_array_equal(out, (t + 1) % 4 + 10 * t + 2.5 + second)
+    np.testing.assert_array_equal(named["local"], [4] * 4)
+    np.testing.assert_array_equal(named["global"], [1, 2, 3, 1])
+    np.testing.assert_array_equal(named["h"], [1.5] * 4)
+
+
+ASYNC = HEADER + r"""
+struct _simdgroup_event_t;
+thread _simdgroup_event_t* copy_in(ulong, ulong, threadgroup void*, const device void*, ulong)
+    __asm("air.simdgroup_async_copy_1d.p3i8.p1i8");
+thread _simdgroup_event_t* copy_out(ulong, ulong, device void*, const threadgroup void*, ulong)
+    __asm("air.simdgroup_async_copy_1d.p1i8.p3i8");
+void wait_events(int, thread _simdgroup_event_t**) __asm("air.wait_simdgroup_events");
+
+kernel void async(device const float* in [[buffer(0)]], device float* out [[buffer(1)]],
+                  uint t [[thread_index_in_threadgroup]], uint g [[threadgroup_position_in_grid]]) {
+  threadgroup float tile[32];
+  thread _simdgroup_event_t* e = copy_in(sizeof(float), alignof(float), tile, in + 32 * g, 32);
+  wait_events(1, &e);
+  tile[t] = tile[t] * 2 + t;
+  simdgroup_barrier(mem_flags::mem_threadgroup);
+  e = copy_out(sizeof(float), alignof(float), out + 32 * g, tile, 32);
+  wait_events(1, &e);
+}
+"""
+
+
+@pytest.mark.parametrize("mode", [pytest.param("1", marks=REAL), "0"])
+def test_async_copies_between_device_and_threadgroup(monkeypatch, mode):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", mode)
+    k = runtime.compile_msl(ASYNC, "async")
+    x = np.random.default_rng(5).standard_normal(64).astype(np.float32)
+    out = np.zeros(64, np.float32)
+    k(x, out, grid=(64,), block=(32,))
+    np.testing.assert_array_equal(out, x * 2 + np.tile(np.arange(32, dtype=np.float32), 2))

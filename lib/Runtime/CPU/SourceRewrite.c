@@ -28,6 +28,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,9 +263,36 @@ char *enigmaCpuRewriteMetalLiterals(const char *s, size_t n, size_t *outLength) 
   return enigmaCpuRewriteMetalSource(s, n, false, outLength);
 }
 
+/// Whether the `{` at `s[i]` opens a function body: after `)` (or a lambda's `]`), or after a
+/// member function's qualifiers.
+static bool opensFunctionBody(const char *s, size_t i) {
+  size_t b = i;
+  while (b > 0 && isspace((unsigned char)s[b - 1]))
+    --b;
+  if (b == 0)
+    return false;
+  if (s[b - 1] == ')' || s[b - 1] == ']')
+    return true;
+  size_t e = b;
+  while (b > 0 && isIdent(s[b - 1]))
+    --b;
+  static const char *const kQualifiers[] = {"const",  "override", "final",       "noexcept",
+                                            "mutable", "volatile", "constant",    "device",
+                                            "thread",  "threadgroup"};
+  for (size_t k = 0; k < sizeof(kQualifiers) / sizeof(kQualifiers[0]); ++k)
+    if (strlen(kQualifiers[k]) == e - b && memcmp(kQualifiers[k], s + b, e - b) == 0)
+      return true;
+  return false;
+}
+
 char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
                                   size_t *outLength) {
   EnigmaCpuString out = {0};
+  // Real address spaces: which open braces (bit per depth, up to 64) are function bodies, for
+  // function-scope `constant` declarations (C++ for OpenCL puts no __global variable in a
+  // function but a static one).
+  uint64_t functionBraces = 0;
+  unsigned depth = 0;
   size_t copied = 0; // s[copied..) is not yet in `out`
   size_t i = 0;
   while (i < n) {
@@ -299,6 +327,21 @@ char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpace
         enigmaCpuStringAppend(&out, s + copied, start - copied);
         enigmaCpuStringAppend(&out, "        ", 8);
         copied = i;
+        continue;
+      }
+      if (realAddressSpaces && i - start == 8 && memcmp(s + start, "constant", 8) == 0 &&
+          (depth >= 64 ? functionBraces : functionBraces & (((uint64_t)1 << depth) - 1))) {
+        // A function-scope `constant` declaration (`constant float w[3] = {...};`): a static
+        // in C++ for OpenCL, which allows no __global automatic variable. Same width.
+        size_t b = start;
+        while (b > 0 && isspace((unsigned char)s[b - 1]))
+          --b;
+        bool statementStart = b == 0 || s[b - 1] == ';' || s[b - 1] == '{' || s[b - 1] == '}';
+        if (statementStart && threadgroupRole(s, n, start, i) == 1) {
+          enigmaCpuStringAppend(&out, s + copied, start - copied);
+          enigmaCpuStringAppend(&out, "__fconst", 8);
+          copied = i;
+        }
         continue;
       }
       if (realAddressSpaces && i - start == 6 && memcmp(s + start, "device", 6) == 0) {
@@ -357,6 +400,15 @@ char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpace
         }
       }
       continue;
+    }
+    if (c == '{') {
+      if (depth < 64 && opensFunctionBody(s, i))
+        functionBraces |= (uint64_t)1 << depth;
+      ++depth;
+    } else if (c == '}' && depth > 0) {
+      --depth;
+      if (depth < 64)
+        functionBraces &= ~((uint64_t)1 << depth);
     }
     bool startsNumber = isdigit((unsigned char)c) ||
                         (c == '.' && i + 1 < n && isdigit((unsigned char)s[i + 1]));
