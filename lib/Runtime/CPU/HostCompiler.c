@@ -850,33 +850,62 @@ static bool realAddressSpaces(const char *cxx, const char *plugin) {
 }
 
 /// The C++ library's include directories of `cxx` (-x clcpp does not search them), as
-/// -isystem flags in one malloc'ed string, found once per compiler from `cxx -E -v`.
-static char *cxxLibraryIncludes(const char *cxx) {
+/// -isystem flags in one malloc'ed string: found from `cxx -E -v` once per compiler, and kept
+/// in <root>/cxx-includes-<hash of the compiler's identity> (so only the first compile of a
+/// cache pays the extra process) and in memory.
+static char *cxxLibraryIncludes(const char *root, const char *cxx, const char *identity) {
   static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-  static char *forCxx, *flags;
+  static char *forIdentity, *flags;
   pthread_mutex_lock(&lock);
-  if (!forCxx || strcmp(forCxx, cxx)) {
-    const char *argv[] = {cxx, "-x", "c++", "-E", "-v", "/dev/null", "-o", "/dev/null", NULL};
-    char *output = NULL;
+  if (!forIdentity || strcmp(forIdentity, identity)) {
+    EnigmaCpuSha256 h;
+    enigmaCpuSha256Init(&h);
+    enigmaCpuSha256Update(&h, identity, strlen(identity));
+    char hex[65];
+    enigmaCpuSha256FinalHex(&h, hex);
+    char *path = enigmaCpuFormat("%s/cxx-includes-%.16s", root, hex);
     EnigmaCpuString f = {0};
-    if (run(argv, &output) == 0 && output) {
-      const char *at = strstr(output, "#include <...> search starts here:");
-      for (const char *line = at ? strchr(at, '\n') : NULL; line && line[1] == ' ';) {
-        const char *b = line + 2, *e = strchr(b, '\n');
-        if (!e)
-          break;
-        // libstdc++'s directories (include/c++/12, include/x86_64-linux-gnu/c++/12): the C
-        // and compiler directories are searched in clcpp mode too.
-        if (memmem(b, (size_t)(e - b), "c++", 3))
-          enigmaCpuStringPrintf(&f, "%s-isystem %.*s", f.size ? " " : "", (int)(e - b), b);
-        line = e;
-      }
+    bool found = false;
+    int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+      char buf[4096];
+      ssize_t got;
+      while ((got = read(fd, buf, sizeof(buf))) > 0)
+        enigmaCpuStringAppend(&f, buf, (size_t)got);
+      close(fd);
+      found = got == 0 && !f.failed;
     }
-    free(output);
-    free(forCxx);
+    if (!found) {
+      enigmaCpuStringFree(&f);
+      const char *argv[] = {cxx, "-x", "c++", "-E", "-v", "/dev/null", "-o", "/dev/null", NULL};
+      char *output = NULL;
+      if (run(argv, &output) == 0 && output) {
+        const char *at = strstr(output, "#include <...> search starts here:");
+        for (const char *line = at ? strchr(at, '\n') : NULL; line && line[1] == ' ';) {
+          const char *b = line + 2, *e = strchr(b, '\n');
+          if (!e)
+            break;
+          // libstdc++'s directories (include/c++/12, include/x86_64-linux-gnu/c++/12): the C
+          // and compiler directories are searched in clcpp mode too.
+          if (memmem(b, (size_t)(e - b), "c++", 3))
+            enigmaCpuStringPrintf(&f, "%s-isystem %.*s", f.size ? " " : "", (int)(e - b), b);
+          line = e;
+        }
+        char *tmp = path ? enigmaCpuFormat("%s.%ld.tmp", path, (long)getpid()) : NULL;
+        if (tmp && !f.failed && f.size && writeFile(tmp, f.data, f.size))
+          rename(tmp, path);
+        if (tmp)
+          unlink(tmp);
+        free(tmp);
+      }
+      free(output);
+    }
+    free(path);
+    free(forIdentity);
     free(flags);
-    forCxx = enigmaCpuStrndup(cxx, strlen(cxx));
-    flags = enigmaCpuStringTake(&f);
+    forIdentity = enigmaCpuStrndup(identity, strlen(identity));
+    flags = f.size ? enigmaCpuStringTake(&f) : NULL;
+    enigmaCpuStringFree(&f);
     if (!flags)
       flags = enigmaCpuStrndup("", 0);
   }
@@ -1115,7 +1144,6 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   }
   realAS = realAddressSpaces(cxx, asPlugin);
   asPluginFlag = realAS && !pluginFlag ? enigmaCpuFormat("-fpass-plugin=%s", asPlugin) : NULL;
-  asIncludes = realAS ? cxxLibraryIncludes(cxx) : NULL;
   if (asPlugin != plugin)
     free(asPlugin);
 
@@ -1234,6 +1262,7 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
       flags[nf++] = asPluginFlag;
       flags[nf++] = "-gline-tables-only"; // the plugin's errors name the source position
     }
+    asIncludes = realAS ? cxxLibraryIncludes(root, cxx, identity) : NULL; // after the cache
     if (asIncludes)
       nf = splitFlags(asIncludes, flags, nf, NUM_BASE_FLAGS + 40);
     if (arch)
