@@ -471,3 +471,12 @@ def test_async_copies_between_device_and_threadgroup(monkeypatch, mode):
     out = np.zeros(64, np.float32)
     k(x, out, grid=(64,), block=(32,))
     np.testing.assert_array_equal(out, x * 2 + np.tile(np.arange(32, dtype=np.float32), 2))
+
+
+@REAL
+def test_a_language_standard_in_the_flags_keeps_the_erased_mode(real):
+    # Overloads by address space compile only in the real mode; -std=c++17 selects the erased one.
+    with pytest.raises(EnigmaError) as e:
+        runtime.compile_msl(OVERLOADS, "overloads", cxx_flags="-std=c++17")
+    assert e.value.kind == "compile" and "overloads.metal:" in str(e.value).splitlines()[0]
+    runtime.compile_msl(OVERLOADS, "overloads", cxx_flags="-O1")

@@ -842,9 +842,13 @@ static bool linkDirect(const char *ld, const char *objPath, const char *outPath)
 
 /// Whether kernels compiled by `cxx` get real address spaces; `plugin` is set when it may be
 /// used (it is loaded in the real mode even with guard pages only, see EnigmaBoundsCheck.cpp).
-static bool realAddressSpaces(const char *cxx, const char *plugin) {
+/// User flags that choose a language standard (`-std=c++20`) keep the erased mode, which they
+/// are written for.
+static bool realAddressSpaces(const char *cxx, const char *plugin, const char *userFlags) {
   const char *env = getenv("ENIGMA_CPU_ADDRESS_SPACES");
   if (env && (!strcmp(env, "0") || !strcmp(env, "off") || !strcmp(env, "no")))
+    return false;
+  if (userFlags && strstr(userFlags, "-std="))
     return false;
   return plugin && isClang(cxx);
 }
@@ -1142,7 +1146,10 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     asPlugin = findBoundsPlugin(cxx, &why, &whyAs);
     free(whyAs);
   }
-  realAS = realAddressSpaces(cxx, asPlugin);
+  {
+    const char *user = opts && opts->cxxFlags ? opts->cxxFlags : getenv("ENIGMA_CPU_CXXFLAGS");
+    realAS = realAddressSpaces(cxx, asPlugin, user);
+  }
   asPluginFlag = realAS && !pluginFlag ? enigmaCpuFormat("-fpass-plugin=%s", asPlugin) : NULL;
   if (asPlugin != plugin)
     free(asPlugin);
