@@ -10,6 +10,8 @@ depend on address spaces being types. Every kernel is our own, checked against n
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -98,6 +100,20 @@ def test_overloads_by_address_space_do_not_compile_erased(erased):
         _run_overloads()
     assert e.value.kind == "compile"
     assert "overloads.metal:" in str(e.value).splitlines()[0]
+
+
+def test_gxx_gets_the_erased_mode():
+    if not shutil.which("g++"):
+        pytest.skip("no g++")
+    with pytest.raises(EnigmaError) as e:
+        runtime.compile_msl(OVERLOADS, "overloads", cxx="g++")
+    assert e.value.kind == "compile" and "overloads.metal:" in str(e.value).splitlines()[0]
+    k = runtime.compile_msl(ATOMICS, "hist", cxx="g++")
+    data = np.arange(256, dtype=np.uint32)
+    bins = np.zeros(8, np.uint32)
+    total = np.zeros(1, np.int32)
+    k(data, bins, total, grid=(256,), block=(128,))
+    np.testing.assert_array_equal(bins, [32] * 8)
 
 
 MIXING = [
