@@ -496,3 +496,31 @@ def test_a_language_standard_in_the_flags_keeps_the_erased_mode(real):
         runtime.compile_msl(OVERLOADS, "overloads", cxx_flags="-std=c++17")
     assert e.value.kind == "compile" and "overloads.metal:" in str(e.value).splitlines()[0]
     runtime.compile_msl(OVERLOADS, "overloads", cxx_flags="-O1")
+
+
+ATOMIC_CASTS = HEADER + r"""
+kernel void k(device uint* counts [[buffer(0)]], device float* f [[buffer(1)]],
+              uint t [[thread_position_in_threadgroup]]) {
+  threadgroup int raw[1];
+  if (t == 0)
+    raw[0] = 0;
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  atomic_fetch_add_explicit((threadgroup atomic_int*)raw, 2, memory_order_relaxed);
+  atomic_fetch_add_explicit((device atomic_uint*)&counts[t % 2], 1u, memory_order_relaxed);
+  atomic_fetch_add_explicit((device atomic_float*)f, 0.5f, memory_order_relaxed);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  if (t == 0)
+    counts[2] = raw[0];
+}
+"""
+
+
+@pytest.mark.parametrize("mode", [pytest.param("1", marks=REAL), "0"])
+def test_casts_to_atomic_pointers_in_both_spaces(monkeypatch, mode):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", mode)
+    k = runtime.compile_msl(ATOMIC_CASTS, "k")
+    counts = np.zeros(3, np.uint32)
+    f = np.zeros(1, np.float32)
+    k(counts, f, grid=(64,), block=(64,))
+    np.testing.assert_array_equal(counts, [32, 32, 128])
+    assert f[0] == 32
