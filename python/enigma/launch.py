@@ -227,7 +227,19 @@ def launch(
             f"{ck.kernel_name}: pass grid= (the total number of threads; only "
             "kernels launched from @enigma.jit have a default)"
         )
-    b = as_dims(block, "block", 1) if block is not None else (ck.block or (256, 1, 1))
+    known = kinfo.get("block_size")  # known_block_size: every launch must use it
+    known = tuple(int(x) for x in known) if known else None
+    if block is not None:
+        b = as_dims(block, "block", 1)
+    else:
+        b = known or ck.block or (256, 1, 1)
+    if known is not None and tuple(b) != known:
+        raise EnigmaError(
+            f"{ck.kernel_name}: launched with block {tuple(b)}, but the kernel was compiled for "
+            f"threadgroups of {known} threads (its known_block_size); pass block={known} or "
+            "leave block out",
+            kind="invalid_argument",
+        )
     if any(x < 1 for x in b) or b[0] * b[1] * b[2] > 1024:
         raise EnigmaError(
             f"{ck.kernel_name}: block {b} must have positive dimensions and at most 1024 threads"
