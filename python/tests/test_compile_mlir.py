@@ -194,3 +194,31 @@ def test_low_level_binding():
     out = compiler.compile_mlir("gpu.module @m {", source_name="k.mlir")
     assert not out.succeeded
     assert out.errors[0].file == "k.mlir" and out.errors[0].line == 1
+
+
+MINMAX_IR = """
+enigma.kernel @clamp_ish(%x: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32},
+                         %o: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 1 : i32}) {
+  %i = enigma.thread_position_in_grid x
+  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.5 : f32
+  %xv = memref.load %x[%i] : memref<?xf32, #enigma.address_space<device>>
+  %r = arith.maximumf %xv, %zero : f32
+  %c = arith.minimumf %two, %r : f32
+  memref.store %c, %o[%i] : memref<?xf32, #enigma.address_space<device>>
+  enigma.return
+}
+"""
+
+
+def test_minimumf_maximumf_against_constants_match_numpy():
+    # A constant operand drops its own isnan test from the MSL; NaN still propagates and
+    # max(-0.0, 0.0) is +0.0, as np.maximum / np.minimum (arith's semantics).
+    m = enigma.compile_mlir(MINMAX_IR)
+    assert "isnan(0.0f)" not in m.msl and "isnan(2.5f)" not in m.msl
+    x = np.array([-1.0, -0.0, 0.0, 1.0, 2.5, 3.0, np.nan, -np.inf, np.inf], np.float32)
+    out = np.zeros_like(x)
+    m["clamp_ish"](x, out, grid=x.size, block=x.size)
+    want = np.minimum(np.float32(2.5), np.maximum(x, np.float32(0.0)))
+    np.testing.assert_array_equal(out, want)
+    assert not np.signbit(out[1])  # max(-0.0, +0.0) is +0.0
