@@ -43,6 +43,14 @@ extern "C" {
 #define ENIGMA_CPU_MAX_THREADS_PER_GROUP 1024u
 /* Largest value a SIMD-group function exchanges between lanes (long4). */
 #define ENIGMA_CPU_SIMD_SLOT_BYTES 32u
+/* The slots an exchange returns are followed by an area the lanes of that exchange share
+ * (kernels find it by the header they were compiled with, which is part of their cache key):
+ * a uint32_t flag at ENIGMA_CPU_SIMD_SHARED_FLAG, which the scheduler zeroes when it
+ * completes the exchange, and ENIGMA_CPU_SIMD_WIDTH more slots at ENIGMA_CPU_SIMD_SHARED_SLOTS.
+ * The first lane that needs a result common to the exchange (a reduction, every lane's prefix
+ * sum) computes it there and sets the flag; the other lanes read it. */
+#define ENIGMA_CPU_SIMD_SHARED_FLAG (ENIGMA_CPU_SIMD_WIDTH * ENIGMA_CPU_SIMD_SLOT_BYTES)
+#define ENIGMA_CPU_SIMD_SHARED_SLOTS (ENIGMA_CPU_SIMD_SHARED_FLAG + 64u)
 
 typedef struct EnigmaCpuGroup EnigmaCpuGroup;
 
@@ -84,8 +92,8 @@ struct EnigmaCpuGroup {
    * of `value` for the calling lane and blocks until every active lane of its
    * SIMD-group reached the same exchange (`site` identifies the call site).
    * Returns ENIGMA_CPU_SIMD_WIDTH slots of ENIGMA_CPU_SIMD_SLOT_BYTES bytes,
-   * indexed by lane, valid until the caller's next exchange; *activeMask gets
-   * the lanes that took part. */
+   * indexed by lane, then the exchange's shared area (above), valid until the
+   * caller's next exchange; *activeMask gets the lanes that took part. */
   const unsigned char *(*simdExchange)(EnigmaCpuGroup *group, const void *value, uint32_t size,
                                        uintptr_t site, uint64_t *activeMask);
 

@@ -72,6 +72,20 @@ enum Mode { MODE_SEQUENTIAL, MODE_FIBERS };
 
 typedef struct Worker Worker;
 
+/* What a SIMD-group's exchange returns to its lanes (CpuABI.h): the published values by lane,
+ * then the area the lanes of the exchange share (a flag cleared at each exchange, and a slot
+ * per lane for results computed once for all of them). */
+typedef struct SimdResult {
+  unsigned char slots[SIMD][SLOT];
+  uint32_t sharedFlag;
+  unsigned char pad[ENIGMA_CPU_SIMD_SHARED_SLOTS - ENIGMA_CPU_SIMD_SHARED_FLAG - sizeof(uint32_t)];
+  unsigned char shared[SIMD][SLOT];
+} SimdResult;
+_Static_assert(offsetof(SimdResult, sharedFlag) == ENIGMA_CPU_SIMD_SHARED_FLAG,
+               "SimdResult layout (CpuABI.h)");
+_Static_assert(offsetof(SimdResult, shared) == ENIGMA_CPU_SIMD_SHARED_SLOTS,
+               "SimdResult layout (CpuABI.h)");
+
 typedef struct Fiber {
   void *sp;
   Worker *w;
@@ -139,7 +153,7 @@ struct Worker {
   uintptr_t site[MAX_THREADS];
   uint64_t resMask[MAX_THREADS];
   unsigned char pub[MAX_THREADS][SLOT];
-  unsigned char res[MAX_THREADS][SLOT];
+  SimdResult res[MAX_THREADS / SIMD];
 
   /* Fault recovery. */
   sigjmp_buf jmp;
@@ -886,7 +900,11 @@ static bool prepareFiber(Worker *w, Fiber *f, size_t slot) {
   }
   if (!f->started) {
     f->w = w;
-    f->sp = enigmaCpuFiberInit(lo, hi, fiberMain, f);
+    // Stacks start at different offsets within a page: every fiber's top frames (what a
+    // switch saves and restores) at the same page offset would compete for the same cache
+    // sets, and a switch between a thousand fibers would miss on each of them.
+    size_t stagger = (size_t)((slot * 5u) % 64u) * 64u;
+    f->sp = enigmaCpuFiberInit(lo, hi - stagger, fiberMain, f);
     f->started = true;
   }
   return true;
@@ -924,6 +942,13 @@ static void yieldFrom(Worker *w, Fiber *f, uint32_t t) {
     if (st == TS_READY) {
       w->state[j] = TS_RUNNING;
       w->g.current = j;
+      // The thread after j usually runs next: start loading the context its switch restores
+      // (a fiber's stack is cold after the pass went through the others).
+      if (j + 1 < n) {
+        const char *next = (const char *)w->fibers[w->fiberOf[j + 1]].sp;
+        __builtin_prefetch(next);
+        __builtin_prefetch(next + 64);
+      }
       enigmaCpuFiberSwitch(&f->sp, w->fibers[w->fiberOf[j]].sp);
       return;
     }
@@ -985,15 +1010,20 @@ static const unsigned char *cbSimdExchange(EnigmaCpuGroup *g, const void *value,
   uint32_t t = g->current;
   if (w->mode == MODE_SEQUENTIAL)
     enterFiberMode(w, t);
-  if (size > SLOT)
-    size = SLOT;
-  if (size)
-    memcpy(w->pub[t], value, size);
+  // Fixed-size copies for the usual sizes (a call to memcpy costs more than the copy).
+  if (size == 4)
+    memcpy(w->pub[t], value, 4);
+  else if (size == 8)
+    memcpy(w->pub[t], value, 8);
+  else if (size == 16)
+    memcpy(w->pub[t], value, 16);
+  else if (size)
+    memcpy(w->pub[t], value, size < SLOT ? size : SLOT);
   w->state[t] = TS_WAIT_SIMD;
   w->site[t] = site;
   block(w, t);
   *activeMask = w->resMask[t];
-  return w->res[t - t % SIMD];
+  return w->res[t / SIMD].slots[0];
 }
 
 /// Completes, in every SIMD-group whose lanes are all blocked, the exchange
@@ -1016,12 +1046,14 @@ static bool resolveSimd(Worker *w) {
     for (uint32_t l = first; l < end; ++l)
       if (w->state[l] == TS_WAIT_SIMD && w->site[l] == site)
         mask |= 1ull << (l - base);
+    SimdResult *r = &w->res[base / SIMD];
     for (uint32_t l = first; l < end; ++l)
       if ((mask >> (l - base)) & 1u) {
-        memcpy(w->res[l], w->pub[l], SLOT);
+        memcpy(r->slots[l - base], w->pub[l], SLOT);
         w->resMask[l] = mask;
         w->state[l] = TS_READY;
       }
+    r->sharedFlag = 0;
     if (gRace)
       raceExchangeDone(base / SIMD, mask);
     any = true;
