@@ -379,6 +379,16 @@ ENIGMA_CAPI_EXPORTED const char *enigmaRuntimeGetHeaderVersion(void);
 /// Number of worker threads launches use (starts the pool if needed).
 ENIGMA_CAPI_EXPORTED size_t enigmaRuntimeCpuGetNumWorkers(void);
 
+/// The in-process host compiler (libEnigmaHostCC.so beside this library, loaded on first use):
+/// its path, or NULL when it was not built, does not load, or ENIGMA_CPU_IN_PROCESS is 0. It
+/// compiles the kernels whose host compiler is clang of its LLVM major version.
+ENIGMA_CAPI_EXPORTED const char *enigmaRuntimeCpuGetInProcessCompiler(void);
+
+/// How many kernel compile commands this process ran in process and as compiler processes
+/// (cache hits count in neither; a kernel compiled again without the PCH counts twice).
+ENIGMA_CAPI_EXPORTED void enigmaRuntimeCpuGetCompileCounts(uint64_t *inProcess,
+                                                           uint64_t *processes);
+
 #ifdef __cplusplus
 }
 #endif
