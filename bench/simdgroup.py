@@ -121,6 +121,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement")
     parser.add_argument(
+        "--numpy-repeat",
+        type=int,
+        default=30,
+        help="runs of each numpy baseline (short, and noisy on a loaded machine: OpenBLAS threads)",
+    )
+    parser.add_argument(
         "--seq", type=int, nargs="+", default=[512, 1024], help="attention sequence lengths"
     )
     parser.add_argument("--gemm", type=int, default=512, help="GEMM size (multiple of 16)")
@@ -150,7 +156,7 @@ def main() -> None:
         scale = 1.0 / np.sqrt(d)
         print(f"\nattention, seq {seq}, head dim {d} ({seq} simd_sum per query row, bounds "
               f"check {attn.bounds_check}):")
-        nb, nm = timed(lambda: softmax_attention(q, k, v, scale), opts.repeat)
+        nb, nm = timed(lambda: softmax_attention(q, k, v, scale), opts.numpy_repeat)
         line("numpy softmax(q @ k.T * scale) @ v", nb, nm)
         attn(q, k, v, o, seq, scale, grid=(seq * 128,), block=(128,))
         np.testing.assert_allclose(o, softmax_attention(q, k, v, scale), rtol=1e-4, atol=1e-5)
@@ -167,7 +173,7 @@ def main() -> None:
     flops = 2 * size**3
     gemm = rt.compile_msl(GEMM, "sgemm_simdgroup")
     print(f"\nf32 GEMM {size}^3, simdgroup_float8x8 (bounds check {gemm.bounds_check}):")
-    nb, nm = timed(lambda: ma @ mb, opts.repeat)
+    nb, nm = timed(lambda: ma @ mb, opts.numpy_repeat)
     line("numpy (BLAS) a @ b", nb, nm, f"{flops / nb / 1e6:7.2f} GFLOP/s")
     launch = lambda: gemm(ma, mb, mc, size, grid=(size // 16 * 64, size // 8), block=(64, 1))
     launch()
@@ -188,7 +194,7 @@ def main() -> None:
     def numpy_scan() -> tuple[np.ndarray, np.ndarray]:
         return np.cumsum(x.reshape(-1, 1024), axis=1), x.reshape(-1, 32).sum(axis=1)
 
-    nb, nm = timed(numpy_scan, opts.repeat)
+    nb, nm = timed(numpy_scan, opts.numpy_repeat)
     line("numpy cumsum (rows of 1024) + sum (rows of 32)", nb, nm)
     scan(x, out, sums, grid=(n,), block=(1024,))
     want_scan, want_sums = numpy_scan()

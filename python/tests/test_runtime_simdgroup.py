@@ -1,5 +1,5 @@
 """CPU runtime, SIMD-group execution (issue 19): reductions and scans computed once per exchange
-and shared by its lanes, simdgroup matrices computed by lane 0 alone. Every edge the
+and shared by its lanes, simdgroup matrices computed by one lane (the SIMD-group's leader) alone. Every edge the
 optimizations touch, against numpy computed in the lanes' order: divergent lanes, lanes that
 exited, partial SIMD-groups, several exchanges of one SIMD-group in a row, out-of-bounds
 simdgroup loads and stores still reported, the race check still seeing the matrix stores."""
@@ -321,3 +321,45 @@ def test_race_check_sees_the_matrix_store_of_lane_0() -> None:
     store_line = (HEADER + RACE).splitlines().index("    simdgroup_store(a, tile, 8);") + 1
     assert f"write by threadgroup (0,0,0), thread (0,0,0)" in msg, msg  # lane 0's store
     assert f"at mm_race.metal:{store_line}:" in msg, msg
+
+
+# The first lanes of every SIMD-group return before the matrix work (Metal's rule only asks the
+# lanes that remain to call it uniformly... here all that remain do): the first lane to call a
+# matrix function leads, and exited lanes do not lose the result.
+EXITED_FIRST = """
+kernel void exited_first(device const float* A [[buffer(0)]], device float* C [[buffer(1)]],
+    ushort lane [[thread_index_in_simdgroup]], uint sg [[simdgroup_index_in_threadgroup]],
+    constant uint& skip [[buffer(2)]]) {
+  if (lane < skip)
+    return;
+  simdgroup_float8x8 a, p;
+  simdgroup_load(a, A + sg * 64, 8);
+  simdgroup_multiply(p, a, a);
+  simdgroup_store(p, C + sg * 64, 8);
+}
+"""
+
+
+@pytest.mark.parametrize("skip", [0, 1, 4, 31])
+def test_lanes_that_exited_before_the_matrix_work(skip: int) -> None:
+    k = kernel(EXITED_FIRST, "exited_first")
+    a = np.random.default_rng(10 + skip).random(128).astype(np.float32)
+    c = np.zeros(128, np.float32)
+    k(a, c, skip, grid=(64,), block=(64,))
+    for sg in range(2):
+        m = a[sg * 64:(sg + 1) * 64].reshape(8, 8).astype(np.float64)
+        np.testing.assert_allclose(c[sg * 64:(sg + 1) * 64], (m @ m).ravel(), rtol=1e-5)
+    # The leader's store is the one the race check sees: no race within a SIMD-group, and the
+    # leader (lane `skip`) is named in a race between SIMD-groups.
+    k(a, c, skip, grid=(64,), block=(64,), race_check=True)
+    bad = kernel(EXITED_FIRST.replace("C + sg * 64", "C"), "exited_first")
+    with pytest.raises(EnigmaError) as info:
+        bad(a, c, skip, grid=(64,), block=(64,), race_check=True)
+    msg = str(info.value)
+    assert info.value.kind == "data_race", msg
+    assert f"thread ({skip},0,0)" in msg and f"thread ({32 + skip},0,0)" in msg, msg
+    # An out-of-bounds load is reported for the leader.
+    with pytest.raises(EnigmaError) as info:
+        k(a[:127], c, skip, grid=(64,), block=(64,))
+    assert info.value.kind == "out_of_bounds", str(info.value)
+    assert f"thread ({32 + skip},0,0) of the threadgroup" in str(info.value), str(info.value)

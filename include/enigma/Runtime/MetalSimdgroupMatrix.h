@@ -5,18 +5,20 @@
 // simdgroup_multiply(_accumulate) (MSL spec 6.7).
 //
 // On the GPU the 32 lanes of a SIMD-group each hold 2 of the 64 elements. Here
-// a matrix object holds the whole matrix, and only lane 0 of the SIMD-group
-// computes it: Metal requires these functions to be called by all lanes of the
-// SIMD-group with the same arguments, and the only way a matrix's elements
-// leave it is simdgroup_store (thread_elements() is not provided), which
-// would store identical values from every lane. So lane 0 performs every
-// load, multiply and store, whole, and the other lanes skip them (their
-// matrix objects are never read): no exchange, no fiber switch, and no
-// 32x redundant arithmetic. Lane 0 always exists (a partial SIMD-group lacks
-// its last lanes), and runs every operation the SIMD-group runs as long as
-// the kernel follows Metal's rule; a kernel that calls them from divergent
-// control flow, which Metal leaves undefined, gets lane 0's results only.
-// Lane 0's loads and stores are the ones bounds-checked and race-checked.
+// a matrix object holds the whole matrix, and one lane of the SIMD-group, its
+// leader, computes it for all: Metal requires these functions to be called by
+// all lanes of the SIMD-group with the same arguments, and the only way a
+// matrix's elements leave it is simdgroup_store (thread_elements() is not
+// provided), which would store identical values from every lane. So the
+// leader performs every load, multiply and store, whole, and the other lanes
+// skip them (their matrix objects are never read): no exchange, no fiber
+// switch, and no 32x redundant arithmetic. The leader is the first lane of
+// the SIMD-group to call one of them in the threadgroup (lane 0, unless lanes
+// before it returned first): lanes that exited before the matrix work do not
+// matter, and a leader that calls one performs all of them under Metal's rule.
+// A kernel that calls them from divergent control flow, which Metal leaves
+// undefined, gets the leader's results. The leader's loads and stores are the
+// ones bounds-checked and race-checked.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,9 +33,17 @@
 namespace metal {
 
 namespace __enigma {
-/// Whether the calling lane performs the SIMD-group's matrix operations (lane 0 does, for
-/// every lane).
-ENIGMA_INLINE bool __matrixLeader() { return __lane() == 0; }
+/// Whether the calling lane performs the SIMD-group's matrix operations for all its lanes:
+/// the first lane to get here in the threadgroup becomes the leader.
+ENIGMA_INLINE bool __matrixLeader() {
+  EnigmaCpuGroup *g = __group;
+  uint32_t t = g->current;
+  uint8_t lane = (uint8_t)(t % ENIGMA_CPU_SIMD_WIDTH);
+  uint8_t &leader = g->matrixLeader[t / ENIGMA_CPU_SIMD_WIDTH];
+  if (leader == 0xff)
+    leader = lane;
+  return leader == lane;
+}
 } // namespace __enigma
 
 template <class T, int Cols, int Rows> struct simdgroup_matrix {
@@ -114,6 +124,9 @@ inline void __mma(float (&acc)[M][N], const TA (&a)[M][K], const TB (&b)[K][N]) 
 #pragma clang loop unroll(full)
 #endif
   for (int k = 0; k < K; ++k)
+#ifdef __clang__
+#pragma clang loop unroll(full)
+#endif
     for (int c = 0; c < N; ++c)
       bk[k][c] = (float)b[k][c];
   __builtin_memcpy((void *)ac, (const void *)acc, sizeof(ac));

@@ -748,8 +748,11 @@ static void raceAccess(const void *addr, uint64_t size, uint32_t flags, const ch
   }
   if (!size)
     return;
-  if ((flags & ENIGMA_CPU_RACE_SIMDGROUP) && rs->w->g.current % SIMD != 0)
-    return; // a simdgroup_matrix load or store: every lane does it whole; lane 0 stands for all
+  // A simdgroup_matrix load or store: the SIMD-group's leader does it whole for every lane,
+  // the other lanes skip it (MetalSimdgroupMatrix.h); a leader stands for all lanes.
+  if ((flags & ENIGMA_CPU_RACE_SIMDGROUP) &&
+      rs->w->g.matrixLeader[rs->w->g.current / SIMD] != rs->w->g.current % SIMD)
+    return;
   uintptr_t a = (uintptr_t)addr;
   RaceRange *r = raceFindRange(rs, a, flags, tgBase, tgName, tgSize);
   if (!r)
@@ -1135,6 +1138,7 @@ static bool runGroup(Worker *w, const uint32_t gid[3]) {
   g->threadCount = count;
   g->current = 0;
   g->stopSequential = 0;
+  memset(g->matrixLeader, 0xff, sizeof(g->matrixLeader));
   w->mode = MODE_SEQUENTIAL;
   w->doneCount = 0;
   w->barrierCount = 0;
