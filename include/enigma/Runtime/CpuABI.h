@@ -85,8 +85,10 @@ struct EnigmaCpuGroup {
   volatile uint32_t stopSequential;
   /* Per SIMD-group of the threadgroup: the lane that performs its
    * simdgroup_matrix operations for all its lanes (the first lane that called
-   * one), 0xff until one did. The scheduler resets it for every threadgroup. */
-  uint8_t matrixLeader[ENIGMA_CPU_MAX_THREADS_PER_GROUP / ENIGMA_CPU_SIMD_WIDTH];
+   * one), ~0u until one did. The scheduler resets it for every threadgroup.
+   * (uint32_t, not a char type: a store to it must not look to the compiler
+   * like a store that may change any memory.) */
+  uint32_t matrixLeader[ENIGMA_CPU_MAX_THREADS_PER_GROUP / ENIGMA_CPU_SIMD_WIDTH];
 
   /* --- Callbacks into the scheduler, called on the thread's fiber. ------- */
   /* Blocks until every thread of the group reached a threadgroup barrier. */

@@ -38,9 +38,9 @@ namespace __enigma {
 ENIGMA_INLINE bool __matrixLeader() {
   EnigmaCpuGroup *g = __group;
   uint32_t t = g->current;
-  uint8_t lane = (uint8_t)(t % ENIGMA_CPU_SIMD_WIDTH);
-  uint8_t &leader = g->matrixLeader[t / ENIGMA_CPU_SIMD_WIDTH];
-  if (leader == 0xff)
+  uint32_t lane = t % ENIGMA_CPU_SIMD_WIDTH;
+  uint32_t &leader = g->matrixLeader[t / ENIGMA_CPU_SIMD_WIDTH];
+  if (__builtin_expect(leader == ~0u, 0))
     leader = lane;
   return leader == lane;
 }
