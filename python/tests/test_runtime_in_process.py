@@ -302,3 +302,15 @@ def test_kernel_crashing_clang_is_a_compile_error(tmp_path) -> None:
     before = counts()
     check_scale(rt.compile_msl(SCALE % "9.0f", "scale", cache_dir=tmp_path), 9.0)
     assert counts()[0] == before[0] + 1
+
+
+def test_time_trace_in_process(tmp_path) -> None:
+    """-ftime-trace works as with the compiler process (cc1_main writes it; so does the module)."""
+    trace = tmp_path / "trace.json"
+    before = counts()
+    k = rt.compile_msl(
+        SCALE % "8.0f", "scale", cache_dir=tmp_path / "c", cxx_flags=f"-ftime-trace={trace}"
+    )
+    check_scale(k, 8.0)
+    assert counts()[0] == before[0] + 1
+    assert '"traceEvents"' in trace.read_text()

@@ -48,6 +48,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/TimeProfiler.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -250,7 +251,20 @@ int runCC1(const Job &job, llvm::raw_ostream &os) {
     llvm::remove_fatal_error_handler();
     return 1;
   }
-  ok = ExecuteCompilerInvocation(&clang);
+  // -ftime-trace, as cc1_main does it (the profiler is per thread: this compile's own).
+  const FrontendOptions &fe = clang.getFrontendOpts();
+  if (!fe.TimeTracePath.empty())
+    llvm::timeTraceProfilerInitialize(fe.TimeTraceGranularity, job.executable,
+                                      fe.TimeTraceVerbose);
+  {
+    llvm::TimeTraceScope scope("ExecuteCompiler");
+    ok = ExecuteCompilerInvocation(&clang);
+  }
+  if (llvm::timeTraceProfilerEnabled()) {
+    if (llvm::Error e = llvm::timeTraceProfilerWrite(fe.TimeTracePath, fe.OutputFile))
+      llvm::consumeError(std::move(e));
+    llvm::timeTraceProfilerCleanup();
+  }
   llvm::remove_fatal_error_handler();
   return ok ? 0 : 1;
 }
