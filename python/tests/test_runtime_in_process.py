@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -314,3 +315,34 @@ def test_time_trace_in_process(tmp_path) -> None:
     check_scale(k, 8.0)
     assert counts()[0] == before[0] + 1
     assert '"traceEvents"' in trace.read_text()
+
+
+def test_signals_after_an_in_process_compile(tmp_path) -> None:
+    """clang's libraries install signal handlers (crash recovery, removing temporary files on
+    SIGINT); Ctrl-C still raises KeyboardInterrupt, and a crash elsewhere still kills the process
+    with Python's fault handler's traceback."""
+    script = f"""
+import faulthandler, os, signal, sys, time
+faulthandler.enable()
+from enigma import runtime as rt
+k = rt.compile_msl('''{SCALE % "2.0f"}''', "scale", cache_dir={str(tmp_path)!r})
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(2)
+    print("no KeyboardInterrupt")
+except KeyboardInterrupt:
+    print("KeyboardInterrupt")
+sys.stdout.flush()
+import ctypes
+ctypes.string_at(0)  # a segfault outside any compile
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ENIGMA_CACHE_DIR": str(tmp_path)},
+        timeout=120,
+    )
+    assert proc.stdout.strip() == "KeyboardInterrupt", proc.stdout + proc.stderr
+    assert proc.returncode == -11, (proc.returncode, proc.stderr)
+    assert "Fatal Python error: Segmentation fault" in proc.stderr
