@@ -212,10 +212,13 @@ def launch(
     device: str | None,
     function_constants: Any = None,
     race_check: bool = False,
+    threadgroup_memory: Any = None,
 ) -> None:
     """Runs CompiledKernel `ck` over `grid` threads in threadgroups of `block`, with the
     values of its function constants (a dict keyed by index or name); `race_check` runs the
-    CPU runtime's race-checked build (docs/cpu-runtime.md#race-checking)."""
+    CPU runtime's race-checked build (docs/cpu-runtime.md#race-checking);
+    `threadgroup_memory` gives the bytes of [[threadgroup(i)]] parameters of hand-written
+    MSL (``{i: bytes}``)."""
     from . import function_constants as _fc
 
     kinfo = (ck.metadata.get("kernels") or [{}])[0]
@@ -270,6 +273,7 @@ def launch(
                 coarsen=max(1, ck.coarsen),
                 function_constants={fc.index: v for fc, v, _ in constants},
                 race_check=race_check,
+                threadgroup_memory=threadgroup_memory,
             )
         except EnigmaError as exc:
             if exc.kind in ("data_race", "uninitialized_read"):
@@ -293,6 +297,10 @@ def launch(
             )
         from . import metal
 
-        metal.dispatch(ck, slots, g, b, constants)  # pragma: no cover - macOS only
+        from .runtime import _threadgroup_lengths
+
+        metal.dispatch(  # pragma: no cover - macOS only
+            ck, slots, g, b, constants, _threadgroup_lengths(threadgroup_memory)
+        )
     else:
         raise EnigmaError(f"unknown device {device!r}; expected 'cpu' or 'metal'")

@@ -274,6 +274,12 @@ static void reportFault(Worker *w) {
                               "constant %s&, %zu bytes) at byte offset %lld%s, in %s",
                               job->kernelName, access, p->name, p->bufferIndex, p->typeName,
                               b->size, off, scalarSize, where);
+      else if (p->kind == ENIGMA_CPU_PARAM_THREADGROUP)
+        msg = enigmaCpuFormat("kernel '%s': out-of-bounds %s of threadgroup memory '%s' "
+                              "([[threadgroup(%d)]], %zu bytes of %s given at launch) at element "
+                              "index %lld (byte offset %lld%s), in %s",
+                              job->kernelName, access, p->name, p->threadgroupIndex, b->size,
+                              p->typeName, index, off, sizeNote, where);
       else if (protectedWrite)
         msg = enigmaCpuFormat("kernel '%s': write to read-only buffer '%s' ([[buffer(%d)]], "
                               "declared %s%s) at element index %lld (byte offset %lld), in %s",
@@ -890,6 +896,21 @@ static void raceGroupStart(const EnigmaCpuJob *job, const uint32_t gid[3]) {
 
 /*===-- Fibers of a worker ------------------------------------------------===*/
 
+/// Threadgroup memory a launch sized ([[threadgroup(n)]] parameters) is threadgroup memory for
+/// the checker, under the parameter's name, like the launcher's kernel-scope variables.
+static void raceDeclareThreadgroupArgs(Worker *w) {
+  const EnigmaCpuJob *job = w->job;
+  if (!job->workerArgs || !job->signature)
+    return;
+  for (size_t i = 0; i < job->numBuffers; ++i) {
+    const EnigmaCpuBufferInfo *b = &job->buffers[i];
+    size_t p = (size_t)(b->param - job->signature->params);
+    if (b->param->kind == ENIGMA_CPU_PARAM_THREADGROUP && b->size && b->data == w->g.args[p])
+      raceFindRange(gRace, (uintptr_t)b->data, ENIGMA_CPU_RACE_THREADGROUP, b->data,
+                    b->param->name, b->size);
+  }
+}
+
 static void fiberMain(void *arg);
 
 static bool prepareFiber(Worker *w, Fiber *f, size_t slot) {
@@ -1142,8 +1163,10 @@ static bool runGroup(Worker *w, const uint32_t gid[3]) {
   w->mode = MODE_SEQUENTIAL;
   w->doneCount = 0;
   w->barrierCount = 0;
-  if (gRace)
+  if (gRace) {
     raceGroupStart(w->job, gid);
+    raceDeclareThreadgroupArgs(w);
+  }
   Fiber *seq = &w->fibers[SEQ_FIBER];
   if (!prepareFiber(w, seq, SEQ_FIBER)) {
     jobFail(w->js, ENIGMA_RUNTIME_ERROR_SYSTEM,
@@ -1165,7 +1188,10 @@ static void runKernelJob(Worker *w, JobState *js) {
   w->js = js;
   EnigmaCpuGroup *g = &w->g;
   memset(g, 0, sizeof(*g));
-  g->args = job->args;
+  // Threadgroup memory sized at launch: each worker's own, in its copy of the arguments.
+  g->args = job->workerArgs && (size_t)w->index < job->numWorkerArgs
+                ? job->workerArgs + (size_t)w->index * job->signature->numParams
+                : job->args;
   for (int d = 0; d < 3; ++d) {
     g->threadsPerGrid[d] = job->grid[d];
     g->dispatchThreadsPerThreadgroup[d] = job->block[d];
@@ -1585,6 +1611,12 @@ static EnigmaRuntimeStatus runJob(const EnigmaCpuJob *job, EnigmaCpuRaceTable *r
       size_t p = (size_t)(b->param - job->signature->params);
       if (!b->regionLo || p >= numParams)
         continue;
+      if (b->param->kind == ENIGMA_CPU_PARAM_THREADGROUP) {
+        // One region per worker: no single range is right for every thread, so each access
+        // takes __enigma_param_bounds_fail, which accepts the bytes of any of them.
+        table->params[p] = table->writeParams[p] = (EnigmaCpuParamBounds){0, 0};
+        continue;
+      }
       table->params[p] = (EnigmaCpuParamBounds){(uintptr_t)b->data, b->size};
       table->writeParams[p] =
           (EnigmaCpuParamBounds){(uintptr_t)b->data, b->writeProtected ? 0 : b->size};

@@ -137,14 +137,17 @@ static bool volatileQualifiesStruct(const char *s, size_t n, size_t i) {
 /// OS thread) and only an address space everywhere else (`threadgroup float* p`,
 /// `threadgroup T&` parameters, `(threadgroup atomic_uint*)` casts, `threadgroup T (&a)[N]`,
 /// member functions qualified `threadgroup`), which the CPU's flat memory does not need.
-/// Returns 1 for a declaration, 0 for an address space, -1 when it cannot tell (left as is).
+/// Returns 1 for a declaration, 0 for an address space, 2 for the attribute
+/// `[[threadgroup(n)]]` of a parameter, -1 when it cannot tell (left as is).
 static int threadgroupRole(const char *s, size_t n, size_t start, size_t i) {
-  // After a `)`: a member function's qualifier.
+  // After a `)`: a member function's qualifier; after `[[`: the attribute.
   size_t b = start;
   while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\n' || s[b - 1] == '\r'))
     --b;
   if (b > 0 && s[b - 1] == ')')
     return 0;
+  if (b > 1 && s[b - 1] == '[' && s[b - 2] == '[')
+    return 2;
   // The type (identifiers, `::`, template arguments, const/volatile), then what follows it.
   size_t j = i;
   unsigned idents = 0;
@@ -229,7 +232,13 @@ char *enigmaCpuRewriteMetalLiterals(const char *s, size_t n, size_t *outLength) 
         if (role >= 0) {
           enigmaCpuStringAppend(&out, s + copied, start - copied);
           // Same width: columns after it stay where they were.
-          enigmaCpuStringAppend(&out, role ? "__tg_local " : "           ", 11);
+          // An attribute keeps a name the header does not define (the runtime reads the
+          // original text's; the compiler ignores attributes it does not know).
+          enigmaCpuStringAppend(&out,
+                                role == 2   ? "enigma_tgrp"
+                                : role == 1 ? "__tg_local "
+                                            : "           ",
+                                11);
           copied = i;
         }
         continue;
