@@ -269,3 +269,32 @@ def test_cli_run_msl_gives_threadgroup_memory(tmp_path):
     assert small.returncode == 1
     assert "out-of-bounds write of threadgroup memory 't'" in small.stderr
     assert "at element index 32" in small.stderr
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "constexpr uint SG = 4;  // SIMD-groups per threadgroup (per query row)",
+        "/* a comment (ending in a parenthesis) */",
+        "#define ROWS (4)",
+        "uint unused = (t);",
+    ],
+)
+def test_kernel_scope_threadgroup_array_after_a_parenthesis(before):
+    # What precedes a kernel-scope `threadgroup` declaration must not make it look like a
+    # member-function qualifier (which would leave each thread its own copy, silently).
+    src = f"""
+#include <metal_stdlib>
+using namespace metal;
+kernel void k(device float* out [[buffer(0)]], uint t [[thread_index_in_threadgroup]]) {{
+  {before}
+  threadgroup float tmax[4];
+  if (t < 4) tmax[t] = float(t);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  out[t] = tmax[(t + 1) % 4];
+}}
+"""
+    k = rt.compile_msl(src, "k")
+    out = np.zeros(64, np.float32)
+    k(out, grid=(64,), block=(64,))
+    np.testing.assert_array_equal(out, ((np.arange(64) + 1) % 4).astype(np.float32))
