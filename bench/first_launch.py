@@ -13,8 +13,11 @@ checked against numpy):
 - warm: the same cache again in a new process (the compiled kernel is loaded from disk).
 
 `--no-pch` sets ENIGMA_CPU_PCH=0 (the compile without a precompiled header; the link without
-libstdc++ stays). `-n` sets the number of runs (medians and best are printed, in milliseconds).
-Kernels get the default bounds checking (exact where the bounds-check plugin is available).
+libstdc++ stays). `--no-in-process` sets ENIGMA_CPU_IN_PROCESS=0 (the kernel compiled by a clang
+process instead of clang's libraries in this process, libEnigmaHostCC.so). `-n` sets the number
+of runs (medians and best are printed, in milliseconds). Kernels get the default bounds checking
+(exact where the bounds-check plugin is available). The load average before and after is printed:
+the machine must be quiet for the figures to mean anything.
 """
 
 from __future__ import annotations
@@ -56,7 +59,14 @@ c(A, B, C, n, grid=n, block=128, device="cpu")
 dt = time.perf_counter() - t
 want = A * B - 1.0 if kernel is other else A + B
 assert np.array_equal(C, want), "wrong result"
-print(json.dumps({"total": dt, "compile": t_compile}))
+import ctypes
+from enigma import _capi
+counts = (ctypes.c_uint64(), ctypes.c_uint64())
+lib = _capi.lib()
+if hasattr(lib, "enigmaRuntimeCpuGetCompileCounts"):
+    lib.enigmaRuntimeCpuGetCompileCounts(ctypes.byref(counts[0]), ctypes.byref(counts[1]))
+print(json.dumps({"total": dt, "compile": t_compile, "in_process": counts[0].value,
+                  "processes": counts[1].value}))
 """
 
 
@@ -80,11 +90,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-n", type=int, default=5, help="runs per measurement (default 5)")
     ap.add_argument("--no-pch", action="store_true", help="compile without the PCH")
+    ap.add_argument(
+        "--no-in-process",
+        action="store_true",
+        help="compile with a clang process (ENIGMA_CPU_IN_PROCESS=0)",
+    )
     args = ap.parse_args()
     env = dict(os.environ)
     if args.no_pch:
         env["ENIGMA_CPU_PCH"] = "0"
+    if args.no_in_process:
+        env["ENIGMA_CPU_IN_PROCESS"] = "0"
+    load_before = os.getloadavg()
     cold, cold_kernel, warm, enigma_compile = [], [], [], []
+    how = set()
     for _ in range(args.n):
         with tempfile.TemporaryDirectory(prefix="enigma-first-launch-") as d:
             env["ENIGMA_CACHE_DIR"] = d
@@ -92,10 +111,18 @@ def main() -> None:
             cold.append(r["total"])
             enigma_compile.append(r["compile"])
             warm.append(child("vadd", env)["total"])
-            cold_kernel.append(child("other", env)["total"])
+            r = child("other", env)
+            cold_kernel.append(r["total"])
+            how.add("in process" if r.get("in_process") else "clang process")
     pch = "off (ENIGMA_CPU_PCH=0)" if args.no_pch else "on"
     print(
-        f"first launch of the vector add, enigma.compile + launch; PCH {pch}; {args.n} runs"
+        f"first launch of the vector add, enigma.compile + launch; PCH {pch}; {args.n} runs; "
+        f"new kernel compiled {' and '.join(sorted(how))}"
+    )
+    load_after = os.getloadavg()
+    print(
+        "  load average before %.2f %.2f %.2f, after %.2f %.2f %.2f"
+        % (*load_before, *load_after)
     )
     print(f"  cold (empty cache)          {fmt(cold)}")
     print(f"  cold kernel, warm PCH       {fmt(cold_kernel)}")

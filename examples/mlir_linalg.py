@@ -1,7 +1,8 @@
 """MLIR from another front end: a linalg.generic on tensors (y = relu(W x + b) row by row is
 two ops here: a matrix-vector product as a reduction, then a bias and ReLU), lowered by
 enigma.compile_mlir through gpu-lower-to-enigma-pipeline (bufferization, linalg to parallel
-loops, gpu outlining, convert-gpu-to-enigma) to MSL, and run on the CPU runtime."""
+loops tiled into threadgroups, gpu outlining, convert-gpu-to-enigma) to MSL, and run on the CPU
+runtime."""
 
 from __future__ import annotations
 
@@ -44,11 +45,12 @@ def run() -> dict:
     b = rng.standard_normal(M).astype(np.float32)
     module = enigma.compile_mlir(MLIR)
     # One kernel per linalg op, in two gpu.modules whose kernels share the function's name;
-    # upstream's mapping launches one thread per output row.
+    # each parallel loop is tiled into threadgroups (one thread per output row here), and a
+    # launch without block= uses the threadgroup size the kernel was compiled for.
     matvec, bias_relu = sorted(module)
     acc = np.zeros(M, np.float32)  # the reduction accumulates into its init tensor's buffer
-    module[matvec](w, x, acc, grid=M, block=1)
-    module[bias_relu](acc, b, grid=M, block=1)  # in place: the second op's output is its input
+    module[matvec](w, x, acc, grid=M)
+    module[bias_relu](acc, b, grid=M)  # in place: the second op's output is its input
     expect = np.maximum(w @ x + b, 0)
     return {
         "kernel": module[matvec],

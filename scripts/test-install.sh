@@ -47,6 +47,11 @@ for a in "$BUILD_DIR"/lib/libMLIREnigma*.a; do
     missing=1
   fi
 done
+# The in-process compiler module, when the build made it (clang's development files found).
+if [ -e "$BUILD_DIR/lib/libEnigmaHostCC.so" ] && [ ! -e "$prefix/lib/libEnigmaHostCC.so" ]; then
+  echo "missing from the install tree: lib/libEnigmaHostCC.so"
+  missing=1
+fi
 [ "$missing" -eq 0 ] || exit 1
 echo "installed: $(cd "$prefix" && find . -type f | wc -l) files"
 
@@ -56,9 +61,11 @@ echo "== the installed enigma-opt"
   --pass-pipeline='builtin.module(convert-gpu-to-enigma)' | grep "enigma.kernel @vadd" >/dev/null
 
 echo "== a kernel through the installed libEnigmaCAPI.so"
+HOSTCC_BUILT=$([ -e "$BUILD_DIR/lib/libEnigmaHostCC.so" ] && echo 1 || echo 0) \
 ENIGMA_CAPI_LIB="$prefix/lib/libEnigmaCAPI.so" PYTHONPATH="$PWD/python" \
   ENIGMA_CACHE_DIR="$work/kernel-cache" ENIGMA_CPU_BOUNDS_CHECK=exact \
   "${PYTHON:-python3}" - <<'EOF'
+import ctypes
 import os
 
 import numpy as np
@@ -84,6 +91,15 @@ for vec_width in (0, 4):
 loaded = _capi.lib()._name
 assert loaded == os.environ["ENIGMA_CAPI_LIB"], loaded
 print(f"vadd (vec_width 0 and 4, exact bounds checks) ran through {loaded}")
+if os.environ["HOSTCC_BUILT"] == "1":
+    lib = _capi.lib()
+    lib.enigmaRuntimeCpuGetInProcessCompiler.restype = ctypes.c_char_p
+    module = lib.enigmaRuntimeCpuGetInProcessCompiler().decode()
+    assert module == os.path.dirname(loaded) + "/libEnigmaHostCC.so", module
+    counts = (ctypes.c_uint64(), ctypes.c_uint64())
+    lib.enigmaRuntimeCpuGetCompileCounts(ctypes.byref(counts[0]), ctypes.byref(counts[1]))
+    assert counts[0].value >= 1, "no kernel was compiled in process"
+    print(f"compiled in process by {module}")
 EOF
 
 echo "== examples/downstream against the install tree"

@@ -69,12 +69,14 @@ ENIGMA_CAPI_EXPORTED bool enigmaCompileResultSucceeded(EnigmaCompileResult resul
 ENIGMA_CAPI_EXPORTED const char *enigmaCompileResultGetMLIR(EnigmaCompileResult result);
 /// The Metal Shading Language source.
 ENIGMA_CAPI_EXPORTED const char *enigmaCompileResultGetMSL(EnigmaCompileResult result);
-/// JSON: {"pipeline": str, "kernels": [{"name", "module", "entry", "coarsen", "params": [{"name",
+/// JSON: {"pipeline": str, "kernels": [{"name", "module", "entry", "coarsen", "block_size",
+/// "params": [{"name",
 /// "buffer_index", "is_scalar", "msl_type", "element_type", "access", "is_atomic",
 /// "is_unsigned", "implicit"}], "function_constants": [{"index", "name", "msl_type",
 /// "element_type", "is_unsigned"}]}]}. "implicit" names what a launcher passes itself for a
 /// parameter the pipeline added ("threads_per_grid.x": the undivided x grid of a coarsened
-/// kernel), "" for the user's parameters. "module" is the gpu.module holding the kernel
+/// kernel), "" for the user's parameters. "block_size" is the threadgroup size [x, y, z] every
+/// launch must use (the kernel's known_block_size), or null. "module" is the gpu.module holding the kernel
 /// (enigmaCompileMLIR of upstream IR; "" otherwise): kernels of different modules may share a
 /// "name", never an "entry". "function_constants" lists the Metal function
 /// constants the kernel reads (declared at file scope of the MSL as `constant <msl_type>

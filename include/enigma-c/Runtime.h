@@ -184,6 +184,10 @@ typedef enum EnigmaCpuParamKind {
   ENIGMA_CPU_PARAM_SCALAR = 1,
   /// A builtin such as [[thread_position_in_grid]]: not a launch argument.
   ENIGMA_CPU_PARAM_BUILTIN = 2,
+  /// `threadgroup T* name [[threadgroup(i)]]`: threadgroup memory whose length
+  /// each launch gives (EnigmaCpuLaunchConfig.threadgroupMemoryLengths[i], as
+  /// Metal's setThreadgroupMemoryLength:atIndex:); not a launch argument.
+  ENIGMA_CPU_PARAM_THREADGROUP = 3,
 } EnigmaCpuParamKind;
 
 typedef enum EnigmaCpuBuiltin {
@@ -219,10 +223,10 @@ typedef struct EnigmaCpuParam {
   /// address space and cv-qualifiers: "float", "atomic_uint", "uint3", "Params".
   const char *typeName;
   EnigmaCpuParamKind kind;
-  /// The [[buffer(i)]] index; -1 for builtins.
+  /// The [[buffer(i)]] index; -1 for builtins and threadgroup memory.
   int32_t bufferIndex;
   /// Position among the launch arguments (buffers and scalars sorted by
-  /// buffer index); -1 for builtins.
+  /// buffer index); -1 for builtins and threadgroup memory.
   int32_t argIndex;
   EnigmaCpuBuiltin builtin;
   /// Number of components of a builtin (1, 2 or 3); 0 otherwise.
@@ -233,6 +237,8 @@ typedef struct EnigmaCpuParam {
   /// compiler laid it out (which matches Metal's layout); 0 for builtins.
   uint32_t elementSize;
   uint32_t elementAlign;
+  /// The [[threadgroup(i)]] index of threadgroup memory; -1 otherwise.
+  int32_t threadgroupIndex;
 } EnigmaCpuParam;
 
 /// Number of parameters (including builtins).
@@ -292,7 +298,18 @@ typedef struct EnigmaCpuLaunchConfig {
   /// it is interrupted and fails with ENIGMA_RUNTIME_ERROR_TIMEOUT, naming a
   /// thread that was still running.
   uint32_t timeoutMs;
+  /// Bytes of threadgroup memory for each [[threadgroup(i)]] parameter, by
+  /// index i (Metal's setThreadgroupMemoryLength:atIndex:): every index a
+  /// kernel declares needs a length, a positive multiple of 16; together at
+  /// most ENIGMA_CPU_MAX_THREADGROUP_MEMORY bytes. Each threadgroup gets its
+  /// own memory of that length, uninitialized as on the GPU. May be NULL when
+  /// the kernel declares none.
+  const uint32_t *threadgroupMemoryLengths;
+  uint32_t numThreadgroupMemoryLengths;
 } EnigmaCpuLaunchConfig;
+
+/// Threadgroup memory Apple GPUs give a threadgroup (maxThreadgroupMemoryLength).
+#define ENIGMA_CPU_MAX_THREADGROUP_MEMORY 32768u
 
 /// Runs the kernel over the grid and waits for it. `args[i]` is the i-th
 /// launch argument (parameters with a [[buffer(n)]] index, sorted by n);
@@ -378,6 +395,16 @@ ENIGMA_CAPI_EXPORTED const char *enigmaRuntimeGetHeaderVersion(void);
 
 /// Number of worker threads launches use (starts the pool if needed).
 ENIGMA_CAPI_EXPORTED size_t enigmaRuntimeCpuGetNumWorkers(void);
+
+/// The in-process host compiler (libEnigmaHostCC.so beside this library, loaded on first use):
+/// its path, or NULL when it was not built, does not load, or ENIGMA_CPU_IN_PROCESS is 0. It
+/// compiles the kernels whose host compiler is clang of its LLVM major version.
+ENIGMA_CAPI_EXPORTED const char *enigmaRuntimeCpuGetInProcessCompiler(void);
+
+/// How many kernel compile commands this process ran in process and as compiler processes
+/// (cache hits count in neither; a kernel compiled again without the PCH counts twice).
+ENIGMA_CAPI_EXPORTED void enigmaRuntimeCpuGetCompileCounts(uint64_t *inProcess,
+                                                           uint64_t *processes);
 
 #ifdef __cplusplus
 }

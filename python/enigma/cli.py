@@ -96,6 +96,15 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _index_bytes(text: str) -> tuple[int, int]:
+    """`I=BYTES` of --threadgroup-memory."""
+    try:
+        index, nbytes = (int(x) for x in text.split("="))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected I=BYTES, got {text!r}") from None
+    return index, nbytes
+
+
 def _cmd_run_msl(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -108,7 +117,11 @@ def _cmd_run_msl(args: argparse.Namespace) -> int:
     print(f"{args.kernel}: compiled for the CPU runtime "
           f"(bounds checks: {kernel.bounds_check})")
     for p in kernel.params:
-        where = f"[[{p.builtin}]]" if p.kind == "builtin" else f"[[buffer({p.buffer_index})]]"
+        where = (
+            f"[[{p.builtin}]]" if p.kind == "builtin"
+            else f"[[threadgroup({p.threadgroup_index})]]" if p.kind == "threadgroup"
+            else f"[[buffer({p.buffer_index})]]"
+        )
         print(f"  {p.kind:8} {p.type_name:12} {p.name} {where}")
     if args.grid is None:
         if args.race_check:
@@ -125,6 +138,16 @@ def _cmd_run_msl(args: argparse.Namespace) -> int:
         if "race_check" not in inspect.signature(kernel.launch_raw).parameters:
             raise CliError("--race-check: this version of the CPU runtime has no race checking")
         extra["race_check"] = True
+    # Threadgroup memory sized at launch: as given, else one element per thread of the block.
+    tg_memory = dict(args.threadgroup_memory or [])
+    threads = block[0] * block[1] * block[2]
+    for p in kernel.threadgroup_params:
+        if p.threadgroup_index not in tg_memory:
+            tg_memory[p.threadgroup_index] = -(-threads * max(p.element_size, 1) // 16) * 16
+            print(f"  {p.name}: {tg_memory[p.threadgroup_index]} bytes of threadgroup memory "
+                  f"(--threadgroup-memory {p.threadgroup_index}=BYTES to change)")
+    if tg_memory:
+        extra["threadgroup_memory"] = tg_memory
     kernel.launch_raw(raw, grid=args.grid, block=block, **extra)
     print(f"ran {args.grid} threads in threadgroups of {block} on zero-filled buffers of "
           f"{args.elements} elements: no fault")
@@ -252,6 +275,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="threads per threadgroup (default: min(X, 256))")
     r.add_argument("--elements", type=int, default=1 << 16, metavar="N",
                    help="elements per buffer for --grid (default 65536)")
+    r.add_argument("--threadgroup-memory", type=_index_bytes, action="append", metavar="I=BYTES",
+                   help="with --grid: bytes of [[threadgroup(I)]] memory (repeatable; default "
+                   "one element per thread of the block)")
     r.add_argument("--race-check", action="store_true",
                    help="with --grid: run the race-checked build of the kernel (a data race or "
                    "a read of threadgroup memory nothing wrote is an error)")

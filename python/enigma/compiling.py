@@ -144,6 +144,7 @@ class CompiledKernel:
         device: str | None = None,
         function_constants: dict | None = None,
         race_check: bool = False,
+        threadgroup_memory: dict | None = None,
     ) -> None:
         """Launches the kernel. Buffers are numpy arrays (written in place), scalars Python or
         numpy numbers, in parameter order. `grid` (total threads) and `block` default to the
@@ -154,10 +155,14 @@ class CompiledKernel:
         ``ENIGMA_RACE_CHECK=1`` for every launch) runs the race-checked build: a data race
         raises an EnigmaError of kind ``data_race``, a read of threadgroup memory nothing
         wrote one of kind ``uninitialized_read``, naming both accesses' positions
-        (docs/cpu-runtime.md#race-checking)."""
+        (docs/cpu-runtime.md#race-checking). `threadgroup_memory` gives the bytes of a
+        hand-written kernel's ``threadgroup T* p [[threadgroup(i)]]`` parameters
+        (``{i: bytes}``, Metal's setThreadgroupMemoryLength:atIndex:)."""
         from . import launch as _launch
 
-        _launch.launch(self, args, grid, block, device, function_constants, race_check)
+        _launch.launch(
+            self, args, grid, block, device, function_constants, race_check, threadgroup_memory
+        )
 
 
 def _params_from_msl(ck: CompiledKernel) -> list[ParamInfo]:

@@ -212,10 +212,13 @@ def launch(
     device: str | None,
     function_constants: Any = None,
     race_check: bool = False,
+    threadgroup_memory: Any = None,
 ) -> None:
     """Runs CompiledKernel `ck` over `grid` threads in threadgroups of `block`, with the
     values of its function constants (a dict keyed by index or name); `race_check` runs the
-    CPU runtime's race-checked build (docs/cpu-runtime.md#race-checking)."""
+    CPU runtime's race-checked build (docs/cpu-runtime.md#race-checking);
+    `threadgroup_memory` gives the bytes of [[threadgroup(i)]] parameters of hand-written
+    MSL (``{i: bytes}``)."""
     from . import function_constants as _fc
 
     kinfo = (ck.metadata.get("kernels") or [{}])[0]
@@ -227,7 +230,19 @@ def launch(
             f"{ck.kernel_name}: pass grid= (the total number of threads; only "
             "kernels launched from @enigma.jit have a default)"
         )
-    b = as_dims(block, "block", 1) if block is not None else (ck.block or (256, 1, 1))
+    known = kinfo.get("block_size")  # known_block_size: every launch must use it
+    known = tuple(int(x) for x in known) if known else None
+    if block is not None:
+        b = as_dims(block, "block", 1)
+    else:
+        b = known or ck.block or (256, 1, 1)
+    if known is not None and tuple(b) != known:
+        raise EnigmaError(
+            f"{ck.kernel_name}: launched with block {tuple(b)}, but the kernel was compiled for "
+            f"threadgroups of {known} threads (its known_block_size); pass block={known} or "
+            "leave block out",
+            kind="invalid_argument",
+        )
     if any(x < 1 for x in b) or b[0] * b[1] * b[2] > 1024:
         raise EnigmaError(
             f"{ck.kernel_name}: block {b} must have positive dimensions and at most 1024 threads"
@@ -258,6 +273,7 @@ def launch(
                 coarsen=max(1, ck.coarsen),
                 function_constants={fc.index: v for fc, v, _ in constants},
                 race_check=race_check,
+                threadgroup_memory=threadgroup_memory,
             )
         except EnigmaError as exc:
             if exc.kind in ("data_race", "uninitialized_read"):
@@ -281,6 +297,10 @@ def launch(
             )
         from . import metal
 
-        metal.dispatch(ck, slots, g, b, constants)  # pragma: no cover - macOS only
+        from .runtime import _threadgroup_lengths
+
+        metal.dispatch(  # pragma: no cover - macOS only
+            ck, slots, g, b, constants, _threadgroup_lengths(threadgroup_memory)
+        )
     else:
         raise EnigmaError(f"unknown device {device!r}; expected 'cpu' or 'metal'")

@@ -901,6 +901,10 @@ def _tiler_tokens(t: Any, structure: list, leaves: list) -> None:
 
 
 def _with_tiler(name: str, layout: Layout, tiler: Tiler) -> Layout:
+    """C operation `name` (a divide, product or composition with a tiler) of `layout` by
+    `tiler`; on a composed layout it acts on the inner layout, as CuTe does."""
+    if isinstance(layout, ComposedLayout):
+        return layout._with(_with_tiler(name, layout.layout, tiler))
     layout = _as_layout(layout, "layout")
     h = ctypes.c_void_p()
     e = _err()
@@ -1089,61 +1093,48 @@ def left_inverse(layout: Layout) -> Layout:
 
 def logical_divide(layout: Layout, tiler: Tiler) -> Layout:
     """Splits each tiled mode into (tile, rest)."""
-    if isinstance(layout, ComposedLayout):
-        return _inner_op(logical_divide, layout, tiler)
     return _with_tiler("LayoutLogicalDivide", layout, tiler)
 
 
 def zipped_divide(layout: Layout, tiler: Tiler) -> Layout:
     """``((tiles...), (rests..., other modes...))``."""
-    if isinstance(layout, ComposedLayout):
-        return _inner_op(zipped_divide, layout, tiler)
     return _with_tiler("LayoutZippedDivide", layout, tiler)
 
 
 def tiled_divide(layout: Layout, tiler: Tiler) -> Layout:
     """``((tiles...), rests..., other modes...)``."""
-    if isinstance(layout, ComposedLayout):
-        return _inner_op(tiled_divide, layout, tiler)
     return _with_tiler("LayoutTiledDivide", layout, tiler)
 
 
 def flat_divide(layout: Layout, tiler: Tiler) -> Layout:
     """``(tiles..., rests..., other modes...)``."""
-    if isinstance(layout, ComposedLayout):
-        return _inner_op(flat_divide, layout, tiler)
     return _with_tiler("LayoutFlatDivide", layout, tiler)
 
 
 def logical_product(layout: Layout, tiler: Tiler) -> Layout:
     """``(layout, complement(layout, size*cosize(tiler)) o tiler)``."""
-    if isinstance(layout, ComposedLayout):
-        return _inner_op(logical_product, layout, tiler)
     return _with_tiler("LayoutLogicalProduct", layout, tiler)
 
 
 def zipped_product(layout: Layout, tiler: Tiler) -> Layout:
     """``((blocks...), (repeats..., other modes...))``."""
-    if isinstance(layout, ComposedLayout):
-        return _inner_op(zipped_product, layout, tiler)
     return _with_tiler("LayoutZippedProduct", layout, tiler)
 
 
 def tiled_product(layout: Layout, tiler: Tiler) -> Layout:
     """``((blocks...), repeats..., other modes...)``."""
-    if isinstance(layout, ComposedLayout):
-        return _inner_op(tiled_product, layout, tiler)
     return _with_tiler("LayoutTiledProduct", layout, tiler)
 
 
 def flat_product(layout: Layout, tiler: Tiler) -> Layout:
     """``(blocks..., repeats..., other modes...)``."""
-    if isinstance(layout, ComposedLayout):
-        return _inner_op(flat_product, layout, tiler)
     return _with_tiler("LayoutFlatProduct", layout, tiler)
 
 
 def _binary(name: str, a: Layout, b: Layout) -> Layout:
+    """C operation `name` of two layouts; on a composed `a` it acts on the inner layout."""
+    if isinstance(a, ComposedLayout):
+        return a._with(_binary(name, a.layout, b))
     a = _as_layout(a, "block")
     b = _as_layout(b, "tiler")
     h = ctypes.c_void_p()
@@ -1155,15 +1146,11 @@ def _binary(name: str, a: Layout, b: Layout) -> Layout:
 
 def blocked_product(block: Layout, tiler: Layout) -> Layout:
     """``block`` repeated in contiguous blocks arranged by ``tiler``, mode by mode."""
-    if isinstance(block, ComposedLayout):
-        return _inner_op(blocked_product, block, tiler)
     return _binary("LayoutBlockedProduct", block, tiler)
 
 
 def raked_product(block: Layout, tiler: Layout) -> Layout:
     """Like :func:`blocked_product` with the copies interleaved (a cyclic distribution)."""
-    if isinstance(block, ComposedLayout):
-        return _inner_op(raked_product, block, tiler)
     return _binary("LayoutRakedProduct", block, tiler)
 
 

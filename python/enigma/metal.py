@@ -200,12 +200,18 @@ class Session:  # pragma: no cover - macOS only
 
 
 def dispatch(
-    ck: Any, slots: list, grid: tuple, block: tuple, constants: list | None = None
+    ck: Any,
+    slots: list,
+    grid: tuple,
+    block: tuple,
+    constants: list | None = None,
+    threadgroup_memory: list[int] | None = None,
 ) -> None:  # pragma: no cover
     """Runs CompiledKernel `ck` on the default Metal device (PyObjC's Metal bindings), with
     dispatchThreads semantics; `slots` are (buffer index, value) pairs, `constants` the
-    function constant values (given to MTLFunctionConstantValues). Buffers the kernel writes
-    are copied back into the arrays."""
+    function constant values (given to MTLFunctionConstantValues), `threadgroup_memory` the
+    lengths of [[threadgroup(i)]] memory by index (setThreadgroupMemoryLength:atIndex:).
+    Buffers the kernel writes are copied back into the arrays."""
     try:
         import Foundation
         import Metal
@@ -243,6 +249,9 @@ def dispatch(
         else:
             data = np.array(v, dtype=p.dtype.numpy if p else np.uint32).tobytes()
             enc.setBytes_length_atIndex_(data, len(data), index)
+    for index, nbytes in enumerate(threadgroup_memory or []):
+        if nbytes:
+            enc.setThreadgroupMemoryLength_atIndex_(nbytes, index)
     coarsen = max(1, ck.coarsen)
     gx = -(-grid[0] // coarsen)
     enc.dispatchThreads_threadsPerThreadgroup_(

@@ -48,7 +48,7 @@ _STATUS_KINDS = {
     9: "data_race",
     10: "uninitialized_read",
 }
-_PARAM_KINDS = {0: "buffer", 1: "scalar", 2: "builtin"}
+_PARAM_KINDS = {0: "buffer", 1: "scalar", 2: "builtin", 3: "threadgroup"}
 _FLAG_UNCHECKED = 1
 _FLAG_EXITED_THREADS_SKIP_BARRIERS = 2
 _FLAG_RACE_CHECK = 4
@@ -86,6 +86,7 @@ class _Param(ctypes.Structure):
         ("readOnly", ctypes.c_bool),
         ("elementSize", ctypes.c_uint32),
         ("elementAlign", ctypes.c_uint32),
+        ("threadgroupIndex", ctypes.c_int32),
     ]
 
 
@@ -107,6 +108,39 @@ class _FunctionConstantValue(ctypes.Structure):
     _fields_ = [("index", ctypes.c_uint32), ("data", ctypes.c_void_p), ("size", ctypes.c_size_t)]
 
 
+def _threadgroup_lengths(value: Mapping[int, int] | Sequence[int] | None) -> list[int]:
+    """``threadgroup_memory`` as a list of lengths by [[threadgroup(i)]] index (0: none given);
+    the runtime checks them against the kernel."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, (list, tuple)):
+        items = list(enumerate(value))
+    else:
+        raise _invalid(
+            "threadgroup_memory must be a dict {index: bytes} or a sequence of byte counts, "
+            f"got {value!r}"
+        )
+    lengths: dict[int, int] = {}
+    for index, nbytes in items:
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= 30:
+            raise _invalid(f"threadgroup_memory: index {index!r} is not in 0..30")
+        if (
+            isinstance(nbytes, bool)
+            or not hasattr(nbytes, "__index__")
+            or not 0 <= int(nbytes) <= _UINT32_MAX
+        ):
+            raise _invalid(
+                f"threadgroup_memory[{index}] must be a byte count (int), got {nbytes!r}"
+            )
+        lengths[index] = int(nbytes)
+    out = [0] * (max(lengths) + 1 if lengths else 0)
+    for index, nbytes in lengths.items():
+        out[index] = nbytes
+    return out
+
+
 class _LaunchConfig(ctypes.Structure):
     _fields_ = [
         ("grid", ctypes.c_uint32 * 3),
@@ -114,6 +148,8 @@ class _LaunchConfig(ctypes.Structure):
         ("coarsen", ctypes.c_uint32),
         ("flags", ctypes.c_uint32),
         ("timeoutMs", ctypes.c_uint32),
+        ("threadgroupMemoryLengths", ctypes.POINTER(ctypes.c_uint32)),
+        ("numThreadgroupMemoryLengths", ctypes.c_uint32),
     ]
 
 
@@ -237,12 +273,13 @@ class KernelParam:
     name: str
     #: Pointee / value type without qualifiers: "float", "atomic_uint", "uint3", "Params".
     type_name: str
-    #: "buffer" (device/constant pointer or device reference), "scalar" (constant T&) or
-    #: "builtin" ([[thread_position_in_grid]] ...).
+    #: "buffer" (device/constant pointer or device reference), "scalar" (constant T&),
+    #: "builtin" ([[thread_position_in_grid]] ...) or "threadgroup" (``threadgroup T*``
+    #: [[threadgroup(i)]]: memory whose length the launch gives, not an argument).
     kind: str
-    #: [[buffer(i)]] index; None for builtins.
+    #: [[buffer(i)]] index; None for builtins and threadgroup memory.
     buffer_index: int | None
-    #: Position among the launch arguments; None for builtins.
+    #: Position among the launch arguments; None for builtins and threadgroup memory.
     arg_index: int | None
     #: Builtin attribute name ("thread_position_in_grid"); None otherwise.
     builtin: str | None
@@ -250,6 +287,8 @@ class KernelParam:
     read_only: bool
     element_size: int
     element_align: int
+    #: [[threadgroup(i)]] index of threadgroup memory; None otherwise.
+    threadgroup_index: int | None = None
 
 
 _BUILTIN_NAMES = [
@@ -395,13 +434,14 @@ class CpuKernel:
                     name=p.name.decode(),
                     type_name=p.typeName.decode(),
                     kind=kind,
-                    buffer_index=None if kind == "builtin" else p.bufferIndex,
-                    arg_index=None if kind == "builtin" else p.argIndex,
+                    buffer_index=p.bufferIndex if kind in ("buffer", "scalar") else None,
+                    arg_index=p.argIndex if kind in ("buffer", "scalar") else None,
                     builtin=_BUILTIN_NAMES[p.builtin] if kind == "builtin" else None,
                     builtin_components=p.builtinComponents,
                     read_only=bool(p.readOnly),
                     element_size=p.elementSize,
                     element_align=p.elementAlign,
+                    threadgroup_index=p.threadgroupIndex if kind == "threadgroup" else None,
                 )
             )
         #: Every parameter in declaration order.
@@ -426,8 +466,13 @@ class CpuKernel:
         #: The launch arguments (buffers and scalars) in [[buffer(i)]] order.
         self.args: tuple[KernelParam, ...] = tuple(
             sorted(
-                (p for p in params if p.kind != "builtin"), key=lambda p: p.arg_index
+                (p for p in params if p.kind in ("buffer", "scalar")), key=lambda p: p.arg_index
             )
+        )
+        #: The threadgroup memory parameters ([[threadgroup(i)]]), whose lengths every launch
+        #: gives (``threadgroup_memory={i: bytes}``).
+        self.threadgroup_params: tuple[KernelParam, ...] = tuple(
+            p for p in params if p.kind == "threadgroup"
         )
 
     def __repr__(self) -> str:
@@ -445,6 +490,7 @@ class CpuKernel:
         timeout: float | None = None,
         function_constants: Mapping[int | str, Any] | None = None,
         race_check: bool = False,
+        threadgroup_memory: Mapping[int, int] | Sequence[int] | None = None,
     ) -> None:
         """Runs the kernel over ``grid`` threads in threadgroups of ``block`` and waits.
 
@@ -460,6 +506,9 @@ class CpuKernel:
         ``ENIGMA_RACE_CHECK=1`` for every launch) runs the race-checked build of the kernel:
         a data race fails with kind ``data_race``, a read of threadgroup memory nothing wrote
         with ``uninitialized_read`` (docs/cpu-runtime.md#race-checking).
+        ``threadgroup_memory`` gives the bytes of each ``threadgroup T* p [[threadgroup(i)]]``
+        parameter, ``{i: bytes}`` or a sequence indexed by i (Metal's
+        ``setThreadgroupMemoryLength:atIndex:``): a positive multiple of 16, 32 KiB in all.
         """
         self.launch(
             args,
@@ -471,6 +520,7 @@ class CpuKernel:
             timeout=timeout,
             function_constants=function_constants,
             race_check=race_check,
+            threadgroup_memory=threadgroup_memory,
         )
 
     def launch(
@@ -485,6 +535,7 @@ class CpuKernel:
         timeout: float | None = None,
         function_constants: Mapping[int | str, Any] | None = None,
         race_check: bool = False,
+        threadgroup_memory: Mapping[int, int] | Sequence[int] | None = None,
     ) -> None:
         """Same as calling the kernel, with the arguments as one sequence."""
         import numpy as np
@@ -521,6 +572,7 @@ class CpuKernel:
             timeout=timeout,
             function_constants=constants,
             race_check=race_check,
+            threadgroup_memory=threadgroup_memory,
         )
         for original, arr in write_back:
             original[...] = arr.reshape(original.shape)
@@ -537,6 +589,7 @@ class CpuKernel:
         timeout: float | None = None,
         function_constants: Mapping[int | str, Any] | Sequence[tuple[Any, Any, bytes]] | None = None,
         race_check: bool = False,
+        threadgroup_memory: Mapping[int, int] | Sequence[int] | None = None,
     ) -> None:
         """Launches with (address, byte size) pairs in [[buffer(i)]] order: the bytes of
         a buffer, or exactly ``element_size`` bytes of a scalar. ``function_constants``: a
@@ -573,6 +626,10 @@ class CpuKernel:
             | (_FLAG_RACE_CHECK if race_check else 0)
         )
         cfg.timeoutMs = timeout_ms
+        lengths = _threadgroup_lengths(threadgroup_memory)
+        tg = (ctypes.c_uint32 * max(len(lengths), 1))(*lengths)
+        cfg.threadgroupMemoryLengths = ctypes.cast(tg, ctypes.POINTER(ctypes.c_uint32))
+        cfg.numThreadgroupMemoryLengths = len(lengths)
         if function_constants is None or isinstance(function_constants, Mapping):
             function_constants = self.resolve_function_constants(function_constants)
         nfc = len(function_constants)

@@ -378,7 +378,7 @@ def gemm(
 
     M == N == K == 8 with `use_simdgroup` None/True takes the SIMD-group matrix path (A, B and
     C in memory, one float/half/bfloat element type equal to `accum_dtype`): barrier, load A,
-    B and C, barrier, multiply-accumulate, store C, barrier. Otherwise the scalar path:
+    B and C, barrier, multiply-accumulate and store C in SIMD-group 0 alone, barrier. Otherwise the scalar path:
     products accumulated in `accum_dtype` in an ``scf.for`` over K, under a doubly nested
     ``scf.for`` over (m, n) for a memory C, or with the M x N cells carried by one loop for a
     register tensor C. ``use_simdgroup=True`` where the SIMD-group path does not apply raises
@@ -482,12 +482,18 @@ def _gemm_simdgroup(A: Any, B: Any, C: Any, elem: DType, ta: bool, tb: bool) -> 
         simdgroup_multiply_accumulate,
     )
 
+    from .queries import simdgroup_index_in_threadgroup
+
+    # SIMD-group 0 alone multiplies and stores: every SIMD-group storing the same values into
+    # C would be a write-write race (reported by the race check) and repeated work. The
+    # condition is uniform within a SIMD-group, as simdgroup matrix functions require.
     threadgroup_barrier()  # the tiles written by other threads are visible
     a = simdgroup_matrix_load(A, 8, elem, transpose=ta)
     b = simdgroup_matrix_load(B, 8, elem, transpose=tb)
     c = simdgroup_matrix_load(C, 8, elem)
-    threadgroup_barrier()  # every SIMD-group has read C before any writes it
-    simdgroup_matrix_store(simdgroup_multiply_accumulate(a, b, c), C, 8)
+    threadgroup_barrier()  # every SIMD-group has read C before it is written
+    with if_(simdgroup_index_in_threadgroup() == 0):
+        simdgroup_matrix_store(simdgroup_multiply_accumulate(a, b, c), C, 8)
     threadgroup_barrier()  # C is visible to every thread
 
 

@@ -35,15 +35,29 @@ def test_linalg_reduction_on_tensors(more):
     rng = np.random.default_rng(1)
     a = rng.standard_normal((4, 8)).astype(np.float32)
     out = np.zeros(4, np.float32)
-    # Upstream's mapping: one thread per block; constants are sunk into the kernel.
-    more["row_sum_kernel"](a, out, grid=4, block=1)
+    # The parallel loop over rows is one threadgroup of 4 threads (enigma-map-parallel-loops);
+    # the launch takes the kernel's known_block_size when block is left out.
+    assert more["row_sum_kernel"].metadata["kernels"][0]["block_size"] == [4, 1, 1]
+    more["row_sum_kernel"](a, out, grid=4)
     np.testing.assert_allclose(out, a.sum(axis=1), rtol=1e-5, atol=1e-5)
+
+
+def test_launch_must_use_the_known_block_size(more):
+    a = np.zeros((4, 8), np.float32)
+    out = np.zeros(4, np.float32)
+    with pytest.raises(enigma.EnigmaError, match=r"compiled for threadgroups of \(4, 1, 1\)") as e:
+        more["row_sum_kernel"](a, out, grid=4, block=1)
+    assert e.value.kind == "invalid_argument"
+    more["row_sum_kernel"](a + 1, out, grid=4, block=(4, 1, 1))
+    np.testing.assert_array_equal(out, np.full(4, 8, np.float32))
 
 
 def test_scf_parallel_2d(more):
     a = np.arange(32, dtype=np.float32).reshape(4, 8)
     b = np.zeros((8, 4), np.float32)
-    more["transpose_kernel"](a, b, grid=(4, 8), block=1)
+    # x is the innermost (contiguous) loop dimension: threadgroups of 8 x 4 threads.
+    assert more["transpose_kernel"].metadata["kernels"][0]["block_size"] == [8, 4, 1]
+    more["transpose_kernel"](a, b, grid=(8, 4))
     np.testing.assert_array_equal(b, a.T)
 
 
@@ -97,7 +111,7 @@ def test_gpu_func_subgroup_reduction_and_linalg_memrefs():
     m["subgroup_sum"](a, s, grid=32, block=32)
     assert s[0] == a.sum()
     x, y, out = np.arange(8, dtype=np.float32), np.full(8, 2, np.float32), np.zeros(8, np.float32)
-    m["add_kernel"](x, y, out, grid=8, block=1)
+    m["add_kernel"](x, y, out, grid=8)
     np.testing.assert_array_equal(out, x + y)
 
 
@@ -180,3 +194,31 @@ def test_low_level_binding():
     out = compiler.compile_mlir("gpu.module @m {", source_name="k.mlir")
     assert not out.succeeded
     assert out.errors[0].file == "k.mlir" and out.errors[0].line == 1
+
+
+MINMAX_IR = """
+enigma.kernel @clamp_ish(%x: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 0 : i32},
+                         %o: memref<?xf32, #enigma.address_space<device>> {enigma.buffer_index = 1 : i32}) {
+  %i = enigma.thread_position_in_grid x
+  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.5 : f32
+  %xv = memref.load %x[%i] : memref<?xf32, #enigma.address_space<device>>
+  %r = arith.maximumf %xv, %zero : f32
+  %c = arith.minimumf %two, %r : f32
+  memref.store %c, %o[%i] : memref<?xf32, #enigma.address_space<device>>
+  enigma.return
+}
+"""
+
+
+def test_minimumf_maximumf_against_constants_match_numpy():
+    # A constant operand drops its own isnan test from the MSL; NaN still propagates and
+    # max(-0.0, 0.0) is +0.0, as np.maximum / np.minimum (arith's semantics).
+    m = enigma.compile_mlir(MINMAX_IR)
+    assert "isnan(0.0f)" not in m.msl and "isnan(2.5f)" not in m.msl
+    x = np.array([-1.0, -0.0, 0.0, 1.0, 2.5, 3.0, np.nan, -np.inf, np.inf], np.float32)
+    out = np.zeros_like(x)
+    m["clamp_ish"](x, out, grid=x.size, block=x.size)
+    want = np.minimum(np.float32(2.5), np.maximum(x, np.float32(0.0)))
+    np.testing.assert_array_equal(out, want)
+    assert not np.signbit(out[1])  # max(-0.0, +0.0) is +0.0

@@ -345,8 +345,9 @@ def test_kernel_not_found_lists_kernels() -> None:
     ("source", "pattern"),
     [
         (
-            "kernel void k(device float* x [[buffer(0)]], threadgroup float* s [[threadgroup(0)]]) {}\n",
-            r"line 1: .*'s'.*\[\[threadgroup\]\].*declare threadgroup arrays at kernel scope",
+            "kernel void k(device float* x [[buffer(0)]], threadgroup float& s [[threadgroup(0)]]) {}\n",
+            r"line 1: parameter 's' \[\[threadgroup\(n\)\]\] of kernel 'k' must be a pointer to "
+            r"threadgroup memory",
         ),
         (
             "kernel void k(texture2d<float> t [[texture(0)]]) {}\n",

@@ -403,7 +403,8 @@ def _gemm_simd_kernel(ta, tb, dt="float", use=None):
 @pytest.mark.parametrize("ta,tb", [(False, False), (True, False), (False, True), (True, True)])
 @pytest.mark.parametrize("block", [32, 64])
 def test_gemm_simdgroup_path(ta, tb, block):
-    # 64 threads: two SIMD-groups both run the 8x8 tile; C += A @ B still happens once.
+    # 64 threads: two SIMD-groups, only SIMD-group 0 computes and stores the 8x8 tile (no
+    # write-write race); C += A @ B happens once; race-checked launches report nothing.
     a = rng.standard_normal((8, 8)).astype(np.float32)
     b = rng.standard_normal((8, 8)).astype(np.float32)
     c0 = rng.standard_normal((8, 8)).astype(np.float32)
@@ -414,6 +415,12 @@ def test_gemm_simdgroup_path(ta, tb, block):
     src = k.metal_source
     assert "simdgroup_multiply_accumulate" in src
     assert src.count("threadgroup_barrier") == 3
+    c = c0.ravel().copy()
+    k(
+        (a.T.copy() if ta else a).ravel(), (b.T.copy() if tb else b).ravel(), c,
+        grid=block, block=block, device="cpu", race_check=True,
+    )
+    np.testing.assert_allclose(c.reshape(8, 8), c0 + a @ b, rtol=1e-5, atol=1e-5)
 
 
 def test_gemm_simdgroup_path_half_and_forced_scalar():

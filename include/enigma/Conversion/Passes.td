@@ -89,4 +89,28 @@ def EnigmaAttachTarget : Pass<"enigma-attach-target", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::enigma::EnigmaDialect", "::mlir::gpu::GPUDialect"];
 }
 
+def EnigmaMapParallelLoops : Pass<"enigma-map-parallel-loops"> {
+  let summary = "Tile scf.parallel loops into threadgroups and map them onto the GPU";
+  let description = [{
+    Prepares `scf.parallel` loops for upstream's `convert-parallel-loops-to-gpu` so that each
+    becomes a launch of `block-size`-thread threadgroups, instead of `gpu-map-parallel-loops`'
+    one loop dimension per threadgroup of one thread. Every outermost `scf.parallel` of 1 to 3
+    dimensions without a `mapping` attribute and without a nested `scf.parallel` is tiled
+    (upstream `tileParallelLoop`, constant inner bounds, the edge guarded by an `scf.if`): the
+    innermost dimension gets `block-size` threads (`min(32, block-size)` when there are several
+    dimensions, the second innermost then gets the rest), each at most the dimension's trip
+    count when that is a constant; other dimensions get 1. The tile loop is mapped to
+    threadgroups and the loop inside to threads, dimension order reversed: the innermost
+    (contiguous) loop dimension becomes `x`, so neighbouring threads of a SIMD-group touch
+    neighbouring elements and `enigma-vectorize` can coarsen the kernel. Loops it leaves (more
+    than 3 dimensions, already mapped, nested parallel loops) are for `gpu-map-parallel-loops`.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "unsigned", /*default=*/"256",
+           "Threads per threadgroup of the tiled loops (1 to 1024)">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect"];
+}
+
 #endif // ENIGMA_CONVERSION_PASSES_TD

@@ -35,7 +35,7 @@ extern "C" {
 
 /* Bump on any change of this header's structs or of the exported symbols:
  * the compiled-kernel cache is keyed by it and the loader checks it. */
-#define ENIGMA_CPU_ABI_VERSION 2u
+#define ENIGMA_CPU_ABI_VERSION 3u
 
 /* Threads of a SIMD-group (Apple GPUs execute 32 lanes). */
 #define ENIGMA_CPU_SIMD_WIDTH 32u
@@ -43,6 +43,13 @@ extern "C" {
 #define ENIGMA_CPU_MAX_THREADS_PER_GROUP 1024u
 /* Largest value a SIMD-group function exchanges between lanes (long4). */
 #define ENIGMA_CPU_SIMD_SLOT_BYTES 32u
+/* The slots an exchange returns are followed by an area the lanes of that exchange share
+ * (ABI 3): a uint32_t flag at ENIGMA_CPU_SIMD_SHARED_FLAG, which the scheduler zeroes when it
+ * completes the exchange, and ENIGMA_CPU_SIMD_WIDTH more slots at ENIGMA_CPU_SIMD_SHARED_SLOTS.
+ * The first lane that needs a result common to the exchange (a reduction, every lane's prefix
+ * sum) computes it there and sets the flag; the other lanes read it. */
+#define ENIGMA_CPU_SIMD_SHARED_FLAG (ENIGMA_CPU_SIMD_WIDTH * ENIGMA_CPU_SIMD_SLOT_BYTES)
+#define ENIGMA_CPU_SIMD_SHARED_SLOTS (ENIGMA_CPU_SIMD_SHARED_FLAG + 64u)
 
 typedef struct EnigmaCpuGroup EnigmaCpuGroup;
 
@@ -76,6 +83,12 @@ struct EnigmaCpuGroup {
   /* Set by the scheduler: enigma_cpu_run must return after the current
    * thread instead of starting the next one. */
   volatile uint32_t stopSequential;
+  /* Per SIMD-group of the threadgroup: the lane that performs its
+   * simdgroup_matrix operations for all its lanes (the first lane that called
+   * one), ~0u until one did. The scheduler resets it for every threadgroup.
+   * (uint32_t, not a char type: a store to it must not look to the compiler
+   * like a store that may change any memory.) */
+  uint32_t matrixLeader[ENIGMA_CPU_MAX_THREADS_PER_GROUP / ENIGMA_CPU_SIMD_WIDTH];
 
   /* --- Callbacks into the scheduler, called on the thread's fiber. ------- */
   /* Blocks until every thread of the group reached a threadgroup barrier. */
@@ -84,8 +97,8 @@ struct EnigmaCpuGroup {
    * of `value` for the calling lane and blocks until every active lane of its
    * SIMD-group reached the same exchange (`site` identifies the call site).
    * Returns ENIGMA_CPU_SIMD_WIDTH slots of ENIGMA_CPU_SIMD_SLOT_BYTES bytes,
-   * indexed by lane, valid until the caller's next exchange; *activeMask gets
-   * the lanes that took part. */
+   * indexed by lane, then the exchange's shared area (above), valid until the
+   * caller's next exchange; *activeMask gets the lanes that took part. */
   __typeof__(const unsigned char *(EnigmaCpuGroup *group, const void *value, uint32_t size,
                                        uintptr_t site, uint64_t *activeMask)) *simdExchange;
 

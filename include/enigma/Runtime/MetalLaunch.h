@@ -188,9 +188,25 @@ private:
     const EnigmaCpuBoundsTable &__t = enigma_cpu_bounds;                                           \
     if (__size == 0)                                                                               \
       return;                                                                                      \
-    for (uint32_t __i = 0; __i < __t.count; ++__i)                                                 \
-      if (__t.buffers[__i].param == __param)                                                       \
-        __t.violation(__p, __size, __access, __i, __where);                                        \
+    /* A parameter with several regions (threadgroup memory, one per worker): the bytes of */     \
+    /* any of them are the parameter's; a failure is reported against the one it is in. */       \
+    uintptr_t __a = (uintptr_t)__p;                                                                \
+    uint32_t __first = __t.count, __in = __t.count;                                                \
+    for (uint32_t __i = 0; __i < __t.count; ++__i) {                                               \
+      const EnigmaCpuBufferBounds &__b = __t.buffers[__i];                                         \
+      if (__b.param != __param)                                                                    \
+        continue;                                                                                  \
+      uintptr_t __off = __a - __b.dataLo;                                                          \
+      if (__b.regionSize && __off <= __b.dataSize && __size <= __b.dataSize - __off &&             \
+          __t.writeParams[__param].size == 0 && __t.params[__param].size == 0)                     \
+        return;                                                                                    \
+      if (__first == __t.count)                                                                    \
+        __first = __i;                                                                             \
+      if (__in == __t.count && __a - __b.regionLo < __b.regionSize)                                \
+        __in = __i;                                                                                \
+    }                                                                                              \
+    if (__in != __t.count || __first != __t.count)                                                 \
+      __t.violation(__p, __size, __access, __in != __t.count ? __in : __first, __where);           \
     __enigma_bounds_check(__p, __size, __access, __where);                                         \
   }
 

@@ -5,12 +5,20 @@
 // simdgroup_multiply(_accumulate) (MSL spec 6.7).
 //
 // On the GPU the 32 lanes of a SIMD-group each hold 2 of the 64 elements. Here
-// every lane holds the whole matrix and performs the whole operation: Metal
-// requires these functions to be called by all lanes of the SIMD-group with
-// the same arguments, so every lane computes the same result and no exchange
-// (no fiber switch) is needed. Stores write identical values once per lane.
-// The price is 32x redundant arithmetic, which is what the CPU runtime's GEMM
-// benchmark measures.
+// a matrix object holds the whole matrix, and one lane of the SIMD-group, its
+// leader, computes it for all: Metal requires these functions to be called by
+// all lanes of the SIMD-group with the same arguments, and the only way a
+// matrix's elements leave it is simdgroup_store (thread_elements() is not
+// provided), which would store identical values from every lane. So the
+// leader performs every load, multiply and store, whole, and the other lanes
+// skip them (their matrix objects are never read): no exchange, no fiber
+// switch, and no 32x redundant arithmetic. The leader is the first lane of
+// the SIMD-group to call one of them in the threadgroup (lane 0, unless lanes
+// before it returned first): lanes that exited before the matrix work do not
+// matter, and a leader that calls one performs all of them under Metal's rule.
+// A kernel that calls them from divergent control flow, which Metal leaves
+// undefined, gets the leader's results. The leader's loads and stores are the
+// ones bounds-checked and race-checked.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,9 +27,24 @@
 
 #pragma GCC system_header
 
+#include "MetalSync.h"
 #include "MetalTypes.h"
 
 namespace metal {
+
+namespace __enigma {
+/// Whether the calling lane performs the SIMD-group's matrix operations for all its lanes:
+/// the first lane to get here in the threadgroup becomes the leader.
+ENIGMA_INLINE bool __matrixLeader() {
+  EnigmaCpuGroup *g = __group;
+  uint32_t t = g->current;
+  uint32_t lane = t % ENIGMA_CPU_SIMD_WIDTH;
+  uint32_t &leader = g->matrixLeader[t / ENIGMA_CPU_SIMD_WIDTH];
+  if (__builtin_expect(leader == ~0u, 0))
+    leader = lane;
+  return leader == lane;
+}
+} // namespace __enigma
 
 template <class T, int Cols, int Rows> struct simdgroup_matrix {
   static_assert(Cols == 8 && Rows == 8, "Metal supports 8x8 SIMD-group matrices only");
@@ -56,6 +79,8 @@ template <class T, int Cols, int Rows, class P>
 inline void simdgroup_load(simdgroup_matrix<T, Cols, Rows> &d, const P *src,
                            ulong elements_per_row = Cols, ulong2 matrix_origin = ulong2(0),
                            bool transpose_matrix = false) {
+  if (!__enigma::__matrixLeader())
+    return;
   const P *base = src + matrix_origin.y * elements_per_row + matrix_origin.x;
   if (!transpose_matrix) {
     for (int r = 0; r < Rows; ++r)
@@ -72,6 +97,8 @@ template <class T, int Cols, int Rows, class P>
 inline void simdgroup_store(const simdgroup_matrix<T, Cols, Rows> &a, P *dst,
                             ulong elements_per_row = Cols, ulong2 matrix_origin = ulong2(0),
                             bool transpose_matrix = false) {
+  if (!__enigma::__matrixLeader())
+    return;
   P *base = dst + matrix_origin.y * elements_per_row + matrix_origin.x;
   if (!transpose_matrix) {
     for (int r = 0; r < Rows; ++r)
@@ -85,16 +112,34 @@ inline void simdgroup_store(const simdgroup_matrix<T, Cols, Rows> &a, P *dst,
 }
 
 namespace __enigma {
-/// acc = a * b (+ acc), accumulating in float: the row loop over a's elements
-/// times b's rows vectorizes on the host.
+/// acc = a * b (+ acc), accumulating in float. Every element adds its K products in order
+/// k = 0, 1, ... (one fused multiply-add each, as `acc += a * b` contracts), with the rows of acc
+/// and b in host vectors: k outer, rows inner, so the M accumulations are independent chains.
+/// 30x faster than a row at a time, which waited on each addition and kept acc in memory.
 template <class TA, class TB, int K, int M, int N, class F> // F: float (in an address space)
 inline void __mma(F (&acc)[M][N], const TA (&a)[M][K], const TB (&b)[K][N]) {
-  for (int r = 0; r < M; ++r)
-    for (int k = 0; k < K; ++k) {
-      float av = (float)a[r][k];
-      for (int c = 0; c < N; ++c)
-        acc[r][c] += av * (float)b[k][c];
-    }
+  typedef float __row __attribute__((vector_size(N * sizeof(float))));
+  __row bk[K], ac[M];
+#ifdef __clang__
+#pragma clang loop unroll(full)
+#endif
+  for (int k = 0; k < K; ++k)
+#ifdef __clang__
+#pragma clang loop unroll(full)
+#endif
+    for (int c = 0; c < N; ++c)
+      bk[k][c] = (float)b[k][c];
+  __builtin_memcpy((void *)ac, (const void *)acc, sizeof(ac));
+#ifdef __clang__
+#pragma clang loop unroll(full)
+#endif
+  for (int k = 0; k < K; ++k)
+#ifdef __clang__
+#pragma clang loop unroll(full)
+#endif
+    for (int r = 0; r < M; ++r)
+      ac[r] += (float)a[r][k] * bk[k];
+  __builtin_memcpy((void *)acc, (const void *)ac, sizeof(ac));
 }
 } // namespace __enigma
 
@@ -104,6 +149,8 @@ inline void simdgroup_multiply_accumulate(simdgroup_matrix<TD, Cols, Rows> &d,
                                           const simdgroup_matrix<TA, K, Rows> &a,
                                           const simdgroup_matrix<TB, Cols, K> &b,
                                           const simdgroup_matrix<TC, Cols, Rows> &c) {
+  if (!__enigma::__matrixLeader())
+    return;
   float acc[Rows][Cols];
   for (int r = 0; r < Rows; ++r)
     for (int col = 0; col < Cols; ++col)
@@ -119,6 +166,8 @@ template <class TD, class TA, class TB, int Cols, int Rows, int K>
 inline void simdgroup_multiply(simdgroup_matrix<TD, Cols, Rows> &d,
                                const simdgroup_matrix<TA, K, Rows> &a,
                                const simdgroup_matrix<TB, Cols, K> &b) {
+  if (!__enigma::__matrixLeader())
+    return;
   float acc[Rows][Cols] = {};
   __enigma::__mma(acc, a.__m, b.__m);
   for (int r = 0; r < Rows; ++r)

@@ -91,33 +91,77 @@ template <class T, uint W> ENIGMA_INLINE __view<T, W> __viewOf(const unsigned ch
   return __view<T, W>{s, m, __lane()};
 }
 
+/// The exchange's shared area (CpuABI.h): a flag the scheduler clears when it completes the
+/// exchange, and one slot per lane for results every lane of the exchange would compute alike.
+ENIGMA_INLINE uint32_t *__sharedFlag(const unsigned char *s) {
+  return reinterpret_cast<uint32_t *>(const_cast<unsigned char *>(s) +
+                                      ENIGMA_CPU_SIMD_SHARED_FLAG);
+}
+ENIGMA_INLINE unsigned char *__sharedSlots(const unsigned char *s) {
+  return const_cast<unsigned char *>(s) + ENIGMA_CPU_SIMD_SHARED_SLOTS;
+}
+
 // Reductions over the active lanes of the caller's group (in lane order).
+template <uint W, class T, class Op>
+ENIGMA_INLINE T __reduceLanes(const unsigned char *s, uint64_t groupMask, uint base, Op op) {
+  T acc = __slot<T>(s, base + (uint)__builtin_ctzll(groupMask));
+  for (uint64_t m = groupMask & (groupMask - 1); m; m &= m - 1)
+    acc = T(op(acc, __slot<T>(s, base + (uint)__builtin_ctzll(m))));
+  return acc;
+}
 template <uint W, class X, class Op>
 ENIGMA_INLINE __value<X> __reduce(const unsigned char *s, uint64_t m, Op op) {
   using T = __value<X>;
   auto v = __viewOf<T, W>(s, m);
-  bool have = false;
-  T acc{};
-  for (uint p = 0; p < W; ++p) {
-    if (!v.active(v.base() + p))
-      continue;
-    T x = v.at(v.base() + p);
-    acc = have ? T(op(acc, x)) : T(x);
-    have = true;
+  uint64_t gm = v.groupMask();
+  if (!gm) // (the caller always takes part)
+    return T{};
+  if constexpr (W != ENIGMA_CPU_SIMD_WIDTH) {
+    return __reduceLanes<W, T>(s, gm, v.base(), op);
+  } else {
+    // One result for the whole exchange: the first lane to resume computes it, in the same
+    // lane order, and the others copy it.
+    uint32_t *flag = __sharedFlag(s);
+    if (*flag)
+      return __slot<T>(__sharedSlots(s), 0);
+    T r = __reduceLanes<W, T>(s, gm, 0, op);
+    __builtin_memcpy((void *)__sharedSlots(s), (const void *)&r, sizeof(T));
+    *flag = 1;
+    return r;
   }
-  return acc;
 }
 template <uint W, class X, class Op>
 ENIGMA_INLINE __value<X> __scan(const unsigned char *s, uint64_t m, __value<X> identity,
                                 bool inclusive, Op op) {
   using T = __value<X>;
   auto v = __viewOf<T, W>(s, m);
-  T acc = identity;
-  uint end = inclusive ? v.pos() + 1 : v.pos();
-  for (uint p = 0; p < end; ++p)
-    if (v.active(v.base() + p))
-      acc = T(op(acc, v.at(v.base() + p)));
-  return acc;
+  if constexpr (W != ENIGMA_CPU_SIMD_WIDTH) {
+    T acc = identity;
+    uint end = inclusive ? v.pos() + 1 : v.pos();
+    for (uint p = 0; p < end; ++p)
+      if (v.active(v.base() + p))
+        acc = T(op(acc, v.at(v.base() + p)));
+    return acc;
+  } else {
+    // Every lane's prefix in one pass (the same operations in the same order as lane by lane),
+    // by the first lane to resume; slot p of the shared area is lane p's result.
+    uint32_t *flag = __sharedFlag(s);
+    unsigned char *out = __sharedSlots(s);
+    if (!*flag) {
+      T acc = identity;
+      for (uint p = 0; p < W; ++p) {
+        bool on = v.active(p);
+        if (on && inclusive)
+          acc = T(op(acc, v.at(p)));
+        __builtin_memcpy((void *)(out + p * ENIGMA_CPU_SIMD_SLOT_BYTES), (const void *)&acc,
+                         sizeof(T));
+        if (on && !inclusive)
+          acc = T(op(acc, v.at(p)));
+      }
+      *flag = 1;
+    }
+    return __slot<T>(out, v.lane);
+  }
 }
 struct __opSum {
   template <class A> A operator()(A a, A b) const { return A(a + b); }

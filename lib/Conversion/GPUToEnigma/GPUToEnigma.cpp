@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -328,7 +329,8 @@ struct SubgroupReduceToEnigma : public OpConversionPattern<gpu::SubgroupReduceOp
 
 /// threadgroup_position_in_grid d * threads_per_threadgroup d + thread_position_in_threadgroup d
 /// (upstream's `block_id * block_dim + thread_id`) is thread_position_in_grid d: gpu launches
-/// have uniform blocks, so the identity holds for every thread.
+/// have uniform blocks, so the identity holds for every thread. A constant equal to the kernel's
+/// known_block_size in d stands for threads_per_threadgroup d (tiled parallel loops).
 struct GlobalIdFromParts : public OpRewritePattern<arith::AddIOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(arith::AddIOp add, PatternRewriter &rewriter) const override {
@@ -342,8 +344,19 @@ struct GlobalIdFromParts : public OpRewritePattern<arith::AddIOp> {
       Dim dim = tid.getDim();
       for (unsigned j = 0; j < 2; ++j) {
         auto block = mul.getOperand(j).getDefiningOp<ThreadgroupPositionInGridOp>();
-        auto size = mul.getOperand(1 - j).getDefiningOp<ThreadsPerThreadgroupOp>();
-        if (block && size && block.getDim() == dim && size.getDim() == dim) {
+        if (!block || block.getDim() != dim)
+          continue;
+        Value sizeValue = mul.getOperand(1 - j);
+        auto size = sizeValue.getDefiningOp<ThreadsPerThreadgroupOp>();
+        bool isBlockSize = size && size.getDim() == dim;
+        if (!isBlockSize) {
+          auto kernel = add->getParentOfType<KernelOp>();
+          std::optional<int64_t> c = getConstantIntValue(sizeValue);
+          std::optional<std::array<uint64_t, 3>> known =
+              kernel ? kernel.getKnownBlockSize() : std::nullopt;
+          isBlockSize = c && known && uint64_t(*c) == (*known)[static_cast<unsigned>(dim)];
+        }
+        if (isBlockSize) {
           rewriter.replaceOpWithNewOp<ThreadPositionInGridOp>(add, rewriter.getIndexType(), dim);
           return success();
         }
@@ -413,6 +426,27 @@ void mlir::enigma::configureGpuToEnigmaConversionTarget(ConversionTarget &target
            llvm::all_of(op->getRegions(), [&](Region &r) { return converter.isLegal(&r); });
   });
 }
+
+namespace {
+/// In a kernel whose known_grid_size is one threadgroup in dimension d, gpu.thread_id d is
+/// gpu.global_id d (thread_position_in_grid d, which enigma-vectorize can coarsen; a loop
+/// tiled into a single threadgroup indexes by the thread id alone).
+void threadIdsOfSingleBlockGrids(gpu::GPUModuleOp module) {
+  module.walk([](gpu::GPUFuncOp func) {
+    DenseI32ArrayAttr grid = func.getKnownGridSizeAttr();
+    if (!func.isKernel() || !grid || grid.size() != 3)
+      return;
+    func.walk([&](gpu::ThreadIdOp tid) {
+      if (grid[static_cast<unsigned>(tid.getDimension())] != 1)
+        return;
+      OpBuilder builder(tid);
+      Value global = gpu::GlobalIdOp::create(builder, tid.getLoc(), tid.getDimension());
+      tid.replaceAllUsesWith(global);
+      tid.erase();
+    });
+  });
+}
+} // namespace
 
 namespace {
 struct ConvertGpuToEnigma : public enigma::impl::ConvertGpuToEnigmaBase<ConvertGpuToEnigma> {
@@ -501,6 +535,7 @@ struct ConvertGpuToEnigma : public enigma::impl::ConvertGpuToEnigmaBase<ConvertG
     populateGlobalIdPatterns(globalIdPatterns);
     FrozenRewritePatternSet globalId(std::move(globalIdPatterns));
     for (gpu::GPUModuleOp m : modules) {
+      threadIdsOfSingleBlockGrids(m);
       if (failed(applyPartialConversion(m, target, frozen)))
         return signalPassFailure();
       walkAndApplyPatterns(m, globalId);

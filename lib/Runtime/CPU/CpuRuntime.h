@@ -66,6 +66,7 @@ typedef struct EnigmaCpuParamDesc {
   bool readOnly;
   /* Filled in from the compiled kernel (sizeof/alignof). */
   uint32_t elementSize, elementAlign;
+  int32_t threadgroupIndex; /* [[threadgroup(i)]]; -1 for other kinds */
 } EnigmaCpuParamDesc;
 
 typedef struct EnigmaCpuSignature {
@@ -234,6 +235,11 @@ typedef struct EnigmaCpuJob {
   const EnigmaCpuSignature *signature;
   /* The kernel's bounds table, filled in from `buffers` for the launch. */
   EnigmaCpuBoundsTable *bounds;
+  /* Kernels with [[threadgroup(n)]] parameters: numWorkerArgs rows of
+   * signature->numParams pointers, row w the arguments worker w passes (its own
+   * threadgroup memory); NULL: every worker passes `args`. */
+  void *const *workerArgs;
+  size_t numWorkerArgs;
 } EnigmaCpuJob;
 
 /// Runs every threadgroup of the job on the worker pool and waits.

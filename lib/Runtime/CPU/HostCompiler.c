@@ -29,10 +29,17 @@
  * a buffer. The plugin is found beside libEnigmaCAPI.so (or through
  * ENIGMA_CPU_BOUNDS_PLUGIN) and is only usable by the clang whose LLVM it was
  * built against (ENIGMA_CPU_PLUGIN_CLANG, resolved through symlinks).
+ *
+ * With clang of the LLVM major version libEnigmaHostCC.so was built for (22), the kernel's
+ * compile command is run in this process by that module (InProcess/HostCC.cpp, loaded lazily
+ * from beside libEnigmaCAPI.so): the same driver arguments, so the same cc1 job, PCH and plugin,
+ * without the 20 ms start of a compiler process. ENIGMA_CPU_IN_PROCESS=0 turns it off; without
+ * the module, with g++ or another clang, everything runs as processes.
  */
 
 #define _GNU_SOURCE
 #include "CpuRuntime.h"
+#include "InProcessCompiler.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -399,6 +406,138 @@ static int run(const char *const *argv, char **output) {
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/*===-- In-process compiles -----------------------------------------------===*/
+
+static atomic_ulong gInProcessCompiles, gProcessCompiles;
+
+/// The directory of libEnigmaCAPI.so (malloc'ed), or NULL.
+__attribute__((unused)) static char *libraryDir(void) {
+  Dl_info info;
+  char self[PATH_MAX];
+  if (!dladdr((void *)&libraryDir, &info) || !info.dli_fname || !realpath(info.dli_fname, self))
+    return NULL;
+  char *slash = strrchr(self, '/');
+  if (slash)
+    *slash = '\0';
+  return enigmaCpuStrndup(slash ? self : ".", strlen(slash ? self : "."));
+}
+
+#if defined(ENIGMA_CPU_HOSTCC_FILE) && defined(ENIGMA_CPU_HOSTCC_MAJOR)
+static pthread_once_t gHostCCOnce = PTHREAD_ONCE_INIT;
+static EnigmaHostCCCompileFn gHostCCCompile;
+static char *gHostCCPath;
+
+/// Loads libEnigmaHostCC.so from beside libEnigmaCAPI.so (as the bounds-check plugin is found).
+/// Loading it brings libclang-cpp into the process (about 6 ms, once; RTLD_LAZY: 1 ms less than
+/// binding its 2,000 PLT entries up front, most of which a kernel's compile never calls). A
+/// module that is missing, does not load, or is of another ABI or LLVM version leaves
+/// gHostCCCompile NULL.
+static void loadHostCC(void) {
+  char *dir = libraryDir();
+  char *path = dir ? enigmaCpuFormat("%s/%s", dir, ENIGMA_CPU_HOSTCC_FILE) : NULL;
+  free(dir);
+  void *h = path && access(path, R_OK) == 0 ? dlopen(path, RTLD_LAZY | RTLD_LOCAL) : NULL;
+  if (!h) {
+    (void)dlerror();
+    free(path);
+    return;
+  }
+  EnigmaHostCCAbiVersionFn abi = (EnigmaHostCCAbiVersionFn)dlsym(h, ENIGMA_HOSTCC_ABI_VERSION_SYMBOL);
+  EnigmaHostCCMajorFn major = (EnigmaHostCCMajorFn)dlsym(h, ENIGMA_HOSTCC_MAJOR_SYMBOL);
+  EnigmaHostCCCompileFn compile = (EnigmaHostCCCompileFn)dlsym(h, ENIGMA_HOSTCC_COMPILE_SYMBOL);
+  if (!abi || !major || !compile || abi() != ENIGMA_HOSTCC_ABI_VERSION ||
+      major() != ENIGMA_CPU_HOSTCC_MAJOR) {
+    dlclose(h);
+    free(path);
+    return;
+  }
+  gHostCCCompile = compile; // never unloaded: LLVM's state lives until the process ends
+  gHostCCPath = path;
+}
+
+static bool inProcessEnabled(void) {
+  const char *env = getenv("ENIGMA_CPU_IN_PROCESS");
+  return !(env && !strcmp(env, "0"));
+}
+
+/// The LLVM major version of clang `cxx` as its name or resolved path says it
+/// (clang++-22, /usr/lib/llvm-22/bin/clang), or 0.
+static unsigned clangMajor(const char *cxx) {
+#ifdef ENIGMA_CPU_PLUGIN_CLANG
+  char a[PATH_MAX], b[PATH_MAX];
+  if (realpath(cxx, a) && realpath(ENIGMA_CPU_PLUGIN_CLANG, b) && !strcmp(a, b))
+    return ENIGMA_CPU_HOSTCC_MAJOR; // the clang of the LLVM Enigma is built against
+#endif
+  char real[PATH_MAX];
+  const char *names[] = {cxx, realpath(cxx, real) ? real : NULL};
+  for (size_t i = 0; i < 2; ++i) {
+    if (!names[i])
+      continue;
+    const char *base = strrchr(names[i], '/');
+    base = base ? base + 1 : names[i];
+    unsigned v = 0;
+    char tail = 0;
+    if ((sscanf(base, "clang++-%u%c", &v, &tail) == 1 || sscanf(base, "clang-%u%c", &v, &tail) == 1) &&
+        v)
+      return v;
+    const char *llvm = strstr(names[i], "/llvm-");
+    if (llvm && strncmp(base, "clang", 5) == 0 && sscanf(llvm, "/llvm-%u/bin/%c", &v, &tail) == 2)
+      return v;
+  }
+  return 0;
+}
+#endif
+
+/// The in-process compiler for kernels compiled by `cxx`, or NULL: clang of the module's LLVM
+/// major version, the module built and loadable, ENIGMA_CPU_IN_PROCESS not 0.
+static EnigmaHostCCCompileFn inProcessCompiler(const char *cxx) {
+#if defined(ENIGMA_CPU_HOSTCC_FILE) && defined(ENIGMA_CPU_HOSTCC_MAJOR)
+  if (!inProcessEnabled() || clangMajor(cxx) != ENIGMA_CPU_HOSTCC_MAJOR)
+    return NULL;
+  pthread_once(&gHostCCOnce, loadHostCC);
+  return gHostCCCompile;
+#else
+  (void)cxx;
+  return NULL;
+#endif
+}
+
+const char *enigmaRuntimeCpuGetInProcessCompiler(void) {
+#if defined(ENIGMA_CPU_HOSTCC_FILE) && defined(ENIGMA_CPU_HOSTCC_MAJOR)
+  if (!inProcessEnabled())
+    return NULL;
+  pthread_once(&gHostCCOnce, loadHostCC);
+  return gHostCCCompile ? gHostCCPath : NULL;
+#else
+  return NULL;
+#endif
+}
+
+void enigmaRuntimeCpuGetCompileCounts(uint64_t *inProcess, uint64_t *processes) {
+  if (inProcess)
+    *inProcess = atomic_load(&gInProcessCompiles);
+  if (processes)
+    *processes = atomic_load(&gProcessCompiles);
+}
+
+/// Runs the compile command `argv` (one compile to an object, or the driver's compile and link),
+/// in process when `inProcess` takes it, else as a process; the result as run() gives it (a
+/// clang crash in process: status 70 and a message, never the end of this process).
+static int compileCommand(EnigmaHostCCCompileFn inProcess, const char *const *argv,
+                          char **output) {
+  if (inProcess) {
+    int r = inProcess(argv, output);
+    if (r != ENIGMA_HOSTCC_UNSUPPORTED) {
+      atomic_fetch_add(&gInProcessCompiles, 1);
+      return r == ENIGMA_HOSTCC_OK ? 0 : r == ENIGMA_HOSTCC_ERROR ? 1 : 70;
+    }
+    free(*output);
+    *output = NULL;
+  }
+  atomic_fetch_add(&gProcessCompiles, 1);
+  return run(argv, output);
+}
+
 /*===-- Cache size --------------------------------------------------------===*/
 
 /// The cache's size limit in bytes from ENIGMA_CACHE_MAX_MB (default 1024 MiB;
@@ -536,17 +675,13 @@ static char *findBoundsPlugin(const char *cxx, const char **why, char **whyOwned
                                        cxx, ENIGMA_CPU_PLUGIN_CLANG);
     return NULL;
   }
-  Dl_info info;
-  char self[PATH_MAX];
-  if (!dladdr((void *)&findBoundsPlugin, &info) || !info.dli_fname ||
-      !realpath(info.dli_fname, self)) {
+  char *dir = libraryDir();
+  if (!dir) {
     *why = "the directory of libEnigmaCAPI.so is unknown; set ENIGMA_CPU_BOUNDS_PLUGIN";
     return NULL;
   }
-  char *slash = strrchr(self, '/');
-  if (slash)
-    *slash = '\0';
-  char *path = enigmaCpuFormat("%s/%s", slash ? self : ".", ENIGMA_CPU_PLUGIN_FILE);
+  char *path = enigmaCpuFormat("%s/%s", dir, ENIGMA_CPU_PLUGIN_FILE);
+  free(dir);
   if (path && access(path, R_OK) == 0)
     return path;
   *why = *whyOwned = enigmaCpuFormat("the bounds-check plugin %s is missing (rebuild Enigma)",
@@ -1303,7 +1438,8 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     char *objPath = ld ? enigmaCpuFormat("%s/kernel.o", tmp) : NULL;
     kernelArgv(argv, cxx, flags, nf, pch, pluginFlag != NULL, leanLink, outPath, cppPath,
                objPath);
-    int rc = run(argv, &output);
+    // Only the compile to an object runs in process (the module does not link).
+    int rc = compileCommand(objPath ? inProcessCompiler(cxx) : NULL, argv, &output);
     if (rc == 0 && objPath && !linkDirect(ld, objPath, outPath)) {
       // The driver's link, with the C and C++ runtimes.
       const char *full[] = {cxx, "-shared", "-o", outPath, objPath, "-lm", NULL};
@@ -1324,7 +1460,7 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
       output = NULL;
       unlink(outPath);
       kernelArgv(argv, cxx, flags, nf, NULL, false, false, outPath, cppPath, NULL);
-      rc = run(argv, &output);
+      rc = compileCommand(NULL, argv, &output);
       if (rc == 0 && pch && !(fastOutput && strstr(fastOutput, "undefined reference")))
         retirePch(pch, fastOutput);
       free(fastOutput);

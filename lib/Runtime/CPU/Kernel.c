@@ -191,6 +191,7 @@ EnigmaRuntimeStatus enigmaRuntimeCpuKernelGetParam(EnigmaCpuKernel k, size_t ind
   param->readOnly = p->readOnly;
   param->elementSize = p->elementSize;
   param->elementAlign = p->elementAlign;
+  param->threadgroupIndex = p->threadgroupIndex;
   return ENIGMA_RUNTIME_OK;
 }
 
@@ -543,13 +544,51 @@ static EnigmaRuntimeStatus launchCompiled(EnigmaCpuKernel k, const EnigmaCpuArg 
     }
   }
 
+  // Threadgroup memory sized at launch: one length per [[threadgroup(n)]] index the kernel
+  // declares (Metal's rules: a positive multiple of 16 bytes, 32 KiB in all).
+  size_t numTg = 0;
+  uint64_t tgTotal = 0;
+  for (size_t i = 0; i < sig->numParams; ++i) {
+    const EnigmaCpuParamDesc *p = &sig->params[i];
+    if (p->kind != ENIGMA_CPU_PARAM_THREADGROUP)
+      continue;
+    ++numTg;
+    uint32_t n = (uint32_t)p->threadgroupIndex;
+    if (n >= cfg->numThreadgroupMemoryLengths || !cfg->threadgroupMemoryLengths ||
+        cfg->threadgroupMemoryLengths[n] == 0)
+      return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                               "kernel '%s': threadgroup memory '%s' ([[threadgroup(%u)]]) has no "
+                               "length; give the launch one (threadgroup_memory={%u: bytes} in "
+                               "Python, setThreadgroupMemoryLength:atIndex: in Metal)",
+                               k->name, p->name, n, n);
+    uint32_t len = cfg->threadgroupMemoryLengths[n];
+    if (len % 16 != 0)
+      return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                               "kernel '%s': threadgroup memory '%s' ([[threadgroup(%u)]]) is "
+                               "given %u bytes; Metal requires a multiple of 16",
+                               k->name, p->name, n, len);
+    tgTotal += len;
+  }
+  if (tgTotal > ENIGMA_CPU_MAX_THREADGROUP_MEMORY)
+    return enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                             "kernel '%s': the launch gives %llu bytes of threadgroup memory; "
+                             "Apple GPUs allow %u per threadgroup",
+                             k->name, (unsigned long long)tgTotal,
+                             ENIGMA_CPU_MAX_THREADGROUP_MEMORY);
+  size_t numWorkers = numTg ? enigmaCpuNumWorkers() : 0;
+  size_t numTgBufs = numWorkers * numTg;
+
   void **argv = calloc(sig->numParams + 1, sizeof(void *));
-  EnigmaCpuBufferInfo *bufs = calloc(numArgs + 1, sizeof(EnigmaCpuBufferInfo));
+  void **workerArgv = numTg ? calloc(numWorkers * sig->numParams + 1, sizeof(void *)) : NULL;
+  EnigmaCpuRegion **tgRegions = numTg ? calloc(numTgBufs + 1, sizeof(EnigmaCpuRegion *)) : NULL;
+  char **tgPlain = numTg ? calloc(numTgBufs + 1, sizeof(char *)) : NULL;
+  EnigmaCpuBufferInfo *bufs = calloc(numArgs + numTgBufs + 1, sizeof(EnigmaCpuBufferInfo));
   EnigmaCpuRegion **regions = calloc(numArgs + 1, sizeof(EnigmaCpuRegion *));
   bool *protectedRo = calloc(numArgs + 1, sizeof(bool));
   char *scalars = scalarBytes ? aligned_alloc(64, scalarBytes) : NULL;
   EnigmaRuntimeStatus st = ENIGMA_RUNTIME_OK;
-  if (!argv || !bufs || !regions || !protectedRo || (scalarBytes && !scalars)) {
+  if (!argv || !bufs || !regions || !protectedRo || (scalarBytes && !scalars) ||
+      (numTg && (!workerArgv || !tgRegions || !tgPlain))) {
     st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
     goto done;
   }
@@ -643,6 +682,45 @@ static EnigmaRuntimeStatus launchCompiled(EnigmaCpuKernel k, const EnigmaCpuArg 
         bufs[bi].writeProtected = true;
   }
 
+  // Each worker's threadgroup memory: in checked launches a guarded region per parameter
+  // (reported like a buffer, under the parameter's name), else plain memory.
+  for (size_t w = 0; w < numWorkers; ++w) {
+    void **row = workerArgv + w * sig->numParams;
+    memcpy(row, argv, sig->numParams * sizeof(void *));
+    size_t t = 0;
+    for (size_t i = 0; i < sig->numParams; ++i) {
+      const EnigmaCpuParamDesc *p = &sig->params[i];
+      if (p->kind != ENIGMA_CPU_PARAM_THREADGROUP)
+        continue;
+      size_t slot = w * numTg + t++;
+      uint32_t len = cfg->threadgroupMemoryLengths[p->threadgroupIndex];
+      size_t align = p->elementAlign > 16 ? p->elementAlign : 16;
+      char *data = NULL;
+      if (checked) {
+        st = enigmaCpuRegionAcquire(len, align, &tgRegions[slot], &data, error);
+        if (st != ENIGMA_RUNTIME_OK)
+          goto done;
+      } else {
+        data = tgPlain[slot] = aligned_alloc(align, roundUp(len, align));
+        if (!data) {
+          st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM, "out of memory");
+          goto done;
+        }
+      }
+      row[i] = data;
+      EnigmaCpuBufferInfo *b = &bufs[job.numBuffers++];
+      b->param = p;
+      b->data = data;
+      b->size = len;
+      if (checked) {
+        b->regionLo = tgRegions[slot]->base;
+        b->regionHi = tgRegions[slot]->base + tgRegions[slot]->reserved;
+      }
+    }
+  }
+  job.workerArgs = workerArgv;
+  job.numWorkerArgs = numWorkers;
+
   job.args = argv;
   job.buffers = bufs;
   job.bounds = compiled->bounds;
@@ -677,6 +755,15 @@ done:
         }
         enigmaCpuRegionRelease(regions[a]);
       }
+  for (size_t i = 0; i < numTgBufs; ++i) {
+    if (tgRegions && tgRegions[i])
+      enigmaCpuRegionRelease(tgRegions[i]);
+    if (tgPlain)
+      free(tgPlain[i]);
+  }
+  free(tgRegions);
+  free(tgPlain);
+  free(workerArgv);
   free(argv);
   free(bufs);
   free(regions);

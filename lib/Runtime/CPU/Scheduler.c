@@ -72,6 +72,20 @@ enum Mode { MODE_SEQUENTIAL, MODE_FIBERS };
 
 typedef struct Worker Worker;
 
+/* What a SIMD-group's exchange returns to its lanes (CpuABI.h): the published values by lane,
+ * then the area the lanes of the exchange share (a flag cleared at each exchange, and a slot
+ * per lane for results computed once for all of them). */
+typedef struct SimdResult {
+  unsigned char slots[SIMD][SLOT];
+  uint32_t sharedFlag;
+  unsigned char pad[ENIGMA_CPU_SIMD_SHARED_SLOTS - ENIGMA_CPU_SIMD_SHARED_FLAG - sizeof(uint32_t)];
+  unsigned char shared[SIMD][SLOT];
+} SimdResult;
+_Static_assert(offsetof(SimdResult, sharedFlag) == ENIGMA_CPU_SIMD_SHARED_FLAG,
+               "SimdResult layout (CpuABI.h)");
+_Static_assert(offsetof(SimdResult, shared) == ENIGMA_CPU_SIMD_SHARED_SLOTS,
+               "SimdResult layout (CpuABI.h)");
+
 typedef struct Fiber {
   void *sp;
   Worker *w;
@@ -139,7 +153,7 @@ struct Worker {
   uintptr_t site[MAX_THREADS];
   uint64_t resMask[MAX_THREADS];
   unsigned char pub[MAX_THREADS][SLOT];
-  unsigned char res[MAX_THREADS][SLOT];
+  SimdResult res[MAX_THREADS / SIMD];
 
   /* Fault recovery. */
   sigjmp_buf jmp;
@@ -260,6 +274,12 @@ static void reportFault(Worker *w) {
                               "constant %s&, %zu bytes) at byte offset %lld%s, in %s",
                               job->kernelName, access, p->name, p->bufferIndex, p->typeName,
                               b->size, off, scalarSize, where);
+      else if (p->kind == ENIGMA_CPU_PARAM_THREADGROUP)
+        msg = enigmaCpuFormat("kernel '%s': out-of-bounds %s of threadgroup memory '%s' "
+                              "([[threadgroup(%d)]], %zu bytes of %s given at launch) at element "
+                              "index %lld (byte offset %lld%s), in %s",
+                              job->kernelName, access, p->name, p->threadgroupIndex, b->size,
+                              p->typeName, index, off, sizeNote, where);
       else if (protectedWrite)
         msg = enigmaCpuFormat("kernel '%s': write to read-only buffer '%s' ([[buffer(%d)]], "
                               "declared %s%s) at element index %lld (byte offset %lld), in %s",
@@ -734,8 +754,11 @@ static void raceAccess(const void *addr, uint64_t size, uint32_t flags, const ch
   }
   if (!size)
     return;
-  if ((flags & ENIGMA_CPU_RACE_SIMDGROUP) && rs->w->g.current % SIMD != 0)
-    return; // a simdgroup_matrix load or store: every lane does it whole; lane 0 stands for all
+  // A simdgroup_matrix load or store: the SIMD-group's leader does it whole for every lane,
+  // the other lanes skip it (MetalSimdgroupMatrix.h); a leader stands for all lanes.
+  if ((flags & ENIGMA_CPU_RACE_SIMDGROUP) &&
+      rs->w->g.matrixLeader[rs->w->g.current / SIMD] != rs->w->g.current % SIMD)
+    return;
   uintptr_t a = (uintptr_t)addr;
   RaceRange *r = raceFindRange(rs, a, flags, tgBase, tgName, tgSize);
   if (!r)
@@ -873,6 +896,21 @@ static void raceGroupStart(const EnigmaCpuJob *job, const uint32_t gid[3]) {
 
 /*===-- Fibers of a worker ------------------------------------------------===*/
 
+/// Threadgroup memory a launch sized ([[threadgroup(n)]] parameters) is threadgroup memory for
+/// the checker, under the parameter's name, like the launcher's kernel-scope variables.
+static void raceDeclareThreadgroupArgs(Worker *w) {
+  const EnigmaCpuJob *job = w->job;
+  if (!job->workerArgs || !job->signature)
+    return;
+  for (size_t i = 0; i < job->numBuffers; ++i) {
+    const EnigmaCpuBufferInfo *b = &job->buffers[i];
+    size_t p = (size_t)(b->param - job->signature->params);
+    if (b->param->kind == ENIGMA_CPU_PARAM_THREADGROUP && b->size && b->data == w->g.args[p])
+      raceFindRange(gRace, (uintptr_t)b->data, ENIGMA_CPU_RACE_THREADGROUP, b->data,
+                    b->param->name, b->size);
+  }
+}
+
 static void fiberMain(void *arg);
 
 static bool prepareFiber(Worker *w, Fiber *f, size_t slot) {
@@ -886,7 +924,11 @@ static bool prepareFiber(Worker *w, Fiber *f, size_t slot) {
   }
   if (!f->started) {
     f->w = w;
-    f->sp = enigmaCpuFiberInit(lo, hi, fiberMain, f);
+    // Stacks start at different offsets within a page: every fiber's top frames (what a
+    // switch saves and restores) at the same page offset would compete for the same cache
+    // sets, and a switch between a thousand fibers would miss on each of them.
+    size_t stagger = (size_t)((slot * 5u) % 64u) * 64u;
+    f->sp = enigmaCpuFiberInit(lo, hi - stagger, fiberMain, f);
     f->started = true;
   }
   return true;
@@ -924,6 +966,13 @@ static void yieldFrom(Worker *w, Fiber *f, uint32_t t) {
     if (st == TS_READY) {
       w->state[j] = TS_RUNNING;
       w->g.current = j;
+      // The thread after j usually runs next: start loading the context its switch restores
+      // (a fiber's stack is cold after the pass went through the others).
+      if (j + 1 < n) {
+        const char *next = (const char *)w->fibers[w->fiberOf[j + 1]].sp;
+        __builtin_prefetch(next);
+        __builtin_prefetch(next + 64);
+      }
       enigmaCpuFiberSwitch(&f->sp, w->fibers[w->fiberOf[j]].sp);
       return;
     }
@@ -985,15 +1034,20 @@ static const unsigned char *cbSimdExchange(EnigmaCpuGroup *g, const void *value,
   uint32_t t = g->current;
   if (w->mode == MODE_SEQUENTIAL)
     enterFiberMode(w, t);
-  if (size > SLOT)
-    size = SLOT;
-  if (size)
-    memcpy(w->pub[t], value, size);
+  // Fixed-size copies for the usual sizes (a call to memcpy costs more than the copy).
+  if (size == 4)
+    memcpy(w->pub[t], value, 4);
+  else if (size == 8)
+    memcpy(w->pub[t], value, 8);
+  else if (size == 16)
+    memcpy(w->pub[t], value, 16);
+  else if (size)
+    memcpy(w->pub[t], value, size < SLOT ? size : SLOT);
   w->state[t] = TS_WAIT_SIMD;
   w->site[t] = site;
   block(w, t);
   *activeMask = w->resMask[t];
-  return w->res[t - t % SIMD];
+  return w->res[t / SIMD].slots[0];
 }
 
 /// Completes, in every SIMD-group whose lanes are all blocked, the exchange
@@ -1016,12 +1070,14 @@ static bool resolveSimd(Worker *w) {
     for (uint32_t l = first; l < end; ++l)
       if (w->state[l] == TS_WAIT_SIMD && w->site[l] == site)
         mask |= 1ull << (l - base);
+    SimdResult *r = &w->res[base / SIMD];
     for (uint32_t l = first; l < end; ++l)
       if ((mask >> (l - base)) & 1u) {
-        memcpy(w->res[l], w->pub[l], SLOT);
+        memcpy(r->slots[l - base], w->pub[l], SLOT);
         w->resMask[l] = mask;
         w->state[l] = TS_READY;
       }
+    r->sharedFlag = 0;
     if (gRace)
       raceExchangeDone(base / SIMD, mask);
     any = true;
@@ -1103,11 +1159,14 @@ static bool runGroup(Worker *w, const uint32_t gid[3]) {
   g->threadCount = count;
   g->current = 0;
   g->stopSequential = 0;
+  memset(g->matrixLeader, 0xff, sizeof(g->matrixLeader));
   w->mode = MODE_SEQUENTIAL;
   w->doneCount = 0;
   w->barrierCount = 0;
-  if (gRace)
+  if (gRace) {
     raceGroupStart(w->job, gid);
+    raceDeclareThreadgroupArgs(w);
+  }
   Fiber *seq = &w->fibers[SEQ_FIBER];
   if (!prepareFiber(w, seq, SEQ_FIBER)) {
     jobFail(w->js, ENIGMA_RUNTIME_ERROR_SYSTEM,
@@ -1129,7 +1188,10 @@ static void runKernelJob(Worker *w, JobState *js) {
   w->js = js;
   EnigmaCpuGroup *g = &w->g;
   memset(g, 0, sizeof(*g));
-  g->args = job->args;
+  // Threadgroup memory sized at launch: each worker's own, in its copy of the arguments.
+  g->args = job->workerArgs && (size_t)w->index < job->numWorkerArgs
+                ? job->workerArgs + (size_t)w->index * job->signature->numParams
+                : job->args;
   for (int d = 0; d < 3; ++d) {
     g->threadsPerGrid[d] = job->grid[d];
     g->dispatchThreadsPerThreadgroup[d] = job->block[d];
@@ -1549,6 +1611,12 @@ static EnigmaRuntimeStatus runJob(const EnigmaCpuJob *job, EnigmaCpuRaceTable *r
       size_t p = (size_t)(b->param - job->signature->params);
       if (!b->regionLo || p >= numParams)
         continue;
+      if (b->param->kind == ENIGMA_CPU_PARAM_THREADGROUP) {
+        // One region per worker: no single range is right for every thread, so each access
+        // takes __enigma_param_bounds_fail, which accepts the bytes of any of them.
+        table->params[p] = table->writeParams[p] = (EnigmaCpuParamBounds){0, 0};
+        continue;
+      }
       table->params[p] = (EnigmaCpuParamBounds){(uintptr_t)b->data, b->size};
       table->writeParams[p] =
           (EnigmaCpuParamBounds){(uintptr_t)b->data, b->writeProtected ? 0 : b->size};

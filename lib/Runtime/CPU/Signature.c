@@ -9,9 +9,10 @@
  * written; their sizes come later from the compiled code itself.
  *
  * The same token stream is used to reject, with a line number, the MSL the
- * runtime cannot run: [[threadgroup(n)]] arguments, textures. (Pointers and
- * references to threadgroup memory are fine: SourceRewrite.c keeps
- * `threadgroup` as a storage class only for kernel-scope declarations.)
+ * runtime cannot run: textures, samplers, stage_in. (Pointers and references
+ * to threadgroup memory are fine: SourceRewrite.c keeps `threadgroup` as a
+ * storage class only for kernel-scope declarations; `threadgroup T* p
+ * [[threadgroup(n)]]` parameters get memory of a length each launch gives.)
  */
 
 #include "CpuRuntime.h"
@@ -292,6 +293,21 @@ static bool isAddressSpace(const Token *t) {
 }
 
 #define MAX_BUFFER_INDEX 1023
+/* Metal's argument table has 31 threadgroup memory slots. */
+#define MAX_THREADGROUP_INDEX 30
+
+/// The value of an attribute's literal index argument (`3`, `3u`, `0x3`), or -1.
+static long literalIndex(const Token *arg) {
+  if (!arg || arg->kind != TOK_NUMBER)
+    return -1;
+  char buf[32];
+  size_t n = arg->len < sizeof(buf) - 1 ? arg->len : sizeof(buf) - 1;
+  memcpy(buf, arg->text, n);
+  buf[n] = '\0';
+  char *end = NULL;
+  long idx = strtol(buf, &end, 0);
+  return (*end == '\0' || *end == 'u' || *end == 'U') ? idx : -1;
+}
 
 /// Parses one parameter, tokens [a, b). Buffer indices of parameters without
 /// an attribute are left at -1 and assigned afterwards.
@@ -378,6 +394,7 @@ static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b, size_t posi
   }
   out->bufferIndex = -1;
   out->argIndex = -1;
+  out->threadgroupIndex = -1;
 
   if (stars + refs > 1 || (nType == 0 && (stars || refs))) {
     st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
@@ -388,17 +405,36 @@ static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b, size_t posi
     goto done;
   }
 
+  if (attrName && is(attrName, "threadgroup")) {
+    long idx = literalIndex(attrArg);
+    if (stars != 1 || refs || !space || !is(space, "threadgroup")) {
+      st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: parameter '%s' [[threadgroup(n)]] of kernel '%s' must be "
+                             "a pointer to threadgroup memory (`threadgroup T* %s`)",
+                             line, out->name, p->kernelName, out->name);
+      goto done;
+    }
+    if (idx < 0 || idx > MAX_THREADGROUP_INDEX) {
+      st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                             "line %d: parameter '%s' of kernel '%s': [[threadgroup(n)]] needs a "
+                             "literal index in 0..%d",
+                             line, out->name, p->kernelName, MAX_THREADGROUP_INDEX);
+      goto done;
+    }
+    out->kind = ENIGMA_CPU_PARAM_THREADGROUP;
+    out->threadgroupIndex = (int32_t)idx;
+    out->readOnly = constPointee;
+    goto done;
+  }
   if (attrName && !is(attrName, "buffer")) {
     const BuiltinInfo *bi = findBuiltin(attrName);
     if (!bi) {
-      bool tg = is(attrName, "threadgroup");
       st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
                              "line %d: parameter '%s' of kernel '%s' has attribute [[%.*s]], "
-                             "which the CPU runtime does not support%s",
-                             line, out->name, p->kernelName, (int)attrName->len, attrName->text,
-                             tg ? " (declare threadgroup arrays at kernel scope instead, e.g. "
-                                  "`threadgroup float tile[256];`)"
-                                : " (it supports [[buffer(n)]] arguments and compute builtins)");
+                             "which the CPU runtime does not support (it supports "
+                             "[[buffer(n)]] and [[threadgroup(n)]] arguments and compute "
+                             "builtins)",
+                             line, out->name, p->kernelName, (int)attrName->len, attrName->text);
       goto done;
     }
     if (stars || refs || space) {
@@ -439,8 +475,8 @@ static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b, size_t posi
                            "constant address space%s",
                            line, out->name, p->kernelName,
                            space && is(space, "threadgroup")
-                               ? " (threadgroup memory arguments are not supported by the CPU "
-                                 "runtime: declare the array at kernel scope)"
+                               ? " (threadgroup memory a launch sizes is a pointer with "
+                                 "[[threadgroup(n)]])"
                                : "");
     goto done;
   }
@@ -448,17 +484,7 @@ static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b, size_t posi
   out->kind = refs && constantSpace ? ENIGMA_CPU_PARAM_SCALAR : ENIGMA_CPU_PARAM_BUFFER;
   out->readOnly = constantSpace || constPointee;
   if (attrName) {
-    char *end = NULL;
-    long idx = -1;
-    if (attrArg && attrArg->kind == TOK_NUMBER) {
-      char buf[32];
-      size_t n = attrArg->len < sizeof(buf) - 1 ? attrArg->len : sizeof(buf) - 1;
-      memcpy(buf, attrArg->text, n);
-      buf[n] = '\0';
-      idx = strtol(buf, &end, 0);
-      if (*end != '\0' && *end != 'u' && *end != 'U')
-        idx = -1;
-    }
+    long idx = literalIndex(attrArg);
     if (idx < 0 || idx > MAX_BUFFER_INDEX) {
       st = enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
                              "line %d: parameter '%s' of kernel '%s': "
@@ -472,22 +498,6 @@ static EnigmaRuntimeStatus parseParam(Parser *p, size_t a, size_t b, size_t posi
 done:
   free(decl);
   return st;
-}
-
-/// Rejects threadgroup pointers/references anywhere in the source: with
-/// `threadgroup` meaning `static thread_local`, `threadgroup float *p = ...`
-/// would be initialized once per OS thread instead of once per GPU thread.
-static EnigmaRuntimeStatus checkThreadgroupUses(Parser *p) {
-  const Tokens *t = p->toks;
-  for (size_t i = 0; i + 1 < t->size; ++i) {
-    const Token *tk = &t->data[i];
-    if (tk->kind == TOK_IDENT && is(tk, "threadgroup") && isPunct(&t->data[i + 1], '('))
-      return enigmaCpuSetError(p->error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
-                               "line %d: [[threadgroup(n)]] arguments are not supported by the CPU "
-                               "runtime; declare threadgroup arrays at kernel scope",
-                               tk->line);
-  }
-  return ENIGMA_RUNTIME_OK;
 }
 
 /// A kernel instantiated from a template under a host name:
@@ -766,13 +776,13 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
         }
     for (size_t i = 0; i < sig->numParams && st == ENIGMA_RUNTIME_OK; ++i) {
       EnigmaCpuParamDesc *pd = &sig->params[i];
-      if (pd->kind == ENIGMA_CPU_PARAM_BUILTIN || pd->bufferIndex >= 0)
+      if (pd->kind == ENIGMA_CPU_PARAM_BUILTIN || pd->kind == ENIGMA_CPU_PARAM_THREADGROUP ||
+          pd->bufferIndex >= 0)
         continue;
       for (int32_t idx = 0;; ++idx) {
         bool used = false;
         for (size_t j = 0; j < sig->numParams; ++j)
-          used |=
-              sig->params[j].kind != ENIGMA_CPU_PARAM_BUILTIN && sig->params[j].bufferIndex == idx;
+          used |= sig->params[j].bufferIndex == idx;
         if (!used) {
           pd->bufferIndex = idx;
           break;
@@ -787,7 +797,8 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
   }
   if (st == ENIGMA_RUNTIME_OK) {
     for (size_t i = 0; i < sig->numParams; ++i)
-      if (sig->params[i].kind != ENIGMA_CPU_PARAM_BUILTIN)
+      if (sig->params[i].kind == ENIGMA_CPU_PARAM_BUFFER ||
+          sig->params[i].kind == ENIGMA_CPU_PARAM_SCALAR)
         sig->argParam[sig->numArgs++] = (uint32_t)i;
     // Launch arguments are ordered by buffer index (insertion sort: a kernel
     // has a handful of them).
@@ -801,7 +812,18 @@ EnigmaRuntimeStatus enigmaCpuParseSignature(const char *source, size_t length,
     }
     for (size_t a = 0; a < sig->numArgs; ++a)
       sig->params[sig->argParam[a]].argIndex = (int32_t)a;
-    st = checkThreadgroupUses(&p);
+    // Two [[threadgroup(n)]] parameters cannot share an index.
+    for (size_t i = 0; i < sig->numParams && st == ENIGMA_RUNTIME_OK; ++i)
+      for (size_t j = i + 1; j < sig->numParams; ++j)
+        if (sig->params[i].threadgroupIndex >= 0 &&
+            sig->params[i].threadgroupIndex == sig->params[j].threadgroupIndex) {
+          st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_UNSUPPORTED,
+                                 "kernel '%s': parameters '%s' and '%s' both use "
+                                 "[[threadgroup(%d)]]",
+                                 kernelName, sig->params[i].name, sig->params[j].name,
+                                 sig->params[i].threadgroupIndex);
+          break;
+        }
   }
   if (st == ENIGMA_RUNTIME_OK && sig->callee)
     substituteTemplateArgs(&toks, at, calleeBegin, calleeEnd, sig);

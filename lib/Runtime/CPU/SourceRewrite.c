@@ -138,14 +138,16 @@ static bool volatileQualifiesStruct(const char *s, size_t n, size_t i) {
 /// OS thread) and only an address space everywhere else (`threadgroup float* p`,
 /// `threadgroup T&` parameters, `(threadgroup atomic_uint*)` casts, `threadgroup T (&a)[N]`,
 /// member functions qualified `threadgroup`), which the CPU's flat memory does not need.
-/// Returns 1 for a declaration, 0 for an address space, -1 when it cannot tell (left as is).
-static int threadgroupRole(const char *s, size_t n, size_t start, size_t i) {
-  // After a `)`: a member function's qualifier.
-  size_t b = start;
-  while (b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\n' || s[b - 1] == '\r'))
-    --b;
-  if (b > 0 && s[b - 1] == ')')
+/// Returns 1 for a declaration, 0 for an address space, 2 for the attribute
+/// `[[threadgroup(n)]]` of a parameter, -1 when it cannot tell (left as is).
+/// `before` and `before2` are the last two characters before it that are neither blanks nor in
+/// comments (a comment ending in `)` on the line before is no member-function qualifier).
+static int threadgroupRole(const char *s, size_t n, size_t i, char before, char before2) {
+  // After a `)`: a member function's qualifier; after `[[`: the attribute.
+  if (before == ')')
     return 0;
+  if (before == '[' && before2 == '[')
+    return 2;
   // The type (identifiers, `::`, template arguments, const/volatile), then what follows it.
   size_t j = i;
   unsigned idents = 0;
@@ -295,8 +297,27 @@ char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpace
   unsigned depth = 0;
   size_t copied = 0; // s[copied..) is not yet in `out`
   size_t i = 0;
+  // The last two characters seen outside comments and blanks ('a' for any identifier, '0' for
+  // any number, '"' for any literal).
+  char prev1 = 0, prev2 = 0;
+  // Preprocessor directives do not count for prev1/prev2 (`#pragma unroll(4)` before a
+  // declaration); their literals are rewritten all the same.
+  bool lineStart = true, directive = false;
+  char saved1 = 0, saved2 = 0;
   while (i < n) {
     char c = s[i];
+    if (c == '\n' && !(i > 0 && s[i - 1] == '\\')) {
+      if (directive)
+        prev1 = saved1, prev2 = saved2;
+      lineStart = true;
+      directive = false;
+    } else if (lineStart && c == '#') {
+      directive = true;
+      saved1 = prev1, saved2 = prev2;
+      lineStart = false;
+    } else if (lineStart && !isspace((unsigned char)c)) {
+      lineStart = false;
+    }
     // Comments, string and character literals are copied as they are.
     if (c == '/' && i + 1 < n && s[i + 1] == '/') {
       while (i < n && s[i] != '\n')
@@ -313,12 +334,15 @@ char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpace
       while (j < n && s[j] != c && s[j] != '\n')
         j += s[j] == '\\' ? 2 : 1;
       i = j < n ? j + 1 : n;
+      prev2 = prev1, prev1 = '"';
       continue;
     }
     if (isIdent(c) && !isdigit((unsigned char)c)) {
       size_t start = i;
       while (i < n && isIdent(s[i]))
         ++i;
+      char before = prev1, before2 = prev2;
+      prev1 = prev2 = 'a';
       // `template [[host_name("f32")]] [[kernel]] decltype(f<float>) f<float>;` instantiates a
       // kernel under a host name (the runtime finds it by that name, Signature.c); C++ allows no
       // attributes there, so they become blanks.
@@ -333,11 +357,8 @@ char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpace
           (depth >= 64 ? functionBraces : functionBraces & (((uint64_t)1 << depth) - 1))) {
         // A function-scope `constant` declaration (`constant float w[3] = {...};`): a static
         // in C++ for OpenCL, which allows no __global automatic variable. Same width.
-        size_t b = start;
-        while (b > 0 && isspace((unsigned char)s[b - 1]))
-          --b;
-        bool statementStart = b == 0 || s[b - 1] == ';' || s[b - 1] == '{' || s[b - 1] == '}';
-        if (statementStart && threadgroupRole(s, n, start, i) == 1) {
+        bool statementStart = before == 0 || before == ';' || before == '{' || before == '}';
+        if (statementStart && threadgroupRole(s, n, i, before, before2) == 1) {
           enigmaCpuStringAppend(&out, s + copied, start - copied);
           enigmaCpuStringAppend(&out, "__fconst", 8);
           copied = i;
@@ -347,10 +368,7 @@ char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpace
       if (realAddressSpaces && i - start == 6 && memcmp(s + start, "device", 6) == 0) {
         // A member function qualified `device`: C++ for OpenCL takes only the named address
         // spaces there, so the qualifier is __global (which `constant` also is).
-        size_t b = start;
-        while (b > 0 && isspace((unsigned char)s[b - 1]))
-          --b;
-        if (b > 0 && s[b - 1] == ')') {
+        if (before == ')') {
           enigmaCpuStringAppend(&out, s + copied, start - copied);
           enigmaCpuStringAppend(&out, "__global", 8);
           copied = i;
@@ -358,8 +376,8 @@ char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpace
         continue;
       }
       if (i - start == 11 && memcmp(s + start, "threadgroup", 11) == 0) {
-        int role = threadgroupRole(s, n, start, i);
-        if (realAddressSpaces) {
+        int role = threadgroupRole(s, n, i, before, before2);
+        if (realAddressSpaces && role != 2) {
           // An address space stays one (`threadgroup` is __local); a declaration is renamed.
           if (role == 1) {
             EnigmaCpuString decl = {0};
@@ -369,6 +387,7 @@ char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpace
               enigmaCpuStringAppend(&out, "__tg_local ", 11);
               enigmaCpuStringAppend(&out, decl.data, decl.size);
               copied = i = end;
+              prev1 = ';', prev2 = 'a';
             }
             enigmaCpuStringFree(&decl);
           }
@@ -377,7 +396,13 @@ char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpace
         if (role >= 0) {
           enigmaCpuStringAppend(&out, s + copied, start - copied);
           // Same width: columns after it stay where they were.
-          enigmaCpuStringAppend(&out, role ? "__tg_local " : "           ", 11);
+          // An attribute keeps a name the header does not define (the runtime reads the
+          // original text's; the compiler ignores attributes it does not know).
+          enigmaCpuStringAppend(&out,
+                                role == 2   ? "enigma_tgrp"
+                                : role == 1 ? "__tg_local "
+                                            : "           ",
+                                11);
           copied = i;
         }
         continue;
@@ -413,9 +438,12 @@ char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpace
     bool startsNumber = isdigit((unsigned char)c) ||
                         (c == '.' && i + 1 < n && isdigit((unsigned char)s[i + 1]));
     if (!startsNumber) {
+      if (!isspace((unsigned char)c))
+        prev2 = prev1, prev1 = c;
       ++i;
       continue;
     }
+    prev1 = prev2 = '0';
     size_t e = ppNumberEnd(s, n, i);
     size_t digitsEnd;
     if (isFloatingLiteral(s, i, e, &digitsEnd)) {

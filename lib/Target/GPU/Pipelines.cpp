@@ -125,15 +125,23 @@ static void addPipeline(OpPassManager &pm, StringRef pipeline, StringRef name) {
 
 void mlir::enigma::buildGpuLowerToEnigmaPipeline(OpPassManager &pm,
                                                  const GpuLowerToEnigmaOptions &options) {
-  // Upstream: tensors to buffers, linalg to parallel loops to gpu.launch, constants and index
-  // computations sunk into the launch bodies (so kernels do not take them as arguments),
-  // kernels outlined.
+  // Upstream: tensors to buffers, linalg to parallel loops; Enigma tiles the parallel loops
+  // into threadgroups of block-size threads (x = innermost dimension); upstream maps what is
+  // left, makes gpu.launches, sinks constants and index computations into the launch bodies
+  // (so kernels do not take them as arguments) and outlines the kernels.
+  std::string mapLoops =
+      options.blockSize == 0
+          ? std::string()
+          : llvm::formatv("enigma-map-parallel-loops{{block-size={0}},", options.blockSize.getValue())
+                .str();
   addPipeline(pm,
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
-              "func.func(convert-linalg-to-parallel-loops,gpu-map-parallel-loops,"
-              "convert-parallel-loops-to-gpu,gpu-launch-sink-index-computations),"
-              "gpu-kernel-outlining,lower-affine,canonicalize,cse",
+              "func.func(convert-linalg-to-parallel-loops," +
+                  mapLoops +
+                  "gpu-map-parallel-loops,convert-parallel-loops-to-gpu,lower-affine,canonicalize,"
+                  "gpu-launch-sink-index-computations),"
+                  "gpu-kernel-outlining,lower-affine,canonicalize,cse",
               "gpu-lower-to-enigma-pipeline");
   pm.addPass(createConvertGpuToEnigma());
   // Enigma's own pipeline in every gpu.module (its passes are op-agnostic).
@@ -155,6 +163,7 @@ void mlir::enigma::buildGpuLowerToMSLPipeline(OpPassManager &pm,
                                               const GpuLowerToMSLOptions &options) {
   GpuLowerToEnigmaOptions lower;
   lower.vecWidth = options.vecWidth;
+  lower.blockSize = options.blockSize;
   buildGpuLowerToEnigmaPipeline(pm, lower);
   EnigmaAttachTargetOptions attach;
   attach.format = options.format;
@@ -168,8 +177,8 @@ void mlir::enigma::registerGPUToMSLPipelines() {
   std::call_once(once, [] {
     PassPipelineRegistration<GpuLowerToEnigmaOptions>(
         "gpu-lower-to-enigma-pipeline",
-        "Bufferize tensors (identity layouts), lower linalg to parallel loops, map them to gpu "
-        "launches, outline kernels, lower affine, convert-gpu-to-enigma, then Enigma's "
+        "Bufferize tensors (identity layouts), lower linalg to parallel loops, tile and map them "
+        "to gpu launches of block-size threads, outline kernels, lower affine, convert-gpu-to-enigma, then Enigma's "
         "pipeline in each gpu.module (vec-width: vectorize and update the launches)",
         buildGpuLowerToEnigmaPipeline);
     PassPipelineRegistration<GpuLowerToMSLOptions>(

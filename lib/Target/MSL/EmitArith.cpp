@@ -12,6 +12,8 @@
 
 #include "MSLImpl.h"
 
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 using namespace mlir::enigma;
 using namespace mlir::enigma::msl;
@@ -344,17 +346,41 @@ LogicalResult msl::printOperation(KernelPrinter &p, arith::NegFOp op) {
       op, [](Operands o) { return "-" + o[0]; }, false);
 }
 
+/// The value of a constant float (scalar, or splat vector) operand.
+static std::optional<APFloat> constantFloat(Value v) {
+  FloatAttr scalar;
+  if (matchPattern(v, m_Constant(&scalar)))
+    return scalar.getValue();
+  DenseFPElementsAttr splat;
+  if (matchPattern(v, m_Constant(&splat)) && splat.isSplat())
+    return splat.getSplatValue<APFloat>();
+  return std::nullopt;
+}
+
 LogicalResult msl::printMinimumMaximumF(KernelPrinter &p, Operation *op, bool isMin) {
-  // NaN-propagating, and -0 < +0: Metal has no such function, so spell it out.
+  // NaN-propagating, and -0 < +0: Metal has no such function, so spell it out. A constant
+  // operand that is not NaN needs no isnan test; one that is not zero cannot tie with the other
+  // operand at a signed zero (a tie is then equal values: either one).
+  std::optional<APFloat> ca = constantFloat(op->getOperand(0));
+  std::optional<APFloat> cb = constantFloat(op->getOperand(1));
+  bool testNanA = !ca || ca->isNaN(), testNanB = !cb || cb->isNaN();
+  bool signedZeroTie = !(ca && !ca->isNaN() && !ca->isZero()) &&
+                       !(cb && !cb->isNaN() && !cb->isZero());
   return p.emitElementwise(
       op,
       [&](Operands o) {
         const std::string &a = o[0], &b = o[1];
         std::string cmp = isMin ? " < " : " > ";
-        std::string onTie = isMin ? "(signbit(" + a + ") ? " + a + " : " + b + ")"
-                                  : "(signbit(" + a + ") ? " + b + " : " + a + ")";
-        return "(isnan(" + a + ") ? " + a + " : isnan(" + b + ") ? " + b + " : " + a + cmp + b +
-               " ? " + a + " : " + b + cmp + a + " ? " + b + " : " + onTie + ")";
+        std::string onTie = !signedZeroTie ? a
+                            : isMin        ? "(signbit(" + a + ") ? " + a + " : " + b + ")"
+                                           : "(signbit(" + a + ") ? " + b + " : " + a + ")";
+        std::string text = "(";
+        if (testNanA)
+          text += "isnan(" + a + ") ? " + a + " : ";
+        if (testNanB)
+          text += "isnan(" + b + ") ? " + b + " : ";
+        return text + a + cmp + b + " ? " + a + " : " + b + cmp + a + " ? " + b + " : " + onTie +
+               ")";
       },
       true);
 }

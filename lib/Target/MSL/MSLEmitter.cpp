@@ -361,6 +361,7 @@ LogicalResult KernelPrinter::printKernel(MSLKernelInfo *info) {
   kernelInfo.kernelName = kernel.getSymName().str();
   kernelInfo.entryName = plan.entryName;
   kernelInfo.coarsen = kernel.getCoarsen();
+  kernelInfo.blockSize = kernel.getKnownBlockSize();
   for (unsigned i : order) {
     BlockArgument arg = entry.getArgument(i);
     MSLParamInfo param;
@@ -733,9 +734,14 @@ llvm::json::Array mlir::enigma::kernelsToJSON(llvm::ArrayRef<MSLKernelInfo> kern
     llvm::json::Array sourceMap;
     for (const MSLSourcePosition &pos : kernel.sourceMap)
       sourceMap.push_back(llvm::json::Array{pos.mslLine, pos.file, pos.line, pos.column});
+    llvm::json::Value blockSize = nullptr;
+    if (kernel.blockSize)
+      blockSize = llvm::json::Array{(*kernel.blockSize)[0], (*kernel.blockSize)[1],
+                                    (*kernel.blockSize)[2]};
     kernelArray.push_back(llvm::json::Object{{"name", kernel.kernelName},
                                              {"entry", kernel.entryName},
                                              {"coarsen", kernel.coarsen},
+                                             {"block_size", std::move(blockSize)},
                                              {"params", std::move(params)},
                                              {"function_constants", std::move(functionConstants)},
                                              {"source_map", std::move(sourceMap)}});

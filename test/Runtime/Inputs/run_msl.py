@@ -43,6 +43,7 @@ def main() -> int:
     p.add_argument("--block", type=dims, required=True)
     p.add_argument("--coarsen", type=int, default=1)
     p.add_argument("--exited-threads-skip-barriers", action="store_true")
+    p.add_argument("--threadgroup-memory", action="append", default=[], metavar="I=BYTES")
     p.add_argument("args", nargs="*")
     opts = p.parse_intermixed_args()
     with open(opts.source) as f:
@@ -57,6 +58,9 @@ def main() -> int:
             block=opts.block,
             coarsen=opts.coarsen,
             exited_threads_skip_barriers=opts.exited_threads_skip_barriers,
+            threadgroup_memory={
+                int(i): int(n) for i, n in (t.split("=") for t in opts.threadgroup_memory)
+            },
         )
     except EnigmaError as exc:
         print(f"error ({getattr(exc, 'kind', '?')}): {exc}")

@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
 
   // Enigma IR (only enigma.kernels) runs enigma-pipeline.
   // CHECK-NEXT: succeeded: 1
-  // CHECK-NEXT: {"kernels":[{"coarsen":1,"entry":"enigma_kernel_twice"
+  // CHECK-NEXT: {"kernels":[{"block_size":null,"coarsen":1,"entry":"enigma_kernel_twice"
   // CHECK-SAME: "pipeline":"builtin.module(enigma-pipeline{vec-width=0})"
   r = enigmaCompileMLIR(kEnigmaIR, strlen(kEnigmaIR), NULL);
   printf("succeeded: %d\n", enigmaCompileResultSucceeded(r));

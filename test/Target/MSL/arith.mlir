@@ -224,3 +224,32 @@ enigma.kernel @poison(%o: memref<4xf32, #enigma.address_space<device>> {enigma.b
   memref.store %p, %o[%c0] : memref<4xf32, #enigma.address_space<device>>
   enigma.return
 }
+
+// minimumf/maximumf against constants: a constant that is not NaN needs no isnan test, one
+// that is not zero no signed-zero tie (a tie is then equal values); NaN constants keep both.
+// CHECK-LABEL: kernel void enigma_kernel_minmax_constants(
+// CHECK: float v0 = (isnan(x) ? x : x > 0.0f ? x : 0.0f > x ? 0.0f : (signbit(x) ? 0.0f : x));
+// CHECK-NEXT: float v1 = (isnan(x) ? x : 2.5f < x ? 2.5f : x < 2.5f ? x : 2.5f);
+// CHECK-NEXT: float v2 = (isnan(x) ? x : isnan(NAN) ? NAN : x > NAN ? x : NAN > x ? NAN : (signbit(x) ? NAN : x));
+// CHECK-NEXT: float4 v3 = float4((isnan(v.x) ? v.x : v.x > float4(1.0f).x ? v.x : float4(1.0f).x > v.x ? float4(1.0f).x : v.x),
+enigma.kernel @minmax_constants(%x: f32 {enigma.buffer_index = 0 : i32, enigma.scalar} loc("x"),
+                                %v: vector<4xf32> {enigma.buffer_index = 1 : i32, enigma.scalar} loc("v"),
+                                %o: memref<4xf32, #enigma.address_space<device>> {enigma.buffer_index = 2 : i32} loc("o"),
+                                %ov: memref<4xvector<4xf32>, #enigma.address_space<device>> {enigma.buffer_index = 3 : i32} loc("ov")) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.5 : f32
+  %nan = arith.constant 0x7FC00000 : f32
+  %ones = arith.constant dense<1.0> : vector<4xf32>
+  %0 = arith.maximumf %x, %zero : f32
+  %1 = arith.minimumf %two, %x : f32
+  %2 = arith.maximumf %x, %nan : f32
+  %3 = arith.maximumf %v, %ones : vector<4xf32>
+  memref.store %0, %o[%c0] : memref<4xf32, #enigma.address_space<device>>
+  memref.store %1, %o[%c1] : memref<4xf32, #enigma.address_space<device>>
+  memref.store %2, %o[%c2] : memref<4xf32, #enigma.address_space<device>>
+  memref.store %3, %ov[%c0] : memref<4xvector<4xf32>, #enigma.address_space<device>>
+  enigma.return
+}

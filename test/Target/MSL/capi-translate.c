@@ -82,7 +82,7 @@ int main(void) {
 
   // The metadata reports the coarsening, the derived access of each parameter and where the
   // MSL lines come from.
-  // CHECK: {"kernels":[{"coarsen":4,"entry":"enigma_kernel_scale","function_constants":[],"name":"scale","params":[
+  // CHECK: {"kernels":[{"block_size":null,"coarsen":4,"entry":"enigma_kernel_scale","function_constants":[],"name":"scale","params":[
   // CHECK-SAME: {"access":"read_write","buffer_index":0,"element_type":"f32","implicit":"","is_atomic":false,"is_scalar":false,"is_unsigned":false,"msl_type":"device float*","name":"x"},
   // CHECK-SAME: {"access":"","buffer_index":1,"element_type":"f32","implicit":"","is_atomic":false,"is_scalar":true,"is_unsigned":false,"msl_type":"constant float&","name":"s"}],
   // The source map: from MSL line 9 on, the code comes from scale.py:7:9, and so on (ops with

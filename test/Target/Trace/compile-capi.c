@@ -51,7 +51,7 @@ int main(int argc, char **argv) {
   // CHECK: succeeded: 1
   // CHECK-NEXT: msl: kernel void enigma_kernel_vadd(
   // CHECK-NEXT: mlir: enigma.kernel @vadd
-  // CHECK-NEXT: metadata: {"kernels":[{"coarsen":1,"entry":"enigma_kernel_vadd",
+  // CHECK-NEXT: metadata: {"kernels":[{"block_size":null,"coarsen":1,"entry":"enigma_kernel_vadd",
   // CHECK-SAME: "name":"vadd","params":[{
   // CHECK-SAME: "pipeline":"builtin.module(enigma-pipeline{vec-width=0})"
   // CHECK-NEXT: diagnostics: []

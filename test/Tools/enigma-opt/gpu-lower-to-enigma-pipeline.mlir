@@ -2,7 +2,8 @@
 // gpu.func with workgroup memory and a barrier) to enigma.kernels in gpu.modules.
 // RUN: enigma-opt %s --gpu-lower-to-enigma-pipeline | FileCheck %s
 // With vectorization requested, kernels indexed by block and thread ids that are not the grid
-// position are left scalar with a remark saying why (coarsened kernels: end-to-end.test).
+// position are left scalar with a remark saying why (coarsened kernels: end-to-end.test); the
+// linalg kernels (tiled into threadgroups by enigma-map-parallel-loops) are vectorized.
 // RUN: enigma-opt %s --gpu-lower-to-enigma-pipeline=vec-width=4 2>&1 | FileCheck %s --check-prefix=VEC
 
 // CHECK: module attributes {gpu.container_module}
@@ -15,7 +16,12 @@
 // CHECK: gpu.launch_func @on_tensors_kernel::@on_tensors_kernel
 // CHECK: enigma.kernel @on_tensors_kernel
 // CHECK: arith.mulf
-// VEC: remark: kernel 'on_tensors_kernel' left scalar: it uses 'enigma.threadgroup_position_in_grid x'
+// VEC-NOT: remark: kernel 'on_tensors_kernel'
+// VEC-NOT: remark: kernel 'on_memrefs_kernel'
+// VEC: remark: kernel 'launch_kernel' left scalar: it uses 'enigma.thread_position_in_threadgroup x'
+// VEC: enigma.kernel @on_tensors_kernel({{.*}}enigma.coarsen = 4
+// VEC: vector.load
+// VEC: enigma.kernel @on_memrefs_kernel({{.*}}enigma.coarsen = 4
 #id = affine_map<(d0) -> (d0)>
 func.func @on_tensors(%a: tensor<256xf32>, %b: tensor<256xf32>) -> tensor<256xf32> {
   %e = tensor.empty() : tensor<256xf32>

@@ -40,12 +40,20 @@ struct GpuLowerToEnigmaOptions : public PassPipelineOptions<GpuLowerToEnigmaOpti
                                            "(off), 2 or 4; coarsened kernels' launches are "
                                            "updated"),
                             llvm::cl::init(0)};
+  Option<unsigned> blockSize{*this, "block-size",
+                             llvm::cl::desc("threads per threadgroup of the launches made from "
+                                            "parallel loops (enigma-map-parallel-loops); 0: "
+                                            "upstream's gpu-map-parallel-loops alone"),
+                             llvm::cl::init(256)};
 };
 
 struct GpuLowerToMSLOptions : public PassPipelineOptions<GpuLowerToMSLOptions> {
   Option<unsigned> vecWidth{*this, "vec-width",
                             llvm::cl::desc("as gpu-lower-to-enigma-pipeline's vec-width"),
                             llvm::cl::init(0)};
+  Option<unsigned> blockSize{*this, "block-size",
+                             llvm::cl::desc("as gpu-lower-to-enigma-pipeline's block-size"),
+                             llvm::cl::init(256)};
   Option<std::string> format{*this, "format",
                              llvm::cl::desc("#enigma.target object format: msl or metallib "
                                             "(macOS)"),
@@ -55,8 +63,8 @@ struct GpuLowerToMSLOptions : public PassPipelineOptions<GpuLowerToMSLOptions> {
                             llvm::cl::init("")};
 };
 
-/// Bufferize tensors (identity layouts), lower linalg to parallel loops, map them to gpu
-/// launches, outline kernels, lower affine, convert-gpu-to-enigma, then enigma-pipeline in each
+/// Bufferize tensors (identity layouts), lower linalg to parallel loops, tile and map them to
+/// gpu launches of block-size threads (enigma-map-parallel-loops), outline kernels, lower affine, convert-gpu-to-enigma, then enigma-pipeline in each
 /// gpu.module (and, with vec-width, vectorize and update the launches).
 void buildGpuLowerToEnigmaPipeline(OpPassManager &pm, const GpuLowerToEnigmaOptions &options);
 

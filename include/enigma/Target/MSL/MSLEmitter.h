@@ -18,6 +18,8 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,8 @@ struct MSLKernelInfo {
   std::string kernelName; ///< source symbol name
   std::string entryName;  ///< enigma_kernel_<name>
   unsigned coarsen;
+  /// The threadgroup size every launch must use (the kernel's known_block_size), if any.
+  std::optional<std::array<uint64_t, 3>> blockSize;
   std::vector<MSLParamInfo> params; ///< in buffer-index order
   /// The function constants the kernel reads, by increasing index.
   std::vector<MSLFunctionConstantInfo> functionConstants;

@@ -68,6 +68,15 @@ unsigned KernelOp::getCoarsen() {
   return 1;
 }
 
+std::optional<std::array<uint64_t, 3>> KernelOp::getKnownBlockSize() {
+  for (StringRef name : {"known_block_size", "gpu.known_block_size"})
+    if (auto sizes = (*this)->getAttrOfType<DenseI32ArrayAttr>(name);
+        sizes && sizes.size() == 3 &&
+        llvm::all_of(sizes.asArrayRef(), [](int32_t s) { return s > 0; }))
+      return std::array<uint64_t, 3>{uint64_t(sizes[0]), uint64_t(sizes[1]), uint64_t(sizes[2])};
+  return std::nullopt;
+}
+
 /// Scalars Metal can pass by value as `constant T&`.
 static bool isScalarParamType(Type type) {
   if (type.isIndex() || llvm::isa<FloatType>(type))

@@ -235,20 +235,12 @@ static ConstantIntRanges positionRange(std::optional<uint64_t> known) {
   return indexRange(0, (known ? *known : kMaxCount) - 1);
 }
 
-/// The threadgroup size the enclosing kernel is always launched with: its `known_block_size`
-/// (kept from the gpu.func by convert-gpu-to-enigma) or `gpu.known_block_size`.
+/// The threadgroup size the enclosing kernel is always launched with.
 static std::optional<std::array<uint64_t, 3>> knownBlockSize(Operation *op) {
   auto kernel = op->getParentOfType<KernelOp>();
   if (!kernel)
     return std::nullopt;
-  for (StringRef name : {"known_block_size", "gpu.known_block_size"})
-    if (auto sizes = kernel->getAttrOfType<DenseI32ArrayAttr>(name);
-        sizes && sizes.size() == 3 && llvm::all_of(sizes.asArrayRef(), [](int32_t s) {
-          return s > 0;
-        }))
-      return std::array<uint64_t, 3>{uint64_t(sizes[0]), uint64_t(sizes[1]),
-                                     uint64_t(sizes[2])};
-  return std::nullopt;
+  return kernel.getKnownBlockSize();
 }
 static std::optional<uint64_t> knownBlockDim(Operation *op, Dim dim) {
   if (auto sizes = knownBlockSize(op))

@@ -82,6 +82,10 @@ def Enigma_KernelOp : Enigma_Op<"kernel", [
     std::optional<::mlir::enigma::Access> getDeclaredAccess(unsigned i);
     /// The thread-coarsening factor, the `enigma.coarsen` attribute (1 when not vectorized).
     unsigned getCoarsen();
+    /// The threadgroup size the kernel is always launched with: its `known_block_size` (kept
+    /// from the gpu.func by convert-gpu-to-enigma) or `gpu.known_block_size`, three positive
+    /// sizes; none when absent.
+    std::optional<std::array<uint64_t, 3>> getKnownBlockSize();
   }];
 }
 

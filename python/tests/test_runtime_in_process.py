@@ -1,0 +1,348 @@
+"""CPU runtime: kernels compiled in process by clang's libraries (libEnigmaHostCC.so).
+
+With clang of the module's LLVM version as the host compiler, the runtime runs the kernel's
+compile command inside the process instead of starting clang++ (docs/cpu-runtime.md,
+"Compiling the MSL"); ENIGMA_CPU_IN_PROCESS=0 goes back to the compiler process. Which path
+compiled a kernel is visible in enigmaRuntimeCpuGetCompileCounts. Skipped when the module was
+not built (no clang development files, or the static wheel build)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from enigma import EnigmaError, _capi
+from enigma import runtime as rt
+
+CLANG = shutil.which("clang++-22")
+
+
+def _lib() -> ctypes.CDLL:
+    lib = _capi.lib()
+    lib.enigmaRuntimeCpuGetInProcessCompiler.argtypes = []
+    lib.enigmaRuntimeCpuGetInProcessCompiler.restype = ctypes.c_char_p
+    lib.enigmaRuntimeCpuGetCompileCounts.argtypes = [
+        ctypes.POINTER(ctypes.c_uint64),
+        ctypes.POINTER(ctypes.c_uint64),
+    ]
+    lib.enigmaRuntimeCpuGetCompileCounts.restype = None
+    return lib
+
+
+def module_path() -> str | None:
+    old = os.environ.pop("ENIGMA_CPU_IN_PROCESS", None)
+    try:
+        path = _lib().enigmaRuntimeCpuGetInProcessCompiler()
+    finally:
+        if old is not None:
+            os.environ["ENIGMA_CPU_IN_PROCESS"] = old
+    return path.decode() if path else None
+
+
+pytestmark = pytest.mark.skipif(
+    CLANG is None or module_path() is None,
+    reason="the in-process compiler (libEnigmaHostCC.so) was not built, or no clang++-22",
+)
+
+
+def counts() -> tuple[int, int]:
+    """(compiles in process, compiler processes) so far in this process."""
+    a, b = ctypes.c_uint64(), ctypes.c_uint64()
+    _lib().enigmaRuntimeCpuGetCompileCounts(ctypes.byref(a), ctypes.byref(b))
+    return a.value, b.value
+
+
+@pytest.fixture(autouse=True)
+def _defaults(monkeypatch):
+    for var in (
+        "ENIGMA_CPU_IN_PROCESS",
+        "ENIGMA_CXX",
+        "ENIGMA_CPU_CXXFLAGS",
+        "ENIGMA_CPU_PCH",
+        "ENIGMA_CPU_DIRECT_LINK",
+        "ENIGMA_CPU_BOUNDS_CHECK",
+        "ENIGMA_CPU_BOUNDS_PLUGIN",
+    ):
+        monkeypatch.delenv(var, raising=False)
+
+
+SCALE = """
+#include <metal_stdlib>
+using namespace metal;
+
+kernel void scale(device const float* A [[buffer(0)]], device float* C [[buffer(1)]],
+    constant uint& n [[buffer(2)]], uint gid [[thread_position_in_grid]]) {
+  if (gid < n) C[gid] = A[gid] * %s + sqrt(A[gid]);
+}
+"""
+
+
+def check_scale(k: rt.CpuKernel, factor: float) -> None:
+    n = 1000
+    a = np.arange(n, dtype=np.float32)
+    c = np.zeros(n, np.float32)
+    k(a, c, n, grid=(n,), block=(128,))
+    np.testing.assert_allclose(c, a * np.float32(factor) + np.sqrt(a), rtol=1e-6)
+
+
+def test_in_process_by_default(tmp_path) -> None:
+    before = counts()
+    first = rt.compile_msl(SCALE % "2.0f", "scale", cache_dir=tmp_path)  # builds the PCH too
+    check_scale(first, 2.0)
+    second = rt.compile_msl(SCALE % "3.0f", "scale", cache_dir=tmp_path)  # with the PCH
+    check_scale(second, 3.0)
+    assert not first.was_cached and not second.was_cached
+    assert second.bounds_check == "exact"
+    after = counts()
+    assert after[0] - before[0] == 2, (before, after)
+    assert after[1] == before[1]
+    # A cache hit compiles nothing.
+    assert rt.compile_msl(SCALE % "3.0f", "scale", cache_dir=tmp_path).was_cached
+    assert counts() == after
+
+
+def test_env_zero_uses_the_compiler_process(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("ENIGMA_CPU_IN_PROCESS", "0")
+    before = counts()
+    k = rt.compile_msl(SCALE % "5.0f", "scale", cache_dir=tmp_path)
+    check_scale(k, 5.0)
+    after = counts()
+    assert after[0] == before[0]
+    assert after[1] - before[1] == 1
+
+
+def test_other_compiler_uses_the_process(tmp_path) -> None:
+    gxx = shutil.which("g++")
+    if gxx is None:
+        pytest.skip("no g++")
+    before = counts()
+    k = rt.compile_msl(SCALE % "6.0f", "scale", cache_dir=tmp_path, cxx=gxx)
+    check_scale(k, 6.0)
+    after = counts()
+    assert after[0] == before[0]
+    assert after[1] > before[1]
+
+
+def _disassembly(so: str) -> str:
+    objdump = shutil.which("objdump") or shutil.which("llvm-objdump-22")
+    if objdump is None:
+        pytest.skip("no objdump")
+    out = subprocess.run(
+        [objdump, "-d", "--no-show-raw-insn", so], capture_output=True, text=True, check=True
+    ).stdout
+    return out.split("Disassembly", 1)[1]
+
+
+def test_same_code_as_the_compiler_process(tmp_path, monkeypatch) -> None:
+    """The same cc1 job: the kernel's machine code (bounds checks included) is identical."""
+    inproc = rt.compile_msl(SCALE % "7.0f", "scale", cache_dir=tmp_path / "a")
+    monkeypatch.setenv("ENIGMA_CPU_IN_PROCESS", "0")
+    proc = rt.compile_msl(SCALE % "7.0f", "scale", cache_dir=tmp_path / "b")
+    assert inproc.bounds_check == proc.bounds_check == "exact"
+    assert _disassembly(inproc.library_path) == _disassembly(proc.library_path)
+
+
+BROKEN = (
+    "#include <metal_stdlib>\nusing namespace metal;\n\n"
+    "kernel void broken(device float* x [[buffer(0)]], uint i [[thread_position_in_grid]]) {\n"
+    "  x[i] = undefined_name;\n}\n"
+)
+
+
+def test_compile_error_is_one_line_with_the_saved_log(tmp_path) -> None:
+    before = counts()
+    with pytest.raises(EnigmaError) as exc:
+        rt.compile_msl(BROKEN, "broken", cache_dir=tmp_path)
+    assert counts()[0] > before[0]  # tried in process first
+    assert exc.value.kind == "compile"
+    first, second = str(exc.value).split("\n")
+    assert re.fullmatch(r"broken\.metal:5:\d+: error: use of undeclared identifier 'undefined_name'", first)
+    log = re.search(r"full output: (\S+)\)$", second).group(1)
+    assert Path(log).parent == tmp_path / f"cpu-{rt.header_version().split('.')[0]}" / "errors"
+    text = Path(log).read_text()
+    assert text.startswith("command: ")
+    assert "undefined_name" in text and "1 error generated." in text
+
+
+EXACT = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void shift(device const float* A [[buffer(0)]], device float* C [[buffer(1)]],
+                  constant int& off [[buffer(2)]], uint tid [[thread_position_in_grid]]) {
+  C[tid] = A[int(tid) + off];
+}
+"""
+
+
+def test_exact_bounds_checks_in_process(tmp_path) -> None:
+    before = counts()
+    k = rt.compile_msl(EXACT, "shift", cache_dir=tmp_path, bounds_check="exact")
+    assert k.bounds_check == "exact"
+    assert counts()[0] == before[0] + 1 and counts()[1] == before[1]
+    a = np.arange(1, 8, dtype=np.float32)
+    c = np.full(7, -1, np.float32)
+    k(a, c, 0, grid=(7,), block=(7,))
+    np.testing.assert_array_equal(c, a)
+    # A read in the alignment slack after the end: only the exact check sees it.
+    with pytest.raises(EnigmaError) as exc:
+        k(a, c, 1, grid=(7,), block=(7,))
+    assert exc.value.kind == "out_of_bounds"
+    assert str(exc.value) == (
+        "kernel 'shift': out-of-bounds read of buffer 'A' ([[buffer(0)]], 28 bytes = 7 elements "
+        "of float) at element index 7 (byte offset 28), in threadgroup (0,0,0), thread (6,0,0) of "
+        "the threadgroup, thread_position_in_grid (6,0,0), at shift.metal:6:12"
+    )
+    # A guard-page fault far out (the runtime's own fault handler, alongside clang's crash
+    # recovery) is still reported.
+    with pytest.raises(EnigmaError) as exc:
+        k(a, c, 1 << 24, grid=(7,), block=(7,))
+    assert exc.value.kind == "out_of_bounds"
+
+
+def test_concurrent_compiles(tmp_path) -> None:
+    before = counts()
+    factors = [11.0, 12.0, 13.0, 14.0]
+    results: dict[float, rt.CpuKernel] = {}
+    errors: list[BaseException] = []
+
+    def work(f: float) -> None:
+        try:
+            results[f] = rt.compile_msl(SCALE % f"{f}f", "scale", cache_dir=tmp_path)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(f,)) for f in factors]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for f in factors:
+        check_scale(results[f], f)
+    assert counts()[0] - before[0] == len(factors)
+
+
+# ---------------------------------------------------------------------------------------------
+# The module itself: diagnostics as the compiler process prints them, crashes caught.
+
+
+def _module() -> ctypes.CDLL:
+    m = ctypes.CDLL(module_path())
+    m.enigma_hostcc_compile.argtypes = [
+        ctypes.POINTER(ctypes.c_char_p),
+        ctypes.POINTER(ctypes.c_void_p),
+    ]
+    m.enigma_hostcc_compile.restype = ctypes.c_int
+    return m
+
+
+def compile_in_process(args: list[str]) -> tuple[int, str]:
+    argv = (ctypes.c_char_p * (len(args) + 1))(*[a.encode() for a in args], None)
+    out = ctypes.c_void_p()
+    status = _module().enigma_hostcc_compile(argv, ctypes.byref(out))
+    text = ctypes.string_at(out.value).decode() if out.value else ""
+    ctypes.CDLL(None).free(out)
+    return status, text
+
+
+def test_module_diagnostics_match_the_compiler_process(tmp_path) -> None:
+    src = tmp_path / "bad.cpp"
+    src.write_text(
+        "int f() { return undefined_name; }\nint g() { return f(1); }\n"
+        "int h() { return 1 }\n"
+    )
+    args = [CLANG, "-std=c++17", "-O2", "-c", "-o", str(tmp_path / "bad.o"), str(src)]
+    status, text = compile_in_process(args)
+    proc = subprocess.run(args, capture_output=True, text=True)
+    assert (status, proc.returncode) == (1, 1)
+    assert text == proc.stderr
+    assert "3 errors generated." in text
+    # The driver's own errors, with its program-name prefix.
+    status, text = compile_in_process([CLANG, "-c", "-o", str(tmp_path / "x.o"), str(tmp_path / "missing.cpp")])
+    proc = subprocess.run(
+        [CLANG, "-c", "-o", str(tmp_path / "x.o"), str(tmp_path / "missing.cpp")],
+        capture_output=True,
+        text=True,
+    )
+    assert status == 1 and text == proc.stderr
+    assert text.startswith("clang++-22: error: no such file or directory")
+
+
+@pytest.mark.parametrize(
+    ("pragma", "what"),
+    [("crash", r"crashed: signal \d+"), ("llvm_fatal_error", "stopped on a fatal error")],
+)
+def test_module_survives_a_clang_crash(tmp_path, pragma: str, what: str) -> None:
+    src = tmp_path / "crash.cpp"
+    src.write_text(f"#pragma clang __debug {pragma}\nint x;\n")
+    status, text = compile_in_process([CLANG, "-c", "-o", str(tmp_path / "c.o"), str(src)])
+    assert status == 2
+    assert re.search(rf"clang\+\+-22: error: clang \(in process, .*\) {what}", text), text
+    # Still usable afterwards.
+    ok = tmp_path / "ok.cpp"
+    ok.write_text("int twice(int x) { return 2 * x; }\n")
+    assert compile_in_process([CLANG, "-c", "-o", str(tmp_path / "ok.o"), str(ok)]) == (0, "")
+    assert (tmp_path / "ok.o").stat().st_size > 0
+
+
+def test_kernel_crashing_clang_is_a_compile_error(tmp_path) -> None:
+    """In process, then (compiled again the usual way) by the compiler process: an error."""
+    src = SCALE.replace("#include <metal_stdlib>", "#include <metal_stdlib>\n#pragma clang __debug crash") % "2.0f"
+    with pytest.raises(EnigmaError) as exc:
+        rt.compile_msl(src, "scale", cache_dir=tmp_path, cxx_flags="-fno-crash-diagnostics")
+    assert exc.value.kind == "compile"
+    # The process is alive and compiles in process.
+    before = counts()
+    check_scale(rt.compile_msl(SCALE % "9.0f", "scale", cache_dir=tmp_path), 9.0)
+    assert counts()[0] == before[0] + 1
+
+
+def test_time_trace_in_process(tmp_path) -> None:
+    """-ftime-trace works as with the compiler process (cc1_main writes it; so does the module)."""
+    trace = tmp_path / "trace.json"
+    before = counts()
+    k = rt.compile_msl(
+        SCALE % "8.0f", "scale", cache_dir=tmp_path / "c", cxx_flags=f"-ftime-trace={trace}"
+    )
+    check_scale(k, 8.0)
+    assert counts()[0] == before[0] + 1
+    assert '"traceEvents"' in trace.read_text()
+
+
+def test_signals_after_an_in_process_compile(tmp_path) -> None:
+    """clang's libraries install signal handlers (crash recovery, removing temporary files on
+    SIGINT); Ctrl-C still raises KeyboardInterrupt, and a crash elsewhere still kills the process
+    with Python's fault handler's traceback."""
+    script = f"""
+import faulthandler, os, signal, sys, time
+faulthandler.enable()
+from enigma import runtime as rt
+k = rt.compile_msl('''{SCALE % "2.0f"}''', "scale", cache_dir={str(tmp_path)!r})
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(2)
+    print("no KeyboardInterrupt")
+except KeyboardInterrupt:
+    print("KeyboardInterrupt")
+sys.stdout.flush()
+import ctypes
+ctypes.string_at(0)  # a segfault outside any compile
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ENIGMA_CACHE_DIR": str(tmp_path)},
+        timeout=120,
+    )
+    assert proc.stdout.strip() == "KeyboardInterrupt", proc.stdout + proc.stderr
+    assert proc.returncode == -11, (proc.returncode, proc.stderr)
+    assert "Fatal Python error: Segmentation fault" in proc.stderr
