@@ -971,8 +971,10 @@ static bool linkDirect(const char *ld, const char *objPath, const char *outPath)
  * as C++ for OpenCL (-x clcpp -cl-std=clc++2021), whose address spaces are part of the type
  * system. Needs clang and the pass plugin (which turns the header's thread_local-marked globals
  * into thread_locals); g++ and plugin-less builds keep the erased mode, C++17 with the address
- * spaces defined away. The real mode is the default wherever it is available;
- * ENIGMA_CPU_ADDRESS_SPACES=0 forces the erased mode.
+ * spaces defined away. The real mode is opt-in (ENIGMA_CPU_ADDRESS_SPACES=1) wherever it is
+ * available: a conditional expression mixing a device lvalue and a private prvalue of a class
+ * type, and member functions qualified `device`, compile in Metal and in the erased mode but not
+ * in C++ for OpenCL (docs/cpu-runtime.md).
  */
 
 /// Whether kernels compiled by `cxx` get real address spaces; `plugin` is set when it may be
@@ -980,8 +982,10 @@ static bool linkDirect(const char *ld, const char *objPath, const char *outPath)
 /// User flags that choose a language standard (`-std=c++20`) keep the erased mode, which they
 /// are written for.
 static bool realAddressSpaces(const char *cxx, const char *plugin, const char *userFlags) {
+  // Opt-in (ENIGMA_CPU_ADDRESS_SPACES=1): C++ for OpenCL rejects Metal code the erased mode
+  // runs (`c ? devbuf[i] : float4(0)`, member functions qualified `device`), docs/cpu-runtime.md.
   const char *env = getenv("ENIGMA_CPU_ADDRESS_SPACES");
-  if (env && (!strcmp(env, "0") || !strcmp(env, "off") || !strcmp(env, "no")))
+  if (!env || !(!strcmp(env, "1") || !strcmp(env, "on") || !strcmp(env, "yes")))
     return false;
   if (userFlags && strstr(userFlags, "-std="))
     return false;
