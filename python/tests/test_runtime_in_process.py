@@ -109,6 +109,40 @@ def test_in_process_by_default(tmp_path) -> None:
     assert counts() == after
 
 
+REAL_SPACES = """
+#include <metal_stdlib>
+using namespace metal;
+
+float scaled(device const float* p) { return p[0] * 2; }
+float scaled(threadgroup const float* p) { return p[0] * 3; }
+
+kernel void k(device float* o [[buffer(0)]], threadgroup float* t [[threadgroup(0)]],
+              uint i [[thread_position_in_threadgroup]]) {
+  t[i] = o[i];
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  o[i] = scaled(o + i) + scaled(t + (i ^ 1u));
+}
+"""
+
+
+def test_real_address_spaces_in_process(tmp_path, monkeypatch) -> None:
+    # The real mode's C++ for OpenCL command (-x clcpp, the cl-header PCH, overloads by address
+    # space, a [[threadgroup(n)]] parameter) compiles in process like the erased mode's.
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", "1")
+    before = counts()
+    k = rt.compile_msl(REAL_SPACES, "k", cache_dir=tmp_path)
+    assert k.bounds_check == "exact"
+    after = counts()
+    assert after[0] == before[0] + 1 and after[1] == before[1], (before, after)
+    o = np.arange(8, dtype=np.float32)
+    want = o * 2 + o[np.arange(8) ^ 1] * 3
+    k(o, grid=(8,), block=(8,), threadgroup_memory=[32])
+    np.testing.assert_array_equal(o, want)
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", "0")  # the erased mode cannot overload them
+    with pytest.raises(EnigmaError):
+        rt.compile_msl(REAL_SPACES, "k", cache_dir=tmp_path)
+
+
 def test_env_zero_uses_the_compiler_process(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("ENIGMA_CPU_IN_PROCESS", "0")
     before = counts()

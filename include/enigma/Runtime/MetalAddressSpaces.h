@@ -2,9 +2,9 @@
 //
 // The CPU runtime compiles MSL in one of two modes (docs/cpu-runtime.md, "Compiling the MSL"):
 //
-// * erased (g++, or ENIGMA_CPU_ADDRESS_SPACES=0): C++17; `device`, `thread` are nothing,
+// * erased (the default, and always with g++): C++17; `device`, `thread` are nothing,
 //   `constant` is `const`, so address spaces are not types;
-// * real (clang with the bounds-check plugin, the default): the text is compiled as C++ for
+// * real (ENIGMA_CPU_ADDRESS_SPACES=1, clang with the bounds-check plugin): the text is compiled as C++ for
 //   OpenCL (clang -x clcpp -cl-std=clc++2021), whose address spaces are qualifiers of the type
 //   system, so overloads by address space, member functions qualified by one, and the errors
 //   Metal gives for mixing them work as in Metal. On x86-64 and AArch64 every OpenCL address
