@@ -229,3 +229,29 @@ def test_direct_link_and_its_fallback(tmp_path, monkeypatch, direct) -> None:
     np.testing.assert_array_equal(out, np.arange(8) + 3)
     root = tmp_path / f"cpu-{rt.header_version().split('.')[0]}"
     assert not list(root.glob("tmp/*/kernel.o"))  # no scratch left behind
+
+
+EXP_KERNEL = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void e(device const float* x [[buffer(0)]], device float* y [[buffer(1)]],
+              uint i [[thread_position_in_grid]]) {
+  y[i] = exp(x[i]) + powr(x[i] * x[i] + 1.0f, 0.5f);
+}
+"""
+
+
+def test_direct_link_binds_libm_by_version(tmp_path, monkeypatch) -> None:
+    # The direct link names libm (as needed), so expf & co. bind to their current symbol
+    # versions, not to glibc's oldest compatibility wrappers; a kernel without libm calls
+    # does not depend on it.
+    monkeypatch.delenv("ENIGMA_CPU_DIRECT_LINK", raising=False)
+    k = rt.compile_msl(EXP_KERNEL, "e", cache_dir=tmp_path)
+    x = np.linspace(-2, 2, 64, dtype=np.float32)
+    y = np.zeros_like(x)
+    k(x, y, grid=(64,), block=(32,))
+    np.testing.assert_allclose(y, np.exp(x) + np.sqrt(x * x + 1), rtol=1e-6)
+    lib = open(k.library_path, "rb").read()
+    assert b"libm.so.6" in lib and b"GLIBC_2." in lib
+    plain = kernel("2.0f", tmp_path)
+    assert b"libm.so.6" not in open(plain.library_path, "rb").read()

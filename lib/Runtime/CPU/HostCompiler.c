@@ -948,8 +948,13 @@ static void kernelArgv(const char **argv, const char *cxx, const char *const *fl
 /// false when that link fails or its result does not load (a symbol only a runtime library
 /// defines, e.g. __dso_handle for a static object with a destructor); the caller then links
 /// through the driver.
+/// libm is linked (`--as-needed`: only kernels that call it depend on it) so that its functions
+/// bind to their current symbol versions: unversioned references bind to the oldest, and
+/// glibc's oldest `expf`, `powf`... are slower compatibility wrappers (10% of an exp-heavy
+/// kernel). A host without libm.so to link against falls back to the driver.
 static bool linkDirect(const char *ld, const char *objPath, const char *outPath) {
-  const char *argv[] = {ld, "-shared", "--eh-frame-hdr", "-o", outPath, objPath, NULL};
+  const char *argv[] = {ld,      "-shared", "--eh-frame-hdr", "-o", outPath,
+                        objPath, "--as-needed", "-lm",        NULL};
   char *output = NULL;
   int rc = run(argv, &output);
   free(output);
@@ -1336,7 +1341,7 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   if (leanLink && !(directEnv && strcmp(directEnv, "0") == 0))
     ld = searchPath("ld");
   if (ld)
-    enigmaCpuSha256Update(&h, "direct-link\n", 12);
+    enigmaCpuSha256Update(&h, "direct-link-lm\n", 15);
   enigmaCpuSha256Update(&h, source, length);
   char key[65];
   enigmaCpuSha256FinalHex(&h, key);
