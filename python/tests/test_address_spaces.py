@@ -563,10 +563,13 @@ def _conditionals_want(f, v, m, s, class_types):
 
 
 @pytest.mark.parametrize("mode,class_types", [
-    pytest.param("1", False, marks=REAL), ("0", False), ("0", True)])
+    pytest.param("1", False, marks=REAL), pytest.param("1", True, marks=REAL),
+    ("0", False), ("0", True)])
 def test_conditional_operands_in_different_spaces(monkeypatch, mode, class_types):
-    # `c ? devbuf[i] : float4(0.0)`: Metal and the erased mode take scalars, vectors, matrices
-    # and structs; the real mode scalars only (below).
+    # `c ? devbuf[i] : float4(0.0)`: scalars, vectors, matrices and structs, as in Metal. In the
+    # real mode C++ for OpenCL alone rejects the class types ("incompatible operand types ('const
+    # __global_device __vec<...>' and '__vec<...>')"): the source rewrite makes each operand
+    # __enigma_cond(...), an lvalue as a __generic one.
     monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", mode)
     k = runtime.compile_msl(CONDITIONALS, "k", cxx_flags=f"-DCLASS_TYPES={int(class_types)}")
     n = 128
@@ -581,16 +584,49 @@ def test_conditional_operands_in_different_spaces(monkeypatch, mode, class_types
                                atol=1e-5)
 
 
-@REAL
-def test_conditional_class_operands_in_different_spaces_are_rejected_in_real_mode(monkeypatch):
-    # Known limit of the real mode (why it is opt-in): C++ for OpenCL unifies a class-type lvalue
-    # in one address space and a prvalue of the same class only when one space contains the
-    # other, and no space contains the prvalue's (clang: "incompatible operand types
-    # ('const __global_device __vec<float, 4>' and '__vec<float, 4>')"). Metal compiles it.
-    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", "1")
-    with pytest.raises(EnigmaError) as e:
-        runtime.compile_msl(CONDITIONALS, "k", cxx_flags="-DCLASS_TYPES=1")
-    assert "incompatible operand types" in str(e.value)
+CONDITIONAL_FORMS = HEADER + r"""
+#define PICK(c, a, b) ((c) ? (a) : (b))  // in a directive: left as is
+struct P { float4 v; float w; };
+template <int N> int twice() { return 2 * N; }
+kernel void k(device float* o [[buffer(0)]], device P* ps [[buffer(1)]],
+              uint i [[thread_position_in_grid]], uint t [[thread_position_in_threadgroup]]) {
+  threadgroup P tp[64];
+  tp[t] = ps[i];
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  P mine = {float4(0.25), 0.5};
+  bool c = (i % 3u) == 0, d = (i % 3u) == 1;   /* what? a comment: not an operand */
+  float a = c ? tp[t].w : d ? ps[i].w : mine.w;  // nested, three spaces
+  (c ? tp[t] : mine).w += 1.0;                   // an lvalue result stays one
+  thread P& r = d ? mine : mine;
+  device P* q = &ps[i];
+  float b = c ? q->v.x : metal::max(q->w, 0.0f); // `->` and `::`
+  float e = PICK(c, tp[t].v.y, mine.v.y);
+  int f = twice<true ? 3 : 4>();                 // template argument: left as is
+  o[i] = a + (c ? tp[t].w : mine.w) + r.w + b + e + f + (c ? float4(1.0) : ps[i].v).z;
+}
+"""
+
+
+@pytest.mark.parametrize("mode", [pytest.param("1", marks=REAL), "0"])
+def test_conditional_expression_forms(monkeypatch, mode):
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", mode)
+    k = runtime.compile_msl(CONDITIONAL_FORMS, "k")
+    n = 64
+    rng = np.random.default_rng(7)
+    ps = rng.standard_normal((n, 5)).astype(np.float32)  # float4 v; float w (+ padding)
+    buf = np.zeros((n, 8), np.float32)
+    buf[:, :5] = ps
+    o = np.zeros(n, np.float32)
+    k(o, buf, grid=(n,), block=(64,))
+    i = np.arange(n)
+    c, d = i % 3 == 0, i % 3 == 1
+    w, v = ps[:, 4], ps[:, :4]
+    a = np.where(c, w, np.where(d, w, 0.5))
+    tw = np.where(c, w + 1, w)           # tp[t].w after the += (c)
+    mw = np.where(c, 0.5, 1.5)           # mine.w after the += (not c)
+    want = (a + np.where(c, tw, mw) + mw + np.where(c, v[:, 0], np.maximum(w, 0))
+            + np.where(c, v[:, 1], 0.25) + 6 + np.where(c, 1.0, v[:, 2]))
+    np.testing.assert_allclose(o, want.astype(np.float32), rtol=1e-5, atol=1e-5)
 
 
 XCOMPILER = HEADER + r"""
@@ -649,7 +685,7 @@ def _run_xcompiler():
 # real mode: "function type may not be qualified with an address space" (`const device`: only
 # the named OpenCL spaces qualify member functions, and __global_device has no keyword) and
 # "functions that differ only in their return type cannot be overloaded" (`device` and
-# `constant` members are both __global); it also uses `c ? inBuf.data[i] : float4(0.0)` (above).
+# `constant` members are both __global). Its `c ? inBuf.data[i] : float4(0.0)` compiles (above).
 # Erased mode: "class member cannot be redeclared" (all seven are one function).
 @pytest.mark.xfail(raises=EnigmaError, strict=True,
                    reason="member functions overloaded by address space (see comment)")

@@ -102,4 +102,19 @@ template <class T> using __noAS_t = typename __noAS<T>::type;
 } // namespace __enigma
 } // namespace metal
 
+#if defined(__OPENCL_CPP_VERSION__)
+/// The operands of every conditional expression (the source rewrite wraps them, SourceRewrite.c):
+/// an lvalue becomes a __generic lvalue and a prvalue stays one, so `c ? devbuf[i] : float4(0.0)`
+/// compiles as in Metal (C++ for OpenCL unifies a class lvalue and a prvalue only when the
+/// lvalue's address space contains the prvalue's, which only __generic does).
+template <class T>
+constexpr inline __attribute__((always_inline)) __generic metal::__enigma::__noAS_t<T> &
+__enigma_cond(T &x) {
+  return x;
+}
+template <class T> constexpr inline __attribute__((always_inline)) T __enigma_cond(T &&x) {
+  return static_cast<T &&>(x);
+}
+#endif
+
 #endif // ENIGMA_RUNTIME_METALADDRESSSPACES_H

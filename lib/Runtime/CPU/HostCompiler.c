@@ -977,9 +977,8 @@ static bool linkDirect(const char *ld, const char *objPath, const char *outPath)
  * system. Needs clang and the pass plugin (which turns the header's thread_local-marked globals
  * into thread_locals); g++ and plugin-less builds keep the erased mode, C++17 with the address
  * spaces defined away. The real mode is opt-in (ENIGMA_CPU_ADDRESS_SPACES=1) wherever it is
- * available: a conditional expression mixing a device lvalue and a private prvalue of a class
- * type, and member functions qualified `device`, compile in Metal and in the erased mode but not
- * in C++ for OpenCL (docs/cpu-runtime.md).
+ * available: member functions overloaded by `device`, `constant` and the other address spaces
+ * compile in Metal but not in C++ for OpenCL (docs/cpu-runtime.md).
  */
 
 /// Whether kernels compiled by `cxx` get real address spaces; `plugin` is set when it may be
@@ -987,8 +986,8 @@ static bool linkDirect(const char *ld, const char *objPath, const char *outPath)
 /// User flags that choose a language standard (`-std=c++20`) keep the erased mode, which they
 /// are written for.
 static bool realAddressSpaces(const char *cxx, const char *plugin, const char *userFlags) {
-  // Opt-in (ENIGMA_CPU_ADDRESS_SPACES=1): C++ for OpenCL rejects Metal code the erased mode
-  // runs (`c ? devbuf[i] : float4(0)`, member functions qualified `device`), docs/cpu-runtime.md.
+  // Opt-in (ENIGMA_CPU_ADDRESS_SPACES=1): C++ for OpenCL rejects Metal code (member functions
+  // overloaded by `device` and `constant`, docs/cpu-runtime.md).
   const char *env = getenv("ENIGMA_CPU_ADDRESS_SPACES");
   if (!env || !(!strcmp(env, "1") || !strcmp(env, "on") || !strcmp(env, "yes")))
     return false;

@@ -287,8 +287,219 @@ static bool opensFunctionBody(const char *s, size_t i) {
   return false;
 }
 
+/// Whether the identifier `w` occurs in the code characters of s[b..e).
+static bool hasWord(const char *s, const unsigned char *code, size_t b, size_t e, const char *w) {
+  size_t len = strlen(w);
+  for (size_t k = b; k + len <= e; ++k)
+    if (code[k] && memcmp(s + k, w, len) == 0 && (k == b || !isIdent(s[k - 1])) &&
+        (k + len == e || !isIdent(s[k + len])))
+      return true;
+  return false;
+}
+
+typedef struct {
+  size_t pos;
+  int open; // 0: ")", 1: "__enigma_cond("
+} CondInsert;
+
+static int compareCondInserts(const void *a, const void *b) {
+  const CondInsert *x = a, *y = b;
+  if (x->pos != y->pos)
+    return x->pos < y->pos ? -1 : 1;
+  return x->open - y->open; // ")" before "__enigma_cond(" at one position
+}
+
+/// Real address spaces: both operands of each conditional expression `c ? a : b` become
+/// `__enigma_cond(a)` and `__enigma_cond(b)` (MetalAddressSpaces.h: an lvalue as a __generic
+/// lvalue, a prvalue unchanged), so that a class-type lvalue in one address space and a prvalue
+/// of the same class (`c ? devbuf[i] : float4(0.0)`), which C++ for OpenCL cannot unify, are a
+/// generic lvalue and a prvalue, which it can. Expressions it cannot delimit (a third operand with
+/// `<` or `>`, in a preprocessor line, operands with `void` or `throw`) are left as they are.
+/// Lines are kept; columns after an operand move. NULL when out of memory.
+static char *wrapConditionalOperands(const char *s, size_t n, size_t *outLength) {
+  unsigned char *code = malloc(n ? n : 1);
+  CondInsert *ins = NULL;
+  size_t numIns = 0, capIns = 0;
+  EnigmaCpuString out = {0};
+  if (!code)
+    return NULL;
+  // code[i]: s[i] is code (not in a comment, a literal or a preprocessor line).
+  bool lineStart = true, directive = false;
+  for (size_t i = 0; i < n;) {
+    char c = s[i];
+    if (c == '\n' && !(i > 0 && s[i - 1] == '\\')) {
+      lineStart = true;
+      directive = false;
+      code[i++] = 0;
+      continue;
+    }
+    if (lineStart && c == '#')
+      directive = true;
+    if (!isspace((unsigned char)c))
+      lineStart = false;
+    if (c == '/' && i + 1 < n && s[i + 1] == '/') {
+      while (i < n && s[i] != '\n')
+        code[i++] = 0;
+      continue;
+    }
+    if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+      const char *end = strstr(s + i + 2, "*/");
+      size_t e = end && (size_t)(end - s) < n ? (size_t)(end - s) + 2 : n;
+      while (i < e)
+        code[i++] = 0;
+      continue;
+    }
+    if (c == '"' || (c == '\'' && !(i > 0 && isIdent(s[i - 1])))) {
+      size_t j = i + 1;
+      while (j < n && s[j] != c && s[j] != '\n')
+        j += s[j] == '\\' ? 2 : 1;
+      size_t e = j < n ? j + 1 : n;
+      while (i < e)
+        code[i++] = 0;
+      continue;
+    }
+    code[i++] = !directive;
+  }
+  for (size_t q = 0; q < n; ++q) {
+    if (!code[q] || s[q] != '?')
+      continue;
+    // The second operand: up to the `:` of this `?` (at its depth, nested conditionals skipped).
+    size_t colon = 0, end = 0, j;
+    int depth = 0, nested = 0;
+    for (j = q + 1; j < n; ++j) {
+      if (!code[j])
+        continue;
+      char c = s[j];
+      if (c == '(' || c == '[' || c == '{')
+        ++depth;
+      else if (c == ')' || c == ']' || c == '}') {
+        if (--depth < 0)
+          break;
+      } else if (depth == 0 && c == ';')
+        break;
+      else if (depth == 0 && c == '?')
+        ++nested;
+      else if (c == ':') {
+        if (j + 1 < n && s[j + 1] == ':') {
+          ++j;
+          continue;
+        }
+        if (depth == 0) {
+          if (nested)
+            --nested;
+          else {
+            colon = j;
+            break;
+          }
+        }
+      }
+    }
+    if (!colon)
+      continue;
+    // The third operand: up to what ends the conditional expression at its depth.
+    depth = nested = 0;
+    for (j = colon + 1; j < n; ++j) {
+      if (!code[j])
+        continue;
+      char c = s[j];
+      if (c == '(' || c == '[' || c == '{')
+        ++depth;
+      else if (c == ')' || c == ']' || c == '}') {
+        if (depth == 0) {
+          end = j;
+          break;
+        }
+        --depth;
+      } else if (depth == 0 && (c == ';' || c == ',')) {
+        end = j;
+        break;
+      } else if (depth == 0 && c == '>' && j > 0 && s[j - 1] == '-')
+        continue; // ->
+      else if (depth == 0 && (c == '<' || c == '>'))
+        break; // template arguments, or a comparison: not delimited here
+      else if (depth == 0 && c == '?')
+        ++nested;
+      else if (depth == 0 && c == ':') {
+        if (j + 1 < n && s[j + 1] == ':') {
+          ++j;
+          continue;
+        }
+        if (nested)
+          --nested;
+        else {
+          end = j;
+          break;
+        }
+      }
+    }
+    if (!end)
+      continue;
+    bool empty2 = true, empty3 = true;
+    for (size_t k = q + 1; k < colon; ++k)
+      if (code[k] && !isspace((unsigned char)s[k]))
+        empty2 = false;
+    for (size_t k = colon + 1; k < end; ++k)
+      if (code[k] && !isspace((unsigned char)s[k]))
+        empty3 = false;
+    if (empty2 || empty3 || hasWord(s, code, q + 1, end, "void") ||
+        hasWord(s, code, q + 1, end, "throw"))
+      continue;
+    if (numIns + 4 > capIns) {
+      size_t cap = capIns ? capIns * 2 : 64;
+      CondInsert *more = realloc(ins, cap * sizeof(*ins));
+      if (!more) {
+        free(ins);
+        free(code);
+        return NULL;
+      }
+      ins = more;
+      capIns = cap;
+    }
+    ins[numIns++] = (CondInsert){q + 1, 1};
+    ins[numIns++] = (CondInsert){colon, 0};
+    ins[numIns++] = (CondInsert){colon + 1, 1};
+    ins[numIns++] = (CondInsert){end, 0};
+  }
+  free(code);
+  if (numIns)
+    qsort(ins, numIns, sizeof(*ins), compareCondInserts);
+  size_t copied = 0;
+  for (size_t k = 0; k < numIns; ++k) {
+    enigmaCpuStringAppend(&out, s + copied, ins[k].pos - copied);
+    copied = ins[k].pos;
+    if (ins[k].open)
+      enigmaCpuStringAppend(&out, "__enigma_cond(", 14);
+    else
+      enigmaCpuStringAppend(&out, ")", 1);
+  }
+  enigmaCpuStringAppend(&out, s + copied, n - copied);
+  free(ins);
+  if (out.failed) {
+    enigmaCpuStringFree(&out);
+    return NULL;
+  }
+  *outLength = out.size;
+  return enigmaCpuStringTake(&out);
+}
+
+static char *rewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
+                                size_t *outLength);
+
 char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
                                   size_t *outLength) {
+  if (!realAddressSpaces)
+    return rewriteMetalSource(s, n, false, outLength);
+  size_t wn = 0;
+  char *w = wrapConditionalOperands(s, n, &wn);
+  if (!w)
+    return NULL;
+  char *r = rewriteMetalSource(w, wn, true, outLength);
+  free(w);
+  return r;
+}
+
+static char *rewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
+                                size_t *outLength) {
   EnigmaCpuString out = {0};
   // Real address spaces: which open braces (bit per depth, up to 64) are function bodies, for
   // function-scope `constant` declarations (C++ for OpenCL puts no __global variable in a
