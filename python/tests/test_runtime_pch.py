@@ -242,9 +242,9 @@ kernel void e(device const float* x [[buffer(0)]], device float* y [[buffer(1)]]
 
 
 def test_direct_link_binds_libm_by_version(tmp_path, monkeypatch) -> None:
-    # The direct link names libm (as needed), so expf & co. bind to their current symbol
-    # versions, not to glibc's oldest compatibility wrappers; a kernel without libm calls
-    # does not depend on it.
+    # A kernel that calls exp/log/pow is linked against libm (as needed), so expf & co. bind
+    # to their current symbol versions, not to glibc's oldest compatibility wrappers; a kernel
+    # without them is linked without reading libm and does not depend on it.
     monkeypatch.delenv("ENIGMA_CPU_DIRECT_LINK", raising=False)
     k = rt.compile_msl(EXP_KERNEL, "e", cache_dir=tmp_path)
     x = np.linspace(-2, 2, 64, dtype=np.float32)

@@ -948,13 +948,51 @@ static void kernelArgv(const char **argv, const char *cxx, const char *const *fl
 /// false when that link fails or its result does not load (a symbol only a runtime library
 /// defines, e.g. __dso_handle for a static object with a destructor); the caller then links
 /// through the driver.
-/// libm is linked (`--as-needed`: only kernels that call it depend on it) so that its functions
-/// bind to their current symbol versions: unversioned references bind to the oldest, and
-/// glibc's oldest `expf`, `powf`... are slower compatibility wrappers (10% of an exp-heavy
-/// kernel). A host without libm.so to link against falls back to the driver.
-static bool linkDirect(const char *ld, const char *objPath, const char *outPath) {
-  const char *argv[] = {ld,      "-shared", "--eh-frame-hdr", "-o", outPath,
-                        objPath, "--as-needed", "-lm",        NULL};
+static char gLibmPath[PATH_MAX];
+static void findLibm(void) {
+  Dl_info info;
+  void *fn = dlsym(RTLD_DEFAULT, "expf");
+  if (fn && dladdr(fn, &info) && info.dli_fname && strstr(info.dli_fname, "libm") &&
+      strlen(info.dli_fname) < sizeof(gLibmPath))
+    strcpy(gLibmPath, info.dli_fname);
+}
+
+/// The libm this process runs with (found from one of its functions), or NULL.
+static const char *loadedLibm(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, findLibm);
+  return gLibmPath[0] ? gLibmPath : NULL;
+}
+
+/// Whether the kernel's text names a math function glibc keeps an older, slower version of
+/// (exp, exp2, log, log2, pow and their relatives: the header calls libm for them).
+static bool namesVersionedMath(const char *source, size_t length) {
+  static const char *const kNames[] = {"exp", "exp2", "exp10", "log",
+                                       "log2", "log10", "pow", "powr"};
+  for (size_t i = 0; i < length;) {
+    if (!(isalpha((unsigned char)source[i]) || source[i] == '_')) {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    while (i < length && (isalnum((unsigned char)source[i]) || source[i] == '_'))
+      ++i;
+    for (size_t k = 0; k < sizeof(kNames) / sizeof(kNames[0]); ++k)
+      if (strlen(kNames[k]) == i - start && memcmp(kNames[k], source + start, i - start) == 0)
+        return true;
+  }
+  return false;
+}
+
+/// For a kernel whose text names such a function, libm is linked (`--as-needed`, by the path
+/// this process loaded it from) so that the functions bind to their current symbol versions:
+/// unversioned references bind to the oldest, and glibc's oldest `expf`, `powf`... are slower
+/// compatibility wrappers (10% of an exp-heavy kernel). Other kernels skip it: reading libm
+/// costs the link 1.5-3 ms.
+static bool linkDirect(const char *ld, const char *objPath, const char *outPath, bool libm) {
+  const char *lib = libm ? loadedLibm() : NULL;
+  const char *argv[] = {ld,      "-shared",   "--eh-frame-hdr", "-o", outPath,
+                        objPath, lib ? "--as-needed" : NULL, lib, NULL};
   char *output = NULL;
   int rc = run(argv, &output);
   free(output);
@@ -1448,7 +1486,8 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
                objPath);
     // Only the compile to an object runs in process (the module does not link).
     int rc = compileCommand(objPath ? inProcessCompiler(cxx) : NULL, argv, &output);
-    if (rc == 0 && objPath && !linkDirect(ld, objPath, outPath)) {
+    if (rc == 0 && objPath &&
+        !linkDirect(ld, objPath, outPath, namesVersionedMath(source, length))) {
       // The driver's link, with the C and C++ runtimes.
       const char *full[] = {cxx, "-shared", "-o", outPath, objPath, "-lm", NULL};
       for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); ++i)
