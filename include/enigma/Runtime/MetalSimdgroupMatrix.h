@@ -116,27 +116,24 @@ namespace __enigma {
 /// k = 0, 1, ... (one fused multiply-add each, as `acc += a * b` contracts), with the rows of acc
 /// and b in host vectors: k outer, rows inner, so the M accumulations are independent chains.
 /// 30x faster than a row at a time, which waited on each addition and kept acc in memory.
+#ifdef __clang__
+#define __ENIGMA_UNROLL_FULL _Pragma("clang loop unroll(full)")
+#else
+#define __ENIGMA_UNROLL_FULL
+#endif
 template <class TA, class TB, int K, int M, int N, class F> // F: float (in an address space)
 inline void __mma(F (&acc)[M][N], const TA (&a)[M][K], const TB (&b)[K][N]) {
   typedef float __row __attribute__((vector_size(N * sizeof(float))));
   __row bk[K], ac[M];
-#ifdef __clang__
-#pragma clang loop unroll(full)
-#endif
+  __ENIGMA_UNROLL_FULL
   for (int k = 0; k < K; ++k)
-#ifdef __clang__
-#pragma clang loop unroll(full)
-#endif
+    __ENIGMA_UNROLL_FULL
     for (int c = 0; c < N; ++c)
       bk[k][c] = (float)b[k][c];
   __builtin_memcpy((void *)ac, (const void *)acc, sizeof(ac));
-#ifdef __clang__
-#pragma clang loop unroll(full)
-#endif
+  __ENIGMA_UNROLL_FULL
   for (int k = 0; k < K; ++k)
-#ifdef __clang__
-#pragma clang loop unroll(full)
-#endif
+    __ENIGMA_UNROLL_FULL
     for (int r = 0; r < M; ++r)
       ac[r] += (float)a[r][k] * bk[k];
   __builtin_memcpy((void *)acc, (const void *)ac, sizeof(ac));
