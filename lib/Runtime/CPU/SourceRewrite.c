@@ -309,21 +309,8 @@ static int compareCondInserts(const void *a, const void *b) {
   return x->open - y->open; // ")" before "__enigma_cond(" at one position
 }
 
-/// Real address spaces: both operands of each conditional expression `c ? a : b` become
-/// `__enigma_cond(a)` and `__enigma_cond(b)` (MetalAddressSpaces.h: an lvalue as a __generic
-/// lvalue, a prvalue unchanged), so that a class-type lvalue in one address space and a prvalue
-/// of the same class (`c ? devbuf[i] : float4(0.0)`), which C++ for OpenCL cannot unify, are a
-/// generic lvalue and a prvalue, which it can. Expressions it cannot delimit (a third operand with
-/// `<` or `>`, in a preprocessor line, operands with `void` or `throw`) are left as they are.
-/// Lines are kept; columns after an operand move. NULL when out of memory.
-static char *wrapConditionalOperands(const char *s, size_t n, size_t *outLength) {
-  unsigned char *code = malloc(n ? n : 1);
-  CondInsert *ins = NULL;
-  size_t numIns = 0, capIns = 0;
-  EnigmaCpuString out = {0};
-  if (!code)
-    return NULL;
-  // code[i]: s[i] is code (not in a comment, a literal or a preprocessor line).
+/// code[i] = whether s[i] is code (not in a comment, a literal or a preprocessor line).
+static void codeMask(const char *s, size_t n, unsigned char *code) {
   bool lineStart = true, directive = false;
   for (size_t i = 0; i < n;) {
     char c = s[i];
@@ -360,6 +347,23 @@ static char *wrapConditionalOperands(const char *s, size_t n, size_t *outLength)
     }
     code[i++] = !directive;
   }
+}
+
+/// Real address spaces: both operands of each conditional expression `c ? a : b` become
+/// `__enigma_cond(a)` and `__enigma_cond(b)` (MetalAddressSpaces.h: an lvalue as a __generic
+/// lvalue, a prvalue unchanged), so that a class-type lvalue in one address space and a prvalue
+/// of the same class (`c ? devbuf[i] : float4(0.0)`), which C++ for OpenCL cannot unify, are a
+/// generic lvalue and a prvalue, which it can. Expressions it cannot delimit (a third operand with
+/// `<` or `>`, in a preprocessor line, operands with `void` or `throw`) are left as they are.
+/// Lines are kept; columns after an operand move. NULL when out of memory.
+static char *wrapConditionalOperands(const char *s, size_t n, size_t *outLength) {
+  unsigned char *code = malloc(n ? n : 1);
+  CondInsert *ins = NULL;
+  size_t numIns = 0, capIns = 0;
+  EnigmaCpuString out = {0};
+  if (!code)
+    return NULL;
+  codeMask(s, n, code);
   for (size_t q = 0; q < n; ++q) {
     if (!code[q] || s[q] != '?')
       continue;
@@ -482,13 +486,177 @@ static char *wrapConditionalOperands(const char *s, size_t n, size_t *outLength)
   return enigmaCpuStringTake(&out);
 }
 
+/// Whether s[b, e) is one of Metal's address-space keywords.
+static bool isSpaceWord(const char *s, size_t b, size_t e) {
+  static const char *const kSpaces[] = {"device", "thread", "threadgroup", "constant"};
+  for (size_t k = 0; k < sizeof(kSpaces) / sizeof(kSpaces[0]); ++k)
+    if (strlen(kSpaces[k]) == e - b && memcmp(kSpaces[k], s + b, e - b) == 0)
+      return true;
+  return false;
+}
+
+static bool isWord(const char *s, size_t b, size_t e, const char *w) {
+  return strlen(w) == e - b && memcmp(w, s + b, e - b) == 0;
+}
+
+/// In the erased mode every address space is the same memory, so member functions that differ
+/// only by an address-space qualifier (`T& operator[](size_t) thread`, `... device`,
+/// `... threadgroup`: the array wrapper shader cross-compilers emit) are one function, which C++
+/// rejects as redeclared. Keeps the first of each (same enclosing braces, same declaration but
+/// for address-space words, same const) and blanks the others, newlines kept. Returns a copy of
+/// the text, or NULL when out of memory.
+static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
+  char *d = malloc(n + 1);
+  unsigned char *code = malloc(n ? n : 1);
+  EnigmaCpuString keys = {0}; // "scope|declaration|const\n" of the members kept
+  if (!d || !code) {
+    free(d);
+    free(code);
+    return NULL;
+  }
+  memcpy(d, s, n);
+  d[n] = '\0';
+  codeMask(s, n, code);
+  for (size_t p = 0; p < n; ++p) {
+    if (!code[p] || s[p] != ')')
+      continue;
+    // The qualifiers after the parameters, up to the body or the `;`.
+    size_t q = p + 1;
+    bool space = false, isConst = false;
+    for (;;) {
+      while (q < n && (!code[q] || isspace((unsigned char)s[q])))
+        ++q;
+      if (q >= n || !isIdent(s[q]) || isdigit((unsigned char)s[q]))
+        break;
+      size_t e = q;
+      while (e < n && isIdent(s[e]))
+        ++e;
+      if (isWord(s, q, e, "const"))
+        isConst = true;
+      else if (isSpaceWord(s, q, e))
+        space = true;
+      else if (!isWord(s, q, e, "volatile") && !isWord(s, q, e, "noexcept"))
+        break;
+      q = e;
+    }
+    if (!space || q >= n || (s[q] != '{' && s[q] != ';'))
+      continue;
+    size_t open = 0;
+    bool found = false;
+    int depth = 0;
+    for (size_t k = p + 1; k-- > 0;) {
+      if (!code[k])
+        continue;
+      if (s[k] == ')')
+        ++depth;
+      else if (s[k] == '(' && --depth == 0) {
+        open = k;
+        found = true;
+        break;
+      }
+    }
+    if (!found)
+      continue;
+    size_t declStart = 0;
+    for (size_t k = open; k-- > 0;) {
+      if (!code[k])
+        continue;
+      char c = s[k];
+      if (c == ';' || c == '{' || c == '}' ||
+          (c == ':' && !(k > 0 && s[k - 1] == ':') && !(k + 1 < n && s[k + 1] == ':'))) {
+        declStart = k + 1;
+        break;
+      }
+    }
+    size_t end = q + 1;
+    if (s[q] == '{') {
+      int braces = 0;
+      size_t k;
+      for (k = q; k < n; ++k) {
+        if (!code[k])
+          continue;
+        if (s[k] == '{')
+          ++braces;
+        else if (s[k] == '}' && --braces == 0)
+          break;
+      }
+      if (k >= n)
+        continue;
+      end = k + 1;
+    }
+    size_t scope = 0;
+    for (size_t k = declStart, braces = 0; k-- > 0;) {
+      if (!code[k])
+        continue;
+      if (s[k] == '}')
+        ++braces;
+      else if (s[k] == '{' && braces-- == 0) {
+        scope = k + 1;
+        break;
+      }
+    }
+    // The key: the scope, the declaration without address-space words (blanks collapsed).
+    EnigmaCpuString key = {0};
+    enigmaCpuStringPrintf(&key, "%zu|", scope);
+    bool blank = false;
+    for (size_t k = declStart; k <= p;) {
+      if (!code[k] || isspace((unsigned char)s[k])) {
+        blank = key.size > 0;
+        ++k;
+        continue;
+      }
+      size_t e = k + 1;
+      if (isIdent(s[k]))
+        while (e < n && isIdent(s[e]))
+          ++e;
+      if (!(isIdent(s[k]) && isSpaceWord(s, k, e))) {
+        if (blank)
+          enigmaCpuStringAppend(&key, " ", 1);
+        enigmaCpuStringAppend(&key, s + k, e - k);
+        blank = false;
+      }
+      k = e;
+    }
+    enigmaCpuStringAppend(&key, isConst ? "|const\n" : "|\n", isConst ? 7 : 2);
+    if (key.failed || keys.failed) {
+      enigmaCpuStringFree(&key);
+      break;
+    }
+    bool seen = false;
+    for (size_t at = 0; keys.data && at < keys.size && !seen;) {
+      const char *nl = memchr(keys.data + at, '\n', keys.size - at);
+      size_t len = (size_t)(nl - (keys.data + at)) + 1;
+      seen = len == key.size && memcmp(keys.data + at, key.data, len) == 0;
+      at += len;
+    }
+    if (seen) {
+      for (size_t k = declStart; k < end; ++k)
+        if (d[k] != '\n')
+          d[k] = ' ';
+    } else {
+      enigmaCpuStringAppend(&keys, key.data, key.size);
+    }
+    enigmaCpuStringFree(&key);
+    p = end - 1;
+  }
+  enigmaCpuStringFree(&keys);
+  free(code);
+  return d;
+}
+
 static char *rewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
                                 size_t *outLength);
 
 char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
                                   size_t *outLength) {
-  if (!realAddressSpaces)
-    return rewriteMetalSource(s, n, false, outLength);
+  if (!realAddressSpaces) {
+    char *d = blankDuplicateSpaceMembers(s, n);
+    if (!d)
+      return NULL;
+    char *r = rewriteMetalSource(d, n, false, outLength);
+    free(d);
+    return r;
+  }
   size_t wn = 0;
   char *w = wrapConditionalOperands(s, n, &wn);
   if (!w)
