@@ -736,3 +736,26 @@ def test_erased_mode_keeps_one_of_members_differing_only_by_address_space(monkey
     assert e.value.kind == "out_of_bounds"
     if k.bounds_check == "exact":
         assert "k.metal:15:" in str(e.value), str(e.value)
+
+
+DIFFERENT_BODIES = """
+#include <metal_stdlib>
+using namespace metal;
+struct Acc {
+  float v;
+  float get() thread { return v; }
+  float get() device { return v + 1.0f; }
+};
+kernel void k(device Acc* a [[buffer(0)]], device float* out [[buffer(1)]],
+              uint i [[thread_position_in_grid]]) {
+  out[i] = a[0].get();
+}
+"""
+
+
+def test_erased_mode_does_not_merge_members_whose_bodies_differ(monkeypatch):
+    # Merging would silently pick one body: such a pair stays and is a one-line compile error.
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", "0")
+    with pytest.raises(EnigmaError, match=r"k\.metal:7:\d+: error: class member cannot be redeclared") as e:
+        runtime.compile_msl(DIFFERENT_BODIES, "k")
+    assert e.value.kind == "compile"

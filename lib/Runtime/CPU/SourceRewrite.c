@@ -502,9 +502,9 @@ static bool isWord(const char *s, size_t b, size_t e, const char *w) {
 /// In the erased mode every address space is the same memory, so member functions that differ
 /// only by an address-space qualifier (`T& operator[](size_t) thread`, `... device`,
 /// `... threadgroup`: the array wrapper shader cross-compilers emit) are one function, which C++
-/// rejects as redeclared. Keeps the first of each (same enclosing braces, same declaration but
-/// for address-space words, same const) and blanks the others, newlines kept. Returns a copy of
-/// the text, or NULL when out of memory.
+/// rejects as redeclared. Keeps the first of each (same enclosing braces, same definition but
+/// for address-space words) and blanks the others, newlines kept. Returns a copy of the text,
+/// or NULL when out of memory.
 static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
   char *d = malloc(n + 1);
   unsigned char *code = malloc(n ? n : 1);
@@ -522,7 +522,7 @@ static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
       continue;
     // The qualifiers after the parameters, up to the body or the `;`.
     size_t q = p + 1;
-    bool space = false, isConst = false;
+    bool space = false;
     for (;;) {
       while (q < n && (!code[q] || isspace((unsigned char)s[q])))
         ++q;
@@ -531,11 +531,10 @@ static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
       size_t e = q;
       while (e < n && isIdent(s[e]))
         ++e;
-      if (isWord(s, q, e, "const"))
-        isConst = true;
-      else if (isSpaceWord(s, q, e))
+      if (isSpaceWord(s, q, e))
         space = true;
-      else if (!isWord(s, q, e, "volatile") && !isWord(s, q, e, "noexcept"))
+      else if (!isWord(s, q, e, "const") && !isWord(s, q, e, "volatile") &&
+               !isWord(s, q, e, "noexcept"))
         break;
       q = e;
     }
@@ -595,11 +594,14 @@ static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
         break;
       }
     }
-    // The key: the scope, the declaration without address-space words (blanks collapsed).
+    // The key: the scope, then the whole definition without address-space words (blanks
+    // collapsed): only members that are the same function in the erased mode, body included,
+    // are merged; a pair whose bodies differ otherwise stays (a compile error, not a silent
+    // choice of one body).
     EnigmaCpuString key = {0};
     enigmaCpuStringPrintf(&key, "%zu|", scope);
     bool blank = false;
-    for (size_t k = declStart; k <= p;) {
+    for (size_t k = declStart; k < end;) {
       if (!code[k] || isspace((unsigned char)s[k])) {
         blank = key.size > 0;
         ++k;
@@ -617,7 +619,7 @@ static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
       }
       k = e;
     }
-    enigmaCpuStringAppend(&key, isConst ? "|const\n" : "|\n", isConst ? 7 : 2);
+    enigmaCpuStringAppend(&key, "\n", 1);
     if (key.failed || keys.failed) {
       enigmaCpuStringFree(&key);
       break;
