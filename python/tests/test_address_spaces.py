@@ -759,3 +759,44 @@ def test_erased_mode_does_not_merge_members_whose_bodies_differ(monkeypatch):
     with pytest.raises(EnigmaError, match=r"k\.metal:7:\d+: error: class member cannot be redeclared") as e:
         runtime.compile_msl(DIFFERENT_BODIES, "k")
     assert e.value.kind == "compile"
+
+
+FREE_OVERLOADS = """
+#include <metal_stdlib>
+using namespace metal;
+// The same helper for each address space its callers use (as written for Metal).
+inline float sum2(device const float* p) { return p[0] + p[1]; }
+inline float sum2(threadgroup const float* p) { return p[0] + p[1]; }
+inline float sum2(constant float* p) { return p[0] + p[1]; }
+kernel void k(device const float* a [[buffer(0)]], constant float* c [[buffer(1)]],
+              device float* out [[buffer(2)]], uint i [[thread_position_in_grid]],
+              uint lid [[thread_position_in_threadgroup]]) {
+  threadgroup float t[64];
+  t[lid] = a[i];
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  float x = 0.0f;
+  if ((device const float*)a == a) { x += 1.0f; }
+  if ((device const float*)a == a) { x += 1.0f; }
+  out[i] = sum2(a + i) + sum2(c) + (lid < 63 ? sum2(t + lid) : 0.0f) + x;
+}
+"""
+
+
+def test_erased_mode_merges_free_functions_overloaded_only_by_address_space(monkeypatch):
+    # Identical bodies: one function in the erased mode (statements in function bodies that
+    # repeat, such as the two `if`s, are left alone).
+    monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", "0")
+    k = runtime.compile_msl(FREE_OVERLOADS, "k")
+    a = np.arange(65, dtype=np.float32)
+    c = np.array([10, 20], np.float32)
+    out = np.zeros(64, np.float32)
+    k(a, c, out, grid=(64,), block=(64,))
+    i = np.arange(64)
+    want = a[i] + a[i + 1] + 30 + np.where(i < 63, a[i] + a[np.minimum(i + 1, 63)], 0) + 2
+    np.testing.assert_array_equal(out, want.astype(np.float32))
+    differ = FREE_OVERLOADS.replace(
+        "inline float sum2(constant float* p) { return p[0] + p[1]; }",
+        "inline float sum2(constant float* p) { return p[0] - p[1]; }")
+    with pytest.raises(EnigmaError, match="redefinition of 'sum2'") as e:
+        runtime.compile_msl(differ, "k")
+    assert e.value.kind == "compile"

@@ -499,13 +499,46 @@ static bool isWord(const char *s, size_t b, size_t e, const char *w) {
   return strlen(w) == e - b && memcmp(w, s + b, e - b) == 0;
 }
 
+/// Whether position `at` is at file scope or directly in a class or namespace body (the brace
+/// around it follows a name, `>` or a string, as in `struct S {`, `namespace n {`,
+/// `extern "C" {`, not `) {` or `) const {`).
+static bool outsideFunctionBodies(const char *s, const unsigned char *code, size_t at) {
+  size_t k = at;
+  for (size_t braces = 0; k-- > 0;) {
+    if (!code[k])
+      continue;
+    if (s[k] == '}')
+      ++braces;
+    else if (s[k] == '{' && braces-- == 0)
+      break;
+  }
+  if (k == (size_t)-1)
+    return true;
+  while (k-- > 0)
+    if (code[k] && !isspace((unsigned char)s[k]))
+      break;
+  if (k == (size_t)-1)
+    return false;
+  if (s[k] == '>' || s[k] == '"')
+    return true;
+  if (!isIdent(s[k]))
+    return false;
+  size_t e = k + 1;
+  while (k > 0 && isIdent(s[k - 1]))
+    --k;
+  return !isSpaceWord(s, k, e) && !isWord(s, k, e, "const") && !isWord(s, k, e, "volatile") &&
+         !isWord(s, k, e, "noexcept") && !isWord(s, k, e, "else") && !isWord(s, k, e, "do") &&
+         !isWord(s, k, e, "try");
+}
+
 /// In the erased mode every address space is the same memory, so member functions that differ
 /// only by an address-space qualifier (`T& operator[](size_t) thread`, `... device`,
-/// `... threadgroup`: the array wrapper shader cross-compilers emit) are one function, which C++
-/// rejects as redeclared. Keeps the first of each (same enclosing braces, same definition but
+/// `... threadgroup`: the array wrapper shader cross-compilers emit), and functions overloaded
+/// only by the address spaces of their parameters (`f(device const float*)`,
+/// `f(threadgroup const float*)`), are one function, which C++ rejects as redeclared. Keeps the first of each (same enclosing braces, same definition but
 /// for address-space words) and blanks the others, newlines kept. Returns a copy of the text,
 /// or NULL when out of memory.
-static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
+static char *blankDuplicateSpaceFunctions(const char *s, size_t n) {
   char *d = malloc(n + 1);
   unsigned char *code = malloc(n ? n : 1);
   EnigmaCpuString keys = {0}; // "scope|declaration|const\n" of the members kept
@@ -538,7 +571,7 @@ static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
         break;
       q = e;
     }
-    if (!space || q >= n || (s[q] != '{' && s[q] != ';'))
+    if (q >= n || (s[q] != '{' && s[q] != ';') || (!space && s[q] != '{'))
       continue;
     size_t open = 0;
     bool found = false;
@@ -556,6 +589,23 @@ static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
     }
     if (!found)
       continue;
+    // Without a qualifier: a function definition whose parameters name an address space, at file
+    // or class scope (not a statement such as `if ((device float*)p) {` in a function body).
+    if (!space) {
+      for (size_t k = open; k < p && !space;) {
+        if (!code[k] || !isIdent(s[k]) || isdigit((unsigned char)s[k])) {
+          ++k;
+          continue;
+        }
+        size_t e = k;
+        while (e < p && isIdent(s[e]))
+          ++e;
+        space = isSpaceWord(s, k, e);
+        k = e;
+      }
+      if (!space || !outsideFunctionBodies(s, code, open))
+        continue;
+    }
     size_t declStart = 0;
     for (size_t k = open; k-- > 0;) {
       if (!code[k])
@@ -598,12 +648,15 @@ static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
     // collapsed): only members that are the same function in the erased mode, body included,
     // are merged; a pair whose bodies differ otherwise stays (a compile error, not a silent
     // choice of one body).
+    // `constant` is `const` there (`constant float*` is `device const float*`), and a repeated
+    // `const` is one.
     EnigmaCpuString key = {0};
     enigmaCpuStringPrintf(&key, "%zu|", scope);
-    bool blank = false;
+    bool blank = false, lastConst = false, dropped = false;
     for (size_t k = declStart; k < end;) {
       if (!code[k] || isspace((unsigned char)s[k])) {
-        blank = key.size > 0;
+        // The blank after a dropped word goes with it.
+        blank = blank || (key.size > 0 && !dropped);
         ++k;
         continue;
       }
@@ -611,11 +664,20 @@ static char *blankDuplicateSpaceMembers(const char *s, size_t n) {
       if (isIdent(s[k]))
         while (e < n && isIdent(s[e]))
           ++e;
-      if (!(isIdent(s[k]) && isSpaceWord(s, k, e))) {
+      bool word = isIdent(s[k]) && !isdigit((unsigned char)s[k]);
+      bool isConstWord = word && (isWord(s, k, e, "const") || isWord(s, k, e, "constant"));
+      if (!(word && isSpaceWord(s, k, e) && !isConstWord) && !(isConstWord && lastConst)) {
         if (blank)
           enigmaCpuStringAppend(&key, " ", 1);
-        enigmaCpuStringAppend(&key, s + k, e - k);
+        if (isConstWord)
+          enigmaCpuStringAppend(&key, "const", 5);
+        else
+          enigmaCpuStringAppend(&key, s + k, e - k);
         blank = false;
+        lastConst = isConstWord;
+        dropped = false;
+      } else {
+        dropped = true;
       }
       k = e;
     }
@@ -652,7 +714,7 @@ static char *rewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
 char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
                                   size_t *outLength) {
   if (!realAddressSpaces) {
-    char *d = blankDuplicateSpaceMembers(s, n);
+    char *d = blankDuplicateSpaceFunctions(s, n);
     if (!d)
       return NULL;
     char *r = rewriteMetalSource(d, n, false, outLength);
