@@ -5,6 +5,17 @@
 // position are left scalar with a remark saying why (coarsened kernels: end-to-end.test); the
 // linalg kernels (tiled into threadgroups by enigma-map-parallel-loops) are vectorized.
 // RUN: enigma-opt %s --gpu-lower-to-enigma-pipeline=vec-width=4 2>&1 | FileCheck %s --check-prefix=VEC
+// block-size: the threads per threadgroup of launches from parallel loops (default 256); 0 leaves
+// the loops to upstream's mapping (one thread per threadgroup). The MSL pipeline passes it on.
+// RUN: enigma-opt %s --gpu-lower-to-enigma-pipeline=block-size=64 | FileCheck %s --check-prefix=B64
+// RUN: enigma-opt %s --gpu-lower-to-msl-pipeline=block-size=64 | FileCheck %s --check-prefix=B64
+// RUN: enigma-opt %s --gpu-lower-to-enigma-pipeline=block-size=0 | FileCheck %s --check-prefix=B0
+// RUN: enigma-opt %s --gpu-lower-to-enigma-pipeline | FileCheck %s --check-prefix=B256
+// B64: gpu.launch_func @on_tensors_kernel::@on_tensors_kernel blocks in (%c4, %c1, %c1) threads in (%c64, %c1, %c1)
+// B64: gpu.launch_func @on_memrefs_kernel::@on_memrefs_kernel blocks in (%c16, %c1, %c1) threads in (%c64, %c1, %c1)
+// B0: gpu.launch_func @on_tensors_kernel::@on_tensors_kernel blocks in (%c256, %c1, %c1) threads in (%c1, %c1, %c1)
+// B0: gpu.launch_func @on_memrefs_kernel::@on_memrefs_kernel blocks in (%c1024, %c1, %c1) threads in (%c1, %c1, %c1)
+// B256: gpu.launch_func @on_memrefs_kernel::@on_memrefs_kernel blocks in (%c4, %c1, %c1) threads in (%c256, %c1, %c1)
 
 // CHECK: module attributes {gpu.container_module}
 // CHECK-NOT: gpu.func
