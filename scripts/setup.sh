@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libclang-22-dev (clang's headers) and libclang-cpp22-dev (libclang-cpp.so): the CPU runtime's
-# optional in-process compiler, libEnigmaHostCC.so (docs/cpu-runtime.md).
+# optional in-process compiler, libEnigmaHostCC.so; liblld-22-dev (lld's archives): its
+# in-process link (docs/cpu-runtime.md).
 APT_PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 cmake ninja-build
-              zlib1g-dev libclang-22-dev libclang-cpp22-dev)
+              zlib1g-dev libclang-22-dev libclang-cpp22-dev liblld-22-dev)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -406,6 +406,11 @@ ENIGMA_CAPI_EXPORTED const char *enigmaRuntimeCpuGetInProcessCompiler(void);
 ENIGMA_CAPI_EXPORTED void enigmaRuntimeCpuGetCompileCounts(uint64_t *inProcess,
                                                            uint64_t *processes);
 
+/// How many compiled kernels this process linked into shared objects in process (lld's ELF
+/// linker in libEnigmaHostCC.so) and with an `ld` process (kernels compiled by clang; g++'s
+/// compile-and-link commands count in neither).
+ENIGMA_CAPI_EXPORTED void enigmaRuntimeCpuGetLinkCounts(uint64_t *inProcess, uint64_t *processes);
+
 #ifdef __cplusplus
 }
 #endif

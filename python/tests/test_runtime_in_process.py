@@ -143,6 +143,80 @@ def test_real_address_spaces_in_process(tmp_path, monkeypatch) -> None:
         rt.compile_msl(REAL_SPACES, "k", cache_dir=tmp_path)
 
 
+def link_counts() -> tuple[int, int]:
+    """(links in process, `ld` processes) so far in this process."""
+    lib = _lib()
+    lib.enigmaRuntimeCpuGetLinkCounts.argtypes = [
+        ctypes.POINTER(ctypes.c_uint64),
+        ctypes.POINTER(ctypes.c_uint64),
+    ]
+    lib.enigmaRuntimeCpuGetLinkCounts.restype = None
+    a, b = ctypes.c_uint64(), ctypes.c_uint64()
+    lib.enigmaRuntimeCpuGetLinkCounts(ctypes.byref(a), ctypes.byref(b))
+    return a.value, b.value
+
+
+def module_has_lld() -> bool:
+    path = module_path()
+    return path is not None and hasattr(ctypes.CDLL(path), "enigma_hostcc_link")
+
+
+needs_lld = pytest.mark.skipif(
+    not module_has_lld(), reason="libEnigmaHostCC.so was built without lld (liblld-22-dev)"
+)
+
+EXP = """
+#include <metal_stdlib>
+using namespace metal;
+
+kernel void softplus(device const float* x [[buffer(0)]], device float* y [[buffer(1)]],
+    uint i [[thread_position_in_grid]]) {
+  y[i] = log(1.0f + exp(x[i]));
+}
+"""
+
+
+@needs_lld
+def test_link_in_process(tmp_path) -> None:
+    # The compiled object becomes the kernel's shared object through lld in this process.
+    before = link_counts()
+    k = rt.compile_msl(SCALE % "8.0f", "scale", cache_dir=tmp_path)
+    check_scale(k, 8.0)
+    after = link_counts()
+    assert after == (before[0] + 1, before[1]), (before, after)
+    # A kernel calling exp/log links libm (the loaded one, by path), in process too.
+    e = rt.compile_msl(EXP, "softplus", cache_dir=tmp_path)
+    assert link_counts() == (after[0] + 1, after[1])
+    x = np.linspace(-4, 4, 256, dtype=np.float32)
+    y = np.zeros_like(x)
+    e(x, y, grid=(256,), block=(64,))
+    np.testing.assert_allclose(y, np.log1p(np.exp(x)), rtol=2e-6, atol=1e-7)
+    readelf = shutil.which("readelf")
+    if readelf:
+        dyn = subprocess.run(
+            [readelf, "-d", e.library_path], capture_output=True, text=True, check=True
+        ).stdout
+        assert "libm.so" in dyn
+    # A cache hit links nothing.
+    assert rt.compile_msl(EXP, "softplus", cache_dir=tmp_path).was_cached
+    assert link_counts() == (after[0] + 1, after[1])
+
+
+@needs_lld
+def test_link_process_without_the_module(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("ENIGMA_CPU_IN_PROCESS", "0")
+    before = link_counts()
+    k = rt.compile_msl(SCALE % "9.0f", "scale", cache_dir=tmp_path)
+    check_scale(k, 9.0)
+    assert link_counts() == (before[0], before[1] + 1)
+    # ENIGMA_CPU_DIRECT_LINK=0: the compiler driver links (neither count).
+    monkeypatch.delenv("ENIGMA_CPU_IN_PROCESS")
+    monkeypatch.setenv("ENIGMA_CPU_DIRECT_LINK", "0")
+    k = rt.compile_msl(SCALE % "10.0f", "scale", cache_dir=tmp_path)
+    check_scale(k, 10.0)
+    assert link_counts() == (before[0], before[1] + 1)
+
+
 def test_env_zero_uses_the_compiler_process(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("ENIGMA_CPU_IN_PROCESS", "0")
     before = counts()
@@ -165,14 +239,34 @@ def test_other_compiler_uses_the_process(tmp_path) -> None:
     assert after[1] > before[1]
 
 
-def _disassembly(so: str) -> str:
+def _disassembly(so: str) -> dict[str, list[str]]:
+    """The instructions of each function of `so`'s .text, without the addresses: the in-process
+    path links with lld and the process with `ld`, which lay the code out differently."""
     objdump = shutil.which("objdump") or shutil.which("llvm-objdump-22")
     if objdump is None:
         pytest.skip("no objdump")
     out = subprocess.run(
-        [objdump, "-d", "--no-show-raw-insn", so], capture_output=True, text=True, check=True
+        [objdump, "-d", "--no-show-raw-insn", "-j", ".text", so],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
-    return out.split("Disassembly", 1)[1]
+    functions: dict[str, list[str]] = {}
+    body: list[str] | None = None
+    for line in out.splitlines():
+        head = re.match(r"^[0-9a-f]+ <([^>]+)>:$", line)
+        if head:
+            body = functions.setdefault(head.group(1), [])
+        elif body is not None and re.match(r"^\s+[0-9a-f]+:\t", line):
+            insn = line.split("\t", 1)[1].split("#", 1)[0]  # objdump's comments name addresses
+            insn = re.sub(r"<([^>+]+)(\+0x[0-9a-f]+)?>", r"<\1>", insn)  # targets by name
+            insn = re.sub(r"\b[0-9a-f]{3,}\b", "ADDR", insn)  # absolute addresses
+            insn = re.sub(r"-?0x[0-9a-f]+\(%rip\)", "REL(%rip)", insn)  # pc-relative offsets
+            body.append(insn.strip())
+    for body in functions.values():  # the linkers pad between functions differently
+        while body and re.match(r"^(data16 |cs )*(nop|int3|xchg +%ax,%ax)", body[-1]):
+            body.pop()
+    return functions
 
 
 def test_same_code_as_the_compiler_process(tmp_path, monkeypatch) -> None:

@@ -408,7 +408,7 @@ static int run(const char *const *argv, char **output) {
 
 /*===-- In-process compiles -----------------------------------------------===*/
 
-static atomic_ulong gInProcessCompiles, gProcessCompiles;
+static atomic_ulong gInProcessCompiles, gProcessCompiles, gInProcessLinks, gProcessLinks;
 
 /// The directory of libEnigmaCAPI.so (malloc'ed), or NULL.
 __attribute__((unused)) static char *libraryDir(void) {
@@ -425,6 +425,7 @@ __attribute__((unused)) static char *libraryDir(void) {
 #if defined(ENIGMA_CPU_HOSTCC_FILE) && defined(ENIGMA_CPU_HOSTCC_MAJOR)
 static pthread_once_t gHostCCOnce = PTHREAD_ONCE_INIT;
 static EnigmaHostCCCompileFn gHostCCCompile;
+static EnigmaHostCCLinkFn gHostCCLink; // NULL: the module has no lld
 static char *gHostCCPath;
 
 /// Loads libEnigmaHostCC.so from beside libEnigmaCAPI.so (as the bounds-check plugin is found).
@@ -452,6 +453,7 @@ static void loadHostCC(void) {
     return;
   }
   gHostCCCompile = compile; // never unloaded: LLVM's state lives until the process ends
+  gHostCCLink = (EnigmaHostCCLinkFn)dlsym(h, ENIGMA_HOSTCC_LINK_SYMBOL);
   gHostCCPath = path;
 }
 
@@ -518,6 +520,24 @@ void enigmaRuntimeCpuGetCompileCounts(uint64_t *inProcess, uint64_t *processes) 
     *inProcess = atomic_load(&gInProcessCompiles);
   if (processes)
     *processes = atomic_load(&gProcessCompiles);
+}
+
+void enigmaRuntimeCpuGetLinkCounts(uint64_t *inProcess, uint64_t *processes) {
+  if (inProcess)
+    *inProcess = atomic_load(&gInProcessLinks);
+  if (processes)
+    *processes = atomic_load(&gProcessLinks);
+}
+
+/// The in-process linker (lld in libEnigmaHostCC.so) when kernels of `cxx` are compiled in
+/// process and the module has lld, else NULL.
+static EnigmaHostCCLinkFn inProcessLinker(const char *cxx) {
+#if defined(ENIGMA_CPU_HOSTCC_FILE) && defined(ENIGMA_CPU_HOSTCC_MAJOR)
+  return inProcessCompiler(cxx) ? gHostCCLink : NULL;
+#else
+  (void)cxx;
+  return NULL;
+#endif
 }
 
 /// Runs the compile command `argv` (one compile to an object, or the driver's compile and link),
@@ -989,13 +1009,32 @@ static bool namesVersionedMath(const char *source, size_t length) {
 /// unversioned references bind to the oldest, and glibc's oldest `expf`, `powf`... are slower
 /// compatibility wrappers (10% of an exp-heavy kernel). Other kernels skip it: reading libm
 /// costs the link 1.5-3 ms.
-static bool linkDirect(const char *ld, const char *objPath, const char *outPath, bool libm) {
+static bool linkDirect(const char *ld, EnigmaHostCCLinkFn inProcess, const char *objPath,
+                       const char *outPath, bool libm) {
   const char *lib = libm ? loadedLibm() : NULL;
   const char *argv[] = {ld,      "-shared",   "--eh-frame-hdr", "-o", outPath,
                         objPath, lib ? "--as-needed" : NULL, lib, NULL};
   char *output = NULL;
-  int rc = run(argv, &output);
-  free(output);
+  int rc = -1;
+  if (inProcess) {
+    // lld in process: the same arguments (one thread: the link is tiny), no `ld` process.
+    const char *lldArgv[] = {"ld.lld",   "--threads=1", "-shared", "--eh-frame-hdr",
+                             "-o",       outPath,       objPath,   lib ? "--as-needed" : NULL,
+                             lib,        NULL};
+    int r = inProcess(lldArgv, &output);
+    free(output);
+    output = NULL;
+    if (r == ENIGMA_HOSTCC_OK) {
+      atomic_fetch_add(&gInProcessLinks, 1);
+      rc = 0;
+    }
+    // An error or UNSUPPORTED: `ld` decides (and its errors are the ones that count).
+  }
+  if (rc != 0) {
+    atomic_fetch_add(&gProcessLinks, 1);
+    rc = run(argv, &output);
+    free(output);
+  }
   if (rc != 0)
     return false;
   void *handle = dlopen(outPath, RTLD_NOW | RTLD_LOCAL);
@@ -1484,10 +1523,11 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     char *objPath = ld ? enigmaCpuFormat("%s/kernel.o", tmp) : NULL;
     kernelArgv(argv, cxx, flags, nf, pch, pluginFlag != NULL, leanLink, outPath, cppPath,
                objPath);
-    // Only the compile to an object runs in process (the module does not link).
+    // The compile to an object runs in process, and so does the link when the module has lld.
     int rc = compileCommand(objPath ? inProcessCompiler(cxx) : NULL, argv, &output);
     if (rc == 0 && objPath &&
-        !linkDirect(ld, objPath, outPath, namesVersionedMath(source, length))) {
+        !linkDirect(ld, inProcessLinker(cxx), objPath, outPath,
+                    namesVersionedMath(source, length))) {
       // The driver's link, with the C and C++ runtimes.
       const char *full[] = {cxx, "-shared", "-o", outPath, objPath, "-lm", NULL};
       for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); ++i)

@@ -44,10 +44,14 @@ typedef unsigned (*EnigmaHostCCMajorFn)(void);
 /// NUL-terminated, free() it; may be NULL when empty). Serialised by a mutex: callable from
 /// any thread.
 typedef int (*EnigmaHostCCCompileFn)(const char *const *argv, char **output);
+typedef int (*EnigmaHostCCLinkFn)(const char *const *argv, char **output);
 
 #define ENIGMA_HOSTCC_ABI_VERSION_SYMBOL "enigma_hostcc_abi_version"
 #define ENIGMA_HOSTCC_MAJOR_SYMBOL "enigma_hostcc_llvm_major"
 #define ENIGMA_HOSTCC_COMPILE_SYMBOL "enigma_hostcc_compile"
+/// Optional (a module built without lld's archives lacks it, or answers UNSUPPORTED): links
+/// with lld's ELF driver, argv as for ld.lld (argv[0] is a name only); statuses as a compile.
+#define ENIGMA_HOSTCC_LINK_SYMBOL "enigma_hostcc_link"
 
 #ifdef __cplusplus
 }
