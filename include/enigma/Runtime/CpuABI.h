@@ -35,7 +35,7 @@ extern "C" {
 
 /* Bump on any change of this header's structs or of the exported symbols:
  * the compiled-kernel cache is keyed by it and the loader checks it. */
-#define ENIGMA_CPU_ABI_VERSION 3u
+#define ENIGMA_CPU_ABI_VERSION 4u
 
 /* Threads of a SIMD-group (Apple GPUs execute 32 lanes). */
 #define ENIGMA_CPU_SIMD_WIDTH 32u
@@ -153,6 +153,15 @@ typedef struct EnigmaCpuBoundsTable {
   /* Called (through the .so's __enigma_trap) before an integer division the
    * host would trap on: `kind` is ENIGMA_CPU_TRAP_*; does not return. */
   __typeof__(void(uint32_t kind, const char *where)) *trap;
+  /* The checks' slow paths, in the scheduler (set with `violation`): the .so's
+   * __enigma_bounds_check and __enigma_param_bounds_fail forward to them with
+   * this table, so no kernel compiles their loops. `check` looks the address
+   * up among `buffers`; `paramFail` reports an access outside parameter
+   * `param`'s fast-path bytes (see EnigmaCpuParamBounds). */
+  __typeof__(void(const struct EnigmaCpuBoundsTable *table, const void *address, uint64_t size,
+                  uint32_t access, const char *where)) *check;
+  __typeof__(void(const struct EnigmaCpuBoundsTable *table, const void *address, uint64_t size,
+                  uint32_t access, uint32_t param, const char *where)) *paramFail;
 } EnigmaCpuBoundsTable;
 
 #define ENIGMA_CPU_TRAP_DIVIDE_BY_ZERO 1u

@@ -53,7 +53,9 @@ template <class P> inline P __bufferArg(void *p) {
 /// A builtin parameter (uint, ushort, uint2, ushort3 ...) from a uint3.
 template <class P> inline P __builtinArg(uint3 v) {
   using Q = std::remove_cv_t<std::remove_reference_t<P>>;
-  if constexpr (__isVecV<Q>) {
+  if constexpr (std::is_same<Q, uint3>::value) {
+    return v; // the usual case, without instantiating the element loop (3 ms of a compile)
+  } else if constexpr (__isVecV<Q>) {
     Q q;
     for (int i = 0; i < __vt<Q>::N; ++i)
       q[i] = (typename __vt<Q>::Elem)v[i];
@@ -149,11 +151,14 @@ private:
 
 #define ENIGMA_CPU_EXPORT extern "C" __attribute__((visibility("default")))
 
-/// Defines the launch's bounds tables and the checks the EnigmaBoundsCheck
+/// Defines the launch's bounds tables and the functions the EnigmaBoundsCheck
 /// pass plugin calls (see CpuABI.h); the launcher expands it once, with the
-/// number of kernel parameters. An address in no guarded region (the stack,
-/// threadgroup memory, a null pointer for a disabled vector lane) passes; one
-/// in a buffer's region passes only when all `size` bytes are the buffer's.
+/// number of kernel parameters. The checks' slow paths are the scheduler's
+/// (`check`, `paramFail`: compiling their loops into every kernel cost a
+/// third of a small kernel's compile), called through the table: an address
+/// in no guarded region (the stack, threadgroup memory, a null pointer for a
+/// disabled vector lane) passes; one in a buffer's region passes only when
+/// all `size` bytes are the buffer's.
 #define ENIGMA_CPU_DEFINE_BOUNDS_CHECK(NUM_PARAMS)                                                 \
   extern "C" __attribute__((visibility("hidden"))) EnigmaCpuParamBounds                            \
       __enigma_param_bounds[NUM_PARAMS];                                                           \
@@ -162,7 +167,8 @@ private:
       __enigma_param_write_bounds[NUM_PARAMS];                                                     \
   EnigmaCpuParamBounds __enigma_param_write_bounds[NUM_PARAMS];                                    \
   ENIGMA_CPU_EXPORT EnigmaCpuBoundsTable enigma_cpu_bounds = {                                     \
-      nullptr, 0, nullptr, __enigma_param_bounds, __enigma_param_write_bounds, nullptr};           \
+      nullptr, 0, nullptr, __enigma_param_bounds, __enigma_param_write_bounds, nullptr,           \
+      nullptr, nullptr};                                                                           \
   extern "C" __attribute__((visibility("hidden"), used, noinline, cold)) void __enigma_trap(       \
       uint32_t __kind, const char *__where) {                                                      \
     if (enigma_cpu_bounds.trap)                                                                    \
@@ -170,44 +176,14 @@ private:
   }                                                                                                \
   extern "C" __attribute__((visibility("hidden"), used, noinline)) void __enigma_bounds_check(    \
       const void *__p, uint64_t __size, uint32_t __access, const char *__where) {                  \
-    uintptr_t __a = (uintptr_t)__p;                                                                \
-    const EnigmaCpuBoundsTable &__t = enigma_cpu_bounds;                                           \
-    for (uint32_t __i = 0; __i < __t.count; ++__i) {                                               \
-      const EnigmaCpuBufferBounds &__b = __t.buffers[__i];                                         \
-      if (__a - __b.regionLo >= __b.regionSize)                                                    \
-        continue;                                                                                  \
-      uintptr_t __off = __a - __b.dataLo; /* wraps below the start */                              \
-      if (__size == 0 || (__off <= __b.dataSize && __size <= __b.dataSize - __off))                \
-        return;                                                                                    \
-      __t.violation(__p, __size, __access, __i, __where);                                          \
-    }                                                                                              \
+    if (enigma_cpu_bounds.count)                                                                   \
+      enigma_cpu_bounds.check(&enigma_cpu_bounds, __p, __size, __access, __where);                 \
   }                                                                                                \
   extern "C" __attribute__((visibility("hidden"), used, noinline, cold)) void                      \
   __enigma_param_bounds_fail(const void *__p, uint64_t __size, uint32_t __access,                  \
                              uint32_t __param, const char *__where) {                              \
-    const EnigmaCpuBoundsTable &__t = enigma_cpu_bounds;                                           \
-    if (__size == 0)                                                                               \
-      return;                                                                                      \
-    /* A parameter with several regions (threadgroup memory, one per worker): the bytes of */     \
-    /* any of them are the parameter's; a failure is reported against the one it is in. */       \
-    uintptr_t __a = (uintptr_t)__p;                                                                \
-    uint32_t __first = __t.count, __in = __t.count;                                                \
-    for (uint32_t __i = 0; __i < __t.count; ++__i) {                                               \
-      const EnigmaCpuBufferBounds &__b = __t.buffers[__i];                                         \
-      if (__b.param != __param)                                                                    \
-        continue;                                                                                  \
-      uintptr_t __off = __a - __b.dataLo;                                                          \
-      if (__b.regionSize && __off <= __b.dataSize && __size <= __b.dataSize - __off &&             \
-          __t.writeParams[__param].size == 0 && __t.params[__param].size == 0)                     \
-        return;                                                                                    \
-      if (__first == __t.count)                                                                    \
-        __first = __i;                                                                             \
-      if (__in == __t.count && __a - __b.regionLo < __b.regionSize)                                \
-        __in = __i;                                                                                \
-    }                                                                                              \
-    if (__in != __t.count || __first != __t.count)                                                 \
-      __t.violation(__p, __size, __access, __in != __t.count ? __in : __first, __where);           \
-    __enigma_bounds_check(__p, __size, __access, __where);                                         \
+    if (enigma_cpu_bounds.paramFail)                                                               \
+      enigma_cpu_bounds.paramFail(&enigma_cpu_bounds, __p, __size, __access, __param, __where);   \
   }
 
 #ifdef ENIGMA_CPU_EXACT_BOUNDS

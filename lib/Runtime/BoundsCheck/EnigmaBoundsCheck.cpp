@@ -36,7 +36,12 @@
 // runtime compiles exact kernels with -gline-tables-only), else null. Masked and gathered accesses
 // are checked lane by lane, for the enabled lanes only (a disabled lane passes a null pointer,
 // which the check ignores). The launcher defines both symbols (ENIGMA_CPU_DEFINE_BOUNDS_CHECK in
-// enigma/Runtime/MetalLaunch.h); the pass never instruments the check.
+// enigma/Runtime/MetalLaunch.h) as forwarders to the scheduler's slow paths; the pass never
+// instruments the check.
+//
+// At the start of the pipeline, InternalizeKernelPass makes the module's hidden external
+// functions internal (the kernel's .so exports only enigma_cpu_* symbols), so the kernel is
+// compiled only where the launcher inlines it.
 //
 // Integer divisions and remainders whose divisor may be zero (or, signed, -1
 // with a dividend that may be INT_MIN) get a check too: the host traps on
@@ -917,6 +922,39 @@ struct ThreadLocalPass : PassInfoMixin<ThreadLocalPass> {
   static bool isRequired() { return true; }
 };
 
+/// Whole-kernel linkage: a kernel's .so is linked from this one module and exports only the
+/// runtime's `enigma_cpu_*` symbols (default visibility), so every other function defined here
+/// with hidden visibility (the kernel itself, the user's helper functions; the runtime compiles
+/// with -fvisibility=hidden) can be internal. Then the kernel, called once from the launcher's
+/// enigma_cpu_run, is inlined there and not also optimized and compiled on its own, which was
+/// half of a small kernel's compile. The launcher's `__enigma_*` functions (the checks' entry
+/// points, which this plugin calls later, and the race-check hooks) and functions in llvm.used
+/// keep their linkage.
+struct InternalizeKernelPass : PassInfoMixin<InternalizeKernelPass> {
+  PreservedAnalyses run(Module &m, ModuleAnalysisManager &) {
+    SmallPtrSet<const GlobalValue *, 8> used;
+    for (const char *name : {"llvm.used", "llvm.compiler.used"}) {
+      if (GlobalVariable *gv = m.getNamedGlobal(name))
+        if (auto *init = dyn_cast_or_null<ConstantArray>(gv->getInitializer()))
+          for (Value *op : init->operands())
+            if (auto *g = dyn_cast<GlobalValue>(op->stripPointerCasts()))
+              used.insert(g);
+    }
+    bool changed = false;
+    for (Function &f : m) {
+      if (f.isDeclaration() || !f.hasExternalLinkage() || !f.hasHiddenVisibility() ||
+          used.count(&f) || f.getName().starts_with("__enigma") ||
+          f.getName().starts_with("enigma_cpu_"))
+        continue;
+      f.setLinkage(GlobalValue::InternalLinkage);
+      f.setVisibility(GlobalValue::DefaultVisibility); // local linkage takes default visibility
+      changed = true;
+    }
+    return changed ? PreservedAnalyses::none() : PreservedAnalyses::all();
+  }
+  static bool isRequired() { return true; }
+};
+
 } // namespace
 
 extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
@@ -935,7 +973,15 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
             pb.registerPipelineStartEPCallback([](ModulePassManager &mpm, OptimizationLevel) {
               mpm.addPass(ThreadLocalPass());
               mpm.addPass(RaceBarrierPass());
+              mpm.addPass(InternalizeKernelPass());
             });
+            pb.registerPipelineParsingCallback(
+                [](StringRef name, ModulePassManager &mpm, ArrayRef<PassBuilder::PipelineElement>) {
+                  if (name != "enigma-internalize")
+                    return false;
+                  mpm.addPass(InternalizeKernelPass());
+                  return true;
+                });
             pb.registerPipelineParsingCallback(
                 [](StringRef name, ModulePassManager &mpm, ArrayRef<PassBuilder::PipelineElement>) {
                   if (name != "enigma-thread-local")

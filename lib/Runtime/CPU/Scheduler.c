@@ -447,6 +447,51 @@ static void onBoundsViolation(const void *addr, uint64_t size, uint32_t access, 
   siglongjmp(w->jmp, 1);
 }
 
+/// The slow path of an exact bounds check (the .so's __enigma_bounds_check forwards here): an
+/// address in a buffer's guarded region passes only when all `size` bytes are the buffer's;
+/// addresses in no region (the stack, threadgroup memory, a disabled vector lane's null) pass.
+static void boundsCheck(const EnigmaCpuBoundsTable *t, const void *p, uint64_t size,
+                        uint32_t access, const char *where) {
+  uintptr_t a = (uintptr_t)p;
+  for (uint32_t i = 0; i < t->count; ++i) {
+    const EnigmaCpuBufferBounds *b = &t->buffers[i];
+    if (a - b->regionLo >= b->regionSize)
+      continue;
+    uintptr_t off = a - b->dataLo; // wraps below the start
+    if (size == 0 || (off <= b->dataSize && size <= b->dataSize - off))
+      return;
+    onBoundsViolation(p, size, access, i, where);
+  }
+}
+
+/// An access through parameter `param` outside its fast-path bytes (the .so's
+/// __enigma_param_bounds_fail forwards here): reported against that parameter's buffer. A
+/// parameter with several regions (threadgroup memory, one per worker) owns the bytes of any of
+/// them, and a failure is reported against the one the address is in.
+static void paramBoundsFail(const EnigmaCpuBoundsTable *t, const void *p, uint64_t size,
+                            uint32_t access, uint32_t param, const char *where) {
+  if (size == 0)
+    return;
+  uintptr_t a = (uintptr_t)p;
+  uint32_t first = t->count, in = t->count;
+  for (uint32_t i = 0; i < t->count; ++i) {
+    const EnigmaCpuBufferBounds *b = &t->buffers[i];
+    if (b->param != param)
+      continue;
+    uintptr_t off = a - b->dataLo;
+    if (b->regionSize && off <= b->dataSize && size <= b->dataSize - off &&
+        t->writeParams[param].size == 0 && t->params[param].size == 0)
+      return;
+    if (first == t->count)
+      first = i;
+    if (in == t->count && a - b->regionLo < b->regionSize)
+      in = i;
+  }
+  if (in != t->count || first != t->count)
+    onBoundsViolation(p, size, access, in != t->count ? in : first, where);
+  boundsCheck(t, p, size, access, where);
+}
+
 /// Installs the fault handler, again if someone replaced it since: a launch
 /// must never run without it.
 static void ensureSignalHandlers(void) {
@@ -1602,6 +1647,8 @@ static EnigmaRuntimeStatus runJob(const EnigmaCpuJob *job, EnigmaCpuRaceTable *r
     table->count = bounds ? (uint32_t)job->numBuffers : 0;
     table->violation = onBoundsViolation;
     table->trap = onTrap;
+    table->check = boundsCheck;
+    table->paramFail = paramBoundsFail;
     // The fast path: each guarded buffer parameter's bytes; everything else
     // (scalars, unguarded buffers) accepts any address.
     for (size_t p = 0; table->params && table->writeParams && p < numParams; ++p)
