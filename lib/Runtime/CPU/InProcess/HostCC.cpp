@@ -40,6 +40,7 @@
 #include "clang/Frontend/TextDiagnosticPrinter.h"
 #include "clang/FrontendTool/Utils.h"
 #include "clang/Serialization/ObjectFilePCHContainerReader.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/CrashRecoveryContext.h"
@@ -282,6 +283,34 @@ char *takeString(const std::string &s) {
   return p;
 }
 
+/// The arguments of a NULL-terminated argv.
+std::vector<const char *> argList(const char *const *argv) {
+  std::vector<const char *> args;
+  for (size_t i = 0; argv[i]; ++i)
+    args.push_back(argv[i]);
+  return args;
+}
+
+/// Runs `work` the way the clang executable runs a job: on a thread of its own with clang's
+/// stack size (its deep template instantiations), under a crash recovery context, marked as the
+/// thread the crash handlers hand faults to. False when it crashed or hit a fatal error
+/// (`retCode` is then the recovery's code: 128 + signal, or an exit status).
+bool runRecovered(llvm::function_ref<void()> work, int &retCode) {
+  llvm::CrashRecoveryContext crc;
+  bool finished = crc.RunSafelyOnThread(
+      [&] {
+        gCompileThread = pthread_self();
+        gCompiling.store(true);
+        work();
+        gCompiling.store(false);
+      },
+      8u << 20);
+  if (!finished)
+    gCompiling.store(false);
+  retCode = crc.RetCode;
+  return finished;
+}
+
 } // namespace
 
 ENIGMA_HOSTCC_EXPORT unsigned enigma_hostcc_abi_version(void) { return ENIGMA_HOSTCC_ABI_VERSION; }
@@ -292,39 +321,32 @@ ENIGMA_HOSTCC_EXPORT int enigma_hostcc_compile(const char *const *argv, char **o
   *output = nullptr;
   if (!argv || !argv[0])
     return ENIGMA_HOSTCC_UNSUPPORTED;
-  std::vector<const char *> args;
-  for (size_t i = 0; argv[i]; ++i)
-    args.push_back(argv[i]);
+  std::vector<const char *> args = argList(argv);
 
   std::lock_guard<std::mutex> lock(gCompileMutex);
   std::call_once(gInitOnce, initialize);
   std::string text;
   llvm::raw_string_ostream os(text);
   int status = ENIGMA_HOSTCC_OK;
-  llvm::CrashRecoveryContext crc;
-  // Everything clang does, the driver's argument handling included, inside the recovery
-  // context, on a thread with clang's stack size (its deep template instantiations).
-  bool finished = crc.RunSafelyOnThread(
+  int retCode = 0;
+  // Everything clang does, the driver's argument handling included, inside the recovery.
+  bool finished = runRecovered(
       [&] {
-        gCompileThread = pthread_self();
-        gCompiling.store(true);
         noteBottomOfStack(/*ForceSet=*/true);
         Job job;
         status = buildJob(args, os, job);
         if (status == ENIGMA_HOSTCC_OK)
           status = runCC1(job, os) ? ENIGMA_HOSTCC_ERROR : ENIGMA_HOSTCC_OK;
-        gCompiling.store(false);
       },
-      8u << 20);
+      retCode);
   if (!finished) {
-    gCompiling.store(false);
     llvm::remove_fatal_error_handler();
     // One line the runtime's error extraction finds, in the driver's format.
     os << llvm::sys::path::filename(args[0]) << ": error: clang (in process, "
        << getClangFullVersion() << ") "
-       << (crc.RetCode > 128 ? "crashed: signal " + std::to_string(crc.RetCode - 128)
-                             : "stopped on a fatal error (exit status " +
-                                   std::to_string(crc.RetCode) + ")")
+       << (retCode > 128 ? "crashed: signal " + std::to_string(retCode - 128)
+                         : "stopped on a fatal error (exit status " + std::to_string(retCode) +
+                               ")")
        << " while compiling:";
     for (const char *a : args)
       os << ' ' << a;
@@ -347,9 +369,7 @@ ENIGMA_HOSTCC_EXPORT int enigma_hostcc_link(const char *const *argv, char **outp
   static bool unusable = false;
   if (!argv || !argv[0])
     return ENIGMA_HOSTCC_UNSUPPORTED;
-  std::vector<const char *> args;
-  for (size_t i = 0; argv[i]; ++i)
-    args.push_back(argv[i]);
+  std::vector<const char *> args = argList(argv);
   std::lock_guard<std::mutex> lock(gCompileMutex);
   if (unusable)
     return ENIGMA_HOSTCC_UNSUPPORTED;
@@ -357,18 +377,11 @@ ENIGMA_HOSTCC_EXPORT int enigma_hostcc_link(const char *const *argv, char **outp
   std::string text;
   llvm::raw_string_ostream os(text);
   lld::Result result{1, true};
-  llvm::CrashRecoveryContext crc;
-  bool finished = crc.RunSafelyOnThread(
-      [&] {
-        gCompileThread = pthread_self();
-        gCompiling.store(true);
-        result = lld::lldMain(args, os, os, {{lld::Gnu, &lld::elf::link}});
-        gCompiling.store(false);
-      },
-      8u << 20);
+  int retCode = 0;
+  bool finished = runRecovered(
+      [&] { result = lld::lldMain(args, os, os, {{lld::Gnu, &lld::elf::link}}); }, retCode);
   int status = ENIGMA_HOSTCC_OK;
   if (!finished) {
-    gCompiling.store(false);
     unusable = true;
     os << "ld.lld (in process): crashed while linking\n";
     status = ENIGMA_HOSTCC_CRASH;
