@@ -1587,8 +1587,12 @@ static EnigmaRuntimeStatus compileKernel(const char *source, size_t length,
     }
     if (objPath)
       unlink(objPath);
-    free(objPath);
-    if (rc > 0 && (pch || leanLink)) {
+    // objPath is freed below: argv still names it when the first compile's error is reported.
+    // A known C++-for-OpenCL limitation in the default mode's real compile is the source's, not
+    // the PCH's: the erased fallback follows (enigmaCpuCompile), without a compile without it.
+    bool limitation = rc > 0 && asMode == AS_AUTO && realAS && output &&
+                      isRealModeLimitation(output);
+    if (rc > 0 && (pch || leanLink) && !limitation) {
       // Never a user-visible failure: compile again the usual way (no PCH, full link). If that
       // works, the PCH was at fault, unless the first attempt failed to link (a kernel that
       // needs the C++ runtime); if not, the error is the plain compile's.
@@ -1654,6 +1658,7 @@ static EnigmaRuntimeStatus compileKernel(const char *source, size_t length,
         unlink(soPath); // not a usable cache entry
       }
     }
+    free(objPath);
   }
   const char *names[] = {metalName, "launch.cpp", "kernel.so", "kernel.o"};
   removeScratch(tmp, names, 4);
