@@ -1008,3 +1008,33 @@ def test_bit_fields(monkeypatch, mode):
     mid = mid & 0xFFF
     want = (lo + 100 * mid.astype(np.uint64) + 100000 * hi.astype(np.uint64)) & 0xFFFFFFFF
     np.testing.assert_array_equal(o, want.astype(np.uint32))
+
+
+# Array-copy helpers of the kind shader cross-compilers emit: C++ for OpenCL deduces T =
+# `__private float` from `thread T (&)[A]` given a private array and `float` from `constant T
+# (&)[A]` ("deduced conflicting types"), Metal deduces float: the erased fallback runs it.
+COPY_HELPERS = HEADER + r"""
+template <typename T, uint A>
+inline void copy_from_constant(thread T (&dst)[A], constant T (&src)[A]) {
+  for (uint i = 0; i < A; i++) dst[i] = src[i];
+}
+constant float weights[4] = {0.5, 0.25, 0.125, 0.0625};
+kernel void copies(device float* o [[buffer(0)]], uint i [[thread_position_in_grid]]) {
+  float w[4];
+  copy_from_constant(w, weights);
+  o[i] = o[i] * w[i % 4] + w[(i + 1) % 4];
+}
+"""
+
+
+@pytest.mark.parametrize("mode", [pytest.param(None, marks=REAL, id="default"), "0"])
+def test_template_deduction_through_thread_falls_back(monkeypatch, mode, tmp_path):
+    _set_mode(monkeypatch, mode)
+    k = runtime.compile_msl(COPY_HELPERS, "copies", cache_dir=tmp_path)
+    assert k.address_spaces == ("erased-fallback" if mode is None else "erased")
+    w = np.array([0.5, 0.25, 0.125, 0.0625], np.float32)
+    x = np.random.default_rng(11).standard_normal(64).astype(np.float32)
+    o = x.copy()
+    k(o, grid=(64,), block=(64,))
+    i = np.arange(64)
+    np.testing.assert_array_equal(o, x * w[i % 4] + w[(i + 1) % 4])

@@ -1084,6 +1084,11 @@ static bool isRealModeLimitation(const char *output) {
       limitation |= known;
       for (size_t i = 0; i < sizeof(spaces) / sizeof(*spaces) && !known && !mismatch; ++i)
         mismatch = strstr(msg, spaces[i]) != NULL;
+    } else if (note && strstr(note, "deduced conflicting types") && strstr(note, "'__private ")) {
+      // `template <class T, uint A> void copy(thread T (&dst)[A], constant T (&src)[A])` called
+      // with a private array: C++ for OpenCL deduces T = `__private float` from `thread T`
+      // (`thread` is no qualifier there) and `float` from `constant T`; Metal deduces float.
+      limitation = true;
     } else if (note) {
       // `candidate function not viable: no known conversion from '__local float[4]' to
       // '__global_device float *__private'`, `... cannot pass pointer to address space ...`.
