@@ -1556,6 +1556,13 @@ static EnigmaRuntimeStatus compileKernel(const char *source, size_t length,
       flags[nf++] = "-gline-tables-only";
     }
     nf = splitFlags(flagsCopy, flags, nf, NUM_BASE_FLAGS + 70);
+    // simdgroup_matrix::thread_elements(): every lane holds its own elements, as on the GPU
+    // (MetalSimdgroupMatrix.h); a command-line definition, so the PCH is built with it. The
+    // elements are accessed as vec<T, 2> and as T: no type-based alias analysis.
+    if (memmem(source, length, "thread_elements", 15)) {
+      flags[nf++] = "-DENIGMA_CPU_MATRIX_ELEMENTS=1";
+      flags[nf++] = "-fno-strict-aliasing";
+    }
     flags[nf++] = incFlag;
     if (realAS) {
       flags[nf++] = "-x"; // launch.cpp, the one input
