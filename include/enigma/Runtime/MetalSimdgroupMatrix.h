@@ -24,9 +24,10 @@
 // (HostCompiler.c), where every lane's matrix object holds its own two elements
 // as on the GPU (lane l: row (l / 4 & 4) + (l / 2) % 4, columns c and c + 1 with
 // c = (l / 4 & 2) * 2 + (l % 2) * 2, Apple's layout), which thread_elements()
-// returns as a vec<T, 2>: every lane loads and computes whole matrices, and the
-// operands of a multiply or a store are first gathered from their owners (one
-// SIMD-group exchange), so elements written through thread_elements() count.
+// returns as a vec<T, 2>: every lane loads whole matrices; the operands of a
+// multiply or a store are first gathered from their owners (one SIMD-group
+// exchange), so elements written through thread_elements() count; a product is
+// computed once, by the first lane to resume, and copied by the others.
 //
 //===----------------------------------------------------------------------===//
 
@@ -108,28 +109,27 @@ ENIGMA_INLINE void __putOwned(simdgroup_matrix<T, C, R> &m, int r, int c, const 
   m.__m[r][c] = T(v[0]);
   m.__m[r][c + 1] = T(v[1]);
 }
-/// Makes the caller's copies of up to three matrices whole: every active lane publishes the
-/// elements it owns (as float, exactly: half and bfloat convert both ways without rounding), and
-/// each copy takes every element from its owner (its own value for a lane that has exited).
-template <class... M> ENIGMA_INLINE void __gatherMatrices(M &...m) {
+/// Publishes the elements the caller owns of up to three matrices (as float, exactly: half and
+/// bfloat convert both ways without rounding) in one SIMD-group exchange; returns its slots.
+template <class... M> ENIGMA_INLINE const unsigned char *__publishOwned(uint64_t *mask, M &...m) {
   static_assert(sizeof...(M) <= 3, "at most three matrices per exchange");
   float mine[2 * sizeof...(M)];
-  int r, c;
+  int r, c, k = 0;
   __ownedElements(__lane(), r, c);
-  {
-    int k = 0;
-    (__getOwned(m, r, c, mine + 2 * k++), ...);
-  }
-  uint64_t mask;
-  const unsigned char *s = __exchange(mine, sizeof(mine), &mask);
+  (__getOwned(m, r, c, mine + 2 * k++), ...);
+  return __exchange(mine, sizeof(mine), mask);
+}
+/// Makes the caller's copies whole: every element from its owner's published value (the copy's
+/// own value for a lane that has exited).
+template <class... M>
+ENIGMA_INLINE void __fillFromOwners(const unsigned char *s, uint64_t mask, M &...m) {
   for (uint l = 0; l < ENIGMA_CPU_SIMD_WIDTH; ++l) {
     if (!((mask >> l) & 1u))
       continue;
     float v[2 * sizeof...(M)];
     __builtin_memcpy((void *)v, s + l * ENIGMA_CPU_SIMD_SLOT_BYTES, sizeof(v));
-    int rr, cc;
+    int rr, cc, k = 0;
     __ownedElements(l, rr, cc);
-    int k = 0;
     (__putOwned(m, rr, cc, v + 2 * k++), ...);
   }
 }
@@ -173,10 +173,13 @@ inline void simdgroup_store(const simdgroup_matrix<T, Cols, Rows> &a, P *dst,
                             ulong elements_per_row = Cols, ulong2 matrix_origin = ulong2(0),
                             bool transpose_matrix = false) {
 #ifdef ENIGMA_CPU_MATRIX_ELEMENTS
+  // The leader stores the elements gathered from their owners.
   simdgroup_matrix<T, Cols, Rows> whole = a;
-  __enigma::__gatherMatrices(whole);
+  uint64_t mask;
+  const unsigned char *s = __enigma::__publishOwned(&mask, whole);
   if (!__enigma::__matrixLeader())
     return;
+  __enigma::__fillFromOwners(s, mask, whole);
   const simdgroup_matrix<T, Cols, Rows> &src = whole;
 #else
   if (!__enigma::__matrixLeader())
@@ -231,23 +234,38 @@ inline void simdgroup_multiply_accumulate(simdgroup_matrix<TD, Cols, Rows> &d,
                                           const simdgroup_matrix<TB, Cols, K> &b_,
                                           const simdgroup_matrix<TC, Cols, Rows> &c_) {
 #ifdef ENIGMA_CPU_MATRIX_ELEMENTS
-  // Every lane computes the whole result from the gathered operands.
+  // The operands gathered from their owners; the first lane to resume computes the whole
+  // result into the exchange's shared area, and every lane copies it.
   simdgroup_matrix<TA, K, Rows> a = a_;
   simdgroup_matrix<TB, Cols, K> b = b_;
   simdgroup_matrix<TC, Cols, Rows> c = c_;
-  __enigma::__gatherMatrices(a, b, c);
+  uint64_t mask;
+  const unsigned char *s = __enigma::__publishOwned(&mask, a, b, c);
+  uint32_t *flag = __enigma::__sharedFlag(s);
+  float acc[Rows][Cols];
+  if (!*flag) {
+    __enigma::__fillFromOwners(s, mask, a, b, c);
+    for (int r = 0; r < Rows; ++r)
+      for (int col = 0; col < Cols; ++col)
+        acc[r][col] = (float)c.__m[r][col];
+    __enigma::__mma(acc, a.__m, b.__m);
+    __builtin_memcpy((void *)__enigma::__sharedSlots(s), (const void *)acc, sizeof(acc));
+    *flag = 1;
+  } else {
+    __builtin_memcpy((void *)acc, (const void *)__enigma::__sharedSlots(s), sizeof(acc));
+  }
 #else
   if (!__enigma::__matrixLeader())
     return;
   const simdgroup_matrix<TA, K, Rows> &a = a_;
   const simdgroup_matrix<TB, Cols, K> &b = b_;
   const simdgroup_matrix<TC, Cols, Rows> &c = c_;
-#endif
   float acc[Rows][Cols];
   for (int r = 0; r < Rows; ++r)
     for (int col = 0; col < Cols; ++col)
       acc[r][col] = (float)c.__m[r][col];
   __enigma::__mma(acc, a.__m, b.__m);
+#endif
   for (int r = 0; r < Rows; ++r)
     for (int col = 0; col < Cols; ++col)
       d.__m[r][col] = (TD)acc[r][col];
@@ -259,17 +277,29 @@ inline void simdgroup_multiply(simdgroup_matrix<TD, Cols, Rows> &d,
                                const simdgroup_matrix<TA, K, Rows> &a_,
                                const simdgroup_matrix<TB, Cols, K> &b_) {
 #ifdef ENIGMA_CPU_MATRIX_ELEMENTS
+  // As simdgroup_multiply_accumulate.
   simdgroup_matrix<TA, K, Rows> a = a_;
   simdgroup_matrix<TB, Cols, K> b = b_;
-  __enigma::__gatherMatrices(a, b);
+  uint64_t mask;
+  const unsigned char *s = __enigma::__publishOwned(&mask, a, b);
+  uint32_t *flag = __enigma::__sharedFlag(s);
+  float acc[Rows][Cols] = {};
+  if (!*flag) {
+    __enigma::__fillFromOwners(s, mask, a, b);
+    __enigma::__mma(acc, a.__m, b.__m);
+    __builtin_memcpy((void *)__enigma::__sharedSlots(s), (const void *)acc, sizeof(acc));
+    *flag = 1;
+  } else {
+    __builtin_memcpy((void *)acc, (const void *)__enigma::__sharedSlots(s), sizeof(acc));
+  }
 #else
   if (!__enigma::__matrixLeader())
     return;
   const simdgroup_matrix<TA, K, Rows> &a = a_;
   const simdgroup_matrix<TB, Cols, K> &b = b_;
-#endif
   float acc[Rows][Cols] = {};
   __enigma::__mma(acc, a.__m, b.__m);
+#endif
   for (int r = 0; r < Rows; ++r)
     for (int col = 0; col < Cols; ++col)
       d.__m[r][col] = (TD)acc[r][col];
