@@ -1038,3 +1038,24 @@ def test_template_deduction_through_thread_falls_back(monkeypatch, mode, tmp_pat
     k(o, grid=(64,), block=(64,))
     i = np.arange(64)
     np.testing.assert_array_equal(o, x * w[i % 4] + w[(i + 1) % 4])
+
+
+STATIC_OBJECT = HEADER + r"""
+struct Counter { int n; Counter() : n(3) {} ~Counter() { n = 0; } };
+static Counter counter;
+kernel void k(device int* out [[buffer(0)]], uint i [[thread_position_in_grid]]) {
+  out[i] = counter.n + int(i);
+}
+"""
+
+
+@REAL
+def test_program_scope_object_with_destructor_takes_the_fallback(default, tmp_path):
+    # Not Metal, but C++ that compiled before real address spaces were the default: the pass
+    # plugin's one-line error in the real mode is a known limitation, so the default mode runs it
+    # erased (ENIGMA_CPU_ADDRESS_SPACES=1 keeps the error, above).
+    k = runtime.compile_msl(STATIC_OBJECT, "k", cache_dir=tmp_path)
+    assert k.address_spaces == "erased-fallback"
+    out = np.zeros(8, np.int32)
+    k(out, grid=(8,), block=(8,))
+    np.testing.assert_array_equal(out, np.arange(8) + 3)

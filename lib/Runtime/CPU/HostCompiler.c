@@ -1066,6 +1066,9 @@ static bool isRealModeLimitation(const char *output) {
       "variables in the",
       "variable cannot be declared in",
       "class member cannot be redeclared",
+      // The pass plugin's (EnigmaBoundsCheck.cpp): C++ for OpenCL registers the destructor of a
+      // program-scope object for a null object. Not Metal, but C++ the erased mode compiles.
+      "a program-scope variable with a destructor is not supported",
   };
   static const char *const spaces[] = {"address space", "__global", "__local", "__constant",
                                        "__generic", "__private"};
