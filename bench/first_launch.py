@@ -15,7 +15,9 @@ checked against numpy):
 `--no-pch` sets ENIGMA_CPU_PCH=0 (the compile without a precompiled header; the link without
 libstdc++ stays). `--no-in-process` sets ENIGMA_CPU_IN_PROCESS=0 (the kernel compiled by a clang
 process instead of clang's libraries in this process, libEnigmaHostCC.so). `-n` sets the number
-of runs (medians and best are printed, in milliseconds). Kernels get the default bounds checking
+of runs (medians and best are printed, in milliseconds). `--address-spaces MODE` sets
+ENIGMA_CPU_ADDRESS_SPACES (`default`: real address spaces with the erased fallback, `1`: real,
+`0`: erased; docs/cpu-runtime.md); without it the environment's setting applies. Kernels get the default bounds checking
 (exact where the bounds-check plugin is available). The load average before and after is printed:
 the machine must be quiet for the figures to mean anything.
 """
@@ -95,8 +97,15 @@ def main() -> None:
         action="store_true",
         help="compile with a clang process (ENIGMA_CPU_IN_PROCESS=0)",
     )
+    ap.add_argument(
+        "--address-spaces",
+        choices=["default", "0", "1"],
+        help="ENIGMA_CPU_ADDRESS_SPACES for the runs (default: the environment's)",
+    )
     args = ap.parse_args()
     env = dict(os.environ)
+    if args.address_spaces is not None:
+        env["ENIGMA_CPU_ADDRESS_SPACES"] = args.address_spaces
     if args.no_pch:
         env["ENIGMA_CPU_PCH"] = "0"
     if args.no_in_process:
@@ -115,9 +124,10 @@ def main() -> None:
             cold_kernel.append(r["total"])
             how.add("in process" if r.get("in_process") else "clang process")
     pch = "off (ENIGMA_CPU_PCH=0)" if args.no_pch else "on"
+    spaces = env.get("ENIGMA_CPU_ADDRESS_SPACES", "default")
     print(
         f"first launch of the vector add, enigma.compile + launch; PCH {pch}; {args.n} runs; "
-        f"new kernel compiled {' and '.join(sorted(how))}"
+        f"new kernel compiled {' and '.join(sorted(how))}; ENIGMA_CPU_ADDRESS_SPACES={spaces}"
     )
     load_after = os.getloadavg()
     print(

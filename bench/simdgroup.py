@@ -10,7 +10,8 @@ Kernels (hand-written MSL, in the style of Metal's own):
      results are combined with simd_max / simd_sum / simd_shuffle; against numpy's
      `softmax(q @ k.T * scale) @ v`;
   2. a 512^3 f32 GEMM with simdgroup_float8x8 (bench/cpu_runtime.py's kernel: one 8x8 tile of C
-     per SIMD-group, 2 SIMD-groups per threadgroup); against numpy's `a @ b`;
+     per SIMD-group, 2 SIMD-groups per threadgroup); against numpy's `a @ b`; then the same
+     kernel with per-lane matrices (its text naming thread_elements());
   3. a block scan and a reduction: threadgroups of 1024 floats, simd_prefix_inclusive_sum per
      SIMD-group, the SIMD-group totals scanned by simd_prefix_exclusive_sum, and each SIMD-group's
      sum by a simd_shuffle_down tree (5 shuffles); against numpy's `cumsum` and `sum` over rows
@@ -181,6 +182,17 @@ def main() -> None:
     gb, gm = timed(launch, opts.repeat)
     line("CPU runtime, 2 SIMD-groups per threadgroup", gb, gm,
          f"{flops / gb / 1e6:7.2f} GFLOP/s {ratio(gb, nb)}")
+    # The same kernel in a text that names thread_elements(): per-lane matrices
+    # (docs/cpu-runtime.md, "SIMD-group matrices").
+    per_lane = rt.compile_msl(GEMM + "\n// uses thread_elements() (per-lane matrices)\n",
+                              "sgemm_simdgroup")
+    mc[:] = 0
+    launch = lambda: per_lane(ma, mb, mc, size, grid=(size // 16 * 64, size // 8), block=(64, 1))
+    launch()
+    np.testing.assert_allclose(mc, ma @ mb, rtol=1e-4)
+    pb, pm = timed(launch, opts.repeat)
+    line("CPU runtime, per-lane matrices (thread_elements)", pb, pm,
+         f"{flops / pb / 1e6:7.2f} GFLOP/s {ratio(pb, nb)}")
 
     # 3. Scan and shuffle reduction.
     n = opts.scan

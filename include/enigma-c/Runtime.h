@@ -38,6 +38,10 @@
  *   ENIGMA_CPU_BOUNDS_PLUGIN path of the EnigmaBoundsCheck pass plugin (default:
  *                         beside libEnigmaCAPI.so); setting it also vouches
  *                         that the host compiler can load it
+ *   ENIGMA_CPU_ADDRESS_SPACES  "1": real address spaces (C++ for OpenCL), "0":
+ *                         erased; unset or "default": real where clang and the
+ *                         pass plugin are used, erased again for Metal that C++
+ *                         for OpenCL alone rejects (see EnigmaCpuAddressSpaces)
  *   ENIGMA_CACHE_DIR      compiled-kernel cache (default $XDG_CACHE_HOME/enigma
  *                         or ~/.cache/enigma)
  *   ENIGMA_CACHE_MAX_MB   size limit of the compiled kernels in the cache, in MiB
@@ -170,6 +174,23 @@ ENIGMA_CAPI_EXPORTED bool enigmaRuntimeCpuKernelWasCached(EnigmaCpuKernel kernel
 /// The bounds checking the kernel was compiled with: EXACT or GUARD (never
 /// DEFAULT); DEFAULT for a NULL kernel.
 ENIGMA_CAPI_EXPORTED EnigmaCpuBoundsCheck enigmaRuntimeCpuKernelGetBoundsCheck(EnigmaCpuKernel kernel);
+
+/// How Metal's address spaces were compiled (docs/cpu-runtime.md, "Compiling the MSL").
+typedef enum EnigmaCpuAddressSpaces {
+  /// Erased: `device`, `thread`, `threadgroup` as an address space are nothing, `constant`
+  /// is `const` (g++, a clang without the pass plugin, a `-std=` flag, or
+  /// ENIGMA_CPU_ADDRESS_SPACES=0).
+  ENIGMA_CPU_ADDRESS_SPACES_ERASED = 0,
+  /// Real: address spaces are types (C++ for OpenCL), as in Metal.
+  ENIGMA_CPU_ADDRESS_SPACES_REAL = 1,
+  /// Erased because the default mode's real-mode compile hit a limitation of C++ for OpenCL
+  /// (not an address-space mismatch); the real mode's output is kept in the cache's errors/.
+  ENIGMA_CPU_ADDRESS_SPACES_ERASED_FALLBACK = 2,
+} EnigmaCpuAddressSpaces;
+
+/// The address-space mode the kernel was compiled in; ERASED for a NULL kernel.
+ENIGMA_CAPI_EXPORTED EnigmaCpuAddressSpaces
+enigmaRuntimeCpuKernelGetAddressSpaces(EnigmaCpuKernel kernel);
 
 /*===----------------------------------------------------------------------===*/
 /* Parameters                                                                 */

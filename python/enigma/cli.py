@@ -192,6 +192,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         print(f"compiler {name}: {found or 'not found'}")
     plugin = _bounds_plugin()
     print(f"bounds-check plugin: {plugin or 'not found (the CPU runtime uses guard pages only)'}")
+    print(f"address spaces: {_address_space_mode(plugin)}")
     for tool in ("enigma-opt", "enigma-translate"):
         print(f"tool {tool}: {shutil.which(tool) or 'not on PATH'}")
     root = _cache_root()
@@ -201,6 +202,25 @@ def _cmd_info(args: argparse.Namespace) -> int:
         size = _dir_size(root) if root.exists() else 0
         print(f"cache: {root} ({size / (1 << 20):.1f} MiB)")
     return 0
+
+
+def _address_space_mode(plugin) -> str:
+    """How the CPU runtime will compile Metal's address spaces (docs/cpu-runtime.md): the same
+    choice as HostCompiler.c's, for the default compiler and no `-std=` flag."""
+    setting = os.environ.get("ENIGMA_CPU_ADDRESS_SPACES", "")
+    cxx = os.environ.get("ENIGMA_CXX") or next(
+        (n for n in ("clang++-22", "clang++", "g++", "c++") if shutil.which(n)), None)
+    path = shutil.which(cxx) if cxx else None
+    clang = path is not None and "clang" in os.path.basename(os.path.realpath(path))
+    if setting in ("0", "off", "no", "false", "erased"):
+        return f"erased (ENIGMA_CPU_ADDRESS_SPACES={setting})"
+    if setting not in ("", "default", "auto", "1", "on", "yes", "true", "real"):
+        return f"invalid ENIGMA_CPU_ADDRESS_SPACES={setting!r} (expected 1, 0 or default)"
+    if not (plugin and clang):
+        return "erased (real address spaces need clang and the bounds-check plugin)"
+    if setting:
+        return f"real, no erased fallback (ENIGMA_CPU_ADDRESS_SPACES={setting})"
+    return "real (default), erased fallback for C++-for-OpenCL limitations"
 
 
 def _bounds_plugin() -> str | None:

@@ -69,6 +69,9 @@ class _CompileOptions(ctypes.Structure):
     ]
 
 
+# EnigmaCpuAddressSpaces.
+_ADDRESS_SPACE_NAMES = {0: "erased", 1: "real", 2: "erased-fallback"}
+
 # EnigmaCpuBoundsCheck.
 _BOUNDS_CHECK_MODES = {None: 0, "exact": 1, "guard": 2}
 _BOUNDS_CHECK_NAMES = {1: "exact", 2: "guard"}
@@ -189,6 +192,8 @@ def _lib() -> ctypes.CDLL:
     lib.enigmaRuntimeCpuKernelWasCached.restype = ctypes.c_bool
     lib.enigmaRuntimeCpuKernelGetBoundsCheck.argtypes = [ctypes.c_void_p]
     lib.enigmaRuntimeCpuKernelGetBoundsCheck.restype = ctypes.c_int
+    lib.enigmaRuntimeCpuKernelGetAddressSpaces.argtypes = [ctypes.c_void_p]
+    lib.enigmaRuntimeCpuKernelGetAddressSpaces.restype = ctypes.c_int
     for name in ("GetNumParams", "GetNumArgs"):
         fn = getattr(lib, "enigmaRuntimeCpuKernel" + name)
         fn.argtypes = [ctypes.c_void_p]
@@ -418,6 +423,13 @@ class CpuKernel:
         #: the alignment slack after a buffer's end or just before its start go unnoticed).
         self.bounds_check: str = _BOUNDS_CHECK_NAMES.get(
             lib.enigmaRuntimeCpuKernelGetBoundsCheck(handle), "guard"
+        )
+        #: How Metal's address spaces were compiled: ``"real"`` (types, as in Metal),
+        #: ``"erased"`` (g++, ``-std=``, ``ENIGMA_CPU_ADDRESS_SPACES=0``) or ``"erased-fallback"``
+        #: (the default mode's real compile hit a limitation of C++ for OpenCL;
+        #: docs/cpu-runtime.md).
+        self.address_spaces: str = _ADDRESS_SPACE_NAMES.get(
+            lib.enigmaRuntimeCpuKernelGetAddressSpaces(handle), "erased"
         )
         params = []
         for i in range(lib.enigmaRuntimeCpuKernelGetNumParams(handle)):

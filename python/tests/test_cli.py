@@ -118,6 +118,9 @@ def test_info_and_cache_clear(tmp_path):
 
     assert f"enigma {enigma.__version__}" in info.stdout and enigma.__version__ != "unknown"
     assert "backends: metal" in info.stdout and f"cache: {cache}" in info.stdout
+    assert "address spaces: " in info.stdout
+    erased = enigma_cli("info", env={**env, "ENIGMA_CPU_ADDRESS_SPACES": "0"})
+    assert "address spaces: erased (ENIGMA_CPU_ADDRESS_SPACES=0)" in erased.stdout
     assert cache.exists()
     cleared = enigma_cli("cache", "clear", env=env)
     assert cleared.returncode == 0 and not cache.exists()

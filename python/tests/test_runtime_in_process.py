@@ -217,6 +217,55 @@ def test_link_process_without_the_module(tmp_path, monkeypatch) -> None:
     assert link_counts() == (before[0], before[1] + 1)
 
 
+DEFAULT_MODE_KERNELS = {
+    # Real by default: overloads by address space.
+    "real": REAL_SPACES,
+    # C++ for OpenCL rejects the conditional (its third operand is left alone by the source
+    # rewrite): the erased fallback.
+    "erased-fallback": """
+#include <metal_stdlib>
+using namespace metal;
+kernel void k(device float4* o [[buffer(0)]], threadgroup float* t [[threadgroup(0)]],
+              uint i [[thread_position_in_threadgroup]]) {
+  t[i] = o[i].x;
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  o[i] = (i & 1u) ? o[i] : vec<float, 4>(t[i ^ 1u]);
+}
+""",
+}
+
+
+@pytest.mark.parametrize("mode", sorted(DEFAULT_MODE_KERNELS))
+def test_default_mode_in_process_same_as_the_compiler_process(tmp_path, monkeypatch, mode) -> None:
+    """The default address-space mode (real, with the erased fallback) gives the same kernel,
+    mode and machine code in process and with a clang process."""
+    monkeypatch.delenv("ENIGMA_CPU_ADDRESS_SPACES", raising=False)
+    before = counts()
+    inproc = rt.compile_msl(DEFAULT_MODE_KERNELS[mode], "k", cache_dir=tmp_path / "a")
+    after = counts()
+    # The kernel compiles in process: twice for the fallback (real, then erased).
+    assert after[0] >= before[0] + (2 if mode == "erased-fallback" else 1), (before, after)
+    monkeypatch.setenv("ENIGMA_CPU_IN_PROCESS", "0")
+    proc = rt.compile_msl(DEFAULT_MODE_KERNELS[mode], "k", cache_dir=tmp_path / "b")
+    assert counts()[0] == after[0]
+    assert inproc.address_spaces == proc.address_spaces == mode
+    assert _disassembly(inproc.library_path) == _disassembly(proc.library_path)
+
+
+def test_address_space_mismatch_same_error_in_process(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("ENIGMA_CPU_ADDRESS_SPACES", raising=False)
+    src = REAL_SPACES.replace("float scaled(threadgroup const float* p) { return p[0] * 3; }", "")
+    errors = []
+    for env in ["1", "0"]:
+        monkeypatch.setenv("ENIGMA_CPU_IN_PROCESS", env)
+        with pytest.raises(EnigmaError) as exc:
+            rt.compile_msl(src, "k", cache_dir=tmp_path / env)
+        errors.append(str(exc.value).splitlines()[0])
+    assert errors[0] == errors[1]
+    assert re.fullmatch(r"k\.metal:12:\d+: error: no matching function for call to 'scaled'",
+                        errors[0]), errors[0]
+
+
 def test_env_zero_uses_the_compiler_process(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("ENIGMA_CPU_IN_PROCESS", "0")
     before = counts()

@@ -219,8 +219,9 @@ def test_direct_link_and_its_fallback(tmp_path, monkeypatch, direct) -> None:
     # needs a symbol only the C/C++ runtime objects define is linked again through the driver.
     # ENIGMA_CPU_DIRECT_LINK=0 always links through the driver. Both give the same results.
     monkeypatch.setenv("ENIGMA_CPU_DIRECT_LINK", direct)
-    # A program-scope object with a constructor is C++, not Metal: the real address-space mode
-    # (C++ for OpenCL) rejects it (test_address_spaces.py), so this link test uses the erased mode.
+    # A program-scope object with a destructor is C++, not Metal: the real address-space mode
+    # (C++ for OpenCL) rejects it (test_address_spaces.py), so this link test uses the erased mode
+    # (the default mode gets there through the erased fallback, test_address_spaces.py).
     monkeypatch.setenv("ENIGMA_CPU_ADDRESS_SPACES", "0")
     check(kernel("2.0f", tmp_path), 2.0)
     k = rt.compile_msl(STATIC_OBJECT, "k", cache_dir=tmp_path)

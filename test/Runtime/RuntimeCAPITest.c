@@ -141,6 +141,14 @@ int main(void) {
                                                                                     : "?");
   // EXACT: bounds check: exact
   // GUARD: bounds check: guard
+  // Real address spaces wherever clang and the plugin are used (the default mode).
+  printf("address spaces: %s\n",
+         enigmaRuntimeCpuKernelGetAddressSpaces(o) == ENIGMA_CPU_ADDRESS_SPACES_REAL ? "real"
+         : enigmaRuntimeCpuKernelGetAddressSpaces(o) == ENIGMA_CPU_ADDRESS_SPACES_ERASED
+             ? "erased"
+             : "?");
+  // EXACT: address spaces: real
+  // GUARD: address spaces: erased
   float bx[4] = {1, 2, 3, 4}, by[4] = {0};
   EnigmaCpuArg bargs[2] = {{bx, sizeof(bx)}, {by, sizeof(by)}};
   EnigmaCpuLaunchConfig four = {{4, 1, 1}, {4, 1, 1}, 1, 0, 0};
@@ -153,6 +161,8 @@ int main(void) {
   enigmaRuntimeCpuKernelDestroy(o);
   printf("kernel after destroy: %d\n", (int)enigmaRuntimeCpuKernelGetBoundsCheck(NULL));
   // CHECK: kernel after destroy: 0
+  printf("address spaces of NULL: %d\n", (int)enigmaRuntimeCpuKernelGetAddressSpaces(NULL));
+  // CHECK: address spaces of NULL: 0
 
   // Exact checking needs the clang the plugin was built for.
   EnigmaCpuCompileOptions exactSh = {"/bin/sh", NULL, NULL, ENIGMA_CPU_BOUNDS_CHECK_EXACT};

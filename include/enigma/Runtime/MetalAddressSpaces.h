@@ -2,9 +2,10 @@
 //
 // The CPU runtime compiles MSL in one of two modes (docs/cpu-runtime.md, "Compiling the MSL"):
 //
-// * erased (the default, and always with g++): C++17; `device`, `thread` are nothing,
-//   `constant` is `const`, so address spaces are not types;
-// * real (ENIGMA_CPU_ADDRESS_SPACES=1, clang with the bounds-check plugin): the text is compiled as C++ for
+// * erased (ENIGMA_CPU_ADDRESS_SPACES=0, g++, a -std= flag, and the default mode's fallback):
+//   C++17; `device`, `thread` are nothing, `constant` is `const`, so address spaces are not types;
+// * real (the default with clang and the bounds-check plugin; forced by
+//   ENIGMA_CPU_ADDRESS_SPACES=1): the text is compiled as C++ for
 //   OpenCL (clang -x clcpp -cl-std=clc++2021), whose address spaces are qualifiers of the type
 //   system, so overloads by address space, member functions qualified by one, and the errors
 //   Metal gives for mixing them work as in Metal. On x86-64 and AArch64 every OpenCL address
@@ -34,6 +35,8 @@
 #pragma OPENCL EXTENSION __cl_clang_function_pointers : enable
 #pragma OPENCL EXTENSION __cl_clang_variadic_functions : enable
 #pragma OPENCL EXTENSION __cl_clang_non_portable_kernel_param_types : enable
+// Metal allows bit-fields (OpenCL does not, without this extension of clang's).
+#pragma OPENCL EXTENSION __cl_clang_bitfields : enable
 
 // OpenCL keywords that are ordinary identifiers in MSL (and in the C++ library headers).
 #define half __metal_half

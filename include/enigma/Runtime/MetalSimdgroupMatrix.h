@@ -20,6 +20,15 @@
 // undefined, gets the leader's results. The leader's loads and stores are the
 // ones bounds-checked and race-checked.
 //
+// A kernel that names thread_elements() is compiled with ENIGMA_CPU_MATRIX_ELEMENTS
+// (HostCompiler.c), where every lane's matrix object holds its own two elements
+// as on the GPU (lane l: row (l / 4 & 4) + (l / 2) % 4, columns c and c + 1 with
+// c = (l / 4 & 2) * 2 + (l % 2) * 2, Apple's layout), which thread_elements()
+// returns as a vec<T, 2>: every lane loads whole matrices; the operands of a
+// multiply or a store are first gathered from their owners (one SIMD-group
+// exchange), so elements written through thread_elements() count; a product is
+// computed once, by the first lane to resume, and copied by the others.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef ENIGMA_RUNTIME_METALSIMDGROUPMATRIX_H
@@ -46,10 +55,35 @@ ENIGMA_INLINE bool __matrixLeader() {
 }
 } // namespace __enigma
 
+#ifdef ENIGMA_CPU_MATRIX_ELEMENTS
+namespace __enigma {
+/// The two elements lane `l` holds on Apple GPUs: (r, c) and (r, c + 1).
+ENIGMA_INLINE void __ownedElements(uint l, int &r, int &c) {
+  uint q = l / 4;
+  r = int((q & 4) + (l / 2) % 4);
+  c = int((q & 2) * 2 + (l % 2) * 2);
+}
+} // namespace __enigma
+#endif
+
 template <class T, int Cols, int Rows> struct simdgroup_matrix {
   static_assert(Cols == 8 && Rows == 8, "Metal supports 8x8 SIMD-group matrices only");
   /// Row-major: __m[r][c] is row r, column c.
-  T __m[Rows][Cols];
+  alignas(2 * sizeof(T)) T __m[Rows][Cols];
+
+#ifdef ENIGMA_CPU_MATRIX_ELEMENTS
+  /// This lane's two elements (see the top of this file).
+  vec<T, 2> &thread_elements() {
+    int r, c;
+    __enigma::__ownedElements(__enigma::__lane(), r, c);
+    return *reinterpret_cast<vec<T, 2> *>(&__m[r][c]);
+  }
+  const vec<T, 2> &thread_elements() const {
+    int r, c;
+    __enigma::__ownedElements(__enigma::__lane(), r, c);
+    return *reinterpret_cast<const vec<T, 2> *>(&__m[r][c]);
+  }
+#endif
 
   simdgroup_matrix() = default;
   /// A diagonal matrix with `dval` on the diagonal.
@@ -62,6 +96,45 @@ template <class T, int Cols, int Rows> struct simdgroup_matrix {
 typedef simdgroup_matrix<float, 8, 8> simdgroup_float8x8;
 typedef simdgroup_matrix<half, 8, 8> simdgroup_half8x8;
 typedef simdgroup_matrix<bfloat, 8, 8> simdgroup_bfloat8x8;
+
+#ifdef ENIGMA_CPU_MATRIX_ELEMENTS
+namespace __enigma {
+template <class T, int C, int R>
+ENIGMA_INLINE void __getOwned(const simdgroup_matrix<T, C, R> &m, int r, int c, float *v) {
+  v[0] = (float)m.__m[r][c];
+  v[1] = (float)m.__m[r][c + 1];
+}
+template <class T, int C, int R>
+ENIGMA_INLINE void __putOwned(simdgroup_matrix<T, C, R> &m, int r, int c, const float *v) {
+  m.__m[r][c] = T(v[0]);
+  m.__m[r][c + 1] = T(v[1]);
+}
+/// Publishes the elements the caller owns of up to three matrices (as float, exactly: half and
+/// bfloat convert both ways without rounding) in one SIMD-group exchange; returns its slots.
+template <class... M> ENIGMA_INLINE const unsigned char *__publishOwned(uint64_t *mask, M &...m) {
+  static_assert(sizeof...(M) <= 3, "at most three matrices per exchange");
+  float mine[2 * sizeof...(M)];
+  int r, c, k = 0;
+  __ownedElements(__lane(), r, c);
+  (__getOwned(m, r, c, mine + 2 * k++), ...);
+  return __exchange(mine, sizeof(mine), mask);
+}
+/// Makes the caller's copies whole: every element from its owner's published value (the copy's
+/// own value for a lane that has exited).
+template <class... M>
+ENIGMA_INLINE void __fillFromOwners(const unsigned char *s, uint64_t mask, M &...m) {
+  for (uint l = 0; l < ENIGMA_CPU_SIMD_WIDTH; ++l) {
+    if (!((mask >> l) & 1u))
+      continue;
+    float v[2 * sizeof...(M)];
+    __builtin_memcpy((void *)v, s + l * ENIGMA_CPU_SIMD_SLOT_BYTES, sizeof(v));
+    int rr, cc, k = 0;
+    __ownedElements(l, rr, cc);
+    (__putOwned(m, rr, cc, v + 2 * k++), ...);
+  }
+}
+} // namespace __enigma
+#endif
 
 template <class T, int Cols, int Rows>
 inline simdgroup_matrix<T, Cols, Rows> make_filled_simdgroup_matrix(T value) {
@@ -79,8 +152,10 @@ template <class T, int Cols, int Rows, class P>
 inline void simdgroup_load(simdgroup_matrix<T, Cols, Rows> &d, const P *src,
                            ulong elements_per_row = Cols, ulong2 matrix_origin = ulong2(0),
                            bool transpose_matrix = false) {
+#ifndef ENIGMA_CPU_MATRIX_ELEMENTS
   if (!__enigma::__matrixLeader())
     return;
+#endif
   const P *base = src + matrix_origin.y * elements_per_row + matrix_origin.x;
   if (!transpose_matrix) {
     for (int r = 0; r < Rows; ++r)
@@ -97,17 +172,29 @@ template <class T, int Cols, int Rows, class P>
 inline void simdgroup_store(const simdgroup_matrix<T, Cols, Rows> &a, P *dst,
                             ulong elements_per_row = Cols, ulong2 matrix_origin = ulong2(0),
                             bool transpose_matrix = false) {
+#ifdef ENIGMA_CPU_MATRIX_ELEMENTS
+  // The leader stores the elements gathered from their owners.
+  simdgroup_matrix<T, Cols, Rows> whole = a;
+  uint64_t mask;
+  const unsigned char *s = __enigma::__publishOwned(&mask, whole);
   if (!__enigma::__matrixLeader())
     return;
+  __enigma::__fillFromOwners(s, mask, whole);
+  const simdgroup_matrix<T, Cols, Rows> &src = whole;
+#else
+  if (!__enigma::__matrixLeader())
+    return;
+  const simdgroup_matrix<T, Cols, Rows> &src = a;
+#endif
   P *base = dst + matrix_origin.y * elements_per_row + matrix_origin.x;
   if (!transpose_matrix) {
     for (int r = 0; r < Rows; ++r)
       for (int c = 0; c < Cols; ++c)
-        base[r * elements_per_row + c] = (P)a.__m[r][c];
+        base[r * elements_per_row + c] = (P)src.__m[r][c];
   } else {
     for (int r = 0; r < Rows; ++r)
       for (int c = 0; c < Cols; ++c)
-        base[c * elements_per_row + r] = (P)a.__m[r][c];
+        base[c * elements_per_row + r] = (P)src.__m[r][c];
   }
 }
 
@@ -143,16 +230,42 @@ inline void __mma(F (&acc)[M][N], const TA (&a)[M][K], const TB (&b)[K][N]) {
 /// d = a * b + c. d may be the same object as a, b or c.
 template <class TD, class TA, class TB, class TC, int Cols, int Rows, int K>
 inline void simdgroup_multiply_accumulate(simdgroup_matrix<TD, Cols, Rows> &d,
-                                          const simdgroup_matrix<TA, K, Rows> &a,
-                                          const simdgroup_matrix<TB, Cols, K> &b,
-                                          const simdgroup_matrix<TC, Cols, Rows> &c) {
+                                          const simdgroup_matrix<TA, K, Rows> &a_,
+                                          const simdgroup_matrix<TB, Cols, K> &b_,
+                                          const simdgroup_matrix<TC, Cols, Rows> &c_) {
+#ifdef ENIGMA_CPU_MATRIX_ELEMENTS
+  // The operands gathered from their owners; the first lane to resume computes the whole
+  // result into the exchange's shared area, and every lane copies it.
+  simdgroup_matrix<TA, K, Rows> a = a_;
+  simdgroup_matrix<TB, Cols, K> b = b_;
+  simdgroup_matrix<TC, Cols, Rows> c = c_;
+  uint64_t mask;
+  const unsigned char *s = __enigma::__publishOwned(&mask, a, b, c);
+  uint32_t *flag = __enigma::__sharedFlag(s);
+  float acc[Rows][Cols];
+  if (!*flag) {
+    __enigma::__fillFromOwners(s, mask, a, b, c);
+    for (int r = 0; r < Rows; ++r)
+      for (int col = 0; col < Cols; ++col)
+        acc[r][col] = (float)c.__m[r][col];
+    __enigma::__mma(acc, a.__m, b.__m);
+    __builtin_memcpy((void *)__enigma::__sharedSlots(s), (const void *)acc, sizeof(acc));
+    *flag = 1;
+  } else {
+    __builtin_memcpy((void *)acc, (const void *)__enigma::__sharedSlots(s), sizeof(acc));
+  }
+#else
   if (!__enigma::__matrixLeader())
     return;
+  const simdgroup_matrix<TA, K, Rows> &a = a_;
+  const simdgroup_matrix<TB, Cols, K> &b = b_;
+  const simdgroup_matrix<TC, Cols, Rows> &c = c_;
   float acc[Rows][Cols];
   for (int r = 0; r < Rows; ++r)
     for (int col = 0; col < Cols; ++col)
       acc[r][col] = (float)c.__m[r][col];
   __enigma::__mma(acc, a.__m, b.__m);
+#endif
   for (int r = 0; r < Rows; ++r)
     for (int col = 0; col < Cols; ++col)
       d.__m[r][col] = (TD)acc[r][col];
@@ -161,12 +274,32 @@ inline void simdgroup_multiply_accumulate(simdgroup_matrix<TD, Cols, Rows> &d,
 /// d = a * b.
 template <class TD, class TA, class TB, int Cols, int Rows, int K>
 inline void simdgroup_multiply(simdgroup_matrix<TD, Cols, Rows> &d,
-                               const simdgroup_matrix<TA, K, Rows> &a,
-                               const simdgroup_matrix<TB, Cols, K> &b) {
+                               const simdgroup_matrix<TA, K, Rows> &a_,
+                               const simdgroup_matrix<TB, Cols, K> &b_) {
+#ifdef ENIGMA_CPU_MATRIX_ELEMENTS
+  // As simdgroup_multiply_accumulate.
+  simdgroup_matrix<TA, K, Rows> a = a_;
+  simdgroup_matrix<TB, Cols, K> b = b_;
+  uint64_t mask;
+  const unsigned char *s = __enigma::__publishOwned(&mask, a, b);
+  uint32_t *flag = __enigma::__sharedFlag(s);
+  float acc[Rows][Cols] = {};
+  if (!*flag) {
+    __enigma::__fillFromOwners(s, mask, a, b);
+    __enigma::__mma(acc, a.__m, b.__m);
+    __builtin_memcpy((void *)__enigma::__sharedSlots(s), (const void *)acc, sizeof(acc));
+    *flag = 1;
+  } else {
+    __builtin_memcpy((void *)acc, (const void *)__enigma::__sharedSlots(s), sizeof(acc));
+  }
+#else
   if (!__enigma::__matrixLeader())
     return;
+  const simdgroup_matrix<TA, K, Rows> &a = a_;
+  const simdgroup_matrix<TB, Cols, K> &b = b_;
   float acc[Rows][Cols] = {};
   __enigma::__mma(acc, a.__m, b.__m);
+#endif
   for (int r = 0; r < Rows; ++r)
     for (int col = 0; col < Cols; ++col)
       d.__m[r][col] = (TD)acc[r][col];

@@ -162,6 +162,8 @@ typedef struct EnigmaCpuCompiled {
   EnigmaCpuBoundsCheck boundsCheck;    /* EXACT or GUARD */
   char *libraryPath;
   bool cached;
+  int addressSpaces;         /* 1: real address spaces, 0: erased */
+  bool addressSpaceFallback; /* erased after the default mode's real compile failed */
 } EnigmaCpuCompiled;
 
 /// Compiles (or loads from the cache) the MSL text with a generated launcher

@@ -1053,24 +1053,94 @@ static bool linkDirect(const char *ld, EnigmaHostCCLinkFn inProcess, const char 
  * as C++ for OpenCL (-x clcpp -cl-std=clc++2021), whose address spaces are part of the type
  * system. Needs clang and the pass plugin (which turns the header's thread_local-marked globals
  * into thread_locals); g++ and plugin-less builds keep the erased mode, C++17 with the address
- * spaces defined away. The real mode is opt-in (ENIGMA_CPU_ADDRESS_SPACES=1) wherever it is
- * available: member functions overloaded by `device`, `constant` and the other address spaces
- * compile in Metal but not in C++ for OpenCL (docs/cpu-runtime.md).
+ * spaces defined away. The real mode is the default wherever it is available; a kernel that C++
+ * for OpenCL alone rejects (a known limitation, not an address-space mismatch) is compiled again
+ * in the erased mode, under the same cache key (enigmaCpuCompile). ENIGMA_CPU_ADDRESS_SPACES=1
+ * forces the real mode (no fallback), =0 the erased one (docs/cpu-runtime.md).
  */
 
-/// Whether kernels compiled by `cxx` get real address spaces; `plugin` is set when it may be
-/// used (it is loaded in the real mode even with guard pages only, see EnigmaBoundsCheck.cpp).
-/// User flags that choose a language standard (`-std=c++20`) keep the erased mode, which they
-/// are written for.
-static bool realAddressSpaces(const char *cxx, const char *plugin, const char *userFlags) {
-  // Opt-in (ENIGMA_CPU_ADDRESS_SPACES=1): C++ for OpenCL rejects Metal code (member functions
-  // overloaded by `device` and `constant`, docs/cpu-runtime.md).
+/// How kernels get their address spaces (ENIGMA_CPU_ADDRESS_SPACES, docs/cpu-runtime.md).
+typedef enum AddressSpaceMode {
+  AS_ERASED, ///< C++17, address-space words erased (g++, no plugin, -std=, or =0)
+  AS_REAL,   ///< C++ for OpenCL, no fallback (=1)
+  AS_AUTO,   ///< the default: real, and erased again when C++ for OpenCL alone rejects the kernel
+  AS_INVALID ///< an unknown value of ENIGMA_CPU_ADDRESS_SPACES
+} AddressSpaceMode;
+
+/// The address-space mode of kernels compiled by `cxx`; `plugin` is set when it may be used (it
+/// is loaded in the real mode even with guard pages only, see EnigmaBoundsCheck.cpp). User flags
+/// that choose a language standard (`-std=c++20`) keep the erased mode, which they are written
+/// for; so do g++ and a clang without the plugin.
+static AddressSpaceMode addressSpaceMode(const char *cxx, const char *plugin,
+                                         const char *userFlags) {
   const char *env = getenv("ENIGMA_CPU_ADDRESS_SPACES");
-  if (!env || !(!strcmp(env, "1") || !strcmp(env, "on") || !strcmp(env, "yes")))
-    return false;
+  AddressSpaceMode mode = AS_AUTO;
+  if (env && (!strcmp(env, "1") || !strcmp(env, "on") || !strcmp(env, "yes") ||
+              !strcmp(env, "true") || !strcmp(env, "real")))
+    mode = AS_REAL;
+  else if (env && (!strcmp(env, "0") || !strcmp(env, "off") || !strcmp(env, "no") ||
+                   !strcmp(env, "false") || !strcmp(env, "erased")))
+    return AS_ERASED;
+  else if (env && *env && strcmp(env, "default") && strcmp(env, "auto"))
+    return AS_INVALID;
   if (userFlags && strstr(userFlags, "-std="))
-    return false;
-  return plugin && isClang(cxx);
+    return AS_ERASED;
+  return plugin && isClang(cxx) ? mode : AS_ERASED;
+}
+
+/// Whether a failed real-mode compile's `output` shows Metal that C++ for OpenCL alone rejects
+/// (then the default mode compiles the kernel again in the erased mode): some error is one of
+/// the known limitations below, and no error or note is about an address-space mismatch
+/// (converting or binding between spaces, which Metal rejects too: it stays the user's error).
+/// Other errors (an error in the kernel) are reported as they are, without a second compile.
+static bool isRealModeLimitation(const char *output) {
+  static const char *const limitations[] = {
+      "function type may not be qualified with an address space",
+      "functions that differ only in their return type cannot be overloaded",
+      "incompatible operand types",
+      "OpenCL",
+      "must reside in",
+      "may not be qualified with an address space",
+      "automatic variable qualified with",
+      "variables in the",
+      "variable cannot be declared in",
+      "class member cannot be redeclared",
+      // The pass plugin's (EnigmaBoundsCheck.cpp): C++ for OpenCL registers the destructor of a
+      // program-scope object for a null object. Not Metal, but C++ the erased mode compiles.
+      "a program-scope variable with a destructor is not supported",
+  };
+  static const char *const spaces[] = {"address space", "__global", "__local", "__constant",
+                                       "__generic", "__private"};
+  bool limitation = false, mismatch = false;
+  for (const char *line = output ? output : ""; *line;) {
+    const char *end = strchr(line, '\n');
+    if (!end)
+      end = line + strlen(line);
+    char *text = enigmaCpuStrndup(line, (size_t)(end - line));
+    const char *msg = text ? strstr(text, ": error: ") : NULL;
+    const char *note = text ? strstr(text, ": note: ") : NULL;
+    if (msg) {
+      bool known = false;
+      for (size_t i = 0; i < sizeof(limitations) / sizeof(*limitations) && !known; ++i)
+        known = strstr(msg, limitations[i]) != NULL;
+      limitation |= known;
+      for (size_t i = 0; i < sizeof(spaces) / sizeof(*spaces) && !known && !mismatch; ++i)
+        mismatch = strstr(msg, spaces[i]) != NULL;
+    } else if (note && strstr(note, "deduced conflicting types") && strstr(note, "'__private ")) {
+      // `template <class T, uint A> void copy(thread T (&dst)[A], constant T (&src)[A])` called
+      // with a private array: C++ for OpenCL deduces T = `__private float` from `thread T`
+      // (`thread` is no qualifier there) and `float` from `constant T`; Metal deduces float.
+      limitation = true;
+    } else if (note) {
+      // `candidate function not viable: no known conversion from '__local float[4]' to
+      // '__global_device float *__private'`, `... cannot pass pointer to address space ...`.
+      for (size_t i = 0; i < sizeof(spaces) / sizeof(*spaces) && !mismatch; ++i)
+        mismatch = strstr(note, spaces[i]) != NULL;
+    }
+    free(text);
+    line = *end ? end + 1 : end;
+  }
+  return limitation && !mismatch;
 }
 
 /// The C++ library's include directories of `cxx` (-x clcpp does not search them), as
@@ -1232,6 +1302,11 @@ static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *
                         "ENIGMA_CPU_EXPORT const uint32_t enigma_cpu_abi_version = "
                         "ENIGMA_CPU_ABI_VERSION;\n"
                         "ENIGMA_CPU_EXPORT const uint32_t enigma_cpu_num_params = %zu;\n"
+                        "#ifdef ENIGMA_CPU_REAL_ADDRESS_SPACES\n"
+                        "ENIGMA_CPU_EXPORT const uint32_t enigma_cpu_real_address_spaces = 1;\n"
+                        "#else\n"
+                        "ENIGMA_CPU_EXPORT const uint32_t enigma_cpu_real_address_spaces = 0;\n"
+                        "#endif\n"
                         "ENIGMA_CPU_EXPORT const EnigmaCpuParamLayout enigma_cpu_params[] = {\n",
                         kernelName, exactBounds ? "#define ENIGMA_CPU_EXACT_BOUNDS 1\n" : "",
                         kernelName,
@@ -1287,6 +1362,7 @@ static EnigmaRuntimeStatus load(const char *path, const char *kernelName,
   const EnigmaCpuParamLayout *layouts = dlsym(h, "enigma_cpu_params");
   void *run = dlsym(h, "enigma_cpu_run");
   EnigmaCpuBoundsTable *bounds = dlsym(h, "enigma_cpu_bounds");
+  const uint32_t *spaces = dlsym(h, "enigma_cpu_real_address_spaces");
   if (!abi || !num || !layouts || !run || !bounds || *abi != ENIGMA_CPU_ABI_VERSION ||
       *num != sig->numParams) {
     dlclose(h);
@@ -1299,13 +1375,19 @@ static EnigmaRuntimeStatus load(const char *path, const char *kernelName,
   *(void **)&out->run = run;
   out->layouts = layouts;
   out->bounds = bounds;
+  out->addressSpaces = spaces ? (int)*spaces : -1;
   return ENIGMA_RUNTIME_OK;
 }
 
-EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const char *kernelName,
-                                     const EnigmaCpuSignature *sig,
-                                     const EnigmaCpuCompileOptions *opts, EnigmaCpuCompiled *out,
-                                     EnigmaRuntimeError *error) {
+/// Compiles (or loads from the cache) one kernel. In the default address-space mode (AS_AUTO)
+/// the kernel is compiled in the real mode, or in the erased one when `erasedRetry` is set (the
+/// result is cached under the same key, so a warm cache does not pay the retry again); a failed
+/// real-mode compile of the default mode returns the compiler's output in *realOutput.
+static EnigmaRuntimeStatus compileKernel(const char *source, size_t length,
+                                         const char *kernelName, const EnigmaCpuSignature *sig,
+                                         const EnigmaCpuCompileOptions *opts,
+                                         EnigmaCpuCompiled *out, EnigmaRuntimeError *error,
+                                         bool erasedRetry, char **realOutput) {
   memset(out, 0, sizeof(*out));
   EnigmaRuntimeStatus st = ENIGMA_RUNTIME_OK;
   char *root = NULL, *incDir = NULL, *cxx = NULL, *identity = NULL, *ld = NULL;
@@ -1314,6 +1396,7 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   char *plugin = NULL, *pluginIdentity = NULL, *pluginFlag = NULL, *whyOwned = NULL;
   char *asPluginFlag = NULL, *asIncludes = NULL; // real address spaces
   bool realAS = false;
+  AddressSpaceMode asMode = AS_ERASED;
 
   root = cacheRoot(opts, error);
   if (!root)
@@ -1368,11 +1451,19 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   }
   {
     const char *user = opts && opts->cxxFlags ? opts->cxxFlags : getenv("ENIGMA_CPU_CXXFLAGS");
-    realAS = realAddressSpaces(cxx, asPlugin, user);
+    asMode = addressSpaceMode(cxx, asPlugin, user);
+    realAS = (asMode == AS_REAL || asMode == AS_AUTO) && !erasedRetry;
   }
   asPluginFlag = realAS && !pluginFlag ? enigmaCpuFormat("-fpass-plugin=%s", asPlugin) : NULL;
   if (asPlugin != plugin)
     free(asPlugin);
+  if (asMode == AS_INVALID) {
+    st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_INVALID_ARGUMENT,
+                           "ENIGMA_CPU_ADDRESS_SPACES is '%s'; expected '1' (real), '0' (erased) "
+                           "or 'default'",
+                           getenv("ENIGMA_CPU_ADDRESS_SPACES"));
+    goto done;
+  }
 
   identity = compilerIdentity(cxx);
   const char *extra = opts && opts->cxxFlags ? opts->cxxFlags : getenv("ENIGMA_CPU_CXXFLAGS");
@@ -1387,8 +1478,9 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
   EnigmaCpuSha256 h;
   enigmaCpuSha256Init(&h);
   const char *parts[] = {"enigma-cpu-kernel\n",
-                         realAS ? "metal-source-rewrite-3 real-address-spaces-1\n"
-                                : "metal-source-rewrite-3\n",
+                         asMode == AS_AUTO   ? "metal-source-rewrite-4 address-spaces-default-1\n"
+                         : asMode == AS_REAL ? "metal-source-rewrite-4 real-address-spaces-1\n"
+                                             : "metal-source-rewrite-4\n",
                          enigmaCpuHeaderVersion(),
                          "\n",
                          identity,
@@ -1432,6 +1524,11 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     EnigmaRuntimeError ignored = {0};
     EnigmaCpuBoundsCheck chosen = out->boundsCheck;
     if (load(soPath, kernelName, sig, out, &ignored) == ENIGMA_RUNTIME_OK) {
+      if (out->addressSpaces < 0) // built before the launcher said
+        out->addressSpaces = asMode == AS_REAL ? 1 : 0;
+      // The default mode tries the real mode first: an erased kernel under its key is the
+      // erased fallback, cached (no second real-mode compile on a warm cache).
+      out->addressSpaceFallback = asMode == AS_AUTO && out->addressSpaces == 0;
       // Recently used: pruning deletes the least recently used kernels first.
       utimensat(AT_FDCWD, soPath, NULL, 0);
       out->boundsCheck = chosen;
@@ -1501,6 +1598,13 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
       flags[nf++] = "-gline-tables-only";
     }
     nf = splitFlags(flagsCopy, flags, nf, NUM_BASE_FLAGS + 70);
+    // simdgroup_matrix::thread_elements(): every lane holds its own elements, as on the GPU
+    // (MetalSimdgroupMatrix.h); a command-line definition, so the PCH is built with it. The
+    // elements are accessed as vec<T, 2> and as T: no type-based alias analysis.
+    if (memmem(source, length, "thread_elements", 15)) {
+      flags[nf++] = "-DENIGMA_CPU_MATRIX_ELEMENTS=1";
+      flags[nf++] = "-fno-strict-aliasing";
+    }
     flags[nf++] = incFlag;
     if (realAS) {
       flags[nf++] = "-x"; // launch.cpp, the one input
@@ -1538,8 +1642,12 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     }
     if (objPath)
       unlink(objPath);
-    free(objPath);
-    if (rc > 0 && (pch || leanLink)) {
+    // objPath is freed below: argv still names it when the first compile's error is reported.
+    // A known C++-for-OpenCL limitation in the default mode's real compile is the source's, not
+    // the PCH's: the erased fallback follows (enigmaCpuCompile), without a compile without it.
+    bool limitation = rc > 0 && asMode == AS_AUTO && realAS && output &&
+                      isRealModeLimitation(output);
+    if (rc > 0 && (pch || leanLink) && !limitation) {
       // Never a user-visible failure: compile again the usual way (no PCH, full link). If that
       // works, the PCH was at fault, unless the first attempt failed to link (a kernel that
       // needs the C++ runtime); if not, the error is the plain compile's.
@@ -1568,8 +1676,12 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
       {
         // One clear line first (the first error, located in the kernel's source), then where
         // the full output is: never a page of C++ errors about the compatibility header.
+        if (realOutput && asMode == AS_AUTO && realAS)
+          *realOutput = enigmaCpuStrndup(output ? output : "", output ? strlen(output) : 0);
         char *first = firstCompilerError(output, kernelName);
-        char *log = saveCompilerOutput(root, key, cmdline, output);
+        char logKey[80];
+        snprintf(logKey, sizeof(logKey), "%s%s", key, erasedRetry ? ".erased" : "");
+        char *log = saveCompilerOutput(root, logKey, cmdline, output);
         if (first)
           st = enigmaCpuSetError(
               error, ENIGMA_RUNTIME_ERROR_COMPILE,
@@ -1592,6 +1704,8 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
     } else {
       st = load(soPath, kernelName, sig, out, error);
       if (st == ENIGMA_RUNTIME_OK) {
+        if (out->addressSpaces < 0)
+          out->addressSpaces = realAS ? 1 : 0;
         pruneCache(root, soPath);
         out->libraryPath = soPath;
         soPath = NULL;
@@ -1599,6 +1713,7 @@ EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const ch
         unlink(soPath); // not a usable cache entry
       }
     }
+    free(objPath);
   }
   const char *names[] = {metalName, "launch.cpp", "kernel.so", "kernel.o"};
   removeScratch(tmp, names, 4);
@@ -1628,6 +1743,35 @@ done:
   free(whyOwned);
   if (st != ENIGMA_RUNTIME_OK)
     memset(out, 0, sizeof(*out));
+  return st;
+}
+
+EnigmaRuntimeStatus enigmaCpuCompile(const char *source, size_t length, const char *kernelName,
+                                     const EnigmaCpuSignature *sig,
+                                     const EnigmaCpuCompileOptions *opts, EnigmaCpuCompiled *out,
+                                     EnigmaRuntimeError *error) {
+  char *realOutput = NULL;
+  EnigmaRuntimeStatus st =
+      compileKernel(source, length, kernelName, sig, opts, out, error, false, &realOutput);
+  bool limitation = realOutput && isRealModeLimitation(realOutput);
+  free(realOutput);
+  if (st == ENIGMA_RUNTIME_ERROR_COMPILE && limitation) {
+    // The default mode: C++ for OpenCL rejected Metal that Metal accepts, and no address-space
+    // mismatch (docs/cpu-runtime.md, "The erased fallback"); compile it again in the erased
+    // mode. The real mode's output stays in errors/<key>.log.
+    EnigmaRuntimeError erasedError = {ENIGMA_RUNTIME_OK, NULL};
+    st = compileKernel(source, length, kernelName, sig, opts, out, &erasedError, true, NULL);
+    if (st == ENIGMA_RUNTIME_OK) {
+      out->addressSpaceFallback = true;
+      enigmaRuntimeErrorDestroy(error);
+    } else if (error) {
+      // The erased mode's error is about the kernel, not about C++ for OpenCL.
+      enigmaRuntimeErrorDestroy(error);
+      *error = erasedError;
+      erasedError.message = NULL;
+    }
+    enigmaRuntimeErrorDestroy(&erasedError);
+  }
   return st;
 }
 

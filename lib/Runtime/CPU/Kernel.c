@@ -163,6 +163,12 @@ bool enigmaRuntimeCpuKernelWasCached(EnigmaCpuKernel k) { return k && k->compile
 EnigmaCpuBoundsCheck enigmaRuntimeCpuKernelGetBoundsCheck(EnigmaCpuKernel k) {
   return k ? k->compiled.boundsCheck : ENIGMA_CPU_BOUNDS_CHECK_DEFAULT;
 }
+EnigmaCpuAddressSpaces enigmaRuntimeCpuKernelGetAddressSpaces(EnigmaCpuKernel k) {
+  if (!k || k->compiled.addressSpaces <= 0)
+    return k && k->compiled.addressSpaceFallback ? ENIGMA_CPU_ADDRESS_SPACES_ERASED_FALLBACK
+                                                 : ENIGMA_CPU_ADDRESS_SPACES_ERASED;
+  return ENIGMA_CPU_ADDRESS_SPACES_REAL;
+}
 size_t enigmaRuntimeCpuKernelGetNumParams(EnigmaCpuKernel k) {
   return k ? k->signature.numParams : 0;
 }

@@ -538,10 +538,25 @@ static bool outsideFunctionBodies(const char *s, const unsigned char *code, size
 /// `f(threadgroup const float*)`), are one function, which C++ rejects as redeclared. Keeps the first of each (same enclosing braces, same definition but
 /// for address-space words) and blanks the others, newlines kept. Returns a copy of the text,
 /// or NULL when out of memory.
-static char *blankDuplicateSpaceFunctions(const char *s, size_t n) {
+///
+/// With `real` (real address spaces), only member functions qualified by an address space are
+/// considered, and a group of such members that are the same definition but for address-space
+/// words is merged only when one of them is qualified `thread`: that one is kept (its `this`
+/// is C++ for OpenCL's generic space, which every object but a `__constant` one converts to,
+/// so it serves objects in every Metal space with the same body) and the others are blanked.
+/// C++ for OpenCL cannot declare the others: `const device` is no member qualifier there, and
+/// `device` and `constant` members are both `__global`.
+static char *blankDuplicateSpaceFunctions(const char *s, size_t n, bool real) {
   char *d = malloc(n + 1);
   unsigned char *code = malloc(n ? n : 1);
   EnigmaCpuString keys = {0}; // "scope|declaration|const\n" of the members kept
+  // Real mode: every candidate member, decided once all are known.
+  typedef struct {
+    size_t start, end, keyAt, keyLength;
+    bool thread;
+  } Member;
+  Member *members = NULL;
+  size_t numMembers = 0, capMembers = 0;
   if (!d || !code) {
     free(d);
     free(code);
@@ -555,7 +570,7 @@ static char *blankDuplicateSpaceFunctions(const char *s, size_t n) {
       continue;
     // The qualifiers after the parameters, up to the body or the `;`.
     size_t q = p + 1;
-    bool space = false;
+    bool space = false, threadQualified = false;
     for (;;) {
       while (q < n && (!code[q] || isspace((unsigned char)s[q])))
         ++q;
@@ -564,9 +579,10 @@ static char *blankDuplicateSpaceFunctions(const char *s, size_t n) {
       size_t e = q;
       while (e < n && isIdent(s[e]))
         ++e;
-      if (isSpaceWord(s, q, e))
+      if (isSpaceWord(s, q, e)) {
         space = true;
-      else if (!isWord(s, q, e, "const") && !isWord(s, q, e, "volatile") &&
+        threadQualified |= isWord(s, q, e, "thread");
+      } else if (!isWord(s, q, e, "const") && !isWord(s, q, e, "volatile") &&
                !isWord(s, q, e, "noexcept"))
         break;
       q = e;
@@ -591,6 +607,8 @@ static char *blankDuplicateSpaceFunctions(const char *s, size_t n) {
       continue;
     // Without a qualifier: a function definition whose parameters name an address space, at file
     // or class scope (not a statement such as `if ((device float*)p) {` in a function body).
+    if (!space && real)
+      continue; // overloads by the parameters' spaces are distinct functions in the real mode
     if (!space) {
       for (size_t k = open; k < p && !space;) {
         if (!code[k] || !isIdent(s[k]) || isdigit((unsigned char)s[k])) {
@@ -686,6 +704,23 @@ static char *blankDuplicateSpaceFunctions(const char *s, size_t n) {
       enigmaCpuStringFree(&key);
       break;
     }
+    if (real) {
+      if (numMembers == capMembers) {
+        size_t cap = capMembers ? 2 * capMembers : 16;
+        Member *more = realloc(members, cap * sizeof(*members));
+        if (!more) {
+          enigmaCpuStringFree(&key);
+          break;
+        }
+        members = more;
+        capMembers = cap;
+      }
+      members[numMembers++] = (Member){declStart, end, keys.size, key.size, threadQualified};
+      enigmaCpuStringAppend(&keys, key.data, key.size);
+      enigmaCpuStringFree(&key);
+      p = end - 1;
+      continue;
+    }
     bool seen = false;
     for (size_t at = 0; keys.data && at < keys.size && !seen;) {
       const char *nl = memchr(keys.data + at, '\n', keys.size - at);
@@ -703,6 +738,20 @@ static char *blankDuplicateSpaceFunctions(const char *s, size_t n) {
     enigmaCpuStringFree(&key);
     p = end - 1;
   }
+  for (size_t m = 0; m < numMembers && !keys.failed; ++m) {
+    if (members[m].thread)
+      continue;
+    bool hasThread = false;
+    for (size_t o = 0; o < numMembers && !hasThread; ++o)
+      hasThread = members[o].thread && members[o].keyLength == members[m].keyLength &&
+                  !memcmp(keys.data + members[o].keyAt, keys.data + members[m].keyAt,
+                          members[m].keyLength);
+    if (hasThread)
+      for (size_t k = members[m].start; k < members[m].end; ++k)
+        if (d[k] != '\n')
+          d[k] = ' ';
+  }
+  free(members);
   enigmaCpuStringFree(&keys);
   free(code);
   return d;
@@ -713,16 +762,17 @@ static char *rewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
 
 char *enigmaCpuRewriteMetalSource(const char *s, size_t n, bool realAddressSpaces,
                                   size_t *outLength) {
+  char *d = blankDuplicateSpaceFunctions(s, n, realAddressSpaces);
+  if (!d)
+    return NULL;
   if (!realAddressSpaces) {
-    char *d = blankDuplicateSpaceFunctions(s, n);
-    if (!d)
-      return NULL;
     char *r = rewriteMetalSource(d, n, false, outLength);
     free(d);
     return r;
   }
   size_t wn = 0;
-  char *w = wrapConditionalOperands(s, n, &wn);
+  char *w = wrapConditionalOperands(d, n, &wn);
+  free(d);
   if (!w)
     return NULL;
   char *r = rewriteMetalSource(w, wn, true, outLength);
