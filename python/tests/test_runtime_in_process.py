@@ -202,6 +202,39 @@ def test_link_in_process(tmp_path) -> None:
     assert link_counts() == (after[0] + 1, after[1])
 
 
+STATIC_DESTRUCTOR = """
+#include <metal_stdlib>
+using namespace metal;
+struct Counter { int n; Counter() : n(3) {} ~Counter() { n = 0; } };
+static Counter counter;
+kernel void k(device int* out [[buffer(0)]], uint i [[thread_position_in_grid]]) {
+  out[i] = counter.n + int(i);
+}
+"""
+
+
+@needs_lld
+def test_static_destructor_is_not_linked_by_lld(tmp_path) -> None:
+    # A program-scope object with a destructor (C++, compiled erased) needs the C runtime's
+    # start files (__dso_handle): lld would link it without them and the destructor would run
+    # after the .so is unloaded, crashing the process at exit. Such objects take the driver's link.
+    code = f"""
+import ctypes, sys
+import numpy as np
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+import test_runtime_in_process as t
+from enigma import runtime as rt
+k = rt.compile_msl(t.STATIC_DESTRUCTOR, "k", cache_dir={str(tmp_path)!r})
+out = np.zeros(8, np.int32)
+k(out, grid=(8,), block=(8,))
+assert list(out) == [i + 3 for i in range(8)], out
+print("links", *t.link_counts())
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr)
+    assert "links 0 " in proc.stdout, proc.stdout
+
+
 @needs_lld
 def test_link_process_without_the_module(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("ENIGMA_CPU_IN_PROCESS", "0")

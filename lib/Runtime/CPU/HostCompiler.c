@@ -1009,8 +1009,43 @@ static bool namesVersionedMath(const char *source, size_t length) {
 /// unversioned references bind to the oldest, and glibc's oldest `expf`, `powf`... are slower
 /// compatibility wrappers (10% of an exp-heavy kernel). Other kernels skip it: reading libm
 /// costs the link 1.5-3 ms.
+/// Whether the object file at `path` names `symbol` (its string table holds the names of the
+/// symbols it defines and references; a string constant that happens to equal it only costs the
+/// in-process link). Unreadable: true, the careful answer.
+static bool objectNames(const char *path, const char *symbol) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return true;
+  size_t cap = 1 << 16, len = 0;
+  char *buf = malloc(cap);
+  size_t n;
+  while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+    len += n;
+    if (len == cap) {
+      char *grown = realloc(buf, cap * 2);
+      if (!grown) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = grown;
+      cap *= 2;
+    }
+  }
+  fclose(f);
+  bool found = !buf || memmem(buf, len, symbol, strlen(symbol) + 1) != NULL;
+  free(buf);
+  return found;
+}
+
 static bool linkDirect(const char *ld, EnigmaHostCCLinkFn inProcess, const char *objPath,
                        const char *outPath, bool libm) {
+  // A program-scope object with a destructor (C++, not Metal) registers it with __cxa_atexit
+  // and __dso_handle, which only the C runtime's start files define. lld would define
+  // __dso_handle itself and link a .so whose destructors run after it is unloaded (a crash at
+  // exit); `ld` refuses, and the driver's full link below does it right.
+  if (inProcess && objectNames(objPath, "__dso_handle"))
+    inProcess = NULL;
   const char *lib = libm ? loadedLibm() : NULL;
   const char *argv[] = {ld,      "-shared",   "--eh-frame-hdr", "-o", outPath,
                         objPath, lib ? "--as-needed" : NULL, lib, NULL};
