@@ -364,3 +364,49 @@ def test_disabled_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     (a,), (b,) = both(monkeypatch, k, [3], [q, kv, kv, o, 3], grid=(64,), block=(64,))
     np.testing.assert_allclose(a, 1.0)
     assert os.environ.get("ENIGMA_CPU_LANES") is None
+
+
+
+SPLIT = """
+// simd_shuffle right after a store only lane 0 does (the scan of test_prefix_scans... as first
+// written): one exchange of the whole SIMD-group in Metal. clang 22 at -O2 duplicates the (convergent) exchange call into both arms of the `if`,
+// so lane 0 waits at one call site and the other lanes at another: two exchanges, each with
+// part of the SIMD-group, on fibers too (the lane-loop pass then rejects the kernel: the
+// duplicated exchanges depend on the lane). A known bug, not fixed: noduplicate on __exchange
+// stops the header's wrappers from being inlined, which merges every simd_sum of a kernel into
+// one call site.
+kernel void split(device const float* in [[buffer(0)]], device float* out [[buffer(1)]],
+    device float* sums [[buffer(2)]], uint gid [[thread_position_in_grid]],
+    ushort lane [[thread_index_in_simdgroup]], ushort sg [[simdgroup_index_in_threadgroup]],
+    ushort nsg [[simdgroups_per_threadgroup]]) {
+  threadgroup float totals[32];
+  float v = in[gid];
+  float x = simd_prefix_inclusive_sum(v);
+  float r = v;
+  for (ushort d = 16; d > 0; d /= 2)
+    r += simd_shuffle_down(r, d);
+  if (lane == 0)
+    sums[gid / 32] = r;
+  float last = simd_shuffle(x, 31);
+  float first = simd_broadcast_first(last);
+  if (lane == 0)
+    totals[sg] = first;
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  if (sg == 0)
+    totals[lane] = simd_prefix_exclusive_sum(lane < nsg ? totals[lane] : 0.0f);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  out[gid] = x + totals[sg];
+}
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="clang duplicates the exchange after `if (lane == 0)`")
+def test_exchange_after_a_lane_dependent_store_is_one_exchange(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    k = kernel(SPLIT, "split")
+    x = np.random.default_rng(6).random(256, dtype=np.float32)
+    out = np.zeros(256, np.float32)
+    sums = np.zeros(8, np.float32)
+    (got, got_sums), _ = both(monkeypatch, k, [1, 2], [x, out, sums], grid=(256,), block=(256,))
+    np.testing.assert_allclose(got_sums, x.reshape(8, 32).sum(axis=1), rtol=1e-5)
+    np.testing.assert_allclose(got, np.cumsum(x), rtol=1e-5)

@@ -119,6 +119,8 @@ private:
 public:
   /// Bytes of a thread's frame (a multiple of 16 once built).
   uint64_t frameSize = 0;
+  /// Entry points of the step: the start and one after each synchronization point.
+  unsigned numEntries() const { return syncs.size() + 1; }
 };
 
 /// The launch parameter (marker index) `ptr` points into, if it provably derives from one.
@@ -723,56 +725,81 @@ bool Transform::run() {
 /// the loop over a SIMD-group's lanes the driver calls: step(g, first, end, resume, frames, pub,
 /// res, mask) runs threads first..end-1 (setting g->current, the frame of thread t at frames +
 /// (t - first) * frameSize) and returns their common exit, ~0u if they differ; resume = ~0u
-/// returns the frame size. The per-thread code is inlined into the loop (and the loop cleaned up;
-/// unswitching on `resume` is attempted but rarely within its size threshold).
-static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t frameSize) {
+/// returns the frame size. The per-thread code is inlined into one loop per entry point (with
+/// that entry's `resume`, so only its region remains), or into a single loop for kernels with
+/// more than 31 synchronization points.
+static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t frameSize,
+                           unsigned numEntries) {
   LLVMContext &ctx = m.getContext();
   Type *i8 = Type::getInt8Ty(ctx), *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
   Argument *g = step.getArg(0), *first = step.getArg(1), *end = step.getArg(2);
   Argument *resume = step.getArg(3), *frames = step.getArg(4), *pub = step.getArg(5);
   Argument *res = step.getArg(6), *mask = step.getArg(7);
-  BasicBlock *entry = BasicBlock::Create(ctx, "entry", &step);
-  BasicBlock *size = BasicBlock::Create(ctx, "size", &step);
-  BasicBlock *loop = BasicBlock::Create(ctx, "lanes", &step);
-  BasicBlock *latch = BasicBlock::Create(ctx, "lanes.next", &step);
-  BasicBlock *done = BasicBlock::Create(ctx, "lanes.done", &step);
-  BasicBlock *bad = BasicBlock::Create(ctx, "lanes.diverged", &step);
-  IRBuilder<> b(entry);
-  b.CreateCondBr(b.CreateICmpEQ(resume, b.getInt32(0xffffffffu)), size,
-                 loop);
-  b.SetInsertPoint(size);
-  b.CreateRet(b.getInt32((uint32_t)frameSize));
-  b.SetInsertPoint(loop);
-  PHINode *t = b.CreatePHI(i32, 2, "t");
-  PHINode *e0 = b.CreatePHI(i32, 2, "exit.first");
-  t->addIncoming(first, entry);
-  e0->addIncoming(b.getInt32(0), entry);
-  // EnigmaCpuGroup.current (CpuABI.h; MetalLaunch.h asserts the offset).
-  b.CreateStore(t, b.CreateInBoundsGEP(i8, g, b.getInt64(72)));
-  Value *frame = b.CreateInBoundsGEP(
-      i8, frames, b.CreateMul(b.CreateZExt(b.CreateSub(t, first), i64), b.getInt64(frameSize)));
-  CallInst *call = b.CreateCall(one.getFunctionType(), &one, {g, t, resume, frame, pub, res, mask});
-  Value *isFirst = b.CreateICmpEQ(t, first);
-  Value *e0n = b.CreateSelect(isFirst, call, e0);
-  b.CreateCondBr(b.CreateICmpEQ(call, e0n), latch, bad);
-  b.SetInsertPoint(latch);
-  Value *t1 = b.CreateAdd(t, b.getInt32(1));
-  t->addIncoming(t1, latch);
-  e0->addIncoming(e0n, latch);
-  b.CreateCondBr(b.CreateICmpULT(t1, end), loop, done);
-  b.SetInsertPoint(done);
-  b.CreateRet(e0n);
-  b.SetInsertPoint(bad);
-  b.CreateRet(b.getInt32(0xffffffffu));
-  if (DISubprogram *sp = one.getSubprogram()) {
+  DISubprogram *sp = one.getSubprogram();
+  if (sp) {
     // The inlined code's locations need a caller location in a subprogram of the step.
     step.setSubprogram(sp);
     one.setSubprogram(nullptr);
-    call->setDebugLoc(DILocation::get(ctx, sp->getLine(), 0, sp));
   }
-  InlineFunctionInfo ifi;
-  if (!InlineFunction(*call, ifi).isSuccess())
-    return false;
+  BasicBlock *entry = BasicBlock::Create(ctx, "entry", &step);
+  BasicBlock *size = BasicBlock::Create(ctx, "size", &step);
+  BasicBlock *bad = BasicBlock::Create(ctx, "lanes.diverged", &step);
+  IRBuilder<> b(size);
+  b.CreateRet(b.getInt32((uint32_t)frameSize));
+  b.SetInsertPoint(bad);
+  b.CreateRet(b.getInt32(0xffffffffu));
+  // One loop per entry point, each calling the thread's step with a constant `resume` (so once
+  // inlined, only that entry's region remains), unless there are many: then one loop.
+  bool perEntry = numEntries <= 32;
+  SmallVector<CallInst *, 32> calls;
+  auto makeLoop = [&](Value *entryValue, const Twine &name) {
+    BasicBlock *loop = BasicBlock::Create(ctx, name, &step);
+    BasicBlock *latch = BasicBlock::Create(ctx, name + ".next", &step);
+    BasicBlock *done = BasicBlock::Create(ctx, name + ".done", &step);
+    BasicBlock *pre = BasicBlock::Create(ctx, name + ".pre", &step, loop);
+    IRBuilder<> lb(pre);
+    lb.CreateBr(loop);
+    lb.SetInsertPoint(loop);
+    PHINode *t = lb.CreatePHI(i32, 2, "t");
+    PHINode *e0 = lb.CreatePHI(i32, 2, "exit.first");
+    t->addIncoming(first, pre);
+    e0->addIncoming(lb.getInt32(0), pre);
+    // EnigmaCpuGroup.current (CpuABI.h; MetalLaunch.h asserts the offset).
+    lb.CreateStore(t, lb.CreateInBoundsGEP(i8, g, lb.getInt64(72)));
+    Value *frame = lb.CreateInBoundsGEP(
+        i8, frames,
+        lb.CreateMul(lb.CreateZExt(lb.CreateSub(t, first), i64), lb.getInt64(frameSize)));
+    CallInst *call =
+        lb.CreateCall(one.getFunctionType(), &one, {g, t, entryValue, frame, pub, res, mask});
+    if (sp)
+      call->setDebugLoc(DILocation::get(ctx, sp->getLine(), 0, sp));
+    calls.push_back(call);
+    Value *e0n = lb.CreateSelect(lb.CreateICmpEQ(t, first), call, e0);
+    lb.CreateCondBr(lb.CreateICmpEQ(call, e0n), latch, bad);
+    lb.SetInsertPoint(latch);
+    Value *t1 = lb.CreateAdd(t, lb.getInt32(1));
+    t->addIncoming(t1, latch);
+    e0->addIncoming(e0n, latch);
+    lb.CreateCondBr(lb.CreateICmpULT(t1, end), loop, done);
+    lb.SetInsertPoint(done);
+    lb.CreateRet(e0n);
+    return pre;
+  };
+  b.SetInsertPoint(entry);
+  if (perEntry) {
+    SwitchInst *sw = b.CreateSwitch(resume, size, numEntries);
+    for (unsigned k = 0; k < numEntries; ++k)
+      sw->addCase(cast<ConstantInt>(b.getInt32(k)),
+                  makeLoop(b.getInt32(k), "lanes" + Twine(k)));
+  } else {
+    b.CreateCondBr(b.CreateICmpEQ(resume, b.getInt32(0xffffffffu)), size,
+                   makeLoop(resume, "lanes"));
+  }
+  for (CallInst *call : calls) {
+    InlineFunctionInfo ifi;
+    if (!InlineFunction(*call, ifi).isSuccess())
+      return false;
+  }
   one.eraseFromParent();
   return true;
 }
@@ -806,7 +833,7 @@ PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam) {
         i32, {ptrTy, i32, i32, ptrTy, ptrTy, ptrTy, Type::getInt64Ty(m.getContext())}, false);
     Function *one = Function::Create(oneTy, GlobalValue::InternalLinkage, "__enigma_lanes_one", m);
     Transform tr(m, *thread, *one);
-    bool ok = tr.run() && wrapInLaneLoop(m, *one, *step, tr.frameSize) &&
+    bool ok = tr.run() && wrapInLaneLoop(m, *one, *step, tr.frameSize, tr.numEntries()) &&
               !verifyFunction(*step, debugOn() ? &errs() : nullptr);
     if (ok) {
       FunctionAnalysisManager &fam =

@@ -21,29 +21,36 @@ declare ptr @__enigma_param(ptr, i32) memory(none) nounwind
 ; A loop of n (a parameter the kernel never writes: uniform) simd_sums, then a barrier.
 ; CONV-LABEL: define {{.*}}i32 @__enigma_lanes_step(
 ; CONV-SAME:    ptr %[[G:[^,]*]], i32 %[[FIRST:[^,]*]], i32 %[[END:[^,]*]], i32 %[[RESUME:[^,]*]], ptr %[[FRAMES:[^,]*]], ptr %[[PUB:[^,]*]], ptr %[[RES:[^,]*]], i64 %[[MASK:[^,)]*]])
-; resume = ~0u asks for the frame size (48 bytes: the two allocas, n, i and acc).
-; CONV:         icmp eq i32 %[[RESUME]], -1
-; CONV:         %[[CUR:.*]] = getelementptr inbounds nuw i8, ptr %[[G]], i64 72
+; One loop over the lanes per entry point: the start (0), after the exchange (1), after the
+; barrier (2); resume = ~0u (the default) asks for the frame size, 48 bytes (the two allocas, n,
+; i and acc), and ~0u also says that the lanes stopped at different points.
+; CONV:         switch i32 %[[RESUME]], label %[[RET:.*]] [
+; CONV-NEXT:      i32 0, label %[[L0:.*]]
+; CONV-NEXT:      i32 1, label %[[L1:.*]]
+; CONV-NEXT:      i32 2, label %[[L2:.*]]
+; CONV:       [[L1]]:
 ; After the exchange, the result is `res`.
 ; CONV:         getelementptr inbounds nuw i8, ptr %[[RES]], i64 1024
-; CONV:         phi i32 [ 48, %entry ]
-; The loop over the lanes: the thread index into the descriptor, its frame, the entry point.
+; CONV:       [[L0]]:
+; CONV:         %[[CUR:.*]] = getelementptr inbounds nuw i8, ptr %[[G]], i64 72
+; CONV:       [[RET]]:
+; CONV:         [ 48, %entry ]
+; The start: the thread index into the descriptor, its frame, then up to the exchange: the
+; lane's value into its slot of pub (32 bytes per lane), the mask, exit 1 << 1; or, with n = 0,
+; straight to the barrier, exit (2 << 1) | 1.
 ; CONV:         %[[T:.*]] = phi i32
 ; CONV:         store i32 %[[T]], ptr %[[CUR]]
 ; CONV:         getelementptr inbounds nuw i8, ptr %[[FRAMES]]
-; CONV:         switch i32 %[[RESUME]]
-; CONV-NEXT:      i32 -1
-; CONV-NEXT:      i32 1, label
-; CONV-NEXT:      i32 2, label
-; The exchange: the lane's value into its slot of pub (32 bytes per lane), the mask.
+; CONV:         call ptr @__enigma_param(
 ; CONV:         shl i32 %[[T]], 5
 ; CONV:         getelementptr inbounds nuw i8, ptr %[[PUB]]
 ; CONV:         store i64 %[[MASK]], ptr
-; After the barrier, the buffer pointer is recomputed from the descriptor (for the bounds checks).
-; CONV:         call ptr @__enigma_param(
-; Exits: returned 0, exchange 1 (1 << 1), barrier 2 ((2 << 1) | 1); ~0u if lanes disagree.
-; CONV:         phi i32 [ 0, %{{.*}} ], [ 2, %{{.*}} ], [ 48, %{{.*}} ], [ 5, %{{.*}} ]
+; CONV:         phi i32 [ 2, %{{.*}} ], [ 5, %{{.*}} ]
 ; CONV:         icmp ult i32 %{{.*}}, %[[END]]
+; After the barrier, the buffer pointer is recomputed from the descriptor (for the bounds
+; checks), and the thread returns (exit 0).
+; CONV:         call ptr @__enigma_param(
+; CONV:         select i1 %{{.*}}, i32 0, i32
 ; The template is emptied.
 ; CONV-LABEL: define void @enigma_cpu_lane_thread(
 ; CONV-NEXT:    ret void
