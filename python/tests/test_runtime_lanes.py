@@ -410,3 +410,40 @@ def test_exchange_after_a_lane_dependent_store_is_one_exchange(
     (got, got_sums), _ = both(monkeypatch, k, [1, 2], [x, out, sums], grid=(256,), block=(256,))
     np.testing.assert_allclose(got_sums, x.reshape(8, 32).sum(axis=1), rtol=1e-5)
     np.testing.assert_allclose(got, np.cumsum(x), rtol=1e-5)
+
+
+PRIVATE = """
+// Private memory and over-aligned values live across exchanges: an array indexed by the lane
+// (an alloca in the thread's frame), a long4 (32-byte aligned) and a 32-byte shuffle.
+kernel void private_state(device const int* x [[buffer(0)]], device long* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
+  int arr[8];
+  for (int i = 0; i < 8; ++i)
+    arr[i] = x[gid] * (i + 1);
+  long4 w = long4(x[gid], 2 * x[gid], 3 * x[gid], 4 * x[gid]);
+  int s = simd_sum(arr[lane % 8]);
+  long4 u = simd_shuffle_xor(w, 1);
+  int t = simd_max(arr[(lane + 3) % 8] + s);
+  out[gid] = long(arr[lane % 8]) + w.x + w.w + u.y + s + t;
+}
+"""
+
+
+def test_private_memory_and_aligned_values_across_exchanges(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    k = kernel(PRIVATE, "private_state")
+    assert in_lane_form(k)
+    n = 96
+    x = np.arange(1, n + 1, dtype=np.int32)
+    out = np.zeros(n, np.int64)
+    (got,), _ = both(monkeypatch, k, [1], [x, out], grid=(n,), block=(96,))
+    want = np.zeros(n, np.int64)
+    for s0 in range(0, n, 32):
+        lanes = np.arange(s0, s0 + 32)
+        arr = x[lanes, None].astype(np.int64) * np.arange(1, 9)
+        s = sum(arr[i % 32, i % 32 % 8] for i in lanes)
+        t = max(arr[i % 32, (i % 32 + 3) % 8] + s for i in lanes)
+        for i in lanes:
+            j = i ^ 1
+            want[i] = arr[i % 32, i % 32 % 8] + x[i] + 4 * x[i] + 2 * x[j] + s + t
+    np.testing.assert_array_equal(got, want)

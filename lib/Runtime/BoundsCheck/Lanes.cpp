@@ -140,9 +140,11 @@ static bool isGroupConstantLoad(const LoadInst *load, const Argument *g, const D
   const Value *p = load->getPointerOperand();
   APInt off(dl.getIndexTypeSizeInBits(p->getType()), 0);
   const Value *base = p->stripAndAccumulateConstantOffsets(dl, off, /*AllowNonInbounds=*/true);
-  if (base == g)
-    return off.getSExtValue() >= 0 && off.getSExtValue() + 8 <= (int64_t)kGroupUniformBytes + 8 &&
-           off.getSExtValue() < (int64_t)kGroupUniformBytes;
+  if (base == g) {
+    int64_t bytes = (int64_t)dl.getTypeStoreSize(load->getType()).getKnownMinValue();
+    return off.getSExtValue() >= 0 &&
+           off.getSExtValue() + bytes <= (int64_t)kGroupUniformBytes;
+  }
   // g->args[i]: base is the load of g->args.
   if (const auto *argsLoad = dyn_cast<LoadInst>(base)) {
     APInt off2(dl.getIndexTypeSizeInBits(argsLoad->getPointerOperand()->getType()), 0);
@@ -560,7 +562,11 @@ bool Transform::build() {
 
   // 3. The frame: every alloca, and the values live across that cannot be recomputed.
   frameSize = 0;
+  // Offsets are aligned within the frame, and every frame starts at a multiple of the largest
+  // alignment (the frame size is rounded up to it, the frames' base is 64-byte aligned).
+  Align maxAlign(16);
   auto place = [&](uint64_t size, Align align) {
+    maxAlign = std::max(maxAlign, align);
     frameSize = alignTo(frameSize, align);
     uint64_t off = frameSize;
     frameSize += std::max<uint64_t>(size, 1);
@@ -689,7 +695,9 @@ bool Transform::build() {
 
   // 5. Dispatch on `resume`.
   BasicBlock *sizeBlock = BasicBlock::Create(ctx, "lanes.size", &step, oldEntry);
-  frameSize = alignTo(frameSize, 16);
+  if (maxAlign > Align(64))
+    return false;
+  frameSize = alignTo(frameSize, maxAlign);
   ReturnInst::Create(ctx, ConstantInt::get(i32, frameSize), sizeBlock);
   SwitchInst *sw = eb.CreateSwitch(resume, oldEntry, cuts.size() + 1);
   sw->addCase(ConstantInt::get(cast<IntegerType>(i32), 0xffffffffu), sizeBlock);
