@@ -400,7 +400,8 @@ kernel void split(device const float* in [[buffer(0)]], device float* out [[buff
 """
 
 
-@pytest.mark.xfail(strict=True, reason="clang duplicates the exchange after `if (lane == 0)`")
+# Not strict: with real address spaces (ENIGMA_CPU_ADDRESS_SPACES=1) clang does not duplicate it.
+@pytest.mark.xfail(strict=False, reason="clang duplicates the exchange after `if (lane == 0)`")
 def test_exchange_after_a_lane_dependent_store_is_one_exchange(
         monkeypatch: pytest.MonkeyPatch) -> None:
     k = kernel(SPLIT, "split")
