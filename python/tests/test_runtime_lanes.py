@@ -242,8 +242,11 @@ kernel void k(device const float* x [[buffer(0)]], device float* out [[buffer(1)
   out[gid] = acc;
 }
 """,
-    # The loop's condition is a SIMD-group function's result (uniform on the GPU, not provably
-    # so here): kept on fibers.
+}
+
+CONVERGED_ON_EXCHANGE = {
+    # The loop's condition is a SIMD-group function's result: uniform (every lane reads the same
+    # exchange), so the loop is converged.
     "ballot_loop": """
 kernel void k(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
     uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
@@ -299,10 +302,11 @@ def divergent_reference(name: str, x: np.ndarray) -> np.ndarray:
     return out
 
 
-@pytest.mark.parametrize("name", sorted(DIVERGENT))
+@pytest.mark.parametrize("name", sorted(DIVERGENT) + sorted(CONVERGED_ON_EXCHANGE))
 def test_divergent_exchanges_keep_the_fibers(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    k = kernel(DIVERGENT[name], "k")
-    assert not in_lane_form(k)
+    converged = name in CONVERGED_ON_EXCHANGE
+    k = kernel((CONVERGED_ON_EXCHANGE if converged else DIVERGENT)[name], "k")
+    assert in_lane_form(k) == converged
     n = 80
     x = np.random.default_rng(5).random(n, dtype=np.float32)
     out = np.zeros(n, np.float32)
@@ -448,3 +452,41 @@ def test_private_memory_and_aligned_values_across_exchanges(
             j = i ^ 1
             want[i] = arr[i % 32, i % 32 % 8] + x[i] + 4 * x[i] + 2 * x[j] + s + t
     np.testing.assert_array_equal(got, want)
+
+
+UNIFORM_CALLS = """
+// exp and log of values uniform over the SIMD-group (a simd_sum, a simd_max) are computed by the
+// first lane of the step that gets there and shared: under a lane-dependent branch (lane 1 is
+// the first), inside a loop without synchronization (every iteration its own), and next to a
+// per-lane exp.
+kernel void uniform_calls(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
+  float v = x[gid];
+  float s = simd_sum(v);
+  float m = simd_max(v);
+  float r = exp(v - m);
+  if (lane & 1)
+    r += log(s);
+  for (int i = 0; i < 3; ++i)
+    r += exp(m - float(i));
+  out[gid] = r + exp(s * 0.01f);
+}
+"""
+
+
+def test_uniform_calls_computed_once_per_simdgroup(monkeypatch: pytest.MonkeyPatch) -> None:
+    k = kernel(UNIFORM_CALLS, "uniform_calls")
+    assert in_lane_form(k)
+    n = 80
+    x = np.random.default_rng(7).random(n, dtype=np.float32)
+    out = np.zeros(n, np.float32)
+    (got,), _ = both(monkeypatch, k, [1], [x, out], grid=(n,), block=(80,))
+    want = np.zeros(n, np.float32)
+    for s0 in range(0, n, 32):
+        lanes = x[s0:s0 + 32]
+        s, m = np.float32(lanes.sum(dtype=np.float32)), lanes.max()
+        for j, v in enumerate(lanes):
+            r = np.exp(v - m) + (np.log(s) if j & 1 else 0)
+            r += sum(np.exp(m - np.float32(i)) for i in range(3))
+            want[s0 + j] = r + np.exp(s * np.float32(0.01))
+    np.testing.assert_allclose(got, want, rtol=1e-5)

@@ -72,6 +72,8 @@ constexpr StringLiteral kGroupVar = "_ZN5metal8__enigma7__groupE";
 /// Fields of EnigmaCpuGroup (CpuABI.h) constant for a threadgroup: args .. threadCount.
 constexpr uint64_t kGroupUniformBytes = 72;
 constexpr unsigned kSlotBytes = 32;
+/// CpuABI.h: the exchange area's shared flag, and the shared slots after it.
+constexpr int64_t kSharedFlag = 32 * 32, kSharedSlots = kSharedFlag + 64;
 
 enum Level { TG = 0, SG = 1, Divergent = 2 };
 
@@ -121,6 +123,8 @@ public:
   uint64_t frameSize = 0;
   /// Entry points of the step: the start and one after each synchronization point.
   unsigned numEntries() const { return syncs.size() + 1; }
+  /// Uniform calls computed once per step (cache: 64 flag bytes, then 8 bytes per call).
+  unsigned cacheSlots = 0;
 };
 
 /// The launch parameter (marker index) `ptr` points into, if it provably derives from one.
@@ -153,6 +157,64 @@ static bool isGroupConstantLoad(const LoadInst *load, const Argument *g, const D
     return b2 == g && off2 == 0 && off.getSExtValue() >= 0;
   }
   return false;
+}
+
+/// Whether `ptr` points into the exchange area an exchange returned, and at which constant offset
+/// (when it is one).
+static bool exchangeArea(const Value *ptr, const DataLayout &dl, std::optional<int64_t> &offset) {
+  APInt off(dl.getIndexTypeSizeInBits(ptr->getType()), 0);
+  const Value *base = ptr->stripAndAccumulateConstantOffsets(dl, off, /*AllowNonInbounds=*/true);
+  offset.reset();
+  if (const auto *call = dyn_cast<CallInst>(base))
+    if (const Function *f = call->getCalledFunction())
+      if (f->getName().starts_with(kExchangePrefix)) {
+        offset = off.getSExtValue();
+        return true;
+      }
+  const Value *obj = getUnderlyingObject(ptr, /*MaxLookup=*/0);
+  if (const auto *call = dyn_cast<CallInst>(obj))
+    if (const Function *f = call->getCalledFunction())
+      return f->getName().starts_with(kExchangePrefix);
+  return false;
+}
+
+/// The header's "first lane computes, the others copy" protocol (MetalSync.h, __reduce): a branch
+/// on the exchange's shared flag.
+static bool isSharedFlagTest(Value *cond, const DataLayout &dl) {
+  auto *cmp = dyn_cast<ICmpInst>(cond);
+  if (!cmp)
+    return false;
+  for (Value *op : cmp->operands())
+    if (auto *load = dyn_cast<LoadInst>(op)) {
+      std::optional<int64_t> off;
+      if (exchangeArea(load->getPointerOperand(), dl, off) && off && *off == kSharedFlag)
+        return true;
+    }
+  return false;
+}
+
+/// A private variable only exchanges write (their active-mask out-parameter).
+static bool isMaskSlot(Value *ptr) {
+  auto *ai = dyn_cast<AllocaInst>(ptr);
+  if (!ai)
+    return false;
+  bool written = false;
+  for (Use &u : ai->uses()) {
+    auto *user = u.getUser();
+    if (isa<LoadInst>(user))
+      continue;
+    if (auto *ii = dyn_cast<IntrinsicInst>(user))
+      if (ii->isLifetimeStartOrEnd())
+        continue;
+    auto *call = dyn_cast<CallInst>(user);
+    Function *f = call ? call->getCalledFunction() : nullptr;
+    if (f && f->getName().starts_with(kExchangePrefix) && u.getOperandNo() == 2) {
+      written = true;
+      continue;
+    }
+    return false;
+  }
+  return written;
 }
 
 bool Transform::collect() {
@@ -265,10 +327,15 @@ void Transform::analyzeUniformity() {
   Argument *g = thread.getArg(0), *t = thread.getArg(1);
   level[g] = TG;
   level[t] = Divergent;
-  // A phi joins the paths of the branches whose region it is in: for each conditional branch,
-  // the blocks reachable from it before its immediate post-dominator, and that post-dominator
-  // (a loop with a divergent exit reaches its header again: its phis are divergent).
+  // A branch makes divergent the phis where paths from two of its successors meet before its
+  // immediate post-dominator (or that post-dominator), and those of the blocks on a cycle
+  // through it (a loop it exits: lanes leave at different iterations), following paths up to
+  // the next synchronization point only (there the lanes of a converged kernel meet anyway).
+  // Phis that only one successor reaches (inside one arm) are not affected.
   PostDominatorTree pdt(thread);
+  SmallPtrSet<BasicBlock *, 16> syncBlocksA;
+  for (const Sync &sy : syncs)
+    syncBlocksA.insert(sy.call->getParent());
   DenseMap<BasicBlock *, SmallVector<Instruction *, 8>> phiControl;
   for (BasicBlock &bb : thread) {
     Instruction *term = bb.getTerminator();
@@ -276,19 +343,39 @@ void Transform::analyzeUniformity() {
       continue;
     auto *node = pdt.getNode(&bb);
     BasicBlock *join = node && node->getIDom() ? node->getIDom()->getBlock() : nullptr;
-    SmallPtrSet<BasicBlock *, 32> seen;
-    SmallVector<BasicBlock *, 32> work(succ_begin(&bb), succ_end(&bb));
-    while (!work.empty()) {
-      BasicBlock *x = work.pop_back_val();
-      if (!seen.insert(x).second)
+    SmallPtrSet<BasicBlock *, 4> succs;
+    DenseMap<BasicBlock *, unsigned> reachedFrom;
+    SmallPtrSet<BasicBlock *, 32> region;
+    for (BasicBlock *start : successors(&bb)) {
+      if (!succs.insert(start).second)
         continue;
-      if (isa<PHINode>(x->begin()))
-        phiControl[x].push_back(term);
-      if (x == join)
-        continue;
-      for (BasicBlock *sx : successors(x))
-        work.push_back(sx);
+      SmallPtrSet<BasicBlock *, 32> seen;
+      SmallVector<BasicBlock *, 32> work{start};
+      while (!work.empty()) {
+        BasicBlock *x = work.pop_back_val();
+        if (!seen.insert(x).second)
+          continue;
+        ++reachedFrom[x];
+        region.insert(x);
+        if (x == join || syncBlocksA.count(x))
+          continue;
+        for (BasicBlock *sx : successors(x))
+          work.push_back(sx);
+      }
     }
+    // Blocks of the region from which the branch is reached again (a cycle through it).
+    SmallPtrSet<BasicBlock *, 32> cycle;
+    SmallVector<BasicBlock *, 32> back(pred_begin(&bb), pred_end(&bb));
+    while (!back.empty()) {
+      BasicBlock *x = back.pop_back_val();
+      if (!region.count(x) || !cycle.insert(x).second)
+        continue;
+      for (BasicBlock *px : predecessors(x))
+        back.push_back(px);
+    }
+    for (BasicBlock *x : region)
+      if ((reachedFrom[x] >= 2 || cycle.count(x) || x == join) && isa<PHINode>(x->begin()))
+        phiControl[x].push_back(term);
   }
   auto condLevel = [&](Instruction *term) -> Level {
     if (auto *br = dyn_cast<BranchInst>(term))
@@ -313,12 +400,37 @@ void Transform::analyzeUniformity() {
       };
       if (auto *phi = dyn_cast<PHINode>(&inst)) {
         maxOps(phi);
-        for (Instruction *term : phiControl.lookup(phi->getParent()))
+        // The result of a reduction: what the first lane computed, or what the others copy
+        // from the shared slot it stored to; the same for every lane (the flag only decides who
+        // computes).
+        bool protocol = false;
+        for (Value *in : phi->incoming_values())
+          if (auto *load = dyn_cast<LoadInst>(in)) {
+            std::optional<int64_t> off;
+            if (exchangeArea(load->getPointerOperand(), dl, off) && off && *off >= kSharedSlots)
+              protocol = true;
+          }
+        for (Instruction *term : phiControl.lookup(phi->getParent())) {
+          if (protocol) {
+            auto *br = dyn_cast<BranchInst>(term);
+            if (br && br->isConditional() && isSharedFlagTest(br->getCondition(), dl))
+              continue;
+          }
           l = std::max(l, condLevel(term));
+        }
       } else if (auto *load = dyn_cast<LoadInst>(&inst)) {
         Level a = levelOf(load->getPointerOperand());
-        if (a == Divergent || load->isVolatile() || load->isAtomic())
+        std::optional<int64_t> exOff;
+        if (load->isVolatile() || load->isAtomic())
           l = Divergent;
+        else if (isMaskSlot(load->getPointerOperand()))
+          l = SG; // the active mask an exchange stored: the same for all its lanes
+        else if (a == Divergent)
+          l = Divergent;
+        else if (exchangeArea(load->getPointerOperand(), dl, exOff))
+          // The lanes' published values and the shared slots read at a uniform place are the
+          // same for every lane; the shared flag is not (the first lane sees it clear).
+          l = exOff && *exOff >= kSharedFlag && *exOff < kSharedSlots ? Divergent : SG;
         else if (isGroupConstantLoad(load, g, dl) ||
                  load->getPointerAddressSpace() == 2 /* constant */ ||
                  load->hasMetadata(LLVMContext::MD_invariant_load))
@@ -349,6 +461,8 @@ void Transform::analyzeUniformity() {
         Function *callee = call->getCalledFunction();
         if (callee && callee->getName() == kMarker) {
           l = levelOf(call->getArgOperand(0));
+        } else if (callee && callee->getName().starts_with(kExchangePrefix)) {
+          l = SG; // the area of the SIMD-group's exchange (what is read from it: above)
         } else if (callee && (callee->isIntrinsic() || callee->doesNotAccessMemory() ||
                               callee->getName() == "expf" || callee->getName() == "exp" ||
                               callee->getName() == "logf" || callee->getName() == "log")) {
@@ -491,9 +605,112 @@ bool Transform::build() {
   step.addFnAttrs(AttrBuilder(m.getContext(), thread.getAttributes().getFnAttrs()));
   Argument *g = step.getArg(0), *t = step.getArg(1), *resume = step.getArg(2);
   Argument *frame = step.getArg(3), *pub = step.getArg(4), *res = step.getArg(5);
-  Argument *mask = step.getArg(6);
+  Argument *mask = step.getArg(6), *cache = step.getArg(7);
   LLVMContext &ctx = m.getContext();
   Type *i8 = Type::getInt8Ty(ctx), *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
+
+  // Expensive pure calls (exp, log, pow...) of values uniform over the SIMD-group, executed at
+  // most once per thread between two synchronization points: the first lane of the step to get
+  // there computes, the others take its result from the step's cache (whose flags the lane loop
+  // clears before its first lane). Bit-identical: the same call of the same arguments.
+  SmallPtrSet<BasicBlock *, 16> syncBlocks;
+  for (const Sync &sy : syncs)
+    syncBlocks.insert(sy.call->getParent());
+  auto inSyncFreeCycle = [&](BasicBlock *bb) {
+    SmallPtrSet<BasicBlock *, 32> seen;
+    SmallVector<BasicBlock *, 32> work(succ_begin(bb), succ_end(bb));
+    while (!work.empty()) {
+      BasicBlock *x = work.pop_back_val();
+      if (x == bb)
+        return true;
+      if (syncBlocks.count(x) || !seen.insert(x).second)
+        continue;
+      for (BasicBlock *sx : successors(x))
+        work.push_back(sx);
+    }
+    return false;
+  };
+  auto expensive = [](CallInst *call) {
+    Function *f = call->getCalledFunction();
+    if (!f || !call->getType()->isFloatingPointTy() || call->getType()->isX86_FP80Ty())
+      return false;
+    switch (f->getIntrinsicID()) {
+    case Intrinsic::exp: case Intrinsic::exp2: case Intrinsic::exp10: case Intrinsic::log:
+    case Intrinsic::log2: case Intrinsic::log10: case Intrinsic::pow: case Intrinsic::sin:
+    case Intrinsic::cos: case Intrinsic::tan:
+      return true;
+    case Intrinsic::not_intrinsic:
+      break;
+    default:
+      return false;
+    }
+    static const char *const libm[] = {"expf", "exp", "exp2f", "exp2", "logf", "log", "log2f",
+                                       "log2", "log10f", "log10", "powf", "pow", "sinf", "sin",
+                                       "cosf", "cos", "tanf", "tan", "tanhf", "tanh"};
+    for (const char *name : libm)
+      if (f->getName() == name)
+        return f->isDeclaration() && f->doesNotAccessMemory();
+    return false;
+  };
+  SmallVector<CallInst *, 8> cached;
+  for (Instruction &inst : instructions(step))
+    if (auto *call = dyn_cast<CallInst>(&inst))
+      if (expensive(call) && levelOf(call) <= SG && !syncBlocks.count(call->getParent()) &&
+          !inSyncFreeCycle(call->getParent()) && cached.size() < 64)
+        cached.push_back(call);
+  cacheSlots = cached.size();
+  if (debugOn()) {
+    errs() << "enigma-lanes: " << cached.size() << " uniform calls computed once per step\n";
+    for (Instruction &inst : instructions(step))
+      if (auto *call = dyn_cast<CallInst>(&inst))
+        if (expensive(call)) {
+          errs() << "  level " << levelOf(call) << ": ";
+          call->print(errs());
+          errs() << "\n";
+          if (std::getenv("ENIGMA_LANES_DEBUG")[1] == '2') {
+            SmallVector<Value *, 16> work{call};
+            SmallPtrSet<Value *, 16> seen;
+            while (!work.empty()) {
+              Value *v = work.pop_back_val();
+              auto *i = dyn_cast<Instruction>(v);
+              if (!i || !seen.insert(v).second || seen.size() > 40)
+                continue;
+              errs() << "    [" << levelOf(v) << "] ";
+              i->print(errs());
+              errs() << "\n";
+              for (Value *op : i->operands())
+                work.push_back(op);
+            }
+          }
+        }
+  }
+  for (unsigned k = 0; k < cached.size(); ++k) {
+    CallInst *call = cached[k];
+    BasicBlock *head = call->getParent();
+    BasicBlock *tail = head->splitBasicBlock(call->getNextNode(), "cached.join");
+    BasicBlock *compute = head->splitBasicBlock(call, "cached.compute");
+    BasicBlock *reuse = BasicBlock::Create(ctx, "cached.reuse", &step, tail);
+    IRBuilder<> hb(head->getTerminator());
+    Value *validPtr = hb.CreateInBoundsGEP(i8, cache, hb.getInt64(k));
+    Value *slot = hb.CreateInBoundsGEP(i8, cache, hb.getInt64(64 + 8 * k));
+    Value *valid = hb.CreateICmpNE(hb.CreateLoad(i8, validPtr), hb.getInt8(0));
+    hb.CreateCondBr(valid, reuse, compute);
+    head->getTerminator()->eraseFromParent();
+    IRBuilder<> cb(compute->getTerminator());
+    cb.CreateStore(call, slot);
+    cb.CreateStore(cb.getInt8(1), validPtr);
+    IRBuilder<> rb(reuse);
+    Value *again = rb.CreateLoad(call->getType(), slot, call->getName() + ".cached");
+    rb.CreateBr(tail);
+    PHINode *phi = PHINode::Create(call->getType(), 2, call->getName() + ".uniform");
+    phi->insertBefore(tail->begin());
+    phi->addIncoming(call, compute);
+    phi->addIncoming(again, reuse);
+    call->replaceUsesWithIf(phi, [&](Use &u) {
+      auto *user = cast<Instruction>(u.getUser());
+      return user != phi && user->getParent() != compute;
+    });
+  }
 
   struct Cut {
     CallInst *call;
@@ -709,7 +926,7 @@ bool Transform::build() {
 }
 
 bool Transform::run() {
-  if (thread.arg_size() != 2 || step.arg_size() != 7)  // (the per-thread step)
+  if (thread.arg_size() != 2 || step.arg_size() != 8)  // (the per-thread step)
     return false;
   if (!collect())
     return false;
@@ -737,7 +954,7 @@ bool Transform::run() {
 /// that entry's `resume`, so only its region remains), or into a single loop for kernels with
 /// more than 31 synchronization points.
 static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t frameSize,
-                           unsigned numEntries) {
+                           unsigned numEntries, unsigned cacheSlots) {
   LLVMContext &ctx = m.getContext();
   Type *i8 = Type::getInt8Ty(ctx), *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
   Argument *g = step.getArg(0), *first = step.getArg(1), *end = step.getArg(2);
@@ -752,6 +969,9 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
   BasicBlock *entry = BasicBlock::Create(ctx, "entry", &step);
   BasicBlock *size = BasicBlock::Create(ctx, "size", &step);
   BasicBlock *bad = BasicBlock::Create(ctx, "lanes.diverged", &step);
+  IRBuilder<> eb0(entry);
+  Value *cache = eb0.CreateAlloca(ArrayType::get(i8, 64 + 8 * 64), nullptr, "uniform.cache");
+  cast<AllocaInst>(cache)->setAlignment(Align(16));
   IRBuilder<> b(size);
   b.CreateRet(b.getInt32((uint32_t)frameSize));
   b.SetInsertPoint(bad);
@@ -766,6 +986,8 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
     BasicBlock *done = BasicBlock::Create(ctx, name + ".done", &step);
     BasicBlock *pre = BasicBlock::Create(ctx, name + ".pre", &step, loop);
     IRBuilder<> lb(pre);
+    if (cacheSlots)
+      lb.CreateMemSet(cache, lb.getInt8(0), lb.getInt64(cacheSlots), MaybeAlign(16));
     lb.CreateBr(loop);
     lb.SetInsertPoint(loop);
     PHINode *t = lb.CreatePHI(i32, 2, "t");
@@ -778,7 +1000,7 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
         i8, frames,
         lb.CreateMul(lb.CreateZExt(lb.CreateSub(t, first), i64), lb.getInt64(frameSize)));
     CallInst *call =
-        lb.CreateCall(one.getFunctionType(), &one, {g, t, entryValue, frame, pub, res, mask});
+        lb.CreateCall(one.getFunctionType(), &one, {g, t, entryValue, frame, pub, res, mask, cache});
     if (sp)
       call->setDebugLoc(DILocation::get(ctx, sp->getLine(), 0, sp));
     calls.push_back(call);
@@ -838,10 +1060,12 @@ PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam) {
     // The per-thread step, then the lane loop around it.
     Type *ptrTy = step->getArg(0)->getType(), *i32 = Type::getInt32Ty(m.getContext());
     auto *oneTy = FunctionType::get(
-        i32, {ptrTy, i32, i32, ptrTy, ptrTy, ptrTy, Type::getInt64Ty(m.getContext())}, false);
+        i32, {ptrTy, i32, i32, ptrTy, ptrTy, ptrTy, Type::getInt64Ty(m.getContext()), ptrTy},
+        false);
     Function *one = Function::Create(oneTy, GlobalValue::InternalLinkage, "__enigma_lanes_one", m);
     Transform tr(m, *thread, *one);
-    bool ok = tr.run() && wrapInLaneLoop(m, *one, *step, tr.frameSize, tr.numEntries()) &&
+    bool ok = tr.run() &&
+              wrapInLaneLoop(m, *one, *step, tr.frameSize, tr.numEntries(), tr.cacheSlots) &&
               !verifyFunction(*step, debugOn() ? &errs() : nullptr);
     if (ok) {
       FunctionAnalysisManager &fam =
