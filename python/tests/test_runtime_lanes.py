@@ -490,3 +490,24 @@ def test_uniform_calls_computed_once_per_simdgroup(monkeypatch: pytest.MonkeyPat
             r += sum(np.exp(m - np.float32(i)) for i in range(3))
             want[s0 + j] = r + np.exp(s * np.float32(0.01))
     np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+def test_time_limit_interrupts_a_lane_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A converged infinite loop with an exchange inside: the time limit stops it on both paths.
+    k = kernel(
+        """
+kernel void spin(device float* x [[buffer(0)]], constant float& c [[buffer(1)]],
+    uint gid [[thread_position_in_grid]]) {
+  float v = c;
+  while (v > -1.0f)
+    v = simd_sum(v) * 0.5f + 1.0f;
+  x[gid] = v;
+}
+""",
+        "spin",
+    )
+    assert in_lane_form(k)
+    for lanes in ("1", "0"):
+        monkeypatch.setenv("ENIGMA_CPU_LANES", lanes)
+        with pytest.raises(EnigmaError, match="time limit"):
+            k(np.ones(64, np.float32), 1.0, grid=(64,), block=(64,), timeout=0.2)
