@@ -35,7 +35,7 @@ extern "C" {
 
 /* Bump on any change of this header's structs or of the exported symbols:
  * the compiled-kernel cache is keyed by it and the loader checks it. */
-#define ENIGMA_CPU_ABI_VERSION 4u
+#define ENIGMA_CPU_ABI_VERSION 5u
 
 /* Threads of a SIMD-group (Apple GPUs execute 32 lanes). */
 #define ENIGMA_CPU_SIMD_WIDTH 32u
@@ -168,6 +168,14 @@ typedef struct EnigmaCpuBoundsTable {
 #define ENIGMA_CPU_TRAP_DIVIDE_OVERFLOW 2u /* INT_MIN / -1, INT_MIN % -1 */
 
 typedef void (*EnigmaCpuRunFn)(EnigmaCpuGroup *group, uint32_t first, uint32_t end);
+/* Optional export of kernels the compiler put in lane-loop form (EnigmaBoundsCheck's LanesPass):
+ *   uint32_t enigma_cpu_run_lanes(EnigmaCpuGroup *group, EnigmaCpuLanesScratchFn scratch)
+ * runs the whole threadgroup on the calling fiber, without threadgroupBarrier or simdExchange
+ * callbacks, with its per-thread state in `scratch(group, bytes)` (64-byte aligned, the worker's,
+ * NULL when it cannot be had); returns 1 when every thread returned, 0 when it ran nothing (no
+ * lane-loop form, or too much state) and the scheduler must run the threadgroup itself. */
+typedef unsigned char *(*EnigmaCpuLanesScratchFn)(EnigmaCpuGroup *group, uint64_t bytes);
+typedef uint32_t (*EnigmaCpuRunLanesFn)(EnigmaCpuGroup *group, EnigmaCpuLanesScratchFn scratch);
 
 #ifdef __cplusplus
 }

@@ -146,10 +146,113 @@ private:
   uint32_t index, lx, ly, lz;
 };
 
+/// One step of a SIMD-group of the kernel in its lane-loop form (EnigmaBoundsCheck.cpp's
+/// LanesPass, Lanes.cpp): runs threads first..end-1 of the threadgroup one after the other (each
+/// with g->current set, like the launcher's loop) from `resume` (0: the kernel's start, k: right
+/// after synchronization point k) until each reaches its next synchronization point or returns,
+/// with thread t's live values in its frame at frames + (t - first) * frame size. An exchange
+/// publishes the thread's value in its lane's slot of `pub`; the code after it gets `res` (where
+/// the lanes published, the exchange complete) and `mask` as its result. Returns 0 when the
+/// threads returned, else (k << 1) | 1 for a threadgroup barrier and k << 1 for a SIMD-group
+/// exchange, or ~0u if the threads stopped at different points. resume = ~0u returns the frame
+/// size. Defined by the pass only for kernels it proves converged at every synchronization
+/// point (otherwise the weak reference is null and the scheduler runs fibers).
+extern "C" __attribute__((weak, visibility("hidden"))) uint32_t
+__enigma_lanes_step(EnigmaCpuGroup *g, uint32_t first, uint32_t end, uint32_t resume,
+                    unsigned char *frames, unsigned char *pub, unsigned char *res, uint64_t mask);
+static_assert(__builtin_offsetof(EnigmaCpuGroup, current) == 72,
+              "Lanes.cpp stores EnigmaCpuGroup.current at offset 72");
+
+/// The exchange area of one exchange (CpuABI.h): slots, shared flag, shared slots.
+constexpr size_t __lanesSlotArea = ENIGMA_CPU_SIMD_SHARED_SLOTS +
+                                    ENIGMA_CPU_SIMD_WIDTH * ENIGMA_CPU_SIMD_SLOT_BYTES;
+constexpr size_t __lanesSlotStride = (__lanesSlotArea + 63) / 64 * 64;
+
+/// Runs a whole threadgroup in passes that are the scheduler's: every SIMD-group that is not at a
+/// barrier runs its lanes, in thread order, up to their next synchronization point; then the
+/// exchanges complete (the lanes of a SIMD-group all reached the same one: the pass proved it);
+/// when every SIMD-group waits at a barrier it completes. Returns 0 (nothing ran) when the
+/// kernel has no lane-loop form or its frames would not fit, 1 once every thread returned.
+ENIGMA_INLINE uint32_t __runLanes(EnigmaCpuGroup *g, EnigmaCpuLanesScratchFn scratch) {
+  if (!__enigma_lanes_step)
+    return 0;
+  const uint32_t n = g->threadCount;
+  const uint32_t nsg = (n + ENIGMA_CPU_SIMD_WIDTH - 1) / ENIGMA_CPU_SIMD_WIDTH;
+  const size_t frame = __enigma_lanes_step(g, 0, 0, ~0u, nullptr, nullptr, nullptr, 0);
+  const size_t frames = (frame * n + 63) / 64 * 64, slots = (size_t)nsg * 2 * __lanesSlotStride;
+  const size_t need = frames + slots + (size_t)nsg * 16;
+  if (need > ((size_t)64 << 20))
+    return 0;
+  unsigned char *buf = scratch(g, need); // the worker's, 64-byte aligned
+  if (!buf)
+    return 0;
+  uint32_t *resume = (uint32_t *)(buf + frames + slots);
+  uint32_t *status = resume + nsg; // 0 runs, 1 waits at a barrier, 2 returned
+  uint32_t *parity = status + nsg;
+  uint32_t *exitOf = parity + nsg;
+  for (uint32_t s = 0; s < nsg; ++s)
+    resume[s] = status[s] = parity[s] = 0;
+  for (;;) {
+    bool running = false;
+    for (uint32_t s = 0; s < nsg; ++s) {
+      if (status[s] != 0)
+        continue;
+      const uint32_t first = s * ENIGMA_CPU_SIMD_WIDTH;
+      const uint32_t end = first + ENIGMA_CPU_SIMD_WIDTH < n ? first + ENIGMA_CPU_SIMD_WIDTH : n;
+      const uint64_t mask = (1ull << (end - first)) - 1;
+      unsigned char *pub = buf + frames + ((size_t)s * 2 + parity[s]) * __lanesSlotStride;
+      unsigned char *res = buf + frames + ((size_t)s * 2 + (parity[s] ^ 1)) * __lanesSlotStride;
+      const uint32_t e0 =
+          __enigma_lanes_step(g, first, end, resume[s], buf + (size_t)first * frame, pub, res, mask);
+      if (e0 == ~0u)
+        __builtin_trap(); // lanes diverged: the pass proved they cannot
+      exitOf[s] = e0;
+    }
+    for (uint32_t s = 0; s < nsg; ++s) {
+      if (status[s] != 0)
+        continue;
+      const uint32_t e = exitOf[s];
+      if (e == 0) {
+        status[s] = 2;
+      } else if (e & 1) {
+        status[s] = 1;
+        resume[s] = e >> 1;
+      } else { // the exchange completes: its lanes read it, the next one goes to the other area
+        unsigned char *pub = buf + frames + ((size_t)s * 2 + parity[s]) * __lanesSlotStride;
+        *(uint32_t *)(pub + ENIGMA_CPU_SIMD_SHARED_FLAG) = 0;
+        parity[s] ^= 1;
+        resume[s] = e >> 1;
+        running = true;
+      }
+    }
+    if (running)
+      continue;
+    bool waiting = false, returned = false;
+    for (uint32_t s = 0; s < nsg; ++s) {
+      waiting |= status[s] == 1;
+      returned |= status[s] == 2;
+    }
+    if (!waiting)
+      return 1;
+    if (returned)
+      __builtin_trap(); // a divergent barrier: the pass proved there is none
+    for (uint32_t s = 0; s < nsg; ++s)
+      status[s] = 0;
+  }
+}
+
 } // namespace __enigma
 } // namespace metal
 
 #define ENIGMA_CPU_EXPORT extern "C" __attribute__((visibility("default")))
+
+/// The launcher's calls of the kernel: inlined into both enigma_cpu_run and the lane-loop
+/// template enigma_cpu_lane_thread (two callers would otherwise keep a large kernel a call).
+#if defined(__clang__) && __clang_major__ >= 17
+#define ENIGMA_CPU_INLINE_CALL [[clang::always_inline]]
+#else
+#define ENIGMA_CPU_INLINE_CALL
+#endif
 
 /// Defines the launch's bounds tables and the functions the EnigmaBoundsCheck
 /// pass plugin calls (see CpuABI.h); the launcher expands it once, with the

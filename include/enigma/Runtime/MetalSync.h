@@ -53,6 +53,13 @@ __exchange(const void *value, uint32_t size, uint64_t *mask) {
   return slots;
 }
 
+/// Waits for the threadgroup. Never inlined, like __exchange: the lane-loop transformation
+/// (EnigmaBoundsCheck.cpp, LanesPass) finds the kernel's barriers by their calls of it.
+__attribute__((noinline)) ENIGMA_CONVERGENT inline void __barrier() {
+  EnigmaCpuGroup *g = __group;
+  g->threadgroupBarrier(g);
+}
+
 template <class T> ENIGMA_INLINE T __slot(const unsigned char *slots, uint l) {
   T v;
   __builtin_memcpy((void *)&v, slots + l * ENIGMA_CPU_SIMD_SLOT_BYTES, sizeof(T));
@@ -210,8 +217,7 @@ constexpr mem_flags operator&(mem_flags a, mem_flags b) { return (mem_flags)((ui
 /// fibers of a threadgroup share one OS thread, so the switch itself orders
 /// memory; the asm keeps the compiler from caching memory across it.
 ENIGMA_INLINE void threadgroup_barrier(mem_flags = mem_flags::mem_none) {
-  EnigmaCpuGroup *g = __enigma::__group;
-  g->threadgroupBarrier(g);
+  __enigma::__barrier();
   __asm__ __volatile__("" ::: "memory");
 }
 ENIGMA_INLINE void simdgroup_barrier(mem_flags = mem_flags::mem_none) {

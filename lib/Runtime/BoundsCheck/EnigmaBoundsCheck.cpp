@@ -89,7 +89,26 @@
 
 using namespace llvm;
 
+// Lanes.cpp: the lane-loop form of kernels with SIMD-group functions.
+PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam);
+PreservedAnalyses enigmaLanesPrune(Module &m);
+
 namespace {
+
+/// The functions of the lane-loop form (Lanes.cpp, enigma/Runtime/MetalLaunch.h): the step's
+/// arguments are the descriptor, the thread and its runtime-owned frame and exchange area; the
+/// driver is the runtime's own code.
+constexpr StringLiteral kLanesStepName = "__enigma_lanes_step";
+constexpr StringLiteral kLanesDriverName = "enigma_cpu_run_lanes";
+
+struct LanesPass : PassInfoMixin<LanesPass> {
+  PreservedAnalyses run(Module &m, ModuleAnalysisManager &mam) { return enigmaLanesRun(m, mam); }
+  static bool isRequired() { return true; }
+};
+struct LanesPrunePass : PassInfoMixin<LanesPrunePass> {
+  PreservedAnalyses run(Module &m, ModuleAnalysisManager &) { return enigmaLanesPrune(m); }
+  static bool isRequired() { return true; }
+};
 
 constexpr StringLiteral kCheckName = "__enigma_bounds_check";
 constexpr StringLiteral kParamFailName = "__enigma_param_bounds_fail";
@@ -276,7 +295,8 @@ Constant *Instrumenter::stringConstant(const std::string &text, const char *name
 static bool isGroupPointer(const Value *ptr) {
   const Value *obj = getUnderlyingObject(ptr, /*MaxLookup=*/0);
   if (const auto *arg = dyn_cast<Argument>(obj))
-    return arg->getParent()->getName() == kLauncherName;
+    return arg->getParent()->getName() == kLauncherName ||
+           (arg->getParent()->getName() == kLanesStepName && arg->getArgNo() == 0);
   const auto *load = dyn_cast<LoadInst>(obj);
   if (!load)
     return false;
@@ -322,7 +342,7 @@ Origin Instrumenter::originOfObject(const Value *obj, unsigned depth) const {
   if (const auto *arg = dyn_cast<Argument>(obj)) {
     const Function *f = arg->getParent();
     // The launcher's arguments: the threadgroup descriptor and thread range.
-    if (f->getName() == kLauncherName)
+    if (f->getName() == kLauncherName || f->getName() == kLanesStepName)
       return {Origin::NotBuffer};
     // A kernel (or helper) that was not inlined: what its callers pass, if
     // they all agree and the function has no other uses.
@@ -737,7 +757,8 @@ bool Instrumenter::checkDivision(BinaryOperator &div) {
 
 bool Instrumenter::run(Function &f) {
   if (f.isDeclaration() || f.getName() == kCheckName || f.getName() == kParamFailName ||
-      f.getName() == kTrapName || f.getName() == kRaceAccessName || f.getName() == kRaceBarrierName)
+      f.getName() == kTrapName || f.getName() == kRaceAccessName ||
+      f.getName() == kRaceBarrierName || f.getName() == kLanesDriverName)
     return false;
   SmallVector<Check, 64> checks;
   SmallVector<Instruction *, 64> insts;
@@ -961,7 +982,20 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
   return {LLVM_PLUGIN_API_VERSION, "EnigmaBoundsCheck", "1", [](PassBuilder &pb) {
             pb.registerOptimizerLastEPCallback(
                 [](ModulePassManager &mpm, OptimizationLevel, ThinOrFullLTOPhase) {
+                  mpm.addPass(LanesPass());
                   mpm.addPass(BoundsCheckPass());
+                });
+            pb.registerPipelineParsingCallback(
+                [](StringRef name, ModulePassManager &mpm, ArrayRef<PassBuilder::PipelineElement>) {
+                  if (name == "enigma-lanes") {
+                    mpm.addPass(LanesPass());
+                    return true;
+                  }
+                  if (name == "enigma-lanes-prune") {
+                    mpm.addPass(LanesPrunePass());
+                    return true;
+                  }
+                  return false;
                 });
             pb.registerPipelineParsingCallback(
                 [](StringRef name, ModulePassManager &mpm, ArrayRef<PassBuilder::PipelineElement>) {
@@ -973,6 +1007,7 @@ extern "C" LLVM_ATTRIBUTE_WEAK PassPluginLibraryInfo llvmGetPassPluginInfo() {
             pb.registerPipelineStartEPCallback([](ModulePassManager &mpm, OptimizationLevel) {
               mpm.addPass(ThreadLocalPass());
               mpm.addPass(RaceBarrierPass());
+              mpm.addPass(LanesPrunePass());
               mpm.addPass(InternalizeKernelPass());
             });
             pb.registerPipelineParsingCallback(

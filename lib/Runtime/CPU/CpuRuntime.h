@@ -157,6 +157,7 @@ extern const size_t enigmaCpuNumEmbeddedHeaders;
 typedef struct EnigmaCpuCompiled {
   void *handle; /* dlopen handle */
   EnigmaCpuRunFn run;
+  EnigmaCpuRunLanesFn runLanes; /* NULL: no lane-loop form (CpuABI.h) */
   const EnigmaCpuParamLayout *layouts; /* one per parameter */
   EnigmaCpuBoundsTable *bounds;        /* the .so's enigma_cpu_bounds */
   EnigmaCpuBoundsCheck boundsCheck;    /* EXACT or GUARD */
@@ -227,6 +228,7 @@ typedef struct EnigmaCpuBufferInfo {
 typedef struct EnigmaCpuJob {
   const char *kernelName;
   EnigmaCpuRunFn run;
+  EnigmaCpuRunLanesFn runLanes; /* NULL: fibers (no lane-loop form, ENIGMA_CPU_LANES=0) */
   void *const *args;
   uint32_t grid[3];  /* threads per grid (after coarsening) */
   uint32_t block[3]; /* dispatched threadgroup size */

@@ -1361,7 +1361,7 @@ static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *
                         "__first, uint32_t __end) {\n"
                         "  __enigma_launch::__threadIter __it(__g, __first);\n"
                         "  do {\n"
-                        "    ::%s(",
+                        "    ENIGMA_CPU_INLINE_CALL ::%s(",
                         sig->numParams ? sig->numParams : 1, callee);
   for (size_t i = 0; i < sig->numParams; ++i) {
     const EnigmaCpuParamDesc *p = &sig->params[i];
@@ -1377,6 +1377,31 @@ static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *
                             i ? "," : "", i, i, i);
   }
   enigmaCpuStringPrintf(&s, ");\n  } while (__it.next(__end));\n}\n");
+  // One thread of the kernel, the template of its lane-loop form (LanesPass in the pass plugin
+  // turns it into __enigma_lanes_step when it can, and empties it), and the lane-loop driver.
+  enigmaCpuStringPrintf(&s,
+                        "\nENIGMA_CPU_EXPORT void enigma_cpu_lane_thread(EnigmaCpuGroup *__g, "
+                        "uint32_t __t) {\n"
+                        "  __enigma_launch::__threadIter __it(__g, __t);\n"
+                        "  ENIGMA_CPU_INLINE_CALL ::%s(",
+                        callee);
+  for (size_t i = 0; i < sig->numParams; ++i) {
+    const EnigmaCpuParamDesc *p = &sig->params[i];
+    if (p->kind == ENIGMA_CPU_PARAM_BUILTIN)
+      enigmaCpuStringPrintf(&s,
+                            "%s\n      __enigma_launch::__builtinArg<__enigma_launch::__param_t<"
+                            "__enigma_kernel_fn, %zu>>(__it.%s())",
+                            i ? "," : "", i, enigmaCpuBuiltinName(p->builtin));
+    else
+      enigmaCpuStringPrintf(&s,
+                            "%s\n      __enigma_launch::__bufferArg<__enigma_launch::__param_t<"
+                            "__enigma_kernel_fn, %zu>>(ENIGMA_CPU_PARAM(__g->args[%zu], %zuu))",
+                            i ? "," : "", i, i, i);
+  }
+  enigmaCpuStringPrintf(&s, ");\n}\n"
+                            "ENIGMA_CPU_EXPORT uint32_t enigma_cpu_run_lanes(EnigmaCpuGroup *__g, "
+                            "EnigmaCpuLanesScratchFn __scratch) {\n"
+                            "  return __enigma_launch::__runLanes(__g, __scratch);\n}\n");
   return enigmaCpuStringTake(&s);
 }
 
@@ -1408,6 +1433,7 @@ static EnigmaRuntimeStatus load(const char *path, const char *kernelName,
   }
   out->handle = h;
   *(void **)&out->run = run;
+  *(void **)&out->runLanes = dlsym(h, "enigma_cpu_run_lanes");
   out->layouts = layouts;
   out->bounds = bounds;
   out->addressSpaces = spaces ? (int)*spaces : -1;

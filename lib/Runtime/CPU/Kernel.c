@@ -499,6 +499,10 @@ static EnigmaRuntimeStatus launchCompiled(EnigmaCpuKernel k, const EnigmaCpuArg 
   memset(&job, 0, sizeof(job));
   job.kernelName = k->name;
   job.run = compiled->run;
+  // The lane-loop form (CpuABI.h) unless ENIGMA_CPU_LANES=0; race-checked launches use fibers.
+  const char *lanesEnv = getenv("ENIGMA_CPU_LANES");
+  if (!race && !(lanesEnv && lanesEnv[0] == '0' && !lanesEnv[1]))
+    job.runLanes = compiled->runLanes;
   job.flags = cfg->flags;
   job.timeoutMs = cfg->timeoutMs;
   if (!job.timeoutMs) {

@@ -160,6 +160,10 @@ struct Worker {
   volatile sig_atomic_t inKernel;
   FaultInfo fault;
   char *altStack;
+
+  /* Per-thread state of lane-loop threadgroups (lanesScratch). */
+  void *lanesBuf;
+  uint64_t lanesCap;
 };
 
 typedef struct Pool {
@@ -1025,6 +1029,23 @@ static void yieldFrom(Worker *w, Fiber *f, uint32_t t) {
   enigmaCpuFiberSwitch(&f->sp, w->schedSp);
 }
 
+/// Per-thread state of a threadgroup run in lane-loop form (CpuABI.h): the worker's buffer,
+/// grown as needed and kept.
+static unsigned char *lanesScratch(EnigmaCpuGroup *g, uint64_t bytes) {
+  Worker *w = g->scheduler;
+  if (bytes > w->lanesCap) {
+    free(w->lanesBuf);
+    w->lanesBuf = NULL;
+    w->lanesCap = 0;
+    if (posix_memalign(&w->lanesBuf, 64, (size_t)bytes) != 0) {
+      w->lanesBuf = NULL;
+      return NULL;
+    }
+    w->lanesCap = bytes;
+  }
+  return w->lanesBuf;
+}
+
 static void fiberMain(void *arg) {
   Fiber *f = arg;
   for (;;) {
@@ -1032,7 +1053,9 @@ static void fiberMain(void *arg) {
     EnigmaCpuGroup *g = &w->g;
     uint32_t t;
     if (f == &w->fibers[SEQ_FIBER]) {
-      w->job->run(g, 0, g->threadCount);
+      // The kernel's lane-loop form runs the whole group here, or nothing (returns 0).
+      if (!w->job->runLanes || gRace || !w->job->runLanes(g, lanesScratch))
+        w->job->run(g, 0, g->threadCount);
       t = w->seqThread;
     } else {
       t = f->thread;
@@ -1355,6 +1378,7 @@ static void freeWorker(Worker *w, size_t slotSize) {
   if (w->stackArea)
     munmap(w->stackArea, (MAX_THREADS + 1) * slotSize);
   free(w->altStack);
+  free(w->lanesBuf);
   free(w);
 }
 

@@ -1,0 +1,1122 @@
+//===-- Lanes.cpp - Kernels in lane-loop form for the CPU runtime ---------===//
+//
+// LanesPass turns one thread of a kernel (the launcher's enigma_cpu_lane_thread(group, t), the
+// kernel inlined) into __enigma_lanes_step(group, t, resume, frame, pub, res, mask): the same code
+// cut at its synchronization points (calls of metal::__enigma::__exchange, every SIMD-group
+// function, and of metal::__enigma::__barrier, threadgroup_barrier), entered at the kernel's
+// start (resume 0) or right after synchronization point k (resume k), returning at the next
+// synchronization point (k << 1 for an exchange, (k << 1) | 1 for a barrier) or 0 when the
+// thread returns. Values live across a synchronization point, and the thread's private memory
+// (allocas), live in the thread's `frame`; values the launcher computes from the threadgroup
+// descriptor alone (buffer pointers, sizes) are recomputed instead. An exchange stores the
+// thread's value in its lane's slot of `pub` and hands `res` (the same area once the exchange
+// is complete) and `mask` to the code after it as the exchange's result: the driver (enigma/Runtime/MetalLaunch.h, __runLanes) runs the lanes of
+// each SIMD-group one after the other up to the same point, in the scheduler's order, and the
+// exchange is complete (CpuABI.h's layout, shared flag cleared) before any lane goes on.
+//
+// That is exact only when every lane of a SIMD-group reaches the same exchanges, and every
+// thread of the threadgroup the same barriers, with no lane active elsewhere: the pass accepts
+// a kernel only when every branch that decides whether an exchange is reached has a condition
+// uniform over the SIMD-group (over the threadgroup for barriers), by a small uniformity
+// analysis (the threadgroup descriptor's fields and launch arguments are uniform, t / 32 is
+// uniform over the SIMD-group, loads only from the descriptor and `constant` memory); any other
+// kernel keeps the fibers (the step stays undefined and the weak reference null). Kernels whose
+// only calls are to the two synchronization functions, declarations (libm) and intrinsics;
+// anything else (helpers that were not inlined, indirect calls, async copies) keeps the fibers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallSet.h"
+#include "llvm/Analysis/ValueTracking.h"
+#include "llvm/Analysis/PostDominators.h"
+#include "llvm/IR/CFG.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DataLayout.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/Dominators.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/InlineAsm.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/PassManager.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/InstCombine/InstCombine.h"
+#include "llvm/Transforms/Scalar/EarlyCSE.h"
+#include "llvm/Transforms/Scalar/GVN.h"
+#include "llvm/Transforms/Scalar/LICM.h"
+#include "llvm/Transforms/Scalar/LoopPassManager.h"
+#include "llvm/Transforms/Scalar/SimpleLoopUnswitch.h"
+#include "llvm/Transforms/Scalar/SimplifyCFG.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/ValueMapper.h"
+
+#include <cstdlib>
+
+using namespace llvm;
+
+namespace enigma_lanes {
+
+constexpr StringLiteral kThreadName = "enigma_cpu_lane_thread";
+constexpr StringLiteral kStepName = "__enigma_lanes_step";
+constexpr StringLiteral kExchangePrefix = "_ZN5metal8__enigma10__exchangeE";
+constexpr StringLiteral kBarrierFn = "_ZN5metal8__enigma9__barrierEv";
+constexpr StringLiteral kMarker = "__enigma_param";
+constexpr StringLiteral kGroupVar = "_ZN5metal8__enigma7__groupE";
+/// Fields of EnigmaCpuGroup (CpuABI.h) constant for a threadgroup: args .. threadCount.
+constexpr uint64_t kGroupUniformBytes = 72;
+constexpr unsigned kSlotBytes = 32;
+/// CpuABI.h: the exchange area's shared flag, and the shared slots after it.
+constexpr int64_t kSharedFlag = 32 * 32, kSharedSlots = kSharedFlag + 64;
+
+enum Level { TG = 0, SG = 1, Divergent = 2 };
+
+static bool debugOn() {
+  const char *e = std::getenv("ENIGMA_LANES_DEBUG");
+  return e && *e == '1';
+}
+
+static void note(const Twine &why) {
+  if (debugOn())
+    errs() << "enigma-lanes: " << why << "\n";
+}
+
+struct Sync {
+  CallInst *call;
+  bool barrier;
+};
+
+class Transform {
+public:
+  Transform(Module &m, Function &thread, Function &step)
+      : m(m), dl(m.getDataLayout()), thread(thread), step(step) {}
+  bool run();
+
+private:
+  bool collect();
+  void analyzeUniformity();
+  Level levelOf(Value *v) const;
+  bool checkConvergence();
+  bool isRemat(Value *v, unsigned depth = 0) const;
+  Value *remat(Value *v, Instruction *before, DenseMap<Value *, Value *> &made);
+  bool build();
+
+  Module &m;
+  const DataLayout &dl;
+  Function &thread, &step;
+  SmallVector<Sync, 16> syncs;
+  DenseMap<Value *, Level> level;
+  /// Launch parameters the kernel may write (by their marker index), and whether it writes
+  /// memory of unknown origin: loads of parameters it never writes are uniform.
+  SmallSet<uint64_t, 8> writtenParams;
+  bool unknownWrites = false;
+  std::optional<uint64_t> paramOf(const Value *ptr) const;
+
+public:
+  /// Bytes of a thread's frame (a multiple of 16 once built).
+  uint64_t frameSize = 0;
+  /// Entry points of the step: the start and one after each synchronization point.
+  unsigned numEntries() const { return syncs.size() + 1; }
+  /// Uniform calls computed once per step (cache: 64 flag bytes, then 8 bytes per call).
+  unsigned cacheSlots = 0;
+};
+
+/// The launch parameter (marker index) `ptr` points into, if it provably derives from one.
+std::optional<uint64_t> Transform::paramOf(const Value *ptr) const {
+  const Value *obj = getUnderlyingObject(ptr, /*MaxLookup=*/0);
+  if (const auto *call = dyn_cast<CallInst>(obj))
+    if (const Function *f = call->getCalledFunction())
+      if (f->getName() == kMarker && call->arg_size() == 2)
+        if (const auto *c = dyn_cast<ConstantInt>(call->getArgOperand(1)))
+          return c->getZExtValue();
+  return std::nullopt;
+}
+
+/// g->field at a constant offset below kGroupUniformBytes, or g->args[i] (the launch's argument
+/// pointers): loads constant for the threadgroup.
+static bool isGroupConstantLoad(const LoadInst *load, const Argument *g, const DataLayout &dl) {
+  const Value *p = load->getPointerOperand();
+  APInt off(dl.getIndexTypeSizeInBits(p->getType()), 0);
+  const Value *base = p->stripAndAccumulateConstantOffsets(dl, off, /*AllowNonInbounds=*/true);
+  if (base == g) {
+    int64_t bytes = (int64_t)dl.getTypeStoreSize(load->getType()).getKnownMinValue();
+    return off.getSExtValue() >= 0 &&
+           off.getSExtValue() + bytes <= (int64_t)kGroupUniformBytes;
+  }
+  // g->args[i]: base is the load of g->args.
+  if (const auto *argsLoad = dyn_cast<LoadInst>(base)) {
+    APInt off2(dl.getIndexTypeSizeInBits(argsLoad->getPointerOperand()->getType()), 0);
+    const Value *b2 = argsLoad->getPointerOperand()->stripAndAccumulateConstantOffsets(
+        dl, off2, /*AllowNonInbounds=*/true);
+    return b2 == g && off2 == 0 && off.getSExtValue() >= 0;
+  }
+  return false;
+}
+
+/// Whether `ptr` points into the exchange area an exchange returned, and at which constant offset
+/// (when it is one).
+static bool exchangeArea(const Value *ptr, const DataLayout &dl, std::optional<int64_t> &offset) {
+  APInt off(dl.getIndexTypeSizeInBits(ptr->getType()), 0);
+  const Value *base = ptr->stripAndAccumulateConstantOffsets(dl, off, /*AllowNonInbounds=*/true);
+  offset.reset();
+  if (const auto *call = dyn_cast<CallInst>(base))
+    if (const Function *f = call->getCalledFunction())
+      if (f->getName().starts_with(kExchangePrefix)) {
+        offset = off.getSExtValue();
+        return true;
+      }
+  const Value *obj = getUnderlyingObject(ptr, /*MaxLookup=*/0);
+  if (const auto *call = dyn_cast<CallInst>(obj))
+    if (const Function *f = call->getCalledFunction())
+      return f->getName().starts_with(kExchangePrefix);
+  return false;
+}
+
+/// The header's "first lane computes, the others copy" protocol (MetalSync.h, __reduce): a branch
+/// on the exchange's shared flag.
+static bool isSharedFlagTest(Value *cond, const DataLayout &dl) {
+  auto *cmp = dyn_cast<ICmpInst>(cond);
+  if (!cmp)
+    return false;
+  for (Value *op : cmp->operands())
+    if (auto *load = dyn_cast<LoadInst>(op)) {
+      std::optional<int64_t> off;
+      if (exchangeArea(load->getPointerOperand(), dl, off) && off && *off == kSharedFlag)
+        return true;
+    }
+  return false;
+}
+
+/// A private variable only exchanges write (their active-mask out-parameter).
+static bool isMaskSlot(Value *ptr) {
+  auto *ai = dyn_cast<AllocaInst>(ptr);
+  if (!ai)
+    return false;
+  bool written = false;
+  for (Use &u : ai->uses()) {
+    auto *user = u.getUser();
+    if (isa<LoadInst>(user))
+      continue;
+    if (auto *ii = dyn_cast<IntrinsicInst>(user))
+      if (ii->isLifetimeStartOrEnd())
+        continue;
+    auto *call = dyn_cast<CallInst>(user);
+    Function *f = call ? call->getCalledFunction() : nullptr;
+    if (f && f->getName().starts_with(kExchangePrefix) && u.getOperandNo() == 2) {
+      written = true;
+      continue;
+    }
+    return false;
+  }
+  return written;
+}
+
+bool Transform::collect() {
+  auto wrote = [&](const Value *ptr) {
+    const Value *obj = getUnderlyingObject(ptr, /*MaxLookup=*/0);
+    if (std::optional<uint64_t> p = paramOf(ptr)) {
+      writtenParams.insert(*p);
+      return;
+    }
+    if (isa<AllocaInst>(obj) || isa<GlobalValue>(obj) || obj == thread.getArg(0))
+      return; // private memory, thread_locals, the descriptor (current, matrixLeader: >= 72)
+    if (const auto *ii = dyn_cast<IntrinsicInst>(obj))
+      if (ii->getIntrinsicID() == Intrinsic::threadlocal_address)
+        return;
+    if (const auto *call = dyn_cast<CallInst>(obj))
+      if (const Function *f = call->getCalledFunction())
+        if (f->getName().starts_with(kExchangePrefix))
+          return; // the exchange's own area
+    if (debugOn()) {
+      errs() << "enigma-lanes: a write of unknown origin: ";
+      obj->print(errs());
+      errs() << "\n";
+    }
+    unknownWrites = true;
+  };
+  for (Instruction &inst : instructions(thread)) {
+    if (auto *st = dyn_cast<StoreInst>(&inst))
+      wrote(st->getPointerOperand());
+    else if (auto *rmw = dyn_cast<AtomicRMWInst>(&inst))
+      wrote(rmw->getPointerOperand());
+    else if (auto *cx = dyn_cast<AtomicCmpXchgInst>(&inst))
+      wrote(cx->getPointerOperand());
+    else if (auto *mi = dyn_cast<AnyMemIntrinsic>(&inst))
+      wrote(mi->getRawDest());
+    else if (auto *cb = dyn_cast<CallBase>(&inst)) {
+      Function *f = cb->getCalledFunction();
+      bool sync = f && (f->getName().starts_with(kExchangePrefix) || f->getName() == kBarrierFn);
+      if (!sync && !cb->onlyReadsMemory() && !isa<InlineAsm>(cb->getCalledOperand()) &&
+          !(f && f->isIntrinsic() && (isa<DbgInfoIntrinsic>(cb) || f->getIntrinsicID() ==
+                                          Intrinsic::threadlocal_address ||
+                                      cast<IntrinsicInst>(cb)->isLifetimeStartOrEnd() ||
+                                      f->onlyAccessesInaccessibleMemory())))
+        for (Value *a : cb->args())
+          if (a->getType()->isPointerTy())
+            wrote(a);
+    }
+    if (auto *ai = dyn_cast<AllocaInst>(&inst)) {
+      if (!ai->isStaticAlloca()) {
+        note("dynamic alloca");
+        return false;
+      }
+      continue;
+    }
+    auto *cb = dyn_cast<CallBase>(&inst);
+    if (!cb)
+      continue;
+    if (!isa<CallInst>(cb)) {
+      note("invoke or callbr");
+      return false;
+    }
+    if (auto *asmv = dyn_cast<InlineAsm>(cb->getCalledOperand())) {
+      if (!asmv->getAsmString().empty()) {
+        note("inline asm");
+        return false;
+      }
+      continue;
+    }
+    Function *callee = cb->getCalledFunction();
+    if (!callee) {
+      note("indirect call");
+      return false;
+    }
+    if (callee->isIntrinsic())
+      continue;
+    StringRef name = callee->getName();
+    if (name.starts_with(kExchangePrefix) && cb->arg_size() == 3) {
+      syncs.push_back({cast<CallInst>(cb), false});
+      continue;
+    }
+    if (name == kBarrierFn) {
+      syncs.push_back({cast<CallInst>(cb), true});
+      continue;
+    }
+    if (!callee->isDeclaration()) {
+      note("call of " + name);
+      return false;
+    }
+  }
+  if (syncs.empty()) {
+    note("no synchronization");
+    return false;
+  }
+  if (syncs.size() > 100000) {
+    note("too many synchronization points");
+    return false;
+  }
+  return true;
+}
+
+Level Transform::levelOf(Value *v) const {
+  if (isa<Constant>(v) && !isa<GlobalValue>(v))
+    return TG;
+  if (isa<GlobalValue>(v))
+    return TG; // an address (thread_locals: the same OS thread for the whole threadgroup)
+  auto it = level.find(v);
+  return it == level.end() ? TG : it->second; // optimistic start; the fixpoint raises it
+}
+
+void Transform::analyzeUniformity() {
+  Argument *g = thread.getArg(0), *t = thread.getArg(1);
+  level[g] = TG;
+  level[t] = Divergent;
+  // A branch makes divergent the phis where paths from two of its successors meet before its
+  // immediate post-dominator (or that post-dominator), and those of the blocks on a cycle
+  // through it (a loop it exits: lanes leave at different iterations), following paths up to
+  // the next synchronization point only (there the lanes of a converged kernel meet anyway).
+  // Phis that only one successor reaches (inside one arm) are not affected.
+  PostDominatorTree pdt(thread);
+  SmallPtrSet<BasicBlock *, 16> syncBlocksA;
+  for (const Sync &sy : syncs)
+    syncBlocksA.insert(sy.call->getParent());
+  DenseMap<BasicBlock *, SmallVector<Instruction *, 8>> phiControl;
+  for (BasicBlock &bb : thread) {
+    Instruction *term = bb.getTerminator();
+    if (term->getNumSuccessors() < 2)
+      continue;
+    auto *node = pdt.getNode(&bb);
+    BasicBlock *join = node && node->getIDom() ? node->getIDom()->getBlock() : nullptr;
+    SmallPtrSet<BasicBlock *, 4> succs;
+    DenseMap<BasicBlock *, unsigned> reachedFrom;
+    SmallPtrSet<BasicBlock *, 32> region;
+    for (BasicBlock *start : successors(&bb)) {
+      if (!succs.insert(start).second)
+        continue;
+      SmallPtrSet<BasicBlock *, 32> seen;
+      SmallVector<BasicBlock *, 32> work{start};
+      while (!work.empty()) {
+        BasicBlock *x = work.pop_back_val();
+        if (!seen.insert(x).second)
+          continue;
+        ++reachedFrom[x];
+        region.insert(x);
+        if (x == join || syncBlocksA.count(x))
+          continue;
+        for (BasicBlock *sx : successors(x))
+          work.push_back(sx);
+      }
+    }
+    // Blocks of the region from which the branch is reached again (a cycle through it).
+    SmallPtrSet<BasicBlock *, 32> cycle;
+    SmallVector<BasicBlock *, 32> back(pred_begin(&bb), pred_end(&bb));
+    while (!back.empty()) {
+      BasicBlock *x = back.pop_back_val();
+      if (!region.count(x) || !cycle.insert(x).second)
+        continue;
+      for (BasicBlock *px : predecessors(x))
+        back.push_back(px);
+    }
+    for (BasicBlock *x : region)
+      if ((reachedFrom[x] >= 2 || cycle.count(x) || x == join) && isa<PHINode>(x->begin()))
+        phiControl[x].push_back(term);
+  }
+  auto condLevel = [&](Instruction *term) -> Level {
+    if (auto *br = dyn_cast<BranchInst>(term))
+      return br->isConditional() ? levelOf(br->getCondition()) : TG;
+    if (auto *sw = dyn_cast<SwitchInst>(term))
+      return levelOf(sw->getCondition());
+    if (isa<ReturnInst>(term) || isa<UnreachableInst>(term))
+      return TG;
+    return Divergent;
+  };
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (Instruction &inst : instructions(thread)) {
+      if (inst.getType()->isVoidTy())
+        continue;
+      Level l = TG;
+      auto maxOps = [&](User *u) {
+        for (Value *op : u->operands())
+          if (!isa<BasicBlock>(op))
+            l = std::max(l, levelOf(op));
+      };
+      if (auto *phi = dyn_cast<PHINode>(&inst)) {
+        maxOps(phi);
+        // The result of a reduction: what the first lane computed, or what the others copy
+        // from the shared slot it stored to; the same for every lane (the flag only decides who
+        // computes).
+        bool protocol = false;
+        for (Value *in : phi->incoming_values())
+          if (auto *load = dyn_cast<LoadInst>(in)) {
+            std::optional<int64_t> off;
+            if (exchangeArea(load->getPointerOperand(), dl, off) && off && *off >= kSharedSlots)
+              protocol = true;
+          }
+        for (Instruction *term : phiControl.lookup(phi->getParent())) {
+          if (protocol) {
+            auto *br = dyn_cast<BranchInst>(term);
+            if (br && br->isConditional() && isSharedFlagTest(br->getCondition(), dl))
+              continue;
+          }
+          l = std::max(l, condLevel(term));
+        }
+      } else if (auto *load = dyn_cast<LoadInst>(&inst)) {
+        Level a = levelOf(load->getPointerOperand());
+        std::optional<int64_t> exOff;
+        if (load->isVolatile() || load->isAtomic())
+          l = Divergent;
+        else if (isMaskSlot(load->getPointerOperand()))
+          l = SG; // the active mask an exchange stored: the same for all its lanes
+        else if (a == Divergent)
+          l = Divergent;
+        else if (exchangeArea(load->getPointerOperand(), dl, exOff))
+          // The lanes' published values and the shared slots read at a uniform place are the
+          // same for every lane; the shared flag is not (the first lane sees it clear).
+          l = exOff && *exOff >= kSharedFlag && *exOff < kSharedSlots ? Divergent : SG;
+        else if (isGroupConstantLoad(load, g, dl) ||
+                 load->getPointerAddressSpace() == 2 /* constant */ ||
+                 load->hasMetadata(LLVMContext::MD_invariant_load))
+          l = a;
+        else if (std::optional<uint64_t> p = paramOf(load->getPointerOperand());
+                 p && !unknownWrites && !writtenParams.count(*p))
+          l = a; // a parameter the kernel does not write (buffers do not alias, as in Metal)
+        else
+          l = Divergent;
+      } else if (auto *bin = dyn_cast<BinaryOperator>(&inst)) {
+        // t / 32 (and t >> 5.., t & ~31) is uniform over the SIMD-group.
+        auto *c = dyn_cast<ConstantInt>(bin->getOperand(1));
+        if (bin->getOperand(0) == t && c &&
+            ((bin->getOpcode() == Instruction::LShr && c->getZExtValue() >= 5) ||
+             (bin->getOpcode() == Instruction::UDiv && c->getZExtValue() % 32 == 0 &&
+              !c->isZero()) ||
+             (bin->getOpcode() == Instruction::And && (c->getZExtValue() & 31) == 0)))
+          l = SG;
+        else
+          maxOps(bin);
+      } else if (isa<CastInst>(inst) || isa<GetElementPtrInst>(inst) || isa<CmpInst>(inst) ||
+                 isa<SelectInst>(inst) || isa<ExtractElementInst>(inst) ||
+                 isa<InsertElementInst>(inst) || isa<ShuffleVectorInst>(inst) ||
+                 isa<ExtractValueInst>(inst) || isa<InsertValueInst>(inst) ||
+                 isa<FreezeInst>(inst) || isa<UnaryOperator>(inst)) {
+        maxOps(&inst);
+      } else if (auto *call = dyn_cast<CallInst>(&inst)) {
+        Function *callee = call->getCalledFunction();
+        if (callee && callee->getName() == kMarker) {
+          l = levelOf(call->getArgOperand(0));
+        } else if (callee && callee->getName().starts_with(kExchangePrefix)) {
+          l = SG; // the area of the SIMD-group's exchange (what is read from it: above)
+        } else if (callee && (callee->isIntrinsic() || callee->doesNotAccessMemory() ||
+                              callee->getName() == "expf" || callee->getName() == "exp" ||
+                              callee->getName() == "logf" || callee->getName() == "log")) {
+          // Pure functions of their arguments (libm's errno is off: -fno-math-errno).
+          if (callee->isIntrinsic() && !callee->doesNotAccessMemory() &&
+              !callee->onlyAccessesInaccessibleMemory())
+            l = Divergent;
+          else
+            for (Value *a : call->args())
+              l = std::max(l, levelOf(a));
+        } else {
+          l = Divergent;
+        }
+      } else {
+        l = Divergent;
+      }
+      auto it = level.find(&inst);
+      if (it == level.end() || it->second < l) {
+        level[&inst] = l;
+        changed = true;
+      }
+    }
+  }
+}
+
+bool Transform::checkConvergence() {
+  PostDominatorTree pdt(thread);
+  for (const Sync &s : syncs) {
+    BasicBlock *sb = s.call->getParent();
+    Level need = s.barrier ? TG : SG;
+    for (BasicBlock &b : thread) {
+      Instruction *term = b.getTerminator();
+      if (term->getNumSuccessors() < 2)
+        continue;
+      Value *cond = nullptr;
+      if (auto *br = dyn_cast<BranchInst>(term))
+        cond = br->getCondition();
+      else if (auto *sw = dyn_cast<SwitchInst>(term))
+        cond = sw->getCondition();
+      Level l = cond ? levelOf(cond) : Divergent;
+      if (l <= need)
+        continue;
+      if (debugOn() && cond) {
+        errs() << "enigma-lanes: condition ";
+        cond->print(errs());
+        errs() << "\n";
+        if (std::getenv("ENIGMA_LANES_DEBUG")[1] == '2') {
+          SmallVector<Value *, 16> work{cond};
+          SmallPtrSet<Value *, 16> seen;
+          while (!work.empty()) {
+            Value *v = work.pop_back_val();
+            auto *i = dyn_cast<Instruction>(v);
+            if (!i || !seen.insert(v).second || seen.size() > 30)
+              continue;
+            errs() << "  [" << levelOf(v) << "] ";
+            i->print(errs());
+            errs() << "\n";
+            for (Value *op : i->operands())
+              work.push_back(op);
+          }
+        }
+      }
+      if (pdt.properlyDominates(sb, &b) && sb != &b)
+        continue;
+      for (BasicBlock *succ : successors(&b))
+        if (pdt.dominates(sb, succ)) {
+          note(Twine("a ") + (s.barrier ? "barrier" : "SIMD-group function") +
+               " depends on a condition that is not uniform over the " +
+               (s.barrier ? "threadgroup" : "SIMD-group") + " (line " +
+               Twine(s.call->getDebugLoc() ? s.call->getDebugLoc().getLine() : 0) + ")");
+          if (debugOn())
+            thread.print(errs());
+          return false;
+        }
+    }
+  }
+  return true;
+}
+
+/// Values recomputed at their uses instead of kept in the frame: expressions of constants, the
+/// threadgroup descriptor's constant fields, the launch's arguments and their markers.
+bool Transform::isRemat(Value *v, unsigned depth) const {
+  if (isa<Constant>(v) || (isa<Argument>(v) && v != step.getArg(2)))
+    return true;
+  if (depth > 8)
+    return false;
+  auto *inst = dyn_cast<Instruction>(v);
+  if (!inst)
+    return false;
+  Argument *g = step.getArg(0);
+  if (auto *load = dyn_cast<LoadInst>(inst))
+    return !load->isVolatile() && !load->isAtomic() && isGroupConstantLoad(load, g, dl) &&
+           isRemat(load->getPointerOperand(), depth + 1);
+  if (auto *call = dyn_cast<CallInst>(inst)) {
+    Function *callee = call->getCalledFunction();
+    return callee && callee->getName() == kMarker && isRemat(call->getArgOperand(0), depth + 1) &&
+           isa<Constant>(call->getArgOperand(1));
+  }
+  if (isa<CastInst>(inst) || isa<GetElementPtrInst>(inst) || isa<BinaryOperator>(inst)) {
+    if (isa<BinaryOperator>(inst) && cast<BinaryOperator>(inst)->isIntDivRem())
+      return false;
+    for (Value *op : inst->operands())
+      if (!isRemat(op, depth + 1))
+        return false;
+    // The step's arguments are the same at every step of a thread (its index, its frame),
+    // except `resume`; `res` is the last exchange's area, which the header's code only reads
+    // before the thread's next exchange.
+    for (Value *op : inst->operands())
+      if (op == step.getArg(2))
+        return false;
+    return true;
+  }
+  return false;
+}
+
+Value *Transform::remat(Value *v, Instruction *before, DenseMap<Value *, Value *> &made) {
+  if (isa<Constant>(v) || isa<Argument>(v))
+    return v;
+  auto it = made.find(v);
+  if (it != made.end())
+    return it->second;
+  auto *inst = cast<Instruction>(v);
+  Instruction *copy = inst->clone();
+  for (Use &op : copy->operands())
+    op.set(remat(op.get(), before, made));
+  copy->insertBefore(before->getIterator());
+  copy->setName(inst->getName() + ".remat");
+  made[v] = copy;
+  return copy;
+}
+
+bool Transform::build() {
+  // 1. The thread's code, moved into the step function (with its debug info; the thread
+  // function is emptied after).
+  step.splice(step.end(), &thread);
+  thread.getArg(0)->replaceAllUsesWith(step.getArg(0));
+  thread.getArg(1)->replaceAllUsesWith(step.getArg(1));
+  step.setSubprogram(thread.getSubprogram());
+  thread.setSubprogram(nullptr);
+  step.addFnAttrs(AttrBuilder(m.getContext(), thread.getAttributes().getFnAttrs()));
+  Argument *g = step.getArg(0), *t = step.getArg(1), *resume = step.getArg(2);
+  Argument *frame = step.getArg(3), *pub = step.getArg(4), *res = step.getArg(5);
+  Argument *mask = step.getArg(6), *cache = step.getArg(7);
+  LLVMContext &ctx = m.getContext();
+  Type *i8 = Type::getInt8Ty(ctx), *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
+
+  // Expensive pure calls (exp, log, pow...) of values uniform over the SIMD-group, executed at
+  // most once per thread between two synchronization points: the first lane of the step to get
+  // there computes, the others take its result from the step's cache (whose flags the lane loop
+  // clears before its first lane). Bit-identical: the same call of the same arguments.
+  SmallPtrSet<BasicBlock *, 16> syncBlocks;
+  for (const Sync &sy : syncs)
+    syncBlocks.insert(sy.call->getParent());
+  auto inSyncFreeCycle = [&](BasicBlock *bb) {
+    SmallPtrSet<BasicBlock *, 32> seen;
+    SmallVector<BasicBlock *, 32> work(succ_begin(bb), succ_end(bb));
+    while (!work.empty()) {
+      BasicBlock *x = work.pop_back_val();
+      if (x == bb)
+        return true;
+      if (syncBlocks.count(x) || !seen.insert(x).second)
+        continue;
+      for (BasicBlock *sx : successors(x))
+        work.push_back(sx);
+    }
+    return false;
+  };
+  auto expensive = [](CallInst *call) {
+    Function *f = call->getCalledFunction();
+    if (!f || !call->getType()->isFloatingPointTy() || call->getType()->isX86_FP80Ty())
+      return false;
+    switch (f->getIntrinsicID()) {
+    case Intrinsic::exp: case Intrinsic::exp2: case Intrinsic::exp10: case Intrinsic::log:
+    case Intrinsic::log2: case Intrinsic::log10: case Intrinsic::pow: case Intrinsic::sin:
+    case Intrinsic::cos: case Intrinsic::tan:
+      return true;
+    case Intrinsic::not_intrinsic:
+      break;
+    default:
+      return false;
+    }
+    static const char *const libm[] = {"expf", "exp", "exp2f", "exp2", "logf", "log", "log2f",
+                                       "log2", "log10f", "log10", "powf", "pow", "sinf", "sin",
+                                       "cosf", "cos", "tanf", "tan", "tanhf", "tanh"};
+    for (const char *name : libm)
+      if (f->getName() == name)
+        return f->isDeclaration() && f->doesNotAccessMemory();
+    return false;
+  };
+  SmallVector<CallInst *, 8> cached;
+  for (Instruction &inst : instructions(step))
+    if (auto *call = dyn_cast<CallInst>(&inst))
+      if (expensive(call) && levelOf(call) <= SG && !syncBlocks.count(call->getParent()) &&
+          !inSyncFreeCycle(call->getParent()) && cached.size() < 64)
+        cached.push_back(call);
+  cacheSlots = cached.size();
+  if (debugOn()) {
+    errs() << "enigma-lanes: " << cached.size() << " uniform calls computed once per step\n";
+    for (Instruction &inst : instructions(step))
+      if (auto *call = dyn_cast<CallInst>(&inst))
+        if (expensive(call)) {
+          errs() << "  level " << levelOf(call) << ": ";
+          call->print(errs());
+          errs() << "\n";
+          if (std::getenv("ENIGMA_LANES_DEBUG")[1] == '2') {
+            SmallVector<Value *, 16> work{call};
+            SmallPtrSet<Value *, 16> seen;
+            while (!work.empty()) {
+              Value *v = work.pop_back_val();
+              auto *i = dyn_cast<Instruction>(v);
+              if (!i || !seen.insert(v).second || seen.size() > 40)
+                continue;
+              errs() << "    [" << levelOf(v) << "] ";
+              i->print(errs());
+              errs() << "\n";
+              for (Value *op : i->operands())
+                work.push_back(op);
+            }
+          }
+        }
+  }
+  for (unsigned k = 0; k < cached.size(); ++k) {
+    CallInst *call = cached[k];
+    BasicBlock *head = call->getParent();
+    BasicBlock *tail = head->splitBasicBlock(call->getNextNode(), "cached.join");
+    BasicBlock *compute = head->splitBasicBlock(call, "cached.compute");
+    BasicBlock *reuse = BasicBlock::Create(ctx, "cached.reuse", &step, tail);
+    IRBuilder<> hb(head->getTerminator());
+    Value *validPtr = hb.CreateInBoundsGEP(i8, cache, hb.getInt64(k));
+    Value *slot = hb.CreateInBoundsGEP(i8, cache, hb.getInt64(64 + 8 * k));
+    Value *valid = hb.CreateICmpNE(hb.CreateLoad(i8, validPtr), hb.getInt8(0));
+    hb.CreateCondBr(valid, reuse, compute);
+    head->getTerminator()->eraseFromParent();
+    IRBuilder<> cb(compute->getTerminator());
+    cb.CreateStore(call, slot);
+    cb.CreateStore(cb.getInt8(1), validPtr);
+    IRBuilder<> rb(reuse);
+    Value *again = rb.CreateLoad(call->getType(), slot, call->getName() + ".cached");
+    rb.CreateBr(tail);
+    PHINode *phi = PHINode::Create(call->getType(), 2, call->getName() + ".uniform");
+    phi->insertBefore(tail->begin());
+    phi->addIncoming(call, compute);
+    phi->addIncoming(again, reuse);
+    call->replaceUsesWithIf(phi, [&](Use &u) {
+      auto *user = cast<Instruction>(u.getUser());
+      return user != phi && user->getParent() != compute;
+    });
+  }
+
+  struct Cut {
+    CallInst *call;
+    bool barrier;
+    BasicBlock *cont;
+    uint32_t id;
+  };
+  SmallVector<Cut, 16> cuts;
+  uint32_t nextId = 1;
+  for (const Sync &s : syncs) {
+    CallInst *call = s.call;
+    BasicBlock *cont = SplitBlock(call->getParent(), call->getNextNode());
+    cuts.push_back({call, s.barrier, cont, nextId++});
+    if (!s.barrier)
+      call->replaceAllUsesWith(res);
+  }
+
+  // The header's thread_local `metal::__enigma::__group` is the step's descriptor: no TLS
+  // lookups (a dlopen'ed kernel's thread_locals cost a call each).
+  for (Instruction &inst : make_early_inc_range(instructions(step)))
+    if (auto *load = dyn_cast<LoadInst>(&inst))
+      if (auto *ii = dyn_cast<IntrinsicInst>(load->getPointerOperand()))
+        if (ii->getIntrinsicID() == Intrinsic::threadlocal_address &&
+            ii->getArgOperand(0)->getName() == kGroupVar && load->getType() == g->getType() &&
+            !load->isVolatile()) {
+          load->replaceAllUsesWith(g);
+          load->eraseFromParent();
+        }
+
+  // 2. Values live into a continuation (across a synchronization point).
+  SmallPtrSet<BasicBlock *, 16> contBlocks;
+  for (const Cut &c : cuts)
+    contBlocks.insert(c.cont);
+  SmallVector<Instruction *, 64> across;
+  for (Instruction &inst : instructions(step)) {
+    if (isa<AllocaInst>(inst) || inst.getType()->isVoidTy())
+      continue;
+    BasicBlock *def = inst.getParent();
+    bool live = false;
+    SmallPtrSet<BasicBlock *, 32> seen;
+    for (Use &u : inst.uses()) {
+      auto *user = cast<Instruction>(u.getUser());
+      BasicBlock *ub = user->getParent();
+      if (auto *phi = dyn_cast<PHINode>(user))
+        ub = phi->getIncomingBlock(u);
+      else if (ub == def)
+        continue;
+      SmallVector<BasicBlock *, 32> work{ub};
+      while (!work.empty() && !live) {
+        BasicBlock *x = work.pop_back_val();
+        if (x == def || !seen.insert(x).second)
+          continue;
+        if (contBlocks.count(x)) {
+          live = true;
+          break;
+        }
+        for (BasicBlock *p : predecessors(x))
+          work.push_back(p);
+      }
+      if (live)
+        break;
+    }
+    if (live)
+      across.push_back(&inst);
+  }
+
+  // 3. The frame: every alloca, and the values live across that cannot be recomputed.
+  frameSize = 0;
+  // Offsets are aligned within the frame, and every frame starts at a multiple of the largest
+  // alignment (the frame size is rounded up to it, the frames' base is 64-byte aligned).
+  Align maxAlign(16);
+  auto place = [&](uint64_t size, Align align) {
+    maxAlign = std::max(maxAlign, align);
+    frameSize = alignTo(frameSize, align);
+    uint64_t off = frameSize;
+    frameSize += std::max<uint64_t>(size, 1);
+    return off;
+  };
+  BasicBlock *oldEntry = &step.getEntryBlock();
+  BasicBlock *entry = BasicBlock::Create(ctx, "lanes.entry", &step, oldEntry);
+  IRBuilder<> eb(entry);
+  SmallVector<AllocaInst *, 16> allocas;
+  for (Instruction &inst : instructions(step))
+    if (auto *ai = dyn_cast<AllocaInst>(&inst))
+      allocas.push_back(ai);
+  for (AllocaInst *ai : allocas) {
+    std::optional<TypeSize> size = ai->getAllocationSize(dl);
+    if (!size || size->isScalable())
+      return false;
+    uint64_t off = place(size->getFixedValue(), std::max(ai->getAlign(), Align(16)));
+    Value *slot = eb.CreateInBoundsGEP(i8, frame, eb.getInt64(off), ai->getName() + ".frame");
+    for (User *u : make_early_inc_range(ai->users()))
+      if (auto *ii = dyn_cast<IntrinsicInst>(u))
+        if (ii->isLifetimeStartOrEnd())
+          ii->eraseFromParent();
+    if (slot->getType() != ai->getType())
+      return false;
+    ai->replaceAllUsesWith(slot);
+    ai->eraseFromParent();
+  }
+  for (Instruction *inst : across) {
+    if (isRemat(inst)) {
+      for (Use &u : make_early_inc_range(inst->uses())) {
+        auto *user = cast<Instruction>(u.getUser());
+        Instruction *at = user;
+        if (auto *phi = dyn_cast<PHINode>(user))
+          at = phi->getIncomingBlock(u)->getTerminator();
+        else if (user->getParent() == inst->getParent())
+          continue;
+        DenseMap<Value *, Value *> made;
+        u.set(remat(inst, at, made));
+      }
+      continue;
+    }
+    Type *ty = inst->getType();
+    if (!ty->isSized())
+      return false;
+    // A pointer into something recomputable (a launch argument, the exchange area, the frame):
+    // its offset goes to the frame and the pointer is rebuilt from the base, so the bounds
+    // checks still see which parameter it points into.
+    if (ty->isPointerTy()) {
+      Value *obj = const_cast<Value *>(getUnderlyingObject(inst, /*MaxLookup=*/0));
+      if (obj != inst && isRemat(obj) && obj->getType() == ty) {
+        uint64_t off = place(8, Align(8));
+        Value *slot = eb.CreateInBoundsGEP(i8, frame, eb.getInt64(off), inst->getName() + ".off");
+        Instruction *after = isa<PHINode>(inst) ? &*inst->getParent()->getFirstInsertionPt()
+                                                : inst->getNextNode();
+        SmallVector<Use *, 8> uses;
+        for (Use &u : inst->uses())
+          uses.push_back(&u);
+        {
+          IRBuilder<> sb(after);
+          DenseMap<Value *, Value *> made;
+          Value *base = remat(obj, after, made);
+          Value *diff = sb.CreateSub(sb.CreatePtrToInt(inst, i64), sb.CreatePtrToInt(base, i64));
+          sb.CreateStore(diff, slot);
+        }
+        for (Use *u : uses) {
+          auto *user = cast<Instruction>(u->getUser());
+          Instruction *at = user;
+          if (auto *phi = dyn_cast<PHINode>(user))
+            at = phi->getIncomingBlock(*u)->getTerminator();
+          else if (user->getParent() == inst->getParent())
+            continue;
+          IRBuilder<> ub(at);
+          DenseMap<Value *, Value *> made;
+          Value *base = remat(obj, at, made);
+          Value *o = ub.CreateLoad(i64, slot, inst->getName() + ".reoff");
+          u->set(ub.CreateGEP(i8, base, o, inst->getName() + ".rebuilt"));
+        }
+        continue;
+      }
+    }
+    uint64_t off = place(dl.getTypeAllocSize(ty), dl.getPrefTypeAlign(ty));
+    Value *slot = eb.CreateInBoundsGEP(i8, frame, eb.getInt64(off), inst->getName() + ".live");
+    Instruction *after = isa<PHINode>(inst) ? &*inst->getParent()->getFirstInsertionPt()
+                                            : inst->getNextNode();
+    SmallVector<Use *, 8> uses;
+    for (Use &u : inst->uses())
+      uses.push_back(&u);
+    new StoreInst(inst, slot, after->getIterator());
+    for (Use *u : uses) {
+      auto *user = cast<Instruction>(u->getUser());
+      Instruction *at = user;
+      if (auto *phi = dyn_cast<PHINode>(user))
+        at = phi->getIncomingBlock(*u)->getTerminator();
+      else if (user->getParent() == inst->getParent() && !isa<PHINode>(inst))
+        continue;
+      else if (user->getParent() == inst->getParent() && isa<PHINode>(inst))
+        continue;
+      u->set(new LoadInst(ty, slot, inst->getName() + ".reload", at->getIterator()));
+    }
+  }
+
+  // 4. The synchronization points end the step; their continuations are entries.
+  for (const Cut &c : cuts) {
+    IRBuilder<> b(c.call);
+    if (!c.barrier) {
+      Value *value = c.call->getArgOperand(0), *size = c.call->getArgOperand(1);
+      Value *maskPtr = c.call->getArgOperand(2);
+      Value *lane = b.CreateAnd(t, b.getInt32(31));
+      Value *dst = b.CreateInBoundsGEP(i8, pub, b.CreateMul(b.CreateZExt(lane, i64),
+                                                               b.getInt64(kSlotBytes)));
+      if (!isa<ConstantPointerNull>(value))
+        b.CreateMemCpy(dst, MaybeAlign(1), value, MaybeAlign(1), b.CreateZExt(size, i64));
+      b.CreateStore(mask, maskPtr);
+    }
+    BasicBlock *bb = c.call->getParent();
+    c.call->eraseFromParent();
+    bb->getTerminator()->eraseFromParent();
+    ReturnInst::Create(ctx, ConstantInt::get(i32, (c.id << 1) | (c.barrier ? 1 : 0)), bb);
+  }
+  for (BasicBlock &bb : step)
+    if (auto *ret = dyn_cast<ReturnInst>(bb.getTerminator()))
+      if (!ret->getReturnValue()) {
+        ReturnInst::Create(ctx, ConstantInt::get(i32, 0), &bb);
+        ret->eraseFromParent();
+      }
+
+  // 5. Dispatch on `resume`.
+  BasicBlock *sizeBlock = BasicBlock::Create(ctx, "lanes.size", &step, oldEntry);
+  if (maxAlign > Align(64))
+    return false;
+  frameSize = alignTo(frameSize, maxAlign);
+  ReturnInst::Create(ctx, ConstantInt::get(i32, frameSize), sizeBlock);
+  SwitchInst *sw = eb.CreateSwitch(resume, oldEntry, cuts.size() + 1);
+  sw->addCase(ConstantInt::get(cast<IntegerType>(i32), 0xffffffffu), sizeBlock);
+  for (const Cut &c : cuts)
+    sw->addCase(ConstantInt::get(cast<IntegerType>(i32), c.id), c.cont);
+  if (frameSize > (1u << 20))
+    return false;
+  return true;
+}
+
+bool Transform::run() {
+  if (thread.arg_size() != 2 || step.arg_size() != 8)  // (the per-thread step)
+    return false;
+  if (!collect())
+    return false;
+  analyzeUniformity();
+  if (!checkConvergence())
+    return false;
+  if (!build()) {
+    note("cannot build the step function");
+    return false;
+  }
+  if (verifyFunction(step, debugOn() ? &errs() : nullptr)) {
+    note("the step function does not verify");
+    return false;
+  }
+  note(Twine("kernel in lane-loop form, ") + Twine(syncs.size()) +
+       " synchronization points");
+  return true;
+}
+
+/// The step of one thread (built in `one`, the arguments of the header's per-thread step) becomes
+/// the loop over a SIMD-group's lanes the driver calls: step(g, first, end, resume, frames, pub,
+/// res, mask) runs threads first..end-1 (setting g->current, the frame of thread t at frames +
+/// (t - first) * frameSize) and returns their common exit, ~0u if they differ; resume = ~0u
+/// returns the frame size. The per-thread code is inlined into one loop per entry point (with
+/// that entry's `resume`, so only its region remains), or into a single loop for kernels with
+/// more than 31 synchronization points.
+static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t frameSize,
+                           unsigned numEntries, unsigned cacheSlots) {
+  LLVMContext &ctx = m.getContext();
+  Type *i8 = Type::getInt8Ty(ctx), *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
+  Argument *g = step.getArg(0), *first = step.getArg(1), *end = step.getArg(2);
+  Argument *resume = step.getArg(3), *frames = step.getArg(4), *pub = step.getArg(5);
+  Argument *res = step.getArg(6), *mask = step.getArg(7);
+  DISubprogram *sp = one.getSubprogram();
+  if (sp) {
+    // The inlined code's locations need a caller location in a subprogram of the step.
+    step.setSubprogram(sp);
+    one.setSubprogram(nullptr);
+  }
+  BasicBlock *entry = BasicBlock::Create(ctx, "entry", &step);
+  BasicBlock *size = BasicBlock::Create(ctx, "size", &step);
+  BasicBlock *bad = BasicBlock::Create(ctx, "lanes.diverged", &step);
+  IRBuilder<> eb0(entry);
+  Value *cache = eb0.CreateAlloca(ArrayType::get(i8, 64 + 8 * 64), nullptr, "uniform.cache");
+  cast<AllocaInst>(cache)->setAlignment(Align(16));
+  IRBuilder<> b(size);
+  b.CreateRet(b.getInt32((uint32_t)frameSize));
+  b.SetInsertPoint(bad);
+  b.CreateRet(b.getInt32(0xffffffffu));
+  // One loop per entry point, each calling the thread's step with a constant `resume` (so once
+  // inlined, only that entry's region remains), unless there are many: then one loop.
+  bool perEntry = numEntries <= 32;
+  SmallVector<CallInst *, 32> calls;
+  auto makeLoop = [&](Value *entryValue, const Twine &name) {
+    BasicBlock *loop = BasicBlock::Create(ctx, name, &step);
+    BasicBlock *latch = BasicBlock::Create(ctx, name + ".next", &step);
+    BasicBlock *done = BasicBlock::Create(ctx, name + ".done", &step);
+    BasicBlock *pre = BasicBlock::Create(ctx, name + ".pre", &step, loop);
+    IRBuilder<> lb(pre);
+    if (cacheSlots)
+      lb.CreateMemSet(cache, lb.getInt8(0), lb.getInt64(cacheSlots), MaybeAlign(16));
+    lb.CreateBr(loop);
+    lb.SetInsertPoint(loop);
+    PHINode *t = lb.CreatePHI(i32, 2, "t");
+    PHINode *e0 = lb.CreatePHI(i32, 2, "exit.first");
+    t->addIncoming(first, pre);
+    e0->addIncoming(lb.getInt32(0), pre);
+    // EnigmaCpuGroup.current (CpuABI.h; MetalLaunch.h asserts the offset).
+    lb.CreateStore(t, lb.CreateInBoundsGEP(i8, g, lb.getInt64(72)));
+    Value *frame = lb.CreateInBoundsGEP(
+        i8, frames,
+        lb.CreateMul(lb.CreateZExt(lb.CreateSub(t, first), i64), lb.getInt64(frameSize)));
+    CallInst *call =
+        lb.CreateCall(one.getFunctionType(), &one, {g, t, entryValue, frame, pub, res, mask, cache});
+    if (sp)
+      call->setDebugLoc(DILocation::get(ctx, sp->getLine(), 0, sp));
+    calls.push_back(call);
+    Value *e0n = lb.CreateSelect(lb.CreateICmpEQ(t, first), call, e0);
+    lb.CreateCondBr(lb.CreateICmpEQ(call, e0n), latch, bad);
+    lb.SetInsertPoint(latch);
+    Value *t1 = lb.CreateAdd(t, lb.getInt32(1));
+    t->addIncoming(t1, latch);
+    e0->addIncoming(e0n, latch);
+    lb.CreateCondBr(lb.CreateICmpULT(t1, end), loop, done);
+    lb.SetInsertPoint(done);
+    lb.CreateRet(e0n);
+    return pre;
+  };
+  b.SetInsertPoint(entry);
+  if (perEntry) {
+    SwitchInst *sw = b.CreateSwitch(resume, size, numEntries);
+    for (unsigned k = 0; k < numEntries; ++k)
+      sw->addCase(cast<ConstantInt>(b.getInt32(k)),
+                  makeLoop(b.getInt32(k), "lanes" + Twine(k)));
+  } else {
+    b.CreateCondBr(b.CreateICmpEQ(resume, b.getInt32(0xffffffffu)), size,
+                   makeLoop(resume, "lanes"));
+  }
+  for (CallInst *call : calls) {
+    InlineFunctionInfo ifi;
+    if (!InlineFunction(*call, ifi).isSuccess())
+      return false;
+  }
+  one.eraseFromParent();
+  return true;
+}
+
+/// Empties the thread template (its code lives on in the step function, or is not needed).
+static void emptyThread(Function &thread) {
+  thread.deleteBody();
+  BasicBlock *bb = BasicBlock::Create(thread.getContext(), "", &thread);
+  ReturnInst::Create(thread.getContext(), bb);
+  thread.setLinkage(GlobalValue::ExternalLinkage);
+}
+
+} // namespace enigma_lanes
+
+/// At the end of the optimization pipeline, before the bounds checks (which then check the
+/// step function's accesses like the kernel's).
+PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam) {
+  using namespace enigma_lanes;
+  Function *thread = m.getFunction(kThreadName);
+  Function *step = m.getFunction(kStepName);
+  if (!thread || thread->isDeclaration()) {
+    note("no thread template");
+    return PreservedAnalyses::all();
+  }
+  if (!step || !step->isDeclaration())
+    note("no step declaration");
+  if (step && step->isDeclaration() && step->arg_size() == 8) {
+    // The per-thread step, then the lane loop around it.
+    Type *ptrTy = step->getArg(0)->getType(), *i32 = Type::getInt32Ty(m.getContext());
+    auto *oneTy = FunctionType::get(
+        i32, {ptrTy, i32, i32, ptrTy, ptrTy, ptrTy, Type::getInt64Ty(m.getContext()), ptrTy},
+        false);
+    Function *one = Function::Create(oneTy, GlobalValue::InternalLinkage, "__enigma_lanes_one", m);
+    Transform tr(m, *thread, *one);
+    bool ok = tr.run() &&
+              wrapInLaneLoop(m, *one, *step, tr.frameSize, tr.numEntries(), tr.cacheSlots) &&
+              !verifyFunction(*step, debugOn() ? &errs() : nullptr);
+    if (ok) {
+      FunctionAnalysisManager &fam =
+          mam.getResult<FunctionAnalysisManagerModuleProxy>(m).getManager();
+      fam.invalidate(*step, PreservedAnalyses::none());
+      FunctionPassManager fpm;
+      fpm.addPass(SimplifyCFGPass());
+      fpm.addPass(InstCombinePass());
+      fpm.addPass(EarlyCSEPass(/*UseMemorySSA=*/true));
+      LoopPassManager lpm;
+      lpm.addPass(LICMPass(LICMOptions()));
+      lpm.addPass(SimpleLoopUnswitchPass(/*NonTrivial=*/true));
+      fpm.addPass(createFunctionToLoopPassAdaptor(std::move(lpm), /*UseMemorySSA=*/true));
+      fpm.addPass(SimplifyCFGPass());
+      fpm.addPass(InstCombinePass());
+      fpm.addPass(GVNPass());
+      fpm.addPass(SimplifyCFGPass());
+      fpm.run(*step, fam);
+      ok = !verifyFunction(*step, debugOn() ? &errs() : nullptr);
+    }
+    if (Function *left = m.getFunction("__enigma_lanes_one"))
+      left->eraseFromParent();
+    if (!ok) {
+      if (!step->isDeclaration())
+        step->deleteBody();
+      step->setLinkage(GlobalValue::ExternalWeakLinkage);
+    } else {
+      // Exported (not needed by the runtime, which calls it through enigma_cpu_run_lanes):
+      // tests and tools tell a kernel in lane-loop form by it.
+      step->setLinkage(GlobalValue::ExternalLinkage);
+      step->setVisibility(GlobalValue::DefaultVisibility);
+    }
+  }
+  emptyThread(*thread);
+  return PreservedAnalyses::none();
+}
+
+/// At the start of the pipeline: a kernel without SIMD-group functions or barriers needs no
+/// lane-loop form; emptying its thread template saves compiling the kernel twice.
+PreservedAnalyses enigmaLanesPrune(Module &m) {
+  using namespace enigma_lanes;
+  Function *thread = m.getFunction(kThreadName);
+  if (!thread || thread->isDeclaration())
+    return PreservedAnalyses::all();
+  bool sync = false;
+  for (Function &f : m)
+    if ((f.getName().starts_with(kExchangePrefix) || f.getName() == kBarrierFn) && !f.use_empty())
+      sync = true;
+  if (sync)
+    return PreservedAnalyses::all();
+  note("no synchronization in the module");
+  emptyThread(*thread);
+  return PreservedAnalyses::none();
+}

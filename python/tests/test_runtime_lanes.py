@@ -1,0 +1,513 @@
+"""CPU runtime, kernels in lane-loop form (issue 19; docs/cpu-runtime.md, *Lane loops*): a kernel
+whose SIMD-group functions and barriers are all reached by whole SIMD-groups (threadgroups)
+runs its threads as steps between synchronization points, without fibers. Every shape against
+numpy and bit for bit against the fiber path (ENIGMA_CPU_LANES=0): converged loops with
+simd_sum, prefix scans, shuffles, barriers mixed with SIMD-group functions, ballots and votes,
+quad functions, partial SIMD-groups and threadgroups; kernels the pass cannot prove converged
+(divergent exchanges, lanes leaving early, lane-dependent loop counts) keep the fibers."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+import numpy as np
+import pytest
+from enigma import EnigmaError
+from enigma import runtime as rt
+
+HEADER = "#include <metal_stdlib>\nusing namespace metal;\n"
+
+
+def kernel(body: str, name: str, **kw: object) -> rt.CpuKernel:
+    k = rt.compile_msl(HEADER + body, name, **kw)
+    if k.bounds_check != "exact":
+        pytest.skip("lane-loop form needs the pass plugin (exact bounds checks)")
+    return k
+
+
+def in_lane_form(k: rt.CpuKernel) -> bool:
+    """Whether the compiled kernel has its lane-loop form (the pass exports its step)."""
+    lib = ctypes.CDLL(k.library_path)
+    return hasattr(lib, "__enigma_lanes_step")
+
+
+def both(monkeypatch: pytest.MonkeyPatch, k: rt.CpuKernel, outs: list[int], args: list,
+         **launch: object) -> list[list[np.ndarray]]:
+    """Runs k with lane loops (the default) and with fibers (ENIGMA_CPU_LANES=0) on copies of
+    `args`; returns the arrays at the indices `outs` of each run, after checking that both runs
+    wrote the same bits."""
+    results = []
+    for lanes in ("1", "0"):
+        monkeypatch.setenv("ENIGMA_CPU_LANES", lanes)
+        a = [x.copy() if isinstance(x, np.ndarray) else x for x in args]
+        k(*a, **launch)
+        results.append([a[i] for i in outs])
+    monkeypatch.delenv("ENIGMA_CPU_LANES")
+    for x, y in zip(results[0], results[1]):
+        assert x.tobytes() == y.tobytes()
+    return results
+
+
+ONLINE_SOFTMAX = """
+// One row per SIMD-group; every lane holds one column of v; a simd_sum per key inside a loop
+// whose trip count is a constant buffer value.
+kernel void softmax_rows(device const float* q [[buffer(0)]], device const float* k [[buffer(1)]],
+    device const float* v [[buffer(2)]], device float* o [[buffer(3)]],
+    constant uint& keys [[buffer(4)]], uint row [[simdgroup_index_in_threadgroup]],
+    uint tg [[threadgroup_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
+  uint r = tg * 2 + row;
+  float qv = q[r * 32 + lane];
+  float m = -INFINITY, l = 0.0f, acc = 0.0f;
+  for (uint j = 0; j < keys; ++j) {
+    float s = simd_sum(qv * k[j * 32 + lane]);
+    float mn = max(m, s);
+    float c = exp(m - mn), p = exp(s - mn);
+    l = l * c + p;
+    acc = acc * c + p * v[j * 32 + lane];
+    m = mn;
+  }
+  o[r * 32 + lane] = acc / l;
+}
+"""
+
+
+def test_converged_loop_with_simd_sum(monkeypatch: pytest.MonkeyPatch) -> None:
+    k = kernel(ONLINE_SOFTMAX, "softmax_rows")
+    assert in_lane_form(k)
+    rng = np.random.default_rng(1)
+    rows, keys = 6, 40
+    q = rng.standard_normal((rows, 32), dtype=np.float32)
+    kk = rng.standard_normal((keys, 32), dtype=np.float32)
+    v = rng.standard_normal((keys, 32), dtype=np.float32)
+    o = np.zeros((rows, 32), np.float32)
+    (got,), _ = both(monkeypatch, k, [3], [q, kk, v, o, keys], grid=(rows * 32,), block=(64,))
+    s = q @ kk.T
+    p = np.exp(s - s.max(axis=1, keepdims=True))
+    want = (p @ v) / p.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+SCAN = """
+kernel void block_scan(device const float* in [[buffer(0)]], device float* out [[buffer(1)]],
+    device float* sums [[buffer(2)]], uint gid [[thread_position_in_grid]],
+    ushort lane [[thread_index_in_simdgroup]], ushort sg [[simdgroup_index_in_threadgroup]],
+    ushort nsg [[simdgroups_per_threadgroup]]) {
+  threadgroup float totals[32];
+  float v = in[gid];
+  float x = simd_prefix_inclusive_sum(v);
+  float r = v;
+  for (ushort d = 16; d > 0; d /= 2)
+    r += simd_shuffle_down(r, d);
+  float last = simd_shuffle(x, 31);  // lane 31 may not exist: then every lane's own value
+  float first = simd_broadcast_first(last);  // lane 0's: its own x when lane 31 does not exist
+  if (lane == 0) {
+    sums[gid / 32] = r;
+    totals[sg] = first;
+  }
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  if (sg == 0)
+    totals[lane] = simd_prefix_exclusive_sum(lane < nsg ? totals[lane] : 0.0f);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  out[gid] = x + totals[sg];
+}
+"""
+
+
+@pytest.mark.parametrize("n,block", [(1024, 256), (1000, 256), (96, 96), (70, 64)])
+def test_prefix_scans_shuffles_and_barriers(monkeypatch: pytest.MonkeyPatch, n: int,
+                                            block: int) -> None:
+    k = kernel(SCAN, "block_scan")
+    assert in_lane_form(k)
+    x = np.random.default_rng(2).random(n, dtype=np.float32)
+    out = np.zeros(n, np.float32)
+    sums = np.zeros((n + 31) // 32, np.float32)
+    (got, got_sums), _ = both(monkeypatch, k, [1, 2], [x, out, sums], grid=(n,), block=(block,))
+    for start in range(0, n, block):
+        part = x[start:min(start + block, n)]
+        np.testing.assert_allclose(got[start:start + len(part)], np.cumsum(part), rtol=1e-5)
+    full = n // 32 * 32
+    np.testing.assert_allclose(got_sums[: n // 32], x[:full].reshape(-1, 32).sum(axis=1),
+                               rtol=1e-5)
+
+
+VOTES = """
+kernel void votes(device const float* x [[buffer(0)]], device uint* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
+  float v = x[gid];
+  simd_vote b = simd_ballot(v > 0.5f);
+  out[gid * 6 + 0] = uint(uint64_t(simd_vote::vote_t(b)) & 0xffffffffu);
+  out[gid * 6 + 1] = simd_all(v >= 0.0f) ? 1u : 0u;
+  out[gid * 6 + 2] = simd_any(v > 0.99f) ? 1u : 0u;
+  out[gid * 6 + 3] = as_type<uint>(quad_sum(v));
+  out[gid * 6 + 4] = as_type<uint>(quad_shuffle_xor(v, 1));
+  out[gid * 6 + 5] = simd_is_first() ? 1u : 0u;
+}
+"""
+
+
+@pytest.mark.parametrize("n", [64, 50])
+def test_ballot_votes_and_quad_functions(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    k = kernel(VOTES, "votes")
+    assert in_lane_form(k)
+    x = np.random.default_rng(3).random(n, dtype=np.float32)
+    out = np.zeros(n * 6, np.uint32)
+    (got,), _ = both(monkeypatch, k, [1], [x, out], grid=(n,), block=(64,))
+    got = got.reshape(n, 6)
+    for s in range(0, n, 32):
+        lanes = x[s:min(s + 32, n)]
+        ballot = sum(1 << i for i, v in enumerate(lanes) if v > 0.5)
+        assert (got[s:s + len(lanes), 0] == ballot).all()
+        assert (got[s:s + len(lanes), 2] == int((lanes > 0.99).any())).all()
+        assert got[s, 5] == 1 and not got[s + 1:s + len(lanes), 5].any()
+    assert (got[:, 1] == 1).all()
+    for q in range(0, n - n % 4, 4):
+        quad = x[q:q + 4]
+        total = np.float32(np.float32(np.float32(quad[0] + quad[1]) + quad[2]) + quad[3])
+        assert (got[q:q + 4, 3].view(np.float32) == total).all()
+        assert (got[q:q + 4, 4].view(np.float32) == quad[[1, 0, 3, 2]]).all()
+
+
+BARRIER_REDUCE = """
+// A threadgroup sum: simd_sum per SIMD-group, partial sums through threadgroup memory and a
+// barrier, the first SIMD-group sums them, a second barrier, everyone reads the total; twice
+// (in a loop with a barrier inside).
+kernel void tg_sum(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]], uint tid [[thread_index_in_threadgroup]],
+    ushort lane [[thread_index_in_simdgroup]], ushort sg [[simdgroup_index_in_threadgroup]],
+    ushort nsg [[simdgroups_per_threadgroup]]) {
+  threadgroup float part[32];
+  threadgroup float total;
+  float v = x[gid];
+  for (int round = 0; round < 2; ++round) {
+    float s = simd_sum(v);
+    if (lane == 0)
+      part[sg] = s;
+    threadgroup_barrier(mem_flags::mem_threadgroup);
+    if (sg == 0) {
+      float t = simd_sum(lane < nsg ? part[lane] : 0.0f);
+      if (lane == 0)
+        total = t;
+    }
+    threadgroup_barrier(mem_flags::mem_threadgroup);
+    v = v / total;
+    threadgroup_barrier(mem_flags::mem_threadgroup);
+  }
+  out[gid] = v;
+}
+"""
+
+
+@pytest.mark.parametrize("n,block", [(512, 256), (300, 128)])
+def test_barriers_mixed_with_simd_functions(monkeypatch: pytest.MonkeyPatch, n: int,
+                                            block: int) -> None:
+    k = kernel(BARRIER_REDUCE, "tg_sum")
+    assert in_lane_form(k)
+    x = np.random.default_rng(4).random(n, dtype=np.float32) + 0.5
+    out = np.zeros(n, np.float32)
+    (got,), _ = both(monkeypatch, k, [1], [x, out], grid=(n,), block=(block,))
+    want = x.copy()
+    for start in range(0, n, block):
+        part = want[start:start + block]
+        for _ in range(2):
+            part /= part.sum()
+    np.testing.assert_allclose(got, want, rtol=1e-4)
+
+
+DIVERGENT = {
+    # Lanes leave before the exchange: only the others take part.
+    "early_return": """
+kernel void k(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
+  if (lane < 5)
+    return;
+  out[gid] = simd_sum(x[gid]);
+}
+""",
+    # Two exchanges in the two branches of a lane-dependent if.
+    "branches": """
+kernel void k(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
+  float v = x[gid];
+  out[gid] = (lane & 1) ? simd_sum(v) : simd_max(v);
+}
+""",
+    # A loop whose trip count differs per lane, with an exchange inside.
+    "loop": """
+kernel void k(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
+  float acc = 0.0f;
+  for (ushort i = 0; i < lane % 4; ++i)
+    acc += simd_sum(x[gid] + float(i));
+  out[gid] = acc;
+}
+""",
+}
+
+CONVERGED_ON_EXCHANGE = {
+    # The loop's condition is a SIMD-group function's result: uniform (every lane reads the same
+    # exchange), so the loop is converged.
+    "ballot_loop": """
+kernel void k(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
+  float v = x[gid];
+  int rounds = 0;
+  while (simd_any(v > 0.1f) && rounds < 8) {
+    v = v * 0.5f;
+    ++rounds;
+  }
+  out[gid] = v + float(rounds);
+}
+""",
+}
+
+
+def divergent_reference(name: str, x: np.ndarray) -> np.ndarray:
+    n = len(x)
+    out = np.zeros(n, np.float32)
+    for s in range(0, n, 32):
+        lanes = list(range(s, min(s + 32, n)))
+        if name == "early_return":
+            active = [i for i in lanes if i % 32 >= 5]
+            total = np.float32(0)
+            for j, i in enumerate(active):
+                total = x[i] if j == 0 else np.float32(total + x[i])
+            out[active] = total
+        elif name == "branches":
+            odd = [i for i in lanes if i % 2]
+            even = [i for i in lanes if not i % 2]
+            total = np.float32(0)
+            for j, i in enumerate(odd):
+                total = x[i] if j == 0 else np.float32(total + x[i])
+            out[odd] = total
+            out[even] = x[even].max() if even else 0
+        elif name == "loop":
+            for i in lanes:
+                acc = np.float32(0)
+                for r in range(i % 32 % 4):
+                    active = [j for j in lanes if j % 32 % 4 > r]
+                    total = None
+                    for j in active:
+                        val = np.float32(x[j] + np.float32(r))
+                        total = val if total is None else np.float32(total + val)
+                    acc = np.float32(acc + total)
+                out[i] = acc
+        else:
+            v = x[lanes].copy()
+            rounds = 0
+            while (v > 0.1).any() and rounds < 8:
+                v = (v * np.float32(0.5)).astype(np.float32)
+                rounds += 1
+            out[lanes] = v + np.float32(rounds)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(DIVERGENT) + sorted(CONVERGED_ON_EXCHANGE))
+def test_divergent_exchanges_keep_the_fibers(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    converged = name in CONVERGED_ON_EXCHANGE
+    k = kernel((CONVERGED_ON_EXCHANGE if converged else DIVERGENT)[name], "k")
+    assert in_lane_form(k) == converged
+    n = 80
+    x = np.random.default_rng(5).random(n, dtype=np.float32)
+    out = np.zeros(n, np.float32)
+    (got,), _ = both(monkeypatch, k, [1], [x, out], grid=(n,), block=(64,))
+    np.testing.assert_allclose(got, divergent_reference(name, x), rtol=1e-5)
+
+
+OOB = """
+kernel void oob(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    constant uint& shift [[buffer(2)]], uint gid [[thread_position_in_grid]]) {
+  float s = simd_sum(x[gid]);
+  out[gid + shift] = s;
+}
+"""
+
+
+def test_out_of_bounds_after_an_exchange_is_reported_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    k = kernel(OOB, "oob")
+    assert in_lane_form(k)
+    x = np.ones(64, np.float32)
+    messages = []
+    for lanes in ("1", "0"):
+        monkeypatch.setenv("ENIGMA_CPU_LANES", lanes)
+        out = np.zeros(64, np.float32)
+        with pytest.raises(EnigmaError) as e:
+            k(x, out, 3, grid=(64,), block=(64,))
+        messages.append(str(e.value))
+    assert "out-of-bounds" in messages[0]
+    assert messages[0] == messages[1]
+
+
+def test_race_check_runs_lane_kernels_on_fibers() -> None:
+    # The second SIMD-group reads what the first writes without a barrier: a race the checker
+    # reports (race-checked launches never use the lane-loop form).
+    k = kernel(
+        """
+kernel void racy(device float* buf [[buffer(0)]], uint gid [[thread_position_in_grid]],
+    ushort sg [[simdgroup_index_in_threadgroup]]) {
+  float s = simd_sum(1.0f);
+  if (sg == 0)
+    buf[gid] = s;
+  else
+    buf[gid] = buf[gid - 32] + s;
+}
+""",
+        "racy",
+    )
+    assert in_lane_form(k)
+    with pytest.raises(EnigmaError, match="race"):
+        k(np.zeros(64, np.float32), grid=(64,), block=(64,), race_check=True)
+
+
+def test_disabled_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ENIGMA_CPU_LANES=0 is read at every launch; both paths agree (checked by `both`).
+    k = kernel(ONLINE_SOFTMAX, "softmax_rows")
+    q = np.ones((2, 32), np.float32)
+    kv = np.ones((3, 32), np.float32)
+    o = np.zeros((2, 32), np.float32)
+    (a,), (b,) = both(monkeypatch, k, [3], [q, kv, kv, o, 3], grid=(64,), block=(64,))
+    np.testing.assert_allclose(a, 1.0)
+    assert os.environ.get("ENIGMA_CPU_LANES") is None
+
+
+
+SPLIT = """
+// simd_shuffle right after a store only lane 0 does (the scan of test_prefix_scans... as first
+// written): one exchange of the whole SIMD-group in Metal. clang 22 at -O2 duplicates the (convergent) exchange call into both arms of the `if`,
+// so lane 0 waits at one call site and the other lanes at another: two exchanges, each with
+// part of the SIMD-group, on fibers too (the lane-loop pass then rejects the kernel: the
+// duplicated exchanges depend on the lane). A known bug, not fixed: noduplicate on __exchange
+// stops the header's wrappers from being inlined, which merges every simd_sum of a kernel into
+// one call site.
+kernel void split(device const float* in [[buffer(0)]], device float* out [[buffer(1)]],
+    device float* sums [[buffer(2)]], uint gid [[thread_position_in_grid]],
+    ushort lane [[thread_index_in_simdgroup]], ushort sg [[simdgroup_index_in_threadgroup]],
+    ushort nsg [[simdgroups_per_threadgroup]]) {
+  threadgroup float totals[32];
+  float v = in[gid];
+  float x = simd_prefix_inclusive_sum(v);
+  float r = v;
+  for (ushort d = 16; d > 0; d /= 2)
+    r += simd_shuffle_down(r, d);
+  if (lane == 0)
+    sums[gid / 32] = r;
+  float last = simd_shuffle(x, 31);
+  float first = simd_broadcast_first(last);
+  if (lane == 0)
+    totals[sg] = first;
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  if (sg == 0)
+    totals[lane] = simd_prefix_exclusive_sum(lane < nsg ? totals[lane] : 0.0f);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  out[gid] = x + totals[sg];
+}
+"""
+
+
+# Not strict: with real address spaces (ENIGMA_CPU_ADDRESS_SPACES=1) clang does not duplicate it.
+@pytest.mark.xfail(strict=False, reason="clang duplicates the exchange after `if (lane == 0)`")
+def test_exchange_after_a_lane_dependent_store_is_one_exchange(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    k = kernel(SPLIT, "split")
+    x = np.random.default_rng(6).random(256, dtype=np.float32)
+    out = np.zeros(256, np.float32)
+    sums = np.zeros(8, np.float32)
+    (got, got_sums), _ = both(monkeypatch, k, [1, 2], [x, out, sums], grid=(256,), block=(256,))
+    np.testing.assert_allclose(got_sums, x.reshape(8, 32).sum(axis=1), rtol=1e-5)
+    np.testing.assert_allclose(got, np.cumsum(x), rtol=1e-5)
+
+
+PRIVATE = """
+// Private memory and over-aligned values live across exchanges: an array indexed by the lane
+// (an alloca in the thread's frame), a long4 (32-byte aligned) and a 32-byte shuffle.
+kernel void private_state(device const int* x [[buffer(0)]], device long* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
+  int arr[8];
+  for (int i = 0; i < 8; ++i)
+    arr[i] = x[gid] * (i + 1);
+  long4 w = long4(x[gid], 2 * x[gid], 3 * x[gid], 4 * x[gid]);
+  int s = simd_sum(arr[lane % 8]);
+  long4 u = simd_shuffle_xor(w, 1);
+  int t = simd_max(arr[(lane + 3) % 8] + s);
+  out[gid] = long(arr[lane % 8]) + w.x + w.w + u.y + s + t;
+}
+"""
+
+
+def test_private_memory_and_aligned_values_across_exchanges(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    k = kernel(PRIVATE, "private_state")
+    assert in_lane_form(k)
+    n = 96
+    x = np.arange(1, n + 1, dtype=np.int32)
+    out = np.zeros(n, np.int64)
+    (got,), _ = both(monkeypatch, k, [1], [x, out], grid=(n,), block=(96,))
+    want = np.zeros(n, np.int64)
+    for s0 in range(0, n, 32):
+        lanes = np.arange(s0, s0 + 32)
+        arr = x[lanes, None].astype(np.int64) * np.arange(1, 9)
+        s = sum(arr[i % 32, i % 32 % 8] for i in lanes)
+        t = max(arr[i % 32, (i % 32 + 3) % 8] + s for i in lanes)
+        for i in lanes:
+            j = i ^ 1
+            want[i] = arr[i % 32, i % 32 % 8] + x[i] + 4 * x[i] + 2 * x[j] + s + t
+    np.testing.assert_array_equal(got, want)
+
+
+UNIFORM_CALLS = """
+// exp and log of values uniform over the SIMD-group (a simd_sum, a simd_max) are computed by the
+// first lane of the step that gets there and shared: under a lane-dependent branch (lane 1 is
+// the first), inside a loop without synchronization (every iteration its own), and next to a
+// per-lane exp.
+kernel void uniform_calls(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]]) {
+  float v = x[gid];
+  float s = simd_sum(v);
+  float m = simd_max(v);
+  float r = exp(v - m);
+  if (lane & 1)
+    r += log(s);
+  for (int i = 0; i < 3; ++i)
+    r += exp(m - float(i));
+  out[gid] = r + exp(s * 0.01f);
+}
+"""
+
+
+def test_uniform_calls_computed_once_per_simdgroup(monkeypatch: pytest.MonkeyPatch) -> None:
+    k = kernel(UNIFORM_CALLS, "uniform_calls")
+    assert in_lane_form(k)
+    n = 80
+    x = np.random.default_rng(7).random(n, dtype=np.float32)
+    out = np.zeros(n, np.float32)
+    (got,), _ = both(monkeypatch, k, [1], [x, out], grid=(n,), block=(80,))
+    want = np.zeros(n, np.float32)
+    for s0 in range(0, n, 32):
+        lanes = x[s0:s0 + 32]
+        s, m = np.float32(lanes.sum(dtype=np.float32)), lanes.max()
+        for j, v in enumerate(lanes):
+            r = np.exp(v - m) + (np.log(s) if j & 1 else 0)
+            r += sum(np.exp(m - np.float32(i)) for i in range(3))
+            want[s0 + j] = r + np.exp(s * np.float32(0.01))
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+def test_time_limit_interrupts_a_lane_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A converged infinite loop with an exchange inside: the time limit stops it on both paths.
+    k = kernel(
+        """
+kernel void spin(device float* x [[buffer(0)]], constant float& c [[buffer(1)]],
+    uint gid [[thread_position_in_grid]]) {
+  float v = c;
+  while (v > -1.0f)
+    v = simd_sum(v) * 0.5f + 1.0f;
+  x[gid] = v;
+}
+""",
+        "spin",
+    )
+    assert in_lane_form(k)
+    for lanes in ("1", "0"):
+        monkeypatch.setenv("ENIGMA_CPU_LANES", lanes)
+        with pytest.raises(EnigmaError, match="time limit"):
+            k(np.ones(64, np.float32), 1.0, grid=(64,), block=(64,), timeout=0.2)

@@ -1,0 +1,117 @@
+; The lane-loop form (EnigmaBoundsCheck's enigma-lanes pass, Lanes.cpp): the launcher's
+; enigma_cpu_lane_thread(group, t) becomes __enigma_lanes_step(group, first, end, resume, frames,
+; pub, res, mask), a loop over threads first..end-1 entered at resume 0 (the start) or k (after
+; synchronization point k), each thread returning at the next one ((k << 1) | 1 for a barrier,
+; k << 1 for an exchange) or 0; values live across a synchronization point are in the thread's
+; frame. Kernels whose exchanges may be reached by part of a
+; SIMD-group keep the fibers (the step stays an undefined weak function).
+; REQUIRES: bounds-check-plugin
+; RUN: split-file %s %t
+; RUN: opt -load-pass-plugin=%bounds_plugin -passes=enigma-lanes -S %t/converged.ll | FileCheck %s --check-prefix=CONV
+; RUN: opt -load-pass-plugin=%bounds_plugin -passes=enigma-lanes -S %t/divergent.ll | FileCheck %s --check-prefix=DIV
+
+;--- converged.ll
+@_ZN5metal8__enigma7__groupE = thread_local global ptr null
+
+declare ptr @_ZN5metal8__enigma10__exchangeEPKvjPm(ptr, i32, ptr) convergent
+declare void @_ZN5metal8__enigma9__barrierEv() convergent
+declare extern_weak hidden i32 @__enigma_lanes_step(ptr, i32, i32, i32, ptr, ptr, ptr, i64)
+declare ptr @__enigma_param(ptr, i32) memory(none) nounwind
+
+; A loop of n (a parameter the kernel never writes: uniform) simd_sums, then a barrier.
+; CONV-LABEL: define {{.*}}i32 @__enigma_lanes_step(
+; CONV-SAME:    ptr %[[G:[^,]*]], i32 %[[FIRST:[^,]*]], i32 %[[END:[^,]*]], i32 %[[RESUME:[^,]*]], ptr %[[FRAMES:[^,]*]], ptr %[[PUB:[^,]*]], ptr %[[RES:[^,]*]], i64 %[[MASK:[^,)]*]])
+; One loop over the lanes per entry point: the start (0), after the exchange (1), after the
+; barrier (2); resume = ~0u (the default) asks for the frame size, 48 bytes (the two allocas, n,
+; i and acc), and ~0u also says that the lanes stopped at different points.
+; CONV:         switch i32 %[[RESUME]], label %[[RET:.*]] [
+; CONV-NEXT:      i32 0, label %[[L0:.*]]
+; CONV-NEXT:      i32 1, label %[[L1:.*]]
+; CONV-NEXT:      i32 2, label %[[L2:.*]]
+; CONV:       [[L1]]:
+; After the exchange, the result is `res`.
+; CONV:         getelementptr inbounds nuw i8, ptr %[[RES]], i64 1024
+; CONV:       [[L0]]:
+; CONV:         %[[CUR:.*]] = getelementptr inbounds nuw i8, ptr %[[G]], i64 72
+; CONV:       [[RET]]:
+; CONV:         [ 48, %entry ]
+; The start: the thread index into the descriptor, its frame, then up to the exchange: the
+; lane's value into its slot of pub (32 bytes per lane), the mask, exit 1 << 1; or, with n = 0,
+; straight to the barrier, exit (2 << 1) | 1.
+; CONV:         %[[T:.*]] = phi i32
+; CONV:         store i32 %[[T]], ptr %[[CUR]]
+; CONV:         getelementptr inbounds nuw i8, ptr %[[FRAMES]]
+; CONV:         call ptr @__enigma_param(
+; CONV:         shl i32 %[[T]], 5
+; CONV:         getelementptr inbounds nuw i8, ptr %[[PUB]]
+; CONV:         store i64 %[[MASK]], ptr
+; CONV:         phi i32 [ 2, %{{.*}} ], [ 5, %{{.*}} ]
+; CONV:         icmp ult i32 %{{.*}}, %[[END]]
+; After the barrier, the buffer pointer is recomputed from the descriptor (for the bounds
+; checks), and the thread returns (exit 0).
+; CONV:         call ptr @__enigma_param(
+; CONV:         select i1 %{{.*}}, i32 0, i32
+; The template is emptied.
+; CONV-LABEL: define void @enigma_cpu_lane_thread(
+; CONV-NEXT:    ret void
+define void @enigma_cpu_lane_thread(ptr %g, i32 %t) {
+entry:
+  %v = alloca float, align 4
+  %m = alloca i64, align 8
+  %args = load ptr, ptr %g, align 8
+  %a0 = load ptr, ptr %args, align 8
+  %p0 = call ptr @__enigma_param(ptr %a0, i32 0)
+  %a1p = getelementptr inbounds i8, ptr %args, i64 8
+  %a1 = load ptr, ptr %a1p, align 8
+  %p1 = call ptr @__enigma_param(ptr %a1, i32 1)
+  %n = load i32, ptr %p1, align 4
+  %x = uitofp i32 %t to float
+  br label %loop
+
+loop:
+  %i = phi i32 [ 0, %entry ], [ %i1, %body ]
+  %acc = phi float [ 0.0, %entry ], [ %acc1, %body ]
+  %c = icmp ult i32 %i, %n
+  br i1 %c, label %body, label %done
+
+body:
+  store float %x, ptr %v, align 4
+  %s = call ptr @_ZN5metal8__enigma10__exchangeEPKvjPm(ptr %v, i32 4, ptr %m)
+  %flagp = getelementptr inbounds nuw i8, ptr %s, i64 1024
+  %flag = load i32, ptr %flagp, align 4
+  %f = uitofp i32 %flag to float
+  %acc1 = fadd float %acc, %f
+  %i1 = add i32 %i, 1
+  br label %loop
+
+done:
+  call void @_ZN5metal8__enigma9__barrierEv()
+  %idx = zext i32 %t to i64
+  %out = getelementptr inbounds float, ptr %p0, i64 %idx
+  store float %acc, ptr %out, align 4
+  ret void
+}
+
+;--- divergent.ll
+declare ptr @_ZN5metal8__enigma10__exchangeEPKvjPm(ptr, i32, ptr) convergent
+declare extern_weak hidden i32 @__enigma_lanes_step(ptr, i32, i32, i32, ptr, ptr, ptr, i64)
+
+; An exchange only the lanes with t % 32 < 5 reach: fibers (the step stays undefined).
+; DIV: declare extern_weak {{.*}}i32 @__enigma_lanes_step(
+; DIV-LABEL: define void @enigma_cpu_lane_thread(
+; DIV-NEXT:    ret void
+define void @enigma_cpu_lane_thread(ptr %g, i32 %t) {
+entry:
+  %v = alloca float, align 4
+  %m = alloca i64, align 8
+  %lane = and i32 %t, 31
+  %c = icmp ult i32 %lane, 5
+  br i1 %c, label %ex, label %done
+
+ex:
+  %s = call ptr @_ZN5metal8__enigma10__exchangeEPKvjPm(ptr %v, i32 4, ptr %m)
+  br label %done
+
+done:
+  ret void
+}
