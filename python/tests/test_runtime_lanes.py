@@ -511,3 +511,27 @@ kernel void spin(device float* x [[buffer(0)]], constant float& c [[buffer(1)]],
         monkeypatch.setenv("ENIGMA_CPU_LANES", lanes)
         with pytest.raises(EnigmaError, match="time limit"):
             k(np.ones(64, np.float32), 1.0, grid=(64,), block=(64,), timeout=0.2)
+
+
+NO_SYNC = """
+kernel void axpy(device const float* x [[buffer(0)]], device float* y [[buffer(1)]],
+    uint i [[thread_position_in_grid]]) {
+  y[i] = 2.0f * x[i] + y[i];
+}
+"""
+
+
+def test_kernels_without_synchronization_get_no_lane_driver() -> None:
+    # Only kernels whose text names a SIMD-group/quad function, a barrier or a simdgroup matrix
+    # get the lane-loop template and driver (compiling them cost every kernel 15-20 ms); the
+    # others run as before, and correctly.
+    k = kernel(NO_SYNC, "axpy")
+    assert not hasattr(ctypes.CDLL(k.library_path), "enigma_cpu_run_lanes")
+    x = np.arange(64, dtype=np.float32)
+    y = np.ones(64, np.float32)
+    k(x, y, grid=(64,), block=(32,))
+    np.testing.assert_array_equal(y, 2 * np.arange(64, dtype=np.float32) + 1)
+    s = kernel(NO_SYNC.replace("y[i] = 2.0f * x[i] + y[i];", "y[i] = simd_sum(x[i]);"), "axpy")
+    assert hasattr(ctypes.CDLL(s.library_path), "enigma_cpu_run_lanes") and in_lane_form(s)
+    s(x, y, grid=(64,), block=(32,))
+    np.testing.assert_array_equal(y, np.repeat(x.reshape(2, 32).sum(1), 32))

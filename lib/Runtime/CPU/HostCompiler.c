@@ -1320,8 +1320,21 @@ static char *saveCompilerOutput(const char *root, const char *key, const char *c
   return path;
 }
 
+/// Whether the kernel's text may synchronize: names a SIMD-group or quad-group function, a
+/// barrier or a simdgroup matrix. Only such kernels get the lane-loop template and driver in
+/// their launcher: for the others the pass would empty the template anyway, but compiling it
+/// and the driver cost every kernel 15-20 ms. A kernel left without them runs on fibers, so a
+/// false "no" could only cost speed, and names in comments only cost the compile.
+static bool mayUseLanes(const char *source, size_t length) {
+  static const char *const names[] = {"simd_", "quad_", "_barrier", "simdgroup"};
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); ++i)
+    if (memmem(source, length, names[i], strlen(names[i])))
+      return true;
+  return false;
+}
+
 static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *sig,
-                              bool exactBounds, bool asyncCopy) {
+                              bool exactBounds, bool asyncCopy, bool lanes) {
   // A template kernel found by its [[host_name]] is called by its instantiation.
   const char *callee = sig->callee ? sig->callee : kernelName;
   EnigmaCpuString s = {0};
@@ -1377,6 +1390,8 @@ static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *
                             i ? "," : "", i, i, i);
   }
   enigmaCpuStringPrintf(&s, ");\n  } while (__it.next(__end));\n}\n");
+  if (!lanes)
+    return enigmaCpuStringTake(&s);
   // One thread of the kernel, the template of its lane-loop form (LanesPass in the pass plugin
   // turns it into __enigma_lanes_step when it can, and empties it), and the lane-loop driver.
   enigmaCpuStringPrintf(&s,
@@ -1608,7 +1623,8 @@ static EnigmaRuntimeStatus compileKernel(const char *source, size_t length,
   // The AIR async-copy intrinsics are compiled only into kernels that name them.
   bool asyncCopy = memmem(source, length, "air.simdgroup_async_copy", 24) ||
                    memmem(source, length, "air.wait_simdgroup_events", 25);
-  launcher = generateLauncher(kernelName, sig, pluginFlag != NULL, asyncCopy);
+  launcher = generateLauncher(kernelName, sig, pluginFlag != NULL, asyncCopy,
+                              mayUseLanes(source, length));
   if (!tmp || !metalName || !launcher) {
     st = enigmaCpuSetError(error, ENIGMA_RUNTIME_ERROR_SYSTEM,
                            "cannot create a scratch directory under '%s/tmp': %s", root,
