@@ -511,3 +511,73 @@ kernel void spin(device float* x [[buffer(0)]], constant float& c [[buffer(1)]],
         monkeypatch.setenv("ENIGMA_CPU_LANES", lanes)
         with pytest.raises(EnigmaError, match="time limit"):
             k(np.ones(64, np.float32), 1.0, grid=(64,), block=(64,), timeout=0.2)
+
+
+UNIFORM_VALUES = """
+// Values uniform over the SIMD-group (from simd_sum results, a constant buffer, the SIMD-group
+// index) are computed once per SIMD-group by its first lane and taken by the others: loop state
+// kept across exchanges (m, l, k), a uniform vector (w), integer arithmetic with a division,
+// a broadcast; uniform values used under a lane-dependent branch and in a loop whose trip count
+// depends on the lane (there every lane computes them).
+kernel void uniform_values(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    device uint* iout [[buffer(2)]], constant uint& rounds [[buffer(3)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]],
+    ushort sg [[simdgroup_index_in_threadgroup]]) {
+  float v = x[gid];
+  float m = -INFINITY, l = 0.0f;
+  float2 acc = 0.0f;
+  uint k = sg * 7u + 3u;
+  for (uint r = 0; r < rounds; ++r) {
+    float s = simd_sum(v * float(r + 1));
+    float mx = max(m, s);
+    float c = exp(m - mx), p = exp(s - mx);
+    l = l * c + p;
+    float2 w = float2(s, mx) * 0.5f + float2(c, p);
+    acc = acc * c + p * float2(v, v * v) + w;
+    k = k * 1664525u + uint(s) / (r + 1u);
+    float b = simd_broadcast_first(v) + float(k % 7u);
+    if (lane & 1)
+      acc.x += b * l;
+    for (uint i = 0; i < lane % 3u; ++i)
+      acc.y += float(k % 5u) + l;
+    m = mx;
+  }
+  out[gid * 2] = acc.x / l;
+  out[gid * 2 + 1] = acc.y + m;
+  iout[gid] = k;
+}
+"""
+
+
+@pytest.mark.parametrize("n,block,rounds", [(80, 80, 5), (33, 33, 3), (64, 32, 0), (96, 96, 1)])
+def test_uniform_values_computed_once_per_simdgroup(monkeypatch: pytest.MonkeyPatch, n: int,
+                                                     block: int, rounds: int) -> None:
+    k = kernel(UNIFORM_VALUES, "uniform_values")
+    assert in_lane_form(k)
+    x = np.random.default_rng(n).random(n, dtype=np.float32)
+    out = np.zeros(2 * n, np.float32)
+    iout = np.zeros(n, np.uint32)
+    (got, igot), _ = both(monkeypatch, k, [1, 2], [x, out, iout, np.uint32(rounds)],
+                          grid=(n,), block=(block,))
+    # k: the same for every lane of a SIMD-group; with no rounds, sg * 7 + 3.
+    for t0 in range(0, n, block):
+        for s0 in range(t0, min(t0 + block, n), 32):
+            sgk = igot[s0:min(s0 + 32, t0 + block, n)]
+            assert (sgk == sgk[0]).all()
+            if rounds == 0:
+                assert sgk[0] == (s0 - t0) // 32 * 7 + 3
+    if rounds:
+        assert np.isfinite(got).all()
+        # Lane 0 of the first SIMD-group (no lane-dependent terms) against numpy, in float64.
+        w = min(32, block)
+        v = x[:w].astype(np.float64)
+        m, l, acc = -np.inf, 0.0, np.zeros(2)
+        for r in range(rounds):
+            s = (v * (r + 1)).sum()
+            mx = max(m, s)
+            c, p = np.exp(m - mx), np.exp(s - mx)
+            l = l * c + p
+            acc = acc * c + p * np.array([v[0], v[0] * v[0]]) + np.array([s * 0.5 + c,
+                                                                           mx * 0.5 + p])
+            m = mx
+        np.testing.assert_allclose(got[:2], [acc[0] / l, acc[1] + m], rtol=1e-4)

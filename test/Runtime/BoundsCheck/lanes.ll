@@ -28,29 +28,47 @@ declare ptr @__enigma_param(ptr, i32) memory(none) nounwind
 ; CONV-NEXT:      i32 0, label %[[L0:.*]]
 ; CONV-NEXT:      i32 1, label %[[L1:.*]]
 ; CONV-NEXT:      i32 2, label %[[L2:.*]]
-; CONV:       [[L1]]:
-; After the exchange, the result is `res`.
-; CONV:         getelementptr inbounds nuw i8, ptr %[[RES]], i64 1024
-; CONV:       [[L0]]:
-; CONV:         %[[CUR:.*]] = getelementptr inbounds nuw i8, ptr %[[G]], i64 72
 ; CONV:       [[RET]]:
 ; CONV:         [ 48, %entry ]
-; The start: the thread index into the descriptor, its frame, then up to the exchange: the
-; lane's value into its slot of pub (32 bytes per lane), the mask, exit 1 << 1; or, with n = 0,
-; straight to the barrier, exit (2 << 1) | 1.
-; CONV:         %[[T:.*]] = phi i32
-; CONV:         store i32 %[[T]], ptr %[[CUR]]
-; CONV:         getelementptr inbounds nuw i8, ptr %[[FRAMES]]
+; The start: the first lane (thread `first`) runs alone: its index into the descriptor, then up
+; to the exchange: n (uniform) loaded, the lane's value into its slot of pub (32 bytes per
+; lane), the mask, exit 1 << 1; or, with n = 0, straight to the barrier, exit (2 << 1) | 1.
+; CONV:       [[L0]]:
+; CONV-NEXT:    %[[CUR:.*]] = getelementptr inbounds nuw i8, ptr %[[G]], i64 72
+; CONV-NEXT:    store i32 %[[FIRST]], ptr %[[CUR]]
 ; CONV:         call ptr @__enigma_param(
-; CONV:         shl i32 %[[T]], 5
+; CONV:         %[[N:.*]] = load i32, ptr
+; CONV:         shl i32 %[[FIRST]], 5
 ; CONV:         getelementptr inbounds nuw i8, ptr %[[PUB]]
 ; CONV:         store i64 %[[MASK]], ptr
-; CONV:         phi i32 [ 2, %{{.*}} ], [ 5, %{{.*}} ]
+; CONV:         %[[E0:.*]] = phi i32 [ 2, %{{.*}} ], [ 5, %{{.*}} ]
+; CONV-NEXT:    %[[T0:.*]] = add i32 %[[FIRST]], 1
+; CONV-NEXT:    icmp ult i32 %[[T0]], %[[END]]
+; Then the loop over the other lanes, each with its frame: n, uniform over the SIMD-group, is
+; the first lane's (not loaded again); each exits where the first did.
+; CONV:         %[[T:.*]] = phi i32
+; CONV-NEXT:    store i32 %[[T]], ptr %[[CUR]]
+; CONV:         getelementptr inbounds nuw i8, ptr %[[FRAMES]]
+; CONV-NOT:     load i32
+; CONV:         store i32 %[[N]], ptr
+; CONV:         shl i32 %[[T]], 5
+; CONV:         icmp eq i32 %{{.*}}, %[[E0]]
 ; CONV:         icmp ult i32 %{{.*}}, %[[END]]
+; After the exchange, the result is `res`; i + 1 and i + 1 < n (uniform) are computed by the
+; first lane, the other lanes store its i + 1 into their frames.
+; CONV:       [[L1]]:
+; CONV:         getelementptr inbounds nuw i8, ptr %[[RES]], i64 1024
+; CONV:         %[[I1:.*]] = add i32 %{{.*}}, 1
+; CONV:         %[[MORE:.*]] = icmp ult i32 %[[I1]],
+; CONV:         phi i32
+; CONV:         br i1 %[[MORE]]
+; CONV:         store i32 %[[I1]], ptr
+; CONV:         store i32 %[[I1]], ptr
 ; After the barrier, the buffer pointer is recomputed from the descriptor (for the bounds
-; checks), and the thread returns (exit 0).
+; checks), and the threads return (exit 0).
+; CONV:       [[L2]]:
 ; CONV:         call ptr @__enigma_param(
-; CONV:         select i1 %{{.*}}, i32 0, i32
+; CONV:         call ptr @__enigma_param(
 ; The template is emptied.
 ; CONV-LABEL: define void @enigma_cpu_lane_thread(
 ; CONV-NEXT:    ret void
