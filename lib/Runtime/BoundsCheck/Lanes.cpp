@@ -109,6 +109,9 @@ struct UniformPlan {
   SmallVector<Instruction *, 64> uniform;
   SmallVector<std::pair<Instruction *, uint64_t>, 32> slots;
   SmallVector<std::pair<BranchInst *, BasicBlock *>, 8> redirect;
+  /// Stores into the frame of uniform values whose reloads are all in `uniform`: only the first
+  /// lane's frame is read, the other lanes do not store.
+  SmallVector<StoreInst *, 16> deadStores;
   uint64_t bytes = 0;
 };
 /// The cache: 64 flag bytes, 8 bytes per cached call (64 at most), then the uniform slots.
@@ -154,6 +157,8 @@ public:
 private:
   /// The cached calls' "computed yet?" branch, the block taking the cached value, its phi.
   SmallVector<std::tuple<BranchInst *, BasicBlock *, PHINode *>, 8> cachedBranches;
+  /// The stores of values live across a synchronization point into the frame, and their reloads.
+  SmallVector<std::pair<StoreInst *, SmallVector<LoadInst *, 4>>, 16> frameStores;
 };
 
 /// The launch parameter (marker index) `ptr` points into, if it provably derives from one.
@@ -910,7 +915,7 @@ bool Transform::build() {
     SmallVector<Use *, 8> uses;
     for (Use &u : inst->uses())
       uses.push_back(&u);
-    new StoreInst(inst, slot, after->getIterator());
+    frameStores.push_back({new StoreInst(inst, slot, after->getIterator()), {}});
     for (Use *u : uses) {
       auto *user = cast<Instruction>(u->getUser());
       Instruction *at = user;
@@ -922,6 +927,7 @@ bool Transform::build() {
         continue;
       auto *reload = new LoadInst(ty, slot, inst->getName() + ".reload", at->getIterator());
       level[reload] = levelOf(inst); // each lane stored the same value
+      frameStores.back().second.push_back(reload);
       u->set(reload);
     }
   }
@@ -1114,8 +1120,14 @@ void Transform::planUniform() {
   for (auto &[br, reuse, phi] : cachedBranches)
     if (!divergentCtl.count(phi->getParent()))
       plan.redirect.push_back({br, reuse});
+  if (!plan.uniform.empty())
+    for (auto &[store, reloads] : frameStores)
+      if (strictLevel(store->getValueOperand()) <= SG &&
+          all_of(reloads, [&](LoadInst *r) { return chosen.count(r) != 0; }))
+        plan.deadStores.push_back(store);
   note(Twine(plan.uniform.size()) + " uniform values computed once per SIMD-group (" +
-       Twine(plan.slots.size()) + " slots, " + Twine(plan.bytes) + " bytes)");
+       Twine(plan.slots.size()) + " slots, " + Twine(plan.bytes) + " bytes; " +
+       Twine(plan.deadStores.size()) + " frame stores by the first lane only)");
   if (debugOn() && std::getenv("ENIGMA_LANES_DEBUG")[1] == '3')
     for (Instruction *inst : plan.uniform) {
       errs() << "  uniform: ";
@@ -1170,7 +1182,7 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
   // The first lane's copy of the per-thread step stores the uniform values others use into the
   // cache; in the others' (`one` itself), they are loads of the cache.
   Function *firstLane = &one;
-  bool split = !plan.slots.empty() || !plan.redirect.empty();
+  bool split = !plan.slots.empty() || !plan.redirect.empty() || !plan.deadStores.empty();
   if (split) {
     ValueToValueMapTy vmap;
     firstLane = CloneFunction(&one, vmap);
@@ -1191,6 +1203,8 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
                                inst->getName() + ".sg");
       inst->replaceAllUsesWith(v);
     }
+    for (StoreInst *store : plan.deadStores)
+      store->eraseFromParent();
     for (Instruction *inst : plan.uniform)
       inst->dropAllReferences();
     for (Instruction *inst : plan.uniform)

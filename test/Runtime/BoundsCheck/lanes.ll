@@ -44,26 +44,26 @@ declare ptr @__enigma_param(ptr, i32) memory(none) nounwind
 ; CONV:         %[[E0:.*]] = phi i32 [ 2, %{{.*}} ], [ 5, %{{.*}} ]
 ; CONV-NEXT:    %[[T0:.*]] = add i32 %[[FIRST]], 1
 ; CONV-NEXT:    icmp ult i32 %[[T0]], %[[END]]
-; Then the loop over the other lanes, each with its frame: n, uniform over the SIMD-group, is
-; the first lane's (not loaded again); each exits where the first did.
+; Then the loop over the other lanes (unswitched on n = 0), each with its frame: n, uniform over
+; the SIMD-group, is the first lane's, neither loaded again nor stored into their frames (only
+; the first lane's frame is read).
 ; CONV:         %[[T:.*]] = phi i32
 ; CONV-NEXT:    store i32 %[[T]], ptr %[[CUR]]
 ; CONV:         getelementptr inbounds nuw i8, ptr %[[FRAMES]]
 ; CONV-NOT:     load i32
-; CONV:         store i32 %[[N]], ptr
+; CONV-NOT:     store i32 %[[N]]
 ; CONV:         shl i32 %[[T]], 5
-; CONV:         icmp eq i32 %{{.*}}, %[[E0]]
 ; CONV:         icmp ult i32 %{{.*}}, %[[END]]
-; After the exchange, the result is `res`; i + 1 and i + 1 < n (uniform) are computed by the
-; first lane, the other lanes store its i + 1 into their frames.
+; After the exchange, the result is `res`; i + 1 and i + 1 < n (uniform) are computed and stored
+; into the frame by the first lane only.
 ; CONV:       [[L1]]:
 ; CONV:         getelementptr inbounds nuw i8, ptr %[[RES]], i64 1024
 ; CONV:         %[[I1:.*]] = add i32 %{{.*}}, 1
+; CONV:         store i32 %[[I1]], ptr
 ; CONV:         %[[MORE:.*]] = icmp ult i32 %[[I1]],
 ; CONV:         phi i32
 ; CONV:         br i1 %[[MORE]]
-; CONV:         store i32 %[[I1]], ptr
-; CONV:         store i32 %[[I1]], ptr
+; CONV-NOT:     store i32 %[[I1]]
 ; After the barrier, the buffer pointer is recomputed from the descriptor (for the bounds
 ; checks), and the threads return (exit 0).
 ; CONV:       [[L2]]:
