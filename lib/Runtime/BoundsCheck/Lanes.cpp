@@ -113,6 +113,7 @@ struct UniformPlan {
   /// lane's frame is read, the other lanes do not store.
   SmallVector<StoreInst *, 16> deadStores;
   uint64_t bytes = 0;
+  unsigned flagTests = 0;
 };
 /// The cache: 64 flag bytes, 8 bytes per cached call (64 at most), then the uniform slots.
 constexpr uint64_t kUniformSlotsAt = 64 + 8 * 64, kUniformSlotsMax = 16384;
@@ -1120,6 +1121,31 @@ void Transform::planUniform() {
   for (auto &[br, reuse, phi] : cachedBranches)
     if (!divergentCtl.count(phi->getParent()))
       plan.redirect.push_back({br, reuse});
+  // The header's "first lane computes, the others copy" test of the exchange's shared flag
+  // (MetalSync.h: the lane that finds it clear computes and sets it to 1; the driver clears it
+  // between steps): the first lane took it in this step, so for the others it is set.
+  for (BasicBlock &bb : f) {
+    auto *br = dyn_cast<BranchInst>(bb.getTerminator());
+    if (divergentCtl.count(&bb) || !br || !br->isConditional())
+      continue;
+    auto *cmp = dyn_cast<ICmpInst>(br->getCondition());
+    if (!cmp || !cmp->isEquality())
+      continue;
+    auto *load = dyn_cast<LoadInst>(cmp->getOperand(0));
+    auto *zero = dyn_cast<ConstantInt>(cmp->getOperand(1));
+    if (!load || !zero || !zero->isZero() || load->isVolatile() ||
+        !load->getType()->isIntegerTy(32))
+      continue;
+    const Value *p = load->getPointerOperand();
+    APInt off(dl.getIndexTypeSizeInBits(p->getType()), 0);
+    if (p->stripAndAccumulateConstantOffsets(dl, off, true) != res ||
+        off.getSExtValue() != kSharedFlag)
+      continue;
+    // eq 0: the flag is clear on the true edge; set on the false one.
+    plan.redirect.push_back(
+        {br, br->getSuccessor(cmp->getPredicate() == ICmpInst::ICMP_EQ ? 1 : 0)});
+    ++plan.flagTests;
+  }
   if (!plan.uniform.empty())
     for (auto &[store, reloads] : frameStores)
       if (strictLevel(store->getValueOperand()) <= SG &&
@@ -1127,7 +1153,8 @@ void Transform::planUniform() {
         plan.deadStores.push_back(store);
   note(Twine(plan.uniform.size()) + " uniform values computed once per SIMD-group (" +
        Twine(plan.slots.size()) + " slots, " + Twine(plan.bytes) + " bytes; " +
-       Twine(plan.deadStores.size()) + " frame stores by the first lane only)");
+       Twine(plan.deadStores.size()) + " frame stores by the first lane only, " +
+       Twine(plan.flagTests) + " shared-flag tests by the first lane only)");
   if (debugOn() && std::getenv("ENIGMA_LANES_DEBUG")[1] == '3')
     for (Instruction *inst : plan.uniform) {
       errs() << "  uniform: ";

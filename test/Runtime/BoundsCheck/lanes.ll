@@ -9,6 +9,7 @@
 ; RUN: split-file %s %t
 ; RUN: opt -load-pass-plugin=%bounds_plugin -passes=enigma-lanes -S %t/converged.ll | FileCheck %s --check-prefix=CONV
 ; RUN: opt -load-pass-plugin=%bounds_plugin -passes=enigma-lanes -S %t/divergent.ll | FileCheck %s --check-prefix=DIV
+; RUN: opt -load-pass-plugin=%bounds_plugin -passes=enigma-lanes -S %t/reduce.ll | FileCheck %s --check-prefix=RED
 
 ;--- converged.ll
 @_ZN5metal8__enigma7__groupE = thread_local global ptr null
@@ -131,5 +132,67 @@ ex:
   br label %done
 
 done:
+  ret void
+}
+
+;--- reduce.ll
+declare ptr @_ZN5metal8__enigma10__exchangeEPKvjPm(ptr, i32, ptr) convergent
+declare extern_weak hidden i32 @__enigma_lanes_step(ptr, i32, i32, i32, ptr, ptr, ptr, i64)
+declare float @llvm.exp.f32(float)
+declare ptr @__enigma_param(ptr, i32) memory(none) nounwind
+
+; The header's reduction after an exchange (MetalSync.h, __reduce): the lane that finds the shared
+; flag clear computes (here: lanes 0 and 1's values) into the shared slot and sets the flag, the
+; others copy. The first lane runs alone and does that, and the exp of the (uniform) result; the
+; other lanes neither test the flag nor compute the exp: they store the first lane's values.
+; RED-LABEL: define {{.*}}i32 @__enigma_lanes_step(
+; RED:       lanes1.pre:
+; RED:         load i32, ptr
+; RED:         icmp eq i32
+; RED:         store i32 1, ptr
+; RED:         %[[E:.*]] = call float @llvm.exp.f32(
+; RED:         phi i32
+; RED-NOT:     load i32
+; RED-NOT:     call float @llvm.exp.f32(
+; RED:         store float %[[E]], ptr
+; RED-NOT:     load i32
+; RED-NOT:     call float @llvm.exp.f32(
+; RED:       }
+define void @enigma_cpu_lane_thread(ptr %g, i32 %t) {
+entry:
+  %v = alloca float, align 4
+  %m = alloca i64, align 8
+  %x = uitofp i32 %t to float
+  store float %x, ptr %v, align 4
+  %s = call ptr @_ZN5metal8__enigma10__exchangeEPKvjPm(ptr %v, i32 4, ptr %m)
+  %flagp = getelementptr inbounds nuw i8, ptr %s, i64 1024
+  %flag = load i32, ptr %flagp, align 4
+  %clear = icmp eq i32 %flag, 0
+  br i1 %clear, label %compute, label %copy
+
+compute:
+  %a = load float, ptr %s, align 4
+  %bp = getelementptr inbounds nuw i8, ptr %s, i64 32
+  %b = load float, ptr %bp, align 4
+  %sum = fadd float %a, %b
+  %shared = getelementptr inbounds nuw i8, ptr %s, i64 1088
+  store float %sum, ptr %shared, align 4
+  store i32 1, ptr %flagp, align 4
+  br label %join
+
+copy:
+  %sharedc = getelementptr inbounds nuw i8, ptr %s, i64 1088
+  %c = load float, ptr %sharedc, align 4
+  br label %join
+
+join:
+  %r = phi float [ %sum, %compute ], [ %c, %copy ]
+  %e = call float @llvm.exp.f32(float %r)
+  %args = load ptr, ptr %g, align 8
+  %a0 = load ptr, ptr %args, align 8
+  %p0 = call ptr @__enigma_param(ptr %a0, i32 0)
+  %idx = zext i32 %t to i64
+  %o = getelementptr inbounds float, ptr %p0, i64 %idx
+  store float %e, ptr %o, align 4
   ret void
 }
