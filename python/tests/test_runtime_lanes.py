@@ -581,3 +581,31 @@ def test_uniform_values_computed_once_per_simdgroup(monkeypatch: pytest.MonkeyPa
                                                                            mx * 0.5 + p])
             m = mx
         np.testing.assert_allclose(got[:2], [acc[0] / l, acc[1] + m], rtol=1e-4)
+
+
+def test_uniform_values_with_many_synchronization_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 40 exchanges: one lane loop with the entry switch inside (more than 31 synchronization
+    # points), still with the uniform values (acc, u) computed by the first lane.
+    steps = "\n".join(f"  acc += simd_sum(v * {i + 1}.0f); u = u * 3u + uint(acc) % 7u;"
+                      for i in range(40))
+    k = kernel(f"""
+kernel void many_syncs(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]]) {{
+  float v = x[gid];
+  float acc = 0.0f;
+  uint u = 1u;
+{steps}
+  out[gid] = acc + v * float(u % 11u);
+}}
+""", "many_syncs")
+    assert in_lane_form(k)
+    n = 72
+    x = np.random.default_rng(3).random(n, dtype=np.float32)
+    out = np.zeros(n, np.float32)
+    (got,), _ = both(monkeypatch, k, [1], [x, out], grid=(n,), block=(72,))
+    for s0 in range(0, n, 32):
+        v = x[s0:s0 + 32].astype(np.float64)
+        acc = sum(v.sum() * (i + 1) for i in range(40))
+        f = round(float((got[s0] - acc) / x[s0]))  # u % 11, the same for the SIMD-group
+        assert 0 <= f <= 10
+        np.testing.assert_allclose(got[s0:s0 + 32], acc + x[s0:s0 + 32] * f, rtol=1e-4)
