@@ -521,6 +521,42 @@ kernel void axpy(device const float* x [[buffer(0)]], device float* y [[buffer(1
 """
 
 
+UNIFORM_VALUES = """
+// Values uniform over the SIMD-group (from simd_sum results, a constant buffer, the SIMD-group
+// index) are computed once per SIMD-group by its first lane and taken by the others: loop state
+// kept across exchanges (m, l, k), a uniform vector (w), integer arithmetic with a division,
+// a broadcast; uniform values used under a lane-dependent branch and in a loop whose trip count
+// depends on the lane (there every lane computes them).
+kernel void uniform_values(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    device uint* iout [[buffer(2)]], constant uint& rounds [[buffer(3)]],
+    uint gid [[thread_position_in_grid]], ushort lane [[thread_index_in_simdgroup]],
+    ushort sg [[simdgroup_index_in_threadgroup]]) {
+  float v = x[gid];
+  float m = -INFINITY, l = 0.0f;
+  float2 acc = 0.0f;
+  uint k = sg * 7u + 3u;
+  for (uint r = 0; r < rounds; ++r) {
+    float s = simd_sum(v * float(r + 1));
+    float mx = max(m, s);
+    float c = exp(m - mx), p = exp(s - mx);
+    l = l * c + p;
+    float2 w = float2(s, mx) * 0.5f + float2(c, p);
+    acc = acc * c + p * float2(v, v * v) + w;
+    k = k * 1664525u + uint(s) / (r + 1u);
+    float b = simd_broadcast_first(v) + float(k % 7u);
+    if (lane & 1)
+      acc.x += b * l;
+    for (uint i = 0; i < lane % 3u; ++i)
+      acc.y += float(k % 5u) + l;
+    m = mx;
+  }
+  out[gid * 2] = acc.x / l;
+  out[gid * 2 + 1] = acc.y + m;
+  iout[gid] = k;
+}
+"""
+
+
 def test_kernels_without_synchronization_get_no_lane_driver() -> None:
     # Only kernels whose text names a SIMD-group/quad function, a barrier or a simdgroup matrix
     # get the lane-loop template and driver (compiling them cost every kernel 15-20 ms); the
@@ -535,3 +571,65 @@ def test_kernels_without_synchronization_get_no_lane_driver() -> None:
     assert hasattr(ctypes.CDLL(s.library_path), "enigma_cpu_run_lanes") and in_lane_form(s)
     s(x, y, grid=(64,), block=(32,))
     np.testing.assert_array_equal(y, np.repeat(x.reshape(2, 32).sum(1), 32))
+
+
+@pytest.mark.parametrize("n,block,rounds", [(80, 80, 5), (33, 33, 3), (64, 32, 0), (96, 96, 1)])
+def test_uniform_values_computed_once_per_simdgroup(monkeypatch: pytest.MonkeyPatch, n: int,
+                                                     block: int, rounds: int) -> None:
+    k = kernel(UNIFORM_VALUES, "uniform_values")
+    assert in_lane_form(k)
+    x = np.random.default_rng(n).random(n, dtype=np.float32)
+    out = np.zeros(2 * n, np.float32)
+    iout = np.zeros(n, np.uint32)
+    (got, igot), _ = both(monkeypatch, k, [1, 2], [x, out, iout, np.uint32(rounds)],
+                          grid=(n,), block=(block,))
+    # k: the same for every lane of a SIMD-group; with no rounds, sg * 7 + 3.
+    for t0 in range(0, n, block):
+        for s0 in range(t0, min(t0 + block, n), 32):
+            sgk = igot[s0:min(s0 + 32, t0 + block, n)]
+            assert (sgk == sgk[0]).all()
+            if rounds == 0:
+                assert sgk[0] == (s0 - t0) // 32 * 7 + 3
+    if rounds:
+        assert np.isfinite(got).all()
+        # Lane 0 of the first SIMD-group (no lane-dependent terms) against numpy, in float64.
+        w = min(32, block)
+        v = x[:w].astype(np.float64)
+        m, l, acc = -np.inf, 0.0, np.zeros(2)
+        for r in range(rounds):
+            s = (v * (r + 1)).sum()
+            mx = max(m, s)
+            c, p = np.exp(m - mx), np.exp(s - mx)
+            l = l * c + p
+            acc = acc * c + p * np.array([v[0], v[0] * v[0]]) + np.array([s * 0.5 + c,
+                                                                           mx * 0.5 + p])
+            m = mx
+        np.testing.assert_allclose(got[:2], [acc[0] / l, acc[1] + m], rtol=1e-4)
+
+
+def test_uniform_values_with_many_synchronization_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 40 exchanges: one lane loop with the entry switch inside (more than 31 synchronization
+    # points), still with the uniform values (acc, u) computed by the first lane.
+    steps = "\n".join(f"  acc += simd_sum(v * {i + 1}.0f); u = u * 3u + uint(acc) % 7u;"
+                      for i in range(40))
+    k = kernel(f"""
+kernel void many_syncs(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    uint gid [[thread_position_in_grid]]) {{
+  float v = x[gid];
+  float acc = 0.0f;
+  uint u = 1u;
+{steps}
+  out[gid] = acc + v * float(u % 11u);
+}}
+""", "many_syncs")
+    assert in_lane_form(k)
+    n = 72
+    x = np.random.default_rng(3).random(n, dtype=np.float32)
+    out = np.zeros(n, np.float32)
+    (got,), _ = both(monkeypatch, k, [1], [x, out], grid=(n,), block=(72,))
+    for s0 in range(0, n, 32):
+        v = x[s0:s0 + 32].astype(np.float64)
+        acc = sum(v.sum() * (i + 1) for i in range(40))
+        f = round(float((got[s0] - acc) / x[s0]))  # u % 11, the same for the SIMD-group
+        assert 0 <= f <= 10
+        np.testing.assert_allclose(got[s0:s0 + 32], acc + x[s0:s0 + 32] * f, rtol=1e-4)

@@ -24,9 +24,16 @@
 // only calls are to the two synchronization functions, declarations (libm) and intrinsics;
 // anything else (helpers that were not inlined, indirect calls, async copies) keeps the fibers.
 //
+// Values uniform over the SIMD-group are computed once per step of a SIMD-group: the lane loop
+// runs its first lane on a copy of the per-thread step that stores them into the step's cache,
+// and the other lanes on one that loads them from there (loop-invariant loads, hoisted out of the
+// lane loop) instead of computing them (planUniform: side-effect-free instructions, no pointers,
+// in blocks every lane of the SIMD-group runs when one does, at most once per step).
+//
 //===----------------------------------------------------------------------===//
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SCCIterator.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallSet.h"
@@ -92,6 +99,25 @@ struct Sync {
   bool barrier;
 };
 
+/// Values uniform over the SIMD-group computed once per step of a SIMD-group: the lane loop runs
+/// its first lane on a copy of the per-thread step that also stores each such value (`slots`:
+/// those some per-lane instruction uses) into the step's cache, and the other lanes on a copy
+/// where every instruction of `uniform` is replaced by loads of those slots (loop-invariant,
+/// hoisted out of the lane loop). `redirect`: the cached calls' "computed yet?" branches, which
+/// the other lanes no longer take (their first lane always computed).
+struct UniformPlan {
+  SmallVector<Instruction *, 64> uniform;
+  SmallVector<std::pair<Instruction *, uint64_t>, 32> slots;
+  SmallVector<std::pair<BranchInst *, BasicBlock *>, 8> redirect;
+  /// Stores into the frame of uniform values whose reloads are all in `uniform`: only the first
+  /// lane's frame is read, the other lanes do not store.
+  SmallVector<StoreInst *, 16> deadStores;
+  uint64_t bytes = 0;
+  unsigned flagTests = 0;
+};
+/// The cache: 64 flag bytes, 8 bytes per cached call (64 at most), then the uniform slots.
+constexpr uint64_t kUniformSlotsAt = 64 + 8 * 64, kUniformSlotsMax = 16384;
+
 class Transform {
 public:
   Transform(Module &m, Function &thread, Function &step)
@@ -106,6 +132,8 @@ private:
   bool isRemat(Value *v, unsigned depth = 0) const;
   Value *remat(Value *v, Instruction *before, DenseMap<Value *, Value *> &made);
   bool build();
+  Level strictLevel(Value *v) const;
+  void planUniform();
 
   Module &m;
   const DataLayout &dl;
@@ -125,6 +153,13 @@ public:
   unsigned numEntries() const { return syncs.size() + 1; }
   /// Uniform calls computed once per step (cache: 64 flag bytes, then 8 bytes per call).
   unsigned cacheSlots = 0;
+  UniformPlan plan;
+
+private:
+  /// The cached calls' "computed yet?" branch, the block taking the cached value, its phi.
+  SmallVector<std::tuple<BranchInst *, BasicBlock *, PHINode *>, 8> cachedBranches;
+  /// The stores of values live across a synchronization point into the frame, and their reloads.
+  SmallVector<std::pair<StoreInst *, SmallVector<LoadInst *, 4>>, 16> frameStores;
 };
 
 /// The launch parameter (marker index) `ptr` points into, if it provably derives from one.
@@ -590,6 +625,8 @@ Value *Transform::remat(Value *v, Instruction *before, DenseMap<Value *, Value *
     op.set(remat(op.get(), before, made));
   copy->insertBefore(before->getIterator());
   copy->setName(inst->getName() + ".remat");
+  if (auto it = level.find(inst); it != level.end())
+    level[copy] = it->second;
   made[v] = copy;
   return copy;
 }
@@ -704,6 +741,8 @@ bool Transform::build() {
     rb.CreateBr(tail);
     PHINode *phi = PHINode::Create(call->getType(), 2, call->getName() + ".uniform");
     phi->insertBefore(tail->begin());
+    level[phi] = levelOf(call);
+    cachedBranches.push_back({cast<BranchInst>(head->getTerminator()), reuse, phi});
     phi->addIncoming(call, compute);
     phi->addIncoming(again, reuse);
     call->replaceUsesWithIf(phi, [&](Use &u) {
@@ -737,6 +776,7 @@ bool Transform::build() {
             ii->getArgOperand(0)->getName() == kGroupVar && load->getType() == g->getType() &&
             !load->isVolatile()) {
           load->replaceAllUsesWith(g);
+          level.erase(load);
           load->eraseFromParent();
         }
 
@@ -809,6 +849,7 @@ bool Transform::build() {
     if (slot->getType() != ai->getType())
       return false;
     ai->replaceAllUsesWith(slot);
+    level.erase(ai);
     ai->eraseFromParent();
   }
   for (Instruction *inst : across) {
@@ -859,7 +900,11 @@ bool Transform::build() {
           DenseMap<Value *, Value *> made;
           Value *base = remat(obj, at, made);
           Value *o = ub.CreateLoad(i64, slot, inst->getName() + ".reoff");
-          u->set(ub.CreateGEP(i8, base, o, inst->getName() + ".rebuilt"));
+          level[cast<Instruction>(o)] = levelOf(inst);
+          Value *rebuilt = ub.CreateGEP(i8, base, o, inst->getName() + ".rebuilt");
+          if (auto *ri = dyn_cast<Instruction>(rebuilt))
+            level[ri] = levelOf(inst);
+          u->set(rebuilt);
         }
         continue;
       }
@@ -871,7 +916,7 @@ bool Transform::build() {
     SmallVector<Use *, 8> uses;
     for (Use &u : inst->uses())
       uses.push_back(&u);
-    new StoreInst(inst, slot, after->getIterator());
+    frameStores.push_back({new StoreInst(inst, slot, after->getIterator()), {}});
     for (Use *u : uses) {
       auto *user = cast<Instruction>(u->getUser());
       Instruction *at = user;
@@ -881,7 +926,10 @@ bool Transform::build() {
         continue;
       else if (user->getParent() == inst->getParent() && isa<PHINode>(inst))
         continue;
-      u->set(new LoadInst(ty, slot, inst->getName() + ".reload", at->getIterator()));
+      auto *reload = new LoadInst(ty, slot, inst->getName() + ".reload", at->getIterator());
+      level[reload] = levelOf(inst); // each lane stored the same value
+      frameStores.back().second.push_back(reload);
+      u->set(reload);
     }
   }
 
@@ -899,6 +947,7 @@ bool Transform::build() {
       b.CreateStore(mask, maskPtr);
     }
     BasicBlock *bb = c.call->getParent();
+    level.erase(c.call);
     c.call->eraseFromParent();
     bb->getTerminator()->eraseFromParent();
     ReturnInst::Create(ctx, ConstantInt::get(i32, (c.id << 1) | (c.barrier ? 1 : 0)), bb);
@@ -925,6 +974,195 @@ bool Transform::build() {
   return true;
 }
 
+/// The level of a value of the step (the per-thread step, after build): what the analysis found
+/// for the kernel's instructions and build() recorded for those it made; anything else divergent.
+Level Transform::strictLevel(Value *v) const {
+  if (isa<Constant>(v))
+    return TG;
+  if (auto *a = dyn_cast<Argument>(v)) {
+    if (a->getParent() != &step)
+      return Divergent;
+    switch (a->getArgNo()) {
+    case 0: // the descriptor
+    case 2: // resume
+      return TG;
+    case 5: // res
+    case 6: // mask
+      return SG;
+    default:
+      return Divergent;
+    }
+  }
+  auto it = level.find(v);
+  return it == level.end() ? Divergent : it->second;
+}
+
+/// Which instructions of the step the first lane computes for the SIMD-group (UniformPlan): values
+/// uniform over the SIMD-group, of instructions without side effects (no pointers: the bounds
+/// checks trace pointers to the parameters), in blocks every lane of the SIMD-group runs when
+/// one does (no control dependence, even indirect, on a branch that is not uniform over the
+/// SIMD-group) and at most once per step (on no cycle: loops without a synchronization point).
+/// The first lane then computes each of them at the same point of the same step as every other
+/// lane, with the same operands: the same bits.
+void Transform::planUniform() {
+  Function &f = step;
+  if (f.size() > 5000)
+    return;
+  Argument *res = f.getArg(5);
+  PostDominatorTree pdt(f);
+  // Control dependences: for an edge a -> s, the post-dominator tree's path from s up to a's
+  // immediate post-dominator (excluded).
+  DenseMap<BasicBlock *, SmallVector<BasicBlock *, 4>> controlledBy;
+  auto divergentBranch = [&](BasicBlock *bb) {
+    Instruction *term = bb->getTerminator();
+    if (auto *br = dyn_cast<BranchInst>(term))
+      return br->isConditional() && strictLevel(br->getCondition()) > SG;
+    if (auto *sw = dyn_cast<SwitchInst>(term))
+      return strictLevel(sw->getCondition()) > SG;
+    return term->getNumSuccessors() > 1;
+  };
+  for (BasicBlock &bb : f) {
+    if (bb.getTerminator()->getNumSuccessors() < 2)
+      continue;
+    auto *node = pdt.getNode(&bb);
+    if (!node)
+      continue;
+    auto *stop = node->getIDom();
+    for (BasicBlock *succ : successors(&bb)) {
+      for (auto *n = pdt.getNode(succ); n && n != stop; n = n->getIDom()) {
+        if (!n->getBlock())
+          break;
+        controlledBy[n->getBlock()].push_back(&bb);
+      }
+    }
+  }
+  SmallPtrSet<BasicBlock *, 32> divergentCtl; // run by part of the SIMD-group, or in a cycle
+  for (BasicBlock &bb : f)
+    if (!pdt.getNode(&bb))
+      divergentCtl.insert(&bb);
+  for (scc_iterator<Function *> it = scc_begin(&f); !it.isAtEnd(); ++it)
+    if (it.hasCycle())
+      for (BasicBlock *bb : *it)
+        divergentCtl.insert(bb);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (BasicBlock &bb : f) {
+      if (divergentCtl.count(&bb))
+        continue;
+      for (BasicBlock *a : controlledBy.lookup(&bb))
+        if (divergentCtl.count(a) || divergentBranch(a)) {
+          divergentCtl.insert(&bb);
+          changed = true;
+          break;
+        }
+    }
+  }
+  auto pure = [&](Instruction &inst) {
+    Type *ty = inst.getType();
+    if (ty->isVoidTy() || ty->isTokenTy() || ty->isPtrOrPtrVectorTy() || !ty->isSized() ||
+        !ty->isFirstClassType() || ty->isStructTy() || ty->isArrayTy() || ty->isX86_FP80Ty())
+      return false;
+    if (isa<PHINode>(inst) || isa<BinaryOperator>(inst) || isa<UnaryOperator>(inst) ||
+        isa<CastInst>(inst) || isa<CmpInst>(inst) || isa<SelectInst>(inst) ||
+        isa<ExtractElementInst>(inst) || isa<InsertElementInst>(inst) ||
+        isa<ShuffleVectorInst>(inst) || isa<ExtractValueInst>(inst) || isa<FreezeInst>(inst))
+      return true;
+    if (auto *load = dyn_cast<LoadInst>(&inst)) {
+      if (load->isVolatile() || load->isAtomic())
+        return false;
+      // From the exchange's area, only the lanes' published values at a known place (the
+      // shared flag and slots change while the step runs: the first lane computes into them).
+      const Value *p = load->getPointerOperand();
+      if (getUnderlyingObject(p, /*MaxLookup=*/0) == res) {
+        APInt off(dl.getIndexTypeSizeInBits(p->getType()), 0);
+        const Value *base = p->stripAndAccumulateConstantOffsets(dl, off, true);
+        int64_t bytes = (int64_t)dl.getTypeStoreSize(load->getType()).getFixedValue();
+        return base == res && off.getSExtValue() >= 0 &&
+               off.getSExtValue() + bytes <= kSharedFlag;
+      }
+      return true;
+    }
+    if (auto *call = dyn_cast<CallInst>(&inst)) {
+      Function *callee = call->getCalledFunction();
+      return callee && callee->getName() != kMarker && call->doesNotAccessMemory() &&
+             !call->isConvergent() && !call->mayHaveSideEffects();
+    }
+    return false;
+  };
+  SmallPtrSet<Instruction *, 32> chosen;
+  for (BasicBlock &bb : f) {
+    if (divergentCtl.count(&bb))
+      continue;
+    for (Instruction &inst : bb)
+      if (strictLevel(&inst) <= SG && pure(inst)) {
+        chosen.insert(&inst);
+        plan.uniform.push_back(&inst);
+      }
+  }
+  uint64_t bytes = 0;
+  for (Instruction *inst : plan.uniform) {
+    bool boundary = false;
+    for (User *u : inst->users())
+      if (!chosen.count(cast<Instruction>(u)))
+        boundary = true;
+    if (!boundary)
+      continue;
+    Type *ty = inst->getType();
+    bytes = alignTo(bytes, dl.getPrefTypeAlign(ty));
+    plan.slots.push_back({inst, kUniformSlotsAt + bytes});
+    bytes += std::max<uint64_t>(dl.getTypeAllocSize(ty).getFixedValue(), 1);
+  }
+  plan.bytes = alignTo(bytes, 16);
+  if (plan.bytes > kUniformSlotsMax || plan.slots.empty()) {
+    plan.uniform.clear();
+    plan.slots.clear();
+    plan.bytes = 0;
+  }
+  for (auto &[br, reuse, phi] : cachedBranches)
+    if (!divergentCtl.count(phi->getParent()))
+      plan.redirect.push_back({br, reuse});
+  // The header's "first lane computes, the others copy" test of the exchange's shared flag
+  // (MetalSync.h: the lane that finds it clear computes and sets it to 1; the driver clears it
+  // between steps): the first lane took it in this step, so for the others it is set.
+  for (BasicBlock &bb : f) {
+    auto *br = dyn_cast<BranchInst>(bb.getTerminator());
+    if (divergentCtl.count(&bb) || !br || !br->isConditional())
+      continue;
+    auto *cmp = dyn_cast<ICmpInst>(br->getCondition());
+    if (!cmp || !cmp->isEquality())
+      continue;
+    auto *load = dyn_cast<LoadInst>(cmp->getOperand(0));
+    auto *zero = dyn_cast<ConstantInt>(cmp->getOperand(1));
+    if (!load || !zero || !zero->isZero() || load->isVolatile() ||
+        !load->getType()->isIntegerTy(32))
+      continue;
+    const Value *p = load->getPointerOperand();
+    APInt off(dl.getIndexTypeSizeInBits(p->getType()), 0);
+    if (p->stripAndAccumulateConstantOffsets(dl, off, true) != res ||
+        off.getSExtValue() != kSharedFlag)
+      continue;
+    // eq 0: the flag is clear on the true edge; set on the false one.
+    plan.redirect.push_back(
+        {br, br->getSuccessor(cmp->getPredicate() == ICmpInst::ICMP_EQ ? 1 : 0)});
+    ++plan.flagTests;
+  }
+  if (!plan.uniform.empty())
+    for (auto &[store, reloads] : frameStores)
+      if (strictLevel(store->getValueOperand()) <= SG &&
+          all_of(reloads, [&](LoadInst *r) { return chosen.count(r) != 0; }))
+        plan.deadStores.push_back(store);
+  note(Twine(plan.uniform.size()) + " uniform values computed once per SIMD-group (" +
+       Twine(plan.slots.size()) + " slots, " + Twine(plan.bytes) + " bytes; " +
+       Twine(plan.deadStores.size()) + " frame stores by the first lane only, " +
+       Twine(plan.flagTests) + " shared-flag tests by the first lane only)");
+  if (debugOn() && std::getenv("ENIGMA_LANES_DEBUG")[1] == '3')
+    for (Instruction *inst : plan.uniform) {
+      errs() << "  uniform: ";
+      inst->print(errs());
+      errs() << "\n";
+    }
+}
+
 bool Transform::run() {
   if (thread.arg_size() != 2 || step.arg_size() != 8)  // (the per-thread step)
     return false;
@@ -941,6 +1179,8 @@ bool Transform::run() {
     note("the step function does not verify");
     return false;
   }
+  if (const char *e = std::getenv("ENIGMA_LANES_UNIFORM"); !e || *e != '0')
+    planUniform();
   note(Twine("kernel in lane-loop form, ") + Twine(syncs.size()) +
        " synchronization points");
   return true;
@@ -954,7 +1194,7 @@ bool Transform::run() {
 /// that entry's `resume`, so only its region remains), or into a single loop for kernels with
 /// more than 31 synchronization points.
 static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t frameSize,
-                           unsigned numEntries, unsigned cacheSlots) {
+                           unsigned numEntries, unsigned cacheSlots, const UniformPlan &plan) {
   LLVMContext &ctx = m.getContext();
   Type *i8 = Type::getInt8Ty(ctx), *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
   Argument *g = step.getArg(0), *first = step.getArg(1), *end = step.getArg(2);
@@ -966,11 +1206,51 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
     step.setSubprogram(sp);
     one.setSubprogram(nullptr);
   }
+  // The first lane's copy of the per-thread step stores the uniform values others use into the
+  // cache; in the others' (`one` itself), they are loads of the cache.
+  Function *firstLane = &one;
+  bool split = !plan.slots.empty() || !plan.redirect.empty() || !plan.deadStores.empty();
+  if (split) {
+    ValueToValueMapTy vmap;
+    firstLane = CloneFunction(&one, vmap);
+    firstLane->setName("__enigma_lanes_first");
+    firstLane->setSubprogram(nullptr);
+    Argument *c1 = firstLane->getArg(7), *c2 = one.getArg(7);
+    for (auto &[inst, off] : plan.slots) {
+      auto *copy = cast<Instruction>(vmap[inst]);
+      Instruction *after = isa<PHINode>(copy) ? &*copy->getParent()->getFirstInsertionPt()
+                                              : copy->getNextNode();
+      IRBuilder<> sb(after);
+      sb.CreateStore(copy, sb.CreateInBoundsGEP(i8, c1, sb.getInt64(off)));
+    }
+    for (auto &[inst, off] : plan.slots) {
+      Instruction *at = isa<PHINode>(inst) ? &*inst->getParent()->getFirstInsertionPt() : inst;
+      IRBuilder<> lb(at);
+      Value *v = lb.CreateLoad(inst->getType(), lb.CreateInBoundsGEP(i8, c2, lb.getInt64(off)),
+                               inst->getName() + ".sg");
+      inst->replaceAllUsesWith(v);
+    }
+    for (StoreInst *store : plan.deadStores)
+      store->eraseFromParent();
+    for (Instruction *inst : plan.uniform)
+      inst->dropAllReferences();
+    for (Instruction *inst : plan.uniform)
+      inst->eraseFromParent();
+    for (auto &[br, reuse] : plan.redirect) {
+      BasicBlock *bb = br->getParent();
+      for (BasicBlock *succ : successors(bb))
+        if (succ != reuse)
+          succ->removePredecessor(bb);
+      BranchInst::Create(reuse, bb);
+      br->eraseFromParent();
+    }
+  }
   BasicBlock *entry = BasicBlock::Create(ctx, "entry", &step);
   BasicBlock *size = BasicBlock::Create(ctx, "size", &step);
   BasicBlock *bad = BasicBlock::Create(ctx, "lanes.diverged", &step);
   IRBuilder<> eb0(entry);
-  Value *cache = eb0.CreateAlloca(ArrayType::get(i8, 64 + 8 * 64), nullptr, "uniform.cache");
+  Value *cache = eb0.CreateAlloca(ArrayType::get(i8, kUniformSlotsAt + plan.bytes), nullptr,
+                                  "uniform.cache");
   cast<AllocaInst>(cache)->setAlignment(Align(16));
   IRBuilder<> b(size);
   b.CreateRet(b.getInt32((uint32_t)frameSize));
@@ -988,12 +1268,31 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
     IRBuilder<> lb(pre);
     if (cacheSlots)
       lb.CreateMemSet(cache, lb.getInt8(0), lb.getInt64(cacheSlots), MaybeAlign(16));
-    lb.CreateBr(loop);
+    Value *start = first, *e0start = lb.getInt32(0);
+    BasicBlock *from = pre;
+    if (split) {
+      // The first lane, then the loop over the others.
+      BasicBlock *firstDone = BasicBlock::Create(ctx, name + ".first", &step, loop);
+      lb.CreateStore(first, lb.CreateInBoundsGEP(i8, g, lb.getInt64(72)));
+      CallInst *call = lb.CreateCall(firstLane->getFunctionType(), firstLane,
+                                     {g, first, entryValue, frames, pub, res, mask, cache});
+      if (sp)
+        call->setDebugLoc(DILocation::get(ctx, sp->getLine(), 0, sp));
+      calls.push_back(call);
+      start = lb.CreateAdd(first, lb.getInt32(1));
+      e0start = call;
+      lb.CreateBr(firstDone);
+      lb.SetInsertPoint(firstDone);
+      lb.CreateCondBr(lb.CreateICmpULT(start, end), loop, done);
+      from = firstDone;
+    } else {
+      lb.CreateBr(loop);
+    }
     lb.SetInsertPoint(loop);
     PHINode *t = lb.CreatePHI(i32, 2, "t");
     PHINode *e0 = lb.CreatePHI(i32, 2, "exit.first");
-    t->addIncoming(first, pre);
-    e0->addIncoming(lb.getInt32(0), pre);
+    t->addIncoming(start, from);
+    e0->addIncoming(e0start, from);
     // EnigmaCpuGroup.current (CpuABI.h; MetalLaunch.h asserts the offset).
     lb.CreateStore(t, lb.CreateInBoundsGEP(i8, g, lb.getInt64(72)));
     Value *frame = lb.CreateInBoundsGEP(
@@ -1004,7 +1303,7 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
     if (sp)
       call->setDebugLoc(DILocation::get(ctx, sp->getLine(), 0, sp));
     calls.push_back(call);
-    Value *e0n = lb.CreateSelect(lb.CreateICmpEQ(t, first), call, e0);
+    Value *e0n = split ? (Value *)e0 : lb.CreateSelect(lb.CreateICmpEQ(t, first), call, e0);
     lb.CreateCondBr(lb.CreateICmpEQ(call, e0n), latch, bad);
     lb.SetInsertPoint(latch);
     Value *t1 = lb.CreateAdd(t, lb.getInt32(1));
@@ -1012,7 +1311,14 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
     e0->addIncoming(e0n, latch);
     lb.CreateCondBr(lb.CreateICmpULT(t1, end), loop, done);
     lb.SetInsertPoint(done);
-    lb.CreateRet(e0n);
+    if (split) {
+      PHINode *exit = lb.CreatePHI(i32, 2, "exit");
+      exit->addIncoming(e0start, from);
+      exit->addIncoming(e0n, latch);
+      lb.CreateRet(exit);
+    } else {
+      lb.CreateRet(e0n);
+    }
     return pre;
   };
   b.SetInsertPoint(entry);
@@ -1031,6 +1337,8 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
       return false;
   }
   one.eraseFromParent();
+  if (firstLane != &one)
+    firstLane->eraseFromParent();
   return true;
 }
 
@@ -1065,7 +1373,8 @@ PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam) {
     Function *one = Function::Create(oneTy, GlobalValue::InternalLinkage, "__enigma_lanes_one", m);
     Transform tr(m, *thread, *one);
     bool ok = tr.run() &&
-              wrapInLaneLoop(m, *one, *step, tr.frameSize, tr.numEntries(), tr.cacheSlots) &&
+              wrapInLaneLoop(m, *one, *step, tr.frameSize, tr.numEntries(), tr.cacheSlots,
+                             tr.plan) &&
               !verifyFunction(*step, debugOn() ? &errs() : nullptr);
     if (ok) {
       FunctionAnalysisManager &fam =
@@ -1085,9 +1394,12 @@ PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam) {
       fpm.addPass(SimplifyCFGPass());
       fpm.run(*step, fam);
       ok = !verifyFunction(*step, debugOn() ? &errs() : nullptr);
+      if (debugOn() && std::getenv("ENIGMA_LANES_DEBUG")[1] == '4')
+        step->print(errs());
     }
-    if (Function *left = m.getFunction("__enigma_lanes_one"))
-      left->eraseFromParent();
+    for (StringRef name : {"__enigma_lanes_one", "__enigma_lanes_first"})
+      if (Function *left = m.getFunction(name))
+        left->eraseFromParent();
     if (!ok) {
       if (!step->isDeclaration())
         step->deleteBody();
