@@ -1333,6 +1333,25 @@ static bool mayUseLanes(const char *source, size_t length) {
   return false;
 }
 
+/// The launcher's arguments of a call of the kernel, one per line after `indent`: builtins from
+/// the thread iterator `__it`, buffers and scalars from the group's argument pointers.
+static void appendKernelArgs(EnigmaCpuString *s, const EnigmaCpuSignature *sig,
+                             const char *indent) {
+  for (size_t i = 0; i < sig->numParams; ++i) {
+    const EnigmaCpuParamDesc *p = &sig->params[i];
+    if (p->kind == ENIGMA_CPU_PARAM_BUILTIN)
+      enigmaCpuStringPrintf(s,
+                            "%s\n%s__enigma_launch::__builtinArg<__enigma_launch::__param_t<"
+                            "__enigma_kernel_fn, %zu>>(__it.%s())",
+                            i ? "," : "", indent, i, enigmaCpuBuiltinName(p->builtin));
+    else
+      enigmaCpuStringPrintf(s,
+                            "%s\n%s__enigma_launch::__bufferArg<__enigma_launch::__param_t<"
+                            "__enigma_kernel_fn, %zu>>(ENIGMA_CPU_PARAM(__g->args[%zu], %zuu))",
+                            i ? "," : "", indent, i, i, i);
+  }
+}
+
 static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *sig,
                               bool exactBounds, bool asyncCopy, bool lanes) {
   // A template kernel found by its [[host_name]] is called by its instantiation.
@@ -1376,19 +1395,7 @@ static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *
                         "  do {\n"
                         "    ENIGMA_CPU_INLINE_CALL ::%s(",
                         sig->numParams ? sig->numParams : 1, callee);
-  for (size_t i = 0; i < sig->numParams; ++i) {
-    const EnigmaCpuParamDesc *p = &sig->params[i];
-    if (p->kind == ENIGMA_CPU_PARAM_BUILTIN)
-      enigmaCpuStringPrintf(&s,
-                            "%s\n        __enigma_launch::__builtinArg<__enigma_launch::__param_t<"
-                            "__enigma_kernel_fn, %zu>>(__it.%s())",
-                            i ? "," : "", i, enigmaCpuBuiltinName(p->builtin));
-    else
-      enigmaCpuStringPrintf(&s,
-                            "%s\n        __enigma_launch::__bufferArg<__enigma_launch::__param_t<"
-                            "__enigma_kernel_fn, %zu>>(ENIGMA_CPU_PARAM(__g->args[%zu], %zuu))",
-                            i ? "," : "", i, i, i);
-  }
+  appendKernelArgs(&s, sig, "        ");
   enigmaCpuStringPrintf(&s, ");\n  } while (__it.next(__end));\n}\n");
   if (!lanes)
     return enigmaCpuStringTake(&s);
@@ -1400,19 +1407,7 @@ static char *generateLauncher(const char *kernelName, const EnigmaCpuSignature *
                         "  __enigma_launch::__threadIter __it(__g, __t);\n"
                         "  ENIGMA_CPU_INLINE_CALL ::%s(",
                         callee);
-  for (size_t i = 0; i < sig->numParams; ++i) {
-    const EnigmaCpuParamDesc *p = &sig->params[i];
-    if (p->kind == ENIGMA_CPU_PARAM_BUILTIN)
-      enigmaCpuStringPrintf(&s,
-                            "%s\n      __enigma_launch::__builtinArg<__enigma_launch::__param_t<"
-                            "__enigma_kernel_fn, %zu>>(__it.%s())",
-                            i ? "," : "", i, enigmaCpuBuiltinName(p->builtin));
-    else
-      enigmaCpuStringPrintf(&s,
-                            "%s\n      __enigma_launch::__bufferArg<__enigma_launch::__param_t<"
-                            "__enigma_kernel_fn, %zu>>(ENIGMA_CPU_PARAM(__g->args[%zu], %zuu))",
-                            i ? "," : "", i, i, i);
-  }
+  appendKernelArgs(&s, sig, "      ");
   enigmaCpuStringPrintf(&s, ");\n}\n"
                             "ENIGMA_CPU_EXPORT uint32_t enigma_cpu_run_lanes(EnigmaCpuGroup *__g, "
                             "EnigmaCpuLanesScratchFn __scratch) {\n"
