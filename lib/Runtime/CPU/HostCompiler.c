@@ -1572,6 +1572,8 @@ static EnigmaRuntimeStatus compileKernel(const char *source, size_t length,
   if (arch)
     enigmaCpuSha256Update(&h, arch, strlen(arch) + 1);
   bool leanLink = isClang(cxx);
+  if (leanLink)
+    enigmaCpuSha256Update(&h, "clang: -fdeclspec -fconvergent-functions\n", 41);
   for (size_t i = 0; leanLink && i < NUM_LEAN_LINK_FLAGS; ++i)
     enigmaCpuSha256Update(&h, kLeanLinkFlags[i], strlen(kLeanLinkFlags[i]) + 1);
   // With clang, the kernel is compiled to an object and linked by `ld` itself (linkDirect);
@@ -1651,9 +1653,15 @@ static EnigmaRuntimeStatus compileKernel(const char *source, size_t length,
         flags[nf++] = kBaseFlags[i];
     for (size_t i = 0; realAS && i < sizeof(kRealAddressSpaceFlags) / sizeof(char *); ++i)
       flags[nf++] = kRealAddressSpaceFlags[i];
-    // clang: swizzles are properties (MetalTypes.h), so templates deduce them as vectors.
-    if (isClang(cxx))
+    // clang: swizzles are properties (MetalTypes.h), so templates deduce them as vectors; and
+    // every function may be convergent, as in C++ for OpenCL (the real mode): otherwise clang
+    // drops `convergent` from __exchange (its only call is an indirect one) and may then copy
+    // a SIMD-group function's call into both arms of a lane-dependent `if`, splitting the
+    // exchange into two with part of the SIMD-group each (a wrong result).
+    if (isClang(cxx)) {
       flags[nf++] = "-fdeclspec";
+      flags[nf++] = "-fconvergent-functions";
+    }
     if (asPluginFlag) {
       flags[nf++] = asPluginFlag;
       flags[nf++] = "-gline-tables-only"; // the plugin's errors name the source position
