@@ -94,6 +94,27 @@ static void note(const Twine &why) {
     errs() << "enigma-lanes: " << why << "\n";
 }
 
+/// ENIGMA_LANES_DEBUG=12: the instructions `root` depends on (at most `limit`), each with its
+/// uniformity level as `level` gives it.
+template <class LevelFn>
+static void dumpOperandTree(Value *root, size_t limit, const char *indent, LevelFn level) {
+  if (std::getenv("ENIGMA_LANES_DEBUG")[1] != '2')
+    return;
+  SmallVector<Value *, 16> work{root};
+  SmallPtrSet<Value *, 16> seen;
+  while (!work.empty()) {
+    Value *v = work.pop_back_val();
+    auto *i = dyn_cast<Instruction>(v);
+    if (!i || !seen.insert(v).second || seen.size() > limit)
+      continue;
+    errs() << indent << "[" << level(v) << "] ";
+    i->print(errs());
+    errs() << "\n";
+    for (Value *op : i->operands())
+      work.push_back(op);
+  }
+}
+
 struct Sync {
   CallInst *call;
   bool barrier;
@@ -544,21 +565,7 @@ bool Transform::checkConvergence() {
         errs() << "enigma-lanes: condition ";
         cond->print(errs());
         errs() << "\n";
-        if (std::getenv("ENIGMA_LANES_DEBUG")[1] == '2') {
-          SmallVector<Value *, 16> work{cond};
-          SmallPtrSet<Value *, 16> seen;
-          while (!work.empty()) {
-            Value *v = work.pop_back_val();
-            auto *i = dyn_cast<Instruction>(v);
-            if (!i || !seen.insert(v).second || seen.size() > 30)
-              continue;
-            errs() << "  [" << levelOf(v) << "] ";
-            i->print(errs());
-            errs() << "\n";
-            for (Value *op : i->operands())
-              work.push_back(op);
-          }
-        }
+        dumpOperandTree(cond, 30, "  ", [&](Value *v) { return levelOf(v); });
       }
       if (pdt.properlyDominates(sb, &b) && sb != &b)
         continue;
@@ -704,21 +711,7 @@ bool Transform::build() {
           errs() << "  level " << levelOf(call) << ": ";
           call->print(errs());
           errs() << "\n";
-          if (std::getenv("ENIGMA_LANES_DEBUG")[1] == '2') {
-            SmallVector<Value *, 16> work{call};
-            SmallPtrSet<Value *, 16> seen;
-            while (!work.empty()) {
-              Value *v = work.pop_back_val();
-              auto *i = dyn_cast<Instruction>(v);
-              if (!i || !seen.insert(v).second || seen.size() > 40)
-                continue;
-              errs() << "    [" << levelOf(v) << "] ";
-              i->print(errs());
-              errs() << "\n";
-              for (Value *op : i->operands())
-                work.push_back(op);
-            }
-          }
+          dumpOperandTree(call, 40, "    ", [&](Value *v) { return levelOf(v); });
         }
   }
   for (unsigned k = 0; k < cached.size(); ++k) {

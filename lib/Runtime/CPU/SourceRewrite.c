@@ -349,6 +349,45 @@ static void codeMask(const char *s, size_t n, unsigned char *code) {
   }
 }
 
+/// Where an operand of a conditional expression `c ? a : b` that starts at `from` ends, at its
+/// depth (brackets nested, inner conditionals and `::` skipped): the second operand (`third`
+/// false) at the `:` of its `?`; the third at what ends the whole expression (the closing
+/// bracket of the enclosing depth, `;`, `,`, or the `:` of an enclosing conditional). 0 when it
+/// cannot be delimited (a third operand with `<` or `>`, which may be template arguments).
+static size_t operandEnd(const char *s, const unsigned char *code, size_t n, size_t from,
+                         bool third) {
+  int depth = 0, nested = 0;
+  for (size_t j = from; j < n; ++j) {
+    if (!code[j])
+      continue;
+    char c = s[j];
+    if (c == '(' || c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (depth == 0)
+        return third ? j : 0;
+      --depth;
+    } else if (c == ':' && j + 1 < n && s[j + 1] == ':') {
+      ++j; // a qualified name
+    } else if (depth != 0) {
+      continue;
+    } else if (c == ';' || (third && c == ',')) {
+      return third ? j : 0;
+    } else if (third && c == '>' && j > 0 && s[j - 1] == '-') {
+      continue; // ->
+    } else if (third && (c == '<' || c == '>')) {
+      return 0; // template arguments, or a comparison: not delimited here
+    } else if (c == '?') {
+      ++nested;
+    } else if (c == ':') {
+      if (!nested)
+        return j;
+      --nested;
+    }
+  }
+  return 0;
+}
+
 /// Real address spaces: both operands of each conditional expression `c ? a : b` become
 /// `__enigma_cond(a)` and `__enigma_cond(b)` (MetalAddressSpaces.h: an lvalue as a __generic
 /// lvalue, a prvalue unchanged), so that a class-type lvalue in one address space and a prvalue
@@ -367,75 +406,9 @@ static char *wrapConditionalOperands(const char *s, size_t n, size_t *outLength)
   for (size_t q = 0; q < n; ++q) {
     if (!code[q] || s[q] != '?')
       continue;
-    // The second operand: up to the `:` of this `?` (at its depth, nested conditionals skipped).
-    size_t colon = 0, end = 0, j;
-    int depth = 0, nested = 0;
-    for (j = q + 1; j < n; ++j) {
-      if (!code[j])
-        continue;
-      char c = s[j];
-      if (c == '(' || c == '[' || c == '{')
-        ++depth;
-      else if (c == ')' || c == ']' || c == '}') {
-        if (--depth < 0)
-          break;
-      } else if (depth == 0 && c == ';')
-        break;
-      else if (depth == 0 && c == '?')
-        ++nested;
-      else if (c == ':') {
-        if (j + 1 < n && s[j + 1] == ':') {
-          ++j;
-          continue;
-        }
-        if (depth == 0) {
-          if (nested)
-            --nested;
-          else {
-            colon = j;
-            break;
-          }
-        }
-      }
-    }
-    if (!colon)
-      continue;
-    // The third operand: up to what ends the conditional expression at its depth.
-    depth = nested = 0;
-    for (j = colon + 1; j < n; ++j) {
-      if (!code[j])
-        continue;
-      char c = s[j];
-      if (c == '(' || c == '[' || c == '{')
-        ++depth;
-      else if (c == ')' || c == ']' || c == '}') {
-        if (depth == 0) {
-          end = j;
-          break;
-        }
-        --depth;
-      } else if (depth == 0 && (c == ';' || c == ',')) {
-        end = j;
-        break;
-      } else if (depth == 0 && c == '>' && j > 0 && s[j - 1] == '-')
-        continue; // ->
-      else if (depth == 0 && (c == '<' || c == '>'))
-        break; // template arguments, or a comparison: not delimited here
-      else if (depth == 0 && c == '?')
-        ++nested;
-      else if (depth == 0 && c == ':') {
-        if (j + 1 < n && s[j + 1] == ':') {
-          ++j;
-          continue;
-        }
-        if (nested)
-          --nested;
-        else {
-          end = j;
-          break;
-        }
-      }
-    }
+    // The second operand: up to the `:` of this `?`; the third: up to what ends the expression.
+    size_t colon = operandEnd(s, code, n, q + 1, false);
+    size_t end = colon ? operandEnd(s, code, n, colon + 1, true) : 0;
     if (!end)
       continue;
     bool empty2 = true, empty3 = true;
