@@ -179,13 +179,16 @@ ENIGMA_INLINE uint32_t __runLanes(EnigmaCpuGroup *g, EnigmaCpuLanesScratchFn scr
   const uint32_t n = g->threadCount;
   const uint32_t nsg = (n + ENIGMA_CPU_SIMD_WIDTH - 1) / ENIGMA_CPU_SIMD_WIDTH;
   const size_t frame = __enigma_lanes_step(g, 0, 0, ~0u, nullptr, nullptr, nullptr, 0);
-  const size_t frames = (frame * n + 63) / 64 * 64, slots = (size_t)nsg * 2 * __lanesSlotStride;
+  // A SIMD-group's frames: 32 threads' shares (Lanes.cpp lays them out value-major).
+  const size_t frames = (frame * nsg * ENIGMA_CPU_SIMD_WIDTH + 63) / 64 * 64,
+               slots = (size_t)nsg * 2 * __lanesSlotStride;
   const size_t need = frames + slots + (size_t)nsg * 16;
   if (need > ((size_t)64 << 20))
     return 0;
   unsigned char *buf = scratch(g, need); // the worker's, 64-byte aligned
   if (!buf)
     return 0;
+  __group = g; // (the step does not: Lanes.cpp)
   uint32_t *resume = (uint32_t *)(buf + frames + slots);
   uint32_t *status = resume + nsg; // 0 runs, 1 waits at a barrier, 2 returned
   uint32_t *parity = status + nsg;

@@ -24,6 +24,17 @@
 
 #include "MetalTypes.h"
 
+// The element loops of vector functions (2 to 4 iterations) unrolled even with
+// -fno-unroll-loops (the CPU runtime's flag): a loop left in a kernel keeps the lane loops of
+// kernels with SIMD-group functions (Lanes.cpp) from vectorizing.
+#if defined(__clang__)
+#define ENIGMA_UNROLL_VEC _Pragma("clang loop unroll(full)")
+#elif defined(__GNUC__)
+#define ENIGMA_UNROLL_VEC _Pragma("GCC unroll 4")
+#else
+#define ENIGMA_UNROLL_VEC
+#endif
+
 #include <limits>
 
 #define MAXFLOAT 0x1.fffffep+127f
@@ -213,6 +224,7 @@ inline half sincos(half x, half &cosval) {
 template <class V, class R = __enigma::__vecOf<V>, __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
 inline R sincos(const V &x, R &cosval) {
   R r;
+  ENIGMA_UNROLL_VEC
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
     r[i] = sincos(x[i], cosval[i]);
   return r;
@@ -234,6 +246,7 @@ inline half modf(half x, half &ip) {
 template <class V, class R = __enigma::__vecOf<V>, __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
 inline R modf(const V &x, R &ip) {
   R r;
+  ENIGMA_UNROLL_VEC
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
     r[i] = modf(x[i], ip[i]);
   return r;
@@ -242,6 +255,7 @@ template <class V, class I, class R = __enigma::__vecOf<V>,
           __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
 inline R frexp(const V &x, I &e) {
   R r;
+  ENIGMA_UNROLL_VEC
   for (int i = 0; i < __enigma::__vt<R>::N; ++i) {
     int ei;
     r[i] = frexp(x[i], ei);
@@ -253,6 +267,7 @@ template <class V, class I, class R = __enigma::__vecOf<V>,
           __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
 inline R ldexp(const V &x, const I &k) {
   R r;
+  ENIGMA_UNROLL_VEC
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
     r[i] = ldexp(x[i], (int)__enigma::__comp(k, i));
   return r;
@@ -454,6 +469,7 @@ ENIGMA_VECTORIZE(mad24)
 template <class V, class R = __enigma::__vecOf<V>, __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
 inline R extract_bits(const V &x, uint offset, uint bits) {
   R r = x;
+  ENIGMA_UNROLL_VEC
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
     r[i] = extract_bits(r[i], offset, bits);
   return r;
@@ -462,6 +478,7 @@ template <class V, class W, class R = __enigma::__vecOf<V>,
           __enigma::__enableIf<__enigma::__isVecV<V>> = 0>
 inline R insert_bits(const V &base, const W &ins, uint offset, uint bits) {
   R r = base;
+  ENIGMA_UNROLL_VEC
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
     r[i] = insert_bits(r[i], __enigma::__comp(__enigma::__asVec(ins), i), offset, bits);
   return r;
@@ -492,6 +509,7 @@ template <class V, __enigma::__enableIf<__enigma::__isVecV<V>> = 0> inline bool 
   inline bool NAME(bfloat x) { return NAME((float)x); }                                            \
   template <class V, class R = typename __enigma::__unRes<V>::bools> inline R NAME(const V &v) {   \
     R r;                                                                                           \
+    ENIGMA_UNROLL_VEC                                                                              \
     for (int i = 0; i < __enigma::__vt<R>::N; ++i)                                                 \
       r[i] = NAME(v[i]);                                                                           \
     return r;                                                                                      \
@@ -531,6 +549,7 @@ inline R select(const A &a, const B &b, const C &c) {
   const auto &vb = __enigma::__asVec(b);
   const auto &vc = __enigma::__asVec(c);
   R r;
+  ENIGMA_UNROLL_VEC
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
     r[i] = __enigma::__comp(vc, i) ? __enigma::__comp(vb, i) : __enigma::__comp(va, i);
   return r;
@@ -552,6 +571,7 @@ inline typename R::__elem dot(const A &a, const B &b) {
   const auto &va = __enigma::__asVec(a);
   const auto &vb = __enigma::__asVec(b);
   float acc = 0.0f;
+  ENIGMA_UNROLL_VEC
   for (int i = 0; i < __enigma::__vt<R>::N; ++i)
     acc += (float)va[i] * (float)vb[i];
   return (T)acc;

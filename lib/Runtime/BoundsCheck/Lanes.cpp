@@ -60,6 +60,11 @@
 #include "llvm/Transforms/Scalar/LoopPassManager.h"
 #include "llvm/Transforms/Scalar/SimpleLoopUnswitch.h"
 #include "llvm/Transforms/Scalar/SimplifyCFG.h"
+#include "llvm/Transforms/Scalar/LoopUnrollPass.h"
+#include "llvm/Transforms/Vectorize/LoopVectorize.h"
+#include "llvm/Transforms/Vectorize/SLPVectorizer.h"
+#include "llvm/Transforms/Scalar/Scalarizer.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/ValueMapper.h"
@@ -762,16 +767,63 @@ bool Transform::build() {
 
   // The header's thread_local `metal::__enigma::__group` is the step's descriptor: no TLS
   // lookups (a dlopen'ed kernel's thread_locals cost a call each).
+  // (Through llvm.threadlocal.address, or direct where clang accesses the variable directly.)
   for (Instruction &inst : make_early_inc_range(instructions(step)))
-    if (auto *load = dyn_cast<LoadInst>(&inst))
-      if (auto *ii = dyn_cast<IntrinsicInst>(load->getPointerOperand()))
-        if (ii->getIntrinsicID() == Intrinsic::threadlocal_address &&
-            ii->getArgOperand(0)->getName() == kGroupVar && load->getType() == g->getType() &&
-            !load->isVolatile()) {
-          load->replaceAllUsesWith(g);
-          level.erase(load);
-          load->eraseFromParent();
-        }
+    if (auto *load = dyn_cast<LoadInst>(&inst)) {
+      Value *p = load->getPointerOperand();
+      if (auto *ii = dyn_cast<IntrinsicInst>(p);
+          ii && ii->getIntrinsicID() == Intrinsic::threadlocal_address)
+        p = ii->getArgOperand(0);
+      if (isa<GlobalVariable>(p) && p->getName() == kGroupVar &&
+          load->getType() == g->getType() && !load->isVolatile()) {
+        load->replaceAllUsesWith(g);
+        level.erase(load);
+        load->eraseFromParent();
+      }
+    }
+
+  // An exchange's mask result is the SIMD-group's mask, the same at every step (the driver's
+  // `mask`): a thread-private variable that only receives it and is read is not kept in the
+  // frame, its loads are the step's `mask` (a store per lane and exchange less).
+  for (const Cut &c : cuts) {
+    if (c.barrier)
+      continue;
+    auto *ai = dyn_cast<AllocaInst>(c.call->getArgOperand(2));
+    if (!ai || !ai->getAllocatedType()->isIntegerTy(64))
+      continue;
+    bool onlyMask = true;
+    for (User *u : ai->users()) {
+      if (auto *call = dyn_cast<CallInst>(u)) {
+        auto *ii = dyn_cast<IntrinsicInst>(call);
+        bool cut = any_of(cuts, [&](const Cut &o) {
+          return o.call == call && !o.barrier && call->getArgOperand(2) == ai &&
+                 call->getArgOperand(0) != ai && call->getArgOperand(1) != ai;
+        });
+        onlyMask &= cut || (ii && ii->isLifetimeStartOrEnd());
+      } else if (auto *load = dyn_cast<LoadInst>(u)) {
+        onlyMask &= load->getType() == mask->getType() && !load->isVolatile();
+      } else {
+        onlyMask = false;
+      }
+    }
+    if (!onlyMask)
+      continue;
+    for (User *u : make_early_inc_range(ai->users())) {
+      auto *inst = cast<Instruction>(u);
+      if (auto *load = dyn_cast<LoadInst>(inst)) {
+        load->replaceAllUsesWith(mask);
+        level.erase(load);
+        load->eraseFromParent();
+      } else if (auto *ii = dyn_cast<IntrinsicInst>(inst); ii && ii->isLifetimeStartOrEnd()) {
+        ii->eraseFromParent();
+      } else {
+        cast<CallInst>(inst)->setArgOperand(2, ConstantPointerNull::get(
+                                                   cast<PointerType>(ai->getType())));
+      }
+    }
+    level.erase(ai);
+    ai->eraseFromParent();
+  }
 
   // 2. Values live into a continuation (across a synchronization point).
   SmallPtrSet<BasicBlock *, 16> contBlocks;
@@ -810,21 +862,36 @@ bool Transform::build() {
       across.push_back(&inst);
   }
 
-  // 3. The frame: every alloca, and the values live across that cannot be recomputed.
-  frameSize = 0;
-  // Offsets are aligned within the frame, and every frame starts at a multiple of the largest
-  // alignment (the frame size is rounded up to it, the frames' base is 64-byte aligned).
+  // 3. The frames of a SIMD-group (`frame` is the SIMD-group's): the values live across that
+  // cannot be recomputed first, each in an array of one slot per lane (value-major: lane l's
+  // slot of a value at offset `off` of a thread's live area is at off * 32 + l * size, so the
+  // lanes' slots are contiguous and the lane loop vectorizes), then every thread's allocas,
+  // thread after thread (a thread's private arrays stay contiguous). A thread's share is
+  // frameSize = liveSize + allocaSize bytes; the driver gives a SIMD-group 32 shares.
+  uint64_t liveSize = 0, allocaSize = 0;
+  // Offsets are aligned, and both areas' sizes are rounded up to the largest alignment (the
+  // frames' base is 64-byte aligned).
   Align maxAlign(16);
-  auto place = [&](uint64_t size, Align align) {
+  auto placeIn = [&](uint64_t &areaSize, uint64_t size, Align align) {
     maxAlign = std::max(maxAlign, align);
-    frameSize = alignTo(frameSize, align);
-    uint64_t off = frameSize;
-    frameSize += std::max<uint64_t>(size, 1);
+    areaSize = alignTo(areaSize, align);
+    uint64_t off = areaSize;
+    areaSize += std::max<uint64_t>(size, 1);
     return off;
   };
   BasicBlock *oldEntry = &step.getEntryBlock();
   BasicBlock *entry = BasicBlock::Create(ctx, "lanes.entry", &step, oldEntry);
   IRBuilder<> eb(entry);
+  // The thread's lane (the driver's SIMD-groups start at multiples of 32).
+  Value *laneOf = eb.CreateZExt(eb.CreateAnd(t, eb.getInt32(31)), i64, "lane");
+  SmallVector<std::pair<GetElementPtrInst *, uint64_t>, 16> allocaSlots;
+  auto liveSlot = [&](Type *ty, const Twine &name) -> Value * {
+    uint64_t size = dl.getTypeAllocSize(ty);
+    uint64_t off = placeIn(liveSize, size, dl.getPrefTypeAlign(ty));
+    Value *at = eb.CreateAdd(eb.CreateMul(laneOf, eb.getInt64(size), "", true, true),
+                             eb.getInt64(off * 32), "", true, true);
+    return eb.CreateInBoundsGEP(i8, frame, at, name);
+  };
   SmallVector<AllocaInst *, 16> allocas;
   for (Instruction &inst : instructions(step))
     if (auto *ai = dyn_cast<AllocaInst>(&inst))
@@ -833,8 +900,12 @@ bool Transform::build() {
     std::optional<TypeSize> size = ai->getAllocationSize(dl);
     if (!size || size->isScalable())
       return false;
-    uint64_t off = place(size->getFixedValue(), std::max(ai->getAlign(), Align(16)));
-    Value *slot = eb.CreateInBoundsGEP(i8, frame, eb.getInt64(off), ai->getName() + ".frame");
+    uint64_t off =
+        placeIn(allocaSize, size->getFixedValue(), std::max(ai->getAlign(), Align(16)));
+    // Its address once the live area's size is known (below).
+    auto *slot = cast<GetElementPtrInst>(
+        eb.CreateInBoundsGEP(i8, frame, eb.getInt64(off), ai->getName() + ".frame"));
+    allocaSlots.push_back({slot, off});
     for (User *u : make_early_inc_range(ai->users()))
       if (auto *ii = dyn_cast<IntrinsicInst>(u))
         if (ii->isLifetimeStartOrEnd())
@@ -868,8 +939,7 @@ bool Transform::build() {
     if (ty->isPointerTy()) {
       Value *obj = const_cast<Value *>(getUnderlyingObject(inst, /*MaxLookup=*/0));
       if (obj != inst && isRemat(obj) && obj->getType() == ty) {
-        uint64_t off = place(8, Align(8));
-        Value *slot = eb.CreateInBoundsGEP(i8, frame, eb.getInt64(off), inst->getName() + ".off");
+        Value *slot = liveSlot(i64, inst->getName() + ".off");
         Instruction *after = isa<PHINode>(inst) ? &*inst->getParent()->getFirstInsertionPt()
                                                 : inst->getNextNode();
         SmallVector<Use *, 8> uses;
@@ -902,14 +972,20 @@ bool Transform::build() {
         continue;
       }
     }
-    uint64_t off = place(dl.getTypeAllocSize(ty), dl.getPrefTypeAlign(ty));
-    Value *slot = eb.CreateInBoundsGEP(i8, frame, eb.getInt64(off), inst->getName() + ".live");
+    // Booleans are kept as bytes (a vectorized lane loop stores and loads bytes).
+    bool boolean = ty->isIntegerTy(1);
+    Value *slot = liveSlot(boolean ? i8 : ty, inst->getName() + ".live");
     Instruction *after = isa<PHINode>(inst) ? &*inst->getParent()->getFirstInsertionPt()
                                             : inst->getNextNode();
     SmallVector<Use *, 8> uses;
     for (Use &u : inst->uses())
       uses.push_back(&u);
-    frameStores.push_back({new StoreInst(inst, slot, after->getIterator()), {}});
+    Value *stored = inst;
+    if (boolean) {
+      stored = new ZExtInst(inst, i8, inst->getName() + ".byte", after->getIterator());
+      level[cast<Instruction>(stored)] = levelOf(inst);
+    }
+    frameStores.push_back({new StoreInst(stored, slot, after->getIterator()), {}});
     for (Use *u : uses) {
       auto *user = cast<Instruction>(u->getUser());
       Instruction *at = user;
@@ -919,10 +995,16 @@ bool Transform::build() {
         continue;
       else if (user->getParent() == inst->getParent() && isa<PHINode>(inst))
         continue;
-      auto *reload = new LoadInst(ty, slot, inst->getName() + ".reload", at->getIterator());
+      auto *reload =
+          new LoadInst(boolean ? i8 : ty, slot, inst->getName() + ".reload", at->getIterator());
       level[reload] = levelOf(inst); // each lane stored the same value
       frameStores.back().second.push_back(reload);
-      u->set(reload);
+      Value *value = reload;
+      if (boolean) {
+        value = new TruncInst(reload, ty, inst->getName() + ".bool", at->getIterator());
+        level[cast<Instruction>(value)] = levelOf(inst);
+      }
+      u->set(value);
     }
   }
 
@@ -937,7 +1019,8 @@ bool Transform::build() {
                                                                b.getInt64(kSlotBytes)));
       if (!isa<ConstantPointerNull>(value))
         b.CreateMemCpy(dst, MaybeAlign(1), value, MaybeAlign(1), b.CreateZExt(size, i64));
-      b.CreateStore(mask, maskPtr);
+      if (!isa<ConstantPointerNull>(maskPtr))
+        b.CreateStore(mask, maskPtr);
     }
     BasicBlock *bb = c.call->getParent();
     level.erase(c.call);
@@ -956,7 +1039,16 @@ bool Transform::build() {
   BasicBlock *sizeBlock = BasicBlock::Create(ctx, "lanes.size", &step, oldEntry);
   if (maxAlign > Align(64))
     return false;
-  frameSize = alignTo(frameSize, maxAlign);
+  liveSize = alignTo(liveSize, maxAlign);
+  allocaSize = alignTo(allocaSize, maxAlign);
+  frameSize = liveSize + allocaSize;
+  // The allocas: after the 32 live areas, the lane's share.
+  for (auto &[slot, off] : allocaSlots) {
+    IRBuilder<> ab(slot);
+    Value *at = ab.CreateAdd(ab.CreateMul(laneOf, ab.getInt64(allocaSize), "", true, true),
+                             ab.getInt64(32 * liveSize + off), "", true, true);
+    slot->setOperand(1, at);
+  }
   ReturnInst::Create(ctx, ConstantInt::get(i32, frameSize), sizeBlock);
   SwitchInst *sw = eb.CreateSwitch(resume, oldEntry, cuts.size() + 1);
   sw->addCase(ConstantInt::get(cast<IntegerType>(i32), 0xffffffffu), sizeBlock);
@@ -1189,7 +1281,7 @@ bool Transform::run() {
 static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t frameSize,
                            unsigned numEntries, unsigned cacheSlots, const UniformPlan &plan) {
   LLVMContext &ctx = m.getContext();
-  Type *i8 = Type::getInt8Ty(ctx), *i32 = Type::getInt32Ty(ctx), *i64 = Type::getInt64Ty(ctx);
+  Type *i8 = Type::getInt8Ty(ctx), *i32 = Type::getInt32Ty(ctx);
   Argument *g = step.getArg(0), *first = step.getArg(1), *end = step.getArg(2);
   Argument *resume = step.getArg(3), *frames = step.getArg(4), *pub = step.getArg(5);
   Argument *res = step.getArg(6), *mask = step.getArg(7);
@@ -1253,6 +1345,8 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
   // inlined, only that entry's region remains), unless there are many: then one loop.
   bool perEntry = numEntries <= 32;
   SmallVector<CallInst *, 32> calls;
+  SmallVector<PHINode *, 32> lanePhis;
+  SmallVector<BranchInst *, 32> laneLatches;
   auto makeLoop = [&](Value *entryValue, const Twine &name) {
     BasicBlock *loop = BasicBlock::Create(ctx, name, &step);
     BasicBlock *latch = BasicBlock::Create(ctx, name + ".next", &step);
@@ -1261,10 +1355,10 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
     IRBuilder<> lb(pre);
     if (cacheSlots)
       lb.CreateMemSet(cache, lb.getInt8(0), lb.getInt64(cacheSlots), MaybeAlign(16));
-    Value *start = first, *e0start = lb.getInt32(0);
-    BasicBlock *from = pre;
-    if (split) {
-      // The first lane, then the loop over the others.
+    Value *start, *e0start;
+    BasicBlock *from;
+    {
+      // The first lane, then the loop over the others (whose exit must be the first's).
       BasicBlock *firstDone = BasicBlock::Create(ctx, name + ".first", &step, loop);
       lb.CreateStore(first, lb.CreateInBoundsGEP(i8, g, lb.getInt64(72)));
       CallInst *call = lb.CreateCall(firstLane->getFunctionType(), firstLane,
@@ -1278,40 +1372,40 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
       lb.SetInsertPoint(firstDone);
       lb.CreateCondBr(lb.CreateICmpULT(start, end), loop, done);
       from = firstDone;
-    } else {
-      lb.CreateBr(loop);
     }
     lb.SetInsertPoint(loop);
     PHINode *t = lb.CreatePHI(i32, 2, "t");
-    PHINode *e0 = lb.CreatePHI(i32, 2, "exit.first");
+    PHINode *diverged = lb.CreatePHI(lb.getInt1Ty(), 2, "diverged");
     t->addIncoming(start, from);
-    e0->addIncoming(e0start, from);
+    diverged->addIncoming(lb.getFalse(), from);
+    lanePhis.push_back(t);
     // EnigmaCpuGroup.current (CpuABI.h; MetalLaunch.h asserts the offset).
     lb.CreateStore(t, lb.CreateInBoundsGEP(i8, g, lb.getInt64(72)));
-    Value *frame = lb.CreateInBoundsGEP(
-        i8, frames,
-        lb.CreateMul(lb.CreateZExt(lb.CreateSub(t, first), i64), lb.getInt64(frameSize)));
+    // The SIMD-group's frames (each lane finds its slots from its lane index).
     CallInst *call =
-        lb.CreateCall(one.getFunctionType(), &one, {g, t, entryValue, frame, pub, res, mask, cache});
+        lb.CreateCall(one.getFunctionType(), &one, {g, t, entryValue, frames, pub, res, mask, cache});
     if (sp)
       call->setDebugLoc(DILocation::get(ctx, sp->getLine(), 0, sp));
     calls.push_back(call);
-    Value *e0n = split ? (Value *)e0 : lb.CreateSelect(lb.CreateICmpEQ(t, first), call, e0);
-    lb.CreateCondBr(lb.CreateICmpEQ(call, e0n), latch, bad);
+    Value *e0n = e0start;
+    // A lane stopping elsewhere than the first is recorded, not a loop exit (the loop keeps a
+    // single exit, so it vectorizes); the driver traps on it.
+    Value *div1 = lb.CreateOr(diverged, lb.CreateICmpNE(call, e0n));
+    lb.CreateBr(latch);
     lb.SetInsertPoint(latch);
     Value *t1 = lb.CreateAdd(t, lb.getInt32(1));
     t->addIncoming(t1, latch);
-    e0->addIncoming(e0n, latch);
-    lb.CreateCondBr(lb.CreateICmpULT(t1, end), loop, done);
+    diverged->addIncoming(div1, latch);
+    BranchInst *back = lb.CreateCondBr(lb.CreateICmpULT(t1, end), loop, done);
+    laneLatches.push_back(back);
     lb.SetInsertPoint(done);
-    if (split) {
-      PHINode *exit = lb.CreatePHI(i32, 2, "exit");
-      exit->addIncoming(e0start, from);
-      exit->addIncoming(e0n, latch);
-      lb.CreateRet(exit);
-    } else {
-      lb.CreateRet(e0n);
-    }
+    PHINode *anyDiverged = lb.CreatePHI(lb.getInt1Ty(), 2, "any.diverged");
+    anyDiverged->addIncoming(lb.getFalse(), from);
+    anyDiverged->addIncoming(div1, latch);
+    BasicBlock *ok = BasicBlock::Create(ctx, name + ".ret", &step);
+    lb.CreateCondBr(anyDiverged, bad, ok);
+    lb.SetInsertPoint(ok);
+    lb.CreateRet(e0start);
     return pre;
   };
   b.SetInsertPoint(entry);
@@ -1324,10 +1418,124 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
     b.CreateCondBr(b.CreateICmpEQ(resume, b.getInt32(0xffffffffu)), size,
                    makeLoop(resume, "lanes"));
   }
+  // EnigmaCpuGroup.current is the thread the loop runs (it stores it for the runtime's
+  // reports): the thread's code reads its argument instead (one lane's load of it would
+  // otherwise be another lane's once the loop is vectorized).
+  for (Function *f : {&one, firstLane}) {
+    for (Instruction &inst : make_early_inc_range(instructions(*f)))
+      if (auto *load = dyn_cast<LoadInst>(&inst)) {
+        APInt off(64, 0);
+        const Value *base = load->getPointerOperand()->stripAndAccumulateConstantOffsets(
+            m.getDataLayout(), off, /*AllowNonInbounds=*/true);
+        if (base == f->getArg(0) && off == 72 && load->getType() == i32 && !load->isVolatile()) {
+          load->replaceAllUsesWith(f->getArg(1));
+          load->eraseFromParent();
+        }
+      }
+    if (firstLane == &one)
+      break;
+  }
   for (CallInst *call : calls) {
     InlineFunctionInfo ifi;
     if (!InlineFunction(*call, ifi).isSuccess())
       return false;
+  }
+  // A SIMD-group starts at a multiple of 32 and has at most 32 threads: in the loops, thread
+  // t's lane t & 31 is t - first and its SIMD-group t >> 5 is first >> 5 (affine in the loop:
+  // its slots and its lane's accesses are consecutive, so the loop vectorizes).
+  for (PHINode *t : lanePhis)
+    for (User *u : make_early_inc_range(t->users())) {
+      auto *bo = dyn_cast<BinaryOperator>(u);
+      auto *c = bo ? dyn_cast<ConstantInt>(bo->getOperand(1)) : nullptr;
+      if (!c || bo->getOperand(0) != t)
+        continue;
+      IRBuilder<> pb(bo);
+      if (bo->getOpcode() == Instruction::And && c->getZExtValue() == 31)
+        bo->replaceAllUsesWith(pb.CreateSub(t, first, "lane", true, true));
+      else if (bo->getOpcode() == Instruction::LShr && c->getZExtValue() == 5)
+        bo->replaceAllUsesWith(pb.CreateLShr(first, c, "simdgroup"));
+    }
+  for (User *u : make_early_inc_range(first->users()))
+    if (auto *bo = dyn_cast<BinaryOperator>(u))
+      if (bo->getOpcode() == Instruction::And && bo->getOperand(0) == first)
+        if (auto *c = dyn_cast<ConstantInt>(bo->getOperand(1)); c && c->getZExtValue() == 31)
+          bo->replaceAllUsesWith(ConstantInt::get(bo->getType(), 0));
+  // The lanes' iterations are parallel: between two synchronization points Metal does not
+  // order one thread's memory accesses against another's (a kernel that relies on it races,
+  // which the race checker reports; race-checked launches run on fibers). Each lane's own
+  // accesses keep their order. Every access in a lane loop joins the loop's access group.
+  for (BranchInst *back : laneLatches) {
+    BasicBlock *header = back->getSuccessor(0);
+    BasicBlock *latch = back->getParent();
+    // The loop's blocks: those between the header and the latch.
+    SmallPtrSet<BasicBlock *, 32> body;
+    SmallVector<BasicBlock *, 32> work{latch};
+    while (!work.empty()) {
+      BasicBlock *bb = work.pop_back_val();
+      if (!body.insert(bb).second || bb == header)
+        continue;
+      for (BasicBlock *p : predecessors(bb))
+        work.push_back(p);
+    }
+    MDNode *group = MDNode::getDistinct(ctx, {});
+    for (BasicBlock *bb : body)
+      for (Instruction &inst : *bb)
+        if (inst.mayReadOrWriteMemory())
+          inst.setMetadata(LLVMContext::MD_access_group, group);
+    MDNode *parallel =
+        MDNode::get(ctx, {MDString::get(ctx, "llvm.loop.parallel_accesses"), group});
+    MDNode *self = MDNode::getDistinct(ctx, {nullptr, parallel});
+    self->replaceOperandWith(0, self);
+    back->setMetadata(LLVMContext::MD_loop, self);
+  }
+  // What the lanes share does not change during a step: the descriptor's constant fields and
+  // the launch's argument pointers (invariant loads), and the parameter markers are pure (not
+  // synchronization: without `convergent`, they and the loads hoist out of the lane loops,
+  // which can then be unswitched and vectorized).
+  MDNode *invariant = MDNode::get(ctx, {});
+  if (Function *marker = m.getFunction(kMarker))
+    marker->removeFnAttr(Attribute::Convergent);
+  for (Instruction &inst : instructions(step)) {
+    if (auto *load = dyn_cast<LoadInst>(&inst)) {
+      if (!load->isVolatile() && !load->isAtomic() && isGroupConstantLoad(load, g, m.getDataLayout()))
+        load->setMetadata(LLVMContext::MD_invariant_load, invariant);
+    } else if (auto *call = dyn_cast<CallInst>(&inst)) {
+      if (Function *callee = call->getCalledFunction(); callee && callee->getName() == kMarker)
+        call->removeFnAttr(Attribute::Convergent);
+    }
+  }
+  // The SIMD-group's frames and exchange areas are distinct memory. So is the descriptor,
+  // once the lanes no longer publish it in metal::__enigma::__group (the driver does, once
+  // per threadgroup: MetalLaunch.h, __runLanes), if nothing in the step reads it back.
+  for (unsigned k : {4u, 5u, 6u})
+    step.addParamAttr(k, Attribute::NoAlias);
+  if (GlobalVariable *groupVar = m.getGlobalVariable(kGroupVar, /*AllowInternal=*/true)) {
+    bool read = false;
+    SmallVector<StoreInst *, 8> publish;
+    // Its uses in the step: direct, or through llvm.threadlocal.address.
+    SmallVector<std::pair<Instruction *, Value *>, 8> uses;
+    for (User *u : groupVar->users())
+      if (auto *inst = dyn_cast<Instruction>(u); inst && inst->getFunction() == &step) {
+        auto *ii = dyn_cast<IntrinsicInst>(inst);
+        if (ii && ii->getIntrinsicID() == Intrinsic::threadlocal_address) {
+          for (User *v : ii->users())
+            uses.push_back({cast<Instruction>(v), ii});
+        } else {
+          uses.push_back({inst, groupVar});
+        }
+      }
+    for (auto &[inst, address] : uses) {
+      auto *store = dyn_cast<StoreInst>(inst);
+      if (store && store->getPointerOperand() == address && store->getValueOperand() == g)
+        publish.push_back(store);
+      else
+        read = true;
+    }
+    if (!read) {
+      for (StoreInst *store : publish)
+        store->eraseFromParent();
+      step.addParamAttr(0, Attribute::NoAlias);
+    }
   }
   one.eraseFromParent();
   if (firstLane != &one)
@@ -1373,6 +1581,8 @@ PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam) {
       FunctionAnalysisManager &fam =
           mam.getResult<FunctionAnalysisManagerModuleProxy>(m).getManager();
       fam.invalidate(*step, PreservedAnalyses::none());
+      if (debugOn() && std::getenv("ENIGMA_LANES_DEBUG")[1] == '5')
+        m.print(errs(), nullptr); // the module before the step's clean-up, for opt experiments
       FunctionPassManager fpm;
       fpm.addPass(SimplifyCFGPass());
       fpm.addPass(InstCombinePass());
@@ -1385,7 +1595,40 @@ PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam) {
       fpm.addPass(InstCombinePass());
       fpm.addPass(GVNPass());
       fpm.addPass(SimplifyCFGPass());
+      // The lane loops vectorized across lanes: their small vector values (a float2) scalarized
+      // first (the loop vectorizer takes scalars), small constant loops the kernel kept
+      // (-fno-unroll-loops) unrolled.
+      ScalarizerPassOptions scalarize;
+      scalarize.ScalarizeLoadStore = true;
+      // (ENIGMA_LANES_VECTORIZE=0 at compile time: not vectorized, for comparisons.)
+      const char *ve = std::getenv("ENIGMA_LANES_VECTORIZE");
+      bool vectorize = !(ve && ve[0] == '0' && !ve[1]);
+      if (vectorize)
+        fpm.addPass(ScalarizerPass(scalarize));
+      fpm.addPass(InstCombinePass());
+      LoopPassManager unroll;
+      unroll.addPass(LoopFullUnrollPass(/*OptLevel=*/2));
+      fpm.addPass(createFunctionToLoopPassAdaptor(std::move(unroll)));
+      fpm.addPass(InstCombinePass());
+      fpm.addPass(SimplifyCFGPass());
+      if (vectorize)
+        fpm.addPass(LoopVectorizePass());
+      fpm.addPass(InstCombinePass());
+      fpm.addPass(SimplifyCFGPass());
+      if (vectorize)
+        fpm.addPass(SLPVectorizerPass());
+      fpm.addPass(InstCombinePass());
+      // A lane loop's branches on values uniform over the SIMD-group are unswitched (each lane
+      // loop then runs one path, straight, and vectorizes): the unswitching threshold raised
+      // for this function only (the option is the process's; restored after).
+      auto &options = cl::getRegisteredOptions();
+      auto *threshold = static_cast<cl::opt<int> *>(options.lookup("unswitch-threshold"));
+      int saved = threshold ? (int)*threshold : 0;
+      if (threshold)
+        *threshold = 2000;
       fpm.run(*step, fam);
+      if (threshold)
+        *threshold = saved;
       ok = !verifyFunction(*step, debugOn() ? &errs() : nullptr);
       if (debugOn() && std::getenv("ENIGMA_LANES_DEBUG")[1] == '4')
         step->print(errs());

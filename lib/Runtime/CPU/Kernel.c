@@ -735,6 +735,38 @@ static EnigmaRuntimeStatus launchCompiled(EnigmaCpuKernel k, const EnigmaCpuArg 
   job.buffers = bufs;
   job.bounds = compiled->bounds;
   st = race ? enigmaCpuRunJobRaceChecked(&job, race, error) : enigmaCpuRunJob(&job, error);
+  if (checked && job.runLanes && (st == ENIGMA_RUNTIME_ERROR_OUT_OF_BOUNDS ||
+                                  st == ENIGMA_RUNTIME_ERROR_KERNEL_FAULT)) {
+    // A fault in the lane-loop form: its vectorized loops run several threads at once, so the
+    // thread it names may be another of the same SIMD-group. The launch runs again on fibers,
+    // from the same inputs (the caller's memory is untouched until the write-back), and
+    // reports what a thread-by-thread run reports. Should that run not fail (only a racy
+    // kernel can), the first report stands.
+    EnigmaRuntimeError first = {st, NULL};
+    if (error) {
+      first = *error;
+      error->message = NULL;
+      error->status = ENIGMA_RUNTIME_OK;
+    }
+    for (size_t a = 0; a < numArgs; ++a) {
+      if (!regions[a] || protectedRo[a] || !args[a].size)
+        continue;
+      for (size_t bi = 0; bi < job.numBuffers; ++bi)
+        if (bufs[bi].regionLo == regions[a]->base && bufs[bi].data) {
+          enigmaCpuParallelCopy(bufs[bi].data, args[a].data, args[a].size);
+          break;
+        }
+    }
+    job.runLanes = NULL;
+    EnigmaRuntimeStatus again = enigmaCpuRunJob(&job, error);
+    if (again != ENIGMA_RUNTIME_OK) {
+      st = again;
+      if (error)
+        free(first.message);
+    } else if (error) {
+      *error = first;
+    }
+  }
 
   // Written back even after a failure: the caller sees what the kernel wrote.
   // A copy shared by aliased parameters is written back once.
