@@ -70,6 +70,7 @@
 #include "llvm/Transforms/Utils/ValueMapper.h"
 
 #include <cstdlib>
+#include <functional>
 
 using namespace llvm;
 
@@ -896,7 +897,40 @@ bool Transform::build() {
   for (Instruction &inst : instructions(step))
     if (auto *ai = dyn_cast<AllocaInst>(&inst))
       allocas.push_back(ai);
+  // A variable a thread only writes and then hands to the exchange that ends the same step
+  // (a SIMD-group function's argument) is read by that exchange alone: it stays a variable of
+  // the step, not a frame slot (its stores become the stores into the exchange area).
+  auto stepLocal = [&](AllocaInst *ai) {
+    auto cutOf = [&](const BasicBlock *bb) -> const Cut * {
+      for (const Cut &c : cuts)
+        if (c.call->getParent() == bb)
+          return &c;
+      return nullptr;
+    };
+    for (User *u : ai->users()) {
+      auto *inst = dyn_cast<Instruction>(u);
+      if (!inst)
+        return false;
+      if (auto *ii = dyn_cast<IntrinsicInst>(inst); ii && ii->isLifetimeStartOrEnd())
+        continue;
+      const Cut *c = cutOf(inst->getParent());
+      if (!c || c->barrier || c->call->getArgOperand(0) != ai ||
+          c->call->getArgOperand(1) == ai || c->call->getArgOperand(2) == ai)
+        return false;
+      if (inst == c->call)
+        continue;
+      auto *store = dyn_cast<StoreInst>(inst);
+      if (!store || store->getPointerOperand() != ai || store->getValueOperand() == ai ||
+          !store->comesBefore(c->call))
+        return false;
+    }
+    return true;
+  };
   for (AllocaInst *ai : allocas) {
+    if (stepLocal(ai)) {
+      ai->moveBefore(*entry, entry->end());
+      continue;
+    }
     std::optional<TypeSize> size = ai->getAllocationSize(dl);
     if (!size || size->isScalable())
       return false;
@@ -916,7 +950,79 @@ bool Transform::build() {
     level.erase(ai);
     ai->eraseFromParent();
   }
+  // Integer values computed cheaply from values kept in the frame and recomputable ones (an
+  // index j * 32 + lane from a loop counter j) are recomputed at their uses from those values'
+  // slots instead of having their own: an index affine in the lane stays affine in the lane
+  // loop, whose accesses then vectorize as consecutive loads instead of gathers. Only where the
+  // values they come from cannot change between the computation and a use (every path from
+  // a definition of one of them to a use passes the computation again).
+  DenseMap<Instruction *, unsigned> acrossIndex;
+  for (unsigned i = 0; i < across.size(); ++i)
+    acrossIndex[across[i]] = i;
+  std::function<bool(Value *, unsigned, SmallVectorImpl<Instruction *> &)> cheapTree =
+      [&](Value *x, unsigned depth, SmallVectorImpl<Instruction *> &leaves) {
+        if (isa<Constant>(x) || isRemat(x))
+          return true;
+        auto *i = dyn_cast<Instruction>(x);
+        if (!i || depth > 6 || !i->getType()->isIntegerTy() || i->getType()->isIntegerTy(1))
+          return false;
+        if (depth > 0 && acrossIndex.count(i)) {
+          leaves.push_back(i);
+          return true;
+        }
+        if (auto *bo = dyn_cast<BinaryOperator>(i)) {
+          if (bo->isIntDivRem())
+            return false;
+        } else if (!isa<ZExtInst, SExtInst, TruncInst>(i)) {
+          return false;
+        }
+        for (Value *op : i->operands())
+          if (!cheapTree(op, depth + 1, leaves))
+            return false;
+        return true;
+      };
+  auto stableFor = [&](Instruction *l, Instruction *v) {
+    BasicBlock *bl = l->getParent(), *bv = v->getParent();
+    if (bl == bv)
+      return true;
+    SmallPtrSet<BasicBlock *, 16> useBlocks;
+    for (Use &u : v->uses()) {
+      auto *user = cast<Instruction>(u.getUser());
+      auto *phi = dyn_cast<PHINode>(user);
+      useBlocks.insert(phi ? phi->getIncomingBlock(u) : user->getParent());
+    }
+    if (useBlocks.count(bl))
+      return false;
+    SmallVector<BasicBlock *, 32> work(successors(bl));
+    SmallPtrSet<BasicBlock *, 32> seen;
+    while (!work.empty()) {
+      BasicBlock *b = work.pop_back_val();
+      if (b == bv || !seen.insert(b).second)
+        continue;
+      if (useBlocks.count(b))
+        return false;
+      for (BasicBlock *succ : successors(b))
+        work.push_back(succ);
+    }
+    return true;
+  };
+  SmallPtrSet<Instruction *, 8> partial, leavesOfPartial;
   for (Instruction *inst : across) {
+    SmallVector<Instruction *, 4> leaves;
+    if (isRemat(inst) || isa<PHINode>(inst) || leavesOfPartial.count(inst) ||
+        !cheapTree(inst, 0, leaves) || leaves.empty())
+      continue;
+    if (!all_of(leaves, [&](Instruction *l) { return !partial.count(l) && stableFor(l, inst); }))
+      continue;
+    partial.insert(inst);
+    leavesOfPartial.insert(leaves.begin(), leaves.end());
+  }
+  // A frame-kept value's slot, its type and its entry in frameStores (for reloads).
+  DenseMap<Instruction *, std::pair<Value *, unsigned>> slotOf;
+
+  for (Instruction *inst : across) {
+    if (partial.count(inst))
+      continue;
     if (isRemat(inst)) {
       for (Use &u : make_early_inc_range(inst->uses())) {
         auto *user = cast<Instruction>(u.getUser());
@@ -986,6 +1092,8 @@ bool Transform::build() {
       level[cast<Instruction>(stored)] = levelOf(inst);
     }
     frameStores.push_back({new StoreInst(stored, slot, after->getIterator()), {}});
+    if (!boolean)
+      slotOf[inst] = {slot, (unsigned)frameStores.size() - 1};
     for (Use *u : uses) {
       auto *user = cast<Instruction>(u->getUser());
       Instruction *at = user;
@@ -1005,6 +1113,55 @@ bool Transform::build() {
         level[cast<Instruction>(value)] = levelOf(inst);
       }
       u->set(value);
+    }
+  }
+
+  // The partially recomputed values, at each use in another block: their expression again,
+  // from reloads of the values kept in the frame.
+  for (Instruction *inst : across) {
+    if (!partial.count(inst))
+      continue;
+    SmallVector<Use *, 8> uses;
+    for (Use &u : inst->uses())
+      uses.push_back(&u);
+    for (Use *u : uses) {
+      auto *user = cast<Instruction>(u->getUser());
+      Instruction *at = user;
+      if (auto *phi = dyn_cast<PHINode>(user))
+        at = phi->getIncomingBlock(*u)->getTerminator();
+      else if (user->getParent() == inst->getParent())
+        continue;
+      DenseMap<Value *, Value *> made;
+      std::function<Value *(Value *)> again = [&](Value *x) -> Value * {
+        if (isa<Constant>(x))
+          return x;
+        if (auto it = made.find(x); it != made.end())
+          return it->second;
+        Value *r;
+        auto *i = dyn_cast<Instruction>(x);
+        if (i && i != inst && slotOf.count(i)) {
+          auto [slot, index] = slotOf.lookup(i);
+          auto *reload = new LoadInst(i->getType(), slot, i->getName() + ".reload",
+                                      at->getIterator());
+          level[reload] = levelOf(i);
+          frameStores[index].second.push_back(reload);
+          r = reload;
+        } else if (isRemat(x)) {
+          DenseMap<Value *, Value *> rmade;
+          r = remat(x, at, rmade);
+        } else {
+          Instruction *copy = i->clone();
+          for (Use &op : copy->operands())
+            op.set(again(op.get()));
+          copy->insertBefore(at->getIterator());
+          copy->setName(i->getName() + ".again");
+          level[copy] = levelOf(i);
+          r = copy;
+        }
+        made[x] = r;
+        return r;
+      };
+      u->set(again(inst));
     }
   }
 
