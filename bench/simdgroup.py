@@ -18,7 +18,8 @@ Kernels (hand-written MSL, in the style of Metal's own):
      of 1024.
 Times are the best (minimum) and median of several runs, in milliseconds; "x numpy" compares
 best times. Launches are the default ones (checked: guarded copies of the buffers, exact bounds
-checks where available).
+checks where available); each CPU runtime measurement starts half a second after numpy's, once
+OpenBLAS's spinning threads went idle.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import time
 
 import numpy as np
 from enigma import runtime as rt
@@ -114,6 +116,13 @@ def softmax_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float)
     return p @ v
 
 
+def settle() -> None:
+    """Lets OpenBLAS's threads, which spin for a while after numpy's last matrix product, go
+    idle before the CPU runtime's workers are timed on the same cores (on 2 cores they took a
+    third of a 16 ms attention run)."""
+    time.sleep(0.5)
+
+
 def ratio(ours: float, numpy_best: float) -> str:
     return f"{ours / numpy_best:7.1f}x numpy"
 
@@ -161,6 +170,7 @@ def main() -> None:
         line("numpy softmax(q @ k.T * scale) @ v", nb, nm)
         attn(q, k, v, o, seq, scale, grid=(seq * 128,), block=(128,))
         np.testing.assert_allclose(o, softmax_attention(q, k, v, scale), rtol=1e-4, atol=1e-5)
+        settle()
         kb, km = timed(
             lambda: attn(q, k, v, o, seq, scale, grid=(seq * 128,), block=(128,)), opts.repeat
         )
@@ -179,6 +189,7 @@ def main() -> None:
     launch = lambda: gemm(ma, mb, mc, size, grid=(size // 16 * 64, size // 8), block=(64, 1))
     launch()
     np.testing.assert_allclose(mc, ma @ mb, rtol=1e-4)
+    settle()
     gb, gm = timed(launch, opts.repeat)
     line("CPU runtime, 2 SIMD-groups per threadgroup", gb, gm,
          f"{flops / gb / 1e6:7.2f} GFLOP/s {ratio(gb, nb)}")
@@ -190,6 +201,7 @@ def main() -> None:
     launch = lambda: per_lane(ma, mb, mc, size, grid=(size // 16 * 64, size // 8), block=(64, 1))
     launch()
     np.testing.assert_allclose(mc, ma @ mb, rtol=1e-4)
+    settle()
     pb, pm = timed(launch, opts.repeat)
     line("CPU runtime, per-lane matrices (thread_elements)", pb, pm,
          f"{flops / pb / 1e6:7.2f} GFLOP/s {ratio(pb, nb)}")
@@ -212,6 +224,7 @@ def main() -> None:
     want_scan, want_sums = numpy_scan()
     np.testing.assert_allclose(out.reshape(-1, 1024), want_scan, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(sums, want_sums, rtol=1e-5)
+    settle()
     sb, sm = timed(lambda: scan(x, out, sums, grid=(n,), block=(1024,)), opts.repeat)
     line("CPU runtime, 7 exchanges per SIMD-group", sb, sm, ratio(sb, nb))
 

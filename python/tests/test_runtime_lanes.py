@@ -634,3 +634,83 @@ kernel void many_syncs(device const float* x [[buffer(0)]], device float* out [[
         f = round(float((got[s0] - acc) / x[s0]))  # u % 11, the same for the SIMD-group
         assert 0 <= f <= 10
         np.testing.assert_allclose(got[s0:s0 + 32], acc + x[s0:s0 + 32] * f, rtol=1e-4)
+
+
+def _compile_notes(tmp_path, env_extra: dict[str, str]) -> str:
+    """Compiles ONLINE_SOFTMAX in a fresh process and cache with ENIGMA_LANES_DEBUG=1; returns
+    the pass's notes (stderr)."""
+    import subprocess
+    import sys
+
+    script = (
+        "from enigma import runtime as rt\n"
+        "import test_runtime_lanes as t\n"
+        "k = rt.compile_msl(t.HEADER + t.ONLINE_SOFTMAX, 'softmax_rows')\n"
+        "print(k.bounds_check)\n"
+    )
+    env = dict(os.environ, ENIGMA_CACHE_DIR=str(tmp_path / "cache"), ENIGMA_LANES_DEBUG="1",
+               **env_extra)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.dirname(__file__)] + [p for p in [env.get("PYTHONPATH")] if p])
+    r = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    if r.stdout.strip() != "exact":
+        pytest.skip("lane-loop form needs the pass plugin (exact bounds checks)")
+    return r.stderr
+
+
+def test_lane_loops_are_vectorized(tmp_path) -> None:
+    # The loop over the lanes after the exchange (the online softmax's update, v[j * 32 + lane]
+    # with j from the frame) is vectorized across lanes; ENIGMA_LANES_VECTORIZE=0 turns it off.
+    notes = _compile_notes(tmp_path / "on", {})
+    if "enigma-lanes:" not in notes:
+        pytest.skip("the compiler's diagnostics are not visible (compiled out of process)")
+    counts = [int(line.split()[1]) for line in notes.splitlines()
+              if line.startswith("enigma-lanes:") and line.endswith("loops vectorized")]
+    assert counts and counts[0] > 0, notes
+    off = _compile_notes(tmp_path / "off", {"ENIGMA_LANES_VECTORIZE": "0"})
+    assert "enigma-lanes: 0 loops vectorized" in off, off
+
+
+def test_vectorized_lane_loops_match_threads_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Full and partial SIMD-groups (a remainder of lanes the vector loop leaves to scalar code),
+    # several threadgroups; bit for bit against the fibers.
+    k = kernel(ONLINE_SOFTMAX, "softmax_rows")
+    rng = np.random.default_rng(11)
+    rows, keys = 10, 67
+    q = rng.standard_normal((rows, 32), dtype=np.float32)
+    kk = rng.standard_normal((keys, 32), dtype=np.float32)
+    v = rng.standard_normal((keys, 32), dtype=np.float32)
+    o = np.zeros((rows, 32), np.float32)
+    (got,), _ = both(monkeypatch, k, [3], [q, kk, v, o, keys], grid=(rows * 32,), block=(64,))
+    s = q @ kk.T
+    p = np.exp(s - s.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(got, (p @ v) / p.sum(axis=1, keepdims=True), rtol=1e-4, atol=1e-5)
+
+
+OOB_MIDDLE = """
+kernel void oob_mid(device const float* x [[buffer(0)]], device float* out [[buffer(1)]],
+    constant uint& n [[buffer(2)]], uint gid [[thread_position_in_grid]]) {
+  float s = simd_sum(x[gid]);
+  out[gid * 2] = s;  // past the end from thread n / 2 on
+}
+"""
+
+
+def test_fault_in_a_vectorized_lane_loop_names_the_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The store after the exchange runs in a vectorized lane loop: the first thread past the end
+    # (41 here, in the middle of a vector of lanes) is the one reported, as thread by thread: the
+    # launch runs again on fibers to say which (docs/cpu-runtime.md, Lane loops).
+    k = kernel(OOB_MIDDLE, "oob_mid")
+    assert in_lane_form(k)
+    x = np.ones(64, np.float32)
+    messages = []
+    for lanes in ("1", "0"):
+        monkeypatch.setenv("ENIGMA_CPU_LANES", lanes)
+        out = np.zeros(82, np.float32)
+        with pytest.raises(EnigmaError) as e:
+            k(x, out, 82, grid=(64,), block=(64,))
+        messages.append(str(e.value))
+    assert "thread (41,0,0)" in messages[1], messages[1]
+    assert messages[0] == messages[1]

@@ -147,10 +147,11 @@ private:
 };
 
 /// One step of a SIMD-group of the kernel in its lane-loop form (EnigmaBoundsCheck.cpp's
-/// LanesPass, Lanes.cpp): runs threads first..end-1 of the threadgroup one after the other (each
-/// with g->current set, like the launcher's loop) from `resume` (0: the kernel's start, k: right
-/// after synchronization point k) until each reaches its next synchronization point or returns,
-/// with thread t's live values in its frame at frames + (t - first) * frame size. An exchange
+/// LanesPass, Lanes.cpp): runs threads first..end-1 of the threadgroup (a loop over them,
+/// vectorized where it can be) from `resume` (0: the kernel's start, k: right after
+/// synchronization point k) until each reaches its next synchronization point or returns, with
+/// the threads' live values in the SIMD-group's frames (32 shares of the frame size, laid out
+/// value-major by the pass), and g->current the last thread run. An exchange
 /// publishes the thread's value in its lane's slot of `pub`; the code after it gets `res` (where
 /// the lanes published, the exchange complete) and `mask` as its result. Returns 0 when the
 /// threads returned, else (k << 1) | 1 for a threadgroup barrier and k << 1 for a SIMD-group

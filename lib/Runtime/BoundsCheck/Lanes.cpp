@@ -30,6 +30,13 @@
 // lane loop) instead of computing them (planUniform: side-effect-free instructions, no pointers,
 // in blocks every lane of the SIMD-group runs when one does, at most once per step).
 //
+// The lane loops are then vectorized across lanes (wrapInLaneLoop, enigmaLanesRun): the frames
+// are value-major (a value's 32 lane slots consecutive), indices affine in the lane are
+// recomputed rather than kept, the loops' iterations are marked parallel (Metal does not order
+// different threads' accesses between synchronization points), branches on uniform values are
+// unswitched, and what the lanes share is invariant or noalias. The runtime runs a checked
+// launch that faults in this form again on fibers, for a report naming the exact thread.
+//
 //===----------------------------------------------------------------------===//
 
 #include "llvm/ADT/DenseMap.h"
@@ -1430,9 +1437,10 @@ bool Transform::run() {
 
 /// The step of one thread (built in `one`, the arguments of the header's per-thread step) becomes
 /// the loop over a SIMD-group's lanes the driver calls: step(g, first, end, resume, frames, pub,
-/// res, mask) runs threads first..end-1 (setting g->current, the frame of thread t at frames +
-/// (t - first) * frameSize) and returns their common exit, ~0u if they differ; resume = ~0u
-/// returns the frame size. The per-thread code is inlined into one loop per entry point (with
+/// res, mask) runs threads first..end-1 (setting g->current; the SIMD-group's frames, lane
+/// slots value-major, at `frames`) and returns their common exit, ~0u if they differ; resume =
+/// ~0u returns a thread's share of the frames. The first lane runs alone (it computes the
+/// uniform values), then a loop over the others. The per-thread code is inlined into one loop per entry point (with
 /// that entry's `resume`, so only its region remains), or into a single loop for kernels with
 /// more than 31 synchronization points.
 static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t frameSize,
@@ -1786,6 +1794,19 @@ PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam) {
       fpm.run(*step, fam);
       if (threshold)
         *threshold = saved;
+      if (debugOn()) {
+        unsigned vectorized = 0;
+        for (BasicBlock &bb : *step)
+          if (MDNode *loop = bb.getTerminator()->getMetadata(LLVMContext::MD_loop))
+            for (const MDOperand &op : loop->operands())
+              if (auto *md = dyn_cast_or_null<MDNode>(op.get()))
+                if (auto *name = md->getNumOperands() ? dyn_cast<MDString>(md->getOperand(0))
+                                                      : nullptr;
+                    name && name->getString() == "llvm.loop.isvectorized" &&
+                    any_of(bb, [](Instruction &i) { return i.getType()->isVectorTy(); }))
+                  ++vectorized; // (a vector body; its remainder loop is marked too)
+        note(Twine(vectorized) + " loops vectorized");
+      }
       ok = !verifyFunction(*step, debugOn() ? &errs() : nullptr);
       if (debugOn() && std::getenv("ENIGMA_LANES_DEBUG")[1] == '4')
         step->print(errs());
