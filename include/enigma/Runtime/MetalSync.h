@@ -111,6 +111,16 @@ ENIGMA_INLINE unsigned char *__sharedSlots(const unsigned char *s) {
 // Reductions over the active lanes of the caller's group (in lane order).
 template <uint W, class T, class Op>
 ENIGMA_INLINE T __reduceLanes(const unsigned char *s, uint64_t groupMask, uint base, Op op) {
+  if (groupMask == (W >= 64 ? ~0ull : (1ull << W) - 1)) {
+    // Every lane: the same order, without the mask walk (straight-line code once unrolled).
+    T acc = __slot<T>(s, base);
+#if defined(__clang__)
+#pragma clang loop unroll(full)
+#endif
+    for (uint p = 1; p < W; ++p)
+      acc = T(op(acc, __slot<T>(s, base + p)));
+    return acc;
+  }
   T acc = __slot<T>(s, base + (uint)__builtin_ctzll(groupMask));
   for (uint64_t m = groupMask & (groupMask - 1); m; m &= m - 1)
     acc = T(op(acc, __slot<T>(s, base + (uint)__builtin_ctzll(m))));
