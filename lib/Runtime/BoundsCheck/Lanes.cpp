@@ -1708,6 +1708,45 @@ static bool wrapInLaneLoop(Module &m, Function &one, Function &step, uint64_t fr
   return true;
 }
 
+/// The scalar remainder loops the loop vectorizer left after a lane loop's vector loop (marked
+/// vectorized, without vector instructions) asked to be vectorized 4 wide. Whether any was.
+static bool remainderVF4(Function &step) {
+  LLVMContext &ctx = step.getContext();
+  bool changed = false;
+  for (BasicBlock &bb : step) {
+    Instruction *term = bb.getTerminator();
+    MDNode *loop = term ? term->getMetadata(LLVMContext::MD_loop) : nullptr;
+    if (!loop || any_of(bb, [](Instruction &i) { return i.getType()->isVectorTy(); }))
+      continue;
+    bool vectorized = false, parallel = false;
+    SmallVector<Metadata *, 4> keep{nullptr};
+    for (unsigned i = 1; i < loop->getNumOperands(); ++i) {
+      auto *md = dyn_cast_or_null<MDNode>(loop->getOperand(i).get());
+      auto *name = md && md->getNumOperands() ? dyn_cast<MDString>(md->getOperand(0)) : nullptr;
+      StringRef n = name ? name->getString() : "";
+      vectorized |= n == "llvm.loop.isvectorized";
+      parallel |= n == "llvm.loop.parallel_accesses";
+      if (!n.starts_with("llvm.loop.isvectorized") && !n.starts_with("llvm.loop.vectorize.") &&
+          !n.starts_with("llvm.loop.interleave."))
+        keep.push_back(md);
+    }
+    if (!vectorized || !parallel)
+      continue;
+    Type *i32 = Type::getInt32Ty(ctx);
+    keep.push_back(MDNode::get(ctx, {MDString::get(ctx, "llvm.loop.vectorize.width"),
+                                     ConstantAsMetadata::get(ConstantInt::get(i32, 4))}));
+    keep.push_back(MDNode::get(ctx, {MDString::get(ctx, "llvm.loop.vectorize.enable"),
+                                     ConstantAsMetadata::get(ConstantInt::getTrue(ctx))}));
+    keep.push_back(MDNode::get(ctx, {MDString::get(ctx, "llvm.loop.interleave.count"),
+                                     ConstantAsMetadata::get(ConstantInt::get(i32, 1))}));
+    MDNode *self = MDNode::getDistinct(ctx, keep);
+    self->replaceOperandWith(0, self);
+    term->setMetadata(LLVMContext::MD_loop, self);
+    changed = true;
+  }
+  return changed;
+}
+
 /// Empties the thread template (its code lives on in the step function, or is not needed).
 static void emptyThread(Function &thread) {
   thread.deleteBody();
@@ -1780,9 +1819,16 @@ PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam) {
         fpm.addPass(LoopVectorizePass());
       fpm.addPass(InstCombinePass());
       fpm.addPass(SimplifyCFGPass());
+      // The lanes a vector loop leaves (the first lane runs alone: 31 lanes, 24 in 8-wide
+      // vectors, 7 in the scalar remainder loop) vectorized again, 4 wide (remainderVF4).
+      FunctionPassManager again;
       if (vectorize)
-        fpm.addPass(SLPVectorizerPass());
-      fpm.addPass(InstCombinePass());
+        again.addPass(LoopVectorizePass());
+      again.addPass(InstCombinePass());
+      again.addPass(SimplifyCFGPass());
+      if (vectorize)
+        again.addPass(SLPVectorizerPass());
+      again.addPass(InstCombinePass());
       // A lane loop's branches on values uniform over the SIMD-group are unswitched (each lane
       // loop then runs one path, straight, and vectorizes): the unswitching threshold raised
       // for this function only (the option is the process's; restored after).
@@ -1792,6 +1838,9 @@ PreservedAnalyses enigmaLanesRun(Module &m, ModuleAnalysisManager &mam) {
       if (threshold)
         *threshold = 2000;
       fpm.run(*step, fam);
+      if (vectorize && remainderVF4(*step))
+        fam.invalidate(*step, PreservedAnalyses::none());
+      again.run(*step, fam);
       if (threshold)
         *threshold = saved;
       if (debugOn()) {
