@@ -323,17 +323,23 @@ kernel void oob(device const float* x [[buffer(0)]], device float* out [[buffer(
 """
 
 
-def test_out_of_bounds_after_an_exchange_is_reported_alike(monkeypatch: pytest.MonkeyPatch) -> None:
-    k = kernel(OOB, "oob")
-    assert in_lane_form(k)
-    x = np.ones(64, np.float32)
+def fault_messages(monkeypatch: pytest.MonkeyPatch, k: rt.CpuKernel, x: np.ndarray,
+                   out_len: int, scalar: int) -> list[str]:
+    """The errors of k(x, out, scalar) over 64 threads with lane loops, then with fibers."""
     messages = []
     for lanes in ("1", "0"):
         monkeypatch.setenv("ENIGMA_CPU_LANES", lanes)
-        out = np.zeros(64, np.float32)
+        out = np.zeros(out_len, np.float32)
         with pytest.raises(EnigmaError) as e:
-            k(x, out, 3, grid=(64,), block=(64,))
+            k(x, out, scalar, grid=(64,), block=(64,))
         messages.append(str(e.value))
+    return messages
+
+
+def test_out_of_bounds_after_an_exchange_is_reported_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    k = kernel(OOB, "oob")
+    assert in_lane_form(k)
+    messages = fault_messages(monkeypatch, k, np.ones(64, np.float32), 64, 3)
     assert "out-of-bounds" in messages[0]
     assert messages[0] == messages[1]
 
@@ -704,13 +710,6 @@ def test_fault_in_a_vectorized_lane_loop_names_the_thread(monkeypatch: pytest.Mo
     # launch runs again on fibers to say which (docs/cpu-runtime.md, Lane loops).
     k = kernel(OOB_MIDDLE, "oob_mid")
     assert in_lane_form(k)
-    x = np.ones(64, np.float32)
-    messages = []
-    for lanes in ("1", "0"):
-        monkeypatch.setenv("ENIGMA_CPU_LANES", lanes)
-        out = np.zeros(82, np.float32)
-        with pytest.raises(EnigmaError) as e:
-            k(x, out, 82, grid=(64,), block=(64,))
-        messages.append(str(e.value))
+    messages = fault_messages(monkeypatch, k, np.ones(64, np.float32), 82, 82)
     assert "thread (41,0,0)" in messages[1], messages[1]
     assert messages[0] == messages[1]

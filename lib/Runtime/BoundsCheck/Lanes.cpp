@@ -651,6 +651,20 @@ Value *Transform::remat(Value *v, Instruction *before, DenseMap<Value *, Value *
   return copy;
 }
 
+/// The uses of `inst` outside its block, each with where a value for it must be available: the
+/// user, or for a phi the end of the incoming block (uses in its own block are left out).
+static SmallVector<std::pair<Use *, Instruction *>, 8> usesElsewhere(Instruction *inst) {
+  SmallVector<std::pair<Use *, Instruction *>, 8> out;
+  for (Use &u : inst->uses()) {
+    auto *user = cast<Instruction>(u.getUser());
+    if (auto *phi = dyn_cast<PHINode>(user))
+      out.push_back({&u, phi->getIncomingBlock(u)->getTerminator()});
+    else if (user->getParent() != inst->getParent())
+      out.push_back({&u, user});
+  }
+  return out;
+}
+
 bool Transform::build() {
   // 1. The thread's code, moved into the step function (with its debug info; the thread
   // function is emptied after).
@@ -1031,15 +1045,9 @@ bool Transform::build() {
     if (partial.count(inst))
       continue;
     if (isRemat(inst)) {
-      for (Use &u : make_early_inc_range(inst->uses())) {
-        auto *user = cast<Instruction>(u.getUser());
-        Instruction *at = user;
-        if (auto *phi = dyn_cast<PHINode>(user))
-          at = phi->getIncomingBlock(u)->getTerminator();
-        else if (user->getParent() == inst->getParent())
-          continue;
+      for (auto [u, at] : usesElsewhere(inst)) {
         DenseMap<Value *, Value *> made;
-        u.set(remat(inst, at, made));
+        u->set(remat(inst, at, made));
       }
       continue;
     }
@@ -1055,9 +1063,7 @@ bool Transform::build() {
         Value *slot = liveSlot(i64, inst->getName() + ".off");
         Instruction *after = isa<PHINode>(inst) ? &*inst->getParent()->getFirstInsertionPt()
                                                 : inst->getNextNode();
-        SmallVector<Use *, 8> uses;
-        for (Use &u : inst->uses())
-          uses.push_back(&u);
+        auto uses = usesElsewhere(inst);
         {
           IRBuilder<> sb(after);
           DenseMap<Value *, Value *> made;
@@ -1065,13 +1071,7 @@ bool Transform::build() {
           Value *diff = sb.CreateSub(sb.CreatePtrToInt(inst, i64), sb.CreatePtrToInt(base, i64));
           sb.CreateStore(diff, slot);
         }
-        for (Use *u : uses) {
-          auto *user = cast<Instruction>(u->getUser());
-          Instruction *at = user;
-          if (auto *phi = dyn_cast<PHINode>(user))
-            at = phi->getIncomingBlock(*u)->getTerminator();
-          else if (user->getParent() == inst->getParent())
-            continue;
+        for (auto [u, at] : uses) {
           IRBuilder<> ub(at);
           DenseMap<Value *, Value *> made;
           Value *base = remat(obj, at, made);
@@ -1090,9 +1090,7 @@ bool Transform::build() {
     Value *slot = liveSlot(boolean ? i8 : ty, inst->getName() + ".live");
     Instruction *after = isa<PHINode>(inst) ? &*inst->getParent()->getFirstInsertionPt()
                                             : inst->getNextNode();
-    SmallVector<Use *, 8> uses;
-    for (Use &u : inst->uses())
-      uses.push_back(&u);
+    auto uses = usesElsewhere(inst);
     Value *stored = inst;
     if (boolean) {
       stored = new ZExtInst(inst, i8, inst->getName() + ".byte", after->getIterator());
@@ -1101,15 +1099,7 @@ bool Transform::build() {
     frameStores.push_back({new StoreInst(stored, slot, after->getIterator()), {}});
     if (!boolean)
       slotOf[inst] = {slot, (unsigned)frameStores.size() - 1};
-    for (Use *u : uses) {
-      auto *user = cast<Instruction>(u->getUser());
-      Instruction *at = user;
-      if (auto *phi = dyn_cast<PHINode>(user))
-        at = phi->getIncomingBlock(*u)->getTerminator();
-      else if (user->getParent() == inst->getParent() && !isa<PHINode>(inst))
-        continue;
-      else if (user->getParent() == inst->getParent() && isa<PHINode>(inst))
-        continue;
+    for (auto [u, at] : uses) {
       auto *reload =
           new LoadInst(boolean ? i8 : ty, slot, inst->getName() + ".reload", at->getIterator());
       level[reload] = levelOf(inst); // each lane stored the same value
@@ -1128,16 +1118,7 @@ bool Transform::build() {
   for (Instruction *inst : across) {
     if (!partial.count(inst))
       continue;
-    SmallVector<Use *, 8> uses;
-    for (Use &u : inst->uses())
-      uses.push_back(&u);
-    for (Use *u : uses) {
-      auto *user = cast<Instruction>(u->getUser());
-      Instruction *at = user;
-      if (auto *phi = dyn_cast<PHINode>(user))
-        at = phi->getIncomingBlock(*u)->getTerminator();
-      else if (user->getParent() == inst->getParent())
-        continue;
+    for (auto [u, at] : usesElsewhere(inst)) {
       DenseMap<Value *, Value *> made;
       std::function<Value *(Value *)> again = [&](Value *x) -> Value * {
         if (isa<Constant>(x))
