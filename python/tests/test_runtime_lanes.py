@@ -72,11 +72,13 @@ kernel void softmax_rows(device const float* q [[buffer(0)]], device const float
 """
 
 
-def test_converged_loop_with_simd_sum(monkeypatch: pytest.MonkeyPatch) -> None:
+# (The lane loops are vectorized 8 and 4 wide: 10 rows of 67 keys run more vector iterations.)
+@pytest.mark.parametrize("rows,keys,seed", [(6, 40, 1), (10, 67, 11)])
+def test_converged_loop_with_simd_sum(monkeypatch: pytest.MonkeyPatch, rows: int, keys: int,
+                                      seed: int) -> None:
     k = kernel(ONLINE_SOFTMAX, "softmax_rows")
     assert in_lane_form(k)
-    rng = np.random.default_rng(1)
-    rows, keys = 6, 40
+    rng = np.random.default_rng(seed)
     q = rng.standard_normal((rows, 32), dtype=np.float32)
     kk = rng.standard_normal((keys, 32), dtype=np.float32)
     v = rng.standard_normal((keys, 32), dtype=np.float32)
@@ -677,22 +679,6 @@ def test_lane_loops_are_vectorized(tmp_path) -> None:
     assert counts and counts[0] > 0, notes
     off = _compile_notes(tmp_path / "off", {"ENIGMA_LANES_VECTORIZE": "0"})
     assert "enigma-lanes: 0 loops vectorized" in off, off
-
-
-def test_vectorized_lane_loops_match_threads_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Full and partial SIMD-groups (a remainder of lanes the vector loop leaves to scalar code),
-    # several threadgroups; bit for bit against the fibers.
-    k = kernel(ONLINE_SOFTMAX, "softmax_rows")
-    rng = np.random.default_rng(11)
-    rows, keys = 10, 67
-    q = rng.standard_normal((rows, 32), dtype=np.float32)
-    kk = rng.standard_normal((keys, 32), dtype=np.float32)
-    v = rng.standard_normal((keys, 32), dtype=np.float32)
-    o = np.zeros((rows, 32), np.float32)
-    (got,), _ = both(monkeypatch, k, [3], [q, kk, v, o, keys], grid=(rows * 32,), block=(64,))
-    s = q @ kk.T
-    p = np.exp(s - s.max(axis=1, keepdims=True))
-    np.testing.assert_allclose(got, (p @ v) / p.sum(axis=1, keepdims=True), rtol=1e-4, atol=1e-5)
 
 
 OOB_MIDDLE = """
